@@ -1,0 +1,59 @@
+# The two commands of the README:
+#   make up     set up and run the whole system (database, cache, chain, contracts, API, frontend)
+#   make test   run the whole test suite (CI runs exactly this)
+# and `make bench` for the benchmarks under tests/bench (not part of the test run).
+# Every step installs what it needs from the package registries and is safe to repeat.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .agora/stamps
+
+.PHONY: up test bench check bootstrap python-deps node-deps frontend system-deps clean
+
+up: bootstrap frontend
+	$(BIN)/agora up
+
+test: bootstrap frontend system-deps
+	$(BIN)/python -m pytest
+
+bench: bootstrap
+	$(BIN)/python -m tests.bench
+
+check: bootstrap
+	$(BIN)/ruff check agora api governance indexer ledger tests
+
+bootstrap: python-deps node-deps
+
+python-deps: $(STAMPS)/python
+
+$(STAMPS)/python: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	mkdir -p $(STAMPS) && touch $@
+
+node-deps: $(STAMPS)/governance-npm $(STAMPS)/frontend-npm
+
+$(STAMPS)/governance-npm: governance/package-lock.json
+	npm ci --prefix governance --no-audit --no-fund --loglevel=error
+	mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/frontend-npm: frontend/package-lock.json
+	npm ci --prefix frontend --no-audit --no-fund --loglevel=error
+	mkdir -p $(STAMPS) && touch $@
+
+# Rebuilt whenever a source file of the frontend is newer than the build.
+frontend: frontend/dist/index.html
+
+frontend/dist/index.html: $(STAMPS)/frontend-npm frontend/schema.graphql frontend/index.html $(shell find frontend/src -type f 2>/dev/null)
+	npm run --prefix frontend build --silent
+
+# Debian's Chromium for the browser tests (no browser is downloaded at run time).
+system-deps:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Browser tests need Chromium at /usr/bin/chromium (Debian/Ubuntu: sudo apt-get install chromium)"; exit 1; fi; }
+
+clean:
+	rm -rf $(VENV) .agora/stamps governance/node_modules frontend/node_modules frontend/dist

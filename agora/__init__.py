@@ -1,0 +1,1 @@
+"""Shared plumbing of Agora's services: settings, local services, database, chain client, CLI."""

@@ -1,0 +1,94 @@
+"""The `agora` command: one subcommand per job.
+
+    agora up        everything: database, cache, chain, contracts, migrations, API and frontend
+    agora migrate   apply the SQL migrations
+    agora serve     the API (and the built frontend) on AGORA_HOST:AGORA_PORT
+    agora seed      demo communities, posts and comments
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable
+
+from agora import services
+from agora.migrate import ensure_database, migrate_up
+from agora.settings import Settings
+
+log = logging.getLogger("agora")
+
+DATABASE_NAME = "agora"
+
+
+async def resolve_urls(settings: Settings) -> tuple[str, str]:
+    """The database and Redis URLs to use: configured, local or embedded (logged)."""
+    server_url, redis_url = services.resolve_all(
+        settings.database_url, settings.redis_url, settings.data_dir
+    )
+    if settings.database_url:
+        return server_url, redis_url
+    return await ensure_database(server_url, DATABASE_NAME), redis_url
+
+
+async def _migrate(settings: Settings) -> tuple[str, str]:
+    import asyncpg
+
+    database_url, redis_url = await resolve_urls(settings)
+    conn = await asyncpg.connect(database_url)
+    try:
+        applied = await migrate_up(conn)
+    finally:
+        await conn.close()
+    log.info("migrations: %s", ", ".join(applied) if applied else "up to date")
+    return database_url, redis_url
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
+    asyncio.run(_migrate(settings))
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from api.app import create_app
+
+    database_url, redis_url = asyncio.run(_migrate(settings))
+    app = create_app(settings, database_url=database_url, redis_url=redis_url)
+    log.info("Agora is at http://%s:%d/ (GraphQL at /graphql)", settings.host, settings.port)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False)
+
+
+def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
+    from api.seed import seed
+
+    database_url, _ = asyncio.run(_migrate(settings))
+    asyncio.run(seed(database_url))
+
+
+def cmd_up(settings: Settings, args: argparse.Namespace) -> None:
+    cmd_serve(settings, args)
+
+
+COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], None], str]] = {
+    "up": (cmd_up, "run the whole system"),
+    "migrate": (cmd_migrate, "apply the SQL migrations"),
+    "serve": (cmd_serve, "serve the API and the built frontend"),
+    "seed": (cmd_seed, "add demo data"),
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="agora", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (_, help_text) in COMMANDS.items():
+        sub.add_parser(name, help=help_text)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    COMMANDS[args.command][0](Settings.from_env(), args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,38 @@
+"""The PostgreSQL pool every service uses."""
+
+from __future__ import annotations
+
+import json
+
+import asyncpg
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+class QueryCounter:
+    """Counts the statements a pool runs (tests use it to prove a page costs a fixed number)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, record: object) -> None:
+        self.count += 1
+
+
+async def create_pool(
+    dsn: str, *, min_size: int = 2, max_size: int = 10, counter: QueryCounter | None = None
+) -> asyncpg.Pool:
+    async def init(conn: asyncpg.Connection) -> None:
+        await _init_connection(conn)
+        if counter is not None:
+            conn.add_query_logger(counter)
+
+    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=init)
+    assert pool is not None
+    return pool
+
+
+# Anything that runs a query: the pool itself, or a connection taken from it (in a transaction).
+Executor = asyncpg.Pool | asyncpg.Connection | asyncpg.pool.PoolConnectionProxy

@@ -1,0 +1,85 @@
+"""The one settings object every service reads from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# anvil's first well-known dev account: the platform operator on a local chain.
+ANVIL_OPERATOR_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Configuration of every Agora service.
+
+    A URL left unset means "find or start a local one" (see `agora.services`).
+    """
+
+    database_url: str | None = None
+    redis_url: str | None = None
+    chain_rpc_url: str | None = None
+    data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / ".agora")
+    deployment_file: Path = field(default_factory=lambda: PROJECT_ROOT / ".agora" / "deployment.json")
+    operator_key: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Sign-In with Ethereum: the domain and URI that signed messages must name.
+    siwe_domain: str = "127.0.0.1:8000"
+    siwe_uri: str = "http://127.0.0.1:8000"
+    chain_id: int = 31337
+    session_ttl_seconds: int = 30 * 24 * 3600
+    nonce_ttl_seconds: int = 10 * 60
+    cookie_secure: bool = False
+    # Writes allowed per window, per account and per IP.
+    write_rate_limit: int = 30
+    write_rate_window_seconds: int = 60
+    db_pool_size: int = 10
+    # How long a listing page is shared between readers (0 turns the cache off).
+    listing_cache_seconds: float = 2.0
+    # Count SQL statements (exposed to tests; off in production, it costs a call per query).
+    count_queries: bool = False
+    debug: bool = False
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        data_dir = Path(_env("AGORA_DATA_DIR", str(PROJECT_ROOT / ".agora")))  # type: ignore[arg-type]
+        host = _env("AGORA_HOST", "127.0.0.1")
+        port = _int("AGORA_PORT", 8000)
+        origin = f"{host}:{port}"
+        return cls(
+            database_url=_env("DATABASE_URL"),
+            redis_url=_env("REDIS_URL"),
+            chain_rpc_url=_env("CHAIN_RPC_URL"),
+            data_dir=data_dir,
+            deployment_file=Path(
+                _env("AGORA_DEPLOYMENT_FILE", str(data_dir / "deployment.json"))  # type: ignore[arg-type]
+            ),
+            operator_key=_env("OPERATOR_KEY"),
+            host=host,  # type: ignore[arg-type]
+            port=port,
+            siwe_domain=_env("SIWE_DOMAIN", origin),  # type: ignore[arg-type]
+            siwe_uri=_env("SIWE_URI", f"http://{origin}"),  # type: ignore[arg-type]
+            chain_id=_int("CHAIN_ID", 31337),
+            session_ttl_seconds=_int("SESSION_TTL_SECONDS", 30 * 24 * 3600),
+            nonce_ttl_seconds=_int("NONCE_TTL_SECONDS", 600),
+            cookie_secure=_env("COOKIE_SECURE", "0") == "1",
+            write_rate_limit=_int("WRITE_RATE_LIMIT", 30),
+            write_rate_window_seconds=_int("WRITE_RATE_WINDOW_SECONDS", 60),
+            db_pool_size=_int("DB_POOL_SIZE", 10),
+            listing_cache_seconds=float(_env("LISTING_CACHE_SECONDS", "2")),  # type: ignore[arg-type]
+            count_queries=_env("COUNT_QUERIES", "0") == "1",
+            debug=_env("AGORA_DEBUG", "0") == "1",
+        )

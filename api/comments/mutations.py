@@ -1,0 +1,113 @@
+"""Mutations of comments by their authors: create (or reply), edit, delete."""
+
+from __future__ import annotations
+
+import strawberry
+
+from api import ids, markdown, permissions, validation
+from api.comments import repository
+from api.comments.types import Comment
+from api.errors import BadUserInput, NotFound
+from api.posts import repository as posts
+from api.types import Info
+
+MAX_DEPTH = 100
+
+
+@strawberry.input
+class CreateCommentInput:
+    post_id: strawberry.ID
+    body: str
+    parent_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class EditCommentInput:
+    id: strawberry.ID
+    body: str
+
+
+def _body(body: str) -> tuple[str, str]:
+    text = validation.text(body, field="body", label="The comment", max_length=10000)
+    return text, markdown.render(text)
+
+
+async def load_comment(info: Info, comment_id: int) -> Comment:
+    rows = await repository.get_comment_views_by_ids(info.context.pool, comment_ids=[comment_id])
+    if not rows:
+        raise NotFound("That comment does not exist.")
+    return Comment.from_row(rows[0])
+
+
+async def lock_comment_or_404(conn, comment_id: int):  # type: ignore[no-untyped-def]
+    row = await repository.lock_comment(conn, comment_id=comment_id)
+    if row is None or row["deleted_at"] is not None:
+        raise NotFound("That comment does not exist or was deleted.")
+    return row
+
+
+async def create_comment(info: Info, input: CreateCommentInput) -> Comment:
+    viewer = await permissions.require_writer(info)
+    post_id = ids.decode_one(input.post_id, "Post", field="postId")
+    parent_id = (
+        ids.decode_one(input.parent_id, "Comment", field="parentId") if input.parent_id else None
+    )
+    body, body_html = _body(input.body)
+    ctx = info.context
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        post = await posts.lock_post(conn, post_id=post_id)
+        if post is None or post["deleted_at"] is not None or post["removed_at"] is not None:
+            raise NotFound("That post does not exist or no longer takes comments.")
+        community_id = post["community_id"]
+        await permissions.require_not_banned(info, community_id)
+        parent_path: list[int] = []
+        if parent_id is not None:
+            parent = await repository.get_comment_for_reply(conn, comment_id=parent_id)
+            if parent is None or parent["post_id"] != post_id:
+                raise BadUserInput("You are replying to a comment of another post.", field="parentId")
+            if parent["deleted_at"] is not None or parent["removed_at"] is not None:
+                raise BadUserInput("That comment was deleted; it takes no replies.", field="parentId")
+            if len(parent["path"]) >= MAX_DEPTH:
+                raise BadUserInput("This thread is too deep to reply to.", field="parentId")
+            parent_path = list(parent["path"])
+        comment_id = await repository.create_comment(
+            conn,
+            post_id=post_id,
+            parent_id=parent_id,
+            parent_path=parent_path,
+            author_id=viewer.user_id,
+            body=body,
+            body_html=body_html,
+        )
+    await ctx.pubsub.comment_created(post_id=post_id, comment_id=comment_id)
+    return await load_comment(info, comment_id)
+
+
+async def edit_comment(info: Info, input: EditCommentInput) -> Comment:
+    viewer = await permissions.require_writer(info)
+    comment_id = ids.decode_one(input.id, "Comment")
+    body, body_html = _body(input.body)
+    async with info.context.pool.acquire() as conn, conn.transaction():
+        row = await lock_comment_or_404(conn, comment_id)
+        permissions.require_author(viewer, row["author_id"], "comment")
+        if row["removed_at"] is not None:
+            raise BadUserInput("A moderator removed this comment; it can no longer be edited.")
+        await repository.edit_comment(conn, comment_id=comment_id, body=body, body_html=body_html)
+    return await load_comment(info, comment_id)
+
+
+async def delete_comment(info: Info, id: strawberry.ID) -> Comment:
+    viewer = await permissions.require_writer(info)
+    comment_id = ids.decode_one(id, "Comment")
+    async with info.context.pool.acquire() as conn, conn.transaction():
+        row = await lock_comment_or_404(conn, comment_id)
+        permissions.require_author(viewer, row["author_id"], "comment")
+        await repository.delete_comment(conn, comment_id=comment_id)
+    return await load_comment(info, comment_id)
+
+
+@strawberry.type
+class CommentMutation:
+    create_comment = strawberry.mutation(resolver=create_comment)
+    edit_comment = strawberry.mutation(resolver=edit_comment)
+    delete_comment = strawberry.mutation(resolver=delete_comment)

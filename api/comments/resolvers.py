@@ -1,0 +1,48 @@
+"""Query fields of comments."""
+
+from __future__ import annotations
+
+import strawberry
+
+from api import ids
+from api.comments import repository, tree
+from api.comments.types import Comment, CommentSort
+from api.errors import NotFound
+from api.pagination import Connection, check_page_size, connection
+from api.posts import listing
+from api.posts.types import PostSort
+from api.types import Info
+
+# The most comments one request returns; deeper discussion is paged in by later issues' UI.
+MAX_COMMENTS = 2000
+
+
+async def comments(
+    info: Info, post_id: strawberry.ID, sort: CommentSort = CommentSort.BEST
+) -> list[Comment]:
+    """The post's comments as a tree in pre-order: each comment follows its parent."""
+    post_row_id = ids.decode_one(post_id, "Post", field="postId")
+    if await info.context.loaders.post.load(post_row_id) is None:
+        raise NotFound("That post does not exist.")
+    rows = await repository.get_comment_tree(
+        info.context.pool, post_id=post_row_id, limit=MAX_COMMENTS
+    )
+    return [Comment.from_row(row) for row in tree.preorder(rows, sort)]
+
+
+async def comments_by_author(
+    info: Info, *, author_id: int, first: int, after: str | None
+) -> Connection[Comment]:
+    check_page_size(first)
+    page = listing.start(PostSort.NEW, after)
+    rows = await repository.list_by_author(
+        info.context.pool, author_id=author_id, after=page.after, limit=first + 1
+    )
+    return connection(
+        rows, first, node=Comment.from_row, cursor=lambda r: listing.cursor_of(PostSort.NEW, r, page)
+    )
+
+
+@strawberry.type
+class CommentQuery:
+    comments = strawberry.field(resolver=comments)

@@ -1,0 +1,35 @@
+"""A post's comment tree in pre-order, siblings ordered by the requested sort."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from api.comments.types import CommentSort
+
+SIBLING_ORDER: dict[CommentSort, Callable[[Any], Any]] = {
+    # Reddit's "best": the lower bound of the Wilson interval (column `confidence`).
+    CommentSort.BEST: lambda r: (-r["confidence"], -r["score"], r["id"]),
+    CommentSort.TOP: lambda r: (-r["score"], r["id"]),
+    CommentSort.NEW: lambda r: (-r["created_at"].timestamp(), -r["id"]),
+    CommentSort.OLD: lambda r: (r["created_at"].timestamp(), r["id"]),
+}
+
+
+def preorder(rows: list[Any], sort: CommentSort) -> list[Any]:
+    """Order rows so each comment follows its parent and siblings follow `sort`.
+
+    `rows` must hold every ancestor of every row (a prefix of the tree ordered by path does).
+    """
+    children: dict[int | None, list[Any]] = defaultdict(list)
+    for row in rows:
+        children[row["parent_id"]].append(row)
+    key = SIBLING_ORDER[sort]
+    ordered: list[Any] = []
+    stack = sorted(children[None], key=key, reverse=True)
+    while stack:
+        row = stack.pop()
+        ordered.append(row)
+        stack.extend(sorted(children[row["id"]], key=key, reverse=True))
+    return ordered

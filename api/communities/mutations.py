@@ -1,0 +1,90 @@
+"""Mutations of communities: create, join, leave."""
+
+from __future__ import annotations
+
+import re
+
+import strawberry
+
+from api import markdown, permissions, validation
+from api.communities import repository
+from api.communities.types import Community
+from api.errors import BadUserInput, Conflict, NotFound
+from api.types import Info
+
+NAME = re.compile(r"^[a-z0-9_]{3,32}$")
+
+
+@strawberry.input
+class CreateCommunityInput:
+    name: str
+    title: str
+    description: str = ""
+    rules: list[str] = strawberry.field(default_factory=list)
+
+
+async def get_community_or_404(info: Info, name: str) -> Community:
+    row = await repository.get_community_by_name(info.context.pool, name=name.lower())
+    if row is None:
+        raise NotFound(f"There is no community named c/{name}.")
+    return Community.from_row(row)
+
+
+async def create_community(info: Info, input: CreateCommunityInput) -> Community:
+    viewer = await permissions.require_writer(info)
+    name = input.name.strip().lower()
+    if not NAME.match(name):
+        raise BadUserInput(
+            "A community name has 3 to 32 characters: lower-case letters, digits and underscores.",
+            field="name",
+        )
+    title = validation.text(input.title, field="title", label="The title", max_length=100)
+    description = validation.text(
+        input.description, field="description", label="The description", min_length=0,
+        max_length=10000,
+    )
+    if len(input.rules) > 15:
+        raise BadUserInput("A community can have at most 15 rules.", field="rules")
+    rules = [
+        validation.text(rule, field="rules", label="A rule", max_length=500) for rule in input.rules
+    ]
+    row = await repository.create_community(
+        info.context.pool,
+        name=name,
+        title=title,
+        description=description,
+        description_html=markdown.render(description),
+        rules=rules,
+        creator_id=viewer.user_id,
+    )
+    if row is None:
+        raise Conflict(f"The name c/{name} is taken; choose another.", field="name")
+    community = Community.from_row(row)
+    info.context.on_community_created(community.row_id, community.name, viewer.address)
+    return community
+
+
+async def join_community(info: Info, name: str) -> Community:
+    viewer = await permissions.require_writer(info)
+    community = await get_community_or_404(info, name)
+    await permissions.require_not_banned(info, community.row_id, community.name)
+    await repository.join_community(
+        info.context.pool, community_id=community.row_id, user_id=viewer.user_id
+    )
+    return await get_community_or_404(info, name)
+
+
+async def leave_community(info: Info, name: str) -> Community:
+    viewer = await permissions.require_writer(info)
+    community = await get_community_or_404(info, name)
+    await repository.leave_community(
+        info.context.pool, community_id=community.row_id, user_id=viewer.user_id
+    )
+    return await get_community_or_404(info, name)
+
+
+@strawberry.type
+class CommunityMutation:
+    create_community = strawberry.mutation(resolver=create_community)
+    join_community = strawberry.mutation(resolver=join_community)
+    leave_community = strawberry.mutation(resolver=leave_community)

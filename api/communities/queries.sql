@@ -1,0 +1,100 @@
+-- name: get_communities_by_ids
+SELECT id, name, title, description, description_html, rules, creator_id, created_at,
+       member_count, post_count, chain_status, token_address, governor_address
+  FROM communities
+ WHERE id = ANY($1::bigint[]);
+
+-- name: get_community_by_name
+SELECT id, name, title, description, description_html, rules, creator_id, created_at,
+       member_count, post_count, chain_status, token_address, governor_address
+  FROM communities
+ WHERE name = $1;
+
+-- name: create_community
+-- The creator is the first member and the first moderator, in the same transaction.
+WITH community AS (
+    INSERT INTO communities (name, title, description, description_html, rules, creator_id, member_count)
+    VALUES ($1, $2, $3, $4, $5, $6, 1)
+    ON CONFLICT (name) DO NOTHING
+    RETURNING id, name, title, description, description_html, rules, creator_id, created_at,
+              member_count, post_count, chain_status, token_address, governor_address
+), membership AS (
+    INSERT INTO memberships (community_id, user_id) SELECT id, $6 FROM community
+), moderator AS (
+    INSERT INTO moderators (community_id, user_id) SELECT id, $6 FROM community
+)
+SELECT * FROM community;
+
+-- name: list_communities_popular
+SELECT id, name, title, description, description_html, rules, creator_id, created_at,
+       member_count, post_count, chain_status, token_address, governor_address
+  FROM communities
+ WHERE ($1::integer IS NULL OR (member_count, id) < ($1, $2))
+ ORDER BY member_count DESC, id DESC
+ LIMIT $3;
+
+-- name: list_communities_new
+SELECT id, name, title, description, description_html, rules, creator_id, created_at,
+       member_count, post_count, chain_status, token_address, governor_address
+  FROM communities
+ WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1, $2))
+ ORDER BY created_at DESC, id DESC
+ LIMIT $3;
+
+-- name: list_communities_name
+SELECT id, name, title, description, description_html, rules, creator_id, created_at,
+       member_count, post_count, chain_status, token_address, governor_address
+  FROM communities
+ WHERE ($1::text IS NULL OR name > $1)
+ ORDER BY name
+ LIMIT $2;
+
+-- name: join_community
+WITH joined AS (
+    INSERT INTO memberships (community_id, user_id) VALUES ($1, $2)
+    ON CONFLICT DO NOTHING
+    RETURNING community_id
+)
+UPDATE communities SET member_count = member_count + 1
+ WHERE id = (SELECT community_id FROM joined);
+
+-- name: leave_community
+WITH left_ AS (
+    DELETE FROM memberships WHERE community_id = $1 AND user_id = $2
+    RETURNING community_id
+)
+UPDATE communities SET member_count = member_count - 1
+ WHERE id = (SELECT community_id FROM left_);
+
+-- name: get_moderators_of_communities
+SELECT m.community_id, u.id, u.address, u.display_name, u.bio, u.post_karma, u.comment_karma,
+       u.created_at
+  FROM moderators m
+  JOIN users u ON u.id = m.user_id
+ WHERE m.community_id = ANY($1::bigint[])
+ ORDER BY m.added_at, u.id;
+
+-- name: get_memberships_of_user
+SELECT community_id FROM memberships WHERE user_id = $1 AND community_id = ANY($2::bigint[]);
+
+-- name: get_moderated_of_user
+SELECT community_id FROM moderators WHERE user_id = $1 AND community_id = ANY($2::bigint[]);
+
+-- name: get_bans_of_user
+SELECT community_id FROM bans
+ WHERE user_id = $1 AND community_id = ANY($2::bigint[])
+   AND (expires_at IS NULL OR expires_at > now());
+
+-- name: get_joined_communities
+SELECT c.id, c.name, c.title, c.description, c.description_html, c.rules, c.creator_id,
+       c.created_at, c.member_count, c.post_count, c.chain_status, c.token_address,
+       c.governor_address
+  FROM memberships m
+  JOIN communities c ON c.id = m.community_id
+ WHERE m.user_id = $1
+ ORDER BY c.name;
+
+-- name: set_community_chain
+UPDATE communities
+   SET chain_status = $2, token_address = $3, governor_address = $4
+ WHERE id = $1;

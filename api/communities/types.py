@@ -1,0 +1,106 @@
+"""The Community type."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from api import ids
+from api.types import Info
+from api.users.types import User
+
+
+@strawberry.enum
+class CommunitySort(Enum):
+    POPULAR = "POPULAR"
+    NEW = "NEW"
+    NAME = "NAME"
+
+
+@strawberry.enum
+class ChainStatus(Enum):
+    PENDING = "PENDING"
+    CONFIRMED = "CONFIRMED"
+    FAILED = "FAILED"
+
+
+@strawberry.type
+class CommunityChain:
+    status: ChainStatus
+    community_id: str
+    token_address: str | None
+    governor_address: str | None
+
+
+@strawberry.type
+class Community:
+    row_id: strawberry.Private[int]
+    creator_id: strawberry.Private[int]
+    chain_row: strawberry.Private[tuple[str, str | None, str | None]]
+    name: str
+    title: str
+    description: str
+    description_html: str
+    rules: list[str]
+    created_at: datetime
+    member_count: int
+    post_count: int
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(ids.encode("Community", self.row_id))
+
+    @strawberry.field
+    async def creator(self, info: Info) -> User:
+        return User.from_row(await info.context.loaders.user.load(self.creator_id))
+
+    @strawberry.field
+    async def moderators(self, info: Info) -> list[User]:
+        return [User.from_row(r) for r in await info.context.loaders.moderators.load(self.row_id)]
+
+    @strawberry.field
+    async def viewer_is_member(self, info: Info) -> bool:
+        return await info.context.loaders.viewer_is_member.load(self.row_id)
+
+    @strawberry.field
+    async def viewer_is_moderator(self, info: Info) -> bool:
+        return await info.context.loaders.viewer_is_moderator.load(self.row_id)
+
+    @strawberry.field
+    async def viewer_is_banned(self, info: Info) -> bool:
+        return await info.context.loaders.viewer_is_banned.load(self.row_id)
+
+    @strawberry.field
+    def chain(self) -> CommunityChain:
+        from governance import community_id
+
+        status, token, governor = self.chain_row
+        return CommunityChain(
+            status=ChainStatus(status),
+            community_id="0x" + community_id(self.name).hex(),
+            token_address=token,
+            governor_address=governor,
+        )
+
+    @classmethod
+    def from_row(cls, row: Any, prefix: str = "") -> Community:
+        return cls(
+            row_id=row[prefix + "id"],
+            creator_id=row[prefix + "creator_id"],
+            chain_row=(
+                row[prefix + "chain_status"],
+                row[prefix + "token_address"],
+                row[prefix + "governor_address"],
+            ),
+            name=row[prefix + "name"],
+            title=row[prefix + "title"],
+            description=row[prefix + "description"],
+            description_html=row[prefix + "description_html"],
+            rules=list(row[prefix + "rules"]),
+            created_at=row[prefix + "created_at"],
+            member_count=row[prefix + "member_count"],
+            post_count=row[prefix + "post_count"],
+        )

@@ -1,0 +1,51 @@
+"""Per-request context: the shared resources, the signed-in viewer and the request's loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import asyncpg
+from redis.asyncio import Redis
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+from agora.settings import Settings
+
+if TYPE_CHECKING:
+    from api.caching import ListingCache
+    from api.loaders import Loaders
+    from api.pubsub import PubSub
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """The signed-in person making the request."""
+
+    user_id: int
+    address: str
+    csrf_token: str
+    # Cookie sessions need the CSRF header on writes; bearer tokens cannot be sent by a browser
+    # on another site's behalf, so they need none.
+    via_cookie: bool
+    csrf_ok: bool
+    token_hash: bytes
+
+
+@dataclass(slots=True)
+class Context:
+    request: Request | WebSocket
+    response: Response | None
+    settings: Settings
+    pool: asyncpg.Pool
+    redis: Redis
+    pubsub: PubSub
+    listing_cache: ListingCache
+    viewer: Viewer | None
+    loaders: Loaders
+    client_ip: str
+    # Called after a community is created here, to create its twin on-chain.
+    on_community_created: Callable[[int, str, str], None]
+    extra: dict[str, Any] = field(default_factory=dict)

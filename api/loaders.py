@@ -1,0 +1,115 @@
+"""Per-request DataLoaders: every field that needs a row it does not hold asks a loader, and the
+loader fetches all the keys a request asked for in one query. This is what keeps a page of posts
+at a constant number of round trips, however many posts it holds."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import asyncpg
+from strawberry.dataloader import DataLoader
+
+from api.communities import repository as communities
+from api.posts import repository as posts
+from api.users import repository as users
+from api.votes import repository as votes
+
+
+def _by_id(rows: list[asyncpg.Record], keys: list[int]) -> list[Any]:
+    found = {row["id"]: row for row in rows}
+    return [found.get(key) for key in keys]
+
+
+class Loaders:
+    """Loaders of one request; `viewer_id` is None for anonymous requests."""
+
+    def __init__(self, pool: asyncpg.Pool, viewer_id: int | None) -> None:
+        self._pool = pool
+        self._viewer_id = viewer_id
+        self._loaders: dict[str, DataLoader[Any, Any]] = {}
+
+    def _get(self, name: str, load: Any) -> DataLoader[Any, Any]:
+        loader = self._loaders.get(name)
+        if loader is None:
+            loader = self._loaders[name] = DataLoader(load_fn=load)
+        return loader
+
+    @property
+    def user(self) -> DataLoader[int, asyncpg.Record | None]:
+        async def load(keys: list[int]) -> list[Any]:
+            return _by_id(await users.get_users_by_ids(self._pool, user_ids=keys), keys)
+
+        return self._get("user", load)
+
+    @property
+    def community(self) -> DataLoader[int, asyncpg.Record | None]:
+        async def load(keys: list[int]) -> list[Any]:
+            rows = await communities.get_communities_by_ids(self._pool, community_ids=keys)
+            return _by_id(rows, keys)
+
+        return self._get("community", load)
+
+    @property
+    def post(self) -> DataLoader[int, asyncpg.Record | None]:
+        async def load(keys: list[int]) -> list[Any]:
+            return _by_id(await posts.get_post_views_by_ids(self._pool, post_ids=keys), keys)
+
+        return self._get("post", load)
+
+    @property
+    def moderators(self) -> DataLoader[int, list[asyncpg.Record]]:
+        async def load(keys: list[int]) -> list[Any]:
+            grouped: dict[int, list[asyncpg.Record]] = defaultdict(list)
+            for row in await communities.get_moderators_of_communities(
+                self._pool, community_ids=keys
+            ):
+                grouped[row["community_id"]].append(row)
+            return [grouped.get(key, []) for key in keys]
+
+        return self._get("moderators", load)
+
+    def _viewer_set(self, name: str, fetch: Any) -> DataLoader[int, bool]:
+        async def load(keys: list[int]) -> list[bool]:
+            if self._viewer_id is None:
+                return [False] * len(keys)
+            found = await fetch(self._pool, user_id=self._viewer_id, community_ids=keys)
+            return [key in found for key in keys]
+
+        return self._get(name, load)
+
+    @property
+    def viewer_is_member(self) -> DataLoader[int, bool]:
+        return self._viewer_set("member", communities.get_memberships_of_user)
+
+    @property
+    def viewer_is_moderator(self) -> DataLoader[int, bool]:
+        return self._viewer_set("moderator", communities.get_moderated_of_user)
+
+    @property
+    def viewer_is_banned(self) -> DataLoader[int, bool]:
+        return self._viewer_set("banned", communities.get_bans_of_user)
+
+    @property
+    def viewer_post_vote(self) -> DataLoader[int, int]:
+        async def load(keys: list[int]) -> list[int]:
+            if self._viewer_id is None:
+                return [0] * len(keys)
+            found = await votes.get_post_votes_of_user(
+                self._pool, user_id=self._viewer_id, post_ids=keys
+            )
+            return [found.get(key, 0) for key in keys]
+
+        return self._get("post_vote", load)
+
+    @property
+    def viewer_comment_vote(self) -> DataLoader[int, int]:
+        async def load(keys: list[int]) -> list[int]:
+            if self._viewer_id is None:
+                return [0] * len(keys)
+            found = await votes.get_comment_votes_of_user(
+                self._pool, user_id=self._viewer_id, comment_ids=keys
+            )
+            return [found.get(key, 0) for key in keys]
+
+        return self._get("comment_vote", load)

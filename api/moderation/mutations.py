@@ -1,0 +1,167 @@
+"""Moderators' mutations (remove, ban, unban) and everyone's report.
+
+Every moderator action is written to the public moderation log in the same transaction as the
+action itself: there is no action without its log entry.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import strawberry
+
+from api import ids, permissions, validation
+from api.comments import repository as comments
+from api.comments.mutations import load_comment
+from api.comments.types import Comment
+from api.communities.mutations import get_community_or_404
+from api.errors import BadUserInput, Forbidden, NotFound
+from api.moderation import repository
+from api.moderation.types import Ban
+from api.posts import repository as posts
+from api.posts.mutations import load_post
+from api.posts.types import Post
+from api.types import Info
+from api.users import repository as users
+from api.users.types import User
+
+
+def _reason(reason: str | None) -> str | None:
+    return validation.optional_text(reason, field="reason", label="The reason", max_length=500)
+
+
+async def _community_name(info: Info, community_id: int) -> str:
+    row = await info.context.loaders.community.load(community_id)
+    return row["name"]
+
+
+async def remove_post(info: Info, id: strawberry.ID, reason: str | None = None) -> Post:
+    post_id = ids.decode_one(id, "Post")
+    reason = _reason(reason)
+    row = await info.context.loaders.post.load(post_id)
+    if row is None:
+        raise NotFound("That post does not exist.")
+    viewer = await permissions.require_moderator(info, row["community_id"], row["c_name"])
+    async with info.context.pool.acquire() as conn, conn.transaction():
+        await posts.lock_post(conn, post_id=post_id)
+        if row["removed_at"] is None:
+            await posts.remove_post(conn, post_id=post_id)
+            await repository.log_action(
+                conn, community_id=row["community_id"], moderator_id=viewer.user_id,
+                action="REMOVE_POST", reason=reason, target_user_id=row["author_id"],
+                target_post_id=post_id,
+            )
+    await info.context.pubsub.posts_changed()
+    return await load_post(info, post_id)
+
+
+async def remove_comment(info: Info, id: strawberry.ID, reason: str | None = None) -> Comment:
+    comment_id = ids.decode_one(id, "Comment")
+    reason = _reason(reason)
+    comment = await load_comment(info, comment_id)
+    viewer = await permissions.require_moderator(
+        info, comment.community_id, await _community_name(info, comment.community_id)
+    )
+    async with info.context.pool.acquire() as conn, conn.transaction():
+        row = await comments.lock_comment(conn, comment_id=comment_id)
+        if row is not None and row["removed_at"] is None:
+            await comments.remove_comment(conn, comment_id=comment_id)
+            await repository.log_action(
+                conn, community_id=comment.community_id, moderator_id=viewer.user_id,
+                action="REMOVE_COMMENT", reason=reason, target_user_id=comment.author_id,
+                target_comment_id=comment_id,
+            )
+    return await load_comment(info, comment_id)
+
+
+@strawberry.input
+class BanUserInput:
+    community: str
+    address: str
+    reason: str | None = None
+    expires_at: datetime | None = None
+
+
+async def _user_or_404(info: Info, address: str):  # type: ignore[no-untyped-def]
+    row = await users.get_user_by_address(info.context.pool, address=address.strip())
+    if row is None:
+        raise NotFound(f"No one with the address {address} has signed in here.")
+    return row
+
+
+async def ban_user(info: Info, input: BanUserInput) -> Ban:
+    community = await get_community_or_404(info, input.community)
+    viewer = await permissions.require_moderator(info, community.row_id, community.name)
+    reason = _reason(input.reason)
+    if input.expires_at is not None and input.expires_at <= datetime.now(UTC):
+        raise BadUserInput("A ban must end in the future (or never).", field="expiresAt")
+    target = await _user_or_404(info, input.address)
+    if target["id"] == viewer.user_id:
+        raise BadUserInput("You cannot ban yourself.", field="address")
+    if await permissions.is_moderator_of(info, community.row_id, target["id"]):
+        raise Forbidden("Moderators cannot be banned; impeach them through a proposal instead.")
+    async with info.context.pool.acquire() as conn, conn.transaction():
+        ban = await repository.ban_user(
+            conn, community_id=community.row_id, user_id=target["id"],
+            moderator_id=viewer.user_id, reason=reason, expires_at=input.expires_at,
+        )
+        await repository.log_action(
+            conn, community_id=community.row_id, moderator_id=viewer.user_id,
+            action="BAN_USER", reason=reason, target_user_id=target["id"],
+        )
+    return Ban(
+        community=community,
+        user=User.from_row(target),
+        reason=ban["reason"],
+        expires_at=ban["expires_at"],
+        created_at=ban["created_at"],
+    )
+
+
+async def unban_user(info: Info, community: str, address: str) -> bool:
+    found = await get_community_or_404(info, community)
+    viewer = await permissions.require_moderator(info, found.row_id, found.name)
+    target = await _user_or_404(info, address)
+    async with info.context.pool.acquire() as conn, conn.transaction():
+        if not await repository.unban_user(conn, community_id=found.row_id, user_id=target["id"]):
+            raise NotFound(f"{address} is not banned from c/{found.name}.")
+        await repository.log_action(
+            conn, community_id=found.row_id, moderator_id=viewer.user_id,
+            action="UNBAN_USER", reason=None, target_user_id=target["id"],
+        )
+    return True
+
+
+async def report(info: Info, target_id: strawberry.ID, reason: str) -> bool:
+    """Flag a post or comment to the community's moderators (once per person and target)."""
+    viewer = await permissions.require_writer(info)
+    kind, row_id = ids.decode(target_id, "Post", "Comment", field="targetId")
+    text = validation.text(reason, field="reason", label="The reason", max_length=500)
+    if kind == "Post":
+        row = await info.context.loaders.post.load(row_id)
+        community_id = row["community_id"] if row else None
+    else:
+        rows = await comments.get_comment_views_by_ids(info.context.pool, comment_ids=[row_id])
+        community_id = rows[0]["community_id"] if rows else None
+    if community_id is None:
+        raise NotFound(f"That {kind.lower()} does not exist.")
+    await repository.create_report(
+        info.context.pool,
+        community_id=community_id,
+        reporter_id=viewer.user_id,
+        post_id=row_id if kind == "Post" else None,
+        comment_id=row_id if kind == "Comment" else None,
+        reason=text,
+    )
+    return True
+
+
+@strawberry.type
+class ModerationMutation:
+    remove_post = strawberry.mutation(resolver=remove_post)
+    remove_comment = strawberry.mutation(resolver=remove_comment)
+    ban_user = strawberry.mutation(resolver=ban_user)
+    unban_user = strawberry.mutation(resolver=unban_user)
+    report = strawberry.mutation(resolver=report)
+
+

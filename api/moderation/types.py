@@ -1,0 +1,118 @@
+"""Types of moderation: log entries, bans and reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from api import ids
+from api.communities.types import Community
+from api.types import Info
+from api.users.types import User
+
+if TYPE_CHECKING:
+    from api.comments.types import Comment
+    from api.posts.types import Post
+
+
+@strawberry.enum
+class ModAction(Enum):
+    REMOVE_POST = "REMOVE_POST"
+    REMOVE_COMMENT = "REMOVE_COMMENT"
+    BAN_USER = "BAN_USER"
+    UNBAN_USER = "UNBAN_USER"
+
+
+def _optional_id(kind: str, number: int | None) -> strawberry.ID | None:
+    return strawberry.ID(ids.encode(kind, number)) if number is not None else None
+
+
+@strawberry.type
+class ModlogEntry:
+    row_id: strawberry.Private[int]
+    action: ModAction
+    moderator: User
+    target_user: User | None
+    target_post_id: strawberry.ID | None
+    target_comment_id: strawberry.ID | None
+    reason: str | None
+    created_at: datetime
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(ids.encode("ModlogEntry", self.row_id))
+
+    @classmethod
+    def from_row(cls, row: Any) -> ModlogEntry:
+        return cls(
+            row_id=row["id"],
+            action=ModAction(row["action"]),
+            moderator=User.from_row(row, "m_"),
+            target_user=User.from_row(row, "t_") if row["t_id"] is not None else None,
+            target_post_id=_optional_id("Post", row["target_post_id"]),
+            target_comment_id=_optional_id("Comment", row["target_comment_id"]),
+            reason=row["reason"],
+            created_at=row["created_at"],
+        )
+
+
+@strawberry.type
+class Ban:
+    community: Community
+    user: User
+    reason: str | None
+    expires_at: datetime | None
+    created_at: datetime
+
+
+@strawberry.type
+class Report:
+    row_id: strawberry.Private[int]
+    post_row_id: strawberry.Private[int | None]
+    comment_row_id: strawberry.Private[int | None]
+    reporter: User
+    reason: str
+    created_at: datetime
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(ids.encode("Report", self.row_id))
+
+    @strawberry.field
+    def target_id(self) -> strawberry.ID:
+        if self.post_row_id is not None:
+            return strawberry.ID(ids.encode("Post", self.post_row_id))
+        return strawberry.ID(ids.encode("Comment", self.comment_row_id or 0))
+
+    @strawberry.field
+    async def post(self, info: Info) -> Annotated[Post, strawberry.lazy("api.posts.types")] | None:
+        from api.posts.types import Post
+
+        if self.post_row_id is None:
+            return None
+        row = await info.context.loaders.post.load(self.post_row_id)
+        return Post.from_row(row) if row else None
+
+    @strawberry.field
+    async def comment(
+        self, info: Info
+    ) -> Annotated[Comment, strawberry.lazy("api.comments.types")] | None:
+        from api.comments.mutations import load_comment
+
+        if self.comment_row_id is None:
+            return None
+        return await load_comment(info, self.comment_row_id)
+
+    @classmethod
+    def from_row(cls, row: Any) -> Report:
+        return cls(
+            row_id=row["id"],
+            post_row_id=row["post_id"],
+            comment_row_id=row["comment_id"],
+            reporter=User.from_row(row, "u_"),
+            reason=row["reason"],
+            created_at=row["created_at"],
+        )

@@ -1,0 +1,82 @@
+"""Authorization, in one place: every resolver that needs a signed-in viewer, a moderator or an
+author asks here, so the rules can be read (and audited) on one page."""
+
+from __future__ import annotations
+
+from api import ratelimit
+from api.context import Viewer
+from api.errors import Forbidden, Unauthenticated
+from api.types import Info
+
+
+def viewer_or_none(info: Info) -> Viewer | None:
+    return info.context.viewer
+
+
+def require_viewer(info: Info) -> Viewer:
+    viewer = info.context.viewer
+    if viewer is None:
+        raise Unauthenticated("Sign in with your wallet to do that.")
+    return viewer
+
+
+async def require_writer(info: Info) -> Viewer:
+    """A signed-in viewer allowed to write now: CSRF-checked and within the write rate limit."""
+    viewer = require_viewer(info)
+    if viewer.via_cookie and not viewer.csrf_ok:
+        raise Forbidden(
+            "This request is missing its X-CSRF-Token header; reload the page and try again."
+        )
+    await limit_writes(info, account=viewer.user_id)
+    return viewer
+
+
+async def limit_writes(info: Info, *, account: int | None = None) -> None:
+    """Count a write against the caller's IP, and their account when signed in."""
+    settings = info.context.settings
+    keys = [f"ip:{info.context.client_ip}"]
+    if account is not None:
+        keys.append(f"user:{account}")
+    await ratelimit.hit(
+        info.context.redis,
+        keys,
+        limit=settings.write_rate_limit,
+        window=settings.write_rate_window_seconds,
+    )
+
+
+async def is_moderator(info: Info, community_id: int) -> bool:
+    if info.context.viewer is None:
+        return False
+    return await info.context.loaders.viewer_is_moderator.load(community_id)
+
+
+async def require_moderator(info: Info, community_id: int, community_name: str) -> Viewer:
+    viewer = await require_writer(info)
+    if not await is_moderator(info, community_id):
+        raise Forbidden(f"Only moderators of c/{community_name} can do that.")
+    return viewer
+
+
+async def require_not_banned(info: Info, community_id: int, community_name: str | None = None) -> None:
+    if await info.context.loaders.viewer_is_banned.load(community_id):
+        where = f"c/{community_name}" if community_name else "this community"
+        raise Forbidden(f"You are banned from {where}.")
+
+
+def require_author(viewer: Viewer, author_id: int, what: str) -> None:
+    if viewer.user_id != author_id:
+        raise Forbidden(f"Only the author can change this {what}.")
+
+
+async def can_see_removed(info: Info, *, author_id: int, community_id: int) -> bool:
+    """Removed content stays visible to its author and the community's moderators."""
+    viewer = info.context.viewer
+    if viewer is None:
+        return False
+    return viewer.user_id == author_id or await is_moderator(info, community_id)
+
+
+async def is_moderator_of(info: Info, community_id: int, user_id: int) -> bool:
+    rows = await info.context.loaders.moderators.load(community_id)
+    return any(row["id"] == user_id for row in rows)

@@ -1,0 +1,86 @@
+"""Post listings: which query and which sort key serve each sort, and their cursors.
+
+Ranking formulas (documented in the README) live in the database as generated columns, so a
+listing is an index range scan: no rank is computed per request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from agora.db import Executor
+from api.pagination import decode_cursor, encode_cursor
+from api.posts import repository
+from api.posts.types import PostSort
+
+_MAX_ID = 2**63 - 1
+_FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class SortSpec:
+    query: str
+    column: str
+    first_key: Any
+    window: timedelta | None = None
+
+
+SORTS: dict[PostSort, SortSpec] = {
+    PostSort.HOT: SortSpec("list_hot", "hot_rank", float("inf")),
+    PostSort.NEW: SortSpec("list_new", "created_at", _FAR_FUTURE),
+    PostSort.TOP_DAY: SortSpec("list_top", "score", 2**31 - 1, timedelta(days=1)),
+    PostSort.TOP_WEEK: SortSpec("list_top", "score", 2**31 - 1, timedelta(days=7)),
+    PostSort.TOP_ALL: SortSpec("list_top", "score", 2**31 - 1, timedelta(days=365 * 1000)),
+    PostSort.CONTROVERSIAL: SortSpec("list_controversial", "controversy_rank", float("inf")),
+    PostSort.ACTIVE: SortSpec("list_active", "active_rank", float("inf")),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Where a page starts: the key after which it begins and, for TOP_*, the time window,
+    which the cursor carries so that every page of one listing uses the same window."""
+
+    after: tuple[Any, int]
+    since: datetime | None
+
+
+def _to_json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _from_json(value: Any, like: Any) -> Any:
+    return datetime.fromisoformat(value) if isinstance(like, datetime) else value
+
+
+def start(sort: PostSort, after: str | None, *, now: datetime | None = None) -> Page:
+    spec = SORTS[sort]
+    key = decode_cursor(after, f"posts:{sort.value}", 3)
+    if key is None:
+        since = (now or datetime.now(UTC)) - spec.window if spec.window else None
+        return Page(after=(spec.first_key, _MAX_ID), since=since)
+    value, last_id, since = key
+    return Page(
+        after=(_from_json(value, spec.first_key), int(last_id)),
+        since=datetime.fromisoformat(since) if since else None,
+    )
+
+
+def cursor_of(sort: PostSort, row: asyncpg.Record, page: Page) -> str:
+    spec = SORTS[sort]
+    since = page.since.isoformat() if page.since else None
+    return encode_cursor(f"posts:{sort.value}", [_to_json(row[spec.column]), row["id"], since])
+
+
+async def fetch(
+    db: Executor, *, sort: PostSort, page: Page, limit: int, community_id: int | None
+) -> list[asyncpg.Record]:
+    spec = SORTS[sort]
+    query = spec.query if community_id is None else f"{spec.query}_in_community"
+    return await repository.list_posts(
+        db, query=query, after=page.after, limit=limit, scope_id=community_id, since=page.since
+    )

@@ -1,0 +1,100 @@
+"""Mutations of posts by their authors: create, edit, delete."""
+
+from __future__ import annotations
+
+import strawberry
+
+from api import ids, markdown, permissions, validation
+from api.communities.mutations import get_community_or_404
+from api.errors import BadUserInput, NotFound
+from api.posts import repository
+from api.posts.types import Post
+from api.types import Info
+
+
+@strawberry.input
+class CreatePostInput:
+    community: str
+    title: str
+    body: str | None = None
+    url: str | None = None
+
+
+@strawberry.input
+class EditPostInput:
+    id: strawberry.ID
+    body: str | None = None
+    url: str | None = None
+
+
+def _body(body: str | None) -> tuple[str | None, str | None]:
+    text = validation.optional_text(body, field="body", label="The text", max_length=40000)
+    return text, markdown.render(text) if text else None
+
+
+async def load_post(info: Info, post_id: int) -> Post:
+    info.context.loaders.post.clear(post_id)
+    row = await info.context.loaders.post.load(post_id)
+    if row is None:
+        raise NotFound("That post does not exist.")
+    return Post.from_row(row)
+
+
+async def lock_post_or_404(conn, post_id: int):  # type: ignore[no-untyped-def]
+    row = await repository.lock_post(conn, post_id=post_id)
+    if row is None or row["deleted_at"] is not None:
+        raise NotFound("That post does not exist or was deleted.")
+    return row
+
+
+async def create_post(info: Info, input: CreatePostInput) -> Post:
+    viewer = await permissions.require_writer(info)
+    community = await get_community_or_404(info, input.community)
+    await permissions.require_not_banned(info, community.row_id, community.name)
+    title = validation.text(input.title, field="title", label="The title", max_length=300)
+    body, body_html = _body(input.body)
+    url = validation.link(input.url)
+    post_id = await repository.create_post(
+        info.context.pool,
+        community_id=community.row_id,
+        author_id=viewer.user_id,
+        title=title,
+        body=body,
+        body_html=body_html,
+        url=url,
+    )
+    await info.context.pubsub.post_created(community_id=community.row_id, post_id=post_id)
+    return await load_post(info, post_id)
+
+
+async def edit_post(info: Info, input: EditPostInput) -> Post:
+    viewer = await permissions.require_writer(info)
+    post_id = ids.decode_one(input.id, "Post")
+    body, body_html = _body(input.body)
+    url = validation.link(input.url)
+    async with info.context.pool.acquire() as conn, conn.transaction():
+        row = await lock_post_or_404(conn, post_id)
+        permissions.require_author(viewer, row["author_id"], "post")
+        if row["removed_at"] is not None:
+            raise BadUserInput("A moderator removed this post; it can no longer be edited.")
+        await repository.edit_post(conn, post_id=post_id, body=body, body_html=body_html, url=url)
+    await info.context.pubsub.posts_changed()
+    return await load_post(info, post_id)
+
+
+async def delete_post(info: Info, id: strawberry.ID) -> Post:
+    viewer = await permissions.require_writer(info)
+    post_id = ids.decode_one(id, "Post")
+    async with info.context.pool.acquire() as conn, conn.transaction():
+        row = await lock_post_or_404(conn, post_id)
+        permissions.require_author(viewer, row["author_id"], "post")
+        await repository.delete_post(conn, post_id=post_id)
+    await info.context.pubsub.posts_changed()
+    return await load_post(info, post_id)
+
+
+@strawberry.type
+class PostMutation:
+    create_post = strawberry.mutation(resolver=create_post)
+    edit_post = strawberry.mutation(resolver=edit_post)
+    delete_post = strawberry.mutation(resolver=delete_post)

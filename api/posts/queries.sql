@@ -1,0 +1,92 @@
+-- Listings of visible posts, one query per sort and scope so that each reads its own index
+-- (posts_<sort> / posts_community_<sort>). Keyset pagination: the first page passes the largest
+-- possible key, so the condition is always a plain index bound.
+
+-- name: get_post_views_by_ids
+SELECT * FROM post_views WHERE id = ANY($1::bigint[]);
+
+-- name: list_hot
+SELECT * FROM post_views
+ WHERE deleted_at IS NULL AND removed_at IS NULL AND (hot_rank, id) < ($1, $2)
+ ORDER BY hot_rank DESC, id DESC LIMIT $3;
+
+-- name: list_hot_in_community
+SELECT * FROM post_views
+ WHERE community_id = $4 AND deleted_at IS NULL AND removed_at IS NULL
+   AND (hot_rank, id) < ($1, $2)
+ ORDER BY hot_rank DESC, id DESC LIMIT $3;
+
+-- name: list_new
+SELECT * FROM post_views
+ WHERE deleted_at IS NULL AND removed_at IS NULL AND (created_at, id) < ($1, $2)
+ ORDER BY created_at DESC, id DESC LIMIT $3;
+
+-- name: list_new_in_community
+SELECT * FROM post_views
+ WHERE community_id = $4 AND deleted_at IS NULL AND removed_at IS NULL
+   AND (created_at, id) < ($1, $2)
+ ORDER BY created_at DESC, id DESC LIMIT $3;
+
+-- name: list_top
+SELECT * FROM post_views
+ WHERE deleted_at IS NULL AND removed_at IS NULL AND (score, id) < ($1, $2)
+   AND created_at >= $4
+ ORDER BY score DESC, id DESC LIMIT $3;
+
+-- name: list_top_in_community
+SELECT * FROM post_views
+ WHERE community_id = $4 AND deleted_at IS NULL AND removed_at IS NULL
+   AND (score, id) < ($1, $2) AND created_at >= $5
+ ORDER BY score DESC, id DESC LIMIT $3;
+
+-- name: list_controversial
+SELECT * FROM post_views
+ WHERE deleted_at IS NULL AND removed_at IS NULL AND (controversy_rank, id) < ($1, $2)
+ ORDER BY controversy_rank DESC, id DESC LIMIT $3;
+
+-- name: list_controversial_in_community
+SELECT * FROM post_views
+ WHERE community_id = $4 AND deleted_at IS NULL AND removed_at IS NULL
+   AND (controversy_rank, id) < ($1, $2)
+ ORDER BY controversy_rank DESC, id DESC LIMIT $3;
+
+-- name: list_active
+SELECT * FROM post_views
+ WHERE deleted_at IS NULL AND removed_at IS NULL AND (active_rank, id) < ($1, $2)
+ ORDER BY active_rank DESC, id DESC LIMIT $3;
+
+-- name: list_active_in_community
+SELECT * FROM post_views
+ WHERE community_id = $4 AND deleted_at IS NULL AND removed_at IS NULL
+   AND (active_rank, id) < ($1, $2)
+ ORDER BY active_rank DESC, id DESC LIMIT $3;
+
+-- name: list_by_author
+SELECT * FROM post_views
+ WHERE author_id = $4 AND deleted_at IS NULL AND removed_at IS NULL
+   AND (created_at, id) < ($1, $2)
+ ORDER BY created_at DESC, id DESC LIMIT $3;
+
+-- name: create_post
+WITH post AS (
+    INSERT INTO posts (community_id, author_id, title, body, body_html, url)
+    VALUES ($1, $2, $3, $4, $5, $6)
+    RETURNING id
+), counted AS (
+    UPDATE communities SET post_count = post_count + 1 WHERE id = $1
+)
+SELECT id FROM post;
+
+-- name: lock_post
+-- Locks the post for the rest of the transaction (edits, deletes, removals and new comments
+-- of one post are applied one at a time).
+SELECT id, community_id, author_id, deleted_at, removed_at FROM posts WHERE id = $1 FOR UPDATE;
+
+-- name: edit_post
+UPDATE posts SET body = $2, body_html = $3, url = $4, edited_at = now() WHERE id = $1;
+
+-- name: delete_post
+UPDATE posts SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL;
+
+-- name: remove_post
+UPDATE posts SET removed_at = now() WHERE id = $1 AND removed_at IS NULL;

@@ -1,0 +1,70 @@
+"""Query fields of posts: one post, and the listings."""
+
+from __future__ import annotations
+
+import strawberry
+
+from api import ids
+from api.communities import repository as communities
+from api.errors import NotFound
+from api.pagination import Connection, check_page_size, connection
+from api.posts import listing
+from api.posts import repository as posts_repository
+from api.posts.types import Post, PostSort
+from api.types import Info
+
+
+async def post(info: Info, id: strawberry.ID) -> Post | None:
+    row = await info.context.loaders.post.load(ids.decode_one(id, "Post"))
+    return Post.from_row(row) if row else None
+
+
+async def posts(
+    info: Info,
+    community: str | None = None,
+    sort: PostSort = PostSort.HOT,
+    first: int = 25,
+    after: str | None = None,
+) -> Connection[Post]:
+    """The front page (no community) or a community's page, in the given sort."""
+    check_page_size(first)
+    ctx = info.context
+    community_id = None
+    if community is not None:
+        row = await communities.get_community_by_name(ctx.pool, name=community.lower())
+        if row is None:
+            raise NotFound(f"There is no community named c/{community}.")
+        community_id = row["id"]
+    page = listing.start(sort, after)
+    cache_key = (community_id, sort, after, first)
+    rows = ctx.listing_cache.listings.get(cache_key) if ctx.listing_cache.enabled else None
+    if rows is None:
+        rows = await listing.fetch(
+            ctx.pool, sort=sort, page=page, limit=first + 1, community_id=community_id
+        )
+        if ctx.listing_cache.enabled:
+            ctx.listing_cache.listings.put(cache_key, rows)
+    return connection(
+        rows, first, node=Post.from_row, cursor=lambda r: listing.cursor_of(sort, r, page)
+    )
+
+
+async def posts_by_author(
+    info: Info, *, author_id: int, first: int, after: str | None
+) -> Connection[Post]:
+    """A person's posts, newest first (a NEW listing limited to one author)."""
+    check_page_size(first)
+    page = listing.start(PostSort.NEW, after)
+    rows = await posts_repository.list_posts(
+        info.context.pool, query="list_by_author", after=page.after, limit=first + 1,
+        scope_id=author_id, since=None,
+    )
+    return connection(
+        rows, first, node=Post.from_row, cursor=lambda r: listing.cursor_of(PostSort.NEW, r, page)
+    )
+
+
+@strawberry.type
+class PostQuery:
+    post = strawberry.field(resolver=post)
+    posts = strawberry.field(resolver=posts)

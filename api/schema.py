@@ -1,0 +1,84 @@
+"""The root schema: composes each domain's queries and mutations; holds no fields of its own
+beyond the markdown preview."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+
+from api import markdown
+from api.auth.mutations import AuthMutation, AuthQuery
+from api.comments.mutations import CommentMutation
+from api.comments.resolvers import CommentQuery
+from api.communities.mutations import CommunityMutation
+from api.communities.resolvers import CommunityQuery
+from api.errors import BadUserInput
+from api.extensions import CostLimiter, ErrorCodes
+from api.moderation.mutations import ModerationMutation
+from api.moderation.resolvers import ModerationQuery
+from api.posts.mutations import PostMutation
+from api.posts.resolvers import PostQuery
+from api.subscriptions import Subscription
+from api.users.resolvers import UserMutation, UserQuery
+from api.votes.mutations import VoteMutation
+
+MAX_DEPTH = 12
+MAX_ALIASES = 15
+MAX_TOKENS = 3000
+MAX_COST = 5000
+
+
+def render_markdown(source: str) -> str:
+    """The server's rendering of markdown (sanitized HTML), for previews before submitting."""
+    if len(source) > 40000:
+        raise BadUserInput("That text is too long to preview (the limit is 40000).", field="source")
+    return markdown.render(source)
+
+
+@strawberry.type
+class Query(AuthQuery, UserQuery, CommunityQuery, PostQuery, CommentQuery, ModerationQuery):
+    render_markdown = strawberry.field(resolver=render_markdown)
+
+
+@strawberry.type
+class Mutation(
+    AuthMutation, UserMutation, CommunityMutation, PostMutation, CommentMutation, VoteMutation,
+    ModerationMutation,
+):
+    pass
+
+
+class AgoraSchema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None):  # type: ignore[no-untyped-def]
+        # ErrorCodes logs what is ours to fix; client mistakes are not worth a log line.
+        return None
+
+
+# The limiters only add validation rules. One instance each, shared by every request, so that the
+# rule classes are the same objects each time and the validation cache (keyed by them) hits.
+_LIMITS = (
+    QueryDepthLimiter(max_depth=MAX_DEPTH),
+    MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+    MaxTokensLimiter(max_token_count=MAX_TOKENS),
+    CostLimiter(MAX_COST),
+)
+
+schema = AgoraSchema(
+    query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
+    extensions=[
+        ErrorCodes,
+        *[lambda limit=limit: limit for limit in _LIMITS],
+        # Parsing and validating the same document again on every request was most of the CPU
+        # of a listing request; both are pure functions of the document text.
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+    ],
+)

@@ -1,0 +1,50 @@
+"""Subscriptions (graphql-transport-ws): new posts of a community or the front page, and new
+comments of a post."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+
+from api import ids
+from api.comments import repository as comments
+from api.comments.types import Comment
+from api.communities import repository as communities
+from api.errors import NotFound
+from api.posts import repository as posts
+from api.posts.types import Post
+from api.pubsub import FRONT_PAGE, comments_channel, posts_channel
+from api.types import Info
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription
+    async def post_created(
+        self, info: Info, community: str | None = None
+    ) -> AsyncGenerator[Post, None]:
+        ctx = info.context
+        scope: int | str = FRONT_PAGE
+        if community is not None:
+            row = await communities.get_community_by_name(ctx.pool, name=community.lower())
+            if row is None:
+                raise NotFound(f"There is no community named c/{community}.")
+            scope = row["id"]
+        async for post_id in ctx.pubsub.ids(posts_channel(scope)):
+            # Read fresh rows: a subscription's context lives as long as the connection, so its
+            # per-request loaders would serve stale data.
+            rows = await posts.get_post_views_by_ids(ctx.pool, post_ids=[post_id])
+            if rows and rows[0]["deleted_at"] is None and rows[0]["removed_at"] is None:
+                yield Post.from_row(rows[0])
+
+    @strawberry.subscription
+    async def comment_created(
+        self, info: Info, post_id: strawberry.ID
+    ) -> AsyncGenerator[Comment, None]:
+        ctx = info.context
+        post_row_id = ids.decode_one(post_id, "Post", field="postId")
+        async for comment_id in ctx.pubsub.ids(comments_channel(post_row_id)):
+            rows = await comments.get_comment_views_by_ids(ctx.pool, comment_ids=[comment_id])
+            if rows:
+                yield Comment.from_row(rows[0])

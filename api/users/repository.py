@@ -1,0 +1,36 @@
+"""SQL of the users table."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from agora import sql
+from agora.db import Executor
+
+queries = sql.load(__file__)
+
+
+async def get_users_by_ids(db: Executor, *, user_ids: list[int]) -> list[asyncpg.Record]:
+    return await db.fetch(queries.get_users_by_ids, user_ids)
+
+
+async def get_user_by_address(db: Executor, *, address: str) -> asyncpg.Record | None:
+    return await db.fetchrow(queries.get_user_by_address, address.lower())
+
+
+async def upsert_user_by_address(db: Executor, *, address: str) -> asyncpg.Record:
+    return await db.fetchrow(queries.upsert_user_by_address, address.lower())
+
+
+async def update_profile(
+    db: Executor,
+    *,
+    user_id: int,
+    display_name: str | None,
+    set_display_name: bool,
+    bio: str | None,
+    set_bio: bool,
+) -> asyncpg.Record:
+    return await db.fetchrow(
+        queries.update_profile, user_id, set_display_name, display_name, set_bio, bio
+    )

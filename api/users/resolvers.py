@@ -1,0 +1,53 @@
+"""Query field `user(address)` and the profile mutation."""
+
+from __future__ import annotations
+
+import strawberry
+from eth_utils import is_address
+
+from api import permissions, validation
+from api.errors import BadUserInput
+from api.types import Info
+from api.users import repository
+from api.users.types import User
+
+
+async def user(info: Info, address: str) -> User | None:
+    if not is_address(address):
+        raise BadUserInput("That is not an Ethereum address.", field="address")
+    row = await repository.get_user_by_address(info.context.pool, address=address)
+    return User.from_row(row) if row else None
+
+
+@strawberry.input
+class UpdateProfileInput:
+    display_name: str | None = None
+    bio: str | None = None
+
+
+async def update_profile(info: Info, input: UpdateProfileInput) -> User:
+    """Set the display name and bio; an empty string clears one, a missing field keeps it."""
+    viewer = await permissions.require_writer(info)
+    display_name = validation.optional_text(
+        input.display_name, field="displayName", label="The display name", max_length=50
+    )
+    bio = validation.optional_text(input.bio, field="bio", label="The bio", max_length=1000)
+    row = await repository.update_profile(
+        info.context.pool,
+        user_id=viewer.user_id,
+        display_name=display_name,
+        set_display_name=input.display_name is not None,
+        bio=bio,
+        set_bio=input.bio is not None,
+    )
+    return User.from_row(row)
+
+
+@strawberry.type
+class UserQuery:
+    user = strawberry.field(resolver=user)
+
+
+@strawberry.type
+class UserMutation:
+    update_profile = strawberry.mutation(resolver=update_profile)
