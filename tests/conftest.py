@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import httpx
 import pytest
-import redis
 
 from agora import services
 from agora.migrate import migrate_up, with_database
@@ -16,14 +16,47 @@ from agora.settings import Settings
 from tests.support.graphql import Client, sign_in
 from tests.support.server import LiveServer, start_server
 
-TEST_DATABASE = "agora_test"
+# One database per test session (named by its process), so that sessions run side by side
+# (a developer's and CI's, or two developers') never drop each other's data.
+TEST_DATABASE = f"agora_test_{os.getpid()}"
 TEST_REDIS_DB = 9
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+async def _drop_stale_databases(conn: asyncpg.Connection) -> None:
+    """Drop the databases of earlier test sessions whose process is gone."""
+    names = await conn.fetch("SELECT datname FROM pg_database WHERE datname ~ '^agora_test_[0-9]+$'")
+    for row in names:
+        pid = int(row["datname"].rsplit("_", 1)[1])
+        if pid != os.getpid() and not _pid_alive(pid):
+            await conn.execute(f'DROP DATABASE IF EXISTS "{row["datname"]}" WITH (FORCE)')
+
+
+def _drop_database(server_url: str) -> None:
+    async def drop() -> None:
+        conn = await asyncpg.connect(server_url)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{TEST_DATABASE}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    asyncio.run(drop())
 
 
 def _recreate_database(server_url: str) -> str:
     async def recreate() -> str:
         conn = await asyncpg.connect(server_url)
         try:
+            await _drop_stale_databases(conn)
             await conn.execute(f'DROP DATABASE IF EXISTS "{TEST_DATABASE}" WITH (FORCE)')
             await conn.execute(f'CREATE DATABASE "{TEST_DATABASE}"')
         finally:
@@ -45,17 +78,26 @@ def settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-def database_url(settings: Settings) -> str:
-    server = services.resolve_postgres(settings.database_url, settings.data_dir)
-    return _recreate_database(server.url)
+def postgres_server_url(settings: Settings) -> str:
+    return services.resolve_postgres(settings.database_url, settings.data_dir).url
 
 
 @pytest.fixture(scope="session")
-def redis_url(settings: Settings) -> str:
-    found = services.resolve_redis(settings.redis_url, settings.data_dir).url
-    url = found.rsplit("/", 1)[0] + f"/{TEST_REDIS_DB}"
-    redis.Redis.from_url(url).flushdb()
-    return url
+def database_url(postgres_server_url: str) -> Iterator[str]:
+    yield _recreate_database(postgres_server_url)
+    _drop_database(postgres_server_url)
+
+
+@pytest.fixture(scope="session")
+def redis_server_url(settings: Settings) -> str:
+    return services.resolve_redis(settings.redis_url, settings.data_dir).url.rsplit("/", 1)[0]
+
+
+@pytest.fixture(scope="session")
+def redis_url(redis_server_url: str) -> str:
+    # Keys here are random (nonces) or expire within a minute (rate limits): sessions sharing
+    # this database do not disturb each other, so it is never flushed.
+    return f"{redis_server_url}/{TEST_REDIS_DB}"
 
 
 @pytest.fixture(scope="session")

@@ -33,11 +33,11 @@ def _body(body: str | None) -> tuple[str | None, str | None]:
 
 
 async def load_post(info: Info, post_id: int) -> Post:
-    info.context.loaders.post.clear(post_id)
-    row = await info.context.loaders.post.load(post_id)
-    if row is None:
+    """The post as it is now (after a write: not from the request's loader cache)."""
+    rows = await repository.get_post_views_by_ids(info.context.pool, post_ids=[post_id])
+    if not rows:
         raise NotFound("That post does not exist.")
-    return Post.from_row(row)
+    return Post.from_row(rows[0])
 
 
 async def lock_post_or_404(conn, post_id: int):  # type: ignore[no-untyped-def]

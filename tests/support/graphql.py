@@ -52,6 +52,9 @@ class Client:
         response = await self.http.post(
             self.url, json={"query": query, "variables": variables or {}}, headers=headers
         )
+        # Clients share one connection pool; each carries its own credentials, so no cookie
+        # set by one response may ride along on another client's requests.
+        self.http.cookies.clear()
         assert response.status_code == 200, response.text
         return response.json()
 
