@@ -29,6 +29,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from agora.db import QueryCounter, create_pool
@@ -81,6 +83,14 @@ class AgoraGraphQL(GraphQL[Context, None]):
             client_ip=client.host if client else "unknown",
             on_community_created=r.chain.community_created,
         )
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        # Syntax errors end the request before the schema's extensions run: they are the
+        # client's to fix, like every error that reaches here without a code.
+        for error in response.get("errors") or ():
+            error.setdefault("extensions", {}).setdefault("code", "BAD_USER_INPUT")
+        return response
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or not self.resources.cache.enabled:
