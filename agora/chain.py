@@ -59,7 +59,9 @@ class Transactable(Protocol):
 
     def build_transaction(self, transaction: TxParams | None = None) -> TxParams: ...
 
-    def estimate_gas(self, transaction: TxParams | None = None, *args: Any, **kwargs: Any) -> int: ...
+    def estimate_gas(
+        self, transaction: TxParams | None = None, *args: Any, **kwargs: Any
+    ) -> int: ...
 
 
 def connect(rpc_url: str, *, timeout: float = 30.0) -> Web3:
@@ -99,7 +101,7 @@ def _error_table(abis: Iterable[ABI]) -> dict[bytes, tuple[str, list[str]]]:
 def _abi_type(item: dict[str, Any]) -> str:
     kind: str = item["type"]
     if kind.startswith("tuple"):
-        return f"({','.join(_abi_type(c) for c in item['components'])}){kind[len('tuple'):]}"
+        return f"({','.join(_abi_type(c) for c in item['components'])}){kind[len('tuple') :]}"
     return kind
 
 
@@ -124,7 +126,9 @@ def revert_data(error: BaseException | str | bytes | None) -> str | None:
     return data if isinstance(data, str) and data.startswith("0x") else None
 
 
-def decode_revert(error: BaseException | str | bytes | None, abis: Iterable[ABI] | None = None) -> str:
+def decode_revert(
+    error: BaseException | str | bytes | None, abis: Iterable[ABI] | None = None
+) -> str:
     """The revert of `error` as `Name(arg, …)`, e.g. `GovernorAlreadyCastVote(0xf39F…)`.
 
     `error` is a web3.py exception, or the revert data itself. Errors are looked up in `abis`,
@@ -144,7 +148,8 @@ def decode_revert(error: BaseException | str | bytes | None, abis: Iterable[ABI]
         values = abi_decode(types, bytes(raw[4:]))
     except Exception:  # malformed arguments: still name the error
         return f"{name}(<undecodable {HexBytes(raw[4:]).to_0x_hex()}>)"
-    return f"{name}({', '.join(_render(value, kind) for value, kind in zip(values, types, strict=True))})"
+    rendered = (_render(value, kind) for value, kind in zip(values, types, strict=True))
+    return f"{name}({', '.join(rendered)})"
 
 
 def _render(value: Any, kind: str) -> str:
@@ -182,10 +187,10 @@ def send_transaction(
 ) -> TxReceipt:
     """Signs `call` with `private_key`, sends it and waits for its receipt.
 
-    `call` is a contract function call (`contract.functions.f(…)`) or constructor. Without `gas` the
-    limit is the node's estimate plus a margin. Raises `TransactionReverted`, with the decoded error,
-    when the estimate or the mined transaction reverts. Sends from one account are serialized within
-    the process so that their nonces do not collide.
+    `call` is a contract function call (`contract.functions.f(…)`) or constructor. Without `gas`
+    the limit is the node's estimate plus a margin. Raises `TransactionReverted`, with the decoded
+    error, when the estimate or the mined transaction reverts. Sends from one account are
+    serialized within the process so that their nonces do not collide.
     """
     sender = Account.from_key(private_key).address
     params: TxParams = {"from": sender, "value": value}
@@ -211,7 +216,9 @@ def send_transaction(
 
 def _replay(w3: Web3, transaction: TxParams) -> str | None:
     """The revert data of a mined, failed transaction, replayed as a call on the latest state."""
-    call: TxParams = {key: transaction[key] for key in ("from", "to", "data", "value") if key in transaction}  # type: ignore[literal-required]
+    call: TxParams = {
+        key: transaction[key] for key in ("from", "to", "data", "value") if key in transaction
+    }  # type: ignore[literal-required]
     try:
         w3.eth.call(call, "latest")
     except (ContractLogicError, Web3RPCError) as error:
@@ -220,6 +227,6 @@ def _replay(w3: Web3, transaction: TxParams) -> str | None:
 
 
 def deploy_contract(w3: Web3, private_key: str, abi: ABI, bytecode: str, *args: Any) -> TxReceipt:
-    """Deploys a contract with constructor `args`; the receipt's `contractAddress` is its address."""
+    """Deploys a contract with constructor `args`; the receipt holds its `contractAddress`."""
     constructor = w3.eth.contract(abi=abi, bytecode=bytecode).constructor(*args)
     return send_transaction(w3, private_key, constructor)

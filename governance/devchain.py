@@ -1,0 +1,47 @@
+"""Controls of a local anvil chain for tests, the gas report and demos: funds, time, snapshots."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+from web3 import Web3
+
+
+def _rpc(w3: Web3, method: str, params: list[Any]) -> Any:
+    response = w3.provider.make_request(method, params)  # type: ignore[arg-type]
+    if "error" in response:
+        raise RuntimeError(f"{method} failed: {response['error']}")
+    return response.get("result")
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def fund(w3: Web3, address: str, wei: int = 10**20) -> None:
+    """Sets the balance of `address` (anvil only)."""
+    _rpc(w3, "anvil_setBalance", [Web3.to_checksum_address(address), hex(wei)])
+
+
+def advance_time(w3: Web3, seconds: int) -> int:
+    """Moves the clock `seconds` forward and mines a block then; returns the block's timestamp."""
+    _rpc(w3, "evm_increaseTime", [seconds])
+    _rpc(w3, "evm_mine", [])
+    timestamp: int = w3.eth.get_block("latest")["timestamp"]
+    return timestamp
+
+
+def snapshot(w3: Web3) -> str:
+    """Snapshots the chain's state; `revert_to` returns to it (once)."""
+    snapshot_id: str = _rpc(w3, "evm_snapshot", [])
+    return snapshot_id
+
+
+def revert_to(w3: Web3, snapshot_id: str) -> None:
+    if not _rpc(w3, "evm_revert", [snapshot_id]):
+        raise RuntimeError(f"no snapshot {snapshot_id}")

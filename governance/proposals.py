@@ -1,0 +1,142 @@
+"""Proposals a community votes on, and ballots signed off-chain for `castVoteBySig`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from eth_utils import keccak
+from web3.contract import Contract
+
+
+class Support(IntEnum):
+    """A vote's direction (GovernorCountingSimple)."""
+
+    AGAINST = 0
+    FOR = 1
+    ABSTAIN = 2
+
+
+class ProposalState(IntEnum):
+    """`IGovernor.ProposalState`."""
+
+    PENDING = 0
+    ACTIVE = 1
+    CANCELED = 2
+    DEFEATED = 3
+    SUCCEEDED = 4
+    QUEUED = 5
+    EXPIRED = 6
+    EXECUTED = 7
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """The calls a proposal executes if it passes, and its description (markdown)."""
+
+    targets: tuple[str, ...]
+    values: tuple[int, ...]
+    calldatas: tuple[bytes, ...]
+    description: str
+
+    @property
+    def description_hash(self) -> bytes:
+        return keccak(text=self.description)
+
+    def propose_args(self) -> tuple[list[str], list[int], list[bytes], str]:
+        """The arguments of `governor.propose`."""
+        return list(self.targets), list(self.values), list(self.calldatas), self.description
+
+    def execute_args(self) -> tuple[list[str], list[int], list[bytes], bytes]:
+        """The arguments of `governor.execute` (and `queue`, `cancel`, `getProposalId`)."""
+        return list(self.targets), list(self.values), list(self.calldatas), self.description_hash
+
+    def id(self, governor: Contract) -> int:
+        """The proposal's id in `governor`."""
+        proposal_id: int = governor.functions.getProposalId(*self.execute_args()).call()
+        return proposal_id
+
+
+def _registry_call(
+    registry: Contract, function: str, community: bytes, account: str, description: str
+) -> Proposal:
+    calldata = registry.encode_abi(function, args=[community, account])
+    return Proposal((registry.address,), (0,), (bytes.fromhex(calldata[2:]),), description)
+
+
+def election(
+    registry: Contract, community: bytes, account: str, description: str | None = None
+) -> Proposal:
+    """A proposal to make `account` a moderator of the community `community` (its id)."""
+    return _registry_call(
+        registry, "electModerator", community, account, description or f"Elect {account} moderator"
+    )
+
+
+def impeachment(
+    registry: Contract, community: bytes, account: str, description: str | None = None
+) -> Proposal:
+    """A proposal to remove `account` from the moderators of the community `community` (its id)."""
+    return _registry_call(
+        registry,
+        "impeachModerator",
+        community,
+        account,
+        description or f"Impeach moderator {account}",
+    )
+
+
+def ballot_typed_data(
+    *,
+    chain_id: int,
+    governor: str,
+    governor_name: str,
+    proposal_id: int,
+    support: int,
+    voter: str,
+    nonce: int,
+) -> dict[str, Any]:
+    """The EIP-712 `Ballot` a voter signs for `castVoteBySig` (`eth_signTypedData_v4` input)."""
+    return {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Ballot": [
+                {"name": "proposalId", "type": "uint256"},
+                {"name": "support", "type": "uint8"},
+                {"name": "voter", "type": "address"},
+                {"name": "nonce", "type": "uint256"},
+            ],
+        },
+        "primaryType": "Ballot",
+        "domain": {
+            "name": governor_name,
+            "version": "1",
+            "chainId": chain_id,
+            "verifyingContract": governor,
+        },
+        "message": {"proposalId": proposal_id, "support": support, "voter": voter, "nonce": nonce},
+    }
+
+
+def sign_ballot(governor: Contract, proposal_id: int, support: int, voter_key: str) -> bytes:
+    """A voter's signature of its ballot, for anyone to submit with `castVoteBySig`."""
+    voter = Account.from_key(voter_key).address
+    typed_data = ballot_typed_data(
+        chain_id=governor.w3.eth.chain_id,
+        governor=governor.address,
+        governor_name=governor.functions.name().call(),
+        proposal_id=proposal_id,
+        support=support,
+        voter=voter,
+        nonce=governor.functions.nonces(voter).call(),
+    )
+    signed = Account.sign_message(encode_typed_data(full_message=typed_data), voter_key)
+    return bytes(signed.signature)
