@@ -1,9 +1,9 @@
 """The `agora` command: one subcommand per job.
 
-    agora up        everything: database, cache, chain, contracts, migrations, API and frontend
-    agora migrate   apply the SQL migrations
-    agora serve     the API (and the built frontend) on AGORA_HOST:AGORA_PORT
-    agora seed      demo communities, posts and comments
+agora up        everything: database, cache, chain, contracts, migrations, API and frontend
+agora migrate   apply the SQL migrations
+agora serve     the API (and the built frontend) on AGORA_HOST:AGORA_PORT
+agora seed      demo communities, posts and comments
 """
 
 from __future__ import annotations
@@ -69,7 +69,29 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_up(settings: Settings, args: argparse.Namespace) -> None:
-    cmd_serve(settings, args)
+    from agora.stack import chain
+
+    with chain(settings) as with_chain:
+        cmd_serve(with_chain, args)
+
+
+def cmd_chain(settings: Settings, args: argparse.Namespace) -> None:
+    from governance.anvil import main as anvil_main
+
+    sys.exit(anvil_main([]))
+
+
+def cmd_deploy(settings: Settings, args: argparse.Namespace) -> None:
+    from agora.stack import chain
+
+    with chain(settings):
+        pass
+
+
+def cmd_gas_report(settings: Settings, args: argparse.Namespace) -> None:
+    from governance.gas_report import main as gas_main
+
+    sys.exit(gas_main())
 
 
 COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], None], str]] = {
@@ -77,6 +99,9 @@ COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], None], str]] 
     "migrate": (cmd_migrate, "apply the SQL migrations"),
     "serve": (cmd_serve, "serve the API and the built frontend"),
     "seed": (cmd_seed, "add demo data"),
+    "chain": (cmd_chain, "run a local anvil chain"),
+    "deploy": (cmd_deploy, "deploy the contracts to the chain (starting anvil if none)"),
+    "gas-report": (cmd_gas_report, "print the gas table of the contracts, measured on anvil"),
 }
 
 
