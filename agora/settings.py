@@ -32,7 +32,9 @@ class Settings:
     redis_url: str | None = None
     chain_rpc_url: str | None = None
     data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / ".agora")
-    deployment_file: Path = field(default_factory=lambda: PROJECT_ROOT / ".agora" / "deployment.json")
+    deployment_file: Path = field(
+        default_factory=lambda: PROJECT_ROOT / ".agora" / "deployment.json"
+    )
     operator_key: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000

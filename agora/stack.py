@@ -38,7 +38,8 @@ def chain(settings: Settings) -> Iterator[Settings]:
         url, source = rpc_url(LOCAL_CHAIN_PORT), "anvil started here"
     log.info("chain: %s (%s)", url, source)
     try:
-        deployment = deploy(url, settings.operator_key or ANVIL_OPERATOR_KEY, settings.deployment_file)
+        operator_key = settings.operator_key or ANVIL_OPERATOR_KEY
+        deployment = deploy(url, operator_key, settings.deployment_file)
         log.info(
             "contracts: factory %s, registry %s (deployment file %s)",
             deployment["contracts"]["factory"]["address"],

@@ -30,8 +30,8 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
-from strawberry.types import ExecutionResult
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
 from agora.db import QueryCounter, create_pool
 from agora.settings import PROJECT_ROOT, Settings
@@ -84,7 +84,9 @@ class AgoraGraphQL(GraphQL[Context, None]):
             on_community_created=r.chain.community_created,
         )
 
-    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
         response = await super().process_result(request, result)
         # Syntax errors end the request before the schema's extensions run: they are the
         # client's to fix, like every error that reaches here without a code.

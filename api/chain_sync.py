@@ -43,9 +43,8 @@ class ChainSync:
         task.add_done_callback(self._tasks.discard)
 
     async def _create(self, community_id: int, name: str, creator: str) -> None:
-        from governance.operator import create_community_onchain
-
         from agora.chain import connect
+        from governance.operator import create_community_onchain
 
         deployment = self.deployment()
         assert deployment is not None
@@ -61,15 +60,23 @@ class ChainSync:
         except Exception:
             log.exception("creating c/%s on-chain failed", name)
             await repository.set_community_chain(
-                self._pool, community_id=community_id, status="FAILED", token_address=None,
+                self._pool,
+                community_id=community_id,
+                status="FAILED",
+                token_address=None,
                 governor_address=None,
             )
             return
         await repository.set_community_chain(
-            self._pool, community_id=community_id, status="CONFIRMED",
-            token_address=result["token"], governor_address=result["governor"],
+            self._pool,
+            community_id=community_id,
+            status="CONFIRMED",
+            token_address=result["token"],
+            governor_address=result["governor"],
         )
-        log.info("c/%s is on-chain: token %s, governor %s", name, result["token"], result["governor"])
+        log.info(
+            "c/%s is on-chain: token %s, governor %s", name, result["token"], result["governor"]
+        )
 
     async def drain(self) -> None:
         if self._tasks:

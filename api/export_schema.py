@@ -6,7 +6,10 @@ from __future__ import annotations
 from agora.settings import PROJECT_ROOT
 from api.schema import schema
 
-HEADER = "# Exported from the API (python -m api.export_schema); a test checks it matches. Do not edit.\n"
+HEADER = (
+    "# Exported from the API (python -m api.export_schema); a test checks it matches. "
+    "Do not edit.\n"
+)
 TARGET = PROJECT_ROOT / "frontend" / "schema.graphql"
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from graphql import (
     FieldNode,
@@ -77,7 +76,9 @@ def _page_size(node: FieldNode) -> int:
 
 
 def _cost(
-    selection_set: SelectionSetNode | None, fragments: dict[str, FragmentDefinitionNode], seen: frozenset[str]
+    selection_set: SelectionSetNode | None,
+    fragments: dict[str, FragmentDefinitionNode],
+    seen: frozenset[str],
 ) -> int:
     if selection_set is None:
         return 0
@@ -104,7 +105,9 @@ def cost_limit_rule(max_cost: int) -> type[ValidationRule]:
             super().__init__(context)
             document = context.document
             fragments = {
-                d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+                d.name.value: d
+                for d in document.definitions
+                if isinstance(d, FragmentDefinitionNode)
             }
             for definition in document.definitions:
                 if isinstance(definition, OperationDefinitionNode):
@@ -124,5 +127,3 @@ def cost_limit_rule(max_cost: int) -> type[ValidationRule]:
 class CostLimiter(AddValidationRules):
     def __init__(self, max_cost: int) -> None:
         super().__init__([cost_limit_rule(max_cost)])
-
-

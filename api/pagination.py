@@ -67,9 +67,7 @@ def check_page_size(first: int) -> int:
     return first
 
 
-def connection(
-    rows: list[Any], first: int, *, node: Any, cursor: Any
-) -> Connection[Any]:
+def connection(rows: list[Any], first: int, *, node: Any, cursor: Any) -> Connection[Any]:
     """Build a connection from up to `first + 1` rows (the extra row only says there is more)."""
     page = rows[:first]
     edges = [Edge(cursor=cursor(row), node=node(row)) for row in page]

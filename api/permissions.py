@@ -58,7 +58,9 @@ async def require_moderator(info: Info, community_id: int, community_name: str) 
     return viewer
 
 
-async def require_not_banned(info: Info, community_id: int, community_name: str | None = None) -> None:
+async def require_not_banned(
+    info: Info, community_id: int, community_name: str | None = None
+) -> None:
     if await info.context.loaders.viewer_is_banned.load(community_id):
         where = f"c/{community_name}" if community_name else "this community"
         raise Forbidden(f"You are banned from {where}.")

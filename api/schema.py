@@ -48,7 +48,12 @@ class Query(AuthQuery, UserQuery, CommunityQuery, PostQuery, CommentQuery, Moder
 
 @strawberry.type
 class Mutation(
-    AuthMutation, UserMutation, CommunityMutation, PostMutation, CommentMutation, VoteMutation,
+    AuthMutation,
+    UserMutation,
+    CommunityMutation,
+    PostMutation,
+    CommentMutation,
+    VoteMutation,
     ModerationMutation,
 ):
     pass

@@ -25,10 +25,18 @@ log = logging.getLogger("agora.seed")
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
 
 COMMUNITIES = [
-    ("agora", "Agora", "Talk about this forum: how it works, what it should do next.",
-     ["Be kind", "Stay on topic"]),
-    ("governance", "Governance", "Proposals, elections and impeachments of moderators, on-chain.",
-     ["Argue the proposal, not the person"]),
+    (
+        "agora",
+        "Agora",
+        "Talk about this forum: how it works, what it should do next.",
+        ["Be kind", "Stay on topic"],
+    ),
+    (
+        "governance",
+        "Governance",
+        "Proposals, elections and impeachments of moderators, on-chain.",
+        ["Argue the proposal, not the person"],
+    ),
     ("gardening", "Gardening", "Plants, soil, and the people who tend them.", ["No spam"]),
 ]
 
@@ -69,30 +77,48 @@ async def _seed(conn: asyncpg.Connection) -> None:
     for index, (name, title, description, rules) in enumerate(COMMUNITIES):
         creator = people[index]
         community = await communities.create_community(
-            conn, name=name, title=title, description=description,
-            description_html=markdown.render(description), rules=rules,
+            conn,
+            name=name,
+            title=title,
+            description=description,
+            description_html=markdown.render(description),
+            rules=rules,
             creator_id=creator["id"],
         )
         assert community is not None
         for person in people:
-            await communities.join_community(conn, community_id=community["id"], user_id=person["id"])
+            await communities.join_community(
+                conn, community_id=community["id"], user_id=person["id"]
+            )
         for title_text, body in rng.sample(POSTS, 3):
             author = rng.choice(people)
             post_id = await posts.create_post(
-                conn, community_id=community["id"], author_id=author["id"], title=title_text,
-                body=body, body_html=markdown.render(body), url=None,
+                conn,
+                community_id=community["id"],
+                author_id=author["id"],
+                title=title_text,
+                body=body,
+                body_html=markdown.render(body),
+                url=None,
             )
             parent: tuple[int, list[int]] | None = None
             for reply in ("Good point.", "I disagree, and here is why.", "Thanks for posting!"):
                 commenter = rng.choice(people)
                 comment_id = await comments.create_comment(
-                    conn, post_id=post_id, parent_id=parent[0] if parent else None,
-                    parent_path=parent[1] if parent else [], author_id=commenter["id"],
-                    body=reply, body_html=markdown.render(reply),
+                    conn,
+                    post_id=post_id,
+                    parent_id=parent[0] if parent else None,
+                    parent_path=parent[1] if parent else [],
+                    author_id=commenter["id"],
+                    body=reply,
+                    body_html=markdown.render(reply),
                 )
                 parent = (comment_id, (parent[1] if parent else []) + [comment_id])
             for voter in rng.sample(people, rng.randint(1, len(people))):
                 await votes.set_vote(
-                    conn, kind="Post", target_id=post_id, user_id=voter["id"],
+                    conn,
+                    kind="Post",
+                    target_id=post_id,
+                    user_id=voter["id"],
                     value=rng.choice((1, 1, 1, -1)),
                 )

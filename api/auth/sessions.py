@@ -42,7 +42,10 @@ async def create_session(db: Executor, *, user_id: int, ttl: timedelta) -> NewSe
         expires_at=datetime.now(UTC) + ttl,
     )
     await db.execute(
-        queries.create_session, hash_token(session.token), user_id, session.csrf_token,
+        queries.create_session,
+        hash_token(session.token),
+        user_id,
+        session.csrf_token,
         session.expires_at,
     )
     return session

@@ -17,7 +17,9 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_utils import is_checksum_address, to_checksum_address
 
-STATEMENT = "Sign in to Agora. This request will not trigger a blockchain transaction or cost any gas."
+STATEMENT = (
+    "Sign in to Agora. This request will not trigger a blockchain transaction or cost any gas."
+)
 
 _MESSAGE = re.compile(
     r"^(?P<domain>[^\s/]+) wants you to sign in with your Ethereum account:\n"
@@ -98,7 +100,13 @@ def new_nonce() -> str:
 
 
 def challenge(
-    *, domain: str, uri: str, chain_id: int, address: str, nonce: str, ttl: timedelta,
+    *,
+    domain: str,
+    uri: str,
+    chain_id: int,
+    address: str,
+    nonce: str,
+    ttl: timedelta,
     now: datetime | None = None,
 ) -> SiweMessage:
     issued = (now or datetime.now(UTC)).replace(microsecond=0)
@@ -140,8 +148,14 @@ def parse(text: str) -> SiweMessage:
 
 
 def verify(
-    text: str, signature: str, *, domain: str, uri: str, chain_id: int,
-    now: datetime | None = None, clock_skew: timedelta = timedelta(minutes=1),
+    text: str,
+    signature: str,
+    *,
+    domain: str,
+    uri: str,
+    chain_id: int,
+    now: datetime | None = None,
+    clock_skew: timedelta = timedelta(minutes=1),
 ) -> SiweMessage:
     """Check every field against what this server expects, then the signature.
 

@@ -64,9 +64,13 @@ async def create_comment(info: Info, input: CreateCommentInput) -> Comment:
         if parent_id is not None:
             parent = await repository.get_comment_for_reply(conn, comment_id=parent_id)
             if parent is None or parent["post_id"] != post_id:
-                raise BadUserInput("You are replying to a comment of another post.", field="parentId")
+                raise BadUserInput(
+                    "You are replying to a comment of another post.", field="parentId"
+                )
             if parent["deleted_at"] is not None or parent["removed_at"] is not None:
-                raise BadUserInput("That comment was deleted; it takes no replies.", field="parentId")
+                raise BadUserInput(
+                    "That comment was deleted; it takes no replies.", field="parentId"
+                )
             if len(parent["path"]) >= MAX_DEPTH:
                 raise BadUserInput("This thread is too deep to reply to.", field="parentId")
             parent_path = list(parent["path"])

@@ -39,7 +39,10 @@ async def comments_by_author(
         info.context.pool, author_id=author_id, after=page.after, limit=first + 1
     )
     return connection(
-        rows, first, node=Comment.from_row, cursor=lambda r: listing.cursor_of(PostSort.NEW, r, page)
+        rows,
+        first,
+        node=Comment.from_row,
+        cursor=lambda r: listing.cursor_of(PostSort.NEW, r, page),
     )
 
 

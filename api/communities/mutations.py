@@ -40,7 +40,10 @@ async def create_community(info: Info, input: CreateCommunityInput) -> Community
         )
     title = validation.text(input.title, field="title", label="The title", max_length=100)
     description = validation.text(
-        input.description, field="description", label="The description", min_length=0,
+        input.description,
+        field="description",
+        label="The description",
+        min_length=0,
         max_length=10000,
     )
     if len(input.rules) > 15:

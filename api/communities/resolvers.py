@@ -29,7 +29,9 @@ async def communities(
     if sort is CommunitySort.POPULAR:
         key = decode_cursor(after, kind, 2)
         rows = await repository.list_communities_popular(
-            pool, after=tuple(key) if key else None, limit=first + 1  # type: ignore[arg-type]
+            pool,
+            after=tuple(key) if key else None,
+            limit=first + 1,  # type: ignore[arg-type]
         )
         cursor = lambda r: encode_cursor(kind, [r["member_count"], r["id"]])  # noqa: E731
     elif sort is CommunitySort.NEW:

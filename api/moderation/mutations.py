@@ -47,8 +47,12 @@ async def remove_post(info: Info, id: strawberry.ID, reason: str | None = None) 
         if row["removed_at"] is None:
             await posts.remove_post(conn, post_id=post_id)
             await repository.log_action(
-                conn, community_id=row["community_id"], moderator_id=viewer.user_id,
-                action="REMOVE_POST", reason=reason, target_user_id=row["author_id"],
+                conn,
+                community_id=row["community_id"],
+                moderator_id=viewer.user_id,
+                action="REMOVE_POST",
+                reason=reason,
+                target_user_id=row["author_id"],
                 target_post_id=post_id,
             )
     await info.context.pubsub.posts_changed()
@@ -67,8 +71,12 @@ async def remove_comment(info: Info, id: strawberry.ID, reason: str | None = Non
         if row is not None and row["removed_at"] is None:
             await comments.remove_comment(conn, comment_id=comment_id)
             await repository.log_action(
-                conn, community_id=comment.community_id, moderator_id=viewer.user_id,
-                action="REMOVE_COMMENT", reason=reason, target_user_id=comment.author_id,
+                conn,
+                community_id=comment.community_id,
+                moderator_id=viewer.user_id,
+                action="REMOVE_COMMENT",
+                reason=reason,
+                target_user_id=comment.author_id,
                 target_comment_id=comment_id,
             )
     return await load_comment(info, comment_id)
@@ -102,12 +110,20 @@ async def ban_user(info: Info, input: BanUserInput) -> Ban:
         raise Forbidden("Moderators cannot be banned; impeach them through a proposal instead.")
     async with info.context.pool.acquire() as conn, conn.transaction():
         ban = await repository.ban_user(
-            conn, community_id=community.row_id, user_id=target["id"],
-            moderator_id=viewer.user_id, reason=reason, expires_at=input.expires_at,
+            conn,
+            community_id=community.row_id,
+            user_id=target["id"],
+            moderator_id=viewer.user_id,
+            reason=reason,
+            expires_at=input.expires_at,
         )
         await repository.log_action(
-            conn, community_id=community.row_id, moderator_id=viewer.user_id,
-            action="BAN_USER", reason=reason, target_user_id=target["id"],
+            conn,
+            community_id=community.row_id,
+            moderator_id=viewer.user_id,
+            action="BAN_USER",
+            reason=reason,
+            target_user_id=target["id"],
         )
     return Ban(
         community=community,
@@ -126,8 +142,12 @@ async def unban_user(info: Info, community: str, address: str) -> bool:
         if not await repository.unban_user(conn, community_id=found.row_id, user_id=target["id"]):
             raise NotFound(f"{address} is not banned from c/{found.name}.")
         await repository.log_action(
-            conn, community_id=found.row_id, moderator_id=viewer.user_id,
-            action="UNBAN_USER", reason=None, target_user_id=target["id"],
+            conn,
+            community_id=found.row_id,
+            moderator_id=viewer.user_id,
+            action="UNBAN_USER",
+            reason=None,
+            target_user_id=target["id"],
         )
     return True
 
@@ -163,5 +183,3 @@ class ModerationMutation:
     ban_user = strawberry.mutation(resolver=ban_user)
     unban_user = strawberry.mutation(resolver=unban_user)
     report = strawberry.mutation(resolver=report)
-
-

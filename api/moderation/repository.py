@@ -24,8 +24,14 @@ async def log_action(
     target_comment_id: int | None = None,
 ) -> None:
     await db.execute(
-        queries.log_action, community_id, moderator_id, action, target_user_id, target_post_id,
-        target_comment_id, reason,
+        queries.log_action,
+        community_id,
+        moderator_id,
+        action,
+        target_user_id,
+        target_post_id,
+        target_comment_id,
+        reason,
     )
 
 

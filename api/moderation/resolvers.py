@@ -23,7 +23,9 @@ async def modlog(
     found = await get_community_or_404(info, community)
     key = decode_cursor(after, "modlog", 1)
     rows = await repository.list_modlog(
-        info.context.pool, community_id=found.row_id, before_id=key[0] if key else _MAX_ID,
+        info.context.pool,
+        community_id=found.row_id,
+        before_id=key[0] if key else _MAX_ID,
         limit=first + 1,
     )
     return connection(
@@ -41,7 +43,9 @@ async def reports(
         raise Forbidden(f"Only moderators of c/{found.name} can read its reports.")
     key = decode_cursor(after, "reports", 1)
     rows = await repository.list_reports(
-        info.context.pool, community_id=found.row_id, before_id=key[0] if key else _MAX_ID,
+        info.context.pool,
+        community_id=found.row_id,
+        before_id=key[0] if key else _MAX_ID,
         limit=first + 1,
     )
     return connection(

@@ -56,8 +56,12 @@ async def posts_by_author(
     check_page_size(first)
     page = listing.start(PostSort.NEW, after)
     rows = await posts_repository.list_posts(
-        info.context.pool, query="list_by_author", after=page.after, limit=first + 1,
-        scope_id=author_id, since=None,
+        info.context.pool,
+        query="list_by_author",
+        after=page.after,
+        limit=first + 1,
+        scope_id=author_id,
+        since=None,
     )
     return connection(
         rows, first, node=Post.from_row, cursor=lambda r: listing.cursor_of(PostSort.NEW, r, page)

@@ -85,7 +85,9 @@ class Post:
             return VoteDirection.NONE
 
         async def load() -> VoteDirection:
-            return VoteDirection.from_int(await info.context.loaders.viewer_post_vote.load(self.row_id))
+            return VoteDirection.from_int(
+                await info.context.loaders.viewer_post_vote.load(self.row_id)
+            )
 
         return load()  # type: ignore[return-value]
 

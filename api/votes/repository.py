@@ -29,7 +29,9 @@ async def set_vote(db: Executor, *, kind: str, target_id: int, user_id: int, val
         await db.execute(getattr(queries, upsert), target_id, user_id, value)
 
 
-async def get_post_votes_of_user(db: Executor, *, user_id: int, post_ids: list[int]) -> dict[int, int]:
+async def get_post_votes_of_user(
+    db: Executor, *, user_id: int, post_ids: list[int]
+) -> dict[int, int]:
     rows = await db.fetch(queries.get_post_votes_of_user, user_id, post_ids)
     return {r["post_id"]: r["value"] for r in rows}
 

@@ -22,7 +22,9 @@ async def test_a_signed_challenge_opens_a_session(anonymous: Client) -> None:
     account = Account.create()
     message = await challenge_for(anonymous, account.address)
     # when
-    session = await anonymous.data(SIGN_IN, {"message": message, "signature": sign(account, message)})
+    session = await anonymous.data(
+        SIGN_IN, {"message": message, "signature": sign(account, message)}
+    )
     # then
     anonymous.token = session["signIn"]["token"]
     viewer = (await anonymous.data(VIEWER))["viewer"]
@@ -30,7 +32,9 @@ async def test_a_signed_challenge_opens_a_session(anonymous: Client) -> None:
     assert viewer["csrfToken"] == session["signIn"]["csrfToken"]
 
 
-async def test_the_challenge_is_an_eip4361_message_for_this_server(anonymous: Client, live_server) -> None:
+async def test_the_challenge_is_an_eip4361_message_for_this_server(
+    anonymous: Client, live_server
+) -> None:
     account = Account.create()
     message = siwe.parse(await challenge_for(anonymous, account.address))
     assert message.domain == live_server.settings.siwe_domain
@@ -58,12 +62,18 @@ async def test_an_expired_message_is_refused(anonymous: Client, live_server) -> 
     account = Account.create()
     issued = datetime.now(UTC) - timedelta(hours=1)
     message = siwe.challenge(
-        domain=live_server.settings.siwe_domain, uri=live_server.settings.siwe_uri,
-        chain_id=31337, address=account.address, nonce=siwe.new_nonce(),
-        ttl=timedelta(minutes=10), now=issued,
+        domain=live_server.settings.siwe_domain,
+        uri=live_server.settings.siwe_uri,
+        chain_id=31337,
+        address=account.address,
+        nonce=siwe.new_nonce(),
+        ttl=timedelta(minutes=10),
+        now=issued,
     ).text()
     # when
-    error = await anonymous.error(SIGN_IN, {"message": message, "signature": sign(account, message)})
+    error = await anonymous.error(
+        SIGN_IN, {"message": message, "signature": sign(account, message)}
+    )
     # then
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
     assert "expired" in error["message"]
@@ -74,7 +84,9 @@ async def test_a_message_for_another_chain_is_refused(anonymous: Client) -> None
     message = (await challenge_for(anonymous, account.address)).replace(
         "Chain ID: 31337", "Chain ID: 1"
     )
-    error = await anonymous.error(SIGN_IN, {"message": message, "signature": sign(account, message)})
+    error = await anonymous.error(
+        SIGN_IN, {"message": message, "signature": sign(account, message)}
+    )
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
     assert "chain 1" in error["message"]
 
@@ -82,7 +94,9 @@ async def test_a_message_for_another_chain_is_refused(anonymous: Client) -> None
 async def test_a_signature_by_someone_else_is_refused(anonymous: Client) -> None:
     account, impostor = Account.create(), Account.create()
     message = await challenge_for(anonymous, account.address)
-    error = await anonymous.error(SIGN_IN, {"message": message, "signature": sign(impostor, message)})
+    error = await anonymous.error(
+        SIGN_IN, {"message": message, "signature": sign(impostor, message)}
+    )
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
     assert "not made by the address" in error["message"]
 
@@ -92,7 +106,9 @@ async def test_a_message_for_another_site_is_refused(anonymous: Client) -> None:
     message = (await challenge_for(anonymous, account.address)).replace(
         anonymous.url.split("/")[2], "evil.example", 1
     )
-    error = await anonymous.error(SIGN_IN, {"message": message, "signature": sign(account, message)})
+    error = await anonymous.error(
+        SIGN_IN, {"message": message, "signature": sign(account, message)}
+    )
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
     assert "evil.example" in error["message"]
 
@@ -144,7 +160,10 @@ async def test_sign_in_sets_an_httponly_samesite_cookie(live_server, http) -> No
     message = await challenge_for(client, account.address)
     response = await http.post(
         live_server.graphql_url,
-        json={"query": SIGN_IN, "variables": {"message": message, "signature": sign(account, message)}},
+        json={
+            "query": SIGN_IN,
+            "variables": {"message": message, "signature": sign(account, message)},
+        },
     )
     cookie = response.headers["set-cookie"]
     assert cookie.startswith("agora_session=")

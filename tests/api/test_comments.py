@@ -7,7 +7,9 @@ from tests.support.graphql import Client
 
 COMMENTS = """
 query Comments($postId: ID!, $sort: CommentSort!) {
-  comments(postId: $postId, sort: $sort) { id parentId depth body score replyCount author { address } }
+  comments(postId: $postId, sort: $sort) {
+    id parentId depth body score replyCount author { address }
+  }
 }
 """
 POST_COUNTS = "query($id: ID!) { post(id: $id) { commentCount } }"
@@ -21,7 +23,10 @@ async def _discussion(alice: Client, bob: Client) -> tuple[str, dict[str, str]]:
     reply = await create_comment(bob, post["id"], "reply to first", parent_id=first["id"])
     deeper = await create_comment(alice, post["id"], "reply to reply", parent_id=reply["id"])
     return post["id"], {
-        "first": first["id"], "second": second["id"], "reply": reply["id"], "deeper": deeper["id"]
+        "first": first["id"],
+        "second": second["id"],
+        "reply": reply["id"],
+        "deeper": deeper["id"],
     }
 
 

@@ -17,7 +17,9 @@ query Community($name: String!) {
 """
 
 JOIN = "mutation Join($name: String!) { joinCommunity(name: $name) { memberCount viewerIsMember } }"
-LEAVE = "mutation Leave($name: String!) { leaveCommunity(name: $name) { memberCount viewerIsMember } }"
+LEAVE = (
+    "mutation Leave($name: String!) { leaveCommunity(name: $name) { memberCount viewerIsMember } }"
+)
 COMMUNITIES = """
 query Communities($sort: CommunitySort!, $first: Int!, $after: String) {
   communities(sort: $sort, first: $first, after: $after) {
@@ -50,7 +52,8 @@ async def test_names_are_unique(alice: Client, bob: Client) -> None:
     name = unique_name()
     await create_community(alice, name)
     error = await bob.error(
-        "mutation { createCommunity(input: {name: \"%s\", title: \"Again\"}) { name } }" % name
+        'mutation($n: String!) { createCommunity(input: {name: $n, title: "Again"}) { name } }',
+        {"n": name},
     )
     assert error["extensions"] == {"code": "CONFLICT", "field": "name"}
     assert name in error["message"]
@@ -59,7 +62,7 @@ async def test_names_are_unique(alice: Client, bob: Client) -> None:
 async def test_bad_names_are_refused_with_the_rule(alice: Client) -> None:
     for bad in ["ab", "Has Spaces", "x" * 33, "semi;colon"]:
         error = await alice.error(
-            "mutation($n: String!) { createCommunity(input: {name: $n, title: \"T\"}) { name } }",
+            'mutation($n: String!) { createCommunity(input: {name: $n, title: "T"}) { name } }',
             {"n": bad},
         )
         assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "name"}, bad
@@ -68,7 +71,7 @@ async def test_bad_names_are_refused_with_the_rule(alice: Client) -> None:
 
 async def test_an_empty_title_is_refused(alice: Client) -> None:
     error = await alice.error(
-        "mutation($n: String!) { createCommunity(input: {name: $n, title: \"  \"}) { name } }",
+        'mutation($n: String!) { createCommunity(input: {name: $n, title: "  "}) { name } }',
         {"n": unique_name()},
     )
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "title"}
@@ -76,7 +79,7 @@ async def test_an_empty_title_is_refused(alice: Client) -> None:
 
 async def test_anonymous_people_cannot_create(anonymous: Client) -> None:
     error = await anonymous.error(
-        "mutation { createCommunity(input: {name: \"anon_made\", title: \"T\"}) { name } }"
+        'mutation { createCommunity(input: {name: "anon_made", title: "T"}) { name } }'
     )
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
 
@@ -85,12 +88,14 @@ async def test_joining_and_leaving_counts_members_once(alice: Client, bob: Clien
     community = await create_community(alice)
     name = community["name"]
     assert (await bob.data(JOIN, {"name": name}))["joinCommunity"] == {
-        "memberCount": 2, "viewerIsMember": True,
+        "memberCount": 2,
+        "viewerIsMember": True,
     }
     # joining twice changes nothing
     assert (await bob.data(JOIN, {"name": name}))["joinCommunity"]["memberCount"] == 2
     assert (await bob.data(LEAVE, {"name": name}))["leaveCommunity"] == {
-        "memberCount": 1, "viewerIsMember": False,
+        "memberCount": 1,
+        "viewerIsMember": False,
     }
     assert (await bob.data(LEAVE, {"name": name}))["leaveCommunity"]["memberCount"] == 1
 

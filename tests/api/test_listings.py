@@ -30,7 +30,9 @@ async def titles(client: Client, community: str, sort: str) -> list[str]:
     return [edge["node"]["title"] for edge in data["posts"]["edges"]]
 
 
-async def test_each_sort_orders_posts_as_documented(alice: Client, bob: Client, live_server, http) -> None:
+async def test_each_sort_orders_posts_as_documented(
+    alice: Client, bob: Client, live_server, http
+) -> None:
     # given three posts: "loved" has 3 up, "split" 3 up 1 down, "fresh" is newest with none
     community = await create_community(alice)
     name = community["name"]
@@ -65,7 +67,9 @@ async def test_the_front_page_lists_every_community(alice: Client, anonymous: Cl
     assert [e["node"]["id"] for e in data["posts"]["edges"]] == [post_b["id"], post_a["id"]]
 
 
-async def test_a_new_post_shows_at_once_despite_the_shared_cache(alice: Client, anonymous: Client) -> None:
+async def test_a_new_post_shows_at_once_despite_the_shared_cache(
+    alice: Client, anonymous: Client
+) -> None:
     community = await create_community(alice)
     await create_post(alice, community["name"], title="one")
     assert await titles(anonymous, community["name"], "NEW") == ["one"]
@@ -96,10 +100,14 @@ async def test_paging_while_posts_arrive_never_skips_or_repeats(alice: Client, b
         assert set(original) <= set(seen), sort
 
 
-async def test_a_page_costs_the_same_sql_round_trips_whatever_its_size(alice: Client, live_server, http) -> None:
+async def test_a_page_costs_the_same_sql_round_trips_whatever_its_size(
+    alice: Client, live_server, http
+) -> None:
     # given a community with 25 posts by 25 different people
     community = await create_community(alice)
-    authors = await asyncio.gather(*[sign_in(Client(live_server.graphql_url, http)) for _ in range(25)])
+    authors = await asyncio.gather(
+        *[sign_in(Client(live_server.graphql_url, http)) for _ in range(25)]
+    )
     for author in authors:
         await create_post(author, community["name"])
     counter = live_server.resources.query_counter

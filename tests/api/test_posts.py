@@ -16,7 +16,9 @@ query Post($id: ID!) {
 EDIT = """
 mutation Edit($input: EditPostInput!) { editPost(input: $input) { body bodyHtml editedAt } }
 """
-DELETE = "mutation Delete($id: ID!) { deletePost(id: $id) { title body isDeleted author { address } } }"
+DELETE = (
+    "mutation Delete($id: ID!) { deletePost(id: $id) { title body isDeleted author { address } } }"
+)
 
 
 async def test_a_text_post_is_rendered_as_sanitized_markdown(alice: Client) -> None:
@@ -28,7 +30,9 @@ async def test_a_text_post_is_rendered_as_sanitized_markdown(alice: Client) -> N
     )
     # then
     assert post["title"] == "Hello"
-    assert post["bodyHtml"] == "<p><strong>bold</strong> &lt;script&gt;alert(1)&lt;/script&gt;</p>\n"
+    assert (
+        post["bodyHtml"] == "<p><strong>bold</strong> &lt;script&gt;alert(1)&lt;/script&gt;</p>\n"
+    )
     assert post["author"]["address"] == alice.account.address
     read = (await alice.data(POST, {"id": post["id"]}))["post"]
     assert read["community"] == {"name": community["name"], "postCount": 1}
@@ -60,7 +64,7 @@ async def test_bad_titles_are_refused_and_nothing_is_written(alice: Client, db) 
 
 async def test_posting_in_a_missing_community_is_not_found(alice: Client) -> None:
     error = await alice.error(
-        "mutation { createPost(input: {community: \"nowhere_at_all\", title: \"x\"}) { id } }"
+        'mutation { createPost(input: {community: "nowhere_at_all", title: "x"}) { id } }'
     )
     assert error["extensions"]["code"] == "NOT_FOUND"
 

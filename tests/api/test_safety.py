@@ -12,7 +12,7 @@ from tests.support.server import start_server
 
 async def test_too_deep_queries_are_refused(anonymous: Client) -> None:
     nested = "comments(first: 1) { edges { node { post { author { " * 4
-    query = "{ user(address: \"0x" + "1" * 40 + "\") { " + nested + "id" + " } } } } }" * 4 + " } }"
+    query = '{ user(address: "0x' + "1" * 40 + '") { ' + nested + "id" + " } } } } }" * 4 + " } }"
     error = (await anonymous.execute(query))["errors"][0]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "exceeds maximum operation depth" in error["message"]
@@ -61,7 +61,9 @@ async def test_writes_are_rate_limited_per_account(
 ) -> None:
     # given a server allowing 3 writes a minute, on a Redis database of its own
     server = start_server(
-        settings, database_url=database_url, redis_url=f"{redis_server_url}/10",
+        settings,
+        database_url=database_url,
+        redis_url=f"{redis_server_url}/10",
         write_rate_limit=3,
     )
     try:
@@ -74,7 +76,7 @@ async def test_writes_are_rate_limited_per_account(
             await create_community(client)
             # when
             error = await client.error(
-                "mutation { createCommunity(input: {name: \"too_many\", title: \"T\"}) { name } }"
+                'mutation { createCommunity(input: {name: "too_many", title: "T"}) { name } }'
             )
     finally:
         server.stop()

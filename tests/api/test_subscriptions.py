@@ -11,7 +11,9 @@ import websockets
 from tests.support.factories import create_comment, create_community, create_post
 from tests.support.graphql import Client
 
-POST_CREATED = "subscription($c: String) { postCreated(community: $c) { id title author { address } } }"
+POST_CREATED = (
+    "subscription($c: String) { postCreated(community: $c) { id title author { address } } }"
+)
 COMMENT_CREATED = "subscription($p: ID!) { commentCreated(postId: $p) { id body depth } }"
 
 
@@ -27,10 +29,15 @@ class Subscription:
         self.ws = await websockets.connect(self.url, subprotocols=["graphql-transport-ws"])
         await self.ws.send(json.dumps({"type": "connection_init"}))
         assert json.loads(await self.ws.recv())["type"] == "connection_ack"
-        await self.ws.send(json.dumps({
-            "id": "1", "type": "subscribe",
-            "payload": {"query": self.query, "variables": self.variables},
-        }))
+        await self.ws.send(
+            json.dumps(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {"query": self.query, "variables": self.variables},
+                }
+            )
+        )
         # the server subscribes to Redis asynchronously; give it a moment before events flow
         await asyncio.sleep(0.3)
         return self
@@ -51,9 +58,13 @@ async def test_a_new_post_reaches_the_communitys_subscribers(alice: Client, live
         await create_post(alice, other["name"], title="elsewhere")
         post = await create_post(alice, community["name"], title="live!")
         received = await sub.next()
-    assert received == {"postCreated": {
-        "id": post["id"], "title": "live!", "author": {"address": alice.account.address},
-    }}
+    assert received == {
+        "postCreated": {
+            "id": post["id"],
+            "title": "live!",
+            "author": {"address": alice.account.address},
+        }
+    }
 
 
 async def test_the_front_page_hears_of_every_community(alice: Client, live_server) -> None:
@@ -63,7 +74,9 @@ async def test_the_front_page_hears_of_every_community(alice: Client, live_serve
         assert (await sub.next())["postCreated"]["id"] == post["id"]
 
 
-async def test_a_new_comment_reaches_the_posts_readers(alice: Client, bob: Client, live_server) -> None:
+async def test_a_new_comment_reaches_the_posts_readers(
+    alice: Client, bob: Client, live_server
+) -> None:
     community = await create_community(alice)
     post = await create_post(alice, community["name"])
     async with Subscription(live_server.graphql_url, COMMENT_CREATED, {"p": post["id"]}) as sub:

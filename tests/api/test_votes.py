@@ -7,7 +7,11 @@ import asyncio
 from tests.support.factories import create_comment, create_community, create_post, vote
 from tests.support.graphql import Client, sign_in
 
-SCORE = "query($id: ID!) { post(id: $id) { score upvotes downvotes viewerVote author { karma postKarma } } }"
+SCORE = """
+query($id: ID!) {
+  post(id: $id) { score upvotes downvotes viewerVote author { karma postKarma } }
+}
+"""
 
 
 async def test_voting_twice_counts_once(alice: Client, bob: Client) -> None:
@@ -18,12 +22,17 @@ async def test_voting_twice_counts_once(alice: Client, bob: Client) -> None:
     assert result == {"score": 1, "upvotes": 1, "downvotes": 0, "viewerVote": "UP"}
 
 
-async def test_changing_and_withdrawing_a_vote_keeps_the_score_exact(alice: Client, bob: Client) -> None:
+async def test_changing_and_withdrawing_a_vote_keeps_the_score_exact(
+    alice: Client, bob: Client
+) -> None:
     community = await create_community(alice)
     post = await create_post(alice, community["name"])
     assert (await vote(bob, post["id"], "UP"))["score"] == 1
     assert (await vote(bob, post["id"], "DOWN")) == {
-        "score": -1, "upvotes": 0, "downvotes": 1, "viewerVote": "DOWN",
+        "score": -1,
+        "upvotes": 0,
+        "downvotes": 1,
+        "viewerVote": "DOWN",
     }
     assert (await vote(bob, post["id"], "NONE"))["score"] == 0
     read = (await bob.data(SCORE, {"id": post["id"]}))["post"]
@@ -54,7 +63,9 @@ async def test_200_concurrent_voters_give_the_exact_score(
     # when they all vote at once, 150 up and 50 down, and 20 of them vote again the same way
     directions = ["UP"] * 150 + ["DOWN"] * 50
     await asyncio.gather(*[vote(v, post["id"], d) for v, d in zip(voters, directions, strict=True)])
-    await asyncio.gather(*[vote(v, post["id"], d) for v, d in zip(voters[:20], directions, strict=False)])
+    await asyncio.gather(
+        *[vote(v, post["id"], d) for v, d in zip(voters[:20], directions, strict=False)]
+    )
     # then
     read = (await alice.data(SCORE, {"id": post["id"]}))["post"]
     assert (read["score"], read["upvotes"], read["downvotes"]) == (100, 150, 50)
@@ -67,7 +78,7 @@ async def test_200_concurrent_voters_give_the_exact_score(
 
 async def test_votes_on_missing_targets(bob: Client) -> None:
     error = await bob.error(
-        "mutation { vote(targetId: \"UG9zdDo5OTk5OTk5OQ\", direction: UP) { score } }"
+        'mutation { vote(targetId: "UG9zdDo5OTk5OTk5OQ", direction: UP) { score } }'
     )
     assert error["extensions"]["code"] == "NOT_FOUND"
     error = await bob.error(

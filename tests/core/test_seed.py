@@ -25,7 +25,8 @@ async def test_seed_adds_demo_content_once(postgres_server_url: str) -> None:
         assert await conn.fetchval("SELECT count(*) FROM posts") == 3 * len(COMMUNITIES)
         assert await conn.fetchval("SELECT count(*) FROM comments") == 9 * len(COMMUNITIES)
         assert await conn.fetchval(
-            "SELECT bool_and(score = (SELECT coalesce(sum(value), 0) FROM post_votes v WHERE v.post_id = p.id)) FROM posts p"
+            "SELECT bool_and(score = (SELECT coalesce(sum(value), 0) FROM post_votes v"
+            " WHERE v.post_id = p.id)) FROM posts p"
         )
         first = await conn.fetchval("SELECT address FROM users ORDER BY id LIMIT 1")
         assert first == dev_accounts(1)[0].lower()

@@ -35,7 +35,10 @@ def test_an_embedded_redis_starts_where_none_answers(tmp_path: Path) -> None:
         assert found.source == "embedded"
         assert client.ping()
         # and asking again reuses it
-        assert services.resolve_redis(None, tmp_path, local_port=free_port(), embedded_port=port).url == found.url
+        assert (
+            services.resolve_redis(None, tmp_path, local_port=free_port(), embedded_port=port).url
+            == found.url
+        )
     finally:
         client.shutdown(nosave=True)
 
@@ -62,5 +65,3 @@ async def test_an_embedded_postgres_starts_where_none_answers(tmp_path: Path) ->
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root's data goes elsewhere")
 def test_roots_embedded_data_lives_under_var_lib(tmp_path: Path) -> None:
     assert services.embedded_data_dir(tmp_path).parent == Path("/var/lib/agora")
-
-

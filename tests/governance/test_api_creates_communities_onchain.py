@@ -16,7 +16,11 @@ from tests.support.factories import create_community, unique_name
 from tests.support.graphql import Client, sign_in
 from tests.support.server import start_server
 
-CHAIN = "query($n: String!) { community(name: $n) { chain { status communityId tokenAddress governorAddress } } }"
+CHAIN = """
+query($n: String!) {
+  community(name: $n) { chain { status communityId tokenAddress governorAddress } }
+}
+"""
 
 pytestmark = pytest.mark.chain
 

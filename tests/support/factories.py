@@ -18,7 +18,9 @@ mutation Create($input: CreateCommunityInput!) {
 
 CREATE_POST = """
 mutation Post($input: CreatePostInput!) {
-  createPost(input: $input) { id title body bodyHtml url score community { name } author { address } }
+  createPost(input: $input) {
+    id title body bodyHtml url score community { name } author { address }
+  }
 }
 """
 
@@ -39,7 +41,9 @@ def unique_name(prefix: str = "c") -> str:
     return f"{prefix}{os.getpid() % 1000}_{next(_counter)}"
 
 
-async def create_community(client: Client, name: str | None = None, **fields: Any) -> dict[str, Any]:
+async def create_community(
+    client: Client, name: str | None = None, **fields: Any
+) -> dict[str, Any]:
     values = {"name": name or unique_name(), "title": "A community", **fields}
     return (await client.data(CREATE_COMMUNITY, {"input": values}))["createCommunity"]
 

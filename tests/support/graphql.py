@@ -74,7 +74,9 @@ class Client:
 
 
 def sign(account: LocalAccount, message: str) -> str:
-    return "0x" + account.sign_message(encode_defunct(text=message)).signature.hex().removeprefix("0x")
+    return "0x" + account.sign_message(encode_defunct(text=message)).signature.hex().removeprefix(
+        "0x"
+    )
 
 
 async def sign_in(client: Client, account: LocalAccount | None = None) -> Client:

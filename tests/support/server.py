@@ -43,7 +43,9 @@ class LiveServer:
         self.thread.join(timeout=10)
 
 
-def start_server(base: Settings, *, database_url: str, redis_url: str, **overrides: Any) -> LiveServer:
+def start_server(
+    base: Settings, *, database_url: str, redis_url: str, **overrides: Any
+) -> LiveServer:
     port = free_port()
     settings = replace(
         base,
