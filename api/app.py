@@ -62,12 +62,11 @@ class Resources:
 class AgoraGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view, with our context and a shared cache of anonymous query results."""
 
-    def __init__(self, resources: Resources, **kwargs: Any) -> None:
-        super().__init__(schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL], **kwargs)
-        self.resources = resources
+    def __init__(self) -> None:
+        super().__init__(schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL])
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        r = self.resources
+        r: Resources = request.app.state.resources
         viewer = await sessions.viewer_of(r.pool, request)
         client = request.client
         return Context(
@@ -95,7 +94,8 @@ class AgoraGraphQL(GraphQL[Context, None]):
         return response
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or not self.resources.cache.enabled:
+        cache: ListingCache = scope["app"].state.resources.cache
+        if scope["type"] != "http" or scope["method"] != "POST" or not cache.enabled:
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
@@ -105,13 +105,13 @@ class AgoraGraphQL(GraphQL[Context, None]):
         # Anonymous: everyone asking the same query gets the same answer, so serve it from the
         # shared cache (cleared when posts change, else living a couple of seconds).
         body = await request.body()
-        cached = self.resources.cache.responses.get(body)
+        cached = cache.responses.get(body)
         if cached is not None:
             await Response(cached, media_type="application/json")(scope, receive, send)
             return
         response = await self.run(request)
         if response.status_code == 200 and _is_cacheable(body, response.body):
-            self.resources.cache.responses.put(body, bytes(response.body))
+            cache.responses.put(body, bytes(response.body))
         await response(scope, receive, send)
 
 
@@ -152,8 +152,6 @@ async def health(request: Request) -> Response:
 
 def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Starlette:
     """The API for `settings`, on the given (already resolved and migrated) database and Redis."""
-    holder: dict[str, AgoraGraphQL] = {}
-
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         counter = QueryCounter() if settings.count_queries else None
@@ -166,7 +164,6 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
         chain = ChainSync(settings, pool)
         resources = Resources(settings, pool, redis, cache, pubsub, chain, counter)
         app.state.resources = resources
-        holder["view"].resources = resources
         follower = asyncio.create_task(pubsub.follow_invalidations())
         try:
             yield
@@ -178,8 +175,7 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
             await redis.aclose()
             await pool.close()
 
-    view = AgoraGraphQL(resources=None)  # type: ignore[arg-type]  # set by the lifespan
-    holder["view"] = view
+    view = AgoraGraphQL()
     routes: list[Any] = [
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
