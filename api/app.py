@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import orjson
 from graphql import (
     FragmentDefinitionNode,
     GraphQLError,
@@ -82,6 +83,11 @@ class AgoraGraphQL(GraphQL[Context, None]):
             client_ip=client.host if client else "unknown",
             on_community_created=r.chain.community_created,
         )
+
+    def encode_json(self, data: object) -> bytes:
+        # orjson: a listing page is ~30 KB of JSON, and the stdlib encoder was a visible share of
+        # a request's CPU.
+        return orjson.dumps(data)
 
     async def process_result(
         self, request: Request, result: ExecutionResult

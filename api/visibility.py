@@ -1,8 +1,9 @@
 """What a viewer sees of deleted and removed content.
 
 Deleted content (by its author) is hidden from everyone; removed content (by a moderator) from
-all but its author and the community's moderators. Visible content, which is nearly all of it,
-answers without awaiting anything.
+all but its author and the community's moderators. Whether to reveal is decided once, when a
+row becomes a GraphQL object, so every field of it is then a plain value: listings, which hold
+visible content only, never ask.
 """
 
 from __future__ import annotations
@@ -12,27 +13,23 @@ from typing import Any
 from api import permissions
 from api.types import Info
 
+REMOVED = "[removed]"
+DELETED = "[deleted]"
 
-def shown(
-    info: Info,
-    value: Any,
-    *,
-    deleted: bool,
-    removed: bool,
-    author_id: int,
-    community_id: int,
-    placeholder: Any = None,
-) -> Any:
-    """`value`, or `placeholder` when this viewer may not see it (an awaitable if it must ask)."""
-    if deleted:
-        return placeholder
-    if not removed:
-        return value
 
-    async def check() -> Any:
-        allowed = await permissions.can_see_removed(
-            info, author_id=author_id, community_id=community_id
-        )
-        return value if allowed else placeholder
+async def reveal_removed(info: Info, row: Any) -> bool:
+    """Whether this viewer may see the removed content of `row` (a post or comment view)."""
+    if row["removed_at"] is None or row["deleted_at"] is not None:
+        return False
+    return await permissions.can_see_removed(
+        info, author_id=row["author_id"], community_id=row["community_id"]
+    )
 
-    return check()
+
+def placeholder(row: Any, reveal: bool) -> str | None:
+    """The text shown instead of the content, or None when the content is shown."""
+    if row["deleted_at"] is not None:
+        return DELETED
+    if row["removed_at"] is not None and not reveal:
+        return REMOVED
+    return None

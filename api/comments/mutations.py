@@ -6,7 +6,7 @@ import strawberry
 
 from api import ids, markdown, permissions, validation
 from api.comments import repository
-from api.comments.types import Comment
+from api.comments.types import Comment, comment_for_viewer
 from api.errors import BadUserInput, NotFound
 from api.posts import repository as posts
 from api.types import Info
@@ -36,7 +36,7 @@ async def load_comment(info: Info, comment_id: int) -> Comment:
     rows = await repository.get_comment_views_by_ids(info.context.pool, comment_ids=[comment_id])
     if not rows:
         raise NotFound("That comment does not exist.")
-    return Comment.from_row(rows[0])
+    return await comment_for_viewer(info, rows[0])
 
 
 async def lock_comment_or_404(conn, comment_id: int):  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from api import ids
+from api import ids, permissions
 from api.comments import repository, tree
 from api.comments.types import Comment, CommentSort
 from api.errors import NotFound
@@ -27,7 +27,17 @@ async def comments(
     rows = await repository.get_comment_tree(
         info.context.pool, post_id=post_row_id, limit=MAX_COMMENTS
     )
-    return [Comment.from_row(row) for row in tree.preorder(rows, sort)]
+    # Removed comments stay readable to their authors and the moderators (asked once).
+    viewer = info.context.viewer
+    moderator = any(r["removed_at"] for r in rows) and await permissions.is_moderator(
+        info, rows[0]["community_id"]
+    )
+    return [
+        Comment.from_row(
+            row, reveal=moderator or (viewer is not None and viewer.user_id == row["author_id"])
+        )
+        for row in tree.preorder(rows, sort)
+    ]
 
 
 async def comments_by_author(

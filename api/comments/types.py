@@ -27,13 +27,19 @@ class CommentSort(Enum):
 
 @strawberry.type
 class Comment:
+    """A comment as one viewer sees it: deleted or removed content is already blanked out."""
+
     row_id: strawberry.Private[int]
     post_row_id: strawberry.Private[int]
-    parent_row_id: strawberry.Private[int | None]
     author_id: strawberry.Private[int]
     community_id: strawberry.Private[int]
-    row: strawberry.Private[Any]
+    id: strawberry.ID
+    post_id: strawberry.ID
+    parent_id: strawberry.ID | None
     depth: int
+    body: str | None
+    body_html: str | None
+    author: User | None
     created_at: datetime
     edited_at: datetime | None
     is_deleted: bool
@@ -44,46 +50,10 @@ class Comment:
     reply_count: int
 
     @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(ids.encode("Comment", self.row_id))
-
-    @strawberry.field
-    def post_id(self) -> strawberry.ID:
-        return strawberry.ID(ids.encode("Post", self.post_row_id))
-
-    @strawberry.field
-    def parent_id(self) -> strawberry.ID | None:
-        if self.parent_row_id is None:
-            return None
-        return strawberry.ID(ids.encode("Comment", self.parent_row_id))
-
-    @strawberry.field
     async def post(self, info: Info) -> Annotated[Post, strawberry.lazy("api.posts.types")]:
-        from api.posts.types import Post
+        from api.posts.types import post_for_viewer
 
-        return Post.from_row(await info.context.loaders.post.load(self.post_row_id))
-
-    def _shown(self, info: Info, value: Any) -> Any:
-        return visibility.shown(
-            info,
-            value,
-            deleted=self.is_deleted,
-            removed=self.is_removed,
-            author_id=self.author_id,
-            community_id=self.community_id,
-        )
-
-    @strawberry.field
-    def body(self, info: Info) -> str | None:
-        return self._shown(info, self.row["body"])
-
-    @strawberry.field
-    def body_html(self, info: Info) -> str | None:
-        return self._shown(info, self.row["body_html"])
-
-    @strawberry.field
-    def author(self, info: Info) -> User | None:
-        return self._shown(info, User.from_row(self.row, "a_"))
+        return await post_for_viewer(info, await info.context.loaders.post.load(self.post_row_id))
 
     @strawberry.field
     def viewer_vote(self, info: Info) -> VoteDirection:
@@ -97,16 +67,22 @@ class Comment:
         return load()  # type: ignore[return-value]
 
     @classmethod
-    def from_row(cls, row: Any) -> Comment:
-        """Build from a comment_views row."""
+    def from_row(cls, row: Any, *, reveal: bool = False) -> Comment:
+        """Build from a comment_views row; `reveal` shows removed content (see api.visibility)."""
+        hidden = visibility.placeholder(row, reveal) is not None
+        parent = row["parent_id"]
         return cls(
             row_id=row["id"],
             post_row_id=row["post_id"],
-            parent_row_id=row["parent_id"],
             author_id=row["author_id"],
             community_id=row["community_id"],
-            row=row,
+            id=strawberry.ID(ids.encode("Comment", row["id"])),
+            post_id=strawberry.ID(ids.encode("Post", row["post_id"])),
+            parent_id=strawberry.ID(ids.encode("Comment", parent)) if parent else None,
             depth=row["depth"],
+            body=None if hidden else row["body"],
+            body_html=None if hidden else row["body_html"],
+            author=None if hidden else User.from_row(row, "a_"),
             created_at=row["created_at"],
             edited_at=row["edited_at"],
             is_deleted=row["deleted_at"] is not None,
@@ -116,3 +92,7 @@ class Comment:
             downvotes=row["downvotes"],
             reply_count=row["reply_count"],
         )
+
+
+async def comment_for_viewer(info: Info, row: Any) -> Comment:
+    return Comment.from_row(row, reveal=await visibility.reveal_removed(info, row))

@@ -40,6 +40,7 @@ class Community:
     row_id: strawberry.Private[int]
     creator_id: strawberry.Private[int]
     chain_row: strawberry.Private[tuple[str, str | None, str | None]]
+    id: strawberry.ID
     name: str
     title: str
     description: str
@@ -48,10 +49,6 @@ class Community:
     created_at: datetime
     member_count: int
     post_count: int
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(ids.encode("Community", self.row_id))
 
     @strawberry.field
     async def creator(self, info: Info) -> User:
@@ -89,6 +86,7 @@ class Community:
     def from_row(cls, row: Any, prefix: str = "") -> Community:
         return cls(
             row_id=row[prefix + "id"],
+            id=strawberry.ID(ids.encode("Community", row[prefix + "id"])),
             creator_id=row[prefix + "creator_id"],
             chain_row=(
                 row[prefix + "chain_status"],

@@ -89,12 +89,12 @@ class Report:
 
     @strawberry.field
     async def post(self, info: Info) -> Annotated[Post, strawberry.lazy("api.posts.types")] | None:
-        from api.posts.types import Post
+        from api.posts.types import post_for_viewer
 
         if self.post_row_id is None:
             return None
         row = await info.context.loaders.post.load(self.post_row_id)
-        return Post.from_row(row) if row else None
+        return await post_for_viewer(info, row) if row else None
 
     @strawberry.field
     async def comment(

@@ -8,7 +8,7 @@ from api import ids, markdown, permissions, validation
 from api.communities.mutations import get_community_or_404
 from api.errors import BadUserInput, NotFound
 from api.posts import repository
-from api.posts.types import Post
+from api.posts.types import Post, post_for_viewer
 from api.types import Info
 
 
@@ -37,7 +37,7 @@ async def load_post(info: Info, post_id: int) -> Post:
     rows = await repository.get_post_views_by_ids(info.context.pool, post_ids=[post_id])
     if not rows:
         raise NotFound("That post does not exist.")
-    return Post.from_row(rows[0])
+    return await post_for_viewer(info, rows[0])
 
 
 async def lock_post_or_404(conn, post_id: int):  # type: ignore[no-untyped-def]

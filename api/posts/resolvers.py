@@ -10,13 +10,13 @@ from api.errors import NotFound
 from api.pagination import Connection, check_page_size, connection
 from api.posts import listing
 from api.posts import repository as posts_repository
-from api.posts.types import Post, PostSort
+from api.posts.types import Post, PostSort, post_for_viewer
 from api.types import Info
 
 
 async def post(info: Info, id: strawberry.ID) -> Post | None:
     row = await info.context.loaders.post.load(ids.decode_one(id, "Post"))
-    return Post.from_row(row) if row else None
+    return await post_for_viewer(info, row) if row else None
 
 
 async def posts(

@@ -14,10 +14,6 @@ from api.types import Info
 from api.users.types import User
 from api.votes.types import VoteDirection
 
-REMOVED = "[removed]"
-DELETED = "[deleted]"
-
-
 @strawberry.enum
 class PostSort(Enum):
     HOT = "HOT"
@@ -31,9 +27,16 @@ class PostSort(Enum):
 
 @strawberry.type
 class Post:
+    """A post as one viewer sees it: deleted or removed content is already blanked out."""
+
     row_id: strawberry.Private[int]
-    author_id: strawberry.Private[int]
-    row: strawberry.Private[Any]
+    id: strawberry.ID
+    title: str
+    # Markdown source; null when deleted or removed for this viewer.
+    body: str | None
+    body_html: str | None
+    url: str | None
+    author: User | None
     community: Community
     created_at: datetime
     edited_at: datetime | None
@@ -45,59 +48,28 @@ class Post:
     comment_count: int
 
     @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(ids.encode("Post", self.row_id))
-
-    def _shown(self, info: Info, value: Any, placeholder: Any = None) -> Any:
-        return visibility.shown(
-            info,
-            value,
-            deleted=self.is_deleted,
-            removed=self.is_removed,
-            author_id=self.author_id,
-            community_id=self.community.row_id,
-            placeholder=placeholder,
-        )
-
-    @strawberry.field
-    def title(self, info: Info) -> str:
-        return self._shown(info, self.row["title"], DELETED if self.is_deleted else REMOVED)
-
-    @strawberry.field
-    def body(self, info: Info) -> str | None:
-        return self._shown(info, self.row["body"])
-
-    @strawberry.field
-    def body_html(self, info: Info) -> str | None:
-        return self._shown(info, self.row["body_html"])
-
-    @strawberry.field
-    def url(self, info: Info) -> str | None:
-        return self._shown(info, self.row["url"])
-
-    @strawberry.field
-    def author(self, info: Info) -> User | None:
-        return self._shown(info, User.from_row(self.row, "a_"))
-
-    @strawberry.field
     def viewer_vote(self, info: Info) -> VoteDirection:
         if info.context.viewer is None:
             return VoteDirection.NONE
 
         async def load() -> VoteDirection:
-            return VoteDirection.from_int(
-                await info.context.loaders.viewer_post_vote.load(self.row_id)
-            )
+            vote = await info.context.loaders.viewer_post_vote.load(self.row_id)
+            return VoteDirection.from_int(vote)
 
         return load()  # type: ignore[return-value]
 
     @classmethod
-    def from_row(cls, row: Any) -> Post:
-        """Build from a post_views row."""
+    def from_row(cls, row: Any, *, reveal: bool = False) -> Post:
+        """Build from a post_views row; `reveal` shows removed content (see api.visibility)."""
+        hidden = visibility.placeholder(row, reveal)
         return cls(
             row_id=row["id"],
-            author_id=row["author_id"],
-            row=row,
+            id=strawberry.ID(ids.encode("Post", row["id"])),
+            title=hidden or row["title"],
+            body=None if hidden else row["body"],
+            body_html=None if hidden else row["body_html"],
+            url=None if hidden else row["url"],
+            author=None if hidden else User.from_row(row, "a_"),
             community=Community.from_row(row, "c_"),
             created_at=row["created_at"],
             edited_at=row["edited_at"],
@@ -108,3 +80,8 @@ class Post:
             downvotes=row["downvotes"],
             comment_count=row["comment_count"],
         )
+
+
+async def post_for_viewer(info: Info, row: Any) -> Post:
+    """A post of any state (not only listed ones) as the request's viewer may see it."""
+    return Post.from_row(row, reveal=await visibility.reveal_removed(info, row))
