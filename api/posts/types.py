@@ -14,6 +14,7 @@ from api.types import Info
 from api.users.types import User
 from api.votes.types import VoteDirection
 
+
 @strawberry.enum
 class PostSort(Enum):
     HOT = "HOT"
