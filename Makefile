@@ -45,7 +45,11 @@ $(STAMPS)/frontend-npm: frontend/package-lock.json
 # Rebuilt whenever a source file of the frontend is newer than the build.
 frontend: frontend/dist/index.html
 
-frontend/dist/index.html: $(STAMPS)/frontend-npm frontend/schema.graphql frontend/index.html $(shell find frontend/src -type f 2>/dev/null)
+FRONTEND_SOURCES := frontend/schema.graphql frontend/index.html frontend/package.json \
+	frontend/vite.config.ts frontend/tsconfig.json \
+	$(shell find frontend/src frontend/public -type f 2>/dev/null)
+
+frontend/dist/index.html: $(STAMPS)/frontend-npm $(FRONTEND_SOURCES)
 	npm run --prefix frontend build --silent
 
 # Debian's Chromium for the browser tests (no browser is downloaded at run time).

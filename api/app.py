@@ -84,10 +84,11 @@ class AgoraGraphQL(GraphQL[Context, None]):
             on_community_created=r.chain.community_created,
         )
 
-    def encode_json(self, data: object) -> bytes:
+    def encode_json(self, data: object) -> str:
         # orjson: a listing page is ~30 KB of JSON, and the stdlib encoder was a visible share of
-        # a request's CPU.
-        return orjson.dumps(data)
+        # a request's CPU. Text, not bytes: WebSocket messages of graphql-transport-ws must be
+        # text frames, and strawberry sends bytes as binary ones.
+        return orjson.dumps(data).decode()
 
     async def process_result(
         self, request: Request, result: ExecutionResult

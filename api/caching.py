@@ -2,8 +2,9 @@
 
 Listing pages are the same for everyone (the viewer's own votes are joined per request by a
 loader), so one fetch serves every request for a couple of seconds. New, edited, deleted or
-removed posts invalidate at once: the writer clears its own process, and a Redis message clears
-the other workers'. Votes only reorder listings; those show within the time-to-live.
+removed posts and comments invalidate at once: the writer clears its own process, and a Redis
+message clears the other workers'. Votes only change scores and order; those show within the
+time-to-live (as on Reddit, a score may lag a vote by a moment).
 """
 
 from __future__ import annotations

@@ -30,17 +30,19 @@ class PubSub:
         self._redis = redis
         self._cache = cache
 
-    async def posts_changed(self) -> None:
-        """A post appeared, changed or went: listings must be fetched again, in every worker."""
+    async def content_changed(self) -> None:
+        """A post or comment appeared, changed or went: cached listings and responses must be
+        fetched again, in every worker."""
         self._cache.clear()
-        await self._redis.publish(INVALIDATION_CHANNEL, b"posts")
+        await self._redis.publish(INVALIDATION_CHANNEL, b"content")
 
     async def post_created(self, *, community_id: int, post_id: int) -> None:
-        await self.posts_changed()
+        await self.content_changed()
         await self._redis.publish(posts_channel(community_id), post_id)
         await self._redis.publish(posts_channel(FRONT_PAGE), post_id)
 
     async def comment_created(self, *, post_id: int, comment_id: int) -> None:
+        await self.content_changed()
         await self._redis.publish(comments_channel(post_id), comment_id)
 
     async def ids(self, channel: str) -> AsyncIterator[int]:

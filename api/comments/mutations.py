@@ -97,6 +97,7 @@ async def edit_comment(info: Info, input: EditCommentInput) -> Comment:
         if row["removed_at"] is not None:
             raise BadUserInput("A moderator removed this comment; it can no longer be edited.")
         await repository.edit_comment(conn, comment_id=comment_id, body=body, body_html=body_html)
+    await info.context.pubsub.content_changed()
     return await load_comment(info, comment_id)
 
 
@@ -107,6 +108,7 @@ async def delete_comment(info: Info, id: strawberry.ID) -> Comment:
         row = await lock_comment_or_404(conn, comment_id)
         permissions.require_author(viewer, row["author_id"], "comment")
         await repository.delete_comment(conn, comment_id=comment_id)
+    await info.context.pubsub.content_changed()
     return await load_comment(info, comment_id)
 
 

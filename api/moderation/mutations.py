@@ -55,7 +55,7 @@ async def remove_post(info: Info, id: strawberry.ID, reason: str | None = None) 
                 target_user_id=row["author_id"],
                 target_post_id=post_id,
             )
-    await info.context.pubsub.posts_changed()
+    await info.context.pubsub.content_changed()
     return await load_post(info, post_id)
 
 
@@ -79,6 +79,7 @@ async def remove_comment(info: Info, id: strawberry.ID, reason: str | None = Non
                 target_user_id=comment.author_id,
                 target_comment_id=comment_id,
             )
+    await info.context.pubsub.content_changed()
     return await load_comment(info, comment_id)
 
 

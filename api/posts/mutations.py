@@ -78,7 +78,7 @@ async def edit_post(info: Info, input: EditPostInput) -> Post:
         if row["removed_at"] is not None:
             raise BadUserInput("A moderator removed this post; it can no longer be edited.")
         await repository.edit_post(conn, post_id=post_id, body=body, body_html=body_html, url=url)
-    await info.context.pubsub.posts_changed()
+    await info.context.pubsub.content_changed()
     return await load_post(info, post_id)
 
 
@@ -89,7 +89,7 @@ async def delete_post(info: Info, id: strawberry.ID) -> Post:
         row = await lock_post_or_404(conn, post_id)
         permissions.require_author(viewer, row["author_id"], "post")
         await repository.delete_post(conn, post_id=post_id)
-    await info.context.pubsub.posts_changed()
+    await info.context.pubsub.content_changed()
     return await load_post(info, post_id)
 
 

@@ -130,3 +130,14 @@ async def test_page_sizes_are_bounded(alice: Client) -> None:
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "first"}
     error = await alice.error(POSTS, {"c": None, "sort": "HOT", "first": 5, "after": "garbage"})
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}
+
+
+async def test_a_new_comment_shows_at_once_to_anonymous_readers(
+    alice: Client, anonymous: Client
+) -> None:
+    community = await create_community(alice)
+    post = await create_post(alice, community["name"])
+    query = "query($p: ID!) { comments(postId: $p) { body } }"
+    assert (await anonymous.data(query, {"p": post["id"]}))["comments"] == []
+    await create_comment(alice, post["id"], "news")
+    assert (await anonymous.data(query, {"p": post["id"]}))["comments"] == [{"body": "news"}]
