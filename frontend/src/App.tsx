@@ -1,0 +1,44 @@
+import { BrowserRouter, Route, Routes } from "react-router";
+import { Layout } from "./components/Layout";
+import { SessionProvider } from "./lib/session";
+import { ToastProvider } from "./lib/toast";
+import { CommunitiesPage } from "./pages/CommunitiesPage";
+import { CommunityLayout, CommunityPosts } from "./pages/CommunityPage";
+import { CreateCommunityPage } from "./pages/CreateCommunityPage";
+import { HomePage } from "./pages/HomePage";
+import { ModlogPage } from "./pages/ModlogPage";
+import { NotFoundPage } from "./pages/NotFoundPage";
+import { PostPage } from "./pages/PostPage";
+import { ReportsPage } from "./pages/ReportsPage";
+import { SubmitPage } from "./pages/SubmitPage";
+import { UserPage } from "./pages/UserPage";
+
+export function App() {
+  return (
+    <BrowserRouter>
+      <ToastProvider>
+        <SessionProvider>
+          <Routes>
+            <Route element={<Layout />}>
+              <Route index element={<HomePage />} />
+              <Route path="communities" element={<CommunitiesPage />} />
+              <Route path="create-community" element={<CreateCommunityPage />} />
+              <Route path="submit" element={<SubmitPage />} />
+              <Route path="u/:address" element={<UserPage />} />
+              <Route path="c/:name" element={<CommunityLayout />}>
+                <Route index element={<CommunityPosts />} />
+                <Route path="modlog" element={<ModlogPage />} />
+                <Route path="reports" element={<ReportsPage />} />
+                {/* Later sections (governance, rewards) mount here as more tabs. */}
+              </Route>
+              <Route path="c/:name/p/:postId" element={<CommunityLayout withHeader={false} />}>
+                <Route index element={<PostPage />} />
+              </Route>
+              <Route path="*" element={<NotFoundPage />} />
+            </Route>
+          </Routes>
+        </SessionProvider>
+      </ToastProvider>
+    </BrowserRouter>
+  );
+}

@@ -1,0 +1,238 @@
+import { useId, useState, type ReactNode } from "react";
+import { useClient } from "urql";
+import {
+  BanUserMutation,
+  DeleteCommentMutation,
+  DeletePostMutation,
+  RemoveCommentMutation,
+  RemovePostMutation,
+  ReportMutation,
+  type UserRef,
+} from "../ops";
+import { toAppError, type AppError } from "../lib/errors";
+import { displayName } from "../lib/format";
+import { useSession } from "../lib/session";
+import { useToast } from "../lib/toast";
+import { ErrorNote } from "./bits";
+
+type Panel = null | "report" | "remove" | "ban" | "delete";
+
+interface Props {
+  kind: "post" | "comment";
+  id: string;
+  community: string;
+  author: UserRef | null | undefined;
+  isModerator: boolean;
+  /** Deleted or removed: only a few actions make sense. */
+  gone: boolean;
+  onEdit?: () => void;
+  children?: ReactNode;
+}
+
+const REPORT_REASONS = ["Spam", "Harassment or hate", "Breaks the community's rules", "Misleading", "Other"];
+
+export function ContentActions({ kind, id, community, author, isModerator, gone, onEdit, children }: Props) {
+  const client = useClient();
+  const notify = useToast();
+  const { isMe, ensureSignedIn } = useSession();
+  const [panel, setPanel] = useState<Panel>(null);
+  const mine = isMe(author?.address);
+  const label = kind === "post" ? "post" : "comment";
+
+  async function open(p: Panel) {
+    if (!(await ensureSignedIn(p === "report" ? "to report content" : undefined))) return;
+    setPanel((cur) => (cur === p ? null : p));
+  }
+
+  async function run(p: Exclude<Panel, null>, reason: string): Promise<AppError | null> {
+    let res;
+    if (p === "report") res = await client.mutation(ReportMutation, { targetId: id, reason }).toPromise();
+    else if (p === "remove")
+      res =
+        kind === "post"
+          ? await client.mutation(RemovePostMutation, { id, reason: reason || null }).toPromise()
+          : await client.mutation(RemoveCommentMutation, { id, reason: reason || null }).toPromise();
+    else if (p === "ban")
+      res = await client
+        .mutation(BanUserMutation, { input: { community, address: author!.address, reason: reason || null } })
+        .toPromise();
+    else
+      res =
+        kind === "post"
+          ? await client.mutation(DeletePostMutation, { id }).toPromise()
+          : await client.mutation(DeleteCommentMutation, { id }).toPromise();
+    if (res.error) return toAppError(res.error);
+    setPanel(null);
+    notify(
+      p === "report"
+        ? "Thanks — the moderators will take a look."
+        : p === "remove"
+          ? `The ${label} was removed.`
+          : p === "ban"
+            ? `${displayName(author!)} is banned from c/${community}.`
+            : `Your ${label} was deleted.`,
+    );
+    return null;
+  }
+
+  return (
+    <>
+      <div className="actions">
+        {children}
+        {mine && !gone && onEdit && (
+          <button type="button" className="action" onClick={onEdit}>
+            Edit
+          </button>
+        )}
+        {mine && !gone && (
+          <button type="button" className="action" aria-expanded={panel === "delete"} onClick={() => open("delete")}>
+            Delete
+          </button>
+        )}
+        {!mine && !gone && (
+          <button type="button" className="action" aria-expanded={panel === "report"} onClick={() => open("report")}>
+            Report
+          </button>
+        )}
+        {isModerator && !gone && (
+          <button type="button" className="action mod" aria-expanded={panel === "remove"} onClick={() => open("remove")}>
+            Remove
+          </button>
+        )}
+        {isModerator && author && !mine && (
+          <button type="button" className="action mod" aria-expanded={panel === "ban"} onClick={() => open("ban")}>
+            Ban author
+          </button>
+        )}
+      </div>
+      {panel === "delete" && (
+        <ConfirmForm
+          text={`Delete your ${label}? This can't be undone.`}
+          confirm="Yes, delete"
+          onCancel={() => setPanel(null)}
+          onConfirm={() => run("delete", "")}
+        />
+      )}
+      {panel === "report" && (
+        <ReasonForm
+          legend={`Report this ${label}`}
+          choices={REPORT_REASONS}
+          submit="Send report"
+          requireReason
+          onCancel={() => setPanel(null)}
+          onSubmit={(r) => run("report", r)}
+        />
+      )}
+      {panel === "remove" && (
+        <ReasonForm
+          legend={`Remove this ${label} (moderator)`}
+          submit={`Remove ${label}`}
+          onCancel={() => setPanel(null)}
+          onSubmit={(r) => run("remove", r)}
+        />
+      )}
+      {panel === "ban" && author && (
+        <ReasonForm
+          legend={`Ban ${displayName(author)} from c/${community}`}
+          submit="Ban user"
+          onCancel={() => setPanel(null)}
+          onSubmit={(r) => run("ban", r)}
+        />
+      )}
+    </>
+  );
+}
+
+function ConfirmForm({ text, confirm, onConfirm, onCancel }: { text: string; confirm: string; onConfirm: () => Promise<AppError | null>; onCancel: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<AppError | null>(null);
+  return (
+    <div className="inline-panel" role="group" aria-label={text}>
+      <p>{text}</p>
+      <ErrorNote error={error} />
+      <div className="row">
+        <button
+          type="button"
+          className="button danger"
+          disabled={busy}
+          onClick={async () => {
+            setBusy(true);
+            setError(await onConfirm());
+            setBusy(false);
+          }}
+        >
+          {confirm}
+        </button>
+        <button type="button" className="button ghost" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function ReasonForm({
+  legend,
+  choices,
+  submit,
+  requireReason,
+  onSubmit,
+  onCancel,
+}: {
+  legend: string;
+  choices?: string[];
+  submit: string;
+  requireReason?: boolean;
+  onSubmit: (reason: string) => Promise<AppError | null>;
+  onCancel: () => void;
+}) {
+  const id = useId();
+  const [choice, setChoice] = useState(choices?.[0] ?? "");
+  const [details, setDetails] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<AppError | null>(null);
+  const reason = [choice, details.trim()].filter(Boolean).join(": ");
+
+  return (
+    <form
+      className="inline-panel"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (requireReason && !reason) {
+          setError({ code: "BAD_USER_INPUT", message: "Please say what's wrong." });
+          return;
+        }
+        setBusy(true);
+        setError(await onSubmit(reason));
+        setBusy(false);
+      }}
+    >
+      <fieldset>
+        <legend>{legend}</legend>
+        {choices && (
+          <div className="field">
+            <label htmlFor={`${id}-c`}>Reason</label>
+            <select id={`${id}-c`} value={choice} onChange={(e) => setChoice(e.target.value)}>
+              {choices.map((c) => (
+                <option key={c}>{c}</option>
+              ))}
+            </select>
+          </div>
+        )}
+        <div className="field">
+          <label htmlFor={`${id}-d`}>{choices ? "Details (optional)" : "Reason (optional, shown in the public log)"}</label>
+          <input id={`${id}-d`} value={details} maxLength={500} onChange={(e) => setDetails(e.target.value)} />
+        </div>
+        <ErrorNote error={error} />
+        <div className="row">
+          <button type="submit" className="button primary" disabled={busy}>
+            {busy ? "Sending…" : submit}
+          </button>
+          <button type="button" className="button ghost" onClick={onCancel}>
+            Cancel
+          </button>
+        </div>
+      </fieldset>
+    </form>
+  );
+}

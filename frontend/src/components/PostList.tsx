@@ -1,0 +1,97 @@
+import { useMemo, useState } from "react";
+import { useQuery, useSubscription } from "urql";
+import { PostCreatedSubscription, PostsQuery } from "../ops";
+import { toAppError } from "../lib/errors";
+import { useSession } from "../lib/session";
+import { EmptyState, ErrorNote, LoadMore, Spinner } from "./bits";
+import { PostCard } from "./PostCard";
+import type { PostSort } from "./SortTabs";
+
+const PAGE = 25;
+const POST_TYPES = { additionalTypenames: ["Post"] };
+
+interface Props {
+  community: string | null;
+  sort: PostSort;
+  empty: React.ReactNode;
+}
+
+/** A feed (key it by community and sort): pages of posts over `after` cursors, and a banner when new posts arrive live. */
+export function PostList({ community, sort, empty }: Props) {
+  const { isMe } = useSession();
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [generation, setGeneration] = useState(0);
+  const [fresh, setFresh] = useState<string[]>([]);
+
+  useSubscription({ query: PostCreatedSubscription, variables: { community } }, (_prev, data) => {
+    const p = data.postCreated;
+    if (!isMe(p.author?.address)) setFresh((f) => (f.includes(p.id) ? f : [...f, p.id]));
+    return data;
+  });
+
+  function showNew() {
+    setFresh([]);
+    setCursors([null]);
+    setGeneration((g) => g + 1);
+    window.scrollTo({ top: 0, behavior: "smooth" });
+  }
+
+  return (
+    <section aria-label="Posts" className="post-list">
+      {fresh.length > 0 && (
+        <button type="button" className="new-banner" onClick={showNew}>
+          {fresh.length === 1 ? "1 new post" : `${fresh.length} new posts`} — show
+        </button>
+      )}
+      {cursors.map((after, i) => (
+        <PostPage
+          key={`${generation}:${after ?? "first"}`}
+          community={community}
+          sort={sort}
+          after={after}
+          isFirst={i === 0}
+          isLast={i === cursors.length - 1}
+          empty={empty}
+          onLoadMore={(c) => setCursors((cs) => [...cs, c])}
+        />
+      ))}
+    </section>
+  );
+}
+
+function PostPage({
+  community,
+  sort,
+  after,
+  isFirst,
+  isLast,
+  empty,
+  onLoadMore,
+}: {
+  community: string | null;
+  sort: PostSort;
+  after: string | null;
+  isFirst: boolean;
+  isLast: boolean;
+  empty: React.ReactNode;
+  onLoadMore: (cursor: string) => void;
+}) {
+  const variables = useMemo(() => ({ community, sort, first: PAGE, after }), [community, sort, after]);
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: PostsQuery, variables, context: POST_TYPES });
+
+  if (!data && fetching) return <Spinner label="Loading posts…" />;
+  if (!data && error) return <ErrorNote error={toAppError(error)} onRetry={() => reexecute({ requestPolicy: "network-only" })} />;
+  if (!data) return null;
+  const { edges, pageInfo } = data.posts;
+  return (
+    <>
+      {isFirst && edges.length === 0 && <EmptyState>{empty}</EmptyState>}
+      {edges.map((e) => (
+        <PostCard key={e.node.id} post={e.node} showCommunity={!community} />
+      ))}
+      {isLast && pageInfo.hasNextPage && pageInfo.endCursor && (
+        <LoadMore fetching={fetching} onClick={() => onLoadMore(pageInfo.endCursor!)} label="Load more posts" />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,84 @@
+// Small shared pieces: error notes, times, user links, load-more buttons.
+import { Link } from "react-router";
+import type { AppError } from "../lib/errors";
+import { displayName, fullDate, initials, timeAgo } from "../lib/format";
+
+export function ErrorNote({ error, id, onRetry }: { error: AppError | null | undefined; id?: string; onRetry?: () => void }) {
+  if (!error) return null;
+  return (
+    <div className="error-note" role="alert" id={id}>
+      <span>{error.message}</span>
+      {onRetry && (
+        <button type="button" className="link-button" onClick={onRetry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function FieldError({ id, text }: { id: string; text?: string | null }) {
+  if (!text) return null;
+  return (
+    <p className="field-error" id={id} role="alert">
+      {text}
+    </p>
+  );
+}
+
+export function Time({ iso, prefix }: { iso: string; prefix?: string }) {
+  return (
+    <time dateTime={iso} title={fullDate(iso)}>
+      {prefix}
+      {timeAgo(iso)}
+    </time>
+  );
+}
+
+export function UserLink({ user }: { user: { address: string; displayName?: string | null } | null | undefined }) {
+  if (!user) return <span className="muted">[deleted]</span>;
+  return (
+    <Link className="user-link" to={`/u/${user.address}`} title={user.address}>
+      {displayName(user)}
+    </Link>
+  );
+}
+
+export function Spinner({ label = "Loading…" }: { label?: string }) {
+  return (
+    <p className="loading" role="status">
+      <span className="spinner" aria-hidden="true" />
+      {label}
+    </p>
+  );
+}
+
+export function LoadMore({ fetching, onClick, label = "Load more" }: { fetching: boolean; onClick: () => void; label?: string }) {
+  return (
+    <div className="load-more">
+      <button type="button" className="button" onClick={onClick} disabled={fetching}>
+        {fetching ? "Loading…" : label}
+      </button>
+    </div>
+  );
+}
+
+export function EmptyState({ children }: { children: React.ReactNode }) {
+  return <div className="empty">{children}</div>;
+}
+
+/** Server-sanitized HTML (bodyHtml, descriptionHtml, renderMarkdown) only. */
+export function ServerHtml({ html, className = "prose" }: { html: string; className?: string }) {
+  return <div className={className} dangerouslySetInnerHTML={{ __html: html }} />;
+}
+
+/** A round badge: the display name's initial on a colour derived from the address. */
+export function Avatar({ user, size = "small" }: { user: { address: string; displayName?: string | null }; size?: "small" | "large" }) {
+  let h = 0;
+  for (const ch of user.address.toLowerCase()) h = (h * 31 + ch.charCodeAt(0)) % 360;
+  return (
+    <span className={`avatar ${size === "large" ? "large" : ""}`} aria-hidden="true" style={{ background: `hsl(${h} 55% 42%)` }}>
+      {user.displayName?.trim() ? initials(user) : ""}
+    </span>
+  );
+}

@@ -1,0 +1,412 @@
+// Every GraphQL operation the app sends, in one place.
+import { graphql, type ResultOf } from "./graphql";
+
+export const UserBrief = graphql(`
+  fragment UserBrief on User {
+    id
+    address
+    displayName
+  }
+`);
+
+export const PostFields = graphql(
+  `
+  fragment PostFields on Post {
+    id
+    title
+    body
+    bodyHtml
+    url
+    createdAt
+    editedAt
+    isDeleted
+    isRemoved
+    score
+    upvotes
+    downvotes
+    commentCount
+    viewerVote
+    author { ...UserBrief }
+    community { id name title viewerIsModerator }
+  }
+`,
+  [UserBrief],
+);
+
+export const CommentFields = graphql(
+  `
+  fragment CommentFields on Comment {
+    id
+    postId
+    parentId
+    depth
+    body
+    bodyHtml
+    createdAt
+    editedAt
+    isDeleted
+    isRemoved
+    score
+    upvotes
+    downvotes
+    replyCount
+    viewerVote
+    author { ...UserBrief }
+  }
+`,
+  [UserBrief],
+);
+
+export const CommunityFields = graphql(
+  `
+  fragment CommunityFields on Community {
+    id
+    name
+    title
+    description
+    descriptionHtml
+    rules
+    createdAt
+    memberCount
+    postCount
+    viewerIsMember
+    viewerIsModerator
+    viewerIsBanned
+    creator { ...UserBrief }
+    moderators { ...UserBrief }
+    chain { status communityId tokenAddress governorAddress }
+  }
+`,
+  [UserBrief],
+);
+
+export type Post = ResultOf<typeof PostFields>;
+export type Comment = ResultOf<typeof CommentFields>;
+export type Community = ResultOf<typeof CommunityFields>;
+export type UserRef = ResultOf<typeof UserBrief>;
+
+// ---- session -------------------------------------------------------------
+
+export const ViewerQuery = graphql(
+  `
+  query Viewer {
+    viewer {
+      csrfToken
+      user { ...UserBrief karma }
+      joinedCommunities { id name title }
+    }
+  }
+`,
+  [UserBrief],
+);
+export type Viewer = NonNullable<ResultOf<typeof ViewerQuery>["viewer"]>;
+
+export const SignInChallengeMutation = graphql(`
+  mutation SignInChallenge($address: String!) {
+    signInChallenge(address: $address) { message nonce expiresAt }
+  }
+`);
+
+export const SignInMutation = graphql(
+  `
+  mutation SignIn($message: String!, $signature: String!) {
+    signIn(message: $message, signature: $signature) {
+      csrfToken
+      expiresAt
+      user { ...UserBrief karma }
+    }
+  }
+`,
+  [UserBrief],
+);
+
+export const SignOutMutation = graphql(`
+  mutation SignOut { signOut }
+`);
+
+// ---- reading -------------------------------------------------------------
+
+export const PostsQuery = graphql(
+  `
+  query Posts($community: String, $sort: PostSort!, $first: Int!, $after: String) {
+    posts(community: $community, sort: $sort, first: $first, after: $after) {
+      edges { cursor node { ...PostFields } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`,
+  [PostFields],
+);
+
+export const PostQuery = graphql(
+  `
+  query Post($id: ID!) {
+    post(id: $id) { ...PostFields }
+  }
+`,
+  [PostFields],
+);
+
+export const CommentsQuery = graphql(
+  `
+  query Comments($postId: ID!, $sort: CommentSort!) {
+    comments(postId: $postId, sort: $sort) { ...CommentFields }
+  }
+`,
+  [CommentFields],
+);
+
+export const CommunityQuery = graphql(
+  `
+  query Community($name: String!) {
+    community(name: $name) { ...CommunityFields }
+  }
+`,
+  [CommunityFields],
+);
+
+export const CommunitiesQuery = graphql(`
+  query Communities($sort: CommunitySort!, $first: Int!, $after: String) {
+    communities(sort: $sort, first: $first, after: $after) {
+      edges {
+        cursor
+        node { id name title description memberCount postCount viewerIsMember }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`);
+
+export const UserQuery = graphql(
+  `
+  query User($address: String!) {
+    user(address: $address) {
+      ...UserBrief
+      bio
+      karma
+      postKarma
+      commentKarma
+      createdAt
+    }
+  }
+`,
+  [UserBrief],
+);
+
+export const UserPostsQuery = graphql(
+  `
+  query UserPosts($address: String!, $first: Int!, $after: String) {
+    user(address: $address) {
+      id
+      posts(first: $first, after: $after) {
+        edges { cursor node { ...PostFields } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+`,
+  [PostFields],
+);
+
+export const UserCommentsQuery = graphql(
+  `
+  query UserComments($address: String!, $first: Int!, $after: String) {
+    user(address: $address) {
+      id
+      comments(first: $first, after: $after) {
+        edges {
+          cursor
+          node {
+            ...CommentFields
+            post { id title community { id name } }
+          }
+        }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+`,
+  [CommentFields],
+);
+
+export const ModlogQuery = graphql(
+  `
+  query Modlog($community: String!, $first: Int!, $after: String) {
+    modlog(community: $community, first: $first, after: $after) {
+      edges {
+        cursor
+        node {
+          id
+          action
+          reason
+          createdAt
+          targetPostId
+          targetCommentId
+          moderator { ...UserBrief }
+          targetUser { ...UserBrief }
+        }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`,
+  [UserBrief],
+);
+
+export const ReportsQuery = graphql(
+  `
+  query Reports($community: String!, $first: Int!, $after: String) {
+    reports(community: $community, first: $first, after: $after) {
+      edges {
+        cursor
+        node {
+          id
+          targetId
+          reason
+          createdAt
+          reporter { ...UserBrief }
+          post { id title isRemoved author { ...UserBrief } }
+          comment { id postId body isRemoved author { ...UserBrief } }
+        }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`,
+  [UserBrief],
+);
+
+export const RenderMarkdownQuery = graphql(`
+  query RenderMarkdown($source: String!) {
+    renderMarkdown(source: $source)
+  }
+`);
+
+// ---- writing -------------------------------------------------------------
+
+export const CreateCommunityMutation = graphql(`
+  mutation CreateCommunity($input: CreateCommunityInput!) {
+    createCommunity(input: $input) { id name }
+  }
+`);
+
+export const JoinCommunityMutation = graphql(`
+  mutation JoinCommunity($name: String!) {
+    joinCommunity(name: $name) { id name viewerIsMember memberCount }
+  }
+`);
+
+export const LeaveCommunityMutation = graphql(`
+  mutation LeaveCommunity($name: String!) {
+    leaveCommunity(name: $name) { id name viewerIsMember memberCount }
+  }
+`);
+
+export const CreatePostMutation = graphql(`
+  mutation CreatePost($input: CreatePostInput!) {
+    createPost(input: $input) { id community { id name } }
+  }
+`);
+
+export const EditPostMutation = graphql(
+  `
+  mutation EditPost($input: EditPostInput!) {
+    editPost(input: $input) { ...PostFields }
+  }
+`,
+  [PostFields],
+);
+
+export const DeletePostMutation = graphql(`
+  mutation DeletePost($id: ID!) {
+    deletePost(id: $id) { id isDeleted body bodyHtml }
+  }
+`);
+
+export const CreateCommentMutation = graphql(
+  `
+  mutation CreateComment($input: CreateCommentInput!) {
+    createComment(input: $input) { ...CommentFields }
+  }
+`,
+  [CommentFields],
+);
+
+export const EditCommentMutation = graphql(
+  `
+  mutation EditComment($input: EditCommentInput!) {
+    editComment(input: $input) { ...CommentFields }
+  }
+`,
+  [CommentFields],
+);
+
+export const DeleteCommentMutation = graphql(`
+  mutation DeleteComment($id: ID!) {
+    deleteComment(id: $id) { id isDeleted body bodyHtml }
+  }
+`);
+
+export const VoteMutation = graphql(`
+  mutation Vote($targetId: ID!, $direction: VoteDirection!) {
+    vote(targetId: $targetId, direction: $direction) {
+      targetId score upvotes downvotes viewerVote
+    }
+  }
+`);
+
+export const ReportMutation = graphql(`
+  mutation Report($targetId: ID!, $reason: String!) {
+    report(targetId: $targetId, reason: $reason)
+  }
+`);
+
+export const RemovePostMutation = graphql(`
+  mutation RemovePost($id: ID!, $reason: String) {
+    removePost(id: $id, reason: $reason) { id isRemoved }
+  }
+`);
+
+export const RemoveCommentMutation = graphql(`
+  mutation RemoveComment($id: ID!, $reason: String) {
+    removeComment(id: $id, reason: $reason) { id isRemoved }
+  }
+`);
+
+export const BanUserMutation = graphql(`
+  mutation BanUser($input: BanUserInput!) {
+    banUser(input: $input) { reason expiresAt user { id address } community { id name } }
+  }
+`);
+
+export const UnbanUserMutation = graphql(`
+  mutation UnbanUser($community: String!, $address: String!) {
+    unbanUser(community: $community, address: $address)
+  }
+`);
+
+export const UpdateProfileMutation = graphql(
+  `
+  mutation UpdateProfile($input: UpdateProfileInput!) {
+    updateProfile(input: $input) { ...UserBrief bio }
+  }
+`,
+  [UserBrief],
+);
+
+// ---- live ----------------------------------------------------------------
+
+export const PostCreatedSubscription = graphql(`
+  subscription PostCreated($community: String) {
+    postCreated(community: $community) { id title author { id address } community { id name } }
+  }
+`);
+
+export const CommentCreatedSubscription = graphql(
+  `
+  subscription CommentCreated($postId: ID!) {
+    commentCreated(postId: $postId) { ...CommentFields }
+  }
+`,
+  [CommentFields],
+);

@@ -1,0 +1,66 @@
+import { useParams, Outlet, useOutletContext, Link } from "react-router";
+import { useQuery } from "urql";
+import { CommunityQuery, type Community } from "../ops";
+import { CommunityHeader, CommunitySidebar } from "../components/CommunityChrome";
+import { ErrorNote, Spinner } from "../components/bits";
+import { PostList } from "../components/PostList";
+import { SortTabs, usePostSort } from "../components/SortTabs";
+import { toAppError } from "../lib/errors";
+import { NotFoundPage } from "./NotFoundPage";
+import { useTitle } from "../lib/title";
+
+/** /c/:name and its sections: loads the community once for the header, tabs and sidebar. */
+export function CommunityLayout({ withHeader = true }: { withHeader?: boolean }) {
+  const { name = "" } = useParams();
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: CommunityQuery, variables: { name } });
+  if (!data && fetching) return <Spinner label="Loading community…" />;
+  if (!data && error) return <ErrorNote error={toAppError(error)} onRetry={() => reexecute({ requestPolicy: "network-only" })} />;
+  const community = data?.community;
+  if (!community)
+    return (
+      <NotFoundPage title={`There's no c/${name} yet`}>
+        <p>
+          Maybe you'd like to <Link to="/create-community">create it</Link>?
+        </p>
+      </NotFoundPage>
+    );
+  return (
+    <div className="community">
+      {withHeader && <CommunityHeader community={community} />}
+      <div className="page with-sidebar">
+        <div className="content">
+          <Outlet context={community} />
+        </div>
+        <CommunitySidebar community={community} />
+      </div>
+    </div>
+  );
+}
+
+export function useCommunity(): Community {
+  return useOutletContext<Community>();
+}
+
+export function CommunityPosts() {
+  const community = useCommunity();
+  const { sort } = usePostSort();
+  useTitle(`${community.title} (c/${community.name})`);
+  return (
+    <>
+      <SortTabs />
+      <PostList
+        key={`${community.name}:${sort}`}
+        community={community.name}
+        sort={sort}
+        empty={
+          <>
+            <p>No posts in c/{community.name} yet.</p>
+            <p>
+              <Link to={`/submit?community=${encodeURIComponent(community.name)}`}>Write the first one</Link>.
+            </p>
+          </>
+        }
+      />
+    </>
+  );
+}

@@ -1,0 +1,75 @@
+import { useMemo } from "react";
+import { Link } from "react-router";
+import { useQuery } from "urql";
+import { ModlogQuery } from "../ops";
+import { EmptyState, ErrorNote, LoadMore, Spinner, Time, UserLink } from "../components/bits";
+import { Paged } from "../components/Paged";
+import { toAppError } from "../lib/errors";
+import { useCommunity } from "./CommunityPage";
+import { useTitle } from "../lib/title";
+
+const MODLOG_TYPES = { additionalTypenames: ["ModlogEntry"] };
+
+const VERB: Record<string, string> = {
+  REMOVE_POST: "removed a post",
+  REMOVE_COMMENT: "removed a comment",
+  BAN_USER: "banned",
+  UNBAN_USER: "unbanned",
+};
+
+export function ModlogPage() {
+  const community = useCommunity();
+  useTitle(`Moderation log · c/${community.name}`);
+  return (
+    <section aria-labelledby="modlog-title">
+      <h2 id="modlog-title">Moderation log</h2>
+      <p className="muted">Every moderator action in c/{community.name} is public.</p>
+      <ol className="modlog" role="list">
+        <Paged resetKey={community.name} page={(p) => <Chunk community={community.name} {...p} />} />
+      </ol>
+    </section>
+  );
+}
+
+function Chunk({ community, after, isFirst, isLast, loadMore }: { community: string; after: string | null; isFirst: boolean; isLast: boolean; loadMore: (c: string) => void }) {
+  const variables = useMemo(() => ({ community, first: 25, after }), [community, after]);
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: ModlogQuery, variables, context: MODLOG_TYPES });
+  if (!data && fetching) return <li><Spinner label="Loading the log…" /></li>;
+  if (!data && error) return <li><ErrorNote error={toAppError(error)} onRetry={() => reexecute({ requestPolicy: "network-only" })} /></li>;
+  if (!data) return null;
+  const { edges, pageInfo } = data.modlog;
+  return (
+    <>
+      {isFirst && edges.length === 0 && (
+        <li>
+          <EmptyState>No moderator actions yet.</EmptyState>
+        </li>
+      )}
+      {edges.map(({ node: e }) => (
+        <li key={e.id} className="modlog-entry" data-action={e.action}>
+          <p>
+            <UserLink user={e.moderator} /> {VERB[e.action] ?? e.action.toLowerCase().replace(/_/g, " ")}
+            {e.targetUser && (
+              <>
+                {" "}
+                {e.action === "BAN_USER" || e.action === "UNBAN_USER" ? "" : "by "}
+                <UserLink user={e.targetUser} />
+              </>
+            )}
+            {e.targetPostId && (
+              <>
+                {" "}
+                (<Link to={`/c/${community}/p/${e.targetPostId}`}>view post</Link>)
+              </>
+            )}
+            <span className="muted"> · <Time iso={e.createdAt} /></span>
+          </p>
+          {e.reason && <p className="muted small">Reason: {e.reason}</p>}
+        </li>
+      ))}
+      {isLast && pageInfo.hasNextPage && pageInfo.endCursor && (
+        <li><LoadMore fetching={fetching} onClick={() => loadMore(pageInfo.endCursor!)} /></li>
+      )}
+    </>
+  );
+}

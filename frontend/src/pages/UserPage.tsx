@@ -1,0 +1,200 @@
+import { useMemo, useState } from "react";
+import { Link, useParams, useSearchParams } from "react-router";
+import { useClient, useQuery } from "urql";
+import { UpdateProfileMutation, UserCommentsQuery, UserPostsQuery, UserQuery } from "../ops";
+import { Avatar, EmptyState, ErrorNote, FieldError, LoadMore, ServerHtml, Spinner, Time } from "../components/bits";
+import { Paged } from "../components/Paged";
+import { PostCard } from "../components/PostCard";
+import { toAppError, type AppError } from "../lib/errors";
+import { displayName, fullDate, shortAddress } from "../lib/format";
+import { useSession } from "../lib/session";
+import { useToast } from "../lib/toast";
+import { NotFoundPage } from "./NotFoundPage";
+import { useTitle } from "../lib/title";
+
+export function UserPage() {
+  const { address = "" } = useParams();
+  const [params] = useSearchParams();
+  const tab = params.get("tab") === "comments" ? "comments" : "posts";
+  const { isMe } = useSession();
+  const notify = useToast();
+  const [editing, setEditing] = useState(false);
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: UserQuery, variables: { address } });
+  useTitle(data?.user ? displayName(data.user) : null);
+
+  if (!data && fetching) return <Spinner label="Loading profile…" />;
+  if (!data && error) return <ErrorNote error={toAppError(error)} onRetry={() => reexecute({ requestPolicy: "network-only" })} />;
+  const user = data?.user;
+  if (!user) return <NotFoundPage title="No such user">{null}</NotFoundPage>;
+  const me = isMe(user.address);
+
+  return (
+    <div className="page with-sidebar">
+      <div className="content">
+        <header className="profile-head">
+          <Avatar user={user} size="large" />
+          <div>
+            <h1>{displayName(user)}</h1>
+            <p className="muted small">
+              <span title={user.address}>{shortAddress(user.address)}</span>{" "}
+              <button
+                type="button"
+                className="link-button small"
+                onClick={() => navigator.clipboard?.writeText(user.address).then(() => notify("Address copied."))}
+              >
+                Copy address
+              </button>
+            </p>
+          </div>
+        </header>
+        <nav className="tabs" aria-label="Profile sections">
+          <Link className="tab" to={{ search: "" }} aria-current={tab === "posts" ? "page" : undefined} replace>
+            Posts
+          </Link>
+          <Link className="tab" to={{ search: "?tab=comments" }} aria-current={tab === "comments" ? "page" : undefined} replace>
+            Comments
+          </Link>
+        </nav>
+        <div className="post-list">
+          {tab === "posts" ? (
+            <Paged resetKey={`p:${address}`} page={(p) => <PostsChunk address={address} {...p} />} />
+          ) : (
+            <ul className="plain-list user-comments" role="list">
+              <Paged resetKey={`c:${address}`} page={(p) => <CommentsChunk address={address} {...p} />} />
+            </ul>
+          )}
+        </div>
+      </div>
+      <aside className="sidebar" aria-label="Profile">
+        <section className="card">
+          <h2 className="card-title">{displayName(user)}</h2>
+          {user.bio && <p className="bio">{user.bio}</p>}
+          <dl className="stats">
+            <div>
+              <dt>Karma</dt>
+              <dd data-testid="karma">{user.karma}</dd>
+            </div>
+            <div>
+              <dt>Post karma</dt>
+              <dd>{user.postKarma}</dd>
+            </div>
+            <div>
+              <dt>Comment karma</dt>
+              <dd>{user.commentKarma}</dd>
+            </div>
+          </dl>
+          <p className="muted small">Joined {fullDate(user.createdAt)}</p>
+          {me && !editing && (
+            <button type="button" className="button ghost block" onClick={() => setEditing(true)}>
+              Edit profile
+            </button>
+          )}
+          {me && editing && <EditProfile initial={{ displayName: user.displayName ?? "", bio: user.bio ?? "" }} onDone={() => setEditing(false)} />}
+        </section>
+      </aside>
+    </div>
+  );
+}
+
+function EditProfile({ initial, onDone }: { initial: { displayName: string; bio: string }; onDone: () => void }) {
+  const client = useClient();
+  const { refreshViewer } = useSession();
+  const [form, setForm] = useState(initial);
+  const [error, setError] = useState<AppError | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      className="stack"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setBusy(true);
+        const res = await client.mutation(UpdateProfileMutation, { input: { displayName: form.displayName.trim(), bio: form.bio } }).toPromise();
+        setBusy(false);
+        if (res.error) {
+          setError(toAppError(res.error));
+          return;
+        }
+        void refreshViewer();
+        onDone();
+      }}
+    >
+      <div className="field">
+        <label htmlFor="profile-name">Display name</label>
+        <input
+          id="profile-name"
+          value={form.displayName}
+          maxLength={40}
+          aria-invalid={error?.field === "displayName" ? true : undefined}
+          aria-describedby="profile-name-error"
+          onChange={(e) => setForm({ ...form, displayName: e.target.value })}
+        />
+        <FieldError id="profile-name-error" text={error?.field === "displayName" ? error.message : null} />
+      </div>
+      <div className="field">
+        <label htmlFor="profile-bio">About you</label>
+        <textarea id="profile-bio" rows={3} value={form.bio} maxLength={500} onChange={(e) => setForm({ ...form, bio: e.target.value })} />
+      </div>
+      {error && error.field !== "displayName" && <ErrorNote error={error} />}
+      <div className="row end">
+        <button type="button" className="button ghost" onClick={onDone}>
+          Cancel
+        </button>
+        <button type="submit" className="button primary" disabled={busy}>
+          Save
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function PostsChunk({ address, after, isFirst, isLast, loadMore }: { address: string; after: string | null; isFirst: boolean; isLast: boolean; loadMore: (c: string) => void }) {
+  const variables = useMemo(() => ({ address, first: 25, after }), [address, after]);
+  const [{ data, fetching, error }] = useQuery({ query: UserPostsQuery, variables });
+  if (!data && fetching) return <Spinner />;
+  if (!data && error) return <ErrorNote error={toAppError(error)} />;
+  const conn = data?.user?.posts;
+  if (!conn) return null;
+  return (
+    <>
+      {isFirst && conn.edges.length === 0 && <EmptyState>No posts yet.</EmptyState>}
+      {conn.edges.map((e) => (
+        <PostCard key={e.node.id} post={e.node} showCommunity />
+      ))}
+      {isLast && conn.pageInfo.hasNextPage && conn.pageInfo.endCursor && (
+        <LoadMore fetching={fetching} onClick={() => loadMore(conn.pageInfo.endCursor!)} />
+      )}
+    </>
+  );
+}
+
+function CommentsChunk({ address, after, isFirst, isLast, loadMore }: { address: string; after: string | null; isFirst: boolean; isLast: boolean; loadMore: (c: string) => void }) {
+  const variables = useMemo(() => ({ address, first: 25, after }), [address, after]);
+  const [{ data, fetching, error }] = useQuery({ query: UserCommentsQuery, variables });
+  if (!data && fetching) return <li><Spinner /></li>;
+  if (!data && error) return <li><ErrorNote error={toAppError(error)} /></li>;
+  const conn = data?.user?.comments;
+  if (!conn) return null;
+  return (
+    <>
+      {isFirst && conn.edges.length === 0 && (
+        <li>
+          <EmptyState>No comments yet.</EmptyState>
+        </li>
+      )}
+      {conn.edges.map(({ node: c }) => (
+        <li key={c.id} className="card user-comment">
+          <p className="meta">
+            On <Link to={`/c/${c.post.community.name}/p/${c.post.id}`}>{c.post.title}</Link> in{" "}
+            <Link to={`/c/${c.post.community.name}`}>c/{c.post.community.name}</Link> · <Time iso={c.createdAt} /> · {c.score} points
+          </p>
+          {c.isRemoved ? <p className="muted">[removed]</p> : c.isDeleted ? <p className="muted">[deleted]</p> : <ServerHtml html={c.bodyHtml ?? ""} />}
+        </li>
+      ))}
+      {isLast && conn.pageInfo.hasNextPage && conn.pageInfo.endCursor && (
+        <li>
+          <LoadMore fetching={fetching} onClick={() => loadMore(conn.pageInfo.endCursor!)} />
+        </li>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,104 @@
+"""Moderators remove content and ban people; everyone can read the moderation log."""
+
+import re
+
+import pytest
+from playwright.async_api import expect
+
+from tests.support.factories import create_comment, create_community, create_post
+
+from .helpers import ADDRESSES, comment, short, unique
+
+pytestmark = pytest.mark.browser
+
+
+async def test_a_moderator_bans_and_removes_and_the_log_shows_it(app):
+    # given a community, and a member's spam post with a comment
+    mod = await app.api(0)
+    name = (await create_community(mod, unique("modded")))["name"]
+    spammer = await app.api(1)
+    post = await create_post(spammer, name, title="Cheap watches!!!", body="Click here")
+    await create_comment(spammer, post["id"], "Really cheap")
+    page = await app.signed_in(0, f"/c/{name}/p/{post['id']}")
+
+    # when the moderator bans the author
+    article = page.get_by_role("article").first
+    await article.get_by_role("button", name="Ban author").click()
+    await page.get_by_label("Reason (optional, shown in the public log)").fill("Spam")
+    await page.get_by_role("button", name="Ban user").click()
+
+    # then they are told it worked
+    await expect(page.get_by_role("status").filter(has_text="is banned")).to_be_visible()
+
+    # when they remove the post, and the comment
+    await article.get_by_role("button", name="Remove").click()
+    await page.get_by_label("Reason (optional, shown in the public log)").fill("Spam")
+    await page.get_by_role("button", name="Remove post").click()
+    await expect(page.get_by_text("This post was removed by the moderators.")).to_be_visible()
+    spam_comment = comment(page, "Really cheap")
+    await spam_comment.get_by_role("button", name="Remove").click()
+    await page.get_by_role("button", name="Remove comment").click()
+    await expect(page.get_by_text("[removed by the moderators]")).to_be_visible()
+
+    # then the public log lists all three, with the reason
+    await page.goto(f"/c/{name}/modlog")
+    log = page.get_by_role("list").filter(has=page.locator("li.modlog-entry"))
+    await expect(log.locator('[data-action="BAN_USER"]')).to_contain_text("banned")
+    await expect(log.locator('[data-action="BAN_USER"]')).to_contain_text("Reason: Spam")
+    await expect(log.locator('[data-action="REMOVE_POST"]')).to_contain_text("removed a post")
+    await expect(log.locator('[data-action="REMOVE_COMMENT"]')).to_contain_text("removed a comment")
+
+    # and a visitor can read the log too
+    visitor = await app.open(account=None, path=f"/c/{name}/modlog")
+    await expect(visitor.locator('[data-action="REMOVE_POST"]')).to_contain_text("removed a post")
+
+    # and the banned member is told, and can't post there
+    banned = await app.signed_in(1, f"/c/{name}")
+    await expect(banned.get_by_role("note")).to_contain_text(f"You're banned from c/{name}")
+    await banned.goto(f"/submit?community={name}")
+    await banned.get_by_label("Title").fill("Let me back in")
+    await banned.get_by_role("button", name="Post", exact=True).click()
+    await expect(banned.get_by_role("alert").first).to_be_visible()
+    await expect(banned.get_by_label("Title")).to_have_value("Let me back in")
+
+    # when the moderator unbans them with the moderator tools
+    await page.goto(f"/c/{name}")
+    await page.get_by_label("Member's account address").fill(ADDRESSES[1])
+    await page.get_by_role("button", name="Unban").click()
+    await expect(page.get_by_role("status").filter(has_text="no longer banned")).to_be_visible()
+
+    # then the log says so, and the member can post again
+    await page.goto(f"/c/{name}/modlog")
+    await expect(page.locator('[data-action="UNBAN_USER"]')).to_contain_text(short(ADDRESSES[1]))
+    await banned.get_by_role("button", name="Post", exact=True).click()
+    await expect(banned).to_have_url(re.compile(rf"/c/{name}/p/"))
+
+
+async def test_people_report_and_moderators_see_reports(app):
+    # given someone else's post
+    mod = await app.api(0)
+    name = (await create_community(mod, unique("reports")))["name"]
+    author = await app.api(1)
+    post = await create_post(author, name, title="Questionable")
+    reader = await app.signed_in(2, f"/c/{name}/p/{post['id']}")
+
+    # when a reader reports it
+    await reader.get_by_role("article").first.get_by_role("button", name="Report").click()
+    await reader.get_by_label("Reason", exact=True).select_option("Misleading")
+    await reader.get_by_label("Details (optional)").fill("The numbers are made up")
+    await reader.get_by_role("button", name="Send report").click()
+
+    # then they are thanked
+    await expect(
+        reader.get_by_role("status").filter(has_text="moderators will take a look")
+    ).to_be_visible()
+
+    # and the moderator finds it under Reports
+    page = await app.signed_in(0, f"/c/{name}")
+    await (
+        page.get_by_role("navigation", name=f"c/{name} sections")
+        .get_by_role("link", name="Reports")
+        .click()
+    )
+    await expect(page.locator("li.report")).to_contain_text("Misleading: The numbers are made up")
+    await expect(page.locator("li.report")).to_contain_text("Questionable")
