@@ -159,6 +159,7 @@ async def health(request: Request) -> Response:
 
 def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Starlette:
     """The API for `settings`, on the given (already resolved and migrated) database and Redis."""
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         counter = QueryCounter() if settings.count_queries else None

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from api import ids, visibility
+from api.loaders import now_or_later
 from api.types import Info
 from api.users.types import User
 from api.votes.types import VoteDirection
@@ -59,12 +60,14 @@ class Comment:
     def viewer_vote(self, info: Info) -> VoteDirection:
         if info.context.viewer is None:
             return VoteDirection.NONE
+        vote = now_or_later(info.context.loaders.viewer_comment_vote.load(self.row_id))
+        if isinstance(vote, int):
+            return VoteDirection.from_int(vote)
 
-        async def load() -> VoteDirection:
-            value = await info.context.loaders.viewer_comment_vote.load(self.row_id)
-            return VoteDirection.from_int(value)
+        async def later() -> VoteDirection:
+            return VoteDirection.from_int(await vote)  # type: ignore[misc]
 
-        return load()  # type: ignore[return-value]
+        return later()  # type: ignore[return-value]
 
     @classmethod
     def from_row(cls, row: Any, *, reveal: bool = False) -> Comment:

@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 
 from api import ids
+from api.loaders import now_or_later
 from api.types import Info
 from api.users.types import User
 
@@ -58,17 +59,24 @@ class Community:
     async def moderators(self, info: Info) -> list[User]:
         return [User.from_row(r) for r in await info.context.loaders.moderators.load(self.row_id)]
 
+    # Sync resolvers: listings prime these loaders, and then no task per item is needed.
     @strawberry.field
-    async def viewer_is_member(self, info: Info) -> bool:
-        return await info.context.loaders.viewer_is_member.load(self.row_id)
+    def viewer_is_member(self, info: Info) -> bool:
+        if info.context.viewer is None:
+            return False
+        return now_or_later(info.context.loaders.viewer_is_member.load(self.row_id))  # type: ignore[return-value]
 
     @strawberry.field
-    async def viewer_is_moderator(self, info: Info) -> bool:
-        return await info.context.loaders.viewer_is_moderator.load(self.row_id)
+    def viewer_is_moderator(self, info: Info) -> bool:
+        if info.context.viewer is None:
+            return False
+        return now_or_later(info.context.loaders.viewer_is_moderator.load(self.row_id))  # type: ignore[return-value]
 
     @strawberry.field
-    async def viewer_is_banned(self, info: Info) -> bool:
-        return await info.context.loaders.viewer_is_banned.load(self.row_id)
+    def viewer_is_banned(self, info: Info) -> bool:
+        if info.context.viewer is None:
+            return False
+        return now_or_later(info.context.loaders.viewer_is_banned.load(self.row_id))  # type: ignore[return-value]
 
     @strawberry.field
     def chain(self) -> CommunityChain:

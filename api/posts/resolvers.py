@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from api import ids
@@ -44,8 +46,17 @@ async def posts(
         )
         if ctx.listing_cache.enabled:
             ctx.listing_cache.listings.put(cache_key, rows)
+    await prime_viewer_state(info, rows)
     return connection(
         rows, first, node=Post.from_row, cursor=lambda r: listing.cursor_of(sort, r, page)
+    )
+
+
+async def prime_viewer_state(info: Info, rows: list[Any]) -> None:
+    """The viewer's own votes and standing, joined to a (possibly shared) page per request."""
+    await info.context.loaders.prime_page(
+        post_ids=[r["id"] for r in rows],
+        community_ids=list({r["community_id"] for r in rows}),
     )
 
 
@@ -63,6 +74,7 @@ async def posts_by_author(
         scope_id=author_id,
         since=None,
     )
+    await prime_viewer_state(info, rows)
     return connection(
         rows, first, node=Post.from_row, cursor=lambda r: listing.cursor_of(PostSort.NEW, r, page)
     )

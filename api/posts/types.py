@@ -10,6 +10,7 @@ import strawberry
 
 from api import ids, visibility
 from api.communities.types import Community
+from api.loaders import now_or_later
 from api.types import Info
 from api.users.types import User
 from api.votes.types import VoteDirection
@@ -52,12 +53,14 @@ class Post:
     def viewer_vote(self, info: Info) -> VoteDirection:
         if info.context.viewer is None:
             return VoteDirection.NONE
-
-        async def load() -> VoteDirection:
-            vote = await info.context.loaders.viewer_post_vote.load(self.row_id)
+        vote = now_or_later(info.context.loaders.viewer_post_vote.load(self.row_id))
+        if isinstance(vote, int):
             return VoteDirection.from_int(vote)
 
-        return load()  # type: ignore[return-value]
+        async def later() -> VoteDirection:
+            return VoteDirection.from_int(await vote)  # type: ignore[misc]
+
+        return later()  # type: ignore[return-value]
 
     @classmethod
     def from_row(cls, row: Any, *, reveal: bool = False) -> Post:
