@@ -13,7 +13,7 @@ from api.communities.types import Community
 from api.loaders import now_or_later
 from api.types import Info
 from api.users.types import User
-from api.votes.types import VoteDirection
+from api.votes.types import VoteDirection, direction_of
 
 
 @strawberry.enum
@@ -53,14 +53,7 @@ class Post:
     def viewer_vote(self, info: Info) -> VoteDirection:
         if info.context.viewer is None:
             return VoteDirection.NONE
-        vote = now_or_later(info.context.loaders.viewer_post_vote.load(self.row_id))
-        if isinstance(vote, int):
-            return VoteDirection.from_int(vote)
-
-        async def later() -> VoteDirection:
-            return VoteDirection.from_int(await vote)  # type: ignore[misc]
-
-        return later()  # type: ignore[return-value]
+        return direction_of(now_or_later(info.context.loaders.viewer_post_vote.load(self.row_id)))
 
     @classmethod
     def from_row(cls, row: Any, *, reveal: bool = False) -> Post:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from enum import Enum
+from typing import Any
 
 import strawberry
 
@@ -32,3 +34,14 @@ class VoteResult:
     upvotes: int
     downvotes: int
     viewer_vote: VoteDirection
+
+
+def direction_of(vote: int | Awaitable[int]) -> Any:
+    """A viewer's vote as a direction: at once if the loader knew it, else an awaitable."""
+    if isinstance(vote, int):
+        return VoteDirection.from_int(vote)
+
+    async def later() -> VoteDirection:
+        return VoteDirection.from_int(await vote)
+
+    return later()
