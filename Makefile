@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .agora/stamps
 
-.PHONY: up test bench check bootstrap python-deps node-deps frontend system-deps clean
+.PHONY: up test bench bench-deps check bootstrap python-deps node-deps frontend system-deps clean
 
 up: bootstrap frontend
 	$(BIN)/agora up
@@ -17,8 +17,15 @@ up: bootstrap frontend
 test: bootstrap frontend system-deps
 	$(BIN)/python -m pytest
 
-bench: bootstrap
+bench: bootstrap frontend system-deps bench-deps
 	$(BIN)/python -m tests.bench
+
+# wrk, the HTTP load generator of the benchmarks.
+bench-deps:
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "make bench needs wrk (Debian/Ubuntu: sudo apt-get install wrk)"; exit 1; fi; }
 
 check: bootstrap
 	$(BIN)/ruff check agora api governance indexer ledger tests

@@ -23,7 +23,7 @@ from graphql import (
 )
 from redis.asyncio import Redis
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
@@ -110,16 +110,29 @@ class AgoraGraphQL(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         # Anonymous: everyone asking the same query gets the same answer, so serve it from the
-        # shared cache (cleared when posts change, else living a couple of seconds).
-        body = await request.body()
-        cached = cache.responses.get(body)
-        if cached is not None:
+        # shared cache (cleared when content changes, else fresh for a couple of seconds).
+        try:
+            body = await request.body()
+        except ClientDisconnect:
+            return
+        hit = cache.responses.peek(body)
+        if hit is not None:
+            cached, fresh = hit
+            if not fresh:
+                cache.filling.run(body, lambda: self._fill(request, body, cache))
             await Response(cached, media_type="application/json")(scope, receive, send)
             return
+        response = await asyncio.shield(
+            cache.filling.run(body, lambda: self._fill(request, body, cache))
+        )
+        await response(scope, receive, send)
+
+    async def _fill(self, request: Request, body: bytes, cache: ListingCache) -> Response:
+        generation = cache.responses.generation
         response = await self.run(request)
         if response.status_code == 200 and _is_cacheable(body, response.body):
-            cache.responses.put(body, bytes(response.body))
-        await response(scope, receive, send)
+            cache.responses.put(body, bytes(response.body), generation=generation)
+        return response
 
 
 def _is_cacheable(request_body: bytes, response_body: bytes | memoryview) -> bool:

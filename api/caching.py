@@ -5,38 +5,62 @@ loader), so one fetch serves every request for a couple of seconds. New, edited,
 removed posts and comments invalidate at once: the writer clears its own process, and a Redis
 message clears the other workers'. Votes only change scores and order; those show within the
 time-to-live (as on Reddit, a score may lag a vote by a moment).
+
+An expired entry is still served while one request refreshes it in the background ("stale while
+revalidate"), and concurrent misses of one key share a single computation: otherwise every
+reader waiting at the moment an entry expires would recompute it at once, which made the 99th
+percentile of cached pages a hundred times their median.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 V = TypeVar("V")
 
 INVALIDATION_CHANNEL = "agora:cache:invalidate"
 
+log = logging.getLogger("agora.api")
+
 
 class TtlCache(Generic[V]):
-    """An LRU of at most `size` entries, each living `ttl` seconds."""
+    """An LRU of at most `size` entries, fresh for `ttl` seconds, kept `stale` seconds more."""
 
-    def __init__(self, *, ttl: float, size: int = 2048) -> None:
+    def __init__(self, *, ttl: float, stale: float = 30.0, size: int = 2048) -> None:
         self._ttl = ttl
+        self._stale = stale
         self._size = size
         self._entries: OrderedDict[Any, tuple[float, V]] = OrderedDict()
+        # Bumped by clear(): a value computed before a clear must not be stored after it.
+        self.generation = 0
 
     def get(self, key: Any) -> V | None:
+        """The value if it is fresh."""
+        found = self.peek(key)
+        return found[0] if found is not None and found[1] else None
+
+    def peek(self, key: Any) -> tuple[V, bool] | None:
+        """The value and whether it is still fresh; None if missing or too old to serve."""
         entry = self._entries.get(key)
         if entry is None:
             return None
         expires, value = entry
-        if expires < time.monotonic():
-            del self._entries[key]
-            return None
-        return value
+        now = time.monotonic()
+        if now < expires:
+            return value, True
+        if now < expires + self._stale:
+            return value, False
+        del self._entries[key]
+        return None
 
-    def put(self, key: Any, value: V) -> None:
+    def put(self, key: Any, value: V, *, generation: int | None = None) -> None:
+        if generation is not None and generation != self.generation:
+            return
         self._entries[key] = (time.monotonic() + self._ttl, value)
         self._entries.move_to_end(key)
         while len(self._entries) > self._size:
@@ -44,6 +68,27 @@ class TtlCache(Generic[V]):
 
     def clear(self) -> None:
         self._entries.clear()
+        self.generation += 1
+
+
+class SingleFlight(Generic[V]):
+    """At most one computation per key at a time; callers of a key under way share its result."""
+
+    def __init__(self) -> None:
+        self._calls: dict[Any, asyncio.Task[V]] = {}
+
+    def run(self, key: Any, compute: Callable[[], Awaitable[V]]) -> asyncio.Task[V]:
+        task = self._calls.get(key)
+        if task is None:
+            task = asyncio.ensure_future(compute())
+            self._calls[key] = task
+            task.add_done_callback(lambda done: self._finished(key, done))
+        return task
+
+    def _finished(self, key: Any, task: asyncio.Task[V]) -> None:
+        self._calls.pop(key, None)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a shared computation failed", exc_info=task.exception())
 
 
 class ListingCache:
@@ -53,6 +98,7 @@ class ListingCache:
         self.enabled = ttl > 0
         self.listings: TtlCache[list[Any]] = TtlCache(ttl=ttl)
         self.responses: TtlCache[bytes] = TtlCache(ttl=ttl)
+        self.filling: SingleFlight[Any] = SingleFlight()
 
     def clear(self) -> None:
         self.listings.clear()

@@ -39,13 +39,15 @@ async def posts(
         community_id = row["id"]
     page = listing.start(sort, after)
     cache_key = (community_id, sort, after, first)
-    rows = ctx.listing_cache.listings.get(cache_key) if ctx.listing_cache.enabled else None
+    cache = ctx.listing_cache
+    rows = cache.listings.get(cache_key) if cache.enabled else None
     if rows is None:
+        generation = cache.listings.generation
         rows = await listing.fetch(
             ctx.pool, sort=sort, page=page, limit=first + 1, community_id=community_id
         )
-        if ctx.listing_cache.enabled:
-            ctx.listing_cache.listings.put(cache_key, rows)
+        if cache.enabled:
+            cache.listings.put(cache_key, rows, generation=generation)
     await prime_viewer_state(info, rows)
     return connection(
         rows, first, node=Post.from_row, cursor=lambda r: listing.cursor_of(sort, r, page)

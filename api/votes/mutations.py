@@ -23,8 +23,10 @@ async def vote(info: Info, target_id: strawberry.ID, direction: VoteDirection) -
         await repository.set_vote(
             conn, kind=kind, target_id=row_id, user_id=viewer.user_id, value=direction.value_int
         )
-        # Read back inside the transaction: the triggers have applied this vote.
-        score = await repository.get_score(conn, kind=kind, target_id=row_id)
+    # Read back after the commit: the trigger holds the target's row lock until then, and every
+    # round trip inside the transaction would keep the next voter of a hot post waiting. The
+    # figures include this vote and any that committed since.
+    score = await repository.get_score(info.context.pool, kind=kind, target_id=row_id)
     assert score is not None
     return VoteResult(
         target_id=target_id,
