@@ -10,8 +10,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+import orjson
 import strawberry
 
 from api.errors import BadUserInput
@@ -29,8 +31,14 @@ class PageInfo:
 
 @strawberry.type
 class Edge(Generic[T]):
-    cursor: str
     node: T
+    row: strawberry.Private[Any]
+    cursor_of: strawberry.Private[Callable[[Any], str]]
+
+    @strawberry.field
+    def cursor(self) -> str:
+        # Computed only when asked: clients page with pageInfo.endCursor and rarely read these.
+        return self.cursor_of(self.row)
 
 
 @strawberry.type
@@ -40,7 +48,7 @@ class Connection(Generic[T]):
 
 
 def encode_cursor(kind: str, key: list[Any]) -> str:
-    raw = json.dumps([kind, *key], separators=(",", ":")).encode()
+    raw = orjson.dumps([kind, *key])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -70,11 +78,11 @@ def check_page_size(first: int) -> int:
 def connection(rows: list[Any], first: int, *, node: Any, cursor: Any) -> Connection[Any]:
     """Build a connection from up to `first + 1` rows (the extra row only says there is more)."""
     page = rows[:first]
-    edges = [Edge(cursor=cursor(row), node=node(row)) for row in page]
+    edges = [Edge(node=node(row), row=row, cursor_of=cursor) for row in page]
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=len(rows) > first,
-            end_cursor=edges[-1].cursor if edges else None,
+            end_cursor=cursor(page[-1]) if page else None,
         ),
     )

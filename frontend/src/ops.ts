@@ -33,6 +33,27 @@ export const PostFields = graphql(
   [UserBrief],
 );
 
+/** What a feed shows of a post: fewer fields than the post page, as a feed has 25 of them. */
+export const PostCardFields = graphql(
+  `
+  fragment PostCardFields on Post {
+    id
+    title
+    body
+    url
+    createdAt
+    isDeleted
+    isRemoved
+    score
+    commentCount
+    viewerVote
+    author { ...UserBrief }
+    community { id name viewerIsModerator }
+  }
+`,
+  [UserBrief],
+);
+
 export const CommentFields = graphql(
   `
   fragment CommentFields on Comment {
@@ -81,6 +102,7 @@ export const CommunityFields = graphql(
 );
 
 export type Post = ResultOf<typeof PostFields>;
+export type PostCardPost = ResultOf<typeof PostCardFields>;
 export type Comment = ResultOf<typeof CommentFields>;
 export type Community = ResultOf<typeof CommunityFields>;
 export type UserRef = ResultOf<typeof UserBrief>;
@@ -130,12 +152,12 @@ export const PostsQuery = graphql(
   `
   query Posts($community: String, $sort: PostSort!, $first: Int!, $after: String) {
     posts(community: $community, sort: $sort, first: $first, after: $after) {
-      edges { cursor node { ...PostFields } }
+      edges { node { ...PostCardFields } }
       pageInfo { hasNextPage endCursor }
     }
   }
 `,
-  [PostFields],
+  [PostCardFields],
 );
 
 export const PostQuery = graphql(
@@ -199,13 +221,13 @@ export const UserPostsQuery = graphql(
     user(address: $address) {
       id
       posts(first: $first, after: $after) {
-        edges { cursor node { ...PostFields } }
+        edges { node { ...PostCardFields } }
         pageInfo { hasNextPage endCursor }
       }
     }
   }
 `,
-  [PostFields],
+  [PostCardFields],
 );
 
 export const UserCommentsQuery = graphql(

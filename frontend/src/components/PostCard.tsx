@@ -1,5 +1,5 @@
 import { Link } from "react-router";
-import type { Post } from "../ops";
+import type { PostCardPost } from "../ops";
 import { domainOf, excerpt, plural } from "../lib/format";
 import { Time, UserLink } from "./bits";
 import { VoteButtons } from "./VoteButtons";
@@ -7,7 +7,7 @@ import { CommentIcon } from "./icons";
 import { ContentActions } from "./ContentActions";
 
 /** One post in a feed. */
-export function PostCard({ post, showCommunity }: { post: Post; showCommunity: boolean }) {
+export function PostCard({ post, showCommunity }: { post: PostCardPost; showCommunity: boolean }) {
   const href = `/c/${post.community.name}/p/${post.id}`;
   const gone = post.isDeleted || post.isRemoved;
   const teaser = gone ? "" : excerpt(post.body);

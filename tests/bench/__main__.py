@@ -1,0 +1,84 @@
+"""Agora's benchmarks: `python -m tests.bench [generate|listing|votes|frontend|all] [--regenerate]
+[--duration N]` (see tests/bench/README.md)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from dataclasses import asdict
+from typing import Any
+
+from tests.bench import config, generate, report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
+    parser.add_argument(
+        "what",
+        nargs="?",
+        default="all",
+        choices=["generate", "listing", "votes", "frontend", "all"],
+        help="generate the dataset only, or measure listings, votes or the web forum (default: all)",
+    )
+    parser.add_argument(
+        "--regenerate",
+        action="store_true",
+        help="drop and generate the dataset again even if it is there",
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=15,
+        help="seconds of each measurement, after a warm-up (default 15)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="split each listing measurement into this many interleaved rounds "
+        "(raw, cached, graphql, raw, ...), for a machine whose other load "
+        "varies (default 1)",
+    )
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="scale the dataset (e.g. 0.01 for a quick trial; use its own --database)",
+    )
+    parser.add_argument(
+        "--database",
+        default=config.DATABASE,
+        help=f"database of the dataset (default {config.DATABASE})",
+    )
+    ns = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+    params = generate.Params().scaled(ns.scale)
+    dataset = generate.main(params, regenerate=ns.regenerate, name=ns.database)
+    results: dict[str, Any] = {
+        "environment": report.environment(),
+        "dataset": {**asdict(dataset), "params": asdict(dataset.params)},
+    }
+    if ns.what in ("listing", "all"):
+        from tests.bench import listing
+
+        results["listing"] = listing.run(dataset.database_url, ns.duration, ns.rounds)
+    if ns.what in ("votes", "all"):
+        from tests.bench import votes
+
+        results["votes"] = votes.run(dataset.database_url, ns.duration)
+    if ns.what in ("frontend", "all"):
+        from tests.bench import frontend
+
+        results["frontend"] = frontend.run(dataset.database_url)
+    path = report.write(results)
+    print()
+    print(report.table(results))
+    print(f"\n(all figures in {path.relative_to(config.PROJECT_ROOT)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

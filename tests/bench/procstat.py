@@ -1,0 +1,77 @@
+"""Where the CPU went during a measurement, from /proc: the whole machine, the process under test,
+and PostgreSQL (all its processes: on a shared machine that includes other people's queries)."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _machine() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs since boot."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def _process_seconds(pid: int) -> float:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    after = raw.rsplit(")", 1)[1].split()
+    return (int(after[11]) + int(after[12])) / _TICK  # utime + stime
+
+
+def _postgres_seconds() -> dict[tuple[int, int], float]:
+    """CPU seconds of every PostgreSQL process, by (pid, start time): pids are reused."""
+    found: dict[tuple[int, int], float] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        name = raw[raw.find("(") + 1 : raw.rfind(")")]
+        if name.startswith("postgres"):
+            after = raw.rsplit(")", 1)[1].split()
+            found[int(entry.name), int(after[19])] = (int(after[11]) + int(after[12])) / _TICK
+    return found
+
+
+@dataclass
+class CpuMeter:
+    """Start it, run the measurement, stop it: CPU use in % of one core (machine: % of all)."""
+
+    pids: dict[str, int] = field(default_factory=dict)
+
+    def start(self) -> CpuMeter:
+        self._t0 = time.monotonic()
+        self._machine0 = _machine()
+        self._procs0 = {name: _process_seconds(pid) for name, pid in self.pids.items()}
+        self._pg0 = _postgres_seconds()
+        return self
+
+    def stop(self) -> dict[str, float]:
+        wall = time.monotonic() - self._t0
+        busy1, total1 = _machine()
+        busy0, total0 = self._machine0
+        result = {
+            "machine_busy_pct": round(100 * (busy1 - busy0) / max(1, total1 - total0), 1),
+            # Processes that ended meanwhile are lost (their time is unknown); new ones count whole.
+            "postgres_cpu_pct": round(
+                100 * sum(t - self._pg0.get(pid, 0.0) for pid, t in _postgres_seconds().items())
+                / wall, 1,
+            ),
+            "loadavg_1m": float(Path("/proc/loadavg").read_text().split()[0]),
+        }
+        for name, pid in self.pids.items():
+            result[f"{name}_cpu_pct"] = round(
+                100 * (_process_seconds(pid) - self._procs0[name]) / wall, 1
+            )
+        return result

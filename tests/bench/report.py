@@ -1,0 +1,189 @@
+"""The results: a table on the terminal, and everything as JSON under bench-results/."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from tests.bench import config
+
+# The issue's targets.
+GRAPHQL_TARGET = 0.15  # GraphQL execution (signed in, listing cache off) / raw
+CACHED_TARGET = 0.50  # anonymous, cache on / raw
+P99_TARGET_MS = 50.0
+
+_MODES = (
+    ("raw", "raw SQL (asyncpg pool)"),
+    ("http_cached", "HTTP anonymous, cache on"),
+    ("http_graphql", "HTTP GraphQL exec, signed in, cache off"),
+)
+
+
+def code_version() -> dict[str, Any]:
+    """What code was measured (the tree changes under other people's hands): a hash of the
+    server's sources, and when the newest of them changed."""
+    digest = hashlib.sha256()
+    newest = 0.0
+    files = sorted(
+        p
+        for folder in ("agora", "api")
+        for p in (config.PROJECT_ROOT / folder).rglob("*")
+        if p.is_file() and p.suffix in (".py", ".sql", ".graphql") and "__pycache__" not in p.parts
+    )
+    for path in [*files, config.PROJECT_ROOT / "pyproject.toml"]:
+        digest.update(str(path.relative_to(config.PROJECT_ROOT)).encode() + b"\0")
+        digest.update(path.read_bytes())
+        newest = max(newest, path.stat().st_mtime)
+    return {
+        "sources_sha256": digest.hexdigest()[:16],
+        "newest_change": datetime.fromtimestamp(newest, UTC).isoformat(timespec="seconds"),
+    }
+
+
+def environment() -> dict[str, Any]:
+    versions = {}
+    for package in (
+        "strawberry-graphql",
+        "graphql-core",
+        "starlette",
+        "uvicorn",
+        "asyncpg",
+        "uvloop",
+        "httptools",
+    ):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            pass
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "loadavg_at_start": Path("/proc/loadavg").read_text().split()[:3],
+        "packages": versions,
+        "code": code_version(),
+    }
+
+
+def _mark(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def table(results: dict[str, Any]) -> str:
+    lines: list[str] = []
+    env = results.get("environment")
+    if env:
+        lines.append(
+            f"code: sources {env['code']['sources_sha256']} (newest change "
+            f"{env['code']['newest_change']}); {env['cpus']} CPUs, load average at start "
+            f"{' '.join(env['loadavg_at_start'])}"
+        )
+    dataset = results.get("dataset")
+    if dataset:
+        p = dataset["params"]
+        how = "generated now" if dataset["generated"] else f"generated {dataset['generated_at']}"
+        lines.append(
+            f"dataset: {p['communities']:,} communities, {p['users']:,} users, {p['posts']:,} "
+            f"posts, {p['votes']:,} votes; generation took {dataset['seconds']:.0f} s ({how})"
+        )
+    listing = results.get("listing")
+    if listing:
+        rounds = listing.get("rounds", 1)
+        lines.append(
+            f"listings: {listing['concurrency']} concurrent clients, {listing['duration_s']:.0f} s "
+            f"per case"
+            + (f" in {rounds} interleaved rounds" if rounds > 1 else "")
+            + f", server and raw DB pool {listing['db_pool_size']} connections"
+        )
+        header = (
+            f"{'page':<30} {'case':<40} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+            f"{'ratio':>7}  {'srv CPU':>7} {'PG CPU':>7} {'req/core-s':>10}  target"
+        )
+        lines += ["", header, "-" * len(header)]
+        for cases in listing["pages"].values():
+            label = cases["label"]
+            for mode, name in _MODES:
+                case = cases.get(mode)
+                if case is None:
+                    continue
+                ratio = case.get("ratio", 1.0)
+                cpu = case.get("cpu", {})
+                server_cpu = cpu.get("server_cpu_pct", cpu.get("client_cpu_pct"))
+                target = ""
+                if mode == "http_graphql":
+                    target = (
+                        f"ratio>={GRAPHQL_TARGET:.0%} {_mark(ratio >= GRAPHQL_TARGET)}, "
+                        f"p99 {_mark(case['p99_ms'] < P99_TARGET_MS)}"
+                    )
+                elif mode == "http_cached":
+                    target = (
+                        f"ratio>={CACHED_TARGET:.0%} {_mark(ratio >= CACHED_TARGET)}, "
+                        f"p99 {_mark(case['p99_ms'] < P99_TARGET_MS)}"
+                    )
+                errors = case.get("bad", 0) + case.get("socket_errors", 0) + case.get("errors", 0)
+                if errors:
+                    target += f" ({errors} errors!)"
+                per_core = case.get("rps_per_server_core")
+                lines.append(
+                    f"{label:<30} {name:<40} {case['rps']:>8.0f} {case['p50_ms']:>8.2f} "
+                    f"{case['p99_ms']:>8.2f} {ratio:>7.1%}  {_pct(server_cpu):>7} "
+                    f"{_pct(cpu.get('postgres_cpu_pct')):>7} "
+                    f"{'-' if per_core is None else f'{per_core:.0f}':>10}  {target}"
+                )
+                label = ""
+        lines.append(
+            "(srv CPU: the uvicorn worker, or for raw the asyncpg client process, in % of one "
+            "core; PG CPU: all PostgreSQL processes;\n req/core-s: requests per second of one "
+            "full core of the server, i.e. req/s / srv CPU, which other load on the machine "
+            "does not change)"
+        )
+    votes = results.get("votes")
+    if votes:
+        after = votes["after"]
+        lines += [
+            "",
+            f"votes: {votes['voters']} signed-in voters on post {after['post_id']}, "
+            f"{votes['seconds']:.0f} s: {votes['rps']:.0f} votes/s, p50 {votes['p50_ms']:.1f} ms, "
+            f"p99 {votes['p99_ms']:.1f} ms, {votes['bad'] + votes['socket_errors']} errors; "
+            f"server CPU {_pct(votes['cpu'].get('server_cpu_pct'))}, "
+            f"PG CPU {_pct(votes['cpu'].get('postgres_cpu_pct'))}",
+            f"       after: score {after['post']['score']} = sum of {after['vote_rows']['votes']} "
+            f"vote rows {after['vote_rows']['score']}; up {after['post']['upvotes']}/"
+            f"{after['vote_rows']['upvotes']}, down {after['post']['downvotes']}/"
+            f"{after['vote_rows']['downvotes']}; author karma {after['author_karma']} = "
+            f"{after['author_karma_from_posts']}: "
+            f"{'consistent' if after['consistent'] else 'INCONSISTENT'}",
+        ]
+    frontend = results.get("frontend")
+    if frontend:
+        ready = frontend["front_page_interactive_ms"]
+        bundle = frontend["bundle"]
+        lines += [
+            "",
+            f"web forum: front page interactive in {ready['median']:.0f} ms median, "
+            f"{ready['max']:.0f} ms max (first load {ready['first_load']:.0f} ms; target < 1000 "
+            f"{_mark(ready['max'] < 1000)})",
+            f"           JavaScript + CSS gzip: {bundle['initial_kb']:.1f} KB at first load, "
+            f"{bundle['lazy_kb']:.1f} KB loaded later (wallet), {bundle['total_kb']:.1f} KB in all "
+            f"(target < 250 {_mark(bundle['total_kb'] < 250)})",
+        ]
+    return "\n".join(lines)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}%"
+
+
+def write(results: dict[str, Any]) -> Path:
+    config.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    path = config.RESULTS_DIR / f"bench-{stamp}.json"
+    text = json.dumps(results, indent=2, default=str)
+    path.write_text(text)
+    (config.RESULTS_DIR / "latest.json").write_text(text)
+    return path

@@ -1,0 +1,99 @@
+"""Votes per second on one hot post: 50 distinct signed-in users (one per wrk connection) voting
+UP, DOWN, NONE over and over on the front page's first post, through the `vote` mutation. Every
+vote takes the post's row lock (the vote trigger updates its score), so this measures how fast
+the API serializes writers on one row.
+
+Afterwards the post's score, upvotes and downvotes must equal the sums of its vote rows, and its
+author's karma the sum of their posts' scores: the triggers kept everything exact under load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import asyncpg
+
+from api import ids
+from api.posts import repository
+from tests.bench import config, wrk
+from tests.bench.generate import settle
+from tests.bench.server import AgoraServer, sign_in_many
+
+log = logging.getLogger("bench.votes")
+
+
+async def _hot_post(database_url: str) -> int:
+    conn = await asyncpg.connect(database_url)
+    try:
+        row = await conn.fetchrow(repository.queries.list_hot, float("inf"), 2**63 - 1, 1)
+    finally:
+        await conn.close()
+    return row["id"]
+
+
+async def verify(database_url: str, post_id: int) -> dict[str, Any]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        post = await conn.fetchrow(
+            "SELECT score, upvotes, downvotes, author_id FROM posts WHERE id = $1", post_id
+        )
+        rows = await conn.fetchrow(
+            """SELECT coalesce(sum(value), 0)::integer AS score,
+                      count(*) FILTER (WHERE value = 1)::integer AS upvotes,
+                      count(*) FILTER (WHERE value = -1)::integer AS downvotes,
+                      count(*)::integer AS votes
+                 FROM post_votes WHERE post_id = $1""",
+            post_id,
+        )
+        karma, expected_karma = await conn.fetchrow(
+            """SELECT u.post_karma,
+                      (SELECT coalesce(sum(score), 0)::integer FROM posts WHERE author_id = u.id)
+                 FROM users u WHERE u.id = $1""",
+            post["author_id"],
+        )
+    finally:
+        await conn.close()
+    consistent = (
+        post["score"] == rows["score"]
+        and post["upvotes"] == rows["upvotes"]
+        and post["downvotes"] == rows["downvotes"]
+        and karma == expected_karma
+    )
+    return {
+        "post_id": post_id,
+        "post": {k: post[k] for k in ("score", "upvotes", "downvotes")},
+        "vote_rows": dict(rows),
+        "author_karma": karma,
+        "author_karma_from_posts": expected_karma,
+        "consistent": consistent,
+    }
+
+
+def run(database_url: str, duration: float) -> dict[str, Any]:
+    post_id = asyncio.run(_hot_post(database_url))
+    target = ids.encode("Post", post_id)
+    before = asyncio.run(verify(database_url, post_id))
+    log.info("votes on post %d (score %d, %d vote rows), %d voters, %.0f s", post_id,
+             before["post"]["score"], before["vote_rows"]["votes"], config.VOTERS, duration)
+    server = AgoraServer(database_url, log_path=config.RESULTS_DIR / "logs" / "server-votes.log")
+    with server:
+        voters = asyncio.run(sign_in_many(server, [f"voter-{i}" for i in range(config.VOTERS)]))
+        tokens = [v.token for v in voters if v.token]
+        assert len(set(tokens)) == config.VOTERS
+        result = wrk.run(
+            server.graphql_url,
+            wrk.vote_script(tokens, target, expect='"vote":{'),
+            connections=config.VOTERS,
+            threads=config.VOTERS,  # one connection per thread: one voter per connection
+            duration=duration,
+            server_pid=server.pid,
+        )
+    after = asyncio.run(verify(database_url, post_id))
+    asyncio.run(settle(database_url))  # the dead rows of these votes must not slow later reads
+    log.info("  %.0f votes/s, p50 %.1f ms, p99 %.1f ms; consistent: %s", result.rps,
+             result.p50_ms, result.p99_ms, after["consistent"])
+    if result.bad or result.socket_errors:
+        log.warning("  %d bad answers, %d socket errors", result.bad, result.socket_errors)
+    return {"voters": config.VOTERS, "before": before, "after": after, **result.as_dict()}
