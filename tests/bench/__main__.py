@@ -19,7 +19,8 @@ def main(argv: list[str] | None = None) -> int:
         nargs="?",
         default="all",
         choices=["generate", "listing", "votes", "frontend", "all"],
-        help="generate the dataset only, or measure listings, votes or the web forum (default: all)",
+        help="generate the dataset only, or measure listings, votes or the web forum "
+        "(default: all)",
     )
     parser.add_argument(
         "--regenerate",
