@@ -99,6 +99,8 @@ class ListingCache:
         self.listings: TtlCache[list[Any]] = TtlCache(ttl=ttl)
         self.responses: TtlCache[bytes] = TtlCache(ttl=ttl)
         self.filling: SingleFlight[Any] = SingleFlight()
+        # Community name -> id, which never changes: not cleared with the rest.
+        self.community_ids: TtlCache[int] = TtlCache(ttl=24 * 3600, size=100_000)
 
     def clear(self) -> None:
         self.listings.clear()

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 
 from api.errors import BadUserInput
 
 
+@functools.lru_cache(maxsize=65536)
 def encode(kind: str, number: int) -> str:
     return base64.urlsafe_b64encode(f"{kind}:{number}".encode()).decode().rstrip("=")
 

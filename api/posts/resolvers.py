@@ -12,7 +12,7 @@ from api.errors import NotFound
 from api.pagination import Connection, check_page_size, connection
 from api.posts import listing
 from api.posts import repository as posts_repository
-from api.posts.types import Post, PostSort, post_for_viewer
+from api.posts.types import Post, PostSort, listed_posts, post_for_viewer
 from api.types import Info
 
 
@@ -31,15 +31,20 @@ async def posts(
     """The front page (no community) or a community's page, in the given sort."""
     check_page_size(first)
     ctx = info.context
+    cache = ctx.listing_cache
     community_id = None
     if community is not None:
-        row = await communities.get_community_by_name(ctx.pool, name=community.lower())
-        if row is None:
-            raise NotFound(f"There is no community named c/{community}.")
-        community_id = row["id"]
+        name = community.lower()
+        # Names never change and communities are never deleted: remember their ids.
+        community_id = cache.community_ids.get(name)
+        if community_id is None:
+            row = await communities.get_community_by_name(ctx.pool, name=name)
+            if row is None:
+                raise NotFound(f"There is no community named c/{community}.")
+            community_id = row["id"]
+            cache.community_ids.put(name, community_id)
     page = listing.start(sort, after)
     cache_key = (community_id, sort, after, first)
-    cache = ctx.listing_cache
     rows = cache.listings.get(cache_key) if cache.enabled else None
     if rows is None:
         generation = cache.listings.generation
@@ -50,7 +55,7 @@ async def posts(
             cache.listings.put(cache_key, rows, generation=generation)
     await prime_viewer_state(info, rows)
     return connection(
-        rows, first, node=Post.from_row, cursor=lambda r: listing.cursor_of(sort, r, page)
+        rows, first, node=listed_posts(info), cursor=lambda r: listing.cursor_of(sort, r, page)
     )
 
 
@@ -78,7 +83,10 @@ async def posts_by_author(
     )
     await prime_viewer_state(info, rows)
     return connection(
-        rows, first, node=Post.from_row, cursor=lambda r: listing.cursor_of(PostSort.NEW, r, page)
+        rows,
+        first,
+        node=listed_posts(info),
+        cursor=lambda r: listing.cursor_of(PostSort.NEW, r, page),
     )
 
 
