@@ -89,6 +89,15 @@ def impeachment(
     )
 
 
+# The fields of the EIP-712 domain of every Agora contract that signs (governor, token permit).
+EIP712_DOMAIN = [
+    {"name": "name", "type": "string"},
+    {"name": "version", "type": "string"},
+    {"name": "chainId", "type": "uint256"},
+    {"name": "verifyingContract", "type": "address"},
+]
+
+
 def ballot_typed_data(
     *,
     chain_id: int,
@@ -102,12 +111,7 @@ def ballot_typed_data(
     """The EIP-712 `Ballot` a voter signs for `castVoteBySig` (`eth_signTypedData_v4` input)."""
     return {
         "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
+            "EIP712Domain": EIP712_DOMAIN,
             "Ballot": [
                 {"name": "proposalId", "type": "uint256"},
                 {"name": "support", "type": "uint8"},

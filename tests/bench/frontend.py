@@ -17,17 +17,8 @@ from typing import Any
 
 from tests.bench import config
 from tests.bench.server import AgoraServer
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LOADS = 7
 
 # Runs in the page once the first vote button exists and is enabled: ms since navigation start.

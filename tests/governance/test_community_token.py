@@ -8,6 +8,7 @@ from eth_account.messages import encode_typed_data
 from agora.chain import TransactionReverted
 from governance.devchain import advance_time
 from governance.operator import POINT
+from governance.proposals import EIP712_DOMAIN
 from tests.governance.driver import Governance
 
 pytestmark = pytest.mark.chain
@@ -174,12 +175,7 @@ def test_a_permit_signed_for_the_communitys_domain_is_accepted(gov: Governance) 
     deadline = gov.w3.eth.get_block("latest")["timestamp"] + 3600
     permit = {
         "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
+            "EIP712Domain": EIP712_DOMAIN,
             "Permit": [
                 {"name": "owner", "type": "address"},
                 {"name": "spender", "type": "address"},
