@@ -12,7 +12,6 @@ from api.pagination import Connection, check_page_size, connection
 from api.posts import listing
 from api.posts.types import PostSort
 from api.types import Info
-from api.votes import repository as votes
 
 # The most comments one request returns; deeper discussion is paged in by later issues' UI.
 MAX_COMMENTS = 2000
@@ -30,14 +29,9 @@ async def comments(
     )
     viewer = info.context.viewer
     if viewer is not None and rows:
-        # The viewer's votes on the whole thread in one query, answered per comment at once.
-        comment_ids = [r["id"] for r in rows]
-        mine = await votes.get_comment_votes_of_user(
-            info.context.pool, user_id=viewer.user_id, comment_ids=comment_ids
-        )
-        info.context.loaders.viewer_comment_vote.prime_many(
-            {key: mine.get(key, 0) for key in comment_ids}
-        )
+        # The viewer's votes on the whole thread in one batched query, loaded up front so that
+        # each comment's viewerVote answers at once.
+        await info.context.loaders.viewer_comment_vote.load_many([r["id"] for r in rows])
     # Removed comments stay readable to their authors and the moderators (asked once).
     moderator = any(r["removed_at"] for r in rows) and await permissions.is_moderator(
         info, rows[0]["community_id"]
