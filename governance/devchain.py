@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from typing import Any
 
 from web3 import Web3
@@ -13,14 +12,6 @@ def _rpc(w3: Web3, method: str, params: list[Any]) -> Any:
     if "error" in response:
         raise RuntimeError(f"{method} failed: {response['error']}")
     return response.get("result")
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def fund(w3: Web3, address: str, wei: int = 10**20) -> None:

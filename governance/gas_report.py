@@ -29,10 +29,11 @@ from eth_utils import keccak
 from web3 import Web3
 
 from agora.chain import send_transaction
+from agora.services import free_port
 from agora.settings import ANVIL_OPERATOR_KEY
 from governance.anvil import rpc_url, start_anvil, stop_anvil
 from governance.deploy import Deployment, contract_at, deploy, deployed_contract
-from governance.devchain import advance_time, free_port, fund
+from governance.devchain import advance_time, fund
 from governance.operator import (
     DEFAULT_SETTINGS,
     POINT,

@@ -34,7 +34,9 @@ def _pid_alive(pid: int) -> bool:
 
 async def _drop_stale_databases(conn: asyncpg.Connection) -> None:
     """Drop the databases of earlier test sessions whose process is gone."""
-    names = await conn.fetch("SELECT datname FROM pg_database WHERE datname ~ '^agora_test_[0-9]+$'")
+    names = await conn.fetch(
+        "SELECT datname FROM pg_database WHERE datname ~ '^agora_test_[0-9]+$'"
+    )
     for row in names:
         pid = int(row["datname"].rsplit("_", 1)[1])
         if pid != os.getpid() and not _pid_alive(pid):

@@ -17,9 +17,9 @@ import httpx
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
+from agora.services import free_port
 from tests.bench import config
 from tests.support.graphql import Client, sign_in
-from tests.support.server import free_port
 
 
 @dataclass

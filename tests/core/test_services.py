@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from agora import services
-from tests.support.server import free_port
+from agora.services import free_port
 
 
 def test_a_configured_url_wins(tmp_path: Path) -> None:

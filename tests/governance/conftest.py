@@ -13,10 +13,11 @@ import pytest
 from web3 import Web3
 
 from agora.chain import connect
+from agora.services import free_port
 from agora.settings import ANVIL_OPERATOR_KEY
 from governance.anvil import rpc_url, start_anvil, stop_anvil
 from governance.deploy import Deployment, deploy
-from governance.devchain import free_port, revert_to, snapshot
+from governance.devchain import revert_to, snapshot
 from tests.governance.driver import Governance
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from agora.chain import connect
+from agora.services import free_port
 from governance.anvil import anvil_binary, rpc_url, start_anvil, stop_anvil
-from governance.devchain import free_port
 
 pytestmark = pytest.mark.chain
 

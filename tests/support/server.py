@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -12,14 +11,9 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
+from agora.services import free_port
 from agora.settings import Settings
 from api.app import create_app
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
