@@ -19,6 +19,7 @@ from api.comments.resolvers import CommentQuery
 from api.communities.mutations import CommunityMutation
 from api.communities.resolvers import CommunityQuery
 from api.errors import BadUserInput
+from api.execution import AgoraExecutor
 from api.extensions import CostLimiter, ErrorCodes
 from api.moderation.mutations import ModerationMutation
 from api.moderation.resolvers import ModerationQuery
@@ -78,6 +79,7 @@ schema = AgoraSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
+    execution_context_class=AgoraExecutor,
     extensions=[
         ErrorCodes,
         *[lambda limit=limit: limit for limit in _LIMITS],
