@@ -13,6 +13,7 @@ import asyncpg
 from strawberry.dataloader import DataLoader
 
 from agora import sql
+from agora.db import Executor
 from api.communities import repository as communities
 from api.posts import repository as posts
 from api.users import repository as users
@@ -39,6 +40,18 @@ def _by_id(rows: list[asyncpg.Record], keys: list[int]) -> list[Any]:
     return [found.get(key) for key in keys]
 
 
+async def fetch_viewer_state(
+    db: Executor, viewer_id: int, *, post_ids: list[int], community_ids: list[int]
+) -> dict[str, dict[int, int]]:
+    """A viewer's votes on some posts ("vote": post id -> +1/-1) and their standing in some
+    communities ("member", "moderator", "banned": community id -> 1), in one round trip."""
+    rows = await db.fetch(queries.get_viewer_state, viewer_id, post_ids, community_ids)
+    state: dict[str, dict[int, int]] = defaultdict(dict)
+    for row in rows:
+        state[row["kind"]][row["id"]] = row["value"]
+    return state
+
+
 class Loaders:
     """Loaders of one request; `viewer_id` is None for anonymous requests."""
 
@@ -58,20 +71,17 @@ class Loaders:
         one query, so that every item's viewer fields answer at once."""
         if self._viewer_id is None:
             return
-        rows = await self._pool.fetch(
-            queries.get_viewer_state, self._viewer_id, post_ids, community_ids
+        state = await fetch_viewer_state(
+            self._pool, self._viewer_id, post_ids=post_ids, community_ids=community_ids
         )
-        found: dict[str, dict[int, int]] = defaultdict(dict)
-        for row in rows:
-            found[row["kind"]][row["id"]] = row["value"]
-        votes = found["vote"]
+        votes = state["vote"]
         self.viewer_post_vote.prime_many({key: votes.get(key, 0) for key in post_ids})
         for kind, loader in (
             ("member", self.viewer_is_member),
             ("moderator", self.viewer_is_moderator),
             ("banned", self.viewer_is_banned),
         ):
-            flags = found[kind]
+            flags = state[kind]
             loader.prime_many({key: key in flags for key in community_ids})
 
     @property

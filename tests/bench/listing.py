@@ -9,6 +9,8 @@ with the same concurrency (32 clients) and duration, one after the other:
                  server's pool size, 32 concurrent tasks, in a process of its own;
   http cached    the frontend's Posts query, anonymous, against a server with the production
                  defaults (listing cache on): what most readers get;
+  http viewer    the same query signed in, same server: the shared cached answer with the
+                 viewer's votes and standing filled in (api/viewer_overlay.py);
   http graphql   the same query signed in (bearer token from the sign-in flow) against a server
                  with LISTING_CACHE_SECONDS=0: strawberry executes it on every request.
 
@@ -170,7 +172,7 @@ def run_raw(database_url: str, page: Page, duration: float) -> dict[str, Any]:
     return result
 
 
-MODES = ("raw", "http_cached", "http_graphql")
+MODES = ("raw", "http_cached", "http_viewer", "http_graphql")
 
 
 def aggregate(rounds: list[dict[str, Any]]) -> dict[str, Any]:
@@ -224,10 +226,11 @@ def run(database_url: str, duration: float, rounds: int = 1) -> dict[str, Any]:
         [viewer] = asyncio.run(sign_in_many(uncached, ["listing-viewer"]))
         token = viewer.token
         assert token
-        sizes: dict[str, tuple[int, int]] = {}
+        sizes: dict[str, tuple[int, int, int]] = {}
         for page in the_pages:
             sizes[page.key] = (
                 asyncio.run(check_page(cached, page, None)),
+                asyncio.run(check_page(cached, page, token)),
                 asyncio.run(check_page(uncached, page, token)),
             )
             log.info("%s: %s (response %d bytes)", page.key, page.label, sizes[page.key][0])
@@ -242,10 +245,11 @@ def run(database_url: str, duration: float, rounds: int = 1) -> dict[str, Any]:
                 measured[page.key]["raw"].append(raw)
                 log.info("  %-13s %7.0f req/s, p50 %6.1f ms, p99 %7.1f ms", "raw SQL",
                          raw["rps"], raw["p50_ms"], raw["p99_ms"])
-                anonymous, signed_in = sizes[page.key]
+                anonymous, overlaid, executed = sizes[page.key]
                 for mode, server, bearer, body_bytes in (
                     ("http_cached", cached, None, anonymous),
-                    ("http_graphql", uncached, token, signed_in),
+                    ("http_viewer", cached, token, overlaid),
+                    ("http_graphql", uncached, token, executed),
                 ):
                     result = wrk.run(
                         server.graphql_url,

@@ -21,6 +21,7 @@ P99_TARGET_MS = 50.0
 _MODES = (
     ("raw", "raw SQL (asyncpg pool)"),
     ("http_cached", "HTTP anonymous, cache on"),
+    ("http_viewer", "HTTP signed in, cache on (overlay)"),
     ("http_graphql", "HTTP GraphQL exec, signed in, cache off"),
 )
 
@@ -116,11 +117,8 @@ def table(results: dict[str, Any]) -> str:
                 server_cpu = cpu.get("server_cpu_pct", cpu.get("client_cpu_pct"))
                 target = ""
                 if mode == "http_graphql":
-                    target = (
-                        f"ratio>={GRAPHQL_TARGET:.0%} {_mark(ratio >= GRAPHQL_TARGET)}, "
-                        f"p99 {_mark(case['p99_ms'] < P99_TARGET_MS)}"
-                    )
-                elif mode == "http_cached":
+                    target = f"ratio>={GRAPHQL_TARGET:.0%} {_mark(ratio >= GRAPHQL_TARGET)}"
+                elif mode in ("http_cached", "http_viewer"):
                     target = (
                         f"ratio>={CACHED_TARGET:.0%} {_mark(ratio >= CACHED_TARGET)}, "
                         f"p99 {_mark(case['p99_ms'] < P99_TARGET_MS)}"

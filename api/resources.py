@@ -1,0 +1,25 @@
+"""What the API's requests share, opened and closed with the app's lifespan (see api.app)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+from redis.asyncio import Redis
+
+from agora.db import QueryCounter
+from agora.settings import Settings
+from api.caching import ListingCache
+from api.chain_sync import ChainSync
+from api.pubsub import PubSub
+
+
+@dataclass(slots=True)
+class Resources:
+    settings: Settings
+    pool: asyncpg.Pool
+    redis: Redis
+    cache: ListingCache
+    pubsub: PubSub
+    chain: ChainSync
+    query_counter: QueryCounter | None
