@@ -94,7 +94,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
             body = await request.body()
         except ClientDisconnect:
             return
-        if any(name in _CREDENTIAL_HEADERS for name, _ in scope["headers"]):
+        if request.headers.get("authorization") or sessions.COOKIE in request.cookies:
             response = await self._for_viewer(request, body, resources)
         else:
             response = await self._shared(request, body, resources.cache)
@@ -132,18 +132,17 @@ class AgoraGraphQL(GraphQL[Context, None]):
         if query is None or not viewer_overlay.is_shareable(schema._schema, query):
             return await self._execute(request)
         viewer = await sessions.viewer_of(resources.pool, request)
-        if viewer is None:
-            return await self._execute(request)  # it says why, if it must
         shared = await self._shared(request, body, resources.cache)
+        if viewer is None:  # unknown or expired credentials: an anonymous reader
+            return shared
         if shared.status_code != 200 or b'"errors"' in shared.body:
             return await self._execute(request)
-        answer = orjson.loads(shared.body)
-        filled = await viewer_overlay.fill_in(
-            resources.pool, answer.get("data"), viewer_id=viewer.user_id
+        answer = await viewer_overlay.answer_for(
+            resources.pool, bytes(shared.body), viewer_id=viewer.user_id
         )
-        if not filled:
+        if answer is None:
             return await self._execute(request)
-        return Response(orjson.dumps(answer), media_type="application/json")
+        return Response(answer, media_type="application/json")
 
 
 def _anonymous(request: Request, body: bytes) -> Request:

@@ -71,6 +71,19 @@ async def test_each_reader_sees_their_own_votes_on_the_shared_listing(
     )
 
 
+async def test_text_that_looks_like_a_slot_of_the_template_is_just_text(
+    alice: Client, anonymous: Client
+) -> None:
+    community = await create_community(alice)
+    for title in ['\\u00000', '"\\u00001"', "\\\\u00002"]:
+        await create_post(alice, community["name"], title=title)
+    expected = ["\\\\u00002", '"\\u00001"', "\\u00000"]
+    for reader in (anonymous, alice):
+        listing = await reader.data(LISTING, {"c": community["name"]})
+        assert [e["node"]["title"] for e in listing["posts"]["edges"]] == expected
+        assert {e["node"]["viewerVote"] for e in listing["posts"]["edges"]} == {"NONE"}
+
+
 async def test_the_viewers_own_things_are_never_taken_from_the_shared_answer(
     alice: Client, bob: Client, anonymous: Client
 ) -> None:

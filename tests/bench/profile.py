@@ -1,7 +1,7 @@
 """Where a listing request's CPU goes in the server: a throwaway run of the same server under a
 profiler, driven by wrk, separate from the measurements (profilers slow what they watch).
 
-    python -m tests.bench.profile [--mode graphql|cached] [--page front|deep|community]
+    python -m tests.bench.profile [--mode graphql|viewer|cached] [--page front|deep|community]
                                   [--profiler sample|cprofile] [--duration 15]
 
   sample    a statistical profiler (SIGPROF every millisecond of CPU, the Python stack of the main
@@ -146,7 +146,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("graphql-core execution", ("graphql/",)),
     ("strawberry view and schema (parse/validate caches, result)", ("strawberry/",)),
     ("HTTP: uvicorn, httptools, starlette", ("uvicorn/", "starlette/", "httptools/", "cross_web/")),
-    ("listing cache and response cache", ("api/caching.py",)),
+    ("listing cache and response cache", ("api/caching.py", "api/graphql_view.py")),
+    ("viewer overlay", ("api/viewer_overlay.py",)),
 )
 
 
@@ -203,7 +204,7 @@ def summarize_cprofile(path: Path, top: int = 45) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.profile")
-    parser.add_argument("--mode", choices=["graphql", "cached"], default="graphql")
+    parser.add_argument("--mode", choices=["graphql", "viewer", "cached"], default="graphql")
     parser.add_argument("--page", choices=["front", "deep", "community"], default="front")
     parser.add_argument("--profiler", choices=["sample", "cprofile"], default="sample")
     parser.add_argument("--duration", type=float, default=15)
@@ -238,7 +239,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     with server:
         token = None
-        if ns.mode == "graphql":
+        if ns.mode in ("graphql", "viewer"):
             [viewer] = asyncio.run(sign_in_many(server, ["listing-viewer"]))
             token = viewer.token
         size = asyncio.run(listing.check_page(server, page, token))
