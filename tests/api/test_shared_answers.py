@@ -154,3 +154,15 @@ def test_every_viewer_field_of_a_shared_type_is_filled_in() -> None:
         fields = schema._schema.get_type(name).fields
         viewer_fields = {f for f in fields if f.startswith("viewer")}
         assert viewer_fields == VIEWER_FIELDS.get(name, frozenset()), name
+
+
+async def test_unknown_credentials_read_as_an_anonymous_reader(
+    alice: Client, live_server, http
+) -> None:
+    community = await create_community(alice)
+    post = await create_post(alice, community["name"])
+    await vote(alice, post["id"], "UP")
+    stranger = Client(live_server.graphql_url, http, token="not-a-session")
+    listing = await stranger.data(LISTING, {"c": community["name"]})
+    assert listing["posts"]["edges"][0]["node"]["viewerVote"] == "NONE"
+    assert (await stranger.data("{ viewer { csrfToken } }"))["viewer"] is None
