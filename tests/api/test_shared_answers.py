@@ -75,7 +75,7 @@ async def test_text_that_looks_like_a_slot_of_the_template_is_just_text(
     alice: Client, anonymous: Client
 ) -> None:
     community = await create_community(alice)
-    for title in ['\\u00000', '"\\u00001"', "\\\\u00002"]:
+    for title in ["\\u00000", '"\\u00001"', "\\\\u00002"]:
         await create_post(alice, community["name"], title=title)
     expected = ["\\\\u00002", '"\\u00001"', "\\u00000"]
     for reader in (anonymous, alice):
