@@ -58,6 +58,17 @@ async def require_moderator(info: Info, community_id: int, community_name: str) 
     return viewer
 
 
+async def require_moderator_to_read(
+    info: Info, community_id: int, community_name: str, what: str
+) -> Viewer:
+    """A moderator reading the community's private lists (its reports, its bans). A read, so
+    neither the CSRF token nor the write quota of `require_moderator` applies."""
+    viewer = require_viewer(info)
+    if not await is_moderator(info, community_id):
+        raise Forbidden(f"Only moderators of c/{community_name} can read its {what}.")
+    return viewer
+
+
 async def require_not_banned(
     info: Info, community_id: int, community_name: str | None = None
 ) -> None:

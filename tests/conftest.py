@@ -138,6 +138,11 @@ async def bob(live_server: LiveServer, http: httpx.AsyncClient) -> Client:
 
 
 @pytest.fixture
+async def carol(live_server: LiveServer, http: httpx.AsyncClient) -> Client:
+    return await sign_in(Client(live_server.graphql_url, http))
+
+
+@pytest.fixture
 async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
     """A direct connection, for asserting what the database holds."""
     conn = await asyncpg.connect(database_url)

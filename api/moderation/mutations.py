@@ -1,13 +1,15 @@
-"""Moderators' mutations (remove, ban, unban) and everyone's report.
+"""Moderators' mutations (remove, ban, unban, resolve and reopen reports) and everyone's report.
 
-Every moderator action is written to the public moderation log in the same transaction as the
-action itself: there is no action without its log entry.
+Every moderator action on people or content is written to the public moderation log in the same
+transaction as the action itself: there is no action without its log entry. Handling reports is
+not logged: reports are private to the moderators, as in Lemmy.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import asyncpg
 import strawberry
 
 from api import ids, permissions, validation
@@ -17,7 +19,7 @@ from api.comments.types import Comment
 from api.communities.mutations import get_community_or_404
 from api.errors import BadUserInput, Forbidden, NotFound
 from api.moderation import repository
-from api.moderation.types import Ban
+from api.moderation.types import Ban, Report
 from api.posts import repository as posts
 from api.posts.mutations import load_post
 from api.posts.types import Post
@@ -177,6 +179,40 @@ async def report(info: Info, target_id: strawberry.ID, reason: str) -> bool:
     return True
 
 
+async def _report_or_404(info: Info, report_id: int) -> asyncpg.Record:
+    row = await repository.get_report_by_id(info.context.pool, report_id=report_id)
+    if row is None:
+        raise NotFound("That report does not exist.")
+    return row
+
+
+async def resolve_report(info: Info, id: strawberry.ID) -> Report:
+    """Take a report off the moderators' queue. Resolving a resolved report changes nothing (the
+    first resolution stands), so two moderators clearing the queue at once do no harm."""
+    report_id = ids.decode_one(id, "Report")
+    row = await _report_or_404(info, report_id)
+    community_id = row["community_id"]
+    viewer = await permissions.require_moderator(
+        info, community_id, await _community_name(info, community_id)
+    )
+    await repository.resolve_report(
+        info.context.pool, report_id=report_id, moderator_id=viewer.user_id
+    )
+    return Report.from_row(await _report_or_404(info, report_id))
+
+
+async def reopen_report(info: Info, id: strawberry.ID) -> Report:
+    """Put a resolved report back on the queue; reopening an open report changes nothing."""
+    report_id = ids.decode_one(id, "Report")
+    row = await _report_or_404(info, report_id)
+    community_id = row["community_id"]
+    await permissions.require_moderator(
+        info, community_id, await _community_name(info, community_id)
+    )
+    await repository.reopen_report(info.context.pool, report_id=report_id)
+    return Report.from_row(await _report_or_404(info, report_id))
+
+
 @strawberry.type
 class ModerationMutation:
     remove_post = strawberry.mutation(resolver=remove_post)
@@ -184,3 +220,5 @@ class ModerationMutation:
     ban_user = strawberry.mutation(resolver=ban_user)
     unban_user = strawberry.mutation(resolver=unban_user)
     report = strawberry.mutation(resolver=report)
+    resolve_report = strawberry.mutation(resolver=resolve_report)
+    reopen_report = strawberry.mutation(resolver=reopen_report)

@@ -30,17 +30,76 @@ SELECT l.id, l.action, l.reason, l.created_at, l.target_post_id, l.target_commen
  LIMIT $3;
 
 -- name: create_report
+-- Reporting the same thing again changes nothing while the report is open; once resolved, it
+-- reopens it with the new reason, since what was resolved may have changed since.
 INSERT INTO reports (community_id, reporter_id, post_id, comment_id, reason)
 VALUES ($1, $2, $3, $4, $5)
-    ON CONFLICT DO NOTHING;
+    ON CONFLICT (reporter_id, coalesce(post_id, 0), coalesce(comment_id, 0)) DO UPDATE
+   SET reason = EXCLUDED.reason, created_at = now(), resolved_at = NULL, resolved_by = NULL
+ WHERE reports.resolved_at IS NOT NULL;
 
 -- name: list_reports
-SELECT r.id, r.reason, r.created_at, r.post_id, r.comment_id,
+SELECT r.id, r.reason, r.created_at, r.post_id, r.comment_id, r.resolved_at,
        u.id AS u_id, u.address AS u_address, u.display_name AS u_display_name, u.bio AS u_bio,
        u.post_karma AS u_post_karma, u.comment_karma AS u_comment_karma,
-       u.created_at AS u_created_at
+       u.created_at AS u_created_at,
+       v.id AS v_id, v.address AS v_address, v.display_name AS v_display_name, v.bio AS v_bio,
+       v.post_karma AS v_post_karma, v.comment_karma AS v_comment_karma,
+       v.created_at AS v_created_at
   FROM reports r
   JOIN users u ON u.id = r.reporter_id
+  LEFT JOIN users v ON v.id = r.resolved_by
  WHERE r.community_id = $1 AND r.id < $2
  ORDER BY r.id DESC
  LIMIT $3;
+
+-- name: list_open_reports
+-- The same as list_reports, but only the open ones: its own query (not a flag in list_reports)
+-- so that the planner always proves the partial index reports_community_open applies.
+SELECT r.id, r.reason, r.created_at, r.post_id, r.comment_id, r.resolved_at,
+       u.id AS u_id, u.address AS u_address, u.display_name AS u_display_name, u.bio AS u_bio,
+       u.post_karma AS u_post_karma, u.comment_karma AS u_comment_karma,
+       u.created_at AS u_created_at,
+       NULL::bigint AS v_id
+  FROM reports r
+  JOIN users u ON u.id = r.reporter_id
+ WHERE r.community_id = $1 AND r.id < $2 AND r.resolved_at IS NULL
+ ORDER BY r.id DESC
+ LIMIT $3;
+
+-- name: get_report_by_id
+SELECT r.id, r.community_id, r.reason, r.created_at, r.post_id, r.comment_id, r.resolved_at,
+       u.id AS u_id, u.address AS u_address, u.display_name AS u_display_name, u.bio AS u_bio,
+       u.post_karma AS u_post_karma, u.comment_karma AS u_comment_karma,
+       u.created_at AS u_created_at,
+       v.id AS v_id, v.address AS v_address, v.display_name AS v_display_name, v.bio AS v_bio,
+       v.post_karma AS v_post_karma, v.comment_karma AS v_comment_karma,
+       v.created_at AS v_created_at
+  FROM reports r
+  JOIN users u ON u.id = r.reporter_id
+  LEFT JOIN users v ON v.id = r.resolved_by
+ WHERE r.id = $1;
+
+-- name: resolve_report
+-- Only an open report changes: resolving twice (or two moderators at once) keeps the first
+-- resolution, as the row lock of the UPDATE makes the second one see it resolved.
+UPDATE reports SET resolved_at = now(), resolved_by = $2
+ WHERE id = $1 AND resolved_at IS NULL;
+
+-- name: reopen_report
+UPDATE reports SET resolved_at = NULL, resolved_by = NULL
+ WHERE id = $1 AND resolved_at IS NOT NULL;
+
+-- name: list_bans
+-- The bans in force (an expired ban no longer counts, as in loaders.sql), newest first.
+SELECT b.reason, b.expires_at, b.created_at,
+       u.id AS u_id, u.address AS u_address, u.display_name AS u_display_name, u.bio AS u_bio,
+       u.post_karma AS u_post_karma, u.comment_karma AS u_comment_karma,
+       u.created_at AS u_created_at
+  FROM bans b
+  JOIN users u ON u.id = b.user_id
+ WHERE b.community_id = $1
+   AND (b.expires_at IS NULL OR b.expires_at > now())
+   AND ($2::timestamptz IS NULL OR (b.created_at, b.user_id) < ($2, $3))
+ ORDER BY b.created_at DESC, b.user_id DESC
+ LIMIT $4;

@@ -75,3 +75,28 @@ async def list_reports(
     db: Executor, *, community_id: int, before_id: int, limit: int
 ) -> list[asyncpg.Record]:
     return await db.fetch(queries.list_reports, community_id, before_id, limit)
+
+
+async def list_open_reports(
+    db: Executor, *, community_id: int, before_id: int, limit: int
+) -> list[asyncpg.Record]:
+    return await db.fetch(queries.list_open_reports, community_id, before_id, limit)
+
+
+async def get_report_by_id(db: Executor, *, report_id: int) -> asyncpg.Record | None:
+    return await db.fetchrow(queries.get_report_by_id, report_id)
+
+
+async def resolve_report(db: Executor, *, report_id: int, moderator_id: int) -> None:
+    await db.execute(queries.resolve_report, report_id, moderator_id)
+
+
+async def reopen_report(db: Executor, *, report_id: int) -> None:
+    await db.execute(queries.reopen_report, report_id)
+
+
+async def list_bans(
+    db: Executor, *, community_id: int, after: tuple[datetime, int] | None, limit: int
+) -> list[asyncpg.Record]:
+    created, last_user_id = after or (None, None)
+    return await db.fetch(queries.list_bans, community_id, created, last_user_id, limit)

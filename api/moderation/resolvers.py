@@ -1,14 +1,17 @@
-"""Query fields of moderation: the public log, and reports (moderators only)."""
+"""Query fields of moderation: the public log, and reports and bans (moderators only)."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
 
 import strawberry
 
 from api import permissions
 from api.communities.mutations import get_community_or_404
-from api.errors import Forbidden
+from api.errors import BadUserInput
 from api.moderation import repository
-from api.moderation.types import ModlogEntry, Report
+from api.moderation.types import Ban, ModlogEntry, Report
 from api.pagination import Connection, check_page_size, connection, decode_cursor, encode_cursor
 from api.types import Info
 
@@ -34,15 +37,22 @@ async def modlog(
 
 
 async def reports(
-    info: Info, community: str, first: int = 25, after: str | None = None
+    info: Info,
+    community: str,
+    first: int = 25,
+    after: str | None = None,
+    unresolved_only: bool = True,
 ) -> Connection[Report]:
+    """The community's reports, newest first: by default only the open ones, the moderators'
+    queue; with unresolvedOnly: false the resolved ones too."""
     check_page_size(first)
     permissions.require_viewer(info)
     found = await get_community_or_404(info, community)
-    if not await permissions.is_moderator(info, found.row_id):
-        raise Forbidden(f"Only moderators of c/{found.name} can read its reports.")
+    await permissions.require_moderator_to_read(info, found.row_id, found.name, "reports")
+    # Both lists are ordered by id alone, so a cursor of one is a valid place in the other.
     key = decode_cursor(after, "reports", 1)
-    rows = await repository.list_reports(
+    list_reports = repository.list_open_reports if unresolved_only else repository.list_reports
+    rows = await list_reports(
         info.context.pool,
         community_id=found.row_id,
         before_id=key[0] if key else _MAX_ID,
@@ -53,7 +63,45 @@ async def reports(
     )
 
 
+def _ban_key(key: list[Any] | None) -> tuple[datetime, int] | None:
+    if key is None:
+        return None
+    created, user_id = key
+    try:
+        if isinstance(created, str) and isinstance(user_id, int):
+            return datetime.fromisoformat(created), user_id
+    except ValueError:
+        pass
+    raise BadUserInput(
+        "This cursor does not belong to this list; start again from the first page.",
+        field="after",
+    )
+
+
+async def bans(
+    info: Info, community: str, first: int = 25, after: str | None = None
+) -> Connection[Ban]:
+    """The people banned from the community now (expired bans are over), newest ban first."""
+    check_page_size(first)
+    permissions.require_viewer(info)
+    found = await get_community_or_404(info, community)
+    await permissions.require_moderator_to_read(info, found.row_id, found.name, "bans")
+    rows = await repository.list_bans(
+        info.context.pool,
+        community_id=found.row_id,
+        after=_ban_key(decode_cursor(after, "bans", 2)),
+        limit=first + 1,
+    )
+    return connection(
+        rows,
+        first,
+        node=lambda r: Ban.from_row(r, found),
+        cursor=lambda r: encode_cursor("bans", [r["created_at"].isoformat(), r["u_id"]]),
+    )
+
+
 @strawberry.type
 class ModerationQuery:
     modlog = strawberry.field(resolver=modlog)
     reports = strawberry.field(resolver=reports)
+    bans = strawberry.field(resolver=bans)

@@ -67,6 +67,16 @@ class Ban:
     expires_at: datetime | None
     created_at: datetime
 
+    @classmethod
+    def from_row(cls, row: Any, community: Community) -> Ban:
+        return cls(
+            community=community,
+            user=User.from_row(row, "u_"),
+            reason=row["reason"],
+            expires_at=row["expires_at"],
+            created_at=row["created_at"],
+        )
+
 
 @strawberry.type
 class Report:
@@ -76,6 +86,8 @@ class Report:
     reporter: User
     reason: str
     created_at: datetime
+    resolved_at: datetime | None
+    resolved_by: User | None
 
     @strawberry.field
     def id(self) -> strawberry.ID:
@@ -115,4 +127,6 @@ class Report:
             reporter=User.from_row(row, "u_"),
             reason=row["reason"],
             created_at=row["created_at"],
+            resolved_at=row["resolved_at"],
+            resolved_by=User.from_row(row, "v_") if row["v_id"] is not None else None,
         )

@@ -2,6 +2,7 @@ import { BrowserRouter, Route, Routes } from "react-router";
 import { Layout } from "./components/Layout";
 import { SessionProvider } from "./lib/session";
 import { ToastProvider } from "./lib/toast";
+import { BannedPage } from "./pages/BannedPage";
 import { CommunitiesPage } from "./pages/CommunitiesPage";
 import { CommunityLayout, CommunityPosts } from "./pages/CommunityPage";
 import { CreateCommunityPage } from "./pages/CreateCommunityPage";
@@ -29,6 +30,7 @@ export function App() {
                 <Route index element={<CommunityPosts />} />
                 <Route path="modlog" element={<ModlogPage />} />
                 <Route path="reports" element={<ReportsPage />} />
+                <Route path="banned" element={<BannedPage />} />
                 {/* Later sections (governance, rewards) mount here as more tabs. */}
               </Route>
               <Route path="c/:name/p/:postId" element={<CommunityLayout withHeader={false} />}>

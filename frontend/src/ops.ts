@@ -277,8 +277,8 @@ export const ModlogQuery = graphql(
 
 export const ReportsQuery = graphql(
   `
-  query Reports($community: String!, $first: Int!, $after: String) {
-    reports(community: $community, first: $first, after: $after) {
+  query Reports($community: String!, $first: Int!, $after: String, $unresolvedOnly: Boolean!) {
+    reports(community: $community, first: $first, after: $after, unresolvedOnly: $unresolvedOnly) {
       edges {
         cursor
         node {
@@ -286,9 +286,31 @@ export const ReportsQuery = graphql(
           targetId
           reason
           createdAt
+          resolvedAt
+          resolvedBy { ...UserBrief }
           reporter { ...UserBrief }
           post { id title isRemoved author { ...UserBrief } }
           comment { id postId body isRemoved author { ...UserBrief } }
+        }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`,
+  [UserBrief],
+);
+
+export const BansQuery = graphql(
+  `
+  query Bans($community: String!, $first: Int!, $after: String) {
+    bans(community: $community, first: $first, after: $after) {
+      edges {
+        cursor
+        node {
+          reason
+          expiresAt
+          createdAt
+          user { ...UserBrief }
         }
       }
       pageInfo { hasNextPage endCursor }
@@ -406,6 +428,28 @@ export const UnbanUserMutation = graphql(`
     unbanUser(community: $community, address: $address)
   }
 `);
+
+/** unbanUser answers a Boolean, which names no type: send it (and read ban lists) with this
+ * context so that urql's cache refreshes the lists of bans after an unban. */
+export const BAN_TYPES = { additionalTypenames: ["Ban"] };
+
+export const ResolveReportMutation = graphql(
+  `
+  mutation ResolveReport($id: ID!) {
+    resolveReport(id: $id) { id resolvedAt resolvedBy { ...UserBrief } }
+  }
+`,
+  [UserBrief],
+);
+
+export const ReopenReportMutation = graphql(
+  `
+  mutation ReopenReport($id: ID!) {
+    reopenReport(id: $id) { id resolvedAt resolvedBy { ...UserBrief } }
+  }
+`,
+  [UserBrief],
+);
 
 export const UpdateProfileMutation = graphql(
   `

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+
+import asyncpg
+
 from tests.support.factories import create_comment, create_community, create_post
 from tests.support.graphql import Client
 
@@ -20,6 +24,25 @@ query($c: String!) {
 }
 """
 POSTS = "query($c: String!) { posts(community: $c, sort: NEW) { edges { node { id } } } }"
+REPORT = "mutation($id: ID!, $r: String!) { report(targetId: $id, reason: $r) }"
+REPORTS = """
+query($c: String!, $open: Boolean! = true, $first: Int! = 25, $after: String) {
+  reports(community: $c, unresolvedOnly: $open, first: $first, after: $after) {
+    edges { node { id reason targetId resolvedAt resolvedBy { address } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+RESOLVE = "mutation($id: ID!) { resolveReport(id: $id) { id resolvedAt resolvedBy { address } } }"
+REOPEN = "mutation($id: ID!) { reopenReport(id: $id) { id resolvedAt resolvedBy { address } } }"
+BANS = """
+query($c: String!, $first: Int! = 25, $after: String) {
+  bans(community: $c, first: $first, after: $after) {
+    edges { node { user { address } reason expiresAt community { name } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
 
 
 async def test_a_moderator_removes_a_post_and_the_log_says_so(
@@ -182,3 +205,189 @@ async def test_reports_reach_the_moderators_only(alice: Client, bob: Client) -> 
     assert error["extensions"]["code"] == "FORBIDDEN"
     error = await bob.error(report, {"id": post["id"], "r": ""})
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "reason"}
+
+
+async def _open_reports(client: Client, community: str) -> list[dict]:
+    edges = (await client.data(REPORTS, {"c": community}))["reports"]["edges"]
+    return [edge["node"] for edge in edges]
+
+
+async def _all_reports(client: Client, community: str) -> list[dict]:
+    edges = (await client.data(REPORTS, {"c": community, "open": False}))["reports"]["edges"]
+    return [edge["node"] for edge in edges]
+
+
+async def _reported_post(moderator: Client, reporter: Client) -> tuple[str, dict]:
+    """A community of `moderator` with a post `reporter` reported; the report as listed."""
+    community = await create_community(moderator)
+    post = await create_post(moderator, community["name"])
+    await reporter.data(REPORT, {"id": post["id"], "r": "off-topic"})
+    [report] = await _open_reports(moderator, community["name"])
+    return community["name"], report
+
+
+async def test_a_resolved_report_leaves_the_queue_but_is_kept(alice: Client, bob: Client) -> None:
+    # given bob's report in alice's community
+    community, report = await _reported_post(alice, bob)
+    assert report["resolvedAt"] is None
+    assert report["resolvedBy"] is None
+    # when alice resolves it
+    resolved = (await alice.data(RESOLVE, {"id": report["id"]}))["resolveReport"]
+    # then it says who resolved it and when
+    assert resolved["id"] == report["id"]
+    assert resolved["resolvedAt"] is not None
+    assert resolved["resolvedBy"] == {"address": alice.account.address}
+    # and it is no longer among the open reports, but is listed with the resolved ones
+    assert await _open_reports(alice, community) == []
+    assert await _all_reports(alice, community) == [{**report, **resolved}]
+
+
+async def test_resolving_a_resolved_report_changes_nothing(alice: Client, bob: Client) -> None:
+    community, report = await _reported_post(alice, bob)
+    first = (await alice.data(RESOLVE, {"id": report["id"]}))["resolveReport"]
+    again = (await alice.data(RESOLVE, {"id": report["id"]}))["resolveReport"]
+    assert again == first
+
+
+async def test_a_reopened_report_is_back_in_the_queue(alice: Client, bob: Client) -> None:
+    # given a resolved report
+    community, report = await _reported_post(alice, bob)
+    await alice.data(RESOLVE, {"id": report["id"]})
+    # when alice reopens it
+    reopened = (await alice.data(REOPEN, {"id": report["id"]}))["reopenReport"]
+    # then it is open again, and reopening twice is as harmless as resolving twice
+    assert reopened == {"id": report["id"], "resolvedAt": None, "resolvedBy": None}
+    assert (await alice.data(REOPEN, {"id": report["id"]}))["reopenReport"] == reopened
+    assert await _open_reports(alice, community) == [report]
+
+
+async def test_reporting_again_reopens_a_resolved_report(alice: Client, bob: Client) -> None:
+    # given bob's resolved report
+    community, report = await _reported_post(alice, bob)
+    await alice.data(RESOLVE, {"id": report["id"]})
+    # when bob reports the same post again
+    await bob.data(REPORT, {"id": report["targetId"], "r": "still off-topic"})
+    # then the same report is back in the queue with what bob says now
+    assert await _open_reports(alice, community) == [{**report, "reason": "still off-topic"}]
+
+
+async def test_open_reports_page_without_skipping_or_repeating(alice: Client, bob: Client) -> None:
+    # given four reports of which the second is resolved
+    community = (await create_community(alice))["name"]
+    posts = [await create_post(alice, community) for _ in range(4)]
+    for post in posts:
+        await bob.data(REPORT, {"id": post["id"], "r": "spam"})
+    reports = await _open_reports(alice, community)
+    await alice.data(RESOLVE, {"id": reports[2]["id"]})
+    # when alice pages through the open ones two at a time
+    seen, after = [], None
+    while True:
+        page = (await alice.data(REPORTS, {"c": community, "first": 2, "after": after}))["reports"]
+        seen += [edge["node"]["targetId"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    # then she sees every open one once, newest first
+    assert seen == [posts[3]["id"], posts[2]["id"], posts[0]["id"]]
+
+
+async def test_only_the_moderators_handle_reports(
+    alice: Client, bob: Client, anonymous: Client
+) -> None:
+    # given bob's report in alice's community, and bob moderating a community of his own
+    community, report = await _reported_post(alice, bob)
+    await create_community(bob)
+    for mutation in (RESOLVE, REOPEN):
+        # then neither bob nor a visitor can resolve or reopen it
+        error = await bob.error(mutation, {"id": report["id"]})
+        assert error["extensions"]["code"] == "FORBIDDEN"
+        assert f"moderators of c/{community}" in error["message"]
+        error = await anonymous.error(mutation, {"id": report["id"]})
+        assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    # and it is still open
+    assert await _open_reports(alice, community) == [report]
+
+
+async def test_report_ids_are_checked(alice: Client) -> None:
+    community = await create_community(alice)
+    post = await create_post(alice, community["name"])
+    unknown = base64.urlsafe_b64encode(b"Report:999999999").decode().rstrip("=")
+    for mutation in (RESOLVE, REOPEN):
+        error = await alice.error(mutation, {"id": unknown})
+        assert error["extensions"]["code"] == "NOT_FOUND"
+        error = await alice.error(mutation, {"id": post["id"]})
+        assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "id"}
+        error = await alice.error(mutation, {"id": "not an id"})
+        assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "id"}
+
+
+async def _ban(moderator: Client, community: str, member: Client, **fields: str) -> None:
+    input = {"community": community, "address": member.account.address, **fields}
+    await moderator.data(BAN, {"input": input})
+
+
+async def test_moderators_list_the_people_banned_newest_first(
+    alice: Client, bob: Client, carol: Client
+) -> None:
+    # given bob banned for good, then carol until next year
+    community = (await create_community(alice))["name"]
+    await _ban(alice, community, bob, reason="trolling")
+    await _ban(alice, community, carol, expiresAt="2999-01-01T00:00:00+00:00")
+    # when alice reads the list one ban at a time
+    first = (await alice.data(BANS, {"c": community, "first": 1}))["bans"]
+    after = first["pageInfo"]["endCursor"]
+    second = (await alice.data(BANS, {"c": community, "first": 1, "after": after}))["bans"]
+    # then she sees carol, then bob, and no more
+    assert [edge["node"] for edge in first["edges"] + second["edges"]] == [
+        {
+            "user": {"address": carol.account.address},
+            "reason": None,
+            "expiresAt": "2999-01-01T00:00:00+00:00",
+            "community": {"name": community},
+        },
+        {
+            "user": {"address": bob.account.address},
+            "reason": "trolling",
+            "expiresAt": None,
+            "community": {"name": community},
+        },
+    ]
+    assert first["pageInfo"]["hasNextPage"]
+    assert not second["pageInfo"]["hasNextPage"]
+    # and once bob is unbanned, only carol is left
+    await alice.data(UNBAN, {"c": community, "a": bob.account.address})
+    edges = (await alice.data(BANS, {"c": community}))["bans"]["edges"]
+    assert [edge["node"]["user"]["address"] for edge in edges] == [carol.account.address]
+
+
+async def test_expired_bans_are_not_listed(
+    alice: Client, bob: Client, carol: Client, db: asyncpg.Connection
+) -> None:
+    # given bob banned for good, and carol's ban over (the API only takes future ends, so the
+    # clock is moved in the database)
+    community = (await create_community(alice))["name"]
+    await _ban(alice, community, bob)
+    await _ban(alice, community, carol, expiresAt="2999-01-01T00:00:00+00:00")
+    await db.execute(
+        "UPDATE bans SET expires_at = now() - interval '1 minute'"
+        " WHERE user_id = (SELECT id FROM users WHERE address = lower($1))",
+        carol.account.address,
+    )
+    # then only bob is listed
+    edges = (await alice.data(BANS, {"c": community}))["bans"]["edges"]
+    assert [edge["node"]["user"]["address"] for edge in edges] == [bob.account.address]
+
+
+async def test_only_the_moderators_read_the_bans(
+    alice: Client, bob: Client, anonymous: Client
+) -> None:
+    community = (await create_community(alice))["name"]
+    error = await bob.error(BANS, {"c": community})
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    assert f"moderators of c/{community}" in error["message"]
+    error = await anonymous.error(BANS, {"c": community})
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    error = await alice.error(BANS, {"c": "no_such_community_here"})
+    assert error["extensions"]["code"] == "NOT_FOUND"
+    error = await alice.error(BANS, {"c": community, "after": "bm90IGEgY3Vyc29y"})
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}

@@ -1,4 +1,5 @@
-"""Moderators remove content and ban people; everyone can read the moderation log."""
+"""Moderators remove content, ban people, handle reports and see who is banned; everyone can read
+the moderation log."""
 
 import re
 
@@ -10,6 +11,9 @@ from tests.support.factories import create_comment, create_community, create_pos
 from .helpers import ADDRESSES, comment, short, unique
 
 pytestmark = pytest.mark.browser
+
+REPORT = "mutation($id: ID!, $r: String!) { report(targetId: $id, reason: $r) }"
+BAN = "mutation($input: BanUserInput!) { banUser(input: $input) { reason } }"
 
 
 async def test_a_moderator_bans_and_removes_and_the_log_shows_it(app):
@@ -102,3 +106,62 @@ async def test_people_report_and_moderators_see_reports(app):
     )
     await expect(page.locator("li.report")).to_contain_text("Misleading: The numbers are made up")
     await expect(page.locator("li.report")).to_contain_text("Questionable")
+
+
+async def test_a_moderator_resolves_a_report_and_can_reopen_it(app):
+    # given a reported post
+    mod = await app.api(0)
+    name = (await create_community(mod, unique("resolve")))["name"]
+    post = await create_post(await app.api(1), name, title="Dubious claims")
+    reporter = await app.api(2)
+    await reporter.data(REPORT, {"id": post["id"], "r": "Misleading"})
+    page = await app.signed_in(0, f"/c/{name}/reports")
+    report = page.locator("li.report").filter(has_text="Dubious claims")
+
+    # when the moderator resolves it
+    await report.get_by_role("button", name="Resolve").click()
+
+    # then it leaves the open reports
+    await expect(page.get_by_role("status").filter(has_text="Report resolved")).to_be_visible()
+    await expect(report).to_have_count(0)
+    await expect(page.get_by_text("No open reports. All quiet.")).to_be_visible()
+
+    # and the list with the resolved ones says who resolved it
+    tabs = page.get_by_role("navigation", name="Which reports")
+    await tabs.get_by_role("link", name="All, with resolved").click()
+    await expect(report).to_contain_text(f"Resolved by {short(ADDRESSES[0])}")
+
+    # when they reopen it, it is back among the open ones
+    await report.get_by_role("button", name="Reopen").click()
+    await expect(report.get_by_role("button", name="Resolve")).to_be_visible()
+    await tabs.get_by_role("link", name="Open").click()
+    await expect(report).to_contain_text("Misleading")
+
+
+async def test_a_moderator_sees_who_is_banned_and_unbans_them(app):
+    # given a member banned from a community
+    mod = await app.api(0)
+    name = (await create_community(mod, unique("banned")))["name"]
+    await mod.data(BAN, {"input": {"community": name, "address": ADDRESSES[1], "reason": "Spam"}})
+
+    # when the moderator opens the Banned section
+    page = await app.signed_in(0, f"/c/{name}")
+    await (
+        page.get_by_role("navigation", name=f"c/{name} sections")
+        .get_by_role("link", name="Banned")
+        .click()
+    )
+
+    # then the member is listed, with the reason
+    ban = page.locator("li.ban").filter(has_text=short(ADDRESSES[1]))
+    await expect(ban).to_contain_text("Reason: Spam")
+    await expect(ban).to_contain_text("for good")
+
+    # when they unban the member
+    await ban.get_by_role("button", name="Unban").click()
+
+    # then the list is empty, and the member can post again
+    await expect(page.get_by_role("status").filter(has_text="no longer banned")).to_be_visible()
+    await expect(page.locator("li.ban")).to_have_count(0)
+    await expect(page.get_by_text(f"No one is banned from c/{name}.")).to_be_visible()
+    await create_post(await app.api(1), name, title="Back again")

@@ -35,8 +35,11 @@ async def test_a_new_community_gets_its_contracts_once_mined(
 ) -> None:
     # given a forum connected to the chain
     server = start_server(
-        settings, database_url=database_url, redis_url=redis_url,
-        chain_rpc_url=chain_rpc_url, deployment_file=deployment_file,
+        settings,
+        database_url=database_url,
+        redis_url=redis_url,
+        chain_rpc_url=chain_rpc_url,
+        deployment_file=deployment_file,
         write_rate_limit=1_000_000,
     )
     try:

@@ -1,7 +1,7 @@
 import { useId, useState } from "react";
 import { Link, NavLink } from "react-router";
 import { useClient } from "urql";
-import { BanUserMutation, UnbanUserMutation, type Community } from "../ops";
+import { BAN_TYPES, BanUserMutation, UnbanUserMutation, type Community } from "../ops";
 import { toAppError, type AppError } from "../lib/errors";
 import { fullDate, plural, shortAddress } from "../lib/format";
 import { useSession } from "../lib/session";
@@ -15,7 +15,12 @@ export function CommunityHeader({ community }: { community: Community }) {
   const tabs = [
     { to: base, label: "Posts", end: true },
     { to: `${base}/modlog`, label: "Moderation log", end: false },
-    ...(community.viewerIsModerator ? [{ to: `${base}/reports`, label: "Reports", end: false }] : []),
+    ...(community.viewerIsModerator
+      ? [
+          { to: `${base}/reports`, label: "Reports", end: false },
+          { to: `${base}/banned`, label: "Banned", end: false },
+        ]
+      : []),
   ];
   return (
     <header className="community-header">
@@ -144,7 +149,7 @@ export function CommunitySidebar({ community }: { community: Community }) {
   );
 }
 
-/** Moderators: ban or unban by address. */
+/** Moderators: ban or unban by address, and the way to the reports and the list of bans. */
 function ModTools({ community }: { community: string }) {
   const id = useId();
   const client = useClient();
@@ -170,7 +175,7 @@ function ModTools({ community }: { community: string }) {
     const res =
       kind === "ban"
         ? await client.mutation(BanUserMutation, { input: { community, address: a, reason: reason.trim() || null } }).toPromise()
-        : await client.mutation(UnbanUserMutation, { community, address: a }).toPromise();
+        : await client.mutation(UnbanUserMutation, { community, address: a }, BAN_TYPES).toPromise();
     setBusy(false);
     if (res.error) {
       setError(toAppError(res.error));
@@ -217,8 +222,9 @@ function ModTools({ community }: { community: string }) {
           </button>
         </div>
       </form>
-      <p className="small">
+      <p className="small row">
         <Link to={`/c/${community}/reports`}>Open reports</Link>
+        <Link to={`/c/${community}/banned`}>Banned people</Link>
       </p>
     </section>
   );

@@ -1,31 +1,66 @@
-import { useMemo } from "react";
-import { Link } from "react-router";
-import { useQuery } from "urql";
-import { ReportsQuery } from "../ops";
+import { useMemo, useState } from "react";
+import { Link, useSearchParams } from "react-router";
+import { useClient, useQuery } from "urql";
+import { ReopenReportMutation, ReportsQuery, ResolveReportMutation, type UserRef } from "../ops";
 import { EmptyState, ErrorNote, LoadMore, Spinner, Time, UserLink } from "../components/bits";
 import { ContentActions } from "../components/ContentActions";
 import { Paged } from "../components/Paged";
 import { toAppError } from "../lib/errors";
 import { excerpt } from "../lib/format";
+import { useTitle } from "../lib/title";
+import { useToast } from "../lib/toast";
 import { useCommunity } from "./CommunityPage";
+
+// An empty list holds no Report, so without this a resolve or reopen would not refresh it.
+const REPORT_TYPES = { additionalTypenames: ["Report"] };
 
 export function ReportsPage() {
   const community = useCommunity();
+  const [params] = useSearchParams();
+  const showAll = params.get("show") === "all";
+  useTitle(`Reports · c/${community.name}`);
   if (!community.viewerIsModerator)
     return <EmptyState>Only the moderators of c/{community.name} can see reports.</EmptyState>;
   return (
     <section aria-labelledby="reports-title">
       <h2 id="reports-title">Reports</h2>
+      <div className="sort-bar">
+        <nav aria-label="Which reports" className="tabs sub-tabs">
+          <Link to={{ search: "" }} aria-current={showAll ? undefined : "page"} className="tab" replace>
+            Open
+          </Link>
+          <Link to={{ search: "?show=all" }} aria-current={showAll ? "page" : undefined} className="tab" replace>
+            All, with resolved
+          </Link>
+        </nav>
+      </div>
       <ol className="modlog" role="list">
-        <Paged resetKey={community.name} page={(p) => <Chunk community={community.name} {...p} />} />
+        <Paged
+          resetKey={`${community.name}:${showAll}`}
+          page={(p) => <Chunk community={community.name} unresolvedOnly={!showAll} {...p} />}
+        />
       </ol>
     </section>
   );
 }
 
-function Chunk({ community, after, isFirst, isLast, loadMore }: { community: string; after: string | null; isFirst: boolean; isLast: boolean; loadMore: (c: string) => void }) {
-  const variables = useMemo(() => ({ community, first: 25, after }), [community, after]);
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: ReportsQuery, variables });
+function Chunk({
+  community,
+  unresolvedOnly,
+  after,
+  isFirst,
+  isLast,
+  loadMore,
+}: {
+  community: string;
+  unresolvedOnly: boolean;
+  after: string | null;
+  isFirst: boolean;
+  isLast: boolean;
+  loadMore: (c: string) => void;
+}) {
+  const variables = useMemo(() => ({ community, first: 25, after, unresolvedOnly }), [community, after, unresolvedOnly]);
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: ReportsQuery, variables, context: REPORT_TYPES });
   if (!data && fetching) return <li><Spinner label="Loading reports…" /></li>;
   if (!data && error) return <li><ErrorNote error={toAppError(error)} onRetry={() => reexecute({ requestPolicy: "network-only" })} /></li>;
   if (!data) return null;
@@ -34,11 +69,11 @@ function Chunk({ community, after, isFirst, isLast, loadMore }: { community: str
     <>
       {isFirst && edges.length === 0 && (
         <li>
-          <EmptyState>No open reports. All quiet.</EmptyState>
+          <EmptyState>{unresolvedOnly ? "No open reports. All quiet." : "No reports yet."}</EmptyState>
         </li>
       )}
       {edges.map(({ node: r }) => (
-        <li key={r.id} className="card report">
+        <li key={r.id} className={`card report${r.resolvedAt ? " resolved" : ""}`}>
           <p className="meta">
             Reported by <UserLink user={r.reporter} /> · <Time iso={r.createdAt} />
           </p>
@@ -64,11 +99,47 @@ function Chunk({ community, after, isFirst, isLast, loadMore }: { community: str
               <ContentActions kind="comment" id={r.comment.id} community={community} author={r.comment.author} isModerator gone={r.comment.isRemoved} />
             </>
           )}
+          <Resolution id={r.id} resolvedAt={r.resolvedAt} resolvedBy={r.resolvedBy} />
         </li>
       ))}
       {isLast && pageInfo.hasNextPage && pageInfo.endCursor && (
         <li><LoadMore fetching={fetching} onClick={() => loadMore(pageInfo.endCursor!)} /></li>
       )}
     </>
+  );
+}
+
+/** Resolve an open report (it leaves the queue), or reopen a resolved one. */
+function Resolution({ id, resolvedAt, resolvedBy }: { id: string; resolvedAt: string | null; resolvedBy: UserRef | null }) {
+  const client = useClient();
+  const notify = useToast();
+  const [busy, setBusy] = useState(false);
+
+  async function act() {
+    setBusy(true);
+    const res = resolvedAt
+      ? await client.mutation(ReopenReportMutation, { id }).toPromise()
+      : await client.mutation(ResolveReportMutation, { id }).toPromise();
+    setBusy(false);
+    if (res.error) {
+      notify(toAppError(res.error).message, "error");
+      return;
+    }
+    notify(resolvedAt ? "The report is open again." : "Report resolved.");
+  }
+
+  return (
+    <div className="report-resolution">
+      {resolvedAt ? (
+        <p className="meta">
+          Resolved by <UserLink user={resolvedBy} /> · <Time iso={resolvedAt} />
+        </p>
+      ) : (
+        <p className="meta">Open</p>
+      )}
+      <button type="button" className={`button small ${resolvedAt ? "ghost" : "primary"}`} disabled={busy} onClick={act}>
+        {resolvedAt ? "Reopen" : "Resolve"}
+      </button>
+    </div>
   );
 }

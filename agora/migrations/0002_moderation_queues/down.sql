@@ -1,0 +1,6 @@
+DROP INDEX bans_community_newest;
+DROP INDEX reports_community_open;
+ALTER TABLE reports
+    DROP CONSTRAINT reports_resolution_complete,
+    DROP COLUMN resolved_by,
+    DROP COLUMN resolved_at;

@@ -1,0 +1,86 @@
+import { useMemo, useState } from "react";
+import { useClient, useQuery } from "urql";
+import { BAN_TYPES, BansQuery, UnbanUserMutation, type UserRef } from "../ops";
+import { EmptyState, ErrorNote, LoadMore, Spinner, Time, UserLink } from "../components/bits";
+import { Paged } from "../components/Paged";
+import { toAppError } from "../lib/errors";
+import { displayName, fullDate } from "../lib/format";
+import { useTitle } from "../lib/title";
+import { useToast } from "../lib/toast";
+import { useCommunity } from "./CommunityPage";
+
+export function BannedPage() {
+  const community = useCommunity();
+  useTitle(`Banned · c/${community.name}`);
+  if (!community.viewerIsModerator)
+    return <EmptyState>Only the moderators of c/{community.name} can see who is banned.</EmptyState>;
+  return (
+    <section aria-labelledby="banned-title">
+      <h2 id="banned-title">Banned</h2>
+      <p className="muted">People banned from c/{community.name} now, newest ban first. Bans that have run out are not listed.</p>
+      <ol className="modlog" role="list">
+        <Paged resetKey={community.name} page={(p) => <Chunk community={community.name} {...p} />} />
+      </ol>
+    </section>
+  );
+}
+
+function Chunk({ community, after, isFirst, isLast, loadMore }: { community: string; after: string | null; isFirst: boolean; isLast: boolean; loadMore: (c: string) => void }) {
+  const variables = useMemo(() => ({ community, first: 25, after }), [community, after]);
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: BansQuery, variables, context: BAN_TYPES });
+  if (!data && fetching) return <li><Spinner label="Loading bans…" /></li>;
+  if (!data && error) return <li><ErrorNote error={toAppError(error)} onRetry={() => reexecute({ requestPolicy: "network-only" })} /></li>;
+  if (!data) return null;
+  const { edges, pageInfo } = data.bans;
+  return (
+    <>
+      {isFirst && edges.length === 0 && (
+        <li>
+          <EmptyState>No one is banned from c/{community}.</EmptyState>
+        </li>
+      )}
+      {edges.map(({ node: b }) => (
+        <li key={b.user.id} className="card ban">
+          <div className="ban-row">
+            <div>
+              <p>
+                <UserLink user={b.user} />
+              </p>
+              <p className="meta">
+                Banned <Time iso={b.createdAt} /> · {b.expiresAt ? <>until {fullDate(b.expiresAt)}</> : "for good"}
+              </p>
+              {b.reason && <p className="muted small">Reason: {b.reason}</p>}
+            </div>
+            <UnbanButton community={community} user={b.user} />
+          </div>
+        </li>
+      ))}
+      {isLast && pageInfo.hasNextPage && pageInfo.endCursor && (
+        <li><LoadMore fetching={fetching} onClick={() => loadMore(pageInfo.endCursor!)} /></li>
+      )}
+    </>
+  );
+}
+
+function UnbanButton({ community, user }: { community: string; user: UserRef }) {
+  const client = useClient();
+  const notify = useToast();
+  const [busy, setBusy] = useState(false);
+
+  async function unban() {
+    setBusy(true);
+    const res = await client.mutation(UnbanUserMutation, { community, address: user.address }, BAN_TYPES).toPromise();
+    setBusy(false);
+    if (res.error) {
+      notify(toAppError(res.error).message, "error");
+      return;
+    }
+    notify(`${displayName(user)} is no longer banned.`);
+  }
+
+  return (
+    <button type="button" className="button small ghost" disabled={busy} aria-label={`Unban ${displayName(user)}`} onClick={unban}>
+      Unban
+    </button>
+  );
+}
