@@ -15,6 +15,7 @@ from strawberry.dataloader import DataLoader
 from agora import sql
 from agora.db import Executor
 from api.communities import repository as communities
+from api.communities.types import NO_STANDING, Standing
 from api.posts import repository as posts
 from api.users import repository as users
 from api.votes import repository as votes
@@ -52,6 +53,23 @@ async def fetch_viewer_state(
     return state
 
 
+def standing_in(state: dict[str, dict[int, int]], community_id: int) -> Standing:
+    """The viewer's standing in a community, from `fetch_viewer_state`'s answer."""
+    return Standing(
+        member=community_id in state["member"],
+        moderator=community_id in state["moderator"],
+        banned=community_id in state["banned"],
+    )
+
+
+async def fetch_standing(db: Executor, viewer_id: int | None, community_id: int) -> Standing:
+    """The viewer's standing now, bypassing any loader (for long-lived subscriptions)."""
+    if viewer_id is None:
+        return NO_STANDING
+    state = await fetch_viewer_state(db, viewer_id, post_ids=[], community_ids=[community_id])
+    return standing_in(state, community_id)
+
+
 class Loaders:
     """Loaders of one request; `viewer_id` is None for anonymous requests."""
 
@@ -76,13 +94,11 @@ class Loaders:
         )
         votes = state["vote"]
         self.viewer_post_vote.prime_many({key: votes.get(key, 0) for key in post_ids})
-        for kind, loader in (
-            ("member", self.viewer_is_member),
-            ("moderator", self.viewer_is_moderator),
-            ("banned", self.viewer_is_banned),
-        ):
-            flags = state[kind]
-            loader.prime_many({key: key in flags for key in community_ids})
+        self.standing.prime_many({key: standing_in(state, key) for key in community_ids})
+
+    def forget_standing(self, community_id: int) -> None:
+        """After the viewer joined or left: what the loader knew is out of date."""
+        self.standing.clear(community_id)
 
     @property
     def user(self) -> DataLoader[int, asyncpg.Record | None]:
@@ -118,26 +134,20 @@ class Loaders:
 
         return self._get("moderators", load)
 
-    def _viewer_set(self, name: str, fetch: Any) -> DataLoader[int, bool]:
-        async def load(keys: list[int]) -> list[bool]:
+    @property
+    def standing(self) -> DataLoader[int, Standing]:
+        """The viewer's standing in communities (what permissions check and what a Community
+        object shows)."""
+
+        async def load(keys: list[int]) -> list[Standing]:
             if self._viewer_id is None:
-                return [False] * len(keys)
-            found = await fetch(self._pool, user_id=self._viewer_id, community_ids=keys)
-            return [key in found for key in keys]
+                return [NO_STANDING] * len(keys)
+            state = await fetch_viewer_state(
+                self._pool, self._viewer_id, post_ids=[], community_ids=keys
+            )
+            return [standing_in(state, key) for key in keys]
 
-        return self._get(name, load)
-
-    @property
-    def viewer_is_member(self) -> DataLoader[int, bool]:
-        return self._viewer_set("member", communities.get_memberships_of_user)
-
-    @property
-    def viewer_is_moderator(self) -> DataLoader[int, bool]:
-        return self._viewer_set("moderator", communities.get_moderated_of_user)
-
-    @property
-    def viewer_is_banned(self) -> DataLoader[int, bool]:
-        return self._viewer_set("banned", communities.get_bans_of_user)
+        return self._get("standing", load)
 
     @property
     def viewer_post_vote(self) -> DataLoader[int, int]:

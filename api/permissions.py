@@ -48,7 +48,7 @@ async def limit_writes(info: Info, *, account: int | None = None) -> None:
 async def is_moderator(info: Info, community_id: int) -> bool:
     if info.context.viewer is None:
         return False
-    return await info.context.loaders.viewer_is_moderator.load(community_id)
+    return (await info.context.loaders.standing.load(community_id)).moderator
 
 
 async def require_moderator(info: Info, community_id: int, community_name: str) -> Viewer:
@@ -72,7 +72,7 @@ async def require_moderator_to_read(
 async def require_not_banned(
     info: Info, community_id: int, community_name: str | None = None
 ) -> None:
-    if await info.context.loaders.viewer_is_banned.load(community_id):
+    if (await info.context.loaders.standing.load(community_id)).banned:
         where = f"c/{community_name}" if community_name else "this community"
         raise Forbidden(f"You are banned from {where}.")
 

@@ -11,7 +11,7 @@ from api import permissions
 from api.auth import sessions, siwe
 from api.auth.types import Session, SignInChallenge, ViewerInfo
 from api.communities import repository as communities
-from api.communities.types import Community
+from api.communities.for_viewer import communities_for_viewer
 from api.errors import BadUserInput, Unauthenticated
 from api.types import Info
 from api.users import repository as users
@@ -123,7 +123,7 @@ async def viewer(info: Info) -> ViewerInfo | None:
     return ViewerInfo(
         user=User.from_row(row),
         csrf_token=current.csrf_token,
-        joined_communities=[Community.from_row(r) for r in joined],
+        joined_communities=list(map(await communities_for_viewer(info, joined), joined)),
     )
 
 

@@ -8,6 +8,7 @@ import strawberry
 
 from api import markdown, permissions, validation
 from api.communities import repository
+from api.communities.for_viewer import community_for_viewer
 from api.communities.types import Community
 from api.errors import BadUserInput, Conflict, NotFound
 from api.types import Info
@@ -27,7 +28,7 @@ async def get_community_or_404(info: Info, name: str) -> Community:
     row = await repository.get_community_by_name(info.context.pool, name=name.lower())
     if row is None:
         raise NotFound(f"There is no community named c/{name}.")
-    return Community.from_row(row)
+    return await community_for_viewer(info, row)
 
 
 async def create_community(info: Info, input: CreateCommunityInput) -> Community:
@@ -62,7 +63,7 @@ async def create_community(info: Info, input: CreateCommunityInput) -> Community
     )
     if row is None:
         raise Conflict(f"The name c/{name} is taken; choose another.", field="name")
-    community = Community.from_row(row)
+    community = await community_for_viewer(info, row)
     info.context.on_community_created(community.row_id, community.name, viewer.address)
     return community
 
@@ -74,6 +75,7 @@ async def join_community(info: Info, name: str) -> Community:
     await repository.join_community(
         info.context.pool, community_id=community.row_id, user_id=viewer.user_id
     )
+    info.context.loaders.forget_standing(community.row_id)
     return await get_community_or_404(info, name)
 
 
@@ -83,6 +85,7 @@ async def leave_community(info: Info, name: str) -> Community:
     await repository.leave_community(
         info.context.pool, community_id=community.row_id, user_id=viewer.user_id
     )
+    info.context.loaders.forget_standing(community.row_id)
     return await get_community_or_404(info, name)
 
 

@@ -74,17 +74,6 @@ SELECT m.community_id, u.id, u.address, u.display_name, u.bio, u.post_karma, u.c
  WHERE m.community_id = ANY($1::bigint[])
  ORDER BY m.added_at, u.id;
 
--- name: get_memberships_of_user
-SELECT community_id FROM memberships WHERE user_id = $1 AND community_id = ANY($2::bigint[]);
-
--- name: get_moderated_of_user
-SELECT community_id FROM moderators WHERE user_id = $1 AND community_id = ANY($2::bigint[]);
-
--- name: get_bans_of_user
-SELECT community_id FROM bans
- WHERE user_id = $1 AND community_id = ANY($2::bigint[])
-   AND (expires_at IS NULL OR expires_at > now());
-
 -- name: get_joined_communities
 SELECT c.id, c.name, c.title, c.description, c.description_html, c.rules, c.creator_id,
        c.created_at, c.member_count, c.post_count, c.chain_status, c.token_address,

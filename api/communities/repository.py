@@ -70,25 +70,6 @@ async def get_moderators_of_communities(
     return await db.fetch(queries.get_moderators_of_communities, community_ids)
 
 
-async def get_memberships_of_user(
-    db: Executor, *, user_id: int, community_ids: list[int]
-) -> set[int]:
-    rows = await db.fetch(queries.get_memberships_of_user, user_id, community_ids)
-    return {r["community_id"] for r in rows}
-
-
-async def get_moderated_of_user(
-    db: Executor, *, user_id: int, community_ids: list[int]
-) -> set[int]:
-    rows = await db.fetch(queries.get_moderated_of_user, user_id, community_ids)
-    return {r["community_id"] for r in rows}
-
-
-async def get_bans_of_user(db: Executor, *, user_id: int, community_ids: list[int]) -> set[int]:
-    rows = await db.fetch(queries.get_bans_of_user, user_id, community_ids)
-    return {r["community_id"] for r in rows}
-
-
 async def get_joined_communities(db: Executor, *, user_id: int) -> list[asyncpg.Record]:
     return await db.fetch(queries.get_joined_communities, user_id)
 

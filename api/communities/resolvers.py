@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 
 from api.communities import repository
+from api.communities.for_viewer import communities_for_viewer, community_for_viewer
 from api.communities.types import Community, CommunitySort
 from api.pagination import Connection, check_page_size, connection, decode_cursor, encode_cursor
 from api.types import Info
@@ -14,7 +15,7 @@ from api.types import Info
 
 async def community(info: Info, name: str) -> Community | None:
     row = await repository.get_community_by_name(info.context.pool, name=name.lower())
-    return Community.from_row(row) if row else None
+    return await community_for_viewer(info, row) if row else None
 
 
 async def communities(
@@ -48,7 +49,7 @@ async def communities(
             pool, after=key[0] if key else None, limit=first + 1
         )
         cursor = lambda r: encode_cursor(kind, [r["name"]])  # noqa: E731
-    return connection(rows, first, node=Community.from_row, cursor=cursor)
+    return connection(rows, first, node=await communities_for_viewer(info, rows), cursor=cursor)
 
 
 @strawberry.type

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -9,7 +10,6 @@ from typing import Any
 import strawberry
 
 from api import ids
-from api.loaders import now_or_later
 from api.types import Info
 from api.users.types import User
 
@@ -26,6 +26,19 @@ class ChainStatus(Enum):
     PENDING = "PENDING"
     CONFIRMED = "CONFIRMED"
     FAILED = "FAILED"
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """The viewer's relation to a community."""
+
+    member: bool = False
+    moderator: bool = False
+    banned: bool = False
+
+
+# Anonymous readers' standing everywhere.
+NO_STANDING = Standing()
 
 
 @strawberry.type
@@ -50,6 +63,11 @@ class Community:
     created_at: datetime
     member_count: int
     post_count: int
+    # Plain values, known when the object is built (see Standing): a listing shows 25
+    # communities, and a resolver each cost more than all their other fields together.
+    viewer_is_member: bool
+    viewer_is_moderator: bool
+    viewer_is_banned: bool
 
     @strawberry.field
     async def creator(self, info: Info) -> User:
@@ -58,25 +76,6 @@ class Community:
     @strawberry.field
     async def moderators(self, info: Info) -> list[User]:
         return [User.from_row(r) for r in await info.context.loaders.moderators.load(self.row_id)]
-
-    # Sync resolvers: listings prime these loaders, and then no task per item is needed.
-    @strawberry.field
-    def viewer_is_member(self, info: Info) -> bool:
-        if info.context.viewer is None:
-            return False
-        return now_or_later(info.context.loaders.viewer_is_member.load(self.row_id))  # type: ignore[return-value]
-
-    @strawberry.field
-    def viewer_is_moderator(self, info: Info) -> bool:
-        if info.context.viewer is None:
-            return False
-        return now_or_later(info.context.loaders.viewer_is_moderator.load(self.row_id))  # type: ignore[return-value]
-
-    @strawberry.field
-    def viewer_is_banned(self, info: Info) -> bool:
-        if info.context.viewer is None:
-            return False
-        return now_or_later(info.context.loaders.viewer_is_banned.load(self.row_id))  # type: ignore[return-value]
 
     @strawberry.field
     def chain(self) -> CommunityChain:
@@ -91,7 +90,9 @@ class Community:
         )
 
     @classmethod
-    def from_row(cls, row: Any, prefix: str = "") -> Community:
+    def from_row(cls, row: Any, prefix: str = "", *, standing: Standing) -> Community:
+        """Build from a communities row, or from the `prefix`-named columns of a joined row;
+        `standing` is the viewer's in it (`Loaders.standing`)."""
         return cls(
             row_id=row[prefix + "id"],
             id=strawberry.ID(ids.encode("Community", row[prefix + "id"])),
@@ -109,4 +110,7 @@ class Community:
             created_at=row[prefix + "created_at"],
             member_count=row[prefix + "member_count"],
             post_count=row[prefix + "post_count"],
+            viewer_is_member=standing.member,
+            viewer_is_moderator=standing.moderator,
+            viewer_is_banned=standing.banned,
         )

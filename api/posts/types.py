@@ -10,7 +10,7 @@ from typing import Any
 import strawberry
 
 from api import ids, visibility
-from api.communities.types import Community
+from api.communities.types import NO_STANDING, Community, Standing
 from api.loaders import now_or_later
 from api.types import Info
 from api.users.types import User
@@ -55,10 +55,15 @@ class Post:
 
     @classmethod
     def from_row(
-        cls, row: Any, *, reveal: bool = False, vote: VoteDirection = VoteDirection.NONE
+        cls,
+        row: Any,
+        *,
+        reveal: bool = False,
+        vote: VoteDirection = VoteDirection.NONE,
+        standing: Standing = NO_STANDING,
     ) -> Post:
         """Build from a post_views row; `reveal` shows removed content (see api.visibility),
-        `vote` is the viewer's."""
+        `vote` is the viewer's, and `standing` theirs in the post's community."""
         hidden = visibility.placeholder(row, reveal)
         return cls(
             row_id=row["id"],
@@ -68,7 +73,7 @@ class Post:
             body_html=None if hidden else row["body_html"],
             url=None if hidden else row["url"],
             author=None if hidden else User.from_row(row, "a_"),
-            community=Community.from_row(row, "c_"),
+            community=Community.from_row(row, "c_", standing=standing),
             created_at=row["created_at"],
             edited_at=row["edited_at"],
             is_deleted=row["deleted_at"] is not None,
@@ -83,10 +88,15 @@ class Post:
 
 async def post_for_viewer(info: Info, row: Any) -> Post:
     """A post of any state (not only listed ones) as the request's viewer may see it."""
-    vote = VoteDirection.NONE
-    if info.context.viewer is not None:
-        vote = VoteDirection.from_int(await info.context.loaders.viewer_post_vote.load(row["id"]))
-    return Post.from_row(row, reveal=await visibility.reveal_removed(info, row), vote=vote)
+    if info.context.viewer is None:
+        return Post.from_row(row)
+    loaders = info.context.loaders
+    return Post.from_row(
+        row,
+        reveal=await visibility.reveal_removed(info, row),
+        vote=VoteDirection.from_int(await loaders.viewer_post_vote.load(row["id"])),
+        standing=await loaders.standing.load(row["community_id"]),
+    )
 
 
 def listed_posts(info: Info) -> Callable[[Any], Post]:
@@ -94,10 +104,13 @@ def listed_posts(info: Info) -> Callable[[Any], Post]:
     if info.context.viewer is None:
         return Post.from_row
     votes = info.context.loaders.viewer_post_vote
+    standings = info.context.loaders.standing
 
     def build(row: Any) -> Post:
         vote = now_or_later(votes.load(row["id"]))
+        standing = now_or_later(standings.load(row["community_id"]))
         assert isinstance(vote, int), "the page's votes were not primed"
-        return Post.from_row(row, vote=VoteDirection.from_int(vote))
+        assert isinstance(standing, Standing), "the page's communities were not primed"
+        return Post.from_row(row, vote=VoteDirection.from_int(vote), standing=standing)
 
     return build
