@@ -109,18 +109,28 @@ async def test_the_viewers_own_things_are_never_taken_from_the_shared_answer(
 
 
 async def test_a_renamed_viewer_field_is_answered_for_the_viewer(
-    alice: Client, anonymous: Client
+    alice: Client, bob: Client, anonymous: Client
 ) -> None:
+    # given alice's post in her community, and her vote on it
     community = await create_community(alice)
     post = await create_post(alice, community["name"])
     await vote(alice, post["id"], "UP")
-    query = "query($c: String) { posts(community: $c) { edges { node { id mine: viewerVote } } } }"
-    assert (await anonymous.data(query, {"c": community["name"]}))["posts"]["edges"][0]["node"][
-        "mine"
-    ] == "NONE"
-    assert (await alice.data(query, {"c": community["name"]}))["posts"]["edges"][0]["node"][
-        "mine"
-    ] == "UP"
+    query = """
+    query($c: String) {
+      posts(community: $c) {
+        edges { node { id mine: viewerVote community { mod: viewerIsModerator viewerIsMember } } }
+      }
+    }
+    """
+
+    async def seen_by(reader: Client) -> tuple[str, bool, bool]:
+        node = (await reader.data(query, {"c": community["name"]}))["posts"]["edges"][0]["node"]
+        return node["mine"], node["community"]["mod"], node["community"]["viewerIsMember"]
+
+    # then the query, which cannot be shared, is executed for each reader
+    assert await seen_by(anonymous) == ("NONE", False, False)
+    assert await seen_by(alice) == ("UP", True, True)
+    assert await seen_by(bob) == ("NONE", False, False)
 
 
 @pytest.mark.parametrize(
