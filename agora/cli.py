@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Callable
 
@@ -30,7 +31,9 @@ async def resolve_urls(settings: Settings) -> tuple[str, str]:
     )
     if settings.database_url:
         return server_url, redis_url
-    return await ensure_database(server_url, DATABASE_NAME), redis_url
+    database_url = await ensure_database(server_url, DATABASE_NAME)
+    log.info("database: %s (created if it was missing)", DATABASE_NAME)
+    return database_url, redis_url
 
 
 async def _migrate(settings: Settings) -> tuple[str, str]:
@@ -71,6 +74,9 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_up(settings: Settings, args: argparse.Namespace) -> None:
     from agora.stack import chain
 
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again; with Python's
+    # default handler that would end the process before the chain started here is stopped.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     with chain(settings) as with_chain:
         cmd_serve(with_chain, args)
 

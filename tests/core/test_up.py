@@ -1,0 +1,71 @@
+"""`agora up`, the README's first command: it all runs, and stopping it stops what it started."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from agora.services import free_port, port_answers
+from agora.stack import LOCAL_CHAIN_PORT
+
+
+def _wait_for(check, seconds: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.chain
+def test_up_serves_the_forum_on_a_chain_and_stops_the_chain_on_sigterm(
+    tmp_path: Path, database_url: str, redis_url: str
+) -> None:
+    if port_answers("127.0.0.1", LOCAL_CHAIN_PORT):
+        pytest.skip(f"a chain already answers on :{LOCAL_CHAIN_PORT}, which `up` would reuse")
+    port = free_port()
+    env = os.environ | {
+        "AGORA_PORT": str(port),
+        "AGORA_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+    }
+    log = (tmp_path / "up.log").open("wb")
+    up = subprocess.Popen(
+        [sys.executable, "-m", "agora.cli", "up"], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+
+        def healthy() -> bool:
+            try:
+                return httpx.get(f"{base}/healthz", timeout=2).json() == {"ok": True}
+            except httpx.HTTPError:
+                return False
+
+        # when it is up
+        assert _wait_for(healthy, 90), (tmp_path / "up.log").read_text()
+        # then the API answers, on a chain it started, with the contracts deployed
+        answer = httpx.post(
+            f"{base}/graphql", json={"query": "{ communities { edges { cursor } } }"}
+        )
+        assert answer.json() == {"data": {"communities": {"edges": []}}}
+        assert port_answers("127.0.0.1", LOCAL_CHAIN_PORT)
+        assert (tmp_path / "deployment.json").exists()
+        # and when it is told to stop, it stops, and so does its chain
+        up.send_signal(signal.SIGTERM)
+        assert up.wait(timeout=30) == 128 + signal.SIGTERM
+        assert _wait_for(lambda: not port_answers("127.0.0.1", LOCAL_CHAIN_PORT), 10)
+    finally:
+        if up.poll() is None:
+            up.kill()
+            up.wait()
+        log.close()
