@@ -14,7 +14,6 @@ Reads go one of three ways:
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 import orjson
@@ -167,11 +166,12 @@ def _query_of(body: bytes) -> str | None:
 def _is_cacheable(request_body: bytes, response_body: bytes | memoryview) -> bool:
     """Only clean results of read-only operations: a mutation (say, a sign-in challenge with
     its single-use nonce) must never be replayed to someone else. Checked on cache misses only."""
-    if b'"errors"' in bytes(response_body):
+    query = _query_of(request_body)
+    if query is None or b'"errors"' in bytes(response_body):
         return False
     try:
-        document = parse(json.loads(request_body)["query"])
-    except (ValueError, KeyError, TypeError, GraphQLError):
+        document = parse(query)
+    except GraphQLError:
         return False
     return all(
         isinstance(d, OperationDefinitionNode) and d.operation is OperationType.QUERY

@@ -62,12 +62,15 @@ def standing_in(state: dict[str, dict[int, int]], community_id: int) -> Standing
     )
 
 
-async def fetch_standing(db: Executor, viewer_id: int | None, community_id: int) -> Standing:
-    """The viewer's standing now, bypassing any loader (for long-lived subscriptions)."""
+async def fetch_standings(
+    db: Executor, viewer_id: int | None, community_ids: list[int]
+) -> list[Standing]:
+    """The viewer's standing in each community, now: what the `standing` loader loads, and
+    what a long-lived subscription, whose loaders would be stale, asks directly."""
     if viewer_id is None:
-        return NO_STANDING
-    state = await fetch_viewer_state(db, viewer_id, post_ids=[], community_ids=[community_id])
-    return standing_in(state, community_id)
+        return [NO_STANDING] * len(community_ids)
+    state = await fetch_viewer_state(db, viewer_id, post_ids=[], community_ids=community_ids)
+    return [standing_in(state, key) for key in community_ids]
 
 
 class Loaders:
@@ -140,12 +143,7 @@ class Loaders:
         object shows)."""
 
         async def load(keys: list[int]) -> list[Standing]:
-            if self._viewer_id is None:
-                return [NO_STANDING] * len(keys)
-            state = await fetch_viewer_state(
-                self._pool, self._viewer_id, post_ids=[], community_ids=keys
-            )
-            return [standing_in(state, key) for key in keys]
+            return await fetch_standings(self._pool, self._viewer_id, keys)
 
         return self._get("standing", load)
 

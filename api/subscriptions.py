@@ -12,7 +12,7 @@ from api.comments import repository as comments
 from api.comments.types import Comment
 from api.communities import repository as communities
 from api.errors import NotFound
-from api.loaders import fetch_standing
+from api.loaders import fetch_standings
 from api.posts import repository as posts
 from api.posts.types import Post
 from api.pubsub import FRONT_PAGE, comments_channel, posts_channel
@@ -38,7 +38,7 @@ class Subscription:
             rows = await posts.get_post_views_by_ids(ctx.pool, post_ids=[post_id])
             if rows and rows[0]["deleted_at"] is None and rows[0]["removed_at"] is None:
                 viewer_id = ctx.viewer.user_id if ctx.viewer else None
-                standing = await fetch_standing(ctx.pool, viewer_id, rows[0]["community_id"])
+                [standing] = await fetch_standings(ctx.pool, viewer_id, [rows[0]["community_id"]])
                 yield Post.from_row(rows[0], standing=standing)
 
     @strawberry.subscription
