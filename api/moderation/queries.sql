@@ -39,46 +39,21 @@ VALUES ($1, $2, $3, $4, $5)
  WHERE reports.resolved_at IS NOT NULL;
 
 -- name: list_reports
-SELECT r.id, r.reason, r.created_at, r.post_id, r.comment_id, r.resolved_at,
-       u.id AS u_id, u.address AS u_address, u.display_name AS u_display_name, u.bio AS u_bio,
-       u.post_karma AS u_post_karma, u.comment_karma AS u_comment_karma,
-       u.created_at AS u_created_at,
-       v.id AS v_id, v.address AS v_address, v.display_name AS v_display_name, v.bio AS v_bio,
-       v.post_karma AS v_post_karma, v.comment_karma AS v_comment_karma,
-       v.created_at AS v_created_at
-  FROM reports r
-  JOIN users u ON u.id = r.reporter_id
-  LEFT JOIN users v ON v.id = r.resolved_by
- WHERE r.community_id = $1 AND r.id < $2
- ORDER BY r.id DESC
+SELECT * FROM report_views
+ WHERE community_id = $1 AND id < $2
+ ORDER BY id DESC
  LIMIT $3;
 
 -- name: list_open_reports
 -- The same as list_reports, but only the open ones: its own query (not a flag in list_reports)
 -- so that the planner always proves the partial index reports_community_open applies.
-SELECT r.id, r.reason, r.created_at, r.post_id, r.comment_id, r.resolved_at,
-       u.id AS u_id, u.address AS u_address, u.display_name AS u_display_name, u.bio AS u_bio,
-       u.post_karma AS u_post_karma, u.comment_karma AS u_comment_karma,
-       u.created_at AS u_created_at,
-       NULL::bigint AS v_id
-  FROM reports r
-  JOIN users u ON u.id = r.reporter_id
- WHERE r.community_id = $1 AND r.id < $2 AND r.resolved_at IS NULL
- ORDER BY r.id DESC
+SELECT * FROM report_views
+ WHERE community_id = $1 AND id < $2 AND resolved_at IS NULL
+ ORDER BY id DESC
  LIMIT $3;
 
 -- name: get_report_by_id
-SELECT r.id, r.community_id, r.reason, r.created_at, r.post_id, r.comment_id, r.resolved_at,
-       u.id AS u_id, u.address AS u_address, u.display_name AS u_display_name, u.bio AS u_bio,
-       u.post_karma AS u_post_karma, u.comment_karma AS u_comment_karma,
-       u.created_at AS u_created_at,
-       v.id AS v_id, v.address AS v_address, v.display_name AS v_display_name, v.bio AS v_bio,
-       v.post_karma AS v_post_karma, v.comment_karma AS v_comment_karma,
-       v.created_at AS v_created_at
-  FROM reports r
-  JOIN users u ON u.id = r.reporter_id
-  LEFT JOIN users v ON v.id = r.resolved_by
- WHERE r.id = $1;
+SELECT * FROM report_views WHERE id = $1;
 
 -- name: resolve_report
 -- Only an open report changes: resolving twice (or two moderators at once) keeps the first
