@@ -1,8 +1,8 @@
 import { useMemo, useState } from "react";
 import { useClient, useQuery } from "urql";
 import { BAN_TYPES, BansQuery, UnbanUserMutation, type UserRef } from "../ops";
-import { EmptyState, ErrorNote, LoadMore, Spinner, Time, UserLink } from "../components/bits";
-import { Paged } from "../components/Paged";
+import { EmptyState, Time, UserLink } from "../components/bits";
+import { PageItems, Paged, type PageArgs } from "../components/Paged";
 import { toAppError } from "../lib/errors";
 import { displayName, fullDate } from "../lib/format";
 import { useTitle } from "../lib/title";
@@ -25,21 +25,19 @@ export function BannedPage() {
   );
 }
 
-function Chunk({ community, after, isFirst, isLast, loadMore }: { community: string; after: string | null; isFirst: boolean; isLast: boolean; loadMore: (c: string) => void }) {
-  const variables = useMemo(() => ({ community, first: 25, after }), [community, after]);
+function Chunk({ community, ...page }: PageArgs & { community: string }) {
+  const variables = useMemo(() => ({ community, first: 25, after: page.after }), [community, page.after]);
   const [{ data, fetching, error }, reexecute] = useQuery({ query: BansQuery, variables, context: BAN_TYPES });
-  if (!data && fetching) return <li><Spinner label="Loading bans…" /></li>;
-  if (!data && error) return <li><ErrorNote error={toAppError(error)} onRetry={() => reexecute({ requestPolicy: "network-only" })} /></li>;
-  if (!data) return null;
-  const { edges, pageInfo } = data.bans;
   return (
-    <>
-      {isFirst && edges.length === 0 && (
-        <li>
-          <EmptyState>No one is banned from c/{community}.</EmptyState>
-        </li>
-      )}
-      {edges.map(({ node: b }) => (
+    <PageItems
+      page={page}
+      connection={data?.bans}
+      fetching={fetching}
+      error={error}
+      reexecute={reexecute}
+      loading="Loading bans…"
+      empty={<>No one is banned from c/{community}.</>}
+      item={(b) => (
         <li key={b.user.id} className="card ban">
           <div className="ban-row">
             <div>
@@ -54,11 +52,8 @@ function Chunk({ community, after, isFirst, isLast, loadMore }: { community: str
             <UnbanButton community={community} user={b.user} />
           </div>
         </li>
-      ))}
-      {isLast && pageInfo.hasNextPage && pageInfo.endCursor && (
-        <li><LoadMore fetching={fetching} onClick={() => loadMore(pageInfo.endCursor!)} /></li>
       )}
-    </>
+    />
   );
 }
 

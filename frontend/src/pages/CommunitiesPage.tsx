@@ -2,10 +2,8 @@ import { useMemo } from "react";
 import { Link, useSearchParams } from "react-router";
 import { useQuery } from "urql";
 import { CommunitiesQuery } from "../ops";
-import { EmptyState, ErrorNote, LoadMore, Spinner } from "../components/bits";
 import { JoinButton } from "../components/JoinButton";
-import { Paged } from "../components/Paged";
-import { toAppError } from "../lib/errors";
+import { PageItems, Paged, type PageArgs } from "../components/Paged";
 import { excerpt, plural } from "../lib/format";
 import { useTitle } from "../lib/title";
 
@@ -42,24 +40,25 @@ export function CommunitiesPage() {
   );
 }
 
-function Chunk({ sort, after, isFirst, isLast, loadMore }: { sort: Sort; after: string | null; isFirst: boolean; isLast: boolean; loadMore: (c: string) => void }) {
-  const variables = useMemo(() => ({ sort, first: 25, after }), [sort, after]);
+function Chunk({ sort, ...page }: PageArgs & { sort: Sort }) {
+  const variables = useMemo(() => ({ sort, first: 25, after: page.after }), [sort, page.after]);
   const [{ data, fetching, error }, reexecute] = useQuery({ query: CommunitiesQuery, variables });
-  if (!data && fetching) return <li><Spinner label="Loading communities…" /></li>;
-  if (!data && error) return <li><ErrorNote error={toAppError(error)} onRetry={() => reexecute({ requestPolicy: "network-only" })} /></li>;
-  if (!data) return null;
-  const { edges, pageInfo } = data.communities;
   return (
-    <>
-      {isFirst && edges.length === 0 && (
-        <li>
-          <EmptyState>
-            <p>No communities yet.</p>
-            <p><Link to="/create-community">Start the first one</Link>.</p>
-          </EmptyState>
-        </li>
-      )}
-      {edges.map(({ node: c }) => (
+    <PageItems
+      page={page}
+      connection={data?.communities}
+      fetching={fetching}
+      error={error}
+      reexecute={reexecute}
+      loading="Loading communities…"
+      empty={
+        <>
+          <p>No communities yet.</p>
+          <p><Link to="/create-community">Start the first one</Link>.</p>
+        </>
+      }
+      moreLabel="More communities"
+      item={(c) => (
         <li key={c.id} className="community-item card">
           <div className="community-avatar small" aria-hidden="true">{c.name.slice(0, 1).toUpperCase()}</div>
           <div className="grow">
@@ -71,10 +70,7 @@ function Chunk({ sort, after, isFirst, isLast, loadMore }: { sort: Sort; after: 
           </div>
           <JoinButton name={c.name} isMember={c.viewerIsMember} small />
         </li>
-      ))}
-      {isLast && pageInfo.hasNextPage && pageInfo.endCursor && (
-        <li><LoadMore fetching={fetching} onClick={() => loadMore(pageInfo.endCursor!)} label="More communities" /></li>
       )}
-    </>
+    />
   );
 }

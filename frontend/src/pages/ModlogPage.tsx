@@ -2,9 +2,8 @@ import { useMemo } from "react";
 import { Link } from "react-router";
 import { useQuery } from "urql";
 import { ModlogQuery } from "../ops";
-import { EmptyState, ErrorNote, LoadMore, Spinner, Time, UserLink } from "../components/bits";
-import { Paged } from "../components/Paged";
-import { toAppError } from "../lib/errors";
+import { Time, UserLink } from "../components/bits";
+import { PageItems, Paged, type PageArgs } from "../components/Paged";
 import { useCommunity } from "./CommunityPage";
 import { useTitle } from "../lib/title";
 
@@ -31,21 +30,19 @@ export function ModlogPage() {
   );
 }
 
-function Chunk({ community, after, isFirst, isLast, loadMore }: { community: string; after: string | null; isFirst: boolean; isLast: boolean; loadMore: (c: string) => void }) {
-  const variables = useMemo(() => ({ community, first: 25, after }), [community, after]);
+function Chunk({ community, ...page }: PageArgs & { community: string }) {
+  const variables = useMemo(() => ({ community, first: 25, after: page.after }), [community, page.after]);
   const [{ data, fetching, error }, reexecute] = useQuery({ query: ModlogQuery, variables, context: MODLOG_TYPES });
-  if (!data && fetching) return <li><Spinner label="Loading the log…" /></li>;
-  if (!data && error) return <li><ErrorNote error={toAppError(error)} onRetry={() => reexecute({ requestPolicy: "network-only" })} /></li>;
-  if (!data) return null;
-  const { edges, pageInfo } = data.modlog;
   return (
-    <>
-      {isFirst && edges.length === 0 && (
-        <li>
-          <EmptyState>No moderator actions yet.</EmptyState>
-        </li>
-      )}
-      {edges.map(({ node: e }) => (
+    <PageItems
+      page={page}
+      connection={data?.modlog}
+      fetching={fetching}
+      error={error}
+      reexecute={reexecute}
+      loading="Loading the log…"
+      empty="No moderator actions yet."
+      item={(e) => (
         <li key={e.id} className="modlog-entry" data-action={e.action}>
           <p>
             <UserLink user={e.moderator} /> {VERB[e.action] ?? e.action.toLowerCase().replace(/_/g, " ")}
@@ -66,10 +63,7 @@ function Chunk({ community, after, isFirst, isLast, loadMore }: { community: str
           </p>
           {e.reason && <p className="muted small">Reason: {e.reason}</p>}
         </li>
-      ))}
-      {isLast && pageInfo.hasNextPage && pageInfo.endCursor && (
-        <li><LoadMore fetching={fetching} onClick={() => loadMore(pageInfo.endCursor!)} /></li>
       )}
-    </>
+    />
   );
 }

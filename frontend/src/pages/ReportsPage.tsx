@@ -2,9 +2,9 @@ import { useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { useClient, useQuery } from "urql";
 import { ReopenReportMutation, ReportsQuery, ResolveReportMutation, type UserRef } from "../ops";
-import { EmptyState, ErrorNote, LoadMore, Spinner, Time, UserLink } from "../components/bits";
+import { EmptyState, Time, UserLink } from "../components/bits";
 import { ContentActions } from "../components/ContentActions";
-import { Paged } from "../components/Paged";
+import { PageItems, Paged, type PageArgs } from "../components/Paged";
 import { toAppError } from "../lib/errors";
 import { excerpt } from "../lib/format";
 import { useTitle } from "../lib/title";
@@ -44,35 +44,22 @@ export function ReportsPage() {
   );
 }
 
-function Chunk({
-  community,
-  unresolvedOnly,
-  after,
-  isFirst,
-  isLast,
-  loadMore,
-}: {
-  community: string;
-  unresolvedOnly: boolean;
-  after: string | null;
-  isFirst: boolean;
-  isLast: boolean;
-  loadMore: (c: string) => void;
-}) {
-  const variables = useMemo(() => ({ community, first: 25, after, unresolvedOnly }), [community, after, unresolvedOnly]);
+function Chunk({ community, unresolvedOnly, ...page }: PageArgs & { community: string; unresolvedOnly: boolean }) {
+  const variables = useMemo(
+    () => ({ community, first: 25, after: page.after, unresolvedOnly }),
+    [community, page.after, unresolvedOnly],
+  );
   const [{ data, fetching, error }, reexecute] = useQuery({ query: ReportsQuery, variables, context: REPORT_TYPES });
-  if (!data && fetching) return <li><Spinner label="Loading reports…" /></li>;
-  if (!data && error) return <li><ErrorNote error={toAppError(error)} onRetry={() => reexecute({ requestPolicy: "network-only" })} /></li>;
-  if (!data) return null;
-  const { edges, pageInfo } = data.reports;
   return (
-    <>
-      {isFirst && edges.length === 0 && (
-        <li>
-          <EmptyState>{unresolvedOnly ? "No open reports. All quiet." : "No reports yet."}</EmptyState>
-        </li>
-      )}
-      {edges.map(({ node: r }) => (
+    <PageItems
+      page={page}
+      connection={data?.reports}
+      fetching={fetching}
+      error={error}
+      reexecute={reexecute}
+      loading="Loading reports…"
+      empty={unresolvedOnly ? "No open reports. All quiet." : "No reports yet."}
+      item={(r) => (
         <li key={r.id} className={`card report${r.resolvedAt ? " resolved" : ""}`}>
           <p className="meta">
             Reported by <UserLink user={r.reporter} /> · <Time iso={r.createdAt} />
@@ -101,11 +88,8 @@ function Chunk({
           )}
           <Resolution id={r.id} resolvedAt={r.resolvedAt} resolvedBy={r.resolvedBy} />
         </li>
-      ))}
-      {isLast && pageInfo.hasNextPage && pageInfo.endCursor && (
-        <li><LoadMore fetching={fetching} onClick={() => loadMore(pageInfo.endCursor!)} /></li>
       )}
-    </>
+    />
   );
 }
 
