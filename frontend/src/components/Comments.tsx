@@ -249,8 +249,7 @@ function CommentForm({
         autoFocus={!!(editing || replyTo)}
         error={fieldErr?.field ? fieldErr.message : null}
       />
-      {error && !error.field && <ErrorNote error={error} />}
-      {error && error.field && error.field !== "body" && <ErrorNote error={error} />}
+      {error && error.field !== "body" && <ErrorNote error={error} />}
       <div className="row end">
         {onDone && (
           <button

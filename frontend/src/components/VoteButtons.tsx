@@ -56,38 +56,32 @@ export function VoteButtons({ targetId, score, viewerVote, what, layout = "colum
 
   return (
     <div className={`vote vote-${layout}`}>
-      <button
-        type="button"
-        className="vote-up"
-        aria-label={`Upvote ${what}`}
-        aria-pressed={state.vote === "UP"}
-        disabled={disabled}
-        onClick={() => cast("UP")}
-      >
-        <svg viewBox="0 0 20 20" aria-hidden="true" width="18" height="18">
-          <path d="M10 3 3 11h4.5v6h5v-6H17z" />
-        </svg>
-      </button>
+      <VoteButton dir="UP" what={what} vote={state.vote} disabled={disabled} onClick={cast} />
       <span className="vote-score" aria-label={`Score ${state.score}`} data-testid="score">
         {compactNumber(state.score)}
       </span>
-      <button
-        type="button"
-        className="vote-down"
-        aria-label={`Downvote ${what}`}
-        aria-pressed={state.vote === "DOWN"}
-        disabled={disabled}
-        onClick={() => cast("DOWN")}
-      >
-        <svg viewBox="0 0 20 20" aria-hidden="true" width="18" height="18">
-          <path d="M10 17 3 9h4.5V3h5v6H17z" />
-        </svg>
-      </button>
+      <VoteButton dir="DOWN" what={what} vote={state.vote} disabled={disabled} onClick={cast} />
       {error && (
         <span className="vote-error" role="alert">
           {error}
         </span>
       )}
     </div>
+  );
+}
+
+const ARROWS = {
+  UP: { label: "Upvote", className: "vote-up", path: "M10 3 3 11h4.5v6h5v-6H17z" },
+  DOWN: { label: "Downvote", className: "vote-down", path: "M10 17 3 9h4.5V3h5v6H17z" },
+};
+
+function VoteButton({ dir, what, vote, disabled, onClick }: { dir: "UP" | "DOWN"; what: string; vote: Dir; disabled?: boolean; onClick: (dir: "UP" | "DOWN") => void }) {
+  const arrow = ARROWS[dir];
+  return (
+    <button type="button" className={arrow.className} aria-label={`${arrow.label} ${what}`} aria-pressed={vote === dir} disabled={disabled} onClick={() => onClick(dir)}>
+      <svg viewBox="0 0 20 20" aria-hidden="true" width="18" height="18">
+        <path d={arrow.path} />
+      </svg>
+    </button>
   );
 }
