@@ -1,4 +1,5 @@
 // Small shared pieces: error notes, times, user links, load-more buttons.
+import type { InputHTMLAttributes, ReactNode } from "react";
 import { Link } from "react-router";
 import type { AppError } from "../lib/errors";
 import { displayName, fullDate, initials, timeAgo } from "../lib/format";
@@ -23,6 +24,24 @@ export function FieldError({ id, text }: { id: string; text?: string | null }) {
     <p className="field-error" id={id} role="alert">
       {text}
     </p>
+  );
+}
+
+/** A labelled one-line input with its error (from the server's `field`) announced beside it. */
+export function TextField({
+  id,
+  label,
+  error,
+  children,
+  ...input
+}: { id: string; label: string; error?: string | null; children?: ReactNode } & InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} aria-invalid={error ? true : undefined} aria-describedby={`${id}-error`} {...input} />
+      {children}
+      <FieldError id={`${id}-error`} text={error} />
+    </div>
   );
 }
 

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { useNavigate } from "react-router";
 import { useClient } from "urql";
 import { CreateCommunityMutation } from "../ops";
-import { ErrorNote, FieldError } from "../components/bits";
+import { ErrorNote, FieldError, TextField } from "../components/bits";
 import { MarkdownEditor } from "../components/MarkdownEditor";
 import { useDraft } from "../lib/drafts";
 import { toAppError, type AppError } from "../lib/errors";
@@ -108,18 +108,14 @@ export function CreateCommunityPage() {
           </p>
           <FieldError id="cc-name-error" text={at("name")} />
         </div>
-        <div className="field">
-          <label htmlFor="cc-title">Title</label>
-          <input
-            id="cc-title"
-            value={draft.title}
-            maxLength={100}
-            aria-invalid={at("title") ? true : undefined}
-            aria-describedby="cc-title-error"
-            onChange={(e) => set("title", e.target.value)}
-          />
-          <FieldError id="cc-title-error" text={at("title")} />
-        </div>
+        <TextField
+          id="cc-title"
+          label="Title"
+          error={at("title")}
+          value={draft.title}
+          maxLength={100}
+          onChange={(e) => set("title", e.target.value)}
+        />
         <MarkdownEditor
           id="cc-description"
           label="Description"

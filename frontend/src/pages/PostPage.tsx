@@ -2,7 +2,7 @@ import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { useClient, useQuery } from "urql";
 import { EditPostMutation, PostQuery, type Post } from "../ops";
-import { ErrorNote, FieldError, ServerHtml, Spinner, Time, UserLink } from "../components/bits";
+import { ErrorNote, ServerHtml, Spinner, TextField, Time, UserLink } from "../components/bits";
 import { CommentSection } from "../components/Comments";
 import { ContentActions } from "../components/ContentActions";
 import { MarkdownEditor } from "../components/MarkdownEditor";
@@ -113,18 +113,14 @@ function EditPost({ post, onDone }: { post: Post; onDone: () => void }) {
   return (
     <form className="stack edit-post" onSubmit={submit}>
       {isLink && (
-        <div className="field">
-          <label htmlFor="edit-url">Link</label>
-          <input
-            id="edit-url"
-            type="url"
-            value={draft.url}
-            onChange={(e) => setDraft((d) => ({ ...d, url: e.target.value }))}
-            aria-invalid={error?.field === "url" ? true : undefined}
-            aria-describedby="edit-url-error"
-          />
-          <FieldError id="edit-url-error" text={error?.field === "url" ? error.message : null} />
-        </div>
+        <TextField
+          id="edit-url"
+          label="Link"
+          error={error?.field === "url" ? error.message : null}
+          type="url"
+          value={draft.url}
+          onChange={(e) => setDraft((d) => ({ ...d, url: e.target.value }))}
+        />
       )}
       <MarkdownEditor
         label={isLink ? "Text (optional)" : "Text"}

@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { useClient } from "urql";
 import { CreatePostMutation } from "../ops";
-import { ErrorNote, FieldError } from "../components/bits";
+import { ErrorNote, TextField } from "../components/bits";
 import { MarkdownEditor } from "../components/MarkdownEditor";
 import { useDraft } from "../lib/drafts";
 import { toAppError, type AppError } from "../lib/errors";
@@ -85,24 +85,21 @@ export function SubmitPage() {
         </div>
       )}
       <form className="card stack" onSubmit={submit} noValidate aria-describedby={general ? "submit-error" : undefined}>
-        <div className="field">
-          <label htmlFor="submit-community">Community</label>
-          <input
-            id="submit-community"
-            list="joined-communities"
-            value={draft.community}
-            placeholder="e.g. gardening"
-            autoComplete="off"
-            spellCheck={false}
-            aria-invalid={at("community") ? true : undefined}
-            aria-describedby="submit-community-error"
-            onChange={(e) => set("community", e.target.value)}
-          />
+        <TextField
+          id="submit-community"
+          label="Community"
+          error={at("community")}
+          list="joined-communities"
+          value={draft.community}
+          placeholder="e.g. gardening"
+          autoComplete="off"
+          spellCheck={false}
+          onChange={(e) => set("community", e.target.value)}
+        >
           <datalist id="joined-communities">
             {viewer?.joinedCommunities.map((c) => <option key={c.id} value={c.name}>{c.title}</option>)}
           </datalist>
-          <FieldError id="submit-community-error" text={at("community")} />
-        </div>
+        </TextField>
 
         <fieldset className="segmented">
           <legend className="visually-hidden">Kind of post</legend>
@@ -116,34 +113,26 @@ export function SubmitPage() {
           </label>
         </fieldset>
 
-        <div className="field">
-          <label htmlFor="submit-title">Title</label>
-          <input
-            id="submit-title"
-            value={draft.title}
-            maxLength={300}
-            aria-invalid={at("title") ? true : undefined}
-            aria-describedby="submit-title-error"
-            onChange={(e) => set("title", e.target.value)}
-          />
-          <FieldError id="submit-title-error" text={at("title")} />
-        </div>
+        <TextField
+          id="submit-title"
+          label="Title"
+          error={at("title")}
+          value={draft.title}
+          maxLength={300}
+          onChange={(e) => set("title", e.target.value)}
+        />
 
         {draft.kind === "link" && (
-          <div className="field">
-            <label htmlFor="submit-url">Link</label>
-            <input
-              id="submit-url"
-              type="url"
-              inputMode="url"
-              placeholder="https://"
-              value={draft.url}
-              aria-invalid={at("url") ? true : undefined}
-              aria-describedby="submit-url-error"
-              onChange={(e) => set("url", e.target.value)}
-            />
-            <FieldError id="submit-url-error" text={at("url")} />
-          </div>
+          <TextField
+            id="submit-url"
+            label="Link"
+            error={at("url")}
+            type="url"
+            inputMode="url"
+            placeholder="https://"
+            value={draft.url}
+            onChange={(e) => set("url", e.target.value)}
+          />
         )}
 
         <MarkdownEditor

@@ -2,7 +2,7 @@ import { useMemo, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useClient, useQuery } from "urql";
 import { UpdateProfileMutation, UserCommentsQuery, UserPostsQuery, UserQuery } from "../ops";
-import { Avatar, EmptyState, ErrorNote, FieldError, LoadMore, ServerHtml, Spinner, Time } from "../components/bits";
+import { Avatar, EmptyState, ErrorNote, LoadMore, ServerHtml, Spinner, TextField, Time } from "../components/bits";
 import { Paged } from "../components/Paged";
 import { PostCard } from "../components/PostCard";
 import { toAppError, type AppError } from "../lib/errors";
@@ -118,18 +118,14 @@ function EditProfile({ initial, onDone }: { initial: { displayName: string; bio:
         onDone();
       }}
     >
-      <div className="field">
-        <label htmlFor="profile-name">Display name</label>
-        <input
-          id="profile-name"
-          value={form.displayName}
-          maxLength={40}
-          aria-invalid={error?.field === "displayName" ? true : undefined}
-          aria-describedby="profile-name-error"
-          onChange={(e) => setForm({ ...form, displayName: e.target.value })}
-        />
-        <FieldError id="profile-name-error" text={error?.field === "displayName" ? error.message : null} />
-      </div>
+      <TextField
+        id="profile-name"
+        label="Display name"
+        error={error?.field === "displayName" ? error.message : null}
+        value={form.displayName}
+        maxLength={40}
+        onChange={(e) => setForm({ ...form, displayName: e.target.value })}
+      />
       <div className="field">
         <label htmlFor="profile-bio">About you</label>
         <textarea id="profile-bio" rows={3} value={form.bio} maxLength={500} onChange={(e) => setForm({ ...form, bio: e.target.value })} />
