@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import statistics
 import subprocess
 import time
@@ -41,34 +42,27 @@ from tests.bench.server import AgoraServer, sign_in_many
 
 log = logging.getLogger("bench.listing")
 
-# The frontend's listing query, verbatim (frontend/src/ops.ts: PostsQuery with its fragments).
-POSTS_QUERY = """
-query Posts($community: String, $sort: PostSort!, $first: Int!, $after: String) {
-  posts(community: $community, sort: $sort, first: $first, after: $after) {
-    edges { node { ...PostCardFields } }
-    pageInfo { hasNextPage endCursor }
-  }
-}
-fragment PostCardFields on Post {
-  id
-  title
-  body
-  url
-  createdAt
-  isDeleted
-  isRemoved
-  score
-  commentCount
-  viewerVote
-  author { ...UserBrief }
-  community { id name viewerIsModerator }
-}
-fragment UserBrief on User {
-  id
-  address
-  displayName
-}
-"""
+OPS_TS = config.PROJECT_ROOT / "frontend" / "src" / "ops.ts"
+
+
+def frontend_document(operation: str) -> str:
+    """The frontend's `operation` with every fragment it spreads, read from frontend/src/ops.ts
+    (each `graphql(`...`)` there holds one definition): the bench asks what the forum asks."""
+    definitions: dict[str, str] = {}
+    for text in re.findall(r"graphql\(\s*`([^`]*)`", OPS_TS.read_text()):
+        name = re.match(r"\s*(?:query|mutation|subscription|fragment)\s+(\w+)", text)
+        if name:
+            definitions[name.group(1)] = text.strip()
+    wanted, found = [operation], []
+    while wanted:
+        name = wanted.pop(0)
+        if name not in found:
+            found.append(name)
+            wanted += re.findall(r"\.\.\.(\w+)", definitions[name])
+    return "\n".join(definitions[name] for name in found)
+
+
+POSTS_QUERY = frontend_document("Posts")
 
 _MAX_ID = 2**63 - 1
 _TOP = float("inf")
