@@ -17,6 +17,7 @@ from api.comments import repository as comments
 from api.comments.mutations import load_comment
 from api.comments.types import Comment
 from api.communities.mutations import get_community_or_404
+from api.context import Viewer
 from api.errors import BadUserInput, Forbidden, NotFound
 from api.moderation import repository
 from api.moderation.types import Ban, Report
@@ -186,15 +187,20 @@ async def _report_or_404(info: Info, report_id: int) -> asyncpg.Record:
     return row
 
 
-async def resolve_report(info: Info, id: strawberry.ID) -> Report:
-    """Take a report off the moderators' queue. Resolving a resolved report changes nothing (the
-    first resolution stands), so two moderators clearing the queue at once do no harm."""
+async def _report_of_moderator(info: Info, id: strawberry.ID) -> tuple[int, Viewer]:
+    """The row id of report `id`, once the viewer is known to moderate its community."""
     report_id = ids.decode_one(id, "Report")
-    row = await _report_or_404(info, report_id)
-    community_id = row["community_id"]
+    community_id = (await _report_or_404(info, report_id))["community_id"]
     viewer = await permissions.require_moderator(
         info, community_id, await _community_name(info, community_id)
     )
+    return report_id, viewer
+
+
+async def resolve_report(info: Info, id: strawberry.ID) -> Report:
+    """Take a report off the moderators' queue. Resolving a resolved report changes nothing (the
+    first resolution stands), so two moderators clearing the queue at once do no harm."""
+    report_id, viewer = await _report_of_moderator(info, id)
     await repository.resolve_report(
         info.context.pool, report_id=report_id, moderator_id=viewer.user_id
     )
@@ -203,12 +209,7 @@ async def resolve_report(info: Info, id: strawberry.ID) -> Report:
 
 async def reopen_report(info: Info, id: strawberry.ID) -> Report:
     """Put a resolved report back on the queue; reopening an open report changes nothing."""
-    report_id = ids.decode_one(id, "Report")
-    row = await _report_or_404(info, report_id)
-    community_id = row["community_id"]
-    await permissions.require_moderator(
-        info, community_id, await _community_name(info, community_id)
-    )
+    report_id, _ = await _report_of_moderator(info, id)
     await repository.reopen_report(info.context.pool, report_id=report_id)
     return Report.from_row(await _report_or_404(info, report_id))
 
