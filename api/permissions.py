@@ -9,10 +9,6 @@ from api.errors import Forbidden, Unauthenticated
 from api.types import Info
 
 
-def viewer_or_none(info: Info) -> Viewer | None:
-    return info.context.viewer
-
-
 def require_viewer(info: Info) -> Viewer:
     viewer = info.context.viewer
     if viewer is None:
