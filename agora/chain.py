@@ -1,16 +1,17 @@
 """The shared chain client: connect to an RPC, send signed transactions, name the errors of reverts.
 
 Contracts built on OpenZeppelin 5 revert with custom errors, which web3.py hands over undecoded
-(`ContractCustomError('0x71c6af49…')`). `decode_revert` names them against the ABIs of Agora's
-contracts and of every error they may raise, e.g. `GovernorAlreadyCastVote(0xf39F…2266)`, and
-`send_transaction` raises `TransactionReverted` carrying that name.
+(`ContractCustomError('0x71c6af49…')`). `decode_revert` names them against the ABIs that the
+packages of contracts register here (governance registers Agora's contracts and every error they
+may raise), e.g. `GovernorAlreadyCastVote(0xf39F…2266)`, and `send_transaction` raises
+`TransactionReverted` carrying that name.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any, Protocol
 
@@ -72,17 +73,21 @@ def connect(rpc_url: str, *, timeout: float = 30.0) -> Web3:
     return w3
 
 
-def _default_abis() -> list[ABI]:
-    # The governance artifacts hold the ABIs of every contract Agora deploys and of every custom
-    # error they may bubble up from OpenZeppelin; imported late to keep this module light.
-    from governance import all_abis
+# Where the ABIs of known errors come from. Plumbing imports no contracts package: each one that
+# sends through this client registers a source of its ABIs, read only when a revert is decoded.
+_error_sources: list[Callable[[], Iterable[ABI]]] = []
 
-    return list(all_abis())
+
+def register_error_abis(source: Callable[[], Iterable[ABI]]) -> None:
+    """Make `decode_revert` know, by default, the errors of the ABIs `source()` returns."""
+    if source not in _error_sources:
+        _error_sources.append(source)
+        _default_error_table.cache_clear()
 
 
 @cache
 def _default_error_table() -> dict[bytes, tuple[str, list[str]]]:
-    return _error_table(_default_abis())
+    return _error_table([abi for source in _error_sources for abi in source()])
 
 
 def _error_table(abis: Iterable[ABI]) -> dict[bytes, tuple[str, list[str]]]:
@@ -132,7 +137,7 @@ def decode_revert(
     """The revert of `error` as `Name(arg, …)`, e.g. `GovernorAlreadyCastVote(0xf39F…)`.
 
     `error` is a web3.py exception, or the revert data itself. Errors are looked up in `abis`,
-    by default every governance artifact's; `Error(string)` and `Panic(uint256)` are always known.
+    by default those registered with `register_error_abis`; `Error(string)` and `Panic(uint256)` are always known.
     Without data it returns `execution reverted`; with an unknown selector, `unknown error 0x…`.
     """
     data = revert_data(error)

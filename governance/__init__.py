@@ -14,6 +14,8 @@ from typing import Any
 
 from eth_utils import keccak
 
+from agora.chain import register_error_abis
+
 GOVERNANCE_DIR = Path(__file__).resolve().parent
 CONTRACTS_DIR = GOVERNANCE_DIR / "contracts"
 ARTIFACTS_DIR = GOVERNANCE_DIR / "artifacts"
@@ -44,3 +46,7 @@ def load_artifact(name: str) -> dict[str, Any]:
 def all_abis() -> list[list[dict[str, Any]]]:
     """The ABIs of the deployed contracts and of every error they may revert with."""
     return [load_artifact(name)["abi"] for name in (*CONTRACT_NAMES, ERRORS_ARTIFACT)]
+
+
+# Reverts sent through the shared chain client are named after these contracts' errors.
+register_error_abis(all_abis)

@@ -12,7 +12,7 @@ profiler, driven by wrk, separate from the measurements (profilers slow what the
             call costs extra, so call-heavy code (graphql-core) looks heavier than it is.
 
 The server is `agora serve` itself, started by `python -m tests.bench.profile --child ...`, which
-wraps agora.cli.main(["serve"]) in the profiler and writes the profile when uvicorn shuts down.
+wraps cli.main.main(["serve"]) in the profiler and writes the profile when uvicorn shuts down.
 Reports go to bench-results/profile-<mode>-<page>.{txt,prof,json}.
 """
 
@@ -82,7 +82,7 @@ def _short(filename: str) -> str:
 def child(profiler: str, out: Path, code: str | None = None) -> None:
     if code:  # a scratch copy of the tree, to profile a candidate change
         sys.path.insert(0, code)
-    from agora import cli
+    from cli import main as cli
 
     # uvicorn re-raises the SIGTERM it shut down on, with the handler found before it started:
     # make that one harmless, so the profile is written below.

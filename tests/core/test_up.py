@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from agora.services import free_port, port_answers
-from agora.stack import LOCAL_CHAIN_PORT
+from cli.stack import LOCAL_CHAIN_PORT
 
 
 def _wait_for(check, seconds: float) -> bool:  # type: ignore[no-untyped-def]
@@ -40,7 +40,7 @@ def test_up_serves_the_forum_on_a_chain_and_stops_the_chain_on_sigterm(
     }
     log = (tmp_path / "up.log").open("wb")
     up = subprocess.Popen(
-        [sys.executable, "-m", "agora.cli", "up"], env=env, stdout=log, stderr=subprocess.STDOUT
+        [sys.executable, "-m", "cli", "up"], env=env, stdout=log, stderr=subprocess.STDOUT
     )
     try:
         base = f"http://127.0.0.1:{port}"

@@ -72,7 +72,7 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_up(settings: Settings, args: argparse.Namespace) -> None:
-    from agora.stack import chain
+    from cli.stack import chain
 
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again; with Python's
     # default handler that would end the process before the chain started here is stopped.
@@ -88,7 +88,7 @@ def cmd_chain(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_deploy(settings: Settings, args: argparse.Namespace) -> None:
-    from agora.stack import chain
+    from cli.stack import chain
 
     with chain(settings):
         pass

@@ -1,0 +1,5 @@
+import sys
+
+from cli.main import main
+
+main(sys.argv[1:])
