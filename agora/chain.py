@@ -137,8 +137,9 @@ def decode_revert(
     """The revert of `error` as `Name(arg, …)`, e.g. `GovernorAlreadyCastVote(0xf39F…)`.
 
     `error` is a web3.py exception, or the revert data itself. Errors are looked up in `abis`,
-    by default those registered with `register_error_abis`; `Error(string)` and `Panic(uint256)` are always known.
-    Without data it returns `execution reverted`; with an unknown selector, `unknown error 0x…`.
+    by default in those registered with `register_error_abis`; `Error(string)` and
+    `Panic(uint256)` are always known. Without data it returns `execution reverted`; with an
+    unknown selector, `unknown error 0x…`.
     """
     data = revert_data(error)
     if data is None or len(data) < 10:

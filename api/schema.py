@@ -12,19 +12,19 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
-from api import markdown
 from api.auth.mutations import AuthMutation, AuthQuery
 from api.comments.mutations import CommentMutation
 from api.comments.resolvers import CommentQuery
 from api.communities.mutations import CommunityMutation
 from api.communities.resolvers import CommunityQuery
-from api.errors import BadUserInput
-from api.execution import AgoraExecutor
-from api.extensions import CostLimiter, ErrorCodes
+from api.core import markdown
+from api.core.errors import BadUserInput
 from api.moderation.mutations import ModerationMutation
 from api.moderation.resolvers import ModerationQuery
 from api.posts.mutations import PostMutation
 from api.posts.resolvers import PostQuery
+from api.server.execution import AgoraExecutor
+from api.server.extensions import CostLimiter, ErrorCodes
 from api.subscriptions import Subscription
 from api.users.resolvers import UserMutation, UserQuery
 from api.votes.mutations import VoteMutation

@@ -13,9 +13,9 @@ import asyncpg
 from eth_account import Account
 
 from agora.db import create_pool
-from api import markdown
 from api.comments import repository as comments
 from api.communities import repository as communities
+from api.core import markdown
 from api.posts import repository as posts
 from api.users import repository as users
 from api.votes import repository as votes

@@ -7,16 +7,16 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
-from api import ids
 from api.comments import repository as comments
 from api.comments.types import Comment
 from api.communities import repository as communities
-from api.errors import NotFound
-from api.loaders import fetch_standings
+from api.core import ids
+from api.core.errors import NotFound
+from api.core.loaders import fetch_standings
+from api.core.pubsub import FRONT_PAGE, comments_channel, posts_channel
+from api.core.types import Info
 from api.posts import repository as posts
 from api.posts.types import Post
-from api.pubsub import FRONT_PAGE, comments_channel, posts_channel
-from api.types import Info
 
 
 @strawberry.type

@@ -56,7 +56,7 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
-    from api.app import create_app
+    from api.server.app import create_app
 
     database_url, redis_url = asyncio.run(_migrate(settings))
     app = create_app(settings, database_url=database_url, redis_url=redis_url)

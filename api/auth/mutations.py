@@ -7,13 +7,13 @@ from datetime import timedelta
 import strawberry
 from eth_utils import is_address
 
-from api import permissions
 from api.auth import sessions, siwe
 from api.auth.types import Session, SignInChallenge, ViewerInfo
 from api.communities import repository as communities
 from api.communities.for_viewer import communities_for_viewer
-from api.errors import BadUserInput, Unauthenticated
-from api.types import Info
+from api.core import permissions
+from api.core.errors import BadUserInput, Unauthenticated
+from api.core.types import Info
 from api.users import repository as users
 from api.users.types import User
 

@@ -16,7 +16,7 @@ from starlette.requests import HTTPConnection
 
 from agora import sql
 from agora.db import Executor
-from api.context import Viewer
+from api.core.context import Viewer
 
 queries = sql.load(__file__)
 

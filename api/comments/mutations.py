@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
-from api import ids, markdown, permissions, validation
 from api.comments import repository
 from api.comments.types import Comment, comment_for_viewer
-from api.errors import BadUserInput, NotFound
+from api.core import ids, markdown, permissions, validation
+from api.core.errors import BadUserInput, NotFound
+from api.core.types import Info
 from api.posts import repository as posts
-from api.types import Info
 
 MAX_DEPTH = 100
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import strawberry
 
-from api import ids, permissions
 from api.comments import repository, tree
 from api.comments.types import Comment, CommentSort
-from api.errors import NotFound
-from api.pagination import Connection, check_page_size, connection
+from api.core import ids, permissions
+from api.core.errors import NotFound
+from api.core.pagination import Connection, check_page_size, connection
+from api.core.types import Info
 from api.posts import listing
 from api.posts.types import PostSort
-from api.types import Info
 
 # The most comments one request returns; deeper discussion is paged in by later issues' UI.
 MAX_COMMENTS = 2000

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from api import ids, visibility
-from api.loaders import now_or_later
-from api.types import Info
+from api.core import ids, visibility
+from api.core.loaders import now_or_later
+from api.core.types import Info
 from api.users.types import User
 from api.votes.types import VoteDirection, direction_of
 
@@ -66,7 +66,7 @@ class Comment:
 
     @classmethod
     def from_row(cls, row: Any, *, reveal: bool = False) -> Comment:
-        """Build from a comment_views row; `reveal` shows removed content (see api.visibility)."""
+        """Build from a comment_views row; `reveal` shows removed content (api.core.visibility)."""
         hidden = visibility.placeholder(row, reveal) is not None
         parent = row["parent_id"]
         return cls(

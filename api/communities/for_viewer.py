@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from api.communities.types import Community
-from api.types import Info
+from api.core.types import Info
 
 
 async def community_for_viewer(info: Info, row: Any) -> Community:

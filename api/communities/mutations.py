@@ -6,12 +6,12 @@ import re
 
 import strawberry
 
-from api import markdown, permissions, validation
 from api.communities import repository
 from api.communities.for_viewer import community_for_viewer
 from api.communities.types import Community
-from api.errors import BadUserInput, Conflict, NotFound
-from api.types import Info
+from api.core import markdown, permissions, validation
+from api.core.errors import BadUserInput, Conflict, NotFound
+from api.core.types import Info
 
 NAME = re.compile(r"^[a-z0-9_]{3,32}$")
 

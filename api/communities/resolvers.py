@@ -9,8 +9,14 @@ import strawberry
 from api.communities import repository
 from api.communities.for_viewer import communities_for_viewer, community_for_viewer
 from api.communities.types import Community, CommunitySort
-from api.pagination import Connection, check_page_size, connection, decode_cursor, encode_cursor
-from api.types import Info
+from api.core.pagination import (
+    Connection,
+    check_page_size,
+    connection,
+    decode_cursor,
+    encode_cursor,
+)
+from api.core.types import Info
 
 
 async def community(info: Info, name: str) -> Community | None:

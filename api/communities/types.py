@@ -9,8 +9,8 @@ from typing import Any
 
 import strawberry
 
-from api import ids
-from api.types import Info
+from api.core import ids
+from api.core.types import Info
 from api.users.types import User
 
 

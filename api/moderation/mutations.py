@@ -12,19 +12,19 @@ from datetime import UTC, datetime
 import asyncpg
 import strawberry
 
-from api import ids, permissions, validation
 from api.comments import repository as comments
 from api.comments.mutations import load_comment
 from api.comments.types import Comment
 from api.communities.mutations import get_community_or_404
-from api.context import Viewer
-from api.errors import BadUserInput, Forbidden, NotFound
+from api.core import ids, permissions, validation
+from api.core.context import Viewer
+from api.core.errors import BadUserInput, Forbidden, NotFound
+from api.core.types import Info
 from api.moderation import repository
 from api.moderation.types import Ban, Report
 from api.posts import repository as posts
 from api.posts.mutations import load_post
 from api.posts.types import Post
-from api.types import Info
 from api.users import repository as users
 from api.users.types import User
 

@@ -7,13 +7,19 @@ from typing import Any
 
 import strawberry
 
-from api import permissions
 from api.communities.mutations import get_community_or_404
-from api.errors import BadUserInput
+from api.core import permissions
+from api.core.errors import BadUserInput
+from api.core.pagination import (
+    Connection,
+    check_page_size,
+    connection,
+    decode_cursor,
+    encode_cursor,
+)
+from api.core.types import Info
 from api.moderation import repository
 from api.moderation.types import Ban, ModlogEntry, Report
-from api.pagination import Connection, check_page_size, connection, decode_cursor, encode_cursor
-from api.types import Info
 
 _MAX_ID = 2**63 - 1
 

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from api import ids
 from api.communities.types import Community
-from api.types import Info
+from api.core import ids
+from api.core.types import Info
 from api.users.types import User
 
 if TYPE_CHECKING:

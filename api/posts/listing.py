@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg
 
 from agora.db import Executor
-from api.pagination import decode_cursor, encode_cursor
+from api.core.pagination import decode_cursor, encode_cursor
 from api.posts import repository
 from api.posts.types import PostSort
 

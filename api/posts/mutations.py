@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
-from api import ids, markdown, permissions, validation
 from api.communities.mutations import get_community_or_404
-from api.errors import BadUserInput, NotFound
+from api.core import ids, markdown, permissions, validation
+from api.core.errors import BadUserInput, NotFound
+from api.core.types import Info
 from api.posts import repository
 from api.posts.types import Post, post_for_viewer
-from api.types import Info
 
 
 @strawberry.input

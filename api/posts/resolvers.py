@@ -6,14 +6,14 @@ from typing import Any
 
 import strawberry
 
-from api import ids
 from api.communities import repository as communities
-from api.errors import NotFound
-from api.pagination import Connection, check_page_size, connection
+from api.core import ids
+from api.core.errors import NotFound
+from api.core.pagination import Connection, check_page_size, connection
+from api.core.types import Info
 from api.posts import listing
 from api.posts import repository as posts_repository
 from api.posts.types import Post, PostSort, listed_posts, post_for_viewer
-from api.types import Info
 
 
 async def post(info: Info, id: strawberry.ID) -> Post | None:

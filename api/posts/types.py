@@ -9,10 +9,10 @@ from typing import Any
 
 import strawberry
 
-from api import ids, visibility
 from api.communities.types import NO_STANDING, Community, Standing
-from api.loaders import now_or_later
-from api.types import Info
+from api.core import ids, visibility
+from api.core.loaders import now_or_later
+from api.core.types import Info
 from api.users.types import User
 from api.votes.types import VoteDirection
 
@@ -62,7 +62,7 @@ class Post:
         vote: VoteDirection = VoteDirection.NONE,
         standing: Standing = NO_STANDING,
     ) -> Post:
-        """Build from a post_views row; `reveal` shows removed content (see api.visibility),
+        """Build from a post_views row; `reveal` shows removed content (see api.core.visibility),
         `vote` is the viewer's, and `standing` theirs in the post's community."""
         hidden = visibility.placeholder(row, reveal)
         return cls(

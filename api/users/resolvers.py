@@ -5,9 +5,9 @@ from __future__ import annotations
 import strawberry
 from eth_utils import is_address
 
-from api import permissions, validation
-from api.errors import BadUserInput
-from api.types import Info
+from api.core import permissions, validation
+from api.core.errors import BadUserInput
+from api.core.types import Info
 from api.users import repository
 from api.users.types import User
 

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from eth_utils import to_checksum_address
 
-from api import ids
-from api.pagination import Connection
-from api.types import Info
+from api.core import ids
+from api.core.pagination import Connection
+from api.core.types import Info
 
 if TYPE_CHECKING:
     from api.comments.types import Comment

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from api import ids, permissions
-from api.errors import BadUserInput, NotFound
-from api.types import Info
+from api.core import ids, permissions
+from api.core.errors import BadUserInput, NotFound
+from api.core.types import Info
 from api.votes import repository
 from api.votes.types import VoteDirection, VoteResult
 

@@ -133,7 +133,11 @@ async def ensure(params: Params, *, regenerate: bool = False, name: str | None =
             finally:
                 await conn.close()
             return Dataset(
-                url, found, False, existing["seconds"], existing["phases"],
+                url,
+                found,
+                False,
+                existing["seconds"],
+                existing["phases"],
                 existing["generated_at"],
             )
     return await generate(params, name)
@@ -200,7 +204,9 @@ async def generate(params: Params, name: str) -> Dataset:
         generated_at = await conn.fetchval(
             f"INSERT INTO {META_TABLE} (params, seconds, phases, complete) "
             "VALUES ($1, $2, $3, true) RETURNING generated_at",
-            json.dumps(asdict(params)), seconds, json.dumps(phases.times),
+            json.dumps(asdict(params)),
+            seconds,
+            json.dumps(phases.times),
         )
     finally:
         await conn.close()
@@ -224,8 +230,14 @@ async def _load(conn: asyncpg.Connection, p: Params, phases: _Phases) -> None:
         with phases("copy communities"):
             await conn.copy_records_to_table(
                 "communities",
-                columns=["name", "title", "description", "description_html", "creator_id",
-                         "created_at"],
+                columns=[
+                    "name",
+                    "title",
+                    "description",
+                    "description_html",
+                    "creator_id",
+                    "created_at",
+                ],
                 records=_communities(rng, p, now, first_user),
             )
             first_community = await _contiguous_ids(conn, "communities", p.communities)
@@ -241,8 +253,16 @@ async def _load(conn: asyncpg.Connection, p: Params, phases: _Phases) -> None:
         with phases("copy posts"):
             await conn.copy_records_to_table(
                 "posts",
-                columns=["community_id", "author_id", "title", "body", "body_html", "url",
-                         "created_at", "last_activity_at"],
+                columns=[
+                    "community_id",
+                    "author_id",
+                    "title",
+                    "body",
+                    "body_html",
+                    "url",
+                    "created_at",
+                    "last_activity_at",
+                ],
                 records=_posts(rng, p, now, first_user, first_community),
             )
             first_post = await _contiguous_ids(conn, "posts", p.posts)
@@ -353,7 +373,7 @@ def _users(rng: random.Random, p: Params, now: datetime) -> Iterator[tuple[Any, 
 def _communities(
     rng: random.Random, p: Params, now: datetime, first_user: int
 ) -> Iterator[tuple[Any, ...]]:
-    from api import markdown
+    from api.core import markdown
 
     start = now - timedelta(days=730)
     for i in range(p.communities):
@@ -372,7 +392,7 @@ def _communities(
 def _posts(
     rng: random.Random, p: Params, now: datetime, first_user: int, first_community: int
 ) -> Iterator[tuple[Any, ...]]:
-    from api import markdown
+    from api.core import markdown
 
     bodies = []
     for _ in range(256):

@@ -10,7 +10,7 @@ with the same concurrency (32 clients) and duration, one after the other:
   http cached    the frontend's Posts query, anonymous, against a server with the production
                  defaults (listing cache on): what most readers get;
   http viewer    the same query signed in, same server: the shared cached answer with the
-                 viewer's votes and standing filled in (api/viewer_overlay.py);
+                 viewer's votes and standing filled in (api/server/viewer_overlay.py);
   http graphql   the same query signed in (bearer token from the sign-in flow) against a server
                  with LISTING_CACHE_SECONDS=0: strawberry executes it on every request.
 
@@ -32,7 +32,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from api import ids
+from api.core import ids
 from api.posts import listing, repository
 from api.posts.types import PostSort
 from tests.bench import config, wrk
@@ -108,13 +108,30 @@ async def pages(database_url: str) -> list[Page]:
     base = {"sort": "HOT", "first": config.PAGE_SIZE}
     n = config.PAGE_SIZE
     return [
-        Page("front", "front page", base, "list_hot", [_TOP, _MAX_ID, limit],
-             [r["id"] for r in front[:n]]),
-        Page("deep", f"deep page (after {config.DEEP_AFTER})", base | {"after": cursor},
-             "list_hot", deep_args, [r["id"] for r in deep[:n]]),
-        Page("community", f"c/{community['name']} ({community['post_count']} posts)",
-             base | {"community": community["name"]}, "list_hot_in_community", community_args,
-             [r["id"] for r in in_community[:n]]),
+        Page(
+            "front",
+            "front page",
+            base,
+            "list_hot",
+            [_TOP, _MAX_ID, limit],
+            [r["id"] for r in front[:n]],
+        ),
+        Page(
+            "deep",
+            f"deep page (after {config.DEEP_AFTER})",
+            base | {"after": cursor},
+            "list_hot",
+            deep_args,
+            [r["id"] for r in deep[:n]],
+        ),
+        Page(
+            "community",
+            f"c/{community['name']} ({community['post_count']} posts)",
+            base | {"community": community["name"]},
+            "list_hot_in_community",
+            community_args,
+            [r["id"] for r in in_community[:n]],
+        ),
     ]
 
 
@@ -137,17 +154,30 @@ async def check_page(server: AgoraServer, page: Page, token: str | None) -> int:
 
 def run_raw(database_url: str, page: Page, duration: float) -> dict[str, Any]:
     command = [
-        config.python(), "-m", "tests.bench.rawsql",
-        "--dsn", database_url,
-        "--query", page.raw_query,
-        "--args", json.dumps(page.raw_args),
-        "--concurrency", str(config.CONCURRENCY),
-        "--pool-size", str(config.DB_POOL_SIZE),
-        "--warmup", str(config.WARMUP_SECONDS),
-        "--duration", str(duration),
+        config.python(),
+        "-m",
+        "tests.bench.rawsql",
+        "--dsn",
+        database_url,
+        "--query",
+        page.raw_query,
+        "--args",
+        json.dumps(page.raw_args),
+        "--concurrency",
+        str(config.CONCURRENCY),
+        "--pool-size",
+        str(config.DB_POOL_SIZE),
+        "--warmup",
+        str(config.WARMUP_SECONDS),
+        "--duration",
+        str(duration),
     ]
     process = subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         cwd=config.PROJECT_ROOT,
     )
     time.sleep(config.WARMUP_SECONDS + 0.5)  # the program warms up before it measures
@@ -182,8 +212,10 @@ def aggregate(rounds: list[dict[str, Any]]) -> dict[str, Any]:
         "p50_ms": statistics.median(r["p50_ms"] for r in rounds),
         "p99_ms": statistics.median(r["p99_ms"] for r in rounds),
         "worst_p99_ms": max(r["p99_ms"] for r in rounds),
-        "cpu": {k: round(statistics.fmean(r["cpu"][k] for r in rounds if k in r.get("cpu", {})),
-                         1) for k in cpu_keys},
+        "cpu": {
+            k: round(statistics.fmean(r["cpu"][k] for r in rounds if k in r.get("cpu", {})), 1)
+            for k in cpu_keys
+        },
         "rounds": rounds,
     }
     for key in ("bad", "socket_errors", "errors"):
@@ -209,8 +241,11 @@ def run(database_url: str, duration: float, rounds: int = 1) -> dict[str, Any]:
     logs = config.RESULTS_DIR / "logs"
     slice_seconds = max(2, round(duration / rounds))
     results: dict[str, Any] = {
-        "pages": {}, "concurrency": config.CONCURRENCY, "duration_s": slice_seconds * rounds,
-        "rounds": rounds, "db_pool_size": config.DB_POOL_SIZE,
+        "pages": {},
+        "concurrency": config.CONCURRENCY,
+        "duration_s": slice_seconds * rounds,
+        "rounds": rounds,
+        "db_pool_size": config.DB_POOL_SIZE,
     }
     cached = AgoraServer(database_url, log_path=logs / "server-cached.log")
     uncached = AgoraServer(
@@ -233,12 +268,23 @@ def run(database_url: str, duration: float, rounds: int = 1) -> dict[str, Any]:
         }
         for round_ in range(rounds):
             for page in the_pages:
-                log.info("round %d/%d, %s, %d clients, %d s per case", round_ + 1, rounds,
-                         page.label, config.CONCURRENCY, slice_seconds)
+                log.info(
+                    "round %d/%d, %s, %d clients, %d s per case",
+                    round_ + 1,
+                    rounds,
+                    page.label,
+                    config.CONCURRENCY,
+                    slice_seconds,
+                )
                 raw = run_raw(database_url, page, slice_seconds)
                 measured[page.key]["raw"].append(raw)
-                log.info("  %-13s %7.0f req/s, p50 %6.1f ms, p99 %7.1f ms", "raw SQL",
-                         raw["rps"], raw["p50_ms"], raw["p99_ms"])
+                log.info(
+                    "  %-13s %7.0f req/s, p50 %6.1f ms, p99 %7.1f ms",
+                    "raw SQL",
+                    raw["rps"],
+                    raw["p50_ms"],
+                    raw["p99_ms"],
+                )
                 anonymous, overlaid, executed = sizes[page.key]
                 for mode, server, bearer, body_bytes in (
                     ("http_cached", cached, None, anonymous),
@@ -255,12 +301,20 @@ def run(database_url: str, duration: float, rounds: int = 1) -> dict[str, Any]:
                         body_bytes=body_bytes,
                     )
                     if result.bad or result.socket_errors:
-                        log.warning("  %d bad answers, %d socket errors", result.bad,
-                                    result.socket_errors)
+                        log.warning(
+                            "  %d bad answers, %d socket errors", result.bad, result.socket_errors
+                        )
                     measured[page.key][mode].append(result.as_dict())
-                    log.info("  %-13s %7.0f req/s, p50 %6.1f ms, p99 %7.1f ms, ratio %5.1f%%, "
-                             "server CPU %s%%", mode, result.rps, result.p50_ms, result.p99_ms,
-                             100 * result.rps / raw["rps"], result.cpu.get("server_cpu_pct"))
+                    log.info(
+                        "  %-13s %7.0f req/s, p50 %6.1f ms, p99 %7.1f ms, ratio %5.1f%%, "
+                        "server CPU %s%%",
+                        mode,
+                        result.rps,
+                        result.p50_ms,
+                        result.p99_ms,
+                        100 * result.rps / raw["rps"],
+                        result.cpu.get("server_cpu_pct"),
+                    )
         for page in the_pages:
             cases: dict[str, Any] = {"label": page.label, "response_bytes": sizes[page.key][0]}
             for mode in MODES:

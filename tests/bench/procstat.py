@@ -65,8 +65,10 @@ class CpuMeter:
             "machine_busy_pct": round(100 * (busy1 - busy0) / max(1, total1 - total0), 1),
             # Processes that ended meanwhile are lost (their time is unknown); new ones count whole.
             "postgres_cpu_pct": round(
-                100 * sum(t - self._pg0.get(pid, 0.0) for pid, t in _postgres_seconds().items())
-                / wall, 1,
+                100
+                * sum(t - self._pg0.get(pid, 0.0) for pid, t in _postgres_seconds().items())
+                / wall,
+                1,
             ),
             "loadavg_1m": float(Path("/proc/loadavg").read_text().split()[0]),
         }

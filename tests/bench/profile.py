@@ -73,7 +73,7 @@ def _short(filename: str) -> str:
         return filename.split(_SITE, 1)[1]
     root = str(config.PROJECT_ROOT) + "/"
     if filename.startswith(root):
-        return filename[len(root):]
+        return filename[len(root) :]
     if "/lib/python3" in filename:
         return "stdlib/" + filename.rsplit("/", 1)[1]
     return filename
@@ -127,27 +127,42 @@ def _area(location: str) -> str:
 # Layers a sample is charged to: the innermost frame that matches one (checked in this order
 # for each frame, innermost frame first).
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("address checksum (eth_utils.to_checksum_address)",
-     ("eth_utils/", "eth_hash/", "Crypto/")),
+    ("address checksum (eth_utils.to_checksum_address)", ("eth_utils/", "eth_hash/", "Crypto/")),
     ("JSON encoding of the response", ("stdlib/encoder.py", "strawberry/http/base.py:encode_json")),
     ("JSON decoding of the request", ("stdlib/decoder.py",)),
     ("asyncpg (queries, row decoding)", ("asyncpg/",)),
     ("strawberry DataLoader", ("strawberry/dataloader.py",)),
-    ("asyncio tasks and futures (one per async field)",
-     ("stdlib/tasks.py", "stdlib/_weakrefset.py", "stdlib/base_futures.py", "stdlib/futures.py",
-      "stdlib/events.py", "graphql/pyutils/gather_with_cancel.py")),
-    ("request context (session lookup, loaders)",
-     ("api/app.py:get_context", "api/auth/", "api/loaders.py:__init__")),
+    (
+        "asyncio tasks and futures (one per async field)",
+        (
+            "stdlib/tasks.py",
+            "stdlib/_weakrefset.py",
+            "stdlib/base_futures.py",
+            "stdlib/futures.py",
+            "stdlib/events.py",
+            "graphql/pyutils/gather_with_cancel.py",
+        ),
+    ),
+    (
+        "request context (session lookup, loaders)",
+        ("api/server/app.py:get_context", "api/auth/", "api/core/loaders.py:__init__"),
+    ),
     ("Agora resolvers and types (api/)", ("api/",)),
-    ("strawberry field wrappers (Info, arguments, extensions)",
-     ("strawberry/schema/schema_converter.py", "strawberry/types/",
-      "strawberry/schema/schema.py:build_resolve_info", "strawberry/execution/",
-      "strawberry/utils/")),
+    (
+        "strawberry field wrappers (Info, arguments, extensions)",
+        (
+            "strawberry/schema/schema_converter.py",
+            "strawberry/types/",
+            "strawberry/schema/schema.py:build_resolve_info",
+            "strawberry/execution/",
+            "strawberry/utils/",
+        ),
+    ),
     ("graphql-core execution", ("graphql/",)),
     ("strawberry view and schema (parse/validate caches, result)", ("strawberry/",)),
     ("HTTP: uvicorn, httptools, starlette", ("uvicorn/", "starlette/", "httptools/", "cross_web/")),
-    ("listing cache and response cache", ("api/caching.py", "api/graphql_view.py")),
-    ("viewer overlay", ("api/viewer_overlay.py",)),
+    ("listing cache and response cache", ("api/core/caching.py", "api/server/graphql_view.py")),
+    ("viewer overlay", ("api/server/viewer_overlay.py",)),
 )
 
 
@@ -209,8 +224,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profiler", choices=["sample", "cprofile"], default="sample")
     parser.add_argument("--duration", type=float, default=15)
     parser.add_argument("--database", default=config.DATABASE)
-    parser.add_argument("--code", help="run the server from this copy of the tree (agora/, api/ "
-                        "...), e.g. to profile a candidate change without touching the repo")
+    parser.add_argument(
+        "--code",
+        help="run the server from this copy of the tree (agora/, api/ "
+        "...), e.g. to profile a candidate change without touching the repo",
+    )
     parser.add_argument("--child", nargs=2, metavar=("PROFILER", "OUT"), help=argparse.SUPPRESS)
     ns = parser.parse_args(argv)
     if ns.child:
@@ -233,7 +251,12 @@ def main(argv: list[str] | None = None) -> None:
         listing_cache_seconds=0 if ns.mode == "graphql" else None,
         log_path=config.RESULTS_DIR / "logs" / "server-profile.log",
         command=[
-            config.python(), "-m", "tests.bench.profile", "--child", ns.profiler, str(out),
+            config.python(),
+            "-m",
+            "tests.bench.profile",
+            "--child",
+            ns.profiler,
+            str(out),
             *(["--code", ns.code] if ns.code else []),
         ],
     )
@@ -244,20 +267,29 @@ def main(argv: list[str] | None = None) -> None:
             token = viewer.token
         size = asyncio.run(listing.check_page(server, page, token))
         result = wrk.run(
-            server.graphql_url, wrk.post_script(page.body, token=token),
-            connections=config.CONCURRENCY, threads=config.WRK_THREADS, duration=ns.duration,
-            server_pid=server.pid, body_bytes=size,
+            server.graphql_url,
+            wrk.post_script(page.body, token=token),
+            connections=config.CONCURRENCY,
+            threads=config.WRK_THREADS,
+            duration=ns.duration,
+            server_pid=server.pid,
+            body_bytes=size,
             on_start=lambda: os.kill(server.pid, signal.SIGUSR1),
             on_end=lambda: os.kill(server.pid, signal.SIGUSR2),
         )
-    log.info("under the profiler: %.0f req/s, server CPU %s%%", result.rps,
-             result.cpu.get("server_cpu_pct"))
+    log.info(
+        "under the profiler: %.0f req/s, server CPU %s%%",
+        result.rps,
+        result.cpu.get("server_cpu_pct"),
+    )
     if not out.exists():
         raise SystemExit(f"the server wrote no profile ({out}); see its log")
     summary = (summarize_cprofile if ns.profiler == "cprofile" else summarize_samples)(out)
-    header = (f"profile of {ns.mode} {page.label}, {ns.profiler}, {ns.duration:.0f} s at "
-              f"{config.CONCURRENCY} clients: {result.rps:.0f} req/s under the profiler, "
-              f"{result.requests} requests\n\n")
+    header = (
+        f"profile of {ns.mode} {page.label}, {ns.profiler}, {ns.duration:.0f} s at "
+        f"{config.CONCURRENCY} clients: {result.rps:.0f} req/s under the profiler, "
+        f"{result.requests} requests\n\n"
+    )
     stem.with_suffix(".txt").write_text(header + summary)
     sys.stdout.write(header + summary)
     log.info("written %s", stem.with_suffix(".txt").relative_to(config.PROJECT_ROOT))

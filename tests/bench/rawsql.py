@@ -34,7 +34,12 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 
 async def _run(
-    dsn: str, sql: str, args: list[Any], concurrency: int, pool_size: int, warmup: float,
+    dsn: str,
+    sql: str,
+    args: list[Any],
+    concurrency: int,
+    pool_size: int,
+    warmup: float,
     duration: float,
 ) -> dict[str, Any]:
     # The server's own pool factory (same connection setup, same statement cache).

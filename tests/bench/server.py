@@ -75,7 +75,10 @@ class AgoraServer:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
             self._log = output = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            command, env=self.env(), stdout=output, stderr=subprocess.STDOUT,
+            command,
+            env=self.env(),
+            stdout=output,
+            stderr=subprocess.STDOUT,
             cwd=config.PROJECT_ROOT,
         )
         deadline = time.monotonic() + 120

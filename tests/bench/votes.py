@@ -15,7 +15,7 @@ from typing import Any
 
 import asyncpg
 
-from api import ids
+from api.core import ids
 from api.posts import repository
 from tests.bench import config, wrk
 from tests.bench.generate import settle
@@ -75,8 +75,14 @@ def run(database_url: str, duration: float) -> dict[str, Any]:
     post_id = asyncio.run(_hot_post(database_url))
     target = ids.encode("Post", post_id)
     before = asyncio.run(verify(database_url, post_id))
-    log.info("votes on post %d (score %d, %d vote rows), %d voters, %.0f s", post_id,
-             before["post"]["score"], before["vote_rows"]["votes"], config.VOTERS, duration)
+    log.info(
+        "votes on post %d (score %d, %d vote rows), %d voters, %.0f s",
+        post_id,
+        before["post"]["score"],
+        before["vote_rows"]["votes"],
+        config.VOTERS,
+        duration,
+    )
     server = AgoraServer(database_url, log_path=config.RESULTS_DIR / "logs" / "server-votes.log")
     with server:
         voters = asyncio.run(sign_in_many(server, [f"voter-{i}" for i in range(config.VOTERS)]))
@@ -92,8 +98,13 @@ def run(database_url: str, duration: float) -> dict[str, Any]:
         )
     after = asyncio.run(verify(database_url, post_id))
     asyncio.run(settle(database_url))  # the dead rows of these votes must not slow later reads
-    log.info("  %.0f votes/s, p50 %.1f ms, p99 %.1f ms; consistent: %s", result.rps,
-             result.p50_ms, result.p99_ms, after["consistent"])
+    log.info(
+        "  %.0f votes/s, p50 %.1f ms, p99 %.1f ms; consistent: %s",
+        result.rps,
+        result.p50_ms,
+        result.p99_ms,
+        after["consistent"],
+    )
     if result.bad or result.socket_errors:
         log.warning("  %d bad answers, %d socket errors", result.bad, result.socket_errors)
     return {"voters": config.VOTERS, "before": before, "after": after, **result.as_dict()}

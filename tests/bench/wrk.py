@@ -86,7 +86,8 @@ def vote_script(tokens: list[str], target_id: str, *, expect: str) -> str:
     )
     prefix = json.dumps({"query": query, "variables": {"targetId": target_id}})[:-2]
     table = ", ".join(lua_string(t) for t in tokens)
-    return f"""
+    return (
+        f"""
 tokens = {{ {table} }}
 expect = {lua_string(expect)}
 directions = {{ "UP", "DOWN", "NONE" }}
@@ -102,7 +103,11 @@ function request()
   return wrk.format("POST", "/graphql",
     {{ ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token }}, body)
 end
-""" + _SETUP + _CHECK + _DONE
+"""
+        + _SETUP
+        + _CHECK
+        + _DONE
+    )
 
 
 _HEADER_SLACK = 400  # status line and headers of an answer, at most
@@ -128,9 +133,16 @@ class WrkResult:
 
 
 def run(
-    url: str, script: str, *, connections: int, threads: int, duration: float,
-    server_pid: int | None = None, body_bytes: int | None = None,
-    on_start: Callable[[], None] | None = None, on_end: Callable[[], None] | None = None,
+    url: str,
+    script: str,
+    *,
+    connections: int,
+    threads: int,
+    duration: float,
+    server_pid: int | None = None,
+    body_bytes: int | None = None,
+    on_start: Callable[[], None] | None = None,
+    on_end: Callable[[], None] | None = None,
 ) -> WrkResult:
     """Run wrk for `duration` seconds against `url` (after a warm-up of the same load).
 
@@ -146,8 +158,16 @@ def run(
         handle.write(script)
         path = Path(handle.name)
     try:
-        command = [binary, f"-t{threads}", f"-c{connections}", "--timeout", "10s", "--latency",
-                   "-s", str(path)]
+        command = [
+            binary,
+            f"-t{threads}",
+            f"-c{connections}",
+            "--timeout",
+            "10s",
+            "--latency",
+            "-s",
+            str(path),
+        ]
         subprocess.run(
             [*command, f"-d{config.WARMUP_SECONDS}s", url], check=True, capture_output=True
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from api.caching import SingleFlight, TtlCache
+from api.core.caching import SingleFlight, TtlCache
 
 
 def test_an_entry_is_fresh_then_stale_then_gone() -> None:

@@ -6,7 +6,7 @@ from enum import Enum
 
 import strawberry
 
-from api.execution import AgoraExecutor
+from api.server.execution import AgoraExecutor
 
 
 @strawberry.enum

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from api.export_schema import TARGET, sdl
+from api.server.export_schema import TARGET, sdl
 
 
 def test_frontend_schema_matches_the_api() -> None:
-    assert TARGET.read_text() == sdl(), "run: python -m api.export_schema"
+    assert TARGET.read_text() == sdl(), "run: python -m api.server.export_schema"

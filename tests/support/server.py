@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 
 from agora.services import free_port
 from agora.settings import Settings
-from api.app import create_app
+from api.server.app import create_app
 
 
 @dataclass

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 import strawberry
 
-from api.context import Context
+from api.core.context import Context
 
 Info = strawberry.Info[Context, None]

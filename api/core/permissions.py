@@ -3,10 +3,10 @@ author asks here, so the rules can be read (and audited) on one page."""
 
 from __future__ import annotations
 
-from api import ratelimit
-from api.context import Viewer
-from api.errors import Forbidden, Unauthenticated
-from api.types import Info
+from api.core import ratelimit
+from api.core.context import Viewer
+from api.core.errors import Forbidden, Unauthenticated
+from api.core.types import Info
 
 
 def require_viewer(info: Info) -> Viewer:

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 import orjson
 import strawberry
 
-from api.errors import BadUserInput
+from api.core.errors import BadUserInput
 
 T = TypeVar("T")
 

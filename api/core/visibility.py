@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from api import permissions
-from api.types import Info
+from api.core import permissions
+from api.core.types import Info
 
 REMOVED = "[removed]"
 DELETED = "[deleted]"

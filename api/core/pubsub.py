@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 
 from redis.asyncio import Redis
 
-from api.caching import INVALIDATION_CHANNEL, ListingCache
+from api.core.caching import INVALIDATION_CHANNEL, ListingCache
 
 log = logging.getLogger("agora.api")
 

@@ -5,8 +5,8 @@ Reads go one of three ways:
 
 - anonymous: the shared cached answer for that request body (`ListingCache.responses`), served
   stale for a moment while one request refreshes it, one computation per body at a time;
-- signed in, asking a shareable query (see `api.viewer_overlay`): the same shared answer, with
-  the viewer's own votes and standing filled in from one query;
+- signed in, asking a shareable query (see `api.server.viewer_overlay`): the same shared answer,
+  with the viewer's own votes and standing filled in from one query;
 - anything else (writes, the viewer's own things, a single post, GET, a server with the cache
   off): executed for this request.
 """
@@ -34,13 +34,13 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
-from api import viewer_overlay
 from api.auth import sessions
-from api.caching import ListingCache
-from api.context import Context
-from api.loaders import Loaders
-from api.resources import Resources
+from api.core.caching import ListingCache
+from api.core.context import Context
+from api.core.loaders import Loaders
 from api.schema import schema
+from api.server import viewer_overlay
+from api.server.resources import Resources
 
 _CREDENTIAL_HEADERS = (b"authorization", b"cookie")
 

@@ -20,11 +20,11 @@ from starlette.staticfiles import StaticFiles
 
 from agora.db import QueryCounter, create_pool
 from agora.settings import PROJECT_ROOT, Settings
-from api.caching import ListingCache
-from api.chain_sync import ChainSync
-from api.graphql_view import AgoraGraphQL
-from api.pubsub import PubSub
-from api.resources import Resources
+from api.communities.chain_sync import ChainSync
+from api.core.caching import ListingCache
+from api.core.pubsub import PubSub
+from api.server.graphql_view import AgoraGraphQL
+from api.server.resources import Resources
 
 log = logging.getLogger("agora.api")
 

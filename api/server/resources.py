@@ -1,4 +1,4 @@
-"""What the API's requests share, opened and closed with the app's lifespan (see api.app)."""
+"""What the API's requests share, opened and closed with the app's lifespan (see api.server.app)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from redis.asyncio import Redis
 
 from agora.db import QueryCounter
 from agora.settings import Settings
-from api.caching import ListingCache
-from api.chain_sync import ChainSync
-from api.pubsub import PubSub
+from api.communities.chain_sync import ChainSync
+from api.core.caching import ListingCache
+from api.core.pubsub import PubSub
 
 
 @dataclass(slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from api.errors import BadUserInput
+from api.core.errors import BadUserInput
 
 
 def text(value: str, *, field: str, label: str, min_length: int = 1, max_length: int) -> str:

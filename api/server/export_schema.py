@@ -1,5 +1,5 @@
 """Write the API's schema (SDL) to frontend/schema.graphql, which the frontend's typed
-operations are checked against: `python -m api.export_schema`."""
+operations are checked against: `python -m api.server.export_schema`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from agora.settings import PROJECT_ROOT
 from api.schema import schema
 
 HEADER = (
-    "# Exported from the API (python -m api.export_schema); a test checks it matches. "
+    "# Exported from the API (python -m api.server.export_schema); a test checks it matches. "
     "Do not edit.\n"
 )
 TARGET = PROJECT_ROOT / "frontend" / "schema.graphql"

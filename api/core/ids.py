@@ -7,7 +7,7 @@ import base64
 import binascii
 import functools
 
-from api.errors import BadUserInput
+from api.core.errors import BadUserInput
 
 
 @functools.lru_cache(maxsize=65536)

@@ -15,9 +15,9 @@ from starlette.websockets import WebSocket
 from agora.settings import Settings
 
 if TYPE_CHECKING:
-    from api.caching import ListingCache
-    from api.loaders import Loaders
-    from api.pubsub import PubSub
+    from api.core.caching import ListingCache
+    from api.core.loaders import Loaders
+    from api.core.pubsub import PubSub
 
 
 @dataclass(frozen=True, slots=True)

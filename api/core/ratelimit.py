@@ -10,7 +10,7 @@ import time
 
 from redis.asyncio import Redis
 
-from api.errors import RateLimited
+from api.core.errors import RateLimited
 
 
 async def hit(redis: Redis, keys: list[str], *, limit: int, window: int) -> None:

@@ -38,9 +38,9 @@ from graphql import (
 from graphql.language import BREAK
 
 from agora.db import Executor
-from api import ids
-from api.errors import BadUserInput
-from api.loaders import fetch_viewer_state
+from api.core import ids
+from api.core.errors import BadUserInput
+from api.core.loaders import fetch_viewer_state
 from api.votes.types import VoteDirection
 
 # Root fields that list visible content only: the same for every reader.

@@ -18,8 +18,8 @@ from graphql import (
 )
 from strawberry.extensions import AddValidationRules, MaskErrors
 
-from api.errors import INTERNAL_MESSAGE, AgoraError
-from api.pagination import MAX_PAGE_SIZE
+from api.core.errors import INTERNAL_MESSAGE, AgoraError
+from api.core.pagination import MAX_PAGE_SIZE
 
 log = logging.getLogger("agora.api")
 
