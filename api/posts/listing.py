@@ -15,6 +15,7 @@ import asyncpg
 from agora.db import Executor
 from api.core.pagination import decode_cursor, encode_cursor
 from api.posts import repository
+from api.posts.repository import queries
 from api.posts.types import PostSort
 
 _MAX_ID = 2**63 - 1
@@ -23,20 +24,36 @@ _FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 @dataclass(frozen=True, slots=True)
 class SortSpec:
+    """A sort's two `list_*` queries (the front page's, a community's; each a query per index,
+    deliberately), the column it orders by and the key before its first item."""
+
     query: str
+    query_in_community: str
     column: str
     first_key: Any
     window: timedelta | None = None
 
 
+_TOP = (queries.list_top, queries.list_top_in_community, "score", 2**31 - 1)
 SORTS: dict[PostSort, SortSpec] = {
-    PostSort.HOT: SortSpec("list_hot", "hot_rank", float("inf")),
-    PostSort.NEW: SortSpec("list_new", "created_at", _FAR_FUTURE),
-    PostSort.TOP_DAY: SortSpec("list_top", "score", 2**31 - 1, timedelta(days=1)),
-    PostSort.TOP_WEEK: SortSpec("list_top", "score", 2**31 - 1, timedelta(days=7)),
-    PostSort.TOP_ALL: SortSpec("list_top", "score", 2**31 - 1, timedelta(days=365 * 1000)),
-    PostSort.CONTROVERSIAL: SortSpec("list_controversial", "controversy_rank", float("inf")),
-    PostSort.ACTIVE: SortSpec("list_active", "active_rank", float("inf")),
+    PostSort.HOT: SortSpec(
+        queries.list_hot, queries.list_hot_in_community, "hot_rank", float("inf")
+    ),
+    PostSort.NEW: SortSpec(
+        queries.list_new, queries.list_new_in_community, "created_at", _FAR_FUTURE
+    ),
+    PostSort.TOP_DAY: SortSpec(*_TOP, timedelta(days=1)),
+    PostSort.TOP_WEEK: SortSpec(*_TOP, timedelta(days=7)),
+    PostSort.TOP_ALL: SortSpec(*_TOP, timedelta(days=365 * 1000)),
+    PostSort.CONTROVERSIAL: SortSpec(
+        queries.list_controversial,
+        queries.list_controversial_in_community,
+        "controversy_rank",
+        float("inf"),
+    ),
+    PostSort.ACTIVE: SortSpec(
+        queries.list_active, queries.list_active_in_community, "active_rank", float("inf")
+    ),
 }
 
 
@@ -80,7 +97,7 @@ async def fetch(
     db: Executor, *, sort: PostSort, page: Page, limit: int, community_id: int | None
 ) -> list[asyncpg.Record]:
     spec = SORTS[sort]
-    query = spec.query if community_id is None else f"{spec.query}_in_community"
+    query = spec.query if community_id is None else spec.query_in_community
     return await repository.list_posts(
         db, query=query, after=page.after, limit=limit, scope_id=community_id, since=page.since
     )

@@ -26,7 +26,7 @@ async def list_posts(
     scope_id: int | None,
     since: datetime | None,
 ) -> list[asyncpg.Record]:
-    """Run one of the `list_*` queries; `query` is its name, chosen by the caller's sort.
+    """Run `query`, one of the `list_*` queries, chosen by the caller's sort.
 
     `scope_id` is the community (or, for `list_by_author`, the author) the list is limited to.
     """
@@ -35,7 +35,7 @@ async def list_posts(
         args.append(scope_id)
     if since is not None:
         args.append(since)
-    return await db.fetch(getattr(queries, query), *args)
+    return await db.fetch(query, *args)
 
 
 async def create_post(

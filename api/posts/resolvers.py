@@ -75,7 +75,7 @@ async def posts_by_author(
     page = listing.start(PostSort.NEW, after)
     rows = await posts_repository.list_posts(
         info.context.pool,
-        query="list_by_author",
+        query=posts_repository.queries.list_by_author,
         after=page.after,
         limit=first + 1,
         scope_id=author_id,

@@ -9,24 +9,28 @@ from agora.db import Executor
 
 queries = sql.load(__file__)
 
-# Per target kind: (upsert, delete, read the score back).
+# Per target kind, its queries: (upsert, delete, read the score back).
 _BY_KIND = {
-    "Post": ("upsert_post_vote", "delete_post_vote", "get_post_score"),
-    "Comment": ("upsert_comment_vote", "delete_comment_vote", "get_comment_score"),
+    "Post": (queries.upsert_post_vote, queries.delete_post_vote, queries.get_post_score),
+    "Comment": (
+        queries.upsert_comment_vote,
+        queries.delete_comment_vote,
+        queries.get_comment_score,
+    ),
 }
 
 
 async def get_score(db: Executor, *, kind: str, target_id: int) -> asyncpg.Record | None:
-    return await db.fetchrow(getattr(queries, _BY_KIND[kind][2]), target_id)
+    return await db.fetchrow(_BY_KIND[kind][2], target_id)
 
 
 async def set_vote(db: Executor, *, kind: str, target_id: int, user_id: int, value: int) -> None:
     """Record `value` (1, -1, or 0 to withdraw) as the user's only vote on the target."""
     upsert, delete, _ = _BY_KIND[kind]
     if value == 0:
-        await db.execute(getattr(queries, delete), target_id, user_id)
+        await db.execute(delete, target_id, user_id)
     else:
-        await db.execute(getattr(queries, upsert), target_id, user_id, value)
+        await db.execute(upsert, target_id, user_id, value)
 
 
 async def get_post_votes_of_user(
