@@ -14,7 +14,7 @@ STAMPS := .agora/stamps
 up: bootstrap frontend
 	$(BIN)/agora up
 
-test: bootstrap frontend system-deps
+test: check frontend system-deps
 	$(BIN)/python -m pytest
 
 bench: bootstrap frontend system-deps bench-deps
@@ -27,8 +27,14 @@ bench-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	  else echo "make bench needs wrk (Debian/Ubuntu: sudo apt-get install wrk)"; exit 1; fi; }
 
+# Lint, format, the layers (import-linter's contracts in pyproject.toml) and the types (mypy).
+PACKAGES := agora api cli governance indexer ledger
+
 check: bootstrap
-	$(BIN)/ruff check agora api governance indexer ledger tests
+	$(BIN)/ruff check $(PACKAGES) tests
+	$(BIN)/ruff format --check $(PACKAGES) tests
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bootstrap: python-deps node-deps
 

@@ -21,7 +21,7 @@ from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.exceptions import ContractLogicError, Web3RPCError
-from web3.types import TxParams, TxReceipt
+from web3.types import TxParams, TxReceipt, Wei
 
 ABI = Sequence[dict[str, Any]]
 
@@ -199,7 +199,7 @@ def send_transaction(
     serialized within the process so that their nonces do not collide.
     """
     sender = Account.from_key(private_key).address
-    params: TxParams = {"from": sender, "value": value}
+    params: TxParams = {"from": sender, "value": Wei(value)}
     if gas is None:
         try:
             gas = call.estimate_gas(params) * _GAS_MARGIN[0] // _GAS_MARGIN[1]
@@ -223,8 +223,12 @@ def send_transaction(
 def _replay(w3: Web3, transaction: TxParams) -> str | None:
     """The revert data of a mined, failed transaction, replayed as a call on the latest state."""
     call: TxParams = {
-        key: transaction[key] for key in ("from", "to", "data", "value") if key in transaction
-    }  # type: ignore[literal-required]
+        "from": transaction["from"],
+        "data": transaction["data"],
+        "value": transaction.get("value", Wei(0)),
+    }
+    if "to" in transaction:  # none for a contract's creation
+        call["to"] = transaction["to"]
     try:
         w3.eth.call(call, "latest")
     except (ContractLogicError, Web3RPCError) as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import asyncpg
 
@@ -40,6 +41,15 @@ async def create_pool(
     )
     assert pool is not None
     return pool
+
+
+async def fetch_returned(db: Executor, query: str, *args: Any) -> asyncpg.Record:
+    """The row of a write that always returns one (`INSERT … RETURNING`, an upsert, an update of
+    a row that cannot be gone); its absence is a bug, not a case to handle."""
+    row = await db.fetchrow(query, *args)
+    if row is None:
+        raise RuntimeError(f"the query returned no row: {query.splitlines()[0]}")
+    return row
 
 
 # Anything that runs a query: the pool itself, or a connection taken from it (in a transaction).

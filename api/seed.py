@@ -9,10 +9,9 @@ from __future__ import annotations
 import logging
 import random
 
-import asyncpg
 from eth_account import Account
 
-from agora.db import create_pool
+from agora.db import Executor, create_pool
 from api.comments import repository as comments
 from api.communities import repository as communities
 from api.core import markdown
@@ -71,7 +70,7 @@ async def seed(database_url: str) -> None:
         await pool.close()
 
 
-async def _seed(conn: asyncpg.Connection) -> None:
+async def _seed(conn: Executor) -> None:
     rng = random.Random(7)
     people = [await users.upsert_user_by_address(conn, address=a) for a in dev_accounts(8)]
     for index, (name, title, description, rules) in enumerate(COMMUNITIES):

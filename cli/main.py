@@ -15,6 +15,8 @@ import signal
 import sys
 from collections.abc import Callable
 
+# Each command imports what it runs only when it runs (below): `agora migrate` should not pay for
+# web3 and uvicorn, nor `agora chain` for the API.
 from agora import services
 from agora.migrate import ensure_database, migrate_up
 from agora.settings import Settings

@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import BinaryIO
 
 from governance import NODE_MODULES
 
@@ -87,7 +88,7 @@ def start_anvil(
         str(CHAIN_ID),
         "--prune-history",
     ]
-    log = subprocess.DEVNULL
+    log: int | BinaryIO = subprocess.DEVNULL
     if state_dir is not None:
         state_dir.mkdir(parents=True, exist_ok=True)
         command += ["--state", str(state_dir / "state.json"), "--state-interval", "60"]
@@ -97,8 +98,8 @@ def start_anvil(
     process = subprocess.Popen(
         command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
     )
-    if state_dir is not None:
-        log.close()  # type: ignore[union-attr]
+    if not isinstance(log, int):
+        log.close()  # anvil holds its own copy
     url = rpc_url(port)
     deadline = time.monotonic() + timeout
     while not _answers(url):

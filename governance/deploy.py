@@ -93,7 +93,9 @@ def deploy(rpc_url: str, operator_key: str, deployment_file: Path) -> Deployment
     def create(artifact: str, *args: Any) -> tuple[str, int]:
         built = load_artifact(artifact)
         receipt = deploy_contract(w3, operator_key, built["abi"], built["bytecode"], *args)
-        return receipt["contractAddress"], receipt["blockNumber"]
+        address = receipt["contractAddress"]
+        assert address is not None  # the receipt of a contract's creation names it
+        return address, receipt["blockNumber"]
 
     token_implementation, deploy_block = create("CommunityToken")
     governor_implementation, _ = create("CommunityGovernor")

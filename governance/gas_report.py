@@ -114,7 +114,7 @@ def measure(
         w3, operator_key, created["token"], [h.address for h in holders], batch=batch
     )
 
-    payouts = {
+    payouts: dict[str, int] = {
         whale.address: 10_000 * POINT,
         voter.address: 100 * POINT,
         signer.address: 100 * POINT,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,7 @@ from web3.logs import DISCARD
 
 from agora.chain import send_transaction
 from governance import community_id
-from governance.deploy import Deployment, deployed_contract
+from governance.deploy import Deployment, contract_at, deployed_contract
 
 POINT = 10**18  # one point in token base units: community tokens have 18 decimals
 HOUR = 3600
@@ -89,16 +90,14 @@ def mint_epoch_onchain(
     minter_key: str,
     token: str,
     epoch_id: int,
-    payouts: dict[str, int] | list[tuple[str, int]],
+    payouts: Mapping[str, int] | Sequence[tuple[str, int]],
 ) -> dict[str, Any]:
     """Mints one reward epoch of a community's token: `payouts` maps accounts to base units.
 
     The token refuses an epoch it already minted (`CommunityTokenEpochAlreadyMinted`), which makes
     a payout exactly-once on-chain. Returns `{txHash, blockNumber, gasUsed}`.
     """
-    from governance.deploy import contract_at
-
-    items = list(payouts.items()) if isinstance(payouts, dict) else list(payouts)
+    items = list(payouts.items()) if isinstance(payouts, Mapping) else list(payouts)
     contract = contract_at(w3, "CommunityToken", token)
     recipients = [Web3.to_checksum_address(account) for account, _ in items]
     amounts = [amount for _, amount in items]

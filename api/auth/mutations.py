@@ -76,7 +76,7 @@ async def sign_in(info: Info, message: str, signature: str) -> Session:
         raise Unauthenticated(str(error)) from None
     # Spend the nonce only now, atomically: a replayed message finds it gone.
     owner = await ctx.redis.getdel(_NONCE_KEY.format(checked.nonce))
-    if owner is None or owner.decode() != checked.address.lower():
+    if owner is None or owner != checked.address.lower().encode():
         raise Unauthenticated(
             "This sign-in request was already used or has expired; ask for a new one."
         )

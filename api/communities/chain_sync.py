@@ -16,8 +16,10 @@ from typing import Any
 
 import asyncpg
 
+from agora.chain import connect
 from agora.settings import ANVIL_OPERATOR_KEY, Settings
 from api.communities import repository
+from governance.operator import create_community_onchain
 
 log = logging.getLogger("agora.chain")
 
@@ -43,12 +45,9 @@ class ChainSync:
         task.add_done_callback(self._tasks.discard)
 
     async def _create(self, community_id: int, name: str, creator: str) -> None:
-        from agora.chain import connect
-        from governance.operator import create_community_onchain
-
         deployment = self.deployment()
         assert deployment is not None
-        rpc_url = self._settings.chain_rpc_url or deployment.get("rpcUrl")
+        rpc_url: str = self._settings.chain_rpc_url or deployment["rpcUrl"]
         key = self._settings.operator_key or ANVIL_OPERATOR_KEY
         try:
             async with self._lock:

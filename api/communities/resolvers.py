@@ -38,7 +38,7 @@ async def communities(
         rows = await repository.list_communities_popular(
             pool,
             after=tuple(key) if key else None,
-            limit=first + 1,  # type: ignore[arg-type]
+            limit=first + 1,
         )
         cursor = lambda r: encode_cursor(kind, [r["member_count"], r["id"]])  # noqa: E731
     elif sort is CommunitySort.NEW:

@@ -12,6 +12,7 @@ import strawberry
 from api.core import ids
 from api.core.types import Info
 from api.users.types import User
+from governance import community_id
 
 
 @strawberry.enum
@@ -79,8 +80,6 @@ class Community:
 
     @strawberry.field
     def chain(self) -> CommunityChain:
-        from governance import community_id
-
         status, token, governor = self.chain_row
         return CommunityChain(
             status=ChainStatus(status),

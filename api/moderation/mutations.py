@@ -35,7 +35,10 @@ def _reason(reason: str | None) -> str | None:
 
 async def _community_name(info: Info, community_id: int) -> str:
     row = await info.context.loaders.community.load(community_id)
-    return row["name"]
+    if row is None:
+        raise NotFound("That community does not exist.")
+    name: str = row["name"]
+    return name
 
 
 async def remove_post(info: Info, id: strawberry.ID, reason: str | None = None) -> Post:

@@ -7,7 +7,7 @@ from datetime import datetime
 import asyncpg
 
 from agora import sql
-from agora.db import Executor
+from agora.db import Executor, fetch_returned
 
 queries = sql.load(__file__)
 
@@ -44,8 +44,8 @@ async def ban_user(
     reason: str | None,
     expires_at: datetime | None,
 ) -> asyncpg.Record:
-    return await db.fetchrow(
-        queries.ban_user, community_id, user_id, moderator_id, reason, expires_at
+    return await fetch_returned(
+        db, queries.ban_user, community_id, user_id, moderator_id, reason, expires_at
     )
 
 

@@ -58,10 +58,11 @@ def _plain(field: GraphQLField) -> _Plain | None:
 
 def _reader(field: GraphQLField) -> Callable[[Any], Any]:
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if getattr(definition, "default_resolver", None) is getattr:
+    if definition is not None and getattr(definition, "default_resolver", None) is getattr:
         # what strawberry's resolver of a field without one does, minus three calls
         return operator.attrgetter(definition.python_name)
     resolve = field.resolve
+    assert resolve is not None  # only fields with a resolver reach here (see _plain)
     return lambda source: resolve(source, None)
 
 
@@ -137,7 +138,7 @@ class AgoraExecutor(StrawberryGraphQLCoreExecutionContext):
         if not rest:
             return results
         executed = super().execute_fields(parent_type, source_value, path, rest, position_context)
-        if not self.is_awaitable(executed):
+        if isinstance(executed, dict):
             results.update(executed)  # existing keys keep their place
             return results
 

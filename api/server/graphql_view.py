@@ -14,7 +14,7 @@ Reads go one of three ways:
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from cross_web import HTTPException  # what strawberry's view raises for a bad request
@@ -79,7 +79,8 @@ class AgoraGraphQL(GraphQL[Context, None]):
         response = await super().process_result(request, result)
         # Syntax errors end the request before the schema's extensions run: they are the
         # client's to fix, like every error that reaches here without a code.
-        for error in response.get("errors") or ():
+        errors = cast(list[dict[str, Any]], response.get("errors") or [])
+        for error in errors:
             error.setdefault("extensions", {}).setdefault("code", "BAD_USER_INPUT")
         return response
 
