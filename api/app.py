@@ -57,7 +57,11 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         counter = QueryCounter() if settings.count_queries else None
         pool = await create_pool(
-            database_url, min_size=2, max_size=settings.db_pool_size, counter=counter
+            database_url,
+            min_size=2,
+            max_size=settings.db_pool_size,
+            counter=counter,
+            settings=settings,
         )
         redis = Redis.from_url(redis_url)
         cache = ListingCache(ttl=settings.listing_cache_seconds)
