@@ -1,5 +1,5 @@
-"""Agora's benchmarks: `python -m tests.bench [generate|listing|votes|comments|frontend|all] [--regenerate]
-[--duration N]` (see tests/bench/README.md)."""
+"""Agora's benchmarks: `python -m tests.bench [generate|listing|votes|comments|frontend|all]
+[--regenerate] [--duration N]` (see tests/bench/README.md)."""
 
 from __future__ import annotations
 
