@@ -120,14 +120,14 @@ def run(data_dir: Path, port: int) -> dict[str, Any]:
             "api": port_answers("127.0.0.1", port),
         }
 
-    # `agora up` on the fresh machine, used by a new user, then stopped
-    summary["first_up"] = up_and_stop(base, env, log, running, use=True)
+    # `agora up` on the fresh machine, used by a new user, then stopped as with Ctrl-C
+    summary["first_up"] = up_and_stop(base, env, log, running, signal.SIGINT, use=True)
     summary["running_after_first_up"] = running()
     # `agora migrate` alone: the embedded servers outlive it, and its log says how to stop them
     summary["migrate_exit_code"] = agora("migrate", env, log).wait(timeout=120)
     summary["running_after_migrate"] = running()
     # `agora up` again: it uses them, and leaves them running when it stops
-    summary["second_up"] = up_and_stop(base, env, log, running, use=False)
+    summary["second_up"] = up_and_stop(base, env, log, running, signal.SIGTERM, use=False)
     summary["running_after_second_up"] = running()
     # and `agora down` stops them
     summary["down_exit_code"] = agora("down", env, log).wait(timeout=60)
@@ -137,9 +137,9 @@ def run(data_dir: Path, port: int) -> dict[str, Any]:
 
 
 def up_and_stop(
-    base: str, env: dict[str, str], log: Path, running: Any, *, use: bool
+    base: str, env: dict[str, str], log: Path, running: Any, stop: signal.Signals, *, use: bool
 ) -> dict[str, Any]:
-    """`agora up` until it is healthy, the forum used if `use`, then stopped with SIGTERM."""
+    """`agora up` until it is healthy, the forum used if `use`, then stopped with `stop`."""
     result: dict[str, Any] = {}
     with log.open("a") as out:
         out.write(f"---- agora up ({'first' if use else 'again'})\n")
@@ -154,7 +154,7 @@ def up_and_stop(
         result["running"] = running()
         if use:
             result["forum"] = asyncio.run(use_the_forum(base))
-        up.send_signal(signal.SIGTERM)
+        up.send_signal(stop)
         result["exit_code"] = up.wait(timeout=60)
     finally:
         if up.poll() is None:  # a failed step: stop it the way that stops what it started
