@@ -44,6 +44,8 @@ def test_an_embedded_redis_starts_where_none_answers(tmp_path: Path) -> None:
     finally:
         if services.port_answers("127.0.0.1", port):
             client.shutdown(nosave=True)
+        if services.embedded_data_dir(tmp_path) != tmp_path:  # root's, under /var/lib/agora
+            shutil.rmtree(services.embedded_data_dir(tmp_path), ignore_errors=True)
 
 
 async def test_an_embedded_postgres_starts_where_none_answers(tmp_path: Path) -> None:
