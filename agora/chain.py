@@ -31,9 +31,14 @@ _BUILTIN_ERRORS: list[dict[str, Any]] = [
     {"type": "error", "name": "Panic", "inputs": [{"name": "code", "type": "uint256"}]},
 ]
 
-# Gas limit = estimate * 6/5: the margin covers the 63/64 rule of nested calls and state that moves
-# between the estimate and the block.
+# Gas limit = estimate * 6/5 + 60,000. The ratio covers the 63/64 rule of nested calls; the
+# constant covers state that moves between the estimate and the block. Votes checkpoints are
+# keyed by timestamp: estimated within the second of an earlier write, a delegation updates its
+# two checkpoints in place, but mined a second later it writes two fresh slots (about 22,000 gas
+# each), which reverted a 67,000-gas delegation out of gas on a loaded machine. Unused gas is
+# not charged.
 _GAS_MARGIN = (6, 5)
+_GAS_HEADROOM = 60_000
 
 
 class ChainError(RuntimeError):
@@ -202,7 +207,8 @@ def send_transaction(
     params: TxParams = {"from": sender, "value": Wei(value)}
     if gas is None:
         try:
-            gas = call.estimate_gas(params) * _GAS_MARGIN[0] // _GAS_MARGIN[1]
+            estimate = call.estimate_gas(params)
+            gas = estimate * _GAS_MARGIN[0] // _GAS_MARGIN[1] + _GAS_HEADROOM
         except (ContractLogicError, Web3RPCError) as error:
             data = revert_data(error)
             if data is None and not isinstance(error, ContractLogicError):

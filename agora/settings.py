@@ -49,6 +49,12 @@ class Settings:
     write_rate_limit: int = 30
     write_rate_window_seconds: int = 60
     db_pool_size: int = 10
+    # Nothing waits on the database forever: a statement, a wait for a row lock, a transaction
+    # left idle and a wait for a free pool connection each end with an error after these.
+    db_statement_timeout_ms: int = 10_000
+    db_lock_timeout_ms: int = 5_000
+    db_idle_in_transaction_timeout_ms: int = 30_000
+    db_acquire_timeout_seconds: float = 10.0
     # How long a listing page is shared between readers (0 turns the cache off).
     listing_cache_seconds: float = 2.0
     # Count SQL statements (exposed to tests; off in production, it costs a call per query).
@@ -81,6 +87,10 @@ class Settings:
             write_rate_limit=_int("WRITE_RATE_LIMIT", 30),
             write_rate_window_seconds=_int("WRITE_RATE_WINDOW_SECONDS", 60),
             db_pool_size=_int("DB_POOL_SIZE", 10),
+            db_statement_timeout_ms=_int("DB_STATEMENT_TIMEOUT_MS", 10_000),
+            db_lock_timeout_ms=_int("DB_LOCK_TIMEOUT_MS", 5_000),
+            db_idle_in_transaction_timeout_ms=_int("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", 30_000),
+            db_acquire_timeout_seconds=float(_env("DB_ACQUIRE_TIMEOUT_SECONDS", "10")),  # type: ignore[arg-type]
             listing_cache_seconds=float(_env("LISTING_CACHE_SECONDS", "2")),  # type: ignore[arg-type]
             count_queries=_env("COUNT_QUERIES", "0") == "1",
             debug=_env("AGORA_DEBUG", "0") == "1",

@@ -4,16 +4,21 @@ agora up        everything: database, cache, chain, contracts, migrations, API a
 agora migrate   apply the SQL migrations
 agora serve     the API (and the built frontend) on AGORA_HOST:AGORA_PORT
 agora seed      demo communities, posts and comments
+agora down      stop the embedded PostgreSQL and Redis of the data folder
+
+`up` stops the embedded servers it started when it stops; the other commands leave them running,
+as a system PostgreSQL or Redis would be (`down` stops them).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 # Each command imports what it runs only when it runs (below): `agora migrate` should not pay for
 # web3 and uvicorn, nor `agora chain` for the API.
@@ -26,61 +31,91 @@ log = logging.getLogger("agora")
 DATABASE_NAME = "agora"
 
 
-async def resolve_urls(settings: Settings) -> tuple[str, str]:
-    """The database and Redis URLs to use: configured, local or embedded (logged)."""
-    server_url, redis_url = services.resolve_all(
-        settings.database_url, settings.redis_url, settings.data_dir
-    )
+async def _database(settings: Settings, postgres: services.ResolvedService) -> str:
+    """The URL of Agora's database on the server found, created if it is missing."""
     if settings.database_url:
-        return server_url, redis_url
-    database_url = await ensure_database(server_url, DATABASE_NAME)
+        return postgres.url
+    database_url = await ensure_database(postgres.url, DATABASE_NAME)
     log.info("database: %s (created if it was missing)", DATABASE_NAME)
-    return database_url, redis_url
+    return database_url
 
 
-async def _migrate(settings: Settings) -> tuple[str, str]:
+async def _migrate(settings: Settings, postgres: services.ResolvedService) -> str:
     import asyncpg
 
-    database_url, redis_url = await resolve_urls(settings)
+    database_url = await _database(settings, postgres)
     conn = await asyncpg.connect(database_url)
     try:
         applied = await migrate_up(conn)
     finally:
         await conn.close()
     log.info("migrations: %s", ", ".join(applied) if applied else "up to date")
-    return database_url, redis_url
+    return database_url
+
+
+@contextlib.contextmanager
+def migrated(settings: Settings, *, stop_started: bool) -> Iterator[tuple[str, str]]:
+    """The URLs of the migrated database and of Redis, found or started (see `agora.services`);
+    on the way out, stops the embedded servers started here if `stop_started`, and logs how to
+    stop those left running."""
+    found = services.resolve_all(settings.database_url, settings.redis_url, settings.data_dir)
+    try:
+        yield asyncio.run(_migrate(settings, found[0])), found[1].url
+    finally:
+        services.release(found, settings.data_dir, stop_started=stop_started)
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
-    asyncio.run(_migrate(settings))
+    with migrated(settings, stop_started=False):
+        pass
 
 
-def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+def _serve(settings: Settings, database_url: str, redis_url: str) -> None:
     import uvicorn
 
     from api.server.app import create_app
 
-    database_url, redis_url = asyncio.run(_migrate(settings))
     app = create_app(settings, database_url=database_url, redis_url=redis_url)
     log.info("Agora is at http://%s:%d/ (GraphQL at /graphql)", settings.host, settings.port)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False)
 
 
+def _exit_on_sigterm() -> None:
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again; with Python's
+    # default handler that would end the process before its clean-up (stopping what was started
+    # here, or saying what keeps running) is done.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    _exit_on_sigterm()
+    with migrated(settings, stop_started=False) as (database_url, redis_url):
+        _serve(settings, database_url, redis_url)
+
+
 def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
     from api.seed import seed
 
-    database_url, _ = asyncio.run(_migrate(settings))
-    asyncio.run(seed(database_url))
+    with migrated(settings, stop_started=False) as (database_url, _):
+        asyncio.run(seed(database_url))
 
 
 def cmd_up(settings: Settings, args: argparse.Namespace) -> None:
     from cli.stack import chain
 
-    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again; with Python's
-    # default handler that would end the process before the chain started here is stopped.
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    with chain(settings) as with_chain:
-        cmd_serve(with_chain, args)
+    _exit_on_sigterm()
+    with (
+        migrated(settings, stop_started=True) as (database_url, redis_url),
+        chain(settings) as with_chain,
+    ):
+        _serve(with_chain, database_url, redis_url)
+
+
+def cmd_down(settings: Settings, args: argparse.Namespace) -> None:
+    if services.stop_embedded_postgres(settings.data_dir):
+        log.info("stopped the embedded PostgreSQL")
+    if services.stop_embedded_redis(settings.data_dir):
+        log.info("stopped the embedded Redis")
 
 
 def cmd_chain(settings: Settings, args: argparse.Namespace) -> None:
@@ -107,6 +142,7 @@ COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], None], str]] 
     "migrate": (cmd_migrate, "apply the SQL migrations"),
     "serve": (cmd_serve, "serve the API and the built frontend"),
     "seed": (cmd_seed, "add demo data"),
+    "down": (cmd_down, "stop the embedded PostgreSQL and Redis of the data folder"),
     "chain": (cmd_chain, "run a local anvil chain"),
     "deploy": (cmd_deploy, "deploy the contracts to the chain (starting anvil if none)"),
     "gas-report": (cmd_gas_report, "print the gas table of the contracts, measured on anvil"),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
+from agora.db import Executor
 from api.comments import repository
 from api.comments.types import Comment, comment_for_viewer
-from api.core import ids, markdown, permissions, validation
+from api.core import idempotency, ids, markdown, permissions, validation
 from api.core.errors import BadUserInput, NotFound
 from api.core.types import Info
 from api.posts import repository as posts
@@ -53,13 +54,17 @@ async def create_comment(info: Info, input: CreateCommentInput) -> Comment:
         ids.decode_one(input.parent_id, "Comment", field="parentId") if input.parent_id else None
     )
     body, body_html = _body(input.body)
-    ctx = info.context
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        post = await posts.lock_post(conn, post_id=post_id)
-        if post is None or post["deleted_at"] is not None or post["removed_at"] is not None:
+    post = await info.context.loaders.post.load(post_id)
+    if post is None:
+        raise NotFound("That post does not exist or no longer takes comments.")
+    await permissions.require_not_banned(info, post["community_id"], post["c_name"])
+
+    async def write(conn: Executor) -> int:
+        # The post's lock orders this comment with edits, deletions and removals of the post;
+        # what was read above is checked again under it.
+        locked = await posts.lock_post(conn, post_id=post_id)
+        if locked is None or locked["deleted_at"] is not None or locked["removed_at"] is not None:
             raise NotFound("That post does not exist or no longer takes comments.")
-        community_id = post["community_id"]
-        await permissions.require_not_banned(info, community_id)
         parent_path: list[int] = []
         if parent_id is not None:
             parent = await repository.get_comment_for_reply(conn, comment_id=parent_id)
@@ -74,7 +79,7 @@ async def create_comment(info: Info, input: CreateCommentInput) -> Comment:
             if len(parent["path"]) >= MAX_DEPTH:
                 raise BadUserInput("This thread is too deep to reply to.", field="parentId")
             parent_path = list(parent["path"])
-        comment_id = await repository.create_comment(
+        return await repository.create_comment(
             conn,
             post_id=post_id,
             parent_id=parent_id,
@@ -83,7 +88,12 @@ async def create_comment(info: Info, input: CreateCommentInput) -> Comment:
             body=body,
             body_html=body_html,
         )
-    await ctx.pubsub.comment_created(post_id=post_id, comment_id=comment_id)
+
+    comment_id, created = await idempotency.write_once(
+        info, viewer.user_id, operation="createComment", input=input, write=write
+    )
+    if created:
+        await info.context.pubsub.comment_created(post_id=post_id, comment_id=comment_id)
     return await load_comment(info, comment_id)
 
 
@@ -91,6 +101,9 @@ async def edit_comment(info: Info, input: EditCommentInput) -> Comment:
     viewer = await permissions.require_writer(info)
     comment_id = ids.decode_one(input.id, "Comment")
     body, body_html = _body(input.body)
+    rows = await repository.get_comment_views_by_ids(info.context.pool, comment_ids=[comment_id])
+    if rows:
+        await permissions.require_not_banned(info, rows[0]["community_id"])
     async with info.context.pool.acquire() as conn, conn.transaction():
         row = await lock_comment_or_404(conn, comment_id)
         permissions.require_author(viewer, row["author_id"], "comment")

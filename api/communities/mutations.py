@@ -6,10 +6,11 @@ import re
 
 import strawberry
 
+from agora.db import Executor
 from api.communities import repository
 from api.communities.for_viewer import community_for_viewer
 from api.communities.types import Community
-from api.core import markdown, permissions, validation
+from api.core import idempotency, markdown, permissions, validation
 from api.core.errors import BadUserInput, Conflict, NotFound
 from api.core.types import Info
 
@@ -52,19 +53,29 @@ async def create_community(info: Info, input: CreateCommunityInput) -> Community
     rules = [
         validation.text(rule, field="rules", label="A rule", max_length=500) for rule in input.rules
     ]
-    row = await repository.create_community(
-        info.context.pool,
-        name=name,
-        title=title,
-        description=description,
-        description_html=markdown.render(description),
-        rules=rules,
-        creator_id=viewer.user_id,
+
+    async def write(conn: Executor) -> int:
+        row = await repository.create_community(
+            conn,
+            name=name,
+            title=title,
+            description=description,
+            description_html=markdown.render(description),
+            rules=rules,
+            creator_id=viewer.user_id,
+        )
+        if row is None:
+            raise Conflict(f"The name c/{name} is taken; choose another.", field="name")
+        community_id: int = row["id"]
+        return community_id
+
+    community_id, created = await idempotency.write_once(
+        info, viewer.user_id, operation="createCommunity", input=input, write=write
     )
-    if row is None:
-        raise Conflict(f"The name c/{name} is taken; choose another.", field="name")
+    [row] = await repository.get_communities_by_ids(info.context.pool, community_ids=[community_id])
     community = await community_for_viewer(info, row)
-    info.context.on_community_created(community.row_id, community.name, viewer.address)
+    if created:
+        info.context.on_community_created(community.row_id, community.name, viewer.address)
     return community
 
 

@@ -68,6 +68,12 @@ async def require_moderator_to_read(
 async def require_not_banned(
     info: Info, community_id: int, community_name: str | None = None
 ) -> None:
+    """People banned from a community take no part in it: they cannot join it, post, comment,
+    edit what they wrote there, vote or report in it (they can still read it, and delete what
+    they wrote). Every such mutation asks here before it takes a database connection.
+
+    A ban that commits while such a write is under way does not stop it: the write is ordered
+    before the ban, as if it had come a moment earlier."""
     if (await info.context.loaders.standing.load(community_id)).banned:
         where = f"c/{community_name}" if community_name else "this community"
         raise Forbidden(f"You are banned from {where}.")

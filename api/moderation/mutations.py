@@ -172,6 +172,7 @@ async def report(info: Info, target_id: strawberry.ID, reason: str) -> bool:
         community_id = rows[0]["community_id"] if rows else None
     if community_id is None:
         raise NotFound(f"That {kind.lower()} does not exist.")
+    await permissions.require_not_banned(info, community_id)
     await repository.create_report(
         info.context.pool,
         community_id=community_id,

@@ -7,7 +7,7 @@ from datetime import datetime
 import asyncpg
 
 from agora import sql
-from agora.db import Executor, fetch_returned
+from agora.db import Executor, fetch_one
 
 queries = sql.load(__file__)
 
@@ -44,7 +44,7 @@ async def ban_user(
     reason: str | None,
     expires_at: datetime | None,
 ) -> asyncpg.Record:
-    return await fetch_returned(
+    return await fetch_one(
         db, queries.ban_user, community_id, user_id, moderator_id, reason, expires_at
     )
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
+from agora.db import Executor
 from api.communities.mutations import get_community_or_404
-from api.core import ids, markdown, permissions, validation
+from api.core import idempotency, ids, markdown, permissions, validation
 from api.core.errors import BadUserInput, NotFound
 from api.core.types import Info
 from api.posts import repository
@@ -54,16 +55,23 @@ async def create_post(info: Info, input: CreatePostInput) -> Post:
     title = validation.text(input.title, field="title", label="The title", max_length=300)
     body, body_html = _body(input.body)
     url = validation.link(input.url)
-    post_id = await repository.create_post(
-        info.context.pool,
-        community_id=community.row_id,
-        author_id=viewer.user_id,
-        title=title,
-        body=body,
-        body_html=body_html,
-        url=url,
+
+    async def write(conn: Executor) -> int:
+        return await repository.create_post(
+            conn,
+            community_id=community.row_id,
+            author_id=viewer.user_id,
+            title=title,
+            body=body,
+            body_html=body_html,
+            url=url,
+        )
+
+    post_id, created = await idempotency.write_once(
+        info, viewer.user_id, operation="createPost", input=input, write=write
     )
-    await info.context.pubsub.post_created(community_id=community.row_id, post_id=post_id)
+    if created:
+        await info.context.pubsub.post_created(community_id=community.row_id, post_id=post_id)
     return await load_post(info, post_id)
 
 
@@ -72,6 +80,9 @@ async def edit_post(info: Info, input: EditPostInput) -> Post:
     post_id = ids.decode_one(input.id, "Post")
     body, body_html = _body(input.body)
     url = validation.link(input.url)
+    found = await info.context.loaders.post.load(post_id)
+    if found is not None:
+        await permissions.require_not_banned(info, found["community_id"], found["c_name"])
     async with info.context.pool.acquire() as conn, conn.transaction():
         row = await lock_post_or_404(conn, post_id)
         permissions.require_author(viewer, row["author_id"], "post")

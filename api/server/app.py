@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialWithJitterBackoff
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
@@ -57,9 +59,18 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         counter = QueryCounter() if settings.count_queries else None
         pool = await create_pool(
-            database_url, min_size=2, max_size=settings.db_pool_size, counter=counter
+            database_url,
+            min_size=2,
+            max_size=settings.db_pool_size,
+            counter=counter,
+            settings=settings,
         )
-        redis = Redis.from_url(redis_url)
+        # After a Redis restart every pooled connection is dead; a client built from a URL does
+        # not retry by default, so each would fail one request with INTERNAL. Retried on a new
+        # connection instead (a repeated INCR or PUBLISH after a lost reply is harmless here).
+        redis = Redis.from_url(
+            redis_url, retry=Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.5), retries=3)
+        )
         cache = ListingCache(ttl=settings.listing_cache_seconds)
         pubsub = PubSub(redis, cache)
         chain = ChainSync(settings, pool)

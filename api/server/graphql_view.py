@@ -14,8 +14,10 @@ Reads go one of three ways:
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any, cast
 
+import asyncpg
 import orjson
 from cross_web import HTTPException  # what strawberry's view raises for a bad request
 from graphql import (
@@ -26,7 +28,7 @@ from graphql import (
     parse,
 )
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -37,12 +39,30 @@ from strawberry.types import ExecutionResult
 from api.auth import sessions
 from api.core.caching import ListingCache
 from api.core.context import Context
+from api.core.errors import INTERNAL_MESSAGE
 from api.core.loaders import Loaders
 from api.schema import schema
 from api.server import viewer_overlay
 from api.server.resources import Resources
 
 _CREDENTIAL_HEADERS = (b"authorization", b"cookie")
+
+# What a lost, refused or overloaded database raises (timeouts included).
+_DATABASE_FAILURES = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
+
+
+def _unavailable() -> Response:
+    return JSONResponse(
+        {
+            "data": None,
+            "errors": [{"message": INTERNAL_MESSAGE, "extensions": {"code": "INTERNAL"}}],
+        },
+        status_code=503,
+        headers={"Retry-After": "1"},
+    )
+
+
+log = logging.getLogger("agora.api")
 
 
 class AgoraGraphQL(GraphQL[Context, None]):
@@ -85,6 +105,24 @@ class AgoraGraphQL(GraphQL[Context, None]):
         return response
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The request; when the database fails outside GraphQL execution (the session lookup,
+        the viewer overlay), a 503 with a GraphQL error instead of a bare 500."""
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self._handle(scope, receive, tracked)
+        except _DATABASE_FAILURES:
+            if scope["type"] != "http" or started:
+                raise
+            log.error("the database failed outside GraphQL execution", exc_info=True)
+            await _unavailable()(scope, receive, send)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         resources: Resources = scope["app"].state.resources
         if scope["type"] != "http" or scope["method"] != "POST" or not resources.cache.enabled:
             await super().__call__(scope, receive, send)

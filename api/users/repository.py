@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from agora import sql
-from agora.db import Executor, fetch_returned
+from agora.db import Executor, fetch_one
 
 queries = sql.load(__file__)
 
@@ -19,7 +19,7 @@ async def get_user_by_address(db: Executor, *, address: str) -> asyncpg.Record |
 
 
 async def upsert_user_by_address(db: Executor, *, address: str) -> asyncpg.Record:
-    return await fetch_returned(db, queries.upsert_user_by_address, address.lower())
+    return await fetch_one(db, queries.upsert_user_by_address, address.lower())
 
 
 async def update_profile(
@@ -31,6 +31,6 @@ async def update_profile(
     bio: str | None,
     set_bio: bool,
 ) -> asyncpg.Record:
-    return await fetch_returned(
+    return await fetch_one(
         db, queries.update_profile, user_id, set_display_name, display_name, set_bio, bio
     )

@@ -10,7 +10,7 @@ INSERT INTO post_votes (post_id, user_id, value) VALUES ($1, $2, $3)
 DELETE FROM post_votes WHERE post_id = $1 AND user_id = $2;
 
 -- name: get_post_score
-SELECT score, upvotes, downvotes, deleted_at, removed_at FROM posts WHERE id = $1;
+SELECT score, upvotes, downvotes, deleted_at, removed_at, community_id FROM posts WHERE id = $1;
 
 -- name: upsert_comment_vote
 INSERT INTO comment_votes (comment_id, user_id, value) VALUES ($1, $2, $3)
@@ -21,7 +21,9 @@ INSERT INTO comment_votes (comment_id, user_id, value) VALUES ($1, $2, $3)
 DELETE FROM comment_votes WHERE comment_id = $1 AND user_id = $2;
 
 -- name: get_comment_score
-SELECT score, upvotes, downvotes, deleted_at, removed_at FROM comments WHERE id = $1;
+SELECT m.score, m.upvotes, m.downvotes, m.deleted_at, m.removed_at, p.community_id
+  FROM comments m JOIN posts p ON p.id = m.post_id
+ WHERE m.id = $1;
 
 -- name: get_post_votes_of_user
 SELECT post_id, value FROM post_votes WHERE user_id = $1 AND post_id = ANY($2::bigint[]);

@@ -391,3 +391,58 @@ async def test_only_the_moderators_read_the_bans(
     assert error["extensions"]["code"] == "NOT_FOUND"
     error = await alice.error(BANS, {"c": community, "after": "bm90IGEgY3Vyc29y"})
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}
+
+
+JOIN = "mutation($c: String!) { joinCommunity(name: $c) { viewerIsMember } }"
+EDIT_POST = "mutation($i: EditPostInput!) { editPost(input: $i) { body } }"
+EDIT_COMMENT = "mutation($i: EditCommentInput!) { editComment(input: $i) { body } }"
+VOTE = "mutation($id: ID!, $d: VoteDirection!) { vote(targetId: $id, direction: $d) { score } }"
+DELETE_COMMENT = "mutation($id: ID!) { deleteComment(id: $id) { id } }"
+
+
+async def test_a_banned_user_takes_no_part_in_the_community(
+    alice: Client, bob: Client, carol: Client
+) -> None:
+    # given bob, who had posted and commented in alice's community, then was banned
+    community = await create_community(alice)
+    name = community["name"]
+    post = await create_post(alice, name)
+    comment = await create_comment(alice, post["id"])
+    bobs_post = await create_post(bob, name)
+    bobs_comment = await create_comment(bob, post["id"], "before the ban")
+    await _ban(alice, name, bob)
+    # when he tries to take part in any way
+    attempts = {
+        "vote on a post": (VOTE, {"id": post["id"], "d": "UP"}),
+        "vote on a comment": (VOTE, {"id": comment["id"], "d": "DOWN"}),
+        "report a post": (REPORT, {"id": post["id"], "r": "spam"}),
+        "report a comment": (REPORT, {"id": comment["id"], "r": "spam"}),
+        "join": (JOIN, {"c": name}),
+        "post": (
+            "mutation($i: CreatePostInput!) { createPost(input: $i) { id } }",
+            {"i": {"community": name, "title": "let me back"}},
+        ),
+        "comment": (
+            "mutation($i: CreateCommentInput!) { createComment(input: $i) { id } }",
+            {"i": {"postId": post["id"], "body": "hello?"}},
+        ),
+        "reply": (
+            "mutation($i: CreateCommentInput!) { createComment(input: $i) { id } }",
+            {"i": {"postId": post["id"], "parentId": comment["id"], "body": "hello?"}},
+        ),
+        "edit his post": (EDIT_POST, {"i": {"id": bobs_post["id"], "body": "edited"}}),
+        "edit his comment": (EDIT_COMMENT, {"i": {"id": bobs_comment["id"], "body": "edited"}}),
+    }
+    # then each is refused as forbidden, saying why
+    for what, (mutation, variables) in attempts.items():
+        error = await bob.error(mutation, variables)
+        assert error["extensions"]["code"] == "FORBIDDEN", what
+        assert "banned" in error["message"], what
+    # and nothing changed: no vote, no report, no edit
+    assert (await alice.data(POST, {"id": post["id"]}))["post"]["title"] == post["title"]
+    assert (await alice.data(POST, {"id": bobs_post["id"]}))["post"]["body"] == "Hello"
+    reports = (await alice.data(REPORTS, {"c": name}))["reports"]["edges"]
+    assert reports == []
+    # while others still can, and bob can still delete what he wrote
+    assert (await carol.data(VOTE, {"id": post["id"], "d": "UP"}))["vote"]["score"] == 1
+    assert (await bob.data(DELETE_COMMENT, {"id": bobs_comment["id"]}))["deleteComment"]

@@ -1,5 +1,5 @@
-"""Agora's benchmarks: `python -m tests.bench [generate|listing|votes|frontend|all] [--regenerate]
-[--duration N]` (see tests/bench/README.md)."""
+"""Agora's benchmarks: `python -m tests.bench [generate|listing|votes|comments|frontend|all]
+[--regenerate] [--duration N]` (see tests/bench/README.md)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ def main(argv: list[str] | None = None) -> int:
         "what",
         nargs="?",
         default="all",
-        choices=["generate", "listing", "votes", "frontend", "all"],
-        help="generate the dataset only, or measure listings, votes or the web forum "
+        choices=["generate", "listing", "votes", "comments", "frontend", "all"],
+        help="generate the dataset only, or measure listings, votes, simultaneous comments "
+        "or the web forum "
         "(default: all)",
     )
     parser.add_argument(
@@ -70,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
         from tests.bench import votes
 
         results["votes"] = votes.run(dataset.database_url, ns.duration)
+    if ns.what in ("comments", "all"):
+        from tests.bench import comments
+
+        results["comments"] = comments.run(dataset.database_url)
     if ns.what in ("frontend", "all"):
         from tests.bench import frontend
 

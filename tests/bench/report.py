@@ -157,6 +157,14 @@ def table(results: dict[str, Any]) -> str:
             f"{after['author_karma_from_posts']}: "
             f"{'consistent' if after['consistent'] else 'INCONSISTENT'}",
         ]
+    comments = results.get("comments")
+    if comments:
+        lines += [
+            "",
+            f"comments: {comments['commenters']} at once on post {comments['post_id']}, all "
+            f"answered in {comments['median_s']:.2f} s median, {comments['max_s']:.2f} s max "
+            f"({len(comments['rounds_s'])} rounds)",
+        ]
     frontend = results.get("frontend")
     if frontend:
         ready = frontend["front_page_interactive_ms"]

@@ -72,3 +72,35 @@ async def test_visitors_are_asked_to_sign_in_to_comment(app):
     # then there is no comment box, but an invitation to sign in
     await expect(page.get_by_text("Sign in to join the conversation.")).to_be_visible()
     await expect(page.get_by_role("textbox", name="Add a comment")).to_have_count(0)
+
+
+async def test_a_comment_sent_again_after_its_answer_was_lost_appears_once(app, db):
+    # given a reader on a post, whose connection will drop the answer to their first comment
+    author = await app.api(0)
+    name = (await create_community(author, unique("lossy")))["name"]
+    post = await create_post(author, name, title="Anyone there?")
+    page = await app.signed_in(1, f"/c/{name}/p/{post['id']}")
+    lost: list[str] = []
+
+    async def lose_first_answer(route):
+        request = route.request
+        if not lost and "CreateComment" in (request.post_data or ""):
+            lost.append(request.headers.get("idempotency-key", ""))
+            await route.fetch()  # the server writes the comment...
+            await route.abort("connectionreset")  # ...and the answer never arrives
+            return
+        await route.continue_()
+
+    await page.route("**/graphql", lose_first_answer)
+
+    # when they comment, see it fail, and send it again
+    await page.get_by_role("textbox", name="Add a comment").fill("Only once, please.")
+    await page.get_by_role("button", name="Comment", exact=True).click()
+    await expect(page.get_by_role("alert")).to_be_visible()
+    await page.get_by_role("button", name="Comment", exact=True).click()
+
+    # then the comment shows once, and was written once
+    await expect(comment(page, "Only once, please.")).to_have_count(1)
+    await expect(page.get_by_role("textbox", name="Add a comment")).to_have_value("")
+    assert lost and lost[0]
+    assert await db.fetchval("SELECT count(*) FROM comments WHERE body = 'Only once, please.'") == 1

@@ -32,15 +32,20 @@ def test_an_embedded_redis_starts_where_none_answers(tmp_path: Path) -> None:
     # then
     client = redis.Redis.from_url(found.url)
     try:
-        assert found.source == "embedded"
+        assert (found.source, found.started_here) == ("embedded", True)
         assert client.ping()
-        # and asking again reuses it
-        assert (
-            services.resolve_redis(None, tmp_path, local_port=free_port(), embedded_port=port).url
-            == found.url
-        )
+        # and asking again reuses it, as one this process did not start
+        again = services.resolve_redis(None, tmp_path, local_port=free_port(), embedded_port=port)
+        assert (again.url, again.started_here) == (found.url, False)
+        # and it can be stopped, once
+        assert services.stop_embedded_redis(tmp_path)
+        assert not services.port_answers("127.0.0.1", port)
+        assert not services.stop_embedded_redis(tmp_path)
     finally:
-        client.shutdown(nosave=True)
+        if services.port_answers("127.0.0.1", port):
+            client.shutdown(nosave=True)
+        if services.embedded_data_dir(tmp_path) != tmp_path:  # root's, under /var/lib/agora
+            shutil.rmtree(services.embedded_data_dir(tmp_path), ignore_errors=True)
 
 
 async def test_an_embedded_postgres_starts_where_none_answers(tmp_path: Path) -> None:
@@ -51,10 +56,15 @@ async def test_an_embedded_postgres_starts_where_none_answers(tmp_path: Path) ->
     pgdata = services.embedded_data_dir(tmp_path) / "postgres"
     try:
         # then
-        assert found.source == "embedded"
+        assert (found.source, found.started_here) == ("embedded", True)
         conn = await asyncpg.connect(found.url)
         assert (await conn.fetchval("SHOW server_version")).startswith("16")
         await conn.close()
+        # and it can be stopped, once
+        assert services.stop_embedded_postgres(tmp_path)
+        with pytest.raises(OSError):
+            await asyncpg.connect(found.url)
+        assert not services.stop_embedded_postgres(tmp_path)
     finally:
         server = pgserver.get_server(pgdata)
         server.cleanup_mode = "stop"

@@ -3,6 +3,7 @@ import { useClient, useQuery, useSubscription } from "urql";
 import { CommentCreatedSubscription, CommentsQuery, CreateCommentMutation, EditCommentMutation, type Comment } from "../ops";
 import { useDraft } from "../lib/drafts";
 import { toAppError, type AppError } from "../lib/errors";
+import { useIdempotencyKey } from "../lib/idempotency";
 import { displayName, plural } from "../lib/format";
 import { useSession } from "../lib/session";
 import { ErrorNote, ServerHtml, Spinner, Time, UserLink } from "./bits";
@@ -214,6 +215,7 @@ function CommentForm({
   const [draft, setDraft, clear] = useDraft(key, { body: editing?.body ?? "" });
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
+  const once = useIdempotencyKey();
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
@@ -223,14 +225,16 @@ function CommentForm({
     }
     setBusy(true);
     setError(null);
+    const input = { postId: ctx.postId, parentId, body: draft.body };
     const res = editing
       ? await client.mutation(EditCommentMutation, { input: { id: editing.id, body: draft.body } }).toPromise()
-      : await client.mutation(CreateCommentMutation, { input: { postId: ctx.postId, parentId, body: draft.body } }).toPromise();
+      : await client.mutation(CreateCommentMutation, { input }, once.context(input)).toPromise();
     setBusy(false);
     if (res.error) {
       setError(toAppError(res.error));
       return;
     }
+    once.done();
     clear();
     onDone?.();
   }

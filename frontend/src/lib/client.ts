@@ -1,10 +1,23 @@
 import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from "urql";
+import type { OperationContext } from "urql";
 import { createClient as createWsClient } from "graphql-ws";
 
 // The CSRF token of the current session; sent on every POST to /graphql while signed in.
 let csrfToken: string | null = null;
 export function setCsrfToken(token: string | null) {
   csrfToken = token;
+}
+
+function requestInit(headers: Record<string, string> = {}): RequestInit {
+  return { credentials: "same-origin", headers: csrfToken ? { ...headers, "X-CSRF-Token": csrfToken } : headers };
+}
+
+/**
+ * The context of a create mutation sent with an Idempotency-Key: the server answers a second
+ * send of the same key (a retry after a lost answer) with what the first one created.
+ */
+export function withIdempotencyKey(key: string): Partial<OperationContext> {
+  return { fetchOptions: () => requestInit({ "Idempotency-Key": key }) };
 }
 
 export interface AgoraClient {
@@ -29,11 +42,7 @@ export function makeClient(onUnauthenticated: () => void): AgoraClient {
     url: "/graphql",
     preferGetMethod: false,
     requestPolicy: "cache-and-network",
-    fetchOptions: (): RequestInit => {
-      const headers: Record<string, string> = {};
-      if (csrfToken) headers["X-CSRF-Token"] = csrfToken;
-      return { credentials: "same-origin", headers };
-    },
+    fetchOptions: () => requestInit(),
     exchanges: [
       mapExchange({
         onError(error, operation) {

@@ -6,6 +6,7 @@ import { ErrorNote, FieldError, TextField } from "../components/bits";
 import { MarkdownEditor } from "../components/MarkdownEditor";
 import { useDraft } from "../lib/drafts";
 import { toAppError, type AppError } from "../lib/errors";
+import { useIdempotencyKey } from "../lib/idempotency";
 import { useSession } from "../lib/session";
 import { useToast } from "../lib/toast";
 import { useTitle } from "../lib/title";
@@ -27,6 +28,7 @@ export function CreateCommunityPage() {
   const [draft, setDraft, clear] = useDraft<Draft>("create-community", EMPTY);
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
+  const once = useIdempotencyKey();
   useTitle("Create a community");
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => ({ ...d, [k]: v }));
 
@@ -46,16 +48,13 @@ export function CreateCommunityPage() {
     }
     setBusy(true);
     setError(null);
-    const res = await client
-      .mutation(CreateCommunityMutation, {
-        input: {
-          name,
-          title: draft.title.trim(),
-          description: draft.description,
-          rules: draft.rules.map((r) => r.trim()).filter(Boolean),
-        },
-      })
-      .toPromise();
+    const input = {
+      name,
+      title: draft.title.trim(),
+      description: draft.description,
+      rules: draft.rules.map((r) => r.trim()).filter(Boolean),
+    };
+    const res = await client.mutation(CreateCommunityMutation, { input }, once.context(input)).toPromise();
     setBusy(false);
     if (res.error || !res.data) {
       const err = toAppError(res.error);
@@ -63,6 +62,7 @@ export function CreateCommunityPage() {
       if (err.field) document.getElementById(`cc-${err.field}`)?.focus();
       return;
     }
+    once.done();
     clear();
     notify(`c/${res.data.createCommunity.name} is ready. You're its first moderator.`);
     void refreshViewer();

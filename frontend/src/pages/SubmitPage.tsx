@@ -6,6 +6,7 @@ import { ErrorNote, TextField } from "../components/bits";
 import { MarkdownEditor } from "../components/MarkdownEditor";
 import { useDraft } from "../lib/drafts";
 import { toAppError, type AppError } from "../lib/errors";
+import { useIdempotencyKey } from "../lib/idempotency";
 import { useSession } from "../lib/session";
 import { useTitle } from "../lib/title";
 
@@ -26,6 +27,7 @@ export function SubmitPage() {
   const [draft, setDraft, clear] = useDraft<Draft>("submit", EMPTY);
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
+  const once = useIdempotencyKey();
   useTitle("Create a post");
 
   const fromUrl = params.get("community");
@@ -57,7 +59,7 @@ export function SubmitPage() {
       draft.kind === "link"
         ? { community, title: draft.title.trim(), url: draft.url.trim(), body: draft.body.trim() ? draft.body : null }
         : { community, title: draft.title.trim(), body: draft.body };
-    const res = await client.mutation(CreatePostMutation, { input }).toPromise();
+    const res = await client.mutation(CreatePostMutation, { input }, once.context(input)).toPromise();
     setBusy(false);
     if (res.error || !res.data) {
       const err = toAppError(res.error);
@@ -65,6 +67,7 @@ export function SubmitPage() {
       if (err.field) document.getElementById(`submit-${err.field}`)?.focus();
       return;
     }
+    once.done();
     clear();
     const p = res.data.createPost;
     navigate(`/c/${p.community.name}/p/${p.id}`);
