@@ -19,6 +19,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from agora.db import QueryCounter, create_pool
+from agora.runtime import restore_recursion_limit
 from agora.settings import PROJECT_ROOT, Settings
 from api.caching import ListingCache
 from api.chain_sync import ChainSync
@@ -52,6 +53,9 @@ async def health(request: Request) -> Response:
 
 def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Starlette:
     """The API for `settings`, on the given (already resolved and migrated) database and Redis."""
+    # Here, not only in `agora` start-up: whoever builds the app (a uvicorn factory, the
+    # tests) has imported web3 and eth_account by now, and with them the raised limit.
+    restore_recursion_limit()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -60,7 +64,9 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
             database_url, min_size=2, max_size=settings.db_pool_size, counter=counter
         )
         redis = Redis.from_url(redis_url)
-        cache = ListingCache(ttl=settings.listing_cache_seconds)
+        cache = ListingCache(
+            ttl=settings.listing_cache_seconds, response_bytes=settings.response_cache_bytes
+        )
         pubsub = PubSub(redis, cache)
         chain = ChainSync(settings, pool)
         resources = Resources(settings, pool, redis, cache, pubsub, chain, counter)
