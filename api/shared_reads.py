@@ -10,6 +10,7 @@ variables, in any order of keys.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +23,7 @@ from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse,
 class ReadKey:
     document: str  # printed by graphql-core
     operation_name: str | None
-    arguments: bytes  # variables and extensions, as JSON with sorted keys
+    arguments: bytes  # a digest of the variables and extensions, as JSON with sorted keys
 
     @property
     def weight(self) -> int:
@@ -36,13 +37,14 @@ def read_key(payload: Mapping[str, Any]) -> ReadKey | None:
     document = _read_document(payload["query"])
     if document is None:
         return None
-    try:
-        arguments = orjson.dumps(
-            [payload.get("variables"), payload.get("extensions")], option=orjson.OPT_SORT_KEYS
-        )
-    except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits: let graphql-core say so
-        return None
-    return ReadKey(document, payload.get("operationName"), arguments)
+    # (what orjson decoded within the nesting limit, it encodes again)
+    arguments = orjson.dumps(
+        [payload.get("variables"), payload.get("extensions")], option=orjson.OPT_SORT_KEYS
+    )
+    # A digest, not the JSON: variables may take most of a body of up to MAX_BODY_BYTES, and
+    # every cached answer holds its key.
+    digest = hashlib.blake2b(arguments, digest_size=16).digest()
+    return ReadKey(document, payload.get("operationName"), digest)
 
 
 # Keyed by documents of at most MAX_QUERY_BYTES (32 KiB by default): at most 128 of them, with
