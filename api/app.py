@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
@@ -63,7 +63,13 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
         pool = await create_pool(
             database_url, min_size=2, max_size=settings.db_pool_size, counter=counter
         )
-        redis = Redis.from_url(redis_url)
+        # A burst of requests waits for a free connection (up to 10 s) rather than failing with
+        # "Too many connections" past the pool's 100: 200 simultaneous sign-ins did.
+        redis = Redis(
+            connection_pool=BlockingConnectionPool.from_url(
+                redis_url, max_connections=100, timeout=10
+            )
+        )
         cache = ListingCache(
             ttl=settings.listing_cache_seconds, response_bytes=settings.response_cache_bytes
         )
@@ -83,7 +89,7 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
             with contextlib.suppress(asyncio.CancelledError):
                 await follower
             await chain.drain()
-            await redis.aclose()
+            await redis.aclose(close_connection_pool=True)  # a pool given is not closed by default
             await pool.close()
 
     view = AgoraGraphQL()
