@@ -57,6 +57,16 @@ class Settings:
     db_acquire_timeout_seconds: float = 10.0
     # How long a listing page is shared between readers (0 turns the cache off).
     listing_cache_seconds: float = 2.0
+    # What the shared answers to anonymous reads may hold in all, in bytes (keys included).
+    response_cache_bytes: int = 32 * 1024 * 1024
+    # Refused before they are parsed: a request body (or WebSocket message, or GET query
+    # string) larger than max_body_bytes (HTTP 413; a post's body of 40,000 characters is at
+    # most 240 KB of JSON, even if every character took a \u escape); JSON nested deeper than
+    # max_json_depth (HTTP 400; Agora's variables nest 3 deep); a GraphQL document longer than
+    # max_query_bytes (HTTP 400; the web forum's largest is ~2 KB).
+    max_body_bytes: int = 1024 * 1024
+    max_json_depth: int = 32
+    max_query_bytes: int = 32 * 1024
     # Count SQL statements (exposed to tests; off in production, it costs a call per query).
     count_queries: bool = False
     debug: bool = False
@@ -92,6 +102,10 @@ class Settings:
             db_idle_in_transaction_timeout_ms=_int("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", 30_000),
             db_acquire_timeout_seconds=float(_env("DB_ACQUIRE_TIMEOUT_SECONDS", "10")),  # type: ignore[arg-type]
             listing_cache_seconds=float(_env("LISTING_CACHE_SECONDS", "2")),  # type: ignore[arg-type]
+            response_cache_bytes=_int("RESPONSE_CACHE_BYTES", 32 * 1024 * 1024),
+            max_body_bytes=_int("MAX_BODY_BYTES", 1024 * 1024),
+            max_json_depth=_int("MAX_JSON_DEPTH", 32),
+            max_query_bytes=_int("MAX_QUERY_BYTES", 32 * 1024),
             count_queries=_env("COUNT_QUERIES", "0") == "1",
             debug=_env("AGORA_DEBUG", "0") == "1",
         )
