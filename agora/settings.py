@@ -12,13 +12,21 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ANVIL_OPERATOR_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 
 
-def _env(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
-    return value if value not in (None, "") else default
+def _env(name: str) -> str | None:
+    """The variable's value; None when it is unset or empty."""
+    return os.environ.get(name) or None
+
+
+def _str(name: str, default: str) -> str:
+    return _env(name) or default
 
 
 def _int(name: str, default: int) -> int:
-    return int(_env(name, str(default)))  # type: ignore[arg-type]
+    return int(_str(name, str(default)))
+
+
+def _float(name: str, default: float) -> float:
+    return float(_str(name, str(default)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +65,24 @@ class Settings:
     db_acquire_timeout_seconds: float = 10.0
     # How long a listing page is shared between readers (0 turns the cache off).
     listing_cache_seconds: float = 2.0
+    # What the shared answers to anonymous reads may hold in all, in bytes (keys included).
+    response_cache_bytes: int = 32 * 1024 * 1024
+    # Refused before they are parsed: a request body (or WebSocket message, or GET query
+    # string) larger than max_body_bytes (HTTP 413; a post's body of 40,000 characters is at
+    # most 240 KB of JSON, even if every character took a \u escape); JSON nested deeper than
+    # max_json_depth (HTTP 400; Agora's variables nest 3 deep); a GraphQL document longer than
+    # max_query_bytes (HTTP 400; the web forum's largest is ~2 KB).
+    max_body_bytes: int = 1024 * 1024
+    max_json_depth: int = 32
+    max_query_bytes: int = 32 * 1024
     # Count SQL statements (exposed to tests; off in production, it costs a call per query).
     count_queries: bool = False
     debug: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
-        data_dir = Path(_env("AGORA_DATA_DIR", str(PROJECT_ROOT / ".agora")))  # type: ignore[arg-type]
-        host = _env("AGORA_HOST", "127.0.0.1")
+        data_dir = Path(_str("AGORA_DATA_DIR", str(PROJECT_ROOT / ".agora")))
+        host = _str("AGORA_HOST", "127.0.0.1")
         port = _int("AGORA_PORT", 8000)
         origin = f"{host}:{port}"
         return cls(
@@ -72,26 +90,28 @@ class Settings:
             redis_url=_env("REDIS_URL"),
             chain_rpc_url=_env("CHAIN_RPC_URL"),
             data_dir=data_dir,
-            deployment_file=Path(
-                _env("AGORA_DEPLOYMENT_FILE", str(data_dir / "deployment.json"))  # type: ignore[arg-type]
-            ),
+            deployment_file=Path(_str("AGORA_DEPLOYMENT_FILE", str(data_dir / "deployment.json"))),
             operator_key=_env("OPERATOR_KEY"),
-            host=host,  # type: ignore[arg-type]
+            host=host,
             port=port,
-            siwe_domain=_env("SIWE_DOMAIN", origin),  # type: ignore[arg-type]
-            siwe_uri=_env("SIWE_URI", f"http://{origin}"),  # type: ignore[arg-type]
+            siwe_domain=_str("SIWE_DOMAIN", origin),
+            siwe_uri=_str("SIWE_URI", f"http://{origin}"),
             chain_id=_int("CHAIN_ID", 31337),
             session_ttl_seconds=_int("SESSION_TTL_SECONDS", 30 * 24 * 3600),
             nonce_ttl_seconds=_int("NONCE_TTL_SECONDS", 600),
-            cookie_secure=_env("COOKIE_SECURE", "0") == "1",
+            cookie_secure=_str("COOKIE_SECURE", "0") == "1",
             write_rate_limit=_int("WRITE_RATE_LIMIT", 30),
             write_rate_window_seconds=_int("WRITE_RATE_WINDOW_SECONDS", 60),
             db_pool_size=_int("DB_POOL_SIZE", 10),
             db_statement_timeout_ms=_int("DB_STATEMENT_TIMEOUT_MS", 10_000),
             db_lock_timeout_ms=_int("DB_LOCK_TIMEOUT_MS", 5_000),
             db_idle_in_transaction_timeout_ms=_int("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", 30_000),
-            db_acquire_timeout_seconds=float(_env("DB_ACQUIRE_TIMEOUT_SECONDS", "10")),  # type: ignore[arg-type]
-            listing_cache_seconds=float(_env("LISTING_CACHE_SECONDS", "2")),  # type: ignore[arg-type]
-            count_queries=_env("COUNT_QUERIES", "0") == "1",
-            debug=_env("AGORA_DEBUG", "0") == "1",
+            db_acquire_timeout_seconds=_float("DB_ACQUIRE_TIMEOUT_SECONDS", 10),
+            listing_cache_seconds=_float("LISTING_CACHE_SECONDS", 2),
+            response_cache_bytes=_int("RESPONSE_CACHE_BYTES", 32 * 1024 * 1024),
+            max_body_bytes=_int("MAX_BODY_BYTES", 1024 * 1024),
+            max_json_depth=_int("MAX_JSON_DEPTH", 32),
+            max_query_bytes=_int("MAX_QUERY_BYTES", 32 * 1024),
+            count_queries=_str("COUNT_QUERIES", "0") == "1",
+            debug=_str("AGORA_DEBUG", "0") == "1",
         )

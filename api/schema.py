@@ -4,6 +4,7 @@ beyond the markdown preview."""
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -11,6 +12,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.types import ExecutionContext
 
 from api.auth.mutations import AuthMutation, AuthQuery
 from api.comments.mutations import CommentMutation
@@ -61,7 +63,9 @@ class Mutation(
 
 
 class AgoraSchema(strawberry.Schema):
-    def process_errors(self, errors, execution_context=None):  # type: ignore[no-untyped-def]
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
         # ErrorCodes logs what is ours to fix; client mistakes are not worth a log line.
         return None
 

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 # web3 and uvicorn, nor `agora chain` for the API.
 from agora import services
 from agora.migrate import ensure_database, migrate_up
+from agora.runtime import restore_recursion_limit
 from agora.settings import Settings
 
 log = logging.getLogger("agora")
@@ -77,7 +78,15 @@ def _serve(settings: Settings, database_url: str, redis_url: str) -> None:
 
     app = create_app(settings, database_url=database_url, redis_url=redis_url)
     log.info("Agora is at http://%s:%d/ (GraphQL at /graphql)", settings.host, settings.port)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=False,
+        # a WebSocket message is held whole before the app sees it: no larger than a body
+        ws_max_size=settings.max_body_bytes,
+    )
 
 
 def _exit_on_sigterm() -> None:
@@ -156,6 +165,7 @@ def main(argv: list[str] | None = None) -> None:
         sub.add_parser(name, help=help_text)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    restore_recursion_limit()  # before any command runs, in every process `agora` starts
     COMMANDS[args.command][0](Settings.from_env(), args)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncpg
 import strawberry
 
 from agora.db import Executor
@@ -40,7 +41,7 @@ async def load_comment(info: Info, comment_id: int) -> Comment:
     return await comment_for_viewer(info, rows[0])
 
 
-async def lock_comment_or_404(conn, comment_id: int):  # type: ignore[no-untyped-def]
+async def lock_comment_or_404(conn: Executor, comment_id: int) -> asyncpg.Record:
     row = await repository.lock_comment(conn, comment_id=comment_id)
     if row is None or row["deleted_at"] is not None:
         raise NotFound("That comment does not exist or was deleted.")

@@ -29,15 +29,30 @@ log = logging.getLogger("agora.api")
 
 
 class TtlCache(Generic[V]):
-    """An LRU of at most `size` entries, fresh for `ttl` seconds, kept `stale` seconds more."""
+    """An LRU of at most `size` entries (and, given `weigh`, at most `max_bytes` by its weights),
+    fresh for `ttl` seconds, kept `stale` seconds more."""
 
-    def __init__(self, *, ttl: float, stale: float = 30.0, size: int = 2048) -> None:
+    def __init__(
+        self,
+        *,
+        ttl: float,
+        stale: float = 30.0,
+        size: int = 2048,
+        max_bytes: int | None = None,
+        weigh: Callable[[Any, V], int] | None = None,
+    ) -> None:
         self._ttl = ttl
         self._stale = stale
         self._size = size
-        self._entries: OrderedDict[Any, tuple[float, V]] = OrderedDict()
+        self._max_bytes = max_bytes
+        self._weigh = weigh
+        self._entries: OrderedDict[Any, tuple[float, V, int]] = OrderedDict()
+        self.bytes = 0  # the sum of the weights of the entries
         # Bumped by clear(): a value computed before a clear must not be stored after it.
         self.generation = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def get(self, key: Any) -> V | None:
         """The value if it is fresh."""
@@ -49,25 +64,38 @@ class TtlCache(Generic[V]):
         entry = self._entries.get(key)
         if entry is None:
             return None
-        expires, value = entry
+        expires, value, _ = entry
         now = time.monotonic()
         if now < expires:
             return value, True
         if now < expires + self._stale:
             return value, False
-        del self._entries[key]
+        self._remove(key)
         return None
 
     def put(self, key: Any, value: V, *, generation: int | None = None) -> None:
         if generation is not None and generation != self.generation:
             return
-        self._entries[key] = (time.monotonic() + self._ttl, value)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._size:
-            self._entries.popitem(last=False)
+        weight = self._weigh(key, value) if self._weigh is not None else 0
+        if self._max_bytes is not None and weight > self._max_bytes:
+            return  # would push out everything else, and still not fit
+        self._remove(key)
+        self._entries[key] = (time.monotonic() + self._ttl, value, weight)
+        self.bytes += weight
+        while len(self._entries) > self._size or (
+            self._max_bytes is not None and self.bytes > self._max_bytes
+        ):
+            _, (_, _, evicted) = self._entries.popitem(last=False)
+            self.bytes -= evicted
+
+    def _remove(self, key: Any) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self.bytes -= entry[2]
 
     def clear(self) -> None:
         self._entries.clear()
+        self.bytes = 0
         self.generation += 1
 
 
@@ -92,12 +120,28 @@ class SingleFlight(Generic[V]):
 
 
 class ListingCache:
-    """Pages of listings, and whole responses to anonymous queries, cleared together."""
+    """Pages of listings, and whole answers to anonymous reads, cleared together.
 
-    def __init__(self, *, ttl: float) -> None:
+    The answers are bounded in bytes (`response_bytes`, keys included); the bodies of requests
+    already known to be reads, each with the key of its answer, in a quarter of that again.
+    """
+
+    def __init__(self, *, ttl: float, response_bytes: int = 32 * 1024 * 1024) -> None:
         self.enabled = ttl > 0
         self.listings: TtlCache[list[Any]] = TtlCache(ttl=ttl)
-        self.responses: TtlCache[bytes] = TtlCache(ttl=ttl)
+        self.responses: TtlCache[bytes] = TtlCache(
+            ttl=ttl,
+            max_bytes=response_bytes,
+            weigh=lambda key, answer: key.weight + len(answer),
+        )
+        # Request body -> its ReadKey: whether a body is a read never changes, so a body seen
+        # before is served without decoding it again (the path of nearly every anonymous read).
+        self.read_keys: TtlCache[Any] = TtlCache(
+            ttl=float("inf"),
+            size=8192,
+            max_bytes=response_bytes // 4,
+            weigh=lambda body, key: len(body) + key.weight,
+        )
         self.filling: SingleFlight[Any] = SingleFlight()
         # Community name -> id, which never changes: not cleared with the rest.
         self.community_ids: TtlCache[int] = TtlCache(ttl=24 * 3600, size=100_000)

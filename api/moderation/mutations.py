@@ -97,7 +97,7 @@ class BanUserInput:
     expires_at: datetime | None = None
 
 
-async def _user_or_404(info: Info, address: str):  # type: ignore[no-untyped-def]
+async def _user_or_404(info: Info, address: str) -> asyncpg.Record:
     row = await users.get_user_by_address(info.context.pool, address=address.strip())
     if row is None:
         raise NotFound(f"No one with the address {address} has signed in here.")

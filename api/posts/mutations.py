@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncpg
 import strawberry
 
 from agora.db import Executor
@@ -41,7 +42,7 @@ async def load_post(info: Info, post_id: int) -> Post:
     return await post_for_viewer(info, rows[0])
 
 
-async def lock_post_or_404(conn, post_id: int):  # type: ignore[no-untyped-def]
+async def lock_post_or_404(conn: Executor, post_id: int) -> asyncpg.Record:
     row = await repository.lock_post(conn, post_id=post_id)
     if row is None or row["deleted_at"] is not None:
         raise NotFound("That post does not exist or was deleted.")

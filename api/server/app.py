@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 from starlette.applications import Starlette
@@ -21,6 +21,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from agora.db import QueryCounter, create_pool
+from agora.runtime import restore_recursion_limit
 from agora.settings import PROJECT_ROOT, Settings
 from api.communities.chain_sync import ChainSync
 from api.core.caching import ListingCache
@@ -54,6 +55,9 @@ async def health(request: Request) -> Response:
 
 def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Starlette:
     """The API for `settings`, on the given (already resolved and migrated) database and Redis."""
+    # Here, not only in `agora` start-up: whoever builds the app (a uvicorn factory, the
+    # tests) has imported web3 and eth_account by now, and with them the raised limit.
+    restore_recursion_limit()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -68,10 +72,19 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
         # After a Redis restart every pooled connection is dead; a client built from a URL does
         # not retry by default, so each would fail one request with INTERNAL. Retried on a new
         # connection instead (a repeated INCR or PUBLISH after a lost reply is harmless here).
-        redis = Redis.from_url(
-            redis_url, retry=Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.5), retries=3)
+        # A burst of requests waits for a free connection (up to 10 s) rather than failing with
+        # "Too many connections" past the pool's 100: 200 simultaneous sign-ins did.
+        redis = Redis(
+            connection_pool=BlockingConnectionPool.from_url(
+                redis_url,
+                max_connections=100,
+                timeout=10,
+                retry=Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.5), retries=3),
+            )
         )
-        cache = ListingCache(ttl=settings.listing_cache_seconds)
+        cache = ListingCache(
+            ttl=settings.listing_cache_seconds, response_bytes=settings.response_cache_bytes
+        )
         pubsub = PubSub(redis, cache)
         chain = ChainSync(settings, pool)
         resources = Resources(settings, pool, redis, cache, pubsub, chain, counter)
@@ -88,7 +101,7 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
             with contextlib.suppress(asyncio.CancelledError):
                 await follower
             await chain.drain()
-            await redis.aclose()
+            await redis.aclose(close_connection_pool=True)  # a pool given is not closed by default
             await pool.close()
 
     view = AgoraGraphQL()

@@ -93,7 +93,8 @@ def _leaf_value(plain: _Plain, source: Any) -> Any:
             return None if not isinstance(plain.field_type, GraphQLNonNull) else _SLOW
         if isinstance(value, Exception):
             return _SLOW
-        coerced = plain.leaf.coerce_output_value(value)  # type: ignore[union-attr]
+        assert plain.leaf is not None  # a leaf field's, by the caller
+        coerced = plain.leaf.coerce_output_value(value)
     except Exception:  # noqa: BLE001 - graphql-core reads it again and reports it
         return _SLOW
     return _SLOW if coerced is None or coerced is Undefined else coerced

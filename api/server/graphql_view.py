@@ -1,38 +1,38 @@
-"""The /graphql endpoint: strawberry's ASGI view, with our context, and shared answers to the
-queries that are the same for everyone.
+"""The /graphql endpoint: strawberry's ASGI view, with our context, the limits every request
+must keep (`api.server.request_limits`), and shared answers to the queries that are the same for
+everyone.
 
-Reads go one of three ways:
+Every request is checked before anything parses it: its size, the nesting of its JSON, its
+shape. Then reads (`api.server.shared_reads`: only queries, never mutations or subscriptions) go one
+of two ways:
 
-- anonymous: the shared cached answer for that request body (`ListingCache.responses`), served
-  stale for a moment while one request refreshes it, one computation per body at a time;
+- anonymous: the shared cached answer for that read (`ListingCache.responses`, keyed by the
+  normalized document and variables), served stale for a moment while one request refreshes
+  it, one computation per read at a time;
 - signed in, asking a shareable query (see `api.server.viewer_overlay`): the same shared answer,
-  with the viewer's own votes and standing filled in from one query;
-- anything else (writes, the viewer's own things, a single post, GET, a server with the cache
-  off): executed for this request.
+  with the viewer's own votes and standing filled in from one query.
+
+Anything else (writes, the viewer's own things, a single post, GET, a server with the cache
+off) is executed for this request alone.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncGenerator
 from typing import Any, cast
 
 import asyncpg
 import orjson
 from cross_web import HTTPException  # what strawberry's view raises for a bad request
-from graphql import (
-    FragmentDefinitionNode,
-    GraphQLError,
-    OperationDefinitionNode,
-    OperationType,
-    parse,
-)
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.exceptions import NonTextMessageReceived
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
@@ -42,8 +42,10 @@ from api.core.context import Context
 from api.core.errors import INTERNAL_MESSAGE
 from api.core.loaders import Loaders
 from api.schema import schema
-from api.server import viewer_overlay
+from api.server import request_limits, viewer_overlay
+from api.server.request_limits import Limits, Refused
 from api.server.resources import Resources
+from api.server.shared_reads import ReadKey, read_key
 
 _CREDENTIAL_HEADERS = (b"authorization", b"cookie")
 
@@ -65,7 +67,45 @@ def _unavailable() -> Response:
 log = logging.getLogger("agora.api")
 
 
+class _LimitedWebSocket(ASGIWebSocketAdapter):
+    """graphql-transport-ws messages under the same limits as a request body: one that breaks
+    them closes the connection with 4400 and the reason, before anything parses it."""
+
+    async def iter_json(self, *, ignore_parsing_errors: bool = False) -> AsyncGenerator[object]:
+        limits = Limits.of(self.ws.app.state.resources.settings)
+        try:
+            while self.ws.application_state != WebSocketState.DISCONNECTED:
+                text = await self.ws.receive_text()
+                try:
+                    message = request_limits.decode(text, limits)
+                    _check_message(message, limits)
+                except Refused as refused:
+                    await self.close(4400, refused.message[:120])  # a close reason is <= 123 B
+                    return
+                yield message
+        except KeyError as e:  # a binary frame
+            raise NonTextMessageReceived from e
+        except WebSocketDisconnect:
+            pass
+
+
+_MESSAGE_TYPES = frozenset({"connection_init", "ping", "pong", "subscribe", "complete"})
+
+
+def _check_message(message: object, limits: Limits) -> None:
+    """The shape strawberry's handler takes for granted (it would fail on a list, or echo an
+    unknown type of any length in its close reason)."""
+    if not isinstance(message, dict) or message.get("type") not in _MESSAGE_TYPES:
+        raise Refused("A message must be a JSON object with a known graphql-transport-ws `type`.")
+    if message["type"] in ("subscribe", "complete") and not isinstance(message.get("id"), str):
+        raise Refused("A subscribe or complete message needs a string `id`.")
+    if message["type"] == "subscribe":
+        request_limits.check_operation(message.get("payload"), limits)
+
+
 class AgoraGraphQL(GraphQL[Context, None]):
+    websocket_adapter_class = _LimitedWebSocket
+
     def __init__(self) -> None:
         super().__init__(schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL])
 
@@ -86,6 +126,11 @@ class AgoraGraphQL(GraphQL[Context, None]):
             client_ip=client.host if client else "unknown",
             on_community_created=r.chain.community_created,
         )
+
+    def decode_json(self, data: str | bytes) -> object:
+        # What strawberry decodes (a POST body, a GET's variables) was checked by __call__
+        # first; orjson, not the stdlib's recursive decoder, and strict about UTF-8.
+        return orjson.loads(data)
 
     def encode_json(self, data: object) -> str:
         # orjson: a listing page is ~30 KB of JSON, and the stdlib encoder was a visible share of
@@ -123,54 +168,82 @@ class AgoraGraphQL(GraphQL[Context, None]):
             await _unavailable()(scope, receive, send)
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        resources: Resources = scope["app"].state.resources
-        if scope["type"] != "http" or scope["method"] != "POST" or not resources.cache.enabled:
+        if scope["type"] != "http":  # a WebSocket: _LimitedWebSocket checks each message
             await super().__call__(scope, receive, send)
             return
+        resources: Resources = scope["app"].state.resources
         request = Request(scope, receive)
         try:
-            body = await request.body()
+            response = await self._respond(request, resources)
         except ClientDisconnect:
             return
-        if request.headers.get("authorization") or sessions.COOKIE in request.cookies:
-            response = await self._for_viewer(request, body, resources)
-        else:
-            response = await self._shared(request, body, resources.cache)
         await response(scope, receive, send)
+
+    async def _respond(self, request: Request, resources: Resources) -> Response:
+        limits = Limits.of(resources.settings)
+        cache = resources.cache
+        try:
+            if request.method != "POST":
+                request_limits.check_query_string(request, limits)
+                return await self._execute(request)
+            body = await request_limits.read_body(request, limits)
+            found = cache.read_keys.peek(body)
+            key = found[0] if found is not None else None
+            if found is None:
+                payload = request_limits.check_operation(
+                    request_limits.decode(body, limits), limits
+                )
+                key = read_key(payload)
+                if key is not None:
+                    cache.read_keys.put(body, key)
+        except Refused as refused:
+            return refused.response()
+        request = _with_body(request, body)
+        if key is None or not cache.enabled or not _is_json(request):
+            return await self._execute(request)
+        if request.headers.get("authorization") or sessions.COOKIE in request.cookies:
+            return await self._for_viewer(request, body, key, resources)
+        return await self._shared(request, body, key, cache)
 
     async def _execute(self, request: Request) -> Response:
         """The request executed as it stands (what strawberry's own __call__ does)."""
         try:
             return await self.run(request)
         except HTTPException as e:
-            return PlainTextResponse(e.reason, status_code=e.status_code)
+            return request_limits.error_response(e.reason, e.status_code)
 
-    async def _shared(self, request: Request, body: bytes, cache: ListingCache) -> Response:
-        """The answer everyone gets to `body`: cached (cleared when content changes, else fresh
-        for a couple of seconds), else computed once for all who ask meanwhile."""
-        hit = cache.responses.peek(body)
+    async def _shared(
+        self, request: Request, body: bytes, key: ReadKey, cache: ListingCache
+    ) -> Response:
+        """The answer everyone gets to the read `key`: cached (cleared when content changes,
+        else fresh for a couple of seconds), else computed once for all who ask meanwhile."""
+        hit = cache.responses.peek(key)
         if hit is not None:
             cached, fresh = hit
             if not fresh:
-                cache.filling.run(body, lambda: self._fill(request, body, cache))
+                cache.filling.run(key, lambda: self._fill(request, body, key, cache))
             return Response(cached, media_type="application/json")
         return await asyncio.shield(
-            cache.filling.run(body, lambda: self._fill(request, body, cache))
+            cache.filling.run(key, lambda: self._fill(request, body, key, cache))
         )
 
-    async def _fill(self, request: Request, body: bytes, cache: ListingCache) -> Response:
+    async def _fill(
+        self, request: Request, body: bytes, key: ReadKey, cache: ListingCache
+    ) -> Response:
         generation = cache.responses.generation
         response = await self._execute(_anonymous(request, body))
-        if response.status_code == 200 and _is_cacheable(body, response.body):
-            cache.responses.put(body, bytes(response.body), generation=generation)
+        # Only clean answers: an error may be a moment's (a lost connection) or the asker's.
+        if response.status_code == 200 and b'"errors"' not in response.body:
+            cache.responses.put(key, bytes(response.body), generation=generation)
         return response
 
-    async def _for_viewer(self, request: Request, body: bytes, resources: Resources) -> Response:
-        query = _query_of(body)
-        if query is None or not viewer_overlay.is_shareable(schema._schema, query):
+    async def _for_viewer(
+        self, request: Request, body: bytes, key: ReadKey, resources: Resources
+    ) -> Response:
+        if not viewer_overlay.is_shareable(schema._schema, key.document):
             return await self._execute(request)
         viewer = await sessions.viewer_of(resources.pool, request)
-        shared = await self._shared(request, body, resources.cache)
+        shared = await self._shared(request, body, key, resources.cache)
         if viewer is None:  # unknown or expired credentials: an anonymous reader
             return shared
         if shared.status_code != 200 or b'"errors"' in shared.body:
@@ -183,10 +256,17 @@ class AgoraGraphQL(GraphQL[Context, None]):
         return Response(answer, media_type="application/json")
 
 
-def _anonymous(request: Request, body: bytes) -> Request:
-    """The same request without its credentials: what the shared answer is computed from."""
+def _is_json(request: Request) -> bool:
+    # Anything else is refused by strawberry (executed, it says why); never served from cache.
+    return "application/json" in request.headers.get("content-type", "")
+
+
+def _with_body(request: Request, body: bytes, *, drop: tuple[bytes, ...] = ()) -> Request:
+    """The request again, its body (already read) to be read once more; without the headers
+    named in `drop`."""
     scope = dict(request.scope)
-    scope["headers"] = [(k, v) for k, v in scope["headers"] if k not in _CREDENTIAL_HEADERS]
+    if drop:
+        scope["headers"] = [(k, v) for k, v in scope["headers"] if k not in drop]
 
     async def receive() -> Message:
         return {"type": "http.request", "body": body, "more_body": False}
@@ -194,26 +274,6 @@ def _anonymous(request: Request, body: bytes) -> Request:
     return Request(scope, receive)
 
 
-def _query_of(body: bytes) -> str | None:
-    try:
-        query = orjson.loads(body).get("query")
-    except (orjson.JSONDecodeError, AttributeError):
-        return None
-    return query if isinstance(query, str) else None
-
-
-def _is_cacheable(request_body: bytes, response_body: bytes | memoryview) -> bool:
-    """Only clean results of read-only operations: a mutation (say, a sign-in challenge with
-    its single-use nonce) must never be replayed to someone else. Checked on cache misses only."""
-    query = _query_of(request_body)
-    if query is None or b'"errors"' in bytes(response_body):
-        return False
-    try:
-        document = parse(query)
-    except GraphQLError:
-        return False
-    return all(
-        isinstance(d, OperationDefinitionNode) and d.operation is OperationType.QUERY
-        for d in document.definitions
-        if not isinstance(d, FragmentDefinitionNode)
-    )
+def _anonymous(request: Request, body: bytes) -> Request:
+    """The same request without its credentials: what the shared answer is computed from."""
+    return _with_body(request, body, drop=_CREDENTIAL_HEADERS)

@@ -39,6 +39,7 @@ from graphql.language import BREAK
 
 from agora.db import Executor
 from api.core import ids
+from api.core.caching import TtlCache
 from api.core.errors import BadUserInput
 from api.core.loaders import fetch_viewer_state
 from api.votes.types import VoteDirection
@@ -182,11 +183,26 @@ def _json_value(field: str, row_id: int, state: dict[str, dict[int, int]]) -> by
 _VOTES = {v.value_int: f'"{v.name}"'.encode() for v in VoteDirection}
 
 
-@functools.lru_cache(maxsize=256)
+# A template holds about as many bytes as its answer, and an answer is as large as the cost
+# limit lets a query be: bounded in bytes, like the response cache whose entries they mirror.
+_TEMPLATES: TtlCache[Template | None] = TtlCache(
+    ttl=float("inf"), size=256, max_bytes=16 * 1024 * 1024, weigh=lambda shared, _: 2 * len(shared)
+)
+
+
 def template_of(shared: bytes) -> Template | None:
     """The template of a shared answer (an entry of the response cache: computed once per
     entry, then every signed-in reader's answer is a join of bytes); None if it has no clean
     place for each viewer value."""
+    found = _TEMPLATES.peek(shared)
+    if found is not None:
+        return found[0]
+    template = _template(shared)
+    _TEMPLATES.put(shared, template)
+    return template
+
+
+def _template(shared: bytes) -> Template | None:
     answer = orjson.loads(shared)
     found = _objects_to_fill(answer.get("data"))
     if found is None:

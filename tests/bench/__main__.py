@@ -1,4 +1,4 @@
-"""Agora's benchmarks: `python -m tests.bench [generate|listing|votes|comments|frontend|all]
+"""Agora's benchmarks: `python -m tests.bench [generate|listing|votes|comments|frontend|hostile|all]
 [--regenerate] [--duration N]` (see tests/bench/README.md)."""
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ def main(argv: list[str] | None = None) -> int:
         "what",
         nargs="?",
         default="all",
-        choices=["generate", "listing", "votes", "comments", "frontend", "all"],
-        help="generate the dataset only, or measure listings, votes, simultaneous comments "
-        "or the web forum "
-        "(default: all)",
+        choices=["generate", "listing", "votes", "comments", "frontend", "hostile", "all"],
+        help="generate the dataset only, or measure listings, votes, simultaneous comments, "
+        "the web forum or the worker's memory under hostile bodies (default: all)",
     )
     parser.add_argument(
         "--regenerate",
@@ -57,9 +56,21 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
+    if ns.what == "hostile":  # needs no dataset: an empty database of its own
+        from tests.bench import hostile_bodies
+
+        results: dict[str, Any] = {
+            "environment": report.environment(),
+            "hostile": hostile_bodies.main(),
+        }
+        path = report.write(results)
+        print()
+        print(report.table(results))
+        print(f"\n(all figures in {path.relative_to(config.PROJECT_ROOT)})")
+        return 0
     params = generate.Params().scaled(ns.scale)
     dataset = generate.main(params, regenerate=ns.regenerate, name=ns.database)
-    results: dict[str, Any] = {
+    results = {
         "environment": report.environment(),
         "dataset": {**asdict(dataset), "params": asdict(dataset.params)},
     }
@@ -79,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
         from tests.bench import frontend
 
         results["frontend"] = frontend.run(dataset.database_url)
+    if ns.what == "all":
+        from tests.bench import hostile_bodies
+
+        results["hostile"] = hostile_bodies.main()
     path = report.write(results)
     print()
     print(report.table(results))

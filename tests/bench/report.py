@@ -178,6 +178,18 @@ def table(results: dict[str, Any]) -> str:
             f"{bundle['lazy_kb']:.1f} KB loaded later (wallet), {bundle['total_kb']:.1f} KB in all "
             f"(target < 250 {_mark(bundle['total_kb'] < 250)})",
         ]
+    hostile = results.get("hostile")
+    if hostile:
+        huge, reads = hostile["huge_bodies"], hostile["largest_reads"]
+        lines += [
+            "",
+            f"hostile bodies: worker RSS {hostile['rss_mb_before']:.0f} MB at start; "
+            f"{hostile['rss_mb_after_huge_bodies']:.0f} MB after {huge['count']} bodies of "
+            f"{huge['bytes'] // 2**20} MB (answered {huge['statuses']}); "
+            f"{hostile['rss_mb_after_largest_reads']:.0f} MB after {reads['count']} distinct reads "
+            f"of {reads['bytes']:,} bytes (answered {reads['statuses']}, {reads['answer_kb']:.0f} "
+            f"KB each; shared answers bounded at {hostile['response_cache_bytes'] // 2**20} MB)",
+        ]
     return "\n".join(lines)
 
 
