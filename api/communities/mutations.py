@@ -10,7 +10,7 @@ from api import markdown, permissions, validation
 from api.communities import repository
 from api.communities.for_viewer import community_for_viewer
 from api.communities.types import Community
-from api.errors import BadUserInput, Conflict, NotFound
+from api.errors import BadUserInput, Conflict, NotFound, shown
 from api.types import Info
 
 NAME = re.compile(r"^[a-z0-9_]{3,32}$")
@@ -27,7 +27,7 @@ class CreateCommunityInput:
 async def get_community_or_404(info: Info, name: str) -> Community:
     row = await repository.get_community_by_name(info.context.pool, name=name.lower())
     if row is None:
-        raise NotFound(f"There is no community named c/{name}.")
+        raise NotFound(f"There is no community named c/{shown(name)}.")
     return await community_for_viewer(info, row)
 
 
