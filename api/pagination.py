@@ -126,8 +126,9 @@ def moment(value: Any) -> datetime:
     return parsed.astimezone(UTC)  # (OverflowError at the ends of the calendar)
 
 
-def optional_moment(value: Any) -> datetime | None:
-    return None if value is None else moment(value)
+def nothing(value: Any) -> None:
+    if value is not None:
+        raise ValueError("a value where the listing writes null")
 
 
 def name(value: Any) -> str:

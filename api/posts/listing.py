@@ -19,8 +19,8 @@ from api.pagination import (
     encode_cursor,
     int32,
     moment,
+    nothing,
     number,
-    optional_moment,
     row_id,
 )
 from api.posts import repository
@@ -67,7 +67,9 @@ def _to_json(value: Any) -> Any:
 
 def start(sort: PostSort, after: str | None, *, now: datetime | None = None) -> Page:
     spec = SORTS[sort]
-    key = decode_cursor(after, f"posts:{sort.value}", spec.key, row_id, optional_moment)
+    # The TOP_* sorts carry their window's start; the others carry null in its place.
+    window_start = moment if spec.window else nothing
+    key = decode_cursor(after, f"posts:{sort.value}", spec.key, row_id, window_start)
     if key is None:
         since = (now or datetime.now(UTC)) - spec.window if spec.window else None
         return Page(after=(spec.first_key, _MAX_ID), since=since)
