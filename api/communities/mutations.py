@@ -13,7 +13,10 @@ from api.communities.types import Community
 from api.errors import BadUserInput, Conflict, NotFound, shown
 from api.types import Info
 
-NAME = re.compile(r"^[a-z0-9_]{3,32}$")
+# The web forum's form takes these numbers from frontend/src/limits.json (api.export_schema).
+NAME_MIN_LENGTH = 3
+NAME_MAX_LENGTH = 32
+NAME = re.compile(rf"^[a-z0-9_]{{{NAME_MIN_LENGTH},{NAME_MAX_LENGTH}}}$")
 
 
 @strawberry.input
@@ -36,7 +39,8 @@ async def create_community(info: Info, input: CreateCommunityInput) -> Community
     name = input.name.strip().lower()
     if not NAME.match(name):
         raise BadUserInput(
-            "A community name has 3 to 32 characters: lower-case letters, digits and underscores.",
+            f"A community name has {NAME_MIN_LENGTH} to {NAME_MAX_LENGTH} characters: lower-case "
+            "letters, digits and underscores.",
             field="name",
         )
     title = validation.text(input.title, field="title", label="The title", max_length=100)
