@@ -15,6 +15,7 @@ from typing import Any
 import graphql
 import pytest
 
+from api.pagination import max_items
 from api.schema import schema as agora_schema
 from tests.support.factories import create_comment, create_community, create_post
 from tests.support.graphql import Client
@@ -68,6 +69,21 @@ def test_every_paged_field_is_covered() -> None:
         f"user.{n}"
         for n in paged(SCHEMA.get_type("User"))  # type: ignore[arg-type]
     } == set(PAGED)
+
+
+def test_every_list_of_objects_has_a_bound_the_cost_limit_counts() -> None:
+    # a page's `first`, or the `max_items` its resolver caps it at: nothing is unbounded
+    unbounded = [
+        f"{type_.name}.{name}"
+        for type_ in agora_schema._schema.type_map.values()
+        if isinstance(type_, graphql.GraphQLObjectType) and not type_.name.startswith("__")
+        for name, field in type_.fields.items()
+        if graphql.is_list_type(graphql.get_nullable_type(field.type))
+        and graphql.is_composite_type(graphql.get_named_type(field.type))
+        and "first" not in field.args
+        and max_items(field) is None
+    ]
+    assert unbounded == []
 
 
 @pytest.mark.parametrize("first", [-1_000_000, -1, 0, 101, 2**31 - 1])
