@@ -11,7 +11,7 @@ from api import ids
 from api.comments import repository as comments
 from api.comments.types import Comment
 from api.communities import repository as communities
-from api.errors import NotFound
+from api.errors import NotFound, shown
 from api.loaders import fetch_standings
 from api.posts import repository as posts
 from api.posts.types import Post
@@ -30,7 +30,7 @@ class Subscription:
         if community is not None:
             row = await communities.get_community_by_name(ctx.pool, name=community.lower())
             if row is None:
-                raise NotFound(f"There is no community named c/{community}.")
+                raise NotFound(f"There is no community named c/{shown(community)}.")
             scope = row["id"]
         async for post_id in ctx.pubsub.ids(posts_channel(scope)):
             # Read fresh rows: a subscription's context lives as long as the connection, so its

@@ -6,6 +6,7 @@ listing is an index range scan: no rank is computed per request.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,7 +14,15 @@ from typing import Any
 import asyncpg
 
 from agora.db import Executor
-from api.pagination import decode_cursor, encode_cursor
+from api.pagination import (
+    decode_cursor,
+    encode_cursor,
+    int32,
+    moment,
+    nothing,
+    number,
+    row_id,
+)
 from api.posts import repository
 from api.posts.types import PostSort
 
@@ -26,17 +35,20 @@ class SortSpec:
     query: str
     column: str
     first_key: Any
+    key: Callable[[Any], Any]  # checks the column's value read back from a cursor
     window: timedelta | None = None
 
 
 SORTS: dict[PostSort, SortSpec] = {
-    PostSort.HOT: SortSpec("list_hot", "hot_rank", float("inf")),
-    PostSort.NEW: SortSpec("list_new", "created_at", _FAR_FUTURE),
-    PostSort.TOP_DAY: SortSpec("list_top", "score", 2**31 - 1, timedelta(days=1)),
-    PostSort.TOP_WEEK: SortSpec("list_top", "score", 2**31 - 1, timedelta(days=7)),
-    PostSort.TOP_ALL: SortSpec("list_top", "score", 2**31 - 1, timedelta(days=365 * 1000)),
-    PostSort.CONTROVERSIAL: SortSpec("list_controversial", "controversy_rank", float("inf")),
-    PostSort.ACTIVE: SortSpec("list_active", "active_rank", float("inf")),
+    PostSort.HOT: SortSpec("list_hot", "hot_rank", float("inf"), number),
+    PostSort.NEW: SortSpec("list_new", "created_at", _FAR_FUTURE, moment),
+    PostSort.TOP_DAY: SortSpec("list_top", "score", 2**31 - 1, int32, timedelta(days=1)),
+    PostSort.TOP_WEEK: SortSpec("list_top", "score", 2**31 - 1, int32, timedelta(days=7)),
+    PostSort.TOP_ALL: SortSpec("list_top", "score", 2**31 - 1, int32, timedelta(days=365 * 1000)),
+    PostSort.CONTROVERSIAL: SortSpec(
+        "list_controversial", "controversy_rank", float("inf"), number
+    ),
+    PostSort.ACTIVE: SortSpec("list_active", "active_rank", float("inf"), number),
 }
 
 
@@ -53,21 +65,16 @@ def _to_json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def _from_json(value: Any, like: Any) -> Any:
-    return datetime.fromisoformat(value) if isinstance(like, datetime) else value
-
-
 def start(sort: PostSort, after: str | None, *, now: datetime | None = None) -> Page:
     spec = SORTS[sort]
-    key = decode_cursor(after, f"posts:{sort.value}", 3)
+    # The TOP_* sorts carry their window's start; the others carry null in its place.
+    window_start = moment if spec.window else nothing
+    key = decode_cursor(after, f"posts:{sort.value}", spec.key, row_id, window_start)
     if key is None:
         since = (now or datetime.now(UTC)) - spec.window if spec.window else None
         return Page(after=(spec.first_key, _MAX_ID), since=since)
     value, last_id, since = key
-    return Page(
-        after=(_from_json(value, spec.first_key), int(last_id)),
-        since=datetime.fromisoformat(since) if since else None,
-    )
+    return Page(after=(value, last_id), since=since)
 
 
 def cursor_of(sort: PostSort, row: asyncpg.Record, page: Page) -> str:

@@ -8,7 +8,7 @@ import strawberry
 
 from api import ids
 from api.communities import repository as communities
-from api.errors import NotFound
+from api.errors import NotFound, shown
 from api.pagination import Connection, check_page_size, connection
 from api.posts import listing
 from api.posts import repository as posts_repository
@@ -40,7 +40,7 @@ async def posts(
         if community_id is None:
             row = await communities.get_community_by_name(ctx.pool, name=name)
             if row is None:
-                raise NotFound(f"There is no community named c/{community}.")
+                raise NotFound(f"There is no community named c/{shown(community)}.")
             community_id = row["id"]
             cache.community_ids.put(name, community_id)
     page = listing.start(sort, after)
