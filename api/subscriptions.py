@@ -11,7 +11,7 @@ from api.comments import repository as comments
 from api.comments.types import Comment
 from api.communities import repository as communities
 from api.core import ids
-from api.core.errors import NotFound
+from api.core.errors import NotFound, shown
 from api.core.loaders import fetch_standings
 from api.core.pubsub import FRONT_PAGE, comments_channel, posts_channel
 from api.core.types import Info
@@ -30,7 +30,7 @@ class Subscription:
         if community is not None:
             row = await communities.get_community_by_name(ctx.pool, name=community.lower())
             if row is None:
-                raise NotFound(f"There is no community named c/{community}.")
+                raise NotFound(f"There is no community named c/{shown(community)}.")
             scope = row["id"]
         async for post_id in ctx.pubsub.ids(posts_channel(scope)):
             # Read fresh rows: a subscription's context lives as long as the connection, so its

@@ -8,7 +8,7 @@ import strawberry
 from eth_utils import is_address
 
 from api.auth import sessions, siwe
-from api.auth.types import Session, SignInChallenge, ViewerInfo
+from api.auth.types import MAX_JOINED_COMMUNITIES, Session, SignInChallenge, ViewerInfo
 from api.communities import repository as communities
 from api.communities.for_viewer import communities_for_viewer
 from api.core import permissions
@@ -119,7 +119,9 @@ async def viewer(info: Info) -> ViewerInfo | None:
     if current is None:
         return None
     row = await info.context.loaders.user.load(current.user_id)
-    joined = await communities.get_joined_communities(info.context.pool, user_id=current.user_id)
+    joined = await communities.get_joined_communities(
+        info.context.pool, user_id=current.user_id, limit=MAX_JOINED_COMMUNITIES
+    )
     return ViewerInfo(
         user=User.from_row(row),
         csrf_token=current.csrf_token,

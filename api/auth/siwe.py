@@ -17,6 +17,8 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_utils import is_checksum_address, to_checksum_address
 
+from api.core.errors import shown
+
 STATEMENT = (
     "Sign in to Agora. This request will not trigger a blockchain transaction or cost any gas."
 )
@@ -37,6 +39,13 @@ _MESSAGE = re.compile(
     r"(?:\nRequest ID: (?P<request_id>[^\n]*))?"
     r"(?:\nResources:(?P<resources>(?:\n- [^\n]+)+))?$"
 )
+
+
+# Far longer than any message we issue (about 400 characters): nothing past this is parsed.
+MAX_MESSAGE_LENGTH = 4096
+# EIP-155 chain ids fit in 64 bits (EIP-2294), so 20 digits at most.
+MAX_CHAIN_ID = 2**64 - 1
+MAX_NONCE_LENGTH = 64
 
 
 class SiweError(ValueError):
@@ -92,7 +101,10 @@ def _time(value: str | None, name: str) -> datetime | None:
         raise SiweError(f"The {name} of the message is not an RFC 3339 time.") from None
     if moment.tzinfo is None:
         raise SiweError(f"The {name} of the message has no time zone.")
-    return moment
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # within a day of year 1 or 9999
+        raise SiweError(f"The {name} of the message is out of range.") from None
 
 
 def new_nonce() -> str:
@@ -125,12 +137,18 @@ def challenge(
 
 
 def parse(text: str) -> SiweMessage:
+    if len(text) > MAX_MESSAGE_LENGTH:
+        raise SiweError(f"The message is too long (the limit is {MAX_MESSAGE_LENGTH} characters).")
     match = _MESSAGE.match(text.replace("\r\n", "\n"))
     if match is None:
         raise SiweError("This is not a Sign-In with Ethereum (EIP-4361) message.")
     fields = match.groupdict()
     if not is_checksum_address(fields["address"]):
         raise SiweError("The address in the message is not in its checksummed (EIP-55) form.")
+    if len(fields["chain_id"]) > 20 or int(fields["chain_id"]) > MAX_CHAIN_ID:
+        raise SiweError("The chain id of the message is out of range.")
+    if len(fields["nonce"]) > MAX_NONCE_LENGTH:
+        raise SiweError("The nonce of the message is too long.")
     issued_at = _time(fields["issued_at"], "issued-at time")
     assert issued_at is not None
     return SiweMessage(
@@ -164,9 +182,9 @@ def verify(
     message = parse(text)
     now = now or datetime.now(UTC)
     if message.domain != domain:
-        raise SiweError(f"This message is for {message.domain}, not {domain}.")
+        raise SiweError(f"This message is for {shown(message.domain)}, not {domain}.")
     if message.uri != uri:
-        raise SiweError(f"This message is for {message.uri}, not {uri}.")
+        raise SiweError(f"This message is for {shown(message.uri)}, not {uri}.")
     if message.chain_id != chain_id:
         raise SiweError(
             f"This message is for chain {message.chain_id}; switch your wallet to chain {chain_id}."

@@ -7,7 +7,11 @@ from datetime import datetime
 import strawberry
 
 from api.communities.types import Community
+from api.core.pagination import MAX_ITEMS
 from api.users.types import User
+
+# The most joined communities the viewer is shown (the query's LIMIT; the cost limit counts it).
+MAX_JOINED_COMMUNITIES = 500
 
 
 @strawberry.type
@@ -29,4 +33,6 @@ class Session:
 class ViewerInfo:
     user: User
     csrf_token: str
-    joined_communities: list[Community]
+    joined_communities: list[Community] = strawberry.field(
+        metadata={MAX_ITEMS: MAX_JOINED_COMMUNITIES}
+    )

@@ -8,12 +8,13 @@ from api.comments import repository, tree
 from api.comments.types import Comment, CommentSort
 from api.core import ids, permissions
 from api.core.errors import NotFound
-from api.core.pagination import Connection, check_page_size, connection
+from api.core.pagination import MAX_ITEMS, Connection, check_page_size, connection
 from api.core.types import Info
 from api.posts import listing
 from api.posts.types import PostSort
 
-# The most comments one request returns; deeper discussion is paged in by later issues' UI.
+# The most comments one request returns (the cost limit counts this many); deeper discussion is
+# paged in by later issues' UI.
 MAX_COMMENTS = 2000
 
 
@@ -62,4 +63,4 @@ async def comments_by_author(
 
 @strawberry.type
 class CommentQuery:
-    comments = strawberry.field(resolver=comments)
+    comments = strawberry.field(resolver=comments, metadata={MAX_ITEMS: MAX_COMMENTS})

@@ -11,10 +11,13 @@ from api.communities import repository
 from api.communities.for_viewer import community_for_viewer
 from api.communities.types import Community
 from api.core import idempotency, markdown, permissions, validation
-from api.core.errors import BadUserInput, Conflict, NotFound
+from api.core.errors import BadUserInput, Conflict, NotFound, shown
 from api.core.types import Info
 
-NAME = re.compile(r"^[a-z0-9_]{3,32}$")
+# The web forum's form takes these numbers from frontend/src/limits.json (api.server.export_schema).
+NAME_MIN_LENGTH = 3
+NAME_MAX_LENGTH = 32
+NAME = re.compile(rf"^[a-z0-9_]{{{NAME_MIN_LENGTH},{NAME_MAX_LENGTH}}}$")
 
 
 @strawberry.input
@@ -28,7 +31,7 @@ class CreateCommunityInput:
 async def get_community_or_404(info: Info, name: str) -> Community:
     row = await repository.get_community_by_name(info.context.pool, name=name.lower())
     if row is None:
-        raise NotFound(f"There is no community named c/{name}.")
+        raise NotFound(f"There is no community named c/{shown(name)}.")
     return await community_for_viewer(info, row)
 
 
@@ -37,7 +40,8 @@ async def create_community(info: Info, input: CreateCommunityInput) -> Community
     name = input.name.strip().lower()
     if not NAME.match(name):
         raise BadUserInput(
-            "A community name has 3 to 32 characters: lower-case letters, digits and underscores.",
+            f"A community name has {NAME_MIN_LENGTH} to {NAME_MAX_LENGTH} characters: lower-case "
+            "letters, digits and underscores.",
             field="name",
         )
     title = validation.text(input.title, field="title", label="The title", max_length=100)

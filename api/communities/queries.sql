@@ -67,12 +67,16 @@ UPDATE communities SET member_count = member_count - 1
  WHERE id = (SELECT community_id FROM left_);
 
 -- name: get_moderators_of_communities
-SELECT m.community_id, u.id, u.address, u.display_name, u.bio, u.post_karma, u.comment_karma,
-       u.created_at
-  FROM moderators m
-  JOIN users u ON u.id = m.user_id
- WHERE m.community_id = ANY($1::bigint[])
- ORDER BY m.added_at, u.id;
+-- The first $2 moderators of each community, longest-serving first.
+SELECT community_id, id, address, display_name, bio, post_karma, comment_karma, created_at
+  FROM (SELECT m.community_id, u.id, u.address, u.display_name, u.bio, u.post_karma,
+               u.comment_karma, u.created_at, m.added_at,
+               row_number() OVER (PARTITION BY m.community_id ORDER BY m.added_at, u.id) AS n
+          FROM moderators m
+          JOIN users u ON u.id = m.user_id
+         WHERE m.community_id = ANY($1::bigint[])) ranked
+ WHERE n <= $2
+ ORDER BY added_at, id;
 
 -- name: get_joined_communities
 SELECT c.id, c.name, c.title, c.description, c.description_html, c.rules, c.creator_id,
@@ -81,7 +85,8 @@ SELECT c.id, c.name, c.title, c.description, c.description_html, c.rules, c.crea
   FROM memberships m
   JOIN communities c ON c.id = m.community_id
  WHERE m.user_id = $1
- ORDER BY c.name;
+ ORDER BY c.name
+ LIMIT $2;
 
 -- name: set_community_chain
 UPDATE communities

@@ -65,13 +65,13 @@ async def leave_community(db: Executor, *, community_id: int, user_id: int) -> N
 
 
 async def get_moderators_of_communities(
-    db: Executor, *, community_ids: list[int]
+    db: Executor, *, community_ids: list[int], limit: int
 ) -> list[asyncpg.Record]:
-    return await db.fetch(queries.get_moderators_of_communities, community_ids)
+    return await db.fetch(queries.get_moderators_of_communities, community_ids, limit)
 
 
-async def get_joined_communities(db: Executor, *, user_id: int) -> list[asyncpg.Record]:
-    return await db.fetch(queries.get_joined_communities, user_id)
+async def get_joined_communities(db: Executor, *, user_id: int, limit: int) -> list[asyncpg.Record]:
+    return await db.fetch(queries.get_joined_communities, user_id, limit)
 
 
 async def set_community_chain(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import strawberry
 
 from api.communities import repository
@@ -15,6 +13,10 @@ from api.core.pagination import (
     connection,
     decode_cursor,
     encode_cursor,
+    int32,
+    moment,
+    name,
+    row_id,
 )
 from api.core.types import Info
 
@@ -34,23 +36,19 @@ async def communities(
     pool = info.context.pool
     kind = f"communities:{sort.value}"
     if sort is CommunitySort.POPULAR:
-        key = decode_cursor(after, kind, 2)
+        key = decode_cursor(after, kind, int32, row_id)
         rows = await repository.list_communities_popular(
-            pool,
-            after=tuple(key) if key else None,
-            limit=first + 1,
+            pool, after=(key[0], key[1]) if key else None, limit=first + 1
         )
         cursor = lambda r: encode_cursor(kind, [r["member_count"], r["id"]])  # noqa: E731
     elif sort is CommunitySort.NEW:
-        key = decode_cursor(after, kind, 2)
+        key = decode_cursor(after, kind, moment, row_id)
         rows = await repository.list_communities_new(
-            pool,
-            after=(datetime.fromisoformat(key[0]), key[1]) if key else None,
-            limit=first + 1,
+            pool, after=(key[0], key[1]) if key else None, limit=first + 1
         )
         cursor = lambda r: encode_cursor(kind, [r["created_at"].isoformat(), r["id"]])  # noqa: E731
     else:
-        key = decode_cursor(after, kind, 1)
+        key = decode_cursor(after, kind, name)
         rows = await repository.list_communities_name(
             pool, after=key[0] if key else None, limit=first + 1
         )

@@ -10,6 +10,7 @@ from typing import Any
 import strawberry
 
 from api.core import ids
+from api.core.pagination import MAX_ITEMS
 from api.core.types import Info
 from api.users.types import User
 from governance import community_id
@@ -37,6 +38,10 @@ class Standing:
     moderator: bool = False
     banned: bool = False
 
+
+# The most moderators a community shows (the query caps each community's list; the cost limit
+# counts this many).
+MAX_MODERATORS = 50
 
 # Anonymous readers' standing everywhere.
 NO_STANDING = Standing()
@@ -74,7 +79,7 @@ class Community:
     async def creator(self, info: Info) -> User:
         return User.from_row(await info.context.loaders.user.load(self.creator_id))
 
-    @strawberry.field
+    @strawberry.field(metadata={MAX_ITEMS: MAX_MODERATORS})
     async def moderators(self, info: Info) -> list[User]:
         return [User.from_row(r) for r in await info.context.loaders.moderators.load(self.row_id)]
 

@@ -55,3 +55,11 @@ CODES = frozenset(
 ) | {"INTERNAL"}
 
 INTERNAL_MESSAGE = "Something went wrong on our side. Please try again in a moment."
+
+
+def shown(value: str, limit: int = 40) -> str:
+    """`value` as an error message may quote it: at most `limit` characters, and only ones that
+    JSON can carry, so a client's 100,000-character id is not sent back to it whole."""
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return value.encode("utf-8", "replace").decode("utf-8")

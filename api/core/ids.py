@@ -6,8 +6,13 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import re
 
-from api.core.errors import BadUserInput
+from api.core.errors import BadUserInput, shown
+
+# Row ids are PostgreSQL bigints: a number past this would overflow the query's parameter.
+MAX_ROW_ID = 2**63 - 1
+_NUMBER = re.compile(r"[1-9][0-9]{0,18}")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -16,17 +21,19 @@ def encode(kind: str, number: int) -> str:
 
 
 def decode(global_id: str, *kinds: str, field: str = "id") -> tuple[str, int]:
-    """Return (kind, number); the kind must be one of `kinds`."""
+    """Return (kind, number); the kind must be one of `kinds`, the number a row id (1..2^63-1)."""
     try:
         padded = global_id + "=" * (-len(global_id) % 4)
         kind, _, number = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
-        value = int(number)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise BadUserInput(f"'{global_id}' is not a valid id.", field=field) from None
-    if kind not in kinds or value <= 0:
+    except (binascii.Error, UnicodeError, ValueError):
+        raise BadUserInput(f"'{shown(global_id)}' is not a valid id.", field=field) from None
+    # Only the digits encode() writes: no sign, spaces, underscores or other scripts' digits.
+    if not _NUMBER.fullmatch(number) or int(number) > MAX_ROW_ID:
+        raise BadUserInput(f"'{shown(global_id)}' is not a valid id.", field=field)
+    if kind not in kinds:
         expected = " or ".join(k.lower() for k in kinds)
-        raise BadUserInput(f"'{global_id}' is not the id of a {expected}.", field=field)
-    return kind, value
+        raise BadUserInput(f"'{shown(global_id)}' is not the id of a {expected}.", field=field)
+    return kind, int(number)
 
 
 def decode_one(global_id: str, kind: str, *, field: str = "id") -> int:

@@ -15,7 +15,7 @@ from strawberry.dataloader import DataLoader
 from agora import sql
 from agora.db import Executor
 from api.communities import repository as communities
-from api.communities.types import NO_STANDING, Standing
+from api.communities.types import MAX_MODERATORS, NO_STANDING, Standing
 from api.posts import repository as posts
 from api.users import repository as users
 from api.votes import repository as votes
@@ -130,7 +130,7 @@ class Loaders:
         async def load(keys: list[int]) -> list[Any]:
             grouped: dict[int, list[asyncpg.Record]] = defaultdict(list)
             for row in await communities.get_moderators_of_communities(
-                self._pool, community_ids=keys
+                self._pool, community_ids=keys, limit=MAX_MODERATORS
             ):
                 grouped[row["community_id"]].append(row)
             return [grouped.get(key, []) for key in keys]

@@ -9,18 +9,31 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
+import math
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import orjson
 import strawberry
+from graphql import GraphQLField
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from api.core.errors import BadUserInput
+from api.core.ids import MAX_ROW_ID
 
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 100
+
+# Where a list field without `first` declares the most items it returns (strawberry field
+# metadata): its resolver caps the list at that number, and the cost limit counts it.
+MAX_ITEMS = "agora.max_items"
+
+
+def max_items(field: GraphQLField) -> int | None:
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    return getattr(definition, "metadata", {}).get(MAX_ITEMS)
 
 
 @strawberry.type
@@ -43,7 +56,8 @@ class Edge(Generic[T]):
 
 @strawberry.type
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
+    # As many as the connection's `first`, which the cost limit counts at the connection.
+    edges: list[Edge[T]] = strawberry.field(metadata={MAX_ITEMS: 1})
     page_info: PageInfo
 
 
@@ -52,21 +66,76 @@ def encode_cursor(kind: str, key: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, kind: str, arity: int) -> list[Any] | None:
-    """The key in `cursor`, which must come from a listing of the same `kind`."""
+# A cursor we write is about 150 characters; a longer one is forged, and not worth decoding.
+MAX_CURSOR_LENGTH = 400
+
+
+def decode_cursor(
+    cursor: str | None, kind: str, *elements: Callable[[Any], Any]
+) -> list[Any] | None:
+    """The key in `cursor`, which must come from a listing of the same `kind`.
+
+    Each element of the key is checked (and converted) by the matching one of `elements`,
+    which raise ValueError or TypeError when it is not what this listing writes: a forged
+    cursor of the right shape is the client's mistake, not a query that fails in the database.
+    """
     if cursor is None:
         return None
     try:
+        if len(cursor) > MAX_CURSOR_LENGTH:
+            raise ValueError("too long")
         raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode())
-        value = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        value = None
-    if not isinstance(value, list) or len(value) != arity + 1 or value[0] != kind:
+        value = orjson.loads(raw)
+        if not isinstance(value, list) or len(value) != len(elements) + 1 or value[0] != kind:
+            raise ValueError("another listing's cursor")
+        return [check(element) for check, element in zip(elements, value[1:], strict=True)]
+    except (binascii.Error, ValueError, TypeError, OverflowError):
         raise BadUserInput(
             "This cursor does not belong to this list; start again from the first page.",
             field="after",
-        )
-    return value[1:]
+        ) from None
+
+
+# The checks of cursor elements, one per kind of sort key.
+
+
+def row_id(value: Any) -> int:
+    if type(value) is not int or not 0 <= value <= MAX_ROW_ID:
+        raise ValueError("not a row id")
+    return value
+
+
+def int32(value: Any) -> int:
+    if type(value) is not int or not -(2**31) <= value < 2**31:
+        raise ValueError("not a 32-bit integer")
+    return value
+
+
+def number(value: Any) -> float:
+    if type(value) not in (int, float) or not math.isfinite(value):
+        raise ValueError("not a finite number")
+    return float(value)
+
+
+def moment(value: Any) -> datetime:
+    if type(value) is not str or len(value) > 40:
+        raise ValueError("not a time")
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError("a time without its zone")
+    return parsed.astimezone(UTC)  # (OverflowError at the ends of the calendar)
+
+
+def nothing(value: Any) -> None:
+    if value is not None:
+        raise ValueError("a value where the listing writes null")
+
+
+def name(value: Any) -> str:
+    if type(value) is not str or len(value) > 100 or "\x00" in value:
+        raise ValueError("not a name")
+    value.encode()  # a lone surrogate cannot be sent to the database
+    return value
 
 
 def check_page_size(first: int) -> int:

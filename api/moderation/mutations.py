@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 import strawberry
+from eth_utils import is_address
 
 from api.comments import repository as comments
 from api.comments.mutations import load_comment
@@ -98,7 +99,10 @@ class BanUserInput:
 
 
 async def _user_or_404(info: Info, address: str) -> asyncpg.Record:
-    row = await users.get_user_by_address(info.context.pool, address=address.strip())
+    address = address.strip()
+    if not is_address(address):
+        raise BadUserInput("That is not an Ethereum address.", field="address")
+    row = await users.get_user_by_address(info.context.pool, address=address)
     if row is None:
         raise NotFound(f"No one with the address {address} has signed in here.")
     return row
@@ -147,7 +151,7 @@ async def unban_user(info: Info, community: str, address: str) -> bool:
     target = await _user_or_404(info, address)
     async with info.context.pool.acquire() as conn, conn.transaction():
         if not await repository.unban_user(conn, community_id=found.row_id, user_id=target["id"]):
-            raise NotFound(f"{address} is not banned from c/{found.name}.")
+            raise NotFound(f"{address.strip()} is not banned from c/{found.name}.")
         await repository.log_action(
             conn,
             community_id=found.row_id,

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 import strawberry
 
 from api.communities.mutations import get_community_or_404
 from api.core import permissions
-from api.core.errors import BadUserInput
 from api.core.pagination import (
     Connection,
     check_page_size,
     connection,
     decode_cursor,
     encode_cursor,
+    moment,
+    row_id,
 )
 from api.core.types import Info
 from api.moderation import repository
@@ -30,7 +28,7 @@ async def modlog(
     """Every moderator action in the community, newest first; public, as Lemmy's modlog is."""
     check_page_size(first)
     found = await get_community_or_404(info, community)
-    key = decode_cursor(after, "modlog", 1)
+    key = decode_cursor(after, "modlog", row_id)
     rows = await repository.list_modlog(
         info.context.pool,
         community_id=found.row_id,
@@ -56,7 +54,7 @@ async def reports(
     found = await get_community_or_404(info, community)
     await permissions.require_moderator_to_read(info, found.row_id, found.name, "reports")
     # Both lists are ordered by id alone, so a cursor of one is a valid place in the other.
-    key = decode_cursor(after, "reports", 1)
+    key = decode_cursor(after, "reports", row_id)
     list_reports = repository.list_open_reports if unresolved_only else repository.list_reports
     rows = await list_reports(
         info.context.pool,
@@ -69,21 +67,6 @@ async def reports(
     )
 
 
-def _ban_key(key: list[Any] | None) -> tuple[datetime, int] | None:
-    if key is None:
-        return None
-    created, user_id = key
-    try:
-        if isinstance(created, str) and isinstance(user_id, int):
-            return datetime.fromisoformat(created), user_id
-    except ValueError:
-        pass
-    raise BadUserInput(
-        "This cursor does not belong to this list; start again from the first page.",
-        field="after",
-    )
-
-
 async def bans(
     info: Info, community: str, first: int = 25, after: str | None = None
 ) -> Connection[Ban]:
@@ -92,10 +75,11 @@ async def bans(
     permissions.require_viewer(info)
     found = await get_community_or_404(info, community)
     await permissions.require_moderator_to_read(info, found.row_id, found.name, "bans")
+    key = decode_cursor(after, "bans", moment, row_id)
     rows = await repository.list_bans(
         info.context.pool,
         community_id=found.row_id,
-        after=_ban_key(decode_cursor(after, "bans", 2)),
+        after=(key[0], key[1]) if key else None,
         limit=first + 1,
     )
     return connection(

@@ -6,6 +6,7 @@ listing is an index range scan: no rank is computed per request.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,7 +14,15 @@ from typing import Any
 import asyncpg
 
 from agora.db import Executor
-from api.core.pagination import decode_cursor, encode_cursor
+from api.core.pagination import (
+    decode_cursor,
+    encode_cursor,
+    int32,
+    moment,
+    nothing,
+    number,
+    row_id,
+)
 from api.posts import repository
 from api.posts.repository import queries
 from api.posts.types import PostSort
@@ -31,16 +40,17 @@ class SortSpec:
     query_in_community: str
     column: str
     first_key: Any
+    key: Callable[[Any], Any]  # checks the column's value read back from a cursor
     window: timedelta | None = None
 
 
-_TOP = (queries.list_top, queries.list_top_in_community, "score", 2**31 - 1)
+_TOP = (queries.list_top, queries.list_top_in_community, "score", 2**31 - 1, int32)
 SORTS: dict[PostSort, SortSpec] = {
     PostSort.HOT: SortSpec(
-        queries.list_hot, queries.list_hot_in_community, "hot_rank", float("inf")
+        queries.list_hot, queries.list_hot_in_community, "hot_rank", float("inf"), number
     ),
     PostSort.NEW: SortSpec(
-        queries.list_new, queries.list_new_in_community, "created_at", _FAR_FUTURE
+        queries.list_new, queries.list_new_in_community, "created_at", _FAR_FUTURE, moment
     ),
     PostSort.TOP_DAY: SortSpec(*_TOP, timedelta(days=1)),
     PostSort.TOP_WEEK: SortSpec(*_TOP, timedelta(days=7)),
@@ -50,9 +60,14 @@ SORTS: dict[PostSort, SortSpec] = {
         queries.list_controversial_in_community,
         "controversy_rank",
         float("inf"),
+        number,
     ),
     PostSort.ACTIVE: SortSpec(
-        queries.list_active, queries.list_active_in_community, "active_rank", float("inf")
+        queries.list_active,
+        queries.list_active_in_community,
+        "active_rank",
+        float("inf"),
+        number,
     ),
 }
 
@@ -70,21 +85,16 @@ def _to_json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def _from_json(value: Any, like: Any) -> Any:
-    return datetime.fromisoformat(value) if isinstance(like, datetime) else value
-
-
 def start(sort: PostSort, after: str | None, *, now: datetime | None = None) -> Page:
     spec = SORTS[sort]
-    key = decode_cursor(after, f"posts:{sort.value}", 3)
+    # The TOP_* sorts carry their window's start; the others carry null in its place.
+    window_start = moment if spec.window else nothing
+    key = decode_cursor(after, f"posts:{sort.value}", spec.key, row_id, window_start)
     if key is None:
         since = (now or datetime.now(UTC)) - spec.window if spec.window else None
         return Page(after=(spec.first_key, _MAX_ID), since=since)
     value, last_id, since = key
-    return Page(
-        after=(_from_json(value, spec.first_key), int(last_id)),
-        since=datetime.fromisoformat(since) if since else None,
-    )
+    return Page(after=(value, last_id), since=since)
 
 
 def cursor_of(sort: PostSort, row: asyncpg.Record, page: Page) -> str:

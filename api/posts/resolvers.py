@@ -8,7 +8,7 @@ import strawberry
 
 from api.communities import repository as communities
 from api.core import ids
-from api.core.errors import NotFound
+from api.core.errors import NotFound, shown
 from api.core.pagination import Connection, check_page_size, connection
 from api.core.types import Info
 from api.posts import listing
@@ -40,7 +40,7 @@ async def posts(
         if community_id is None:
             row = await communities.get_community_by_name(ctx.pool, name=name)
             if row is None:
-                raise NotFound(f"There is no community named c/{community}.")
+                raise NotFound(f"There is no community named c/{shown(community)}.")
             community_id = row["id"]
             cache.community_ids.put(name, community_id)
     page = listing.start(sort, after)

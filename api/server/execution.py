@@ -21,7 +21,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 
 from graphql import (
+    DocumentNode,
     GraphQLEnumType,
+    GraphQLError,
     GraphQLField,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -33,6 +35,8 @@ from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+from api.server import unsafe_text
 
 
 class _Plain(NamedTuple):
@@ -101,6 +105,26 @@ def _leaf_value(plain: _Plain, source: Any) -> Any:
 
 
 class AgoraExecutor(StrawberryGraphQLCoreExecutionContext):
+    @classmethod
+    def build(
+        cls,
+        schema: Any,
+        document: DocumentNode,
+        root_value: Any = None,
+        context_value: Any = None,
+        raw_variable_values: dict[str, Any] | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        # Every operation (query, mutation, subscription) is built here before it runs: the one
+        # place where text nothing could store is refused, whichever field it was meant for.
+        refused = unsafe_text.find(document, raw_variable_values)
+        if refused is not None:
+            return [GraphQLError(refused.message, original_error=refused)]
+        return super().build(
+            schema, document, root_value, context_value, raw_variable_values, *args, **kwargs
+        )
+
     def _short_paths(self, parent_type: GraphQLObjectType) -> dict[str, _Plain]:
         manager = self.middleware_manager
         if manager is not None and manager.middlewares:  # an extension wraps every resolver

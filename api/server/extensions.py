@@ -6,20 +6,22 @@ import logging
 
 from graphql import (
     FieldNode,
-    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLField,
+    GraphQLNamedType,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationContext,
     ValidationRule,
+    get_named_type,
 )
 from strawberry.extensions import AddValidationRules, MaskErrors
 
-from api.core.errors import INTERNAL_MESSAGE, AgoraError
-from api.core.pagination import MAX_PAGE_SIZE
+from api.core.errors import INTERNAL_MESSAGE, AgoraError, shown
+from api.core.pagination import MAX_PAGE_SIZE, max_items
 
 log = logging.getLogger("agora.api")
 
@@ -40,15 +42,19 @@ class ErrorCodes(MaskErrors):
         return [self._coded(error) for error in errors]
 
     def _coded(self, error: GraphQLError) -> GraphQLError:
-        original = error.original_error
-        if isinstance(original, AgoraError):
-            extensions = original.extensions
-            message = original.message
-        elif original is None:
+        # graphql-core wraps the errors of reading variables in another GraphQLError: the cause
+        # is the innermost one that is not.
+        cause = error.original_error
+        while isinstance(cause, GraphQLError):
+            cause = cause.original_error
+        if isinstance(cause, AgoraError):
+            extensions = cause.extensions
+            message = cause.message
+        elif cause is None:
             extensions = {"code": (error.extensions or {}).get("code", "BAD_USER_INPUT")}
-            message = error.message
+            message = _bounded(error.message)
         else:
-            log.error("internal error at %s", error.path, exc_info=original)
+            log.error("internal error at %s", error.path, exc_info=cause)
             extensions = {"code": "INTERNAL"}
             message = INTERNAL_MESSAGE
         return GraphQLError(
@@ -62,22 +68,36 @@ class ErrorCodes(MaskErrors):
         )
 
 
-# What a list field without a `first` argument may return, for the cost estimate.
-_LIST_SIZES = {"moderators": 10, "joinedCommunities": 50, "comments": 500, "rules": 1}
+def _bounded(message: str) -> str:
+    """graphql-core's messages quote the client's names and values (up to 240 characters each,
+    and names in full): a message that long says nothing more, and must stay valid UTF-8."""
+    return shown(message, limit=MAX_MESSAGE_LENGTH)
 
 
-def _page_size(node: FieldNode) -> int:
-    for argument in node.arguments or ():
-        if argument.name.value == "first":
-            if isinstance(argument.value, IntValueNode):
-                return int(argument.value.value)
-            return MAX_PAGE_SIZE  # a variable: assume the largest page it may ask for
-    return _LIST_SIZES.get(node.name.value, 1)
+MAX_MESSAGE_LENGTH = 500
+
+
+def _list_size(field: GraphQLField, node: FieldNode) -> int:
+    """The most items `field` may return for `node`: a page's `first`, or what the field
+    declares (`max_items`); 1 for a field that is not a list."""
+    if "first" in field.args:
+        for argument in node.arguments or ():
+            if argument.name.value == "first":
+                if isinstance(argument.value, IntValueNode):
+                    first = int(argument.value.value)
+                    if 1 <= first <= MAX_PAGE_SIZE:
+                        return first
+                # A variable, or a size the field refuses: the largest page it may answer.
+                return MAX_PAGE_SIZE
+        default = field.args["first"].default_value
+        return default if isinstance(default, int) else MAX_PAGE_SIZE
+    return max_items(field) or 1
 
 
 def _cost(
     selection_set: SelectionSetNode | None,
-    fragments: dict[str, FragmentDefinitionNode],
+    parent: GraphQLNamedType | None,
+    context: ValidationContext,
     seen: frozenset[str],
 ) -> int:
     if selection_set is None:
@@ -85,15 +105,23 @@ def _cost(
     total = 0
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
-            inner = _cost(selection.selection_set, fragments, seen)
-            total += 1 + _page_size(selection) * inner if selection.selection_set else 0
+            if selection.selection_set is None:
+                continue  # a scalar comes with its object
+            fields = getattr(parent, "fields", {})
+            field = fields.get(selection.name.value)
+            inner_type = get_named_type(field.type) if field else None
+            inner = _cost(selection.selection_set, inner_type, context, seen)
+            total += (_list_size(field, selection) if field else 1) * (1 + inner)
         elif isinstance(selection, InlineFragmentNode):
-            total += _cost(selection.selection_set, fragments, seen)
+            condition = selection.type_condition
+            inner_type = context.schema.get_type(condition.name.value) if condition else parent
+            total += _cost(selection.selection_set, inner_type, context, seen)
         elif isinstance(selection, FragmentSpreadNode):
             name = selection.name.value
-            fragment = fragments.get(name)
+            fragment = context.get_fragment(name)
             if fragment is not None and name not in seen:
-                total += _cost(fragment.selection_set, fragments, seen | {name})
+                inner_type = context.schema.get_type(fragment.type_condition.name.value)
+                total += _cost(fragment.selection_set, inner_type, context, seen | {name})
     return total
 
 
@@ -103,15 +131,10 @@ def cost_limit_rule(max_cost: int) -> type[ValidationRule]:
     class CostLimit(ValidationRule):
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
-            document = context.document
-            fragments = {
-                d.name.value: d
-                for d in document.definitions
-                if isinstance(d, FragmentDefinitionNode)
-            }
-            for definition in document.definitions:
+            for definition in context.document.definitions:
                 if isinstance(definition, OperationDefinitionNode):
-                    cost = _cost(definition.selection_set, fragments, frozenset())
+                    root = context.schema.get_root_type(definition.operation)
+                    cost = _cost(definition.selection_set, root, context, frozenset())
                     if cost > max_cost:
                         context.report_error(
                             GraphQLError(

@@ -82,3 +82,16 @@ async def test_a_taken_community_name_is_shown_at_the_name(app):
     await expect(page.get_by_role("alert").first).to_be_visible()
     await expect(page.get_by_label("Title")).to_have_value("Mine now")
     await expect(page).to_have_url(re.compile(r"/create-community$"))
+
+
+async def test_a_community_name_may_be_as_long_as_the_api_allows(app):
+    # given someone on the create-community form
+    page = await app.signed_in(1, "/create-community")
+    longest = unique("n").ljust(32, "x")[:32]  # the API's limit: 32 characters
+    # when they type a name of 32 characters, and then one more
+    await page.get_by_label("Name").fill(longest + "y")
+    # then the field keeps 32, and the community is created under that name
+    await expect(page.get_by_label("Name")).to_have_value(longest)
+    await page.get_by_label("Title").fill("A long name")
+    await page.get_by_role("button", name="Create community").click()
+    await expect(page).to_have_url(re.compile(rf"/c/{longest}$"))

@@ -114,3 +114,16 @@ async def test_keyboard_users_can_skip_to_the_content_and_every_field_has_a_labe
               .map((el) => el.outerHTML)"""
     )
     assert unnamed == []
+
+
+async def test_the_sign_in_button_fits_a_phone_screen(app):
+    # given someone on a 390 px wide phone who has not signed in
+    page = await app.open(account=0, viewport=PHONE)
+    button = page.locator(".site-header").get_by_role("button", name="Sign in")
+    await expect(button).to_be_visible()
+    # then the whole button is on screen, the header does not scroll sideways
+    box = await button.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+    width = await page.evaluate("document.querySelector('.site-header').scrollWidth")
+    assert width <= PHONE["width"]

@@ -10,6 +10,7 @@ import { useIdempotencyKey } from "../lib/idempotency";
 import { useSession } from "../lib/session";
 import { useToast } from "../lib/toast";
 import { useTitle } from "../lib/title";
+import limits from "../limits.json";
 
 interface Draft {
   name: string;
@@ -18,7 +19,10 @@ interface Draft {
   rules: string[];
 }
 const EMPTY: Draft = { name: "", title: "", description: "", rules: [""] };
-const NAME_RE = /^[A-Za-z0-9_]{3,21}$/;
+// The API's own limits (frontend/src/limits.json is exported from it).
+const { minLength: NAME_MIN, maxLength: NAME_MAX } = limits.communityName;
+const NAME_RE = new RegExp(`^[A-Za-z0-9_]{${NAME_MIN},${NAME_MAX}}$`);
+const NAME_RULE = `${NAME_MIN}–${NAME_MAX} letters, digits or underscores`;
 
 export function CreateCommunityPage() {
   const navigate = useNavigate();
@@ -37,7 +41,7 @@ export function CreateCommunityPage() {
     if (!(await ensureSignedIn("to create a community"))) return;
     const name = draft.name.trim();
     if (!NAME_RE.test(name)) {
-      setError({ code: "BAD_USER_INPUT", field: "name", message: "Use 3–21 letters, digits or underscores, with no spaces." });
+      setError({ code: "BAD_USER_INPUT", field: "name", message: `Use ${NAME_RULE}, with no spaces.` });
       document.getElementById("cc-name")?.focus();
       return;
     }
@@ -95,7 +99,7 @@ export function CreateCommunityPage() {
             <input
               id="cc-name"
               value={draft.name}
-              maxLength={21}
+              maxLength={NAME_MAX}
               autoComplete="off"
               spellCheck={false}
               aria-invalid={at("name") ? true : undefined}
@@ -104,7 +108,7 @@ export function CreateCommunityPage() {
             />
           </div>
           <p className="hint" id="cc-name-hint">
-            3–21 letters, digits or underscores. It can't be changed later.
+            {NAME_RULE}. It can't be changed later.
           </p>
           <FieldError id="cc-name-error" text={at("name")} />
         </div>
