@@ -15,6 +15,7 @@ from api.core import permissions
 from api.core.errors import BadUserInput, Unauthenticated
 from api.core.types import Info
 from api.users import repository as users
+from api.users.loaders import USER
 from api.users.types import User
 
 _NONCE_KEY = "siwe:nonce:{}"
@@ -118,7 +119,7 @@ async def viewer(info: Info) -> ViewerInfo | None:
     current = info.context.viewer
     if current is None:
         return None
-    row = await info.context.loaders.user.load(current.user_id)
+    row = await info.context.loaders.get(USER).load(current.user_id)
     joined = await communities.get_joined_communities(
         info.context.pool, user_id=current.user_id, limit=MAX_JOINED_COMMUNITIES
     )

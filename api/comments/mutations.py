@@ -12,6 +12,7 @@ from api.core import idempotency, ids, markdown, permissions, validation
 from api.core.errors import BadUserInput, NotFound
 from api.core.types import Info
 from api.posts import repository as posts
+from api.posts.loaders import POST
 
 MAX_DEPTH = 100
 
@@ -55,7 +56,7 @@ async def create_comment(info: Info, input: CreateCommentInput) -> Comment:
         ids.decode_one(input.parent_id, "Comment", field="parentId") if input.parent_id else None
     )
     body, body_html = _body(input.body)
-    post = await info.context.loaders.post.load(post_id)
+    post = await info.context.loaders.get(POST).load(post_id)
     if post is None:
         raise NotFound("That post does not exist or no longer takes comments.")
     await permissions.require_not_banned(info, post["community_id"], post["c_name"])

@@ -11,6 +11,7 @@ from api.core.errors import NotFound
 from api.core.pagination import MAX_ITEMS, Connection, check_page_size, connection
 from api.core.types import Info
 from api.posts import listing
+from api.posts.loaders import POST
 from api.posts.types import PostSort
 
 # The most comments one request returns (the cost limit counts this many); deeper discussion is
@@ -23,7 +24,7 @@ async def comments(
 ) -> list[Comment]:
     """The post's comments as a tree in pre-order: each comment follows its parent."""
     post_row_id = ids.decode_one(post_id, "Post", field="postId")
-    if await info.context.loaders.post.load(post_row_id) is None:
+    if await info.context.loaders.get(POST).load(post_row_id) is None:
         raise NotFound("That post does not exist.")
     rows = await repository.get_comment_tree(
         info.context.pool, post_id=post_row_id, limit=MAX_COMMENTS

@@ -11,6 +11,7 @@ import strawberry
 from api.core import ids, visibility
 from api.core.loaders import now_or_later
 from api.core.types import Info
+from api.posts.loaders import POST
 from api.users.types import User
 from api.votes.types import VoteDirection, direction_of
 
@@ -54,7 +55,9 @@ class Comment:
     async def post(self, info: Info) -> Annotated[Post, strawberry.lazy("api.posts.types")]:
         from api.posts.types import post_for_viewer
 
-        return await post_for_viewer(info, await info.context.loaders.post.load(self.post_row_id))
+        return await post_for_viewer(
+            info, await info.context.loaders.get(POST).load(self.post_row_id)
+        )
 
     @strawberry.field
     def viewer_vote(self, info: Info) -> VoteDirection:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
 import strawberry
 
+from api.communities.loaders import MAX_MODERATORS, MODERATORS
 from api.core import ids
+from api.core.loaders import Standing
 from api.core.pagination import MAX_ITEMS
 from api.core.types import Info
+from api.users.loaders import USER
 from api.users.types import User
 from governance import community_id
 
@@ -28,23 +30,6 @@ class ChainStatus(Enum):
     PENDING = "PENDING"
     CONFIRMED = "CONFIRMED"
     FAILED = "FAILED"
-
-
-@dataclass(frozen=True, slots=True)
-class Standing:
-    """The viewer's relation to a community."""
-
-    member: bool = False
-    moderator: bool = False
-    banned: bool = False
-
-
-# The most moderators a community shows (the query caps each community's list; the cost limit
-# counts this many).
-MAX_MODERATORS = 50
-
-# Anonymous readers' standing everywhere.
-NO_STANDING = Standing()
 
 
 @strawberry.type
@@ -77,11 +62,13 @@ class Community:
 
     @strawberry.field
     async def creator(self, info: Info) -> User:
-        return User.from_row(await info.context.loaders.user.load(self.creator_id))
+        return User.from_row(await info.context.loaders.get(USER).load(self.creator_id))
 
     @strawberry.field(metadata={MAX_ITEMS: MAX_MODERATORS})
     async def moderators(self, info: Info) -> list[User]:
-        return [User.from_row(r) for r in await info.context.loaders.moderators.load(self.row_id)]
+        return [
+            User.from_row(r) for r in await info.context.loaders.get(MODERATORS).load(self.row_id)
+        ]
 
     @strawberry.field
     def chain(self) -> CommunityChain:

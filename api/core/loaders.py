@@ -1,28 +1,55 @@
 """Per-request DataLoaders: every field that needs a row it does not hold asks a loader, and the
 loader fetches all the keys a request asked for in one query. This is what keeps a page of posts
-at a constant number of round trips, however many posts it holds."""
+at a constant number of round trips, however many posts it holds.
+
+Here: the registry of one request's loaders, and the loaders of the viewer's own state (their
+standing in communities, their votes), which permissions and every domain read. The loaders of a
+domain's rows live in that domain (`api/<domain>/loaders.py`, each a `LoaderKey`), so this
+module, like all of `api.core`, imports no domain.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import asyncpg
 from strawberry.dataloader import DataLoader
 
 from agora import sql
 from agora.db import Executor
-from api.communities import repository as communities
-from api.communities.types import MAX_MODERATORS, NO_STANDING, Standing
-from api.posts import repository as posts
-from api.users import repository as users
-from api.votes import repository as votes
 
 queries = sql.load(__file__, "loaders.sql")
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """The viewer's relation to a community."""
+
+    member: bool = False
+    moderator: bool = False
+    banned: bool = False
+
+
+# Anonymous readers' standing everywhere.
+NO_STANDING = Standing()
+
+
+@dataclass(frozen=True, slots=True)
+class LoaderKey(Generic[K, V]):
+    """A kind of loader: its name and how it loads a batch of keys, in the keys' order. A
+    domain declares one per kind of row (`api/posts/loaders.py`: `POST`) and asks
+    `info.context.loaders.get(POST)` for the request's instance."""
+
+    name: str
+    load: Callable[[Loaders, list[K]], Awaitable[list[V]]]
 
 
 def now_or_later(future: Awaitable[T]) -> T | Awaitable[T]:
@@ -36,7 +63,8 @@ def now_or_later(future: Awaitable[T]) -> T | Awaitable[T]:
     return future
 
 
-def _by_id(rows: list[asyncpg.Record], keys: list[int]) -> list[Any]:
+def by_id(rows: list[asyncpg.Record], keys: list[int]) -> list[asyncpg.Record | None]:
+    """`rows` in the order of `keys` (by their `id`), None where a key found no row."""
     found = {row["id"]: row for row in rows}
     return [found.get(key) for key in keys]
 
@@ -77,23 +105,28 @@ class Loaders:
     """Loaders of one request; `viewer_id` is None for anonymous requests."""
 
     def __init__(self, pool: asyncpg.Pool, viewer_id: int | None) -> None:
-        self._pool = pool
-        self._viewer_id = viewer_id
+        self.pool = pool
+        self.viewer_id = viewer_id
         self._loaders: dict[str, DataLoader[Any, Any]] = {}
 
-    def _get(self, name: str, load: Any) -> DataLoader[Any, Any]:
-        loader = self._loaders.get(name)
+    def get(self, key: LoaderKey[K, V]) -> DataLoader[K, V]:
+        """This request's loader of `key`'s kind, made on first use."""
+        loader = self._loaders.get(key.name)
         if loader is None:
-            loader = self._loaders[name] = DataLoader(load_fn=load)
+
+            async def load(keys: list[K]) -> list[V]:
+                return await key.load(self, keys)
+
+            loader = self._loaders[key.name] = DataLoader(load_fn=load)
         return loader
 
     async def prime_page(self, *, post_ids: list[int], community_ids: list[int]) -> None:
         """Load the viewer's votes on a page of posts and their standing in its communities in
         one query, so that every item's viewer fields answer at once."""
-        if self._viewer_id is None:
+        if self.viewer_id is None:
             return
         state = await fetch_viewer_state(
-            self._pool, self._viewer_id, post_ids=post_ids, community_ids=community_ids
+            self.pool, self.viewer_id, post_ids=post_ids, community_ids=community_ids
         )
         votes = state["vote"]
         self.viewer_post_vote.prime_many({key: votes.get(key, 0) for key in post_ids})
@@ -104,69 +137,42 @@ class Loaders:
         self.standing.clear(community_id)
 
     @property
-    def user(self) -> DataLoader[int, asyncpg.Record | None]:
-        async def load(keys: list[int]) -> list[Any]:
-            return _by_id(await users.get_users_by_ids(self._pool, user_ids=keys), keys)
-
-        return self._get("user", load)
-
-    @property
-    def community(self) -> DataLoader[int, asyncpg.Record | None]:
-        async def load(keys: list[int]) -> list[Any]:
-            rows = await communities.get_communities_by_ids(self._pool, community_ids=keys)
-            return _by_id(rows, keys)
-
-        return self._get("community", load)
-
-    @property
-    def post(self) -> DataLoader[int, asyncpg.Record | None]:
-        async def load(keys: list[int]) -> list[Any]:
-            return _by_id(await posts.get_post_views_by_ids(self._pool, post_ids=keys), keys)
-
-        return self._get("post", load)
-
-    @property
-    def moderators(self) -> DataLoader[int, list[asyncpg.Record]]:
-        async def load(keys: list[int]) -> list[Any]:
-            grouped: dict[int, list[asyncpg.Record]] = defaultdict(list)
-            for row in await communities.get_moderators_of_communities(
-                self._pool, community_ids=keys, limit=MAX_MODERATORS
-            ):
-                grouped[row["community_id"]].append(row)
-            return [grouped.get(key, []) for key in keys]
-
-        return self._get("moderators", load)
-
-    @property
     def standing(self) -> DataLoader[int, Standing]:
         """The viewer's standing in communities (what permissions check and what a Community
         object shows)."""
-
-        async def load(keys: list[int]) -> list[Standing]:
-            return await fetch_standings(self._pool, self._viewer_id, keys)
-
-        return self._get("standing", load)
+        return self.get(_STANDING)
 
     @property
     def viewer_post_vote(self) -> DataLoader[int, int]:
-        async def load(keys: list[int]) -> list[int]:
-            if self._viewer_id is None:
-                return [0] * len(keys)
-            found = await votes.get_post_votes_of_user(
-                self._pool, user_id=self._viewer_id, post_ids=keys
-            )
-            return [found.get(key, 0) for key in keys]
-
-        return self._get("post_vote", load)
+        return self.get(_VIEWER_POST_VOTE)
 
     @property
     def viewer_comment_vote(self) -> DataLoader[int, int]:
-        async def load(keys: list[int]) -> list[int]:
-            if self._viewer_id is None:
-                return [0] * len(keys)
-            found = await votes.get_comment_votes_of_user(
-                self._pool, user_id=self._viewer_id, comment_ids=keys
-            )
-            return [found.get(key, 0) for key in keys]
+        return self.get(_VIEWER_COMMENT_VOTE)
 
-        return self._get("comment_vote", load)
+
+async def _load_standings(loaders: Loaders, keys: list[int]) -> list[Standing]:
+    return await fetch_standings(loaders.pool, loaders.viewer_id, keys)
+
+
+async def _load_viewer_post_votes(loaders: Loaders, keys: list[int]) -> list[int]:
+    if loaders.viewer_id is None:
+        return [0] * len(keys)
+    rows = await loaders.pool.fetch(queries.get_post_votes_of_user, loaders.viewer_id, keys)
+    found = {r["post_id"]: r["value"] for r in rows}
+    return [found.get(key, 0) for key in keys]
+
+
+async def _load_viewer_comment_votes(loaders: Loaders, keys: list[int]) -> list[int]:
+    if loaders.viewer_id is None:
+        return [0] * len(keys)
+    rows = await loaders.pool.fetch(queries.get_comment_votes_of_user, loaders.viewer_id, keys)
+    found = {r["comment_id"]: r["value"] for r in rows}
+    return [found.get(key, 0) for key in keys]
+
+
+_STANDING: LoaderKey[int, Standing] = LoaderKey("standing", _load_standings)
+_VIEWER_POST_VOTE: LoaderKey[int, int] = LoaderKey("viewer_post_vote", _load_viewer_post_votes)
+_VIEWER_COMMENT_VOTE: LoaderKey[int, int] = LoaderKey(
+    "viewer_comment_vote", _load_viewer_comment_votes
+)

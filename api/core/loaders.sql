@@ -14,3 +14,9 @@ SELECT 'banned', community_id, 1
   FROM bans
  WHERE user_id = $1 AND community_id = ANY($3::bigint[])
    AND (expires_at IS NULL OR expires_at > now());
+
+-- name: get_post_votes_of_user
+SELECT post_id, value FROM post_votes WHERE user_id = $1 AND post_id = ANY($2::bigint[]);
+
+-- name: get_comment_votes_of_user
+SELECT comment_id, value FROM comment_votes WHERE user_id = $1 AND comment_id = ANY($2::bigint[]);

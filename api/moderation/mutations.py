@@ -16,6 +16,7 @@ from eth_utils import is_address
 from api.comments import repository as comments
 from api.comments.mutations import load_comment
 from api.comments.types import Comment
+from api.communities.loaders import COMMUNITY
 from api.communities.mutations import get_community_or_404
 from api.core import ids, permissions, validation
 from api.core.context import Viewer
@@ -24,6 +25,7 @@ from api.core.types import Info
 from api.moderation import repository
 from api.moderation.types import Ban, Report
 from api.posts import repository as posts
+from api.posts.loaders import POST
 from api.posts.mutations import load_post
 from api.posts.types import Post
 from api.users import repository as users
@@ -35,7 +37,7 @@ def _reason(reason: str | None) -> str | None:
 
 
 async def _community_name(info: Info, community_id: int) -> str:
-    row = await info.context.loaders.community.load(community_id)
+    row = await info.context.loaders.get(COMMUNITY).load(community_id)
     if row is None:
         raise NotFound("That community does not exist.")
     name: str = row["name"]
@@ -45,7 +47,7 @@ async def _community_name(info: Info, community_id: int) -> str:
 async def remove_post(info: Info, id: strawberry.ID, reason: str | None = None) -> Post:
     post_id = ids.decode_one(id, "Post")
     reason = _reason(reason)
-    row = await info.context.loaders.post.load(post_id)
+    row = await info.context.loaders.get(POST).load(post_id)
     if row is None:
         raise NotFound("That post does not exist.")
     viewer = await permissions.require_moderator(info, row["community_id"], row["c_name"])
@@ -169,7 +171,7 @@ async def report(info: Info, target_id: strawberry.ID, reason: str) -> bool:
     kind, row_id = ids.decode(target_id, "Post", "Comment", field="targetId")
     text = validation.text(reason, field="reason", label="The reason", max_length=500)
     if kind == "Post":
-        row = await info.context.loaders.post.load(row_id)
+        row = await info.context.loaders.get(POST).load(row_id)
         community_id = row["community_id"] if row else None
     else:
         rows = await comments.get_comment_views_by_ids(info.context.pool, comment_ids=[row_id])

@@ -11,6 +11,7 @@ import strawberry
 from api.communities.types import Community
 from api.core import ids
 from api.core.types import Info
+from api.posts.loaders import POST
 from api.users.types import User
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ class Report:
 
         if self.post_row_id is None:
             return None
-        row = await info.context.loaders.post.load(self.post_row_id)
+        row = await info.context.loaders.get(POST).load(self.post_row_id)
         return await post_for_viewer(info, row) if row else None
 
     @strawberry.field

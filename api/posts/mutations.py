@@ -11,6 +11,7 @@ from api.core import idempotency, ids, markdown, permissions, validation
 from api.core.errors import BadUserInput, NotFound
 from api.core.types import Info
 from api.posts import repository
+from api.posts.loaders import POST
 from api.posts.types import Post, post_for_viewer
 
 
@@ -81,7 +82,7 @@ async def edit_post(info: Info, input: EditPostInput) -> Post:
     post_id = ids.decode_one(input.id, "Post")
     body, body_html = _body(input.body)
     url = validation.link(input.url)
-    found = await info.context.loaders.post.load(post_id)
+    found = await info.context.loaders.get(POST).load(post_id)
     if found is not None:
         await permissions.require_not_banned(info, found["community_id"], found["c_name"])
     async with info.context.pool.acquire() as conn, conn.transaction():

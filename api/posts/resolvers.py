@@ -13,11 +13,12 @@ from api.core.pagination import Connection, check_page_size, connection
 from api.core.types import Info
 from api.posts import listing
 from api.posts import repository as posts_repository
+from api.posts.loaders import POST
 from api.posts.types import Post, PostSort, listed_posts, post_for_viewer
 
 
 async def post(info: Info, id: strawberry.ID) -> Post | None:
-    row = await info.context.loaders.post.load(ids.decode_one(id, "Post"))
+    row = await info.context.loaders.get(POST).load(ids.decode_one(id, "Post"))
     return await post_for_viewer(info, row) if row else None
 
 

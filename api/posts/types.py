@@ -9,9 +9,9 @@ from typing import Any
 
 import strawberry
 
-from api.communities.types import NO_STANDING, Community, Standing
+from api.communities.types import Community
 from api.core import ids, visibility
-from api.core.loaders import now_or_later
+from api.core.loaders import NO_STANDING, Standing, now_or_later
 from api.core.types import Info
 from api.users.types import User
 from api.votes.types import VoteDirection

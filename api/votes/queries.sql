@@ -24,9 +24,3 @@ DELETE FROM comment_votes WHERE comment_id = $1 AND user_id = $2;
 SELECT m.score, m.upvotes, m.downvotes, m.deleted_at, m.removed_at, p.community_id
   FROM comments m JOIN posts p ON p.id = m.post_id
  WHERE m.id = $1;
-
--- name: get_post_votes_of_user
-SELECT post_id, value FROM post_votes WHERE user_id = $1 AND post_id = ANY($2::bigint[]);
-
--- name: get_comment_votes_of_user
-SELECT comment_id, value FROM comment_votes WHERE user_id = $1 AND comment_id = ANY($2::bigint[]);

@@ -31,17 +31,3 @@ async def set_vote(db: Executor, *, kind: str, target_id: int, user_id: int, val
         await db.execute(delete, target_id, user_id)
     else:
         await db.execute(upsert, target_id, user_id, value)
-
-
-async def get_post_votes_of_user(
-    db: Executor, *, user_id: int, post_ids: list[int]
-) -> dict[int, int]:
-    rows = await db.fetch(queries.get_post_votes_of_user, user_id, post_ids)
-    return {r["post_id"]: r["value"] for r in rows}
-
-
-async def get_comment_votes_of_user(
-    db: Executor, *, user_id: int, comment_ids: list[int]
-) -> dict[int, int]:
-    rows = await db.fetch(queries.get_comment_votes_of_user, user_id, comment_ids)
-    return {r["comment_id"]: r["value"] for r in rows}
