@@ -8,7 +8,7 @@ import json
 
 from agora.settings import PROJECT_ROOT
 from api.communities import mutations as communities
-from api.schema import schema
+from api.server.schema import schema
 
 HEADER = (
     "# Exported from the API (python -m api.server.export_schema); a test checks it matches. "

@@ -41,10 +41,10 @@ from api.core.caching import ListingCache
 from api.core.context import Context
 from api.core.errors import INTERNAL_MESSAGE
 from api.core.loaders import Loaders
-from api.schema import schema
 from api.server import request_limits, viewer_overlay
 from api.server.request_limits import Limits, Refused
 from api.server.resources import Resources
+from api.server.schema import schema
 from api.server.shared_reads import ReadKey, read_key
 
 _CREDENTIAL_HEADERS = (b"authorization", b"cookie")

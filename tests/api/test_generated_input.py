@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import Mode, mutations, queries
 
 from api.core.errors import CODES
-from api.schema import schema as agora_schema
+from api.server.schema import schema as agora_schema
 from tests.support.factories import create_comment, create_community, create_post
 from tests.support.graphql import Client, sign_in
 from tests.support.server import LiveServer

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from api.core.pagination import max_items
-from api.schema import schema as agora_schema
+from api.server.schema import schema as agora_schema
 from tests.support.factories import create_comment, create_community, create_post
 from tests.support.graphql import Client
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.schema import schema
+from api.server.schema import schema
 from api.server.viewer_overlay import SHARED_TYPES, VIEWER_FIELDS, is_shareable
 from tests.support.factories import create_community, create_post, vote
 from tests.support.graphql import Client
