@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 
@@ -12,11 +12,9 @@ from api.core import ids, visibility
 from api.core.loaders import now_or_later
 from api.core.types import Info
 from api.posts.loaders import POST
+from api.posts.types import Post, post_for_viewer
 from api.users.types import User
 from api.votes.types import VoteDirection, direction_of
-
-if TYPE_CHECKING:
-    from api.posts.types import Post
 
 
 @strawberry.enum
@@ -52,9 +50,7 @@ class Comment:
     reply_count: int
 
     @strawberry.field
-    async def post(self, info: Info) -> Annotated[Post, strawberry.lazy("api.posts.types")]:
-        from api.posts.types import post_for_viewer
-
+    async def post(self, info: Info) -> Post:
         return await post_for_viewer(
             info, await info.context.loaders.get(POST).load(self.post_row_id)
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import asyncpg
 from redis.asyncio import Redis
@@ -13,11 +13,9 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from agora.settings import Settings
-
-if TYPE_CHECKING:
-    from api.core.caching import ListingCache
-    from api.core.loaders import Loaders
-    from api.core.pubsub import PubSub
+from api.core.caching import ListingCache
+from api.core.loaders import Loaders
+from api.core.pubsub import PubSub
 
 
 @dataclass(frozen=True, slots=True)

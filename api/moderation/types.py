@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 
+from api.comments.mutations import load_comment
+from api.comments.types import Comment
 from api.communities.types import Community
 from api.core import ids
 from api.core.types import Info
 from api.posts.loaders import POST
+from api.posts.types import Post, post_for_viewer
 from api.users.types import User
-
-if TYPE_CHECKING:
-    from api.comments.types import Comment
-    from api.posts.types import Post
 
 
 @strawberry.enum
@@ -101,20 +100,14 @@ class Report:
         return strawberry.ID(ids.encode("Comment", self.comment_row_id or 0))
 
     @strawberry.field
-    async def post(self, info: Info) -> Annotated[Post, strawberry.lazy("api.posts.types")] | None:
-        from api.posts.types import post_for_viewer
-
+    async def post(self, info: Info) -> Post | None:
         if self.post_row_id is None:
             return None
         row = await info.context.loaders.get(POST).load(self.post_row_id)
         return await post_for_viewer(info, row) if row else None
 
     @strawberry.field
-    async def comment(
-        self, info: Info
-    ) -> Annotated[Comment, strawberry.lazy("api.comments.types")] | None:
-        from api.comments.mutations import load_comment
-
+    async def comment(self, info: Info) -> Comment | None:
         if self.comment_row_id is None:
             return None
         return await load_comment(info, self.comment_row_id)
