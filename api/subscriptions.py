@@ -13,7 +13,7 @@ from api.communities import repository as communities
 from api.core import ids
 from api.core.errors import NotFound, shown
 from api.core.loaders import fetch_standings
-from api.core.pubsub import FRONT_PAGE, comments_channel, posts_channel
+from api.core.pubsub import FRONT_PAGE
 from api.core.types import Info
 from api.posts import repository as posts
 from api.posts.types import Post
@@ -32,7 +32,7 @@ class Subscription:
             if row is None:
                 raise NotFound(f"There is no community named c/{shown(community)}.")
             scope = row["id"]
-        async for post_id in ctx.pubsub.ids(posts_channel(scope)):
+        async for post_id in ctx.pubsub.new_posts(scope):
             # Read fresh rows: a subscription's context lives as long as the connection, so its
             # per-request loaders would serve stale data.
             rows = await posts.get_post_views_by_ids(ctx.pool, post_ids=[post_id])
@@ -47,7 +47,7 @@ class Subscription:
     ) -> AsyncGenerator[Comment, None]:
         ctx = info.context
         post_row_id = ids.decode_one(post_id, "Post", field="postId")
-        async for comment_id in ctx.pubsub.ids(comments_channel(post_row_id)):
+        async for comment_id in ctx.pubsub.new_comments(post_row_id):
             rows = await comments.get_comment_views_by_ids(ctx.pool, comment_ids=[comment_id])
             if rows:
                 yield Comment.from_row(rows[0])

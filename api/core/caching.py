@@ -23,7 +23,6 @@ from typing import Any, Generic, TypeVar
 
 V = TypeVar("V")
 
-INVALIDATION_CHANNEL = "agora:cache:invalidate"
 
 log = logging.getLogger("agora.api")
 

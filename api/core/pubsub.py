@@ -12,13 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from api.core.caching import INVALIDATION_CHANNEL, ListingCache
+from api.core.caching import ListingCache
 
 log = logging.getLogger("agora.api")
 
@@ -31,35 +31,47 @@ RECONNECT_MAX_DELAY = 5.0
 _LOST = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
-def posts_channel(community_id: int | str) -> str:
-    return f"agora:posts:{community_id}"
-
-
-def comments_channel(post_id: int) -> str:
-    return f"agora:comments:{post_id}"
-
-
 class PubSub:
-    def __init__(self, redis: Redis, cache: ListingCache) -> None:
+    """The channels of one forum. Redis pub/sub ignores the database number, so every channel is
+    named under `namespace` (the forum's database): forums sharing a Redis, two deployments or
+    two test runs, never hear each other."""
+
+    def __init__(self, redis: Redis, cache: ListingCache, *, namespace: str) -> None:
         self._redis = redis
         self._cache = cache
+        self._invalidations = f"{namespace}:cache:invalidate"
+        self._namespace = namespace
+
+    def _posts_channel(self, community_id: int | str) -> str:
+        return f"{self._namespace}:posts:{community_id}"
+
+    def _comments_channel(self, post_id: int) -> str:
+        return f"{self._namespace}:comments:{post_id}"
 
     async def content_changed(self) -> None:
         """A post or comment appeared, changed or went: cached listings and responses must be
         fetched again, in every worker."""
         self._cache.clear()
-        await self._redis.publish(INVALIDATION_CHANNEL, b"content")
+        await self._redis.publish(self._invalidations, b"content")
 
     async def post_created(self, *, community_id: int, post_id: int) -> None:
         await self.content_changed()
-        await self._redis.publish(posts_channel(community_id), post_id)
-        await self._redis.publish(posts_channel(FRONT_PAGE), post_id)
+        await self._redis.publish(self._posts_channel(community_id), post_id)
+        await self._redis.publish(self._posts_channel(FRONT_PAGE), post_id)
 
     async def comment_created(self, *, post_id: int, comment_id: int) -> None:
         await self.content_changed()
-        await self._redis.publish(comments_channel(post_id), comment_id)
+        await self._redis.publish(self._comments_channel(post_id), comment_id)
 
-    async def ids(self, channel: str) -> AsyncIterator[int]:
+    def new_posts(self, community_id: int | str) -> AsyncGenerator[int, None]:
+        """The ids of the posts created in a community (or FRONT_PAGE: anywhere) from now on."""
+        return self._ids(self._posts_channel(community_id))
+
+    def new_comments(self, post_id: int) -> AsyncGenerator[int, None]:
+        """The ids of the comments created on a post from now on."""
+        return self._ids(self._comments_channel(post_id))
+
+    async def _ids(self, channel: str) -> AsyncGenerator[int, None]:
         """The ids published on `channel` from now on, until the consumer stops. Ids published
         while Redis is away are missed; the subscription goes on when it is back."""
         async for data in self._messages(channel, what=f"subscription to {channel}", quiet=True):
@@ -70,7 +82,7 @@ class PubSub:
         the listener subscribes again after losing Redis (it may have missed such messages)."""
         try:
             async for _ in self._messages(
-                INVALIDATION_CHANNEL,
+                self._invalidations,
                 what="cache invalidation listener",
                 on_subscribed=self._cache.clear,
             ):

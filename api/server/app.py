@@ -10,6 +10,7 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
@@ -85,7 +86,7 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
         cache = ListingCache(
             ttl=settings.listing_cache_seconds, response_bytes=settings.response_cache_bytes
         )
-        pubsub = PubSub(redis, cache)
+        pubsub = PubSub(redis, cache, namespace=f"agora:{_database_name(database_url)}")
         chain = ChainSync(settings, pool)
         resources = Resources(settings, pool, redis, cache, pubsub, chain, counter)
         app.state.resources = resources
@@ -128,3 +129,7 @@ def _public_file(path: Path) -> Route:
         return FileResponse(path)
 
     return Route(f"/{path.name}", serve)
+
+
+def _database_name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/") or "postgres"
