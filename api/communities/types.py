@@ -30,6 +30,10 @@ class ChainStatus(Enum):
     FAILED = "FAILED"
 
 
+# An outbox row's status, as a community's chain status: not mined yet (or no intent) is PENDING.
+_CHAIN_STATUS = {"mined": ChainStatus.CONFIRMED, "failed": ChainStatus.FAILED}
+
+
 @dataclass(frozen=True, slots=True)
 class Standing:
     """The viewer's relation to a community."""
@@ -59,7 +63,6 @@ class CommunityChain:
 class Community:
     row_id: strawberry.Private[int]
     creator_id: strawberry.Private[int]
-    chain_row: strawberry.Private[tuple[str, str | None, str | None]]
     id: strawberry.ID
     name: str
     title: str
@@ -84,13 +87,15 @@ class Community:
         return [User.from_row(r) for r in await info.context.loaders.moderators.load(self.row_id)]
 
     @strawberry.field
-    def chain(self) -> CommunityChain:
-        status, token, governor = self.chain_row
+    async def chain(self, info: Info) -> CommunityChain:
+        # From the operator's outbox for now (see README, "Governance on-chain"); the indexer's
+        # mirror of the chain will answer this instead.
+        row = await info.context.loaders.community_chain.load(self.row_id)
         return CommunityChain(
-            status=ChainStatus(status),
+            status=_CHAIN_STATUS.get(row["status"], ChainStatus.PENDING),
             community_id="0x" + community_id(self.name).hex(),
-            token_address=token,
-            governor_address=governor,
+            token_address=row["token_address"],
+            governor_address=row["governor_address"],
         )
 
     @classmethod
@@ -101,11 +106,6 @@ class Community:
             row_id=row[prefix + "id"],
             id=strawberry.ID(ids.encode("Community", row[prefix + "id"])),
             creator_id=row[prefix + "creator_id"],
-            chain_row=(
-                row[prefix + "chain_status"],
-                row[prefix + "token_address"],
-                row[prefix + "governor_address"],
-            ),
             name=row[prefix + "name"],
             title=row[prefix + "title"],
             description=row[prefix + "description"],

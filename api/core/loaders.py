@@ -119,6 +119,17 @@ class Loaders:
         return self._get("community", load)
 
     @property
+    def community_chain(self) -> DataLoader[int, asyncpg.Record]:
+        """Each community's creation on-chain: `status` (the outbox's), `token_address`,
+        `governor_address`."""
+
+        async def load(keys: list[int]) -> list[Any]:
+            rows = await communities.get_chain_of_communities(self._pool, community_ids=keys)
+            return _by_id(rows, keys)
+
+        return self._get("community_chain", load)
+
+    @property
     def post(self) -> DataLoader[int, asyncpg.Record | None]:
         async def load(keys: list[int]) -> list[Any]:
             return _by_id(await posts.get_post_views_by_ids(self._pool, post_ids=keys), keys)

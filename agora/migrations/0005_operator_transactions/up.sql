@@ -42,3 +42,12 @@ $$;
 CREATE TRIGGER operator_transactions_notify
     AFTER INSERT ON operator_transactions
     FOR EACH STATEMENT EXECUTE FUNCTION operator_transactions_notify();
+
+-- Communities made before the outbox get their intent too: the sender creates those not yet
+-- on-chain, and finds those already there (by name and creator) without sending anything.
+INSERT INTO operator_transactions (kind, dedupe_key, payload)
+SELECT 'create_community', 'create_community:' || c.id,
+       jsonb_build_object('communityId', c.id, 'name', c.name, 'creator', u.address)
+  FROM communities c
+  JOIN users u ON u.id = c.creator_id
+ ORDER BY c.id;
