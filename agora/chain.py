@@ -199,8 +199,9 @@ class SignedTransaction:
     params: TxParams
 
 
-def gas_limit(call: Transactable, sender: str, *, value: int = 0) -> int:
-    """The node's estimate of `call` from `sender`, plus a margin (see `_GAS_MARGIN`).
+def gas_limit(call: Transactable, sender: str, *, value: int = 0, headroom: int = 0) -> int:
+    """The node's estimate of `call` from `sender`, plus a margin (see `_GAS_MARGIN`) and
+    `headroom`: what the caller knows the call may need beyond any estimate.
 
     Raises `TransactionReverted`, with the decoded error, when the call would revert.
     """
@@ -212,7 +213,7 @@ def gas_limit(call: Transactable, sender: str, *, value: int = 0) -> int:
         if data is None and not isinstance(error, ContractLogicError):
             raise
         raise TransactionReverted(decode_revert(error), data) from error
-    return estimate * _GAS_MARGIN[0] // _GAS_MARGIN[1] + _GAS_HEADROOM
+    return estimate * _GAS_MARGIN[0] // _GAS_MARGIN[1] + _GAS_HEADROOM + headroom
 
 
 def sign_call(
@@ -243,18 +244,19 @@ def send_transaction(
     *,
     value: int = 0,
     gas: int | None = None,
+    headroom: int = 0,
     timeout: float = 120.0,
 ) -> TxReceipt:
     """Signs `call` with `private_key`, sends it and waits for its receipt.
 
     `call` is a contract function call (`contract.functions.f(…)`) or constructor. Without `gas`
-    the limit is the node's estimate plus a margin. Raises `TransactionReverted`, with the decoded
-    error, when the estimate or the mined transaction reverts. Sends from one account are
-    serialized within the process so that their nonces do not collide.
+    the limit is the node's estimate plus a margin and `headroom`. Raises `TransactionReverted`,
+    with the decoded error, when the estimate or the mined transaction reverts. Sends from one
+    account are serialized within the process so that their nonces do not collide.
     """
     sender = Account.from_key(private_key).address
     if gas is None:
-        gas = gas_limit(call, sender, value=value)
+        gas = gas_limit(call, sender, value=value, headroom=headroom)
     with _nonce_lock(sender):
         nonce = w3.eth.get_transaction_count(sender, "pending")
         signed = sign_call(private_key, call, nonce=nonce, gas=gas, value=value)

@@ -17,6 +17,10 @@ from governance import community_id
 from governance.deploy import Deployment, contract_at, deployed_contract
 
 POINT = 10**18  # one point in token base units: community tokens have 18 decimals
+# What a votes checkpoint costs when it is pushed rather than updated in place: a slot written
+# from zero (22,100) and the history's length (2,900). `mintEpoch` updates one checkpoint per
+# recipient and one of the total supply, in place when the latest is of the same second.
+CHECKPOINT_PUSH_GAS = 25_000
 HOUR = 3600
 DAY = 24 * HOUR
 
@@ -136,6 +140,13 @@ def mint_epoch_call(
     )
 
 
+def mint_epoch_gas_headroom(recipients: int) -> int:
+    """Gas a `mintEpoch` to `recipients` accounts may need beyond its estimate: estimated in the
+    second of an earlier mint, it updates every checkpoint in place, but mined a second later it
+    pushes each one anew (three recipients ran out of gas, 189,894 used of 192,459)."""
+    return CHECKPOINT_PUSH_GAS * (recipients + 1)
+
+
 def epoch_minted(w3: Web3, token: str, epoch_id: int) -> bool:
     """Whether the token has minted its epoch `epoch_id`."""
     minted: bool = contract_at(w3, "CommunityToken", token).functions.epochMinted(epoch_id).call()
@@ -171,7 +182,7 @@ def mint_epoch_onchain(
     """
     items = list(payouts.items()) if isinstance(payouts, Mapping) else list(payouts)
     call = mint_epoch_call(w3, token, epoch_id, [a for a, _ in items], [n for _, n in items])
-    receipt = send_transaction(w3, minter_key, call)
+    receipt = send_transaction(w3, minter_key, call, headroom=mint_epoch_gas_headroom(len(items)))
     return {
         "txHash": "0x" + bytes(receipt["transactionHash"]).hex(),
         "blockNumber": receipt["blockNumber"],

@@ -104,6 +104,10 @@ class Operation(Protocol):
         """What a successful receipt of the call says, kept in the intent's `result`."""
         ...
 
+    def gas_headroom(self) -> int:
+        """Gas the call may need beyond its estimate."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class CreateCommunity:
@@ -124,6 +128,9 @@ class CreateCommunity:
         return Done(
             bytes(HexBytes(creation["txHash"])), int(creation["blockNumber"]), _addresses(creation)
         )
+
+    def gas_headroom(self) -> int:
+        return 0
 
     def result(self, w3: Web3, receipt: TxReceipt) -> dict[str, Any]:
         creation = operator.creation_in_receipt(w3, self.deployment, receipt)
@@ -161,6 +168,9 @@ class MintEpoch:
         if mint is None:
             return Done(None, None, result)
         return Done(bytes(HexBytes(mint["txHash"])), int(mint["blockNumber"]), result)
+
+    def gas_headroom(self) -> int:
+        return operator.mint_epoch_gas_headroom(len(self.recipients))
 
     def result(self, w3: Web3, receipt: TxReceipt) -> dict[str, Any]:
         return {"token": self.token, "epoch": str(self.epoch_id), "gasUsed": receipt["gasUsed"]}
@@ -297,7 +307,9 @@ class Sender:
     async def _send(self, row: asyncpg.Record, operation: Operation) -> None:
         call = operation.call(self.w3)
         try:
-            gas = await self._chain(lambda: gas_limit(call, self.address))
+            gas = await self._chain(
+                lambda: gas_limit(call, self.address, headroom=operation.gas_headroom())
+            )
         except TransactionReverted as reverted:
             done = await self._chain(lambda: operation.done_on_chain(self.w3))
             if done is not None:
@@ -409,6 +421,8 @@ class Sender:
             log.info("%s: mined in block %d (%s)", row["dedupe_key"], block, _hex(tx_hash))
             return
         reason = await self._chain(lambda: revert_reason(self.w3, tx_hash))
+        limit = await self._chain(lambda: self.w3.eth.get_transaction(HexBytes(tx_hash))["gas"])
+        reason = f"{reason} (gas used {receipt['gasUsed']} of {limit})"
         done = await self._chain(lambda: operation.done_on_chain(self.w3))
         if done is not None:
             await self._done_already(row, done, reason, own_tx=tx_hash)
