@@ -371,6 +371,9 @@ class Sender:
             # is mined, the branch above sends this intent anew.
             await asyncio.sleep(self.settings.sender_poll_seconds)
             return
+        if row["signed_tx"] is None:  # recorded by hand, or by an older sender: sign it anew
+            await self.db.execute(queries.requeue, row["id"], "sent without its signed bytes")
+            return
         log.info("%s: broadcasting %s again", row["dedupe_key"], _hex(tx_hash))
         if await self._broadcast(bytes(row["signed_tx"])):
             await self._await_receipt(row, operation, tx_hash)

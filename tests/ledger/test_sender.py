@@ -296,7 +296,11 @@ async def test_a_community_created_while_the_chain_is_down_gets_on_chain_when_it
     node = Forwarder(free_port(), int(chain_rpc_url.rsplit(":", 1)[1]))
     sender = senders(rpc_url=f"http://127.0.0.1:{node.port}")
     server = start_server(
-        settings, database_url=fresh_database_url, redis_url=redis_url, listing_cache_seconds=0
+        settings,
+        database_url=fresh_database_url,
+        redis_url=redis_url,
+        listing_cache_seconds=0,
+        write_rate_limit=1_000_000,
     )
     try:
         async with httpx.AsyncClient() as http:
