@@ -260,6 +260,9 @@ class Sender:
         try:
             operation = await self._operation(row)
         except Unsendable as error:
+            if row["status"] == "sent":
+                # Its transaction may yet be mined: never marked failed without the chain.
+                raise RuntimeError(f"a sent intent can no longer be read: {error}") from error
             await self._fail(row, str(error), None)
             return
         if row["status"] == "sent":
