@@ -28,6 +28,7 @@ from agora.settings import Settings
 from api.seed import dev_accounts
 from governance import community_id
 from governance.deploy import Deployment, contract_at, deployed_contract
+from governance.operator import create_community_onchain
 from tests.support.factories import create_community, unique_name
 from tests.support.graphql import Client, sign_in
 from tests.support.sender import SenderProcess
@@ -380,3 +381,28 @@ async def test_an_intent_the_chain_refuses_fails_with_its_reason_and_the_next_on
     assert [created["status"], good["status"]] == ["mined", "mined"]
     assert operator_nonce(w3, deployment) == before + 2
     assert balances(token_of(w3, deployment, name)) == payouts_of(2)
+
+
+async def test_a_recorded_transaction_whose_nonce_another_took_is_sent_anew_once(
+    db: asyncpg.Connection, senders: Any, w3: Web3, deployment: Deployment, operator_key: str
+) -> None:
+    # given a sender killed once it recorded a community's creation, before broadcasting it
+    name = unique_name("taken")
+    await record_community(db, 1, name)
+    before = operator_nonce(w3, deployment)
+    first = senders(SENDER_PAUSE_AFTER="recorded")
+    first.wait_for_log("paused after the transaction was recorded")
+    first.kill()
+    recorded = (await outbox(db))[0]
+    # and the operator's key used meanwhile by another tool, which took that nonce
+    create_community_onchain(w3, deployment, operator_key, unique_name("other"), CREATOR)
+    assert operator_nonce(w3, deployment) == before + 1 and recorded["nonce"] == before
+    # when a sender runs again
+    last = senders()
+    await wait_until_settled(db, last)
+    # then the recorded transaction, which can never be mined, was replaced by a new one, once
+    [created] = await outbox(db)
+    assert created["status"] == "mined" and created["tx_hash"] != recorded["tx_hash"]
+    assert "went to another transaction" in last.log()
+    assert operator_nonce(w3, deployment) == before + 2
+    assert created["result"]["token"] == token_of(w3, deployment, name).address
