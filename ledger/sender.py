@@ -235,25 +235,30 @@ class Sender:
         while True:
             # Cleared before the read: an intent recorded after it wakes the wait below.
             self.wake.clear()
-            row = await self.db.fetchrow(queries.next_unsettled)
-            if row is None:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), self.settings.sender_poll_seconds)
-                continue
             try:
-                await self.settle(row)
+                if not await self.step():
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.wake.wait(), self.settings.sender_poll_seconds)
             except ChainUnreachable as error:
                 await self.chain.lost(error)
-                continue
             except (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError):
                 raise  # the database: `run` connects again
             except Exception:
                 # Nothing was recorded that the chain does not confirm: the intent is read
                 # again from where it stands.
-                log.exception("%s: sending failed; trying again", row["dedupe_key"])
+                log.exception("the oldest unsettled intent could not be sent; trying again")
                 await asyncio.sleep(BACKOFF_CAP_SECONDS)
-                continue
-            self.chain.back()
+
+    async def step(self) -> bool:
+        """Takes the oldest unsettled intent one step or more; False when there is none.
+        Raises `ChainUnreachable` when the chain does not answer (the intent stays where it is
+        and is resumed from there)."""
+        row = await self.db.fetchrow(queries.next_unsettled)
+        if row is None:
+            return False
+        await self.settle(row)
+        self.chain.back()
+        return True
 
     async def settle(self, row: asyncpg.Record) -> None:
         """Takes the intent `row` one step or more towards mined or failed."""
@@ -480,8 +485,8 @@ async def _connect(database_url: str) -> asyncpg.Connection:
     return db
 
 
-async def run(settings: Settings, database_url: str) -> None:
-    """Sends the outbox's intents until the process is stopped (`agora send`)."""
+def _chain_of(settings: Settings) -> tuple[Deployment, str, str]:
+    """The deployment, the RPC URL and the operator's key the sender uses."""
     try:
         deployment = load_deployment(settings.deployment_file)
     except FileNotFoundError:
@@ -490,7 +495,30 @@ async def run(settings: Settings, database_url: str) -> None:
             "(agora deploy, or agora up)"
         ) from None
     rpc_url = settings.chain_rpc_url or str(deployment["rpcUrl"])
-    operator_key = settings.operator_key or ANVIL_OPERATOR_KEY
+    return deployment, rpc_url, settings.operator_key or ANVIL_OPERATOR_KEY
+
+
+async def send_pending(settings: Settings, database_url: str) -> int | None:
+    """Settles every intent recorded so far, then returns how many steps it took; None at
+    once if another sender holds the lock. For a periodic task (e.g. Celery's) instead of the
+    long-lived `agora send`; raises `ChainUnreachable` when the chain does not answer."""
+    deployment, rpc_url, operator_key = _chain_of(settings)
+    db = await _connect(database_url)
+    try:
+        if not await db.fetchval(queries.try_lock, LOCK_KEY):
+            return None
+        sender = Sender(settings, db, deployment, rpc_url, operator_key)
+        steps = 0
+        while await sender.step():
+            steps += 1
+        return steps
+    finally:
+        await db.close()  # and with it the lock
+
+
+async def run(settings: Settings, database_url: str) -> None:
+    """Sends the outbox's intents until the process is stopped (`agora send`)."""
+    deployment, rpc_url, operator_key = _chain_of(settings)
     database = Outage("the database")
     while True:
         db: asyncpg.Connection | None = None

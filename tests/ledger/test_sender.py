@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from api.seed import dev_accounts
 from governance import community_id
 from governance.deploy import Deployment, contract_at, deployed_contract
 from governance.operator import create_community_onchain
+from ledger.sender import send_pending
 from tests.support.factories import create_community, unique_name
 from tests.support.graphql import Client, sign_in
 from tests.support.sender import SenderProcess
@@ -406,3 +408,28 @@ async def test_a_recorded_transaction_whose_nonce_another_took_is_sent_anew_once
     assert "went to another transaction" in last.log()
     assert operator_nonce(w3, deployment) == before + 2
     assert created["result"]["token"] == token_of(w3, deployment, name).address
+
+
+async def test_a_periodic_task_can_send_what_is_recorded_unless_a_sender_runs(
+    db: asyncpg.Connection,
+    senders: Any,
+    settings: Settings,
+    fresh_database_url: str,
+    chain_rpc_url: str,
+    deployment_file: Path,
+    w3: Web3,
+    deployment: Deployment,
+) -> None:
+    # given a community and its epoch recorded
+    name = unique_name("task")
+    await record_community(db, 1, name)
+    await record_mint(db, 1, 3, payouts_of(3))
+    task_settings = replace(settings, chain_rpc_url=chain_rpc_url, deployment_file=deployment_file)
+    # when a task sends what is pending
+    steps = await send_pending(task_settings, fresh_database_url)
+    # then both are mined, and the points are the epoch's
+    assert steps == 2 and [row["status"] for row in await outbox(db)] == ["mined", "mined"]
+    assert balances(token_of(w3, deployment, name)) == payouts_of(3)
+    # and while `agora send` runs, a task sends nothing
+    senders().wait_for_log("sending the transactions of the operator")
+    assert await send_pending(task_settings, fresh_database_url) is None
