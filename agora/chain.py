@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, Protocol
 
@@ -21,7 +22,7 @@ from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.exceptions import ContractLogicError, Web3RPCError
-from web3.types import TxParams, TxReceipt, Wei
+from web3.types import Nonce, TxParams, TxReceipt, Wei
 
 ABI = Sequence[dict[str, Any]]
 
@@ -187,6 +188,55 @@ def _nonce_lock(address: str) -> threading.Lock:
         return _nonce_locks.setdefault(address, threading.Lock())
 
 
+@dataclass(frozen=True, slots=True)
+class SignedTransaction:
+    """A signed transaction: its bytes to broadcast, its hash (known before it is sent), its
+    nonce, and the parameters it was built from."""
+
+    raw: bytes
+    hash: bytes
+    nonce: int
+    params: TxParams
+
+
+def gas_limit(call: Transactable, sender: str, *, value: int = 0, headroom: int = 0) -> int:
+    """The node's estimate of `call` from `sender`, plus a margin (see `_GAS_MARGIN`) and
+    `headroom`: what the caller knows the call may need beyond any estimate.
+
+    Raises `TransactionReverted`, with the decoded error, when the call would revert.
+    """
+    params: TxParams = {"from": sender, "value": Wei(value)}
+    try:
+        estimate = call.estimate_gas(params)
+    except (ContractLogicError, Web3RPCError) as error:
+        data = revert_data(error)
+        if data is None and not isinstance(error, ContractLogicError):
+            raise
+        raise TransactionReverted(decode_revert(error), data) from error
+    return estimate * _GAS_MARGIN[0] // _GAS_MARGIN[1] + _GAS_HEADROOM + headroom
+
+
+def sign_call(
+    private_key: str, call: Transactable, *, nonce: int, gas: int, value: int = 0
+) -> SignedTransaction:
+    """`call` signed with `private_key` at `nonce`, not sent (fees are the node's suggestion)."""
+    sender = Account.from_key(private_key).address
+    params = call.build_transaction(
+        {"from": sender, "value": Wei(value), "gas": gas, "nonce": Nonce(nonce)}
+    )
+    signed = Account.sign_transaction(params, private_key)
+    return SignedTransaction(bytes(signed.raw_transaction), bytes(signed.hash), nonce, params)
+
+
+def revert_reason(w3: Web3, tx_hash: bytes) -> str:
+    """Why the mined transaction `tx_hash` reverted, decoded (replayed on the latest state)."""
+    transaction = w3.eth.get_transaction(HexBytes(tx_hash))
+    params: TxParams = {"from": transaction["from"], "data": transaction["input"]}
+    if transaction.get("to"):
+        params["to"] = transaction["to"]
+    return decode_revert(_replay(w3, params))
+
+
 def send_transaction(
     w3: Web3,
     private_key: str,
@@ -194,34 +244,26 @@ def send_transaction(
     *,
     value: int = 0,
     gas: int | None = None,
+    headroom: int = 0,
     timeout: float = 120.0,
 ) -> TxReceipt:
     """Signs `call` with `private_key`, sends it and waits for its receipt.
 
     `call` is a contract function call (`contract.functions.f(…)`) or constructor. Without `gas`
-    the limit is the node's estimate plus a margin. Raises `TransactionReverted`, with the decoded
-    error, when the estimate or the mined transaction reverts. Sends from one account are
-    serialized within the process so that their nonces do not collide.
+    the limit is the node's estimate plus a margin and `headroom`. Raises `TransactionReverted`,
+    with the decoded error, when the estimate or the mined transaction reverts. Sends from one
+    account are serialized within the process so that their nonces do not collide.
     """
     sender = Account.from_key(private_key).address
-    params: TxParams = {"from": sender, "value": Wei(value)}
     if gas is None:
-        try:
-            estimate = call.estimate_gas(params)
-            gas = estimate * _GAS_MARGIN[0] // _GAS_MARGIN[1] + _GAS_HEADROOM
-        except (ContractLogicError, Web3RPCError) as error:
-            data = revert_data(error)
-            if data is None and not isinstance(error, ContractLogicError):
-                raise
-            raise TransactionReverted(decode_revert(error), data) from error
+        gas = gas_limit(call, sender, value=value, headroom=headroom)
     with _nonce_lock(sender):
         nonce = w3.eth.get_transaction_count(sender, "pending")
-        transaction = call.build_transaction({**params, "gas": gas, "nonce": nonce})
-        signed = Account.sign_transaction(transaction, private_key)
-        tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
+        signed = sign_call(private_key, call, nonce=nonce, gas=gas, value=value)
+        tx_hash = w3.eth.send_raw_transaction(signed.raw)
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout)
     if receipt["status"] != 1:
-        data = _replay(w3, transaction)
+        data = _replay(w3, signed.params)
         raise TransactionReverted(decode_revert(data), data, receipt)
     return receipt
 

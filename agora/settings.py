@@ -75,6 +75,12 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     max_json_depth: int = 32
     max_query_bytes: int = 32 * 1024
+    # The operator's sender (`agora send`): how often it looks for new intents when no
+    # notification came, and, for tests only, a step after which it stops moving
+    # ("recorded": the transaction is recorded but not broadcast; "broadcast": broadcast but its
+    # outcome not recorded), so that a test can kill it exactly there.
+    sender_poll_seconds: float = 0.5
+    sender_pause_after: str | None = None
     # Count SQL statements (exposed to tests; off in production, it costs a call per query).
     count_queries: bool = False
     debug: bool = False
@@ -112,6 +118,8 @@ class Settings:
             max_body_bytes=_int("MAX_BODY_BYTES", 1024 * 1024),
             max_json_depth=_int("MAX_JSON_DEPTH", 32),
             max_query_bytes=_int("MAX_QUERY_BYTES", 32 * 1024),
+            sender_poll_seconds=_float("SENDER_POLL_SECONDS", 0.5),
+            sender_pause_after=_env("SENDER_PAUSE_AFTER"),
             count_queries=_str("COUNT_QUERIES", "0") == "1",
             debug=_str("AGORA_DEBUG", "0") == "1",
         )

@@ -1,9 +1,10 @@
 """The `agora` command: one subcommand per job.
 
-agora up        everything: database, cache, chain, contracts, migrations, API and frontend
+agora up        everything: database, cache, chain, contracts, migrations, sender, API, frontend
 agora migrate   apply the SQL migrations
 agora serve     the API (and the built frontend) on AGORA_HOST:AGORA_PORT
 agora seed      demo communities, posts and comments
+agora send      the operator's sender: sends the recorded intents on-chain (ledger/sender.py)
 agora down      stop the embedded PostgreSQL and Redis of the data folder
 
 `up` stops the embedded servers it started when it stops; the other commands leave them running,
@@ -109,13 +110,22 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
         asyncio.run(seed(database_url))
 
 
+def cmd_send(settings: Settings, args: argparse.Namespace) -> None:
+    from ledger.sender import run
+
+    _exit_on_sigterm()
+    with migrated(settings, stop_started=False) as (database_url, _):
+        asyncio.run(run(settings, database_url))
+
+
 def cmd_up(settings: Settings, args: argparse.Namespace) -> None:
-    from cli.stack import chain
+    from cli.stack import chain, sender
 
     _exit_on_sigterm()
     with (
         migrated(settings, stop_started=True) as (database_url, redis_url),
         chain(settings) as with_chain,
+        sender(with_chain, database_url, redis_url),
     ):
         _serve(with_chain, database_url, redis_url)
 
@@ -151,6 +161,7 @@ COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], None], str]] 
     "migrate": (cmd_migrate, "apply the SQL migrations"),
     "serve": (cmd_serve, "serve the API and the built frontend"),
     "seed": (cmd_seed, "add demo data"),
+    "send": (cmd_send, "send the operator's recorded transactions on-chain (one sender)"),
     "down": (cmd_down, "stop the embedded PostgreSQL and Redis of the data folder"),
     "chain": (cmd_chain, "run a local anvil chain"),
     "deploy": (cmd_deploy, "deploy the contracts to the chain (starting anvil if none)"),

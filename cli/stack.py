@@ -3,7 +3,8 @@
 The database and cache come from `agora.services`; the chain is CHAIN_RPC_URL, or an anvil
 already on 127.0.0.1:8545, or one started here (its state kept under the data folder); the
 contracts are deployed once (the deployment file records them and is reused while the chain
-still has them). Services started here stop with it.
+still has them); the operator's sender (`agora send`) runs beside the API. Services started here
+stop with it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import os
 import subprocess
+import sys
 from collections.abc import Iterator
 
 from agora.services import port_answers
@@ -50,3 +53,27 @@ def chain(settings: Settings) -> Iterator[Settings]:
     finally:
         if process is not None:
             stop_anvil(process)
+
+
+@contextlib.contextmanager
+def sender(settings: Settings, database_url: str, redis_url: str) -> Iterator[None]:
+    """`agora send` in its own process (the one sender of the operator's transactions), on the
+    same database, chain and deployment; stopped on the way out."""
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "CHAIN_RPC_URL": settings.chain_rpc_url or "",
+        "AGORA_DATA_DIR": str(settings.data_dir),
+        "AGORA_DEPLOYMENT_FILE": str(settings.deployment_file),
+    }
+    process = subprocess.Popen([sys.executable, "-m", "cli", "send"], env=env)
+    log.info("sender: agora send (pid %d)", process.pid)
+    try:
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

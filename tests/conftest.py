@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 from collections.abc import AsyncIterator, Iterator
 
@@ -33,21 +34,22 @@ def _pid_alive(pid: int) -> bool:
 
 
 async def _drop_stale_databases(conn: asyncpg.Connection) -> None:
-    """Drop the databases of earlier test sessions whose process is gone."""
+    """Drop the databases of earlier test sessions whose process is gone (the session's own and
+    its fresh ones, `agora_test_<pid>_<suffix>`)."""
     names = await conn.fetch(
-        "SELECT datname FROM pg_database WHERE datname ~ '^agora_test_[0-9]+$'"
+        "SELECT datname FROM pg_database WHERE datname ~ '^agora_test_[0-9]+(_[a-z0-9]+)?$'"
     )
     for row in names:
-        pid = int(row["datname"].rsplit("_", 1)[1])
+        pid = int(row["datname"].split("_")[2])
         if pid != os.getpid() and not _pid_alive(pid):
             await conn.execute(f'DROP DATABASE IF EXISTS "{row["datname"]}" WITH (FORCE)')
 
 
-def _drop_database(server_url: str) -> None:
+def _drop_database(server_url: str, name: str = TEST_DATABASE) -> None:
     async def drop() -> None:
         conn = await asyncpg.connect(server_url)
         try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{TEST_DATABASE}" WITH (FORCE)')
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await conn.close()
 
@@ -88,6 +90,50 @@ def postgres_server_url(settings: Settings) -> str:
 def database_url(postgres_server_url: str) -> Iterator[str]:
     yield _recreate_database(postgres_server_url)
     _drop_database(postgres_server_url)
+
+
+@pytest.fixture(scope="session")
+def fresh_database_template(postgres_server_url: str) -> Iterator[str]:
+    """The name of a migrated database that `fresh_database_url` copies."""
+    name = f"{TEST_DATABASE}_template"
+
+    async def create() -> None:
+        conn = await asyncpg.connect(postgres_server_url)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+        conn = await asyncpg.connect(with_database(postgres_server_url, name))
+        try:
+            await migrate_up(conn)
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    yield name
+    _drop_database(postgres_server_url, name)
+
+
+_fresh_databases = itertools.count()
+
+
+@pytest.fixture
+def fresh_database_url(postgres_server_url: str, fresh_database_template: str) -> Iterator[str]:
+    """A migrated database of this test alone, for tests that need to see every row of a table
+    (the operator's sender sends every intent it finds)."""
+    name = f"{TEST_DATABASE}_{next(_fresh_databases)}"
+
+    async def create() -> None:
+        conn = await asyncpg.connect(postgres_server_url)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{fresh_database_template}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    yield with_database(postgres_server_url, name)
+    _drop_database(postgres_server_url, name)
 
 
 @pytest.fixture(scope="session")

@@ -28,5 +28,12 @@ async def _load_moderators(loaders: Loaders, keys: list[int]) -> list[list[async
     return [grouped.get(key, []) for key in keys]
 
 
+async def _load_chains(loaders: Loaders, keys: list[int]) -> list[asyncpg.Record | None]:
+    rows = await repository.get_chain_of_communities(loaders.pool, community_ids=keys)
+    return by_id(rows, keys)
+
+
 COMMUNITY: LoaderKey[int, asyncpg.Record | None] = LoaderKey("community", _load_communities)
 MODERATORS: LoaderKey[int, list[asyncpg.Record]] = LoaderKey("moderators", _load_moderators)
+# Each community's creation on-chain: `status` (the outbox's), `token_address`, `governor_address`.
+COMMUNITY_CHAIN: LoaderKey[int, asyncpg.Record | None] = LoaderKey("community_chain", _load_chains)

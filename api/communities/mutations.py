@@ -73,14 +73,11 @@ async def create_community(info: Info, input: CreateCommunityInput) -> Community
         community_id: int = row["id"]
         return community_id
 
-    community_id, created = await idempotency.write_once(
+    community_id, _ = await idempotency.write_once(
         info, viewer.user_id, operation="createCommunity", input=input, write=write
     )
     [row] = await repository.get_communities_by_ids(info.context.pool, community_ids=[community_id])
-    community = await community_for_viewer(info, row)
-    if created:
-        info.context.on_community_created(community.row_id, community.name, viewer.address)
-    return community
+    return await community_for_viewer(info, row)
 
 
 async def join_community(info: Info, name: str) -> Community:

@@ -11,7 +11,9 @@ SELECT id, name, title, description, description_html, rules, creator_id, create
  WHERE name = $1;
 
 -- name: create_community
--- The creator is the first member and the first moderator, in the same transaction.
+-- The creator is the first member and the first moderator, and the intent to create the
+-- community on-chain is recorded for the operator's sender (ledger/sender.py), all in the same
+-- transaction: the community exists if and only if its creation on-chain will be attempted.
 WITH community AS (
     INSERT INTO communities (name, title, description, description_html, rules, creator_id, member_count)
     VALUES ($1, $2, $3, $4, $5, $6, 1)
@@ -22,6 +24,12 @@ WITH community AS (
     INSERT INTO memberships (community_id, user_id) SELECT id, $6 FROM community
 ), moderator AS (
     INSERT INTO moderators (community_id, user_id) SELECT id, $6 FROM community
+), intent AS (
+    INSERT INTO operator_transactions (kind, dedupe_key, payload)
+    SELECT 'create_community', 'create_community:' || c.id,
+           jsonb_build_object('communityId', c.id, 'name', c.name, 'creator', u.address)
+      FROM community c
+      JOIN users u ON u.id = $6
 )
 SELECT * FROM community;
 
@@ -88,7 +96,10 @@ SELECT c.id, c.name, c.title, c.description, c.description_html, c.rules, c.crea
  ORDER BY c.name
  LIMIT $2;
 
--- name: set_community_chain
-UPDATE communities
-   SET chain_status = $2, token_address = $3, governor_address = $4
- WHERE id = $1;
+-- name: get_chain_of_communities
+-- Each community's creation on-chain as the operator's sender recorded it (the outbox row and
+-- the addresses its receipt gave). Temporary: the indexer's mirror will say this instead.
+SELECT c.id, t.status, t.result ->> 'token' AS token_address,
+       t.result ->> 'governor' AS governor_address
+  FROM unnest($1::bigint[]) AS c (id)
+  LEFT JOIN operator_transactions t ON t.dedupe_key = 'create_community:' || c.id;

@@ -74,14 +74,8 @@ async def get_joined_communities(db: Executor, *, user_id: int, limit: int) -> l
     return await db.fetch(queries.get_joined_communities, user_id, limit)
 
 
-async def set_community_chain(
-    db: Executor,
-    *,
-    community_id: int,
-    status: str,
-    token_address: str | None,
-    governor_address: str | None,
-) -> None:
-    await db.execute(
-        queries.set_community_chain, community_id, status, token_address, governor_address
-    )
+async def get_chain_of_communities(
+    db: Executor, *, community_ids: list[int]
+) -> list[asyncpg.Record]:
+    """Each community's outbox status (`status`, None without an intent) and addresses."""
+    return await db.fetch(queries.get_chain_of_communities, community_ids)

@@ -8,7 +8,7 @@ from typing import Any
 
 import strawberry
 
-from api.communities.loaders import MAX_MODERATORS, MODERATORS
+from api.communities.loaders import COMMUNITY_CHAIN, MAX_MODERATORS, MODERATORS
 from api.core import ids
 from api.core.loaders import Standing
 from api.core.pagination import MAX_ITEMS
@@ -32,6 +32,10 @@ class ChainStatus(Enum):
     FAILED = "FAILED"
 
 
+# An outbox row's status, as a community's chain status: not mined yet (or no intent) is PENDING.
+_CHAIN_STATUS = {"mined": ChainStatus.CONFIRMED, "failed": ChainStatus.FAILED}
+
+
 @strawberry.type
 class CommunityChain:
     status: ChainStatus
@@ -44,7 +48,6 @@ class CommunityChain:
 class Community:
     row_id: strawberry.Private[int]
     creator_id: strawberry.Private[int]
-    chain_row: strawberry.Private[tuple[str, str | None, str | None]]
     id: strawberry.ID
     name: str
     title: str
@@ -71,13 +74,16 @@ class Community:
         ]
 
     @strawberry.field
-    def chain(self) -> CommunityChain:
-        status, token, governor = self.chain_row
+    async def chain(self, info: Info) -> CommunityChain:
+        # From the operator's outbox for now (see README, "Governance on-chain"); the indexer's
+        # mirror of the chain will answer this instead.
+        row = await info.context.loaders.get(COMMUNITY_CHAIN).load(self.row_id)
+        assert row is not None  # the query answers every id asked (NULL status: no intent)
         return CommunityChain(
-            status=ChainStatus(status),
+            status=_CHAIN_STATUS.get(row["status"], ChainStatus.PENDING),
             community_id="0x" + community_id(self.name).hex(),
-            token_address=token,
-            governor_address=governor,
+            token_address=row["token_address"],
+            governor_address=row["governor_address"],
         )
 
     @classmethod
@@ -88,11 +94,6 @@ class Community:
             row_id=row[prefix + "id"],
             id=strawberry.ID(ids.encode("Community", row[prefix + "id"])),
             creator_id=row[prefix + "creator_id"],
-            chain_row=(
-                row[prefix + "chain_status"],
-                row[prefix + "token_address"],
-                row[prefix + "governor_address"],
-            ),
             name=row[prefix + "name"],
             title=row[prefix + "title"],
             description=row[prefix + "description"],

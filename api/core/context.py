@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +43,4 @@ class Context:
     viewer: Viewer | None
     loaders: Loaders
     client_ip: str
-    # Called after a community is created here, to create its twin on-chain.
-    on_community_created: Callable[[int, str, str], None]
     extra: dict[str, Any] = field(default_factory=dict)

@@ -24,7 +24,6 @@ from starlette.staticfiles import StaticFiles
 from agora.db import QueryCounter, create_pool
 from agora.runtime import restore_recursion_limit
 from agora.settings import PROJECT_ROOT, Settings
-from api.communities.chain_sync import ChainSync
 from api.core.caching import ListingCache
 from api.core.pubsub import PubSub
 from api.server.graphql_view import AgoraGraphQL
@@ -87,8 +86,7 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
             ttl=settings.listing_cache_seconds, response_bytes=settings.response_cache_bytes
         )
         pubsub = PubSub(redis, cache, namespace=f"agora:{_database_name(database_url)}")
-        chain = ChainSync(settings, pool)
-        resources = Resources(settings, pool, redis, cache, pubsub, chain, counter)
+        resources = Resources(settings, pool, redis, cache, pubsub, counter)
         app.state.resources = resources
         follower = asyncio.create_task(pubsub.follow_invalidations())
         # What start-up loaded (modules, the schema, the pool; ~120,000 objects) lives as long
@@ -101,7 +99,6 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
             follower.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await follower
-            await chain.drain()
             await redis.aclose(close_connection_pool=True)  # a pool given is not closed by default
             await pool.close()
 

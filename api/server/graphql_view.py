@@ -124,7 +124,6 @@ class AgoraGraphQL(GraphQL[Context, None]):
             viewer=viewer,
             loaders=Loaders(r.pool, viewer.user_id if viewer else None),
             client_ip=client.host if client else "unknown",
-            on_community_created=r.chain.community_created,
         )
 
     def decode_json(self, data: str | bytes) -> object:

@@ -9,7 +9,6 @@ from redis.asyncio import Redis
 
 from agora.db import QueryCounter
 from agora.settings import Settings
-from api.communities.chain_sync import ChainSync
 from api.core.caching import ListingCache
 from api.core.pubsub import PubSub
 
@@ -21,5 +20,4 @@ class Resources:
     redis: Redis
     cache: ListingCache
     pubsub: PubSub
-    chain: ChainSync
     query_counter: QueryCounter | None

@@ -28,6 +28,11 @@ async def test_seed_adds_demo_content_once(postgres_server_url: str) -> None:
             "SELECT bool_and(score = (SELECT coalesce(sum(value), 0) FROM post_votes v"
             " WHERE v.post_id = p.id)) FROM posts p"
         )
+        # and each community's creation on-chain is queued once for the operator's sender
+        assert await conn.fetchval(
+            "SELECT count(*) FROM operator_transactions"
+            " WHERE kind = 'create_community' AND status = 'pending'"
+        ) == len(COMMUNITIES)
         first = await conn.fetchval("SELECT address FROM users ORDER BY id LIMIT 1")
         assert first == dev_accounts(1)[0].lower()
         await conn.close()

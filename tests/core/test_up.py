@@ -25,9 +25,20 @@ def _wait_for(check, seconds: float) -> bool:  # type: ignore[no-untyped-def]
     return False
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a child `up` has not waited for yet is a zombie: it stopped all the same
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+    except FileNotFoundError:
+        return False
+
+
 @pytest.mark.chain
 def test_up_serves_the_forum_on_a_chain_and_stops_the_chain_on_sigterm(
-    tmp_path: Path, database_url: str, redis_url: str
+    tmp_path: Path, fresh_database_url: str, redis_url: str
 ) -> None:
     if port_answers("127.0.0.1", LOCAL_CHAIN_PORT):
         pytest.skip(f"a chain already answers on :{LOCAL_CHAIN_PORT}, which `up` would reuse")
@@ -35,7 +46,8 @@ def test_up_serves_the_forum_on_a_chain_and_stops_the_chain_on_sigterm(
     env = os.environ | {
         "AGORA_PORT": str(port),
         "AGORA_DATA_DIR": str(tmp_path),
-        "DATABASE_URL": database_url,
+        # Its own database: the sender it starts sends every intent it finds.
+        "DATABASE_URL": fresh_database_url,
         "REDIS_URL": redis_url,
     }
     log = (tmp_path / "up.log").open("wb")
@@ -44,6 +56,9 @@ def test_up_serves_the_forum_on_a_chain_and_stops_the_chain_on_sigterm(
     )
     try:
         base = f"http://127.0.0.1:{port}"
+
+        def read_log() -> str:
+            return (tmp_path / "up.log").read_text()
 
         def healthy() -> bool:
             try:
@@ -59,10 +74,14 @@ def test_up_serves_the_forum_on_a_chain_and_stops_the_chain_on_sigterm(
         assert "errors" not in answer and "communities" in answer["data"]
         assert port_answers("127.0.0.1", LOCAL_CHAIN_PORT)
         assert (tmp_path / "deployment.json").exists()
+        # and the operator's sender runs beside the API
+        assert _wait_for(lambda: "sending the transactions of the operator" in read_log(), 30)
+        sender_pid = int(read_log().split("sender: agora send (pid ")[1].split(")")[0])
         # and when it is told to stop, it stops, and so does its chain
         up.send_signal(signal.SIGTERM)
         assert up.wait(timeout=30) == 128 + signal.SIGTERM
         assert _wait_for(lambda: not port_answers("127.0.0.1", LOCAL_CHAIN_PORT), 10)
+        assert not _alive(sender_pid)
     finally:
         if up.poll() is None:  # a failed check: stop it the way that also stops its chain
             up.send_signal(signal.SIGINT)

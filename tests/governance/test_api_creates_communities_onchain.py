@@ -1,4 +1,5 @@
-"""Creating a community in the forum creates its token and governor on-chain."""
+"""Creating a community in the forum creates its token and governor on-chain, through the
+operator's sender (`agora send`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from governance import community_id
 from governance.deploy import Deployment, deployed_contract
 from tests.support.factories import create_community, unique_name
 from tests.support.graphql import Client, sign_in
+from tests.support.sender import SenderProcess
 from tests.support.server import start_server
 
 CHAIN = """
@@ -27,20 +29,27 @@ pytestmark = pytest.mark.chain
 
 async def test_a_new_community_gets_its_contracts_once_mined(
     settings: Settings,
-    database_url: str,
+    fresh_database_url: str,
     redis_url: str,
     chain_rpc_url: str,
     deployment: Deployment,
     deployment_file: Path,
+    tmp_path: Path,
 ) -> None:
-    # given a forum connected to the chain
+    # given a forum, and the operator's sender connected to the chain
     server = start_server(
         settings,
-        database_url=database_url,
+        database_url=fresh_database_url,
+        redis_url=redis_url,
+        write_rate_limit=1_000_000,
+        listing_cache_seconds=0,
+    )
+    sender = SenderProcess(
+        tmp_path / "send.log",
+        database_url=fresh_database_url,
         redis_url=redis_url,
         chain_rpc_url=chain_rpc_url,
         deployment_file=deployment_file,
-        write_rate_limit=1_000_000,
     )
     try:
         async with httpx.AsyncClient() as http:
@@ -50,18 +59,20 @@ async def test_a_new_community_gets_its_contracts_once_mined(
             created = await create_community(alice, name)
             # then it is pending at first, and confirmed with addresses once mined
             status = (await alice.data(CHAIN, {"n": name}))["community"]["chain"]
-            for _ in range(100):
+            for _ in range(300):
                 if status["status"] != "PENDING":
                     break
                 await asyncio.sleep(0.1)
                 status = (await alice.data(CHAIN, {"n": name}))["community"]["chain"]
     finally:
+        sender.stop()
         server.stop()
     assert created["name"] == name
-    assert status["status"] == "CONFIRMED"
+    assert status["status"] == "CONFIRMED", sender.log()
     assert status["communityId"] == "0x" + community_id(name).hex()
-    # and the chain agrees: the registry knows alice as the first moderator
+    # and the chain agrees: the registry knows alice as the first moderator, of this governor
     w3 = connect(chain_rpc_url)
     registry = deployed_contract(w3, deployment, "registry")
     assert registry.functions.moderators(community_id(name)).call() == [alice.account.address]
+    assert registry.functions.governorOf(community_id(name)).call() == status["governorAddress"]
     assert w3.eth.get_code(status["tokenAddress"]) and w3.eth.get_code(status["governorAddress"])

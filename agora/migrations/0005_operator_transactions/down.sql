@@ -1,0 +1,2 @@
+DROP TABLE operator_transactions;
+DROP FUNCTION operator_transactions_notify();
