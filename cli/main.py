@@ -1,6 +1,7 @@
 """The `agora` command: one subcommand per job.
 
-agora up        everything: database, cache, chain, contracts, migrations, API and frontend
+agora up        everything: database, cache, chain, contracts, migrations, API and frontend,
+                and the ledger's Celery worker and beat
 agora migrate   apply the SQL migrations
 agora serve     the API (and the built frontend) on AGORA_HOST:AGORA_PORT
 agora seed      demo communities, posts and comments
@@ -111,12 +112,13 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_up(settings: Settings, args: argparse.Namespace) -> None:
-    from cli.stack import chain
+    from cli.stack import chain, ledger
 
     _exit_on_sigterm()
     with (
         migrated(settings, stop_started=True) as (database_url, redis_url),
         chain(settings) as with_chain,
+        ledger(with_chain, database_url, redis_url),
     ):
         _serve(with_chain, database_url, redis_url)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -23,6 +24,14 @@ def _wait_for(check, seconds: float) -> bool:  # type: ignore[no-untyped-def]
             return True
         time.sleep(0.2)
     return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 @pytest.mark.chain
@@ -59,10 +68,19 @@ def test_up_serves_the_forum_on_a_chain_and_stops_the_chain_on_sigterm(
         assert "errors" not in answer and "communities" in answer["data"]
         assert port_answers("127.0.0.1", LOCAL_CHAIN_PORT)
         assert (tmp_path / "deployment.json").exists()
-        # and when it is told to stop, it stops, and so does its chain
+        # and the ledger's Celery worker and beat run beside it
+        started = re.search(
+            r"ledger: Celery worker \(pid (\d+)\) and beat \(pid (\d+)\)",
+            (tmp_path / "up.log").read_text(),
+        )
+        assert started, (tmp_path / "up.log").read_text()
+        ledger = [int(pid) for pid in started.groups()]
+        assert all(_alive(pid) for pid in ledger)
+        # and when it is told to stop, it stops, and so do its chain and the ledger's processes
         up.send_signal(signal.SIGTERM)
         assert up.wait(timeout=30) == 128 + signal.SIGTERM
         assert _wait_for(lambda: not port_answers("127.0.0.1", LOCAL_CHAIN_PORT), 10)
+        assert not any(_alive(pid) for pid in ledger)
     finally:
         if up.poll() is None:  # a failed check: stop it the way that also stops its chain
             up.send_signal(signal.SIGINT)
