@@ -69,8 +69,14 @@ class Worker:
 
 
 def start_worker(
-    database_url: str, redis_url: str, log: Path, queue: str = QUEUE, **environment: str
+    database_url: str,
+    redis_url: str,
+    log: Path,
+    queue: str = QUEUE,
+    role: str = "worker",
+    **environment: str,
 ) -> Worker:
+    """`agora ledger worker` (or `beat`), once it is ready."""
     env = {
         **os.environ,
         **ECONOMY,
@@ -81,7 +87,8 @@ def start_worker(
     }
     with log.open("ab") as output:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
-            [sys.executable, "-m", "cli", "ledger", "worker", "--concurrency", "2"],
+            [sys.executable, "-m", "cli", "ledger", role]
+            + (["--concurrency", "2"] if role == "worker" else []),
             cwd=PROJECT_ROOT,
             env=env,
             stdout=output,
@@ -90,7 +97,7 @@ def start_worker(
         )
     worker = Worker(process, log)
     deadline = time.monotonic() + 60
-    while " ready." not in worker.text():
+    while (" ready." if role == "worker" else "beat: Starting") not in worker.text():
         if process.poll() is not None or time.monotonic() > deadline:
             worker.stop()
             raise AssertionError(f"the worker did not start:\n{worker.text()[-3000:]}")
@@ -112,10 +119,9 @@ def start(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[Callabl
     """Starts workers of the test's own (stopped, if still running, when it ends)."""
     started: list[Worker] = []
 
-    def start_one(queue: str = QUEUE, **environment: str) -> Worker:
-        worker = start_worker(
-            database_url, redis_url, tmp_path / f"worker{len(started)}.log", queue, **environment
-        )
+    def start_one(queue: str = QUEUE, role: str = "worker", **environment: str) -> Worker:
+        log = tmp_path / f"{role}{len(started)}.log"
+        worker = start_worker(database_url, redis_url, log, queue, role, **environment)
         started.append(worker)
         return worker
 

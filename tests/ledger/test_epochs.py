@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -264,5 +265,47 @@ async def test_a_worker_killed_mid_payout_pays_once_after_restart(
     assert second.results(task, timeout=40) == "1"
     paid = await epoch(db, community_id, 1)
     assert paid is not None and paid["status"] == "closed"
+    assert await earned(db, community_id) == {author.account.address.lower(): 500 * TOKEN}
+    assert len(await mint_intents(db, community_id)) == 1
+
+
+async def test_beat_started_twice_closes_short_epochs_one_after_another_once_each(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    tmp_path: Path,
+    start: Callable[..., Worker],
+) -> None:
+    # given epochs of 2 seconds, a worker and two beats each looking every half second
+    economy = {"REWARD_EPOCH_SECONDS": "2", "LEDGER_BEAT_SECONDS": "0.5"}
+    queue = f"{QUEUE}-beat"
+    start(queue, **economy)
+    for n in range(2):
+        start(queue, "beat", AGORA_DATA_DIR=str(tmp_path / f"beat{n}"), **economy)
+    # when a community with a scored post lives through a few epochs
+    community_id, author = await scored_community(live_server, http, db)
+
+    async def third_closed() -> bool:
+        third = await epoch(db, community_id, 3)
+        return third is not None and third["status"] != "open"
+
+    assert await eventually(third_closed, within=30)
+    # then its epochs follow each other without gap or overlap, each closed once, and each
+    # emitted 1000 tokens, all distributed or in the pool
+    epochs = await db.fetch(
+        """SELECT number, starts_at, ends_at, emission, distributed, undistributed
+             FROM reward_epochs WHERE community_id = $1 AND status <> 'open' ORDER BY number""",
+        community_id,
+    )
+    assert [e["number"] for e in epochs] == list(range(1, len(epochs) + 1))
+    assert all(a["ends_at"] == b["starts_at"] for a, b in zip(epochs, epochs[1:], strict=False))
+    assert all(e["emission"] == 1000 * TOKEN for e in epochs)
+    assert all(e["distributed"] + e["undistributed"] == e["emission"] for e in epochs)
+    emitted = await db.fetchval(
+        """SELECT count(*) FROM ledger_transfers WHERE community_id = $1 AND kind = 'emission'""",
+        community_id,
+    )
+    assert emitted == len(epochs)
+    # and the one vote was paid once (in the epoch it was cast in): one mint intent in all
     assert await earned(db, community_id) == {author.account.address.lower(): 500 * TOKEN}
     assert len(await mint_intents(db, community_id)) == 1
