@@ -29,6 +29,7 @@ from ledger import epochs
 log = logging.getLogger("agora.ledger")
 
 CLOSE_DUE_EPOCHS = "ledger.close_due_epochs"
+SETTLE_PAYOUTS = "ledger.settle_payouts"
 
 
 def create_app(settings: Settings) -> Celery:
@@ -63,7 +64,12 @@ def create_app(settings: Settings) -> Celery:
                 "schedule": settings.ledger_beat_seconds,
                 # A tick nobody ran in time is dropped: the next one does the same work.
                 "options": {"expires": max(1.0, settings.ledger_beat_seconds * 2)},
-            }
+            },
+            "settle-payouts": {
+                "task": SETTLE_PAYOUTS,
+                "schedule": settings.ledger_beat_seconds,
+                "options": {"expires": max(1.0, settings.ledger_beat_seconds * 2)},
+            },
         },
         worker_hijack_root_logger=False,
     )
@@ -74,15 +80,20 @@ def create_app(settings: Settings) -> Celery:
         end = datetime.fromisoformat(until) if until else None
         return len(asyncio.run(_close_due_epochs(settings, until=end, community_id=community_id)))
 
-    app.task(
-        name=CLOSE_DUE_EPOCHS,
-        # This app's own task, not Celery's "shared" kind that every app of the process gets.
-        shared=False,
-        autoretry_for=(OSError, TimeoutError, asyncpg.PostgresError),
-        retry_backoff=True,
-        retry_backoff_max=60,
-        max_retries=10,
-    )(close_due_epochs)
+    def settle_payouts() -> int:
+        """Book the mints recorded as mined; the number of batches this run booked."""
+        return asyncio.run(_settle_payouts(settings))
+
+    for name, task in ((CLOSE_DUE_EPOCHS, close_due_epochs), (SETTLE_PAYOUTS, settle_payouts)):
+        app.task(
+            name=name,
+            # This app's own task, not Celery's "shared" kind that every app of the process gets.
+            shared=False,
+            autoretry_for=(OSError, TimeoutError, asyncpg.PostgresError),
+            retry_backoff=True,
+            retry_backoff_max=60,
+            max_retries=10,
+        )(task)
     return app
 
 
@@ -93,6 +104,15 @@ async def _close_due_epochs(
     conn = await epochs.connect(settings.database_url, settings)
     try:
         return await epochs.close_due_epochs(conn, settings, until=until, community_id=community_id)
+    finally:
+        await conn.close()
+
+
+async def _settle_payouts(settings: Settings) -> int:
+    assert settings.database_url is not None
+    conn = await epochs.connect(settings.database_url, settings)
+    try:
+        return await epochs.settle_payouts(conn)
     finally:
         await conn.close()
 

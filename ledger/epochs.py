@@ -283,3 +283,58 @@ async def _queue_mints(
             Decimal(sum(earned[u] for u in users)),
             intent,
         )
+
+
+async def settle_payouts(conn: asyncpg.Connection) -> int:
+    """Book the mints the operator's sender recorded as mined (TigerBeetle's "post" of a pending
+    transfer: earned -> onchain for each recipient), and mark an epoch paid once all its batches
+    are; the number of batches booked. A reverted mint (`failed`) books nothing: the points stay
+    earned, owed. Safe to run twice or at once: under the epoch's lock, only unbooked batches."""
+    booked = 0
+    for row in await conn.fetch(queries.settleable_epochs):
+        booked += await _settle_epoch(conn, row["community_id"], row["epoch_number"])
+    return booked
+
+
+async def _settle_epoch(conn: asyncpg.Connection, community_id: int, number: int) -> int:
+    async with conn.transaction():
+        epoch = await conn.fetchrow(queries.lock_epoch, community_id, number)
+        if epoch is None or epoch["status"] != "closed":
+            return 0
+        payouts = await conn.fetch(queries.mined_payouts, community_id, number)
+        paid: dict[str, int] = {}
+        for payout in payouts:
+            mint = payout["payload"]
+            if isinstance(mint, str):
+                mint = json.loads(mint)
+            for address, amount in zip(mint["recipients"], mint["amounts"], strict=True):
+                paid[address.lower()] = paid.get(address.lower(), 0) + int(amount)
+        users = {
+            r["address"]: r["id"] for r in await conn.fetch(queries.users_by_address, list(paid))
+        }
+        ids = sorted(users.values())
+        await conn.execute(queries.ensure_accounts, community_id, ["onchain"] * len(ids), ids)
+        accounts = {
+            (r["kind"], r["user_id"]): r["id"]
+            for r in await conn.fetch(queries.get_accounts, community_id, ids)
+        }
+        await _transfer(
+            conn,
+            community_id,
+            number,
+            "payout",
+            [
+                (
+                    transfer_id(community_id, number, f"paid:{users[address]}"),
+                    accounts["earned", users[address]],
+                    accounts["onchain", users[address]],
+                    amount,
+                )
+                for address, amount in sorted(paid.items(), key=lambda a: users[a[0]])
+            ],
+        )
+        await conn.execute(
+            queries.mark_settled, community_id, number, [p["batch"] for p in payouts]
+        )
+        await conn.execute(queries.mark_paid_if_settled, community_id, number)
+    return len(payouts)

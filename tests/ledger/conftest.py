@@ -132,13 +132,14 @@ def start(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[Callabl
 
 @pytest.fixture(scope="module")
 def send(settings: Settings, database_url: str, redis_url: str) -> Iterator[Callable[..., str]]:
-    """Sends `close_due_epochs` through the broker, as beat or `agora ledger` would; its id."""
+    """Sends a ledger task (`close_due_epochs` unless told) through the broker, as beat would;
+    the task's id."""
     app = create_app(
         replace(settings, database_url=database_url, redis_url=redis_url, ledger_queue=QUEUE)
     )
 
-    def send_task(queue: str = QUEUE, **kwargs: Any) -> str:
-        return str(app.send_task(CLOSE_DUE_EPOCHS, kwargs=kwargs, queue=queue).id)
+    def send_task(queue: str = QUEUE, task: str = CLOSE_DUE_EPOCHS, **kwargs: Any) -> str:
+        return str(app.send_task(task, kwargs=kwargs, queue=queue).id)
 
     yield send_task
     app.close()

@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 import httpx
 
+from ledger.celery_app import SETTLE_PAYOUTS
 from tests.ledger.conftest import QUEUE, Worker, eventually
 from tests.support.factories import create_comment, create_community, create_post, vote
 from tests.support.graphql import Client, sign_in
@@ -46,12 +47,14 @@ async def clock(db: asyncpg.Connection) -> str:
     return at.isoformat()
 
 
-async def earned(db: asyncpg.Connection, community_id: int) -> dict[str, int]:
-    """What each address has earned in the community, from the ledger's balances."""
+async def earned(db: asyncpg.Connection, community_id: int, kind: str = "earned") -> dict[str, int]:
+    """What each address has earned (and not yet received) in the community, or with
+    `kind="onchain"` received on-chain, from the ledger's balances."""
     rows = await db.fetch(
         """SELECT u.address, b.balance FROM ledger_balances b JOIN users u ON u.id = b.user_id
-            WHERE b.community_id = $1 AND b.kind = 'earned'""",
+            WHERE b.community_id = $1 AND b.kind = $2""",
         community_id,
+        kind,
     )
     return {r["address"]: int(r["balance"]) for r in rows}
 
@@ -222,6 +225,33 @@ async def test_closing_the_same_epoch_twice_at_once_pays_once(
         )
         == 1
     )
+
+
+async def test_a_mint_recorded_mined_is_booked_on_chain_once_and_the_epoch_is_paid(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    worker: Worker,
+    send: Callable[..., str],
+) -> None:
+    # given a closed epoch whose mint the operator's sender has sent and seen mined
+    community_id, author = await scored_community(live_server, http, db)
+    assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
+    await db.execute(
+        """UPDATE operator_transactions SET status = 'mined', tx_hash = '\\x01', block_number = 7
+            WHERE dedupe_key = $1""",
+        f"mint_epoch:{community_id}:1000",
+    )
+    # when payouts are settled, twice
+    first = worker.results(send(task=SETTLE_PAYOUTS))
+    second = worker.results(send(task=SETTLE_PAYOUTS))
+    # then the points moved once from earned to on-chain, and the epoch is paid
+    assert (first, second) == ("1", "0")
+    address = author.account.address.lower()
+    assert await earned(db, community_id) == {address: 0}
+    assert await earned(db, community_id, "onchain") == {address: 500 * TOKEN}
+    paid = await epoch(db, community_id, 1)
+    assert paid is not None and paid["status"] == "paid"
 
 
 async def test_a_worker_killed_mid_payout_pays_once_after_restart(

@@ -119,6 +119,8 @@ CREATE TABLE reward_payouts (
     recipients integer NOT NULL CHECK (recipients > 0),
     amount numeric(78, 0) NOT NULL CHECK (amount > 0),
     operator_transaction_id bigint NOT NULL UNIQUE REFERENCES operator_transactions (id),
+    -- When the mint was seen mined and booked (earned -> onchain for each recipient).
+    settled_at timestamptz,
     PRIMARY KEY (community_id, epoch_number, batch),
     UNIQUE (community_id, chain_epoch_id),
     FOREIGN KEY (community_id, epoch_number) REFERENCES reward_epochs (community_id, number)
