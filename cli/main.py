@@ -6,7 +6,8 @@ agora migrate   apply the SQL migrations
 agora serve     the API (and the built frontend) on AGORA_HOST:AGORA_PORT
 agora seed      demo communities, posts and comments
 agora down      stop the embedded PostgreSQL and Redis of the data folder
-agora ledger    the token economy: `worker` and `beat` (Celery), `close` (close due epochs now)
+agora ledger    the token economy: `worker` and `beat` (Celery), `close` (close due epochs now),
+                `check` (the books balance and match the chain)
 
 `up` stops the embedded servers it started when it stops; the other commands leave them running,
 as a system PostgreSQL or Redis would be (`down` stops them).
@@ -165,6 +166,22 @@ def cmd_ledger(settings: Settings, args: argparse.Namespace) -> None:
             schedule = settings.data_dir / "celerybeat-schedule"
             schedule.parent.mkdir(parents=True, exist_ok=True)
             app.start(["beat", "--loglevel=INFO", f"--schedule={schedule}"])
+        elif args.action == "check":
+            from ledger.celery_app import check_now
+
+            problems = check_now(settings, args.community)
+            for problem in problems:
+                log.error("ledger check: %s", problem)
+            if problems:
+                sys.exit(1)
+            log.info(
+                "ledger check: every transfer balances, every epoch adds up%s",
+                (
+                    ", the on-chain totals match the tokens"
+                    if settings.chain_rpc_url
+                    else " (no CHAIN_RPC_URL: on-chain totals not compared)"
+                ),
+            )
         else:
             from ledger.celery_app import close_now
 
@@ -180,12 +197,14 @@ def cmd_ledger(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _ledger_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=["worker", "beat", "close"])
+    parser.add_argument("action", choices=["worker", "beat", "close", "check"])
     parser.add_argument("--concurrency", type=int, default=2, help="worker processes (worker)")
     parser.add_argument(
         "--now", action="store_true", help="close: end every open epoch now, not only due ones"
     )
-    parser.add_argument("--community", type=int, default=None, help="close: only this community")
+    parser.add_argument(
+        "--community", type=int, default=None, help="close, check: only this community"
+    )
 
 
 COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], None], str]] = {
@@ -197,7 +216,7 @@ COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], None], str]] 
     "chain": (cmd_chain, "run a local anvil chain"),
     "deploy": (cmd_deploy, "deploy the contracts to the chain (starting anvil if none)"),
     "gas-report": (cmd_gas_report, "print the gas table of the contracts, measured on anvil"),
-    "ledger": (cmd_ledger, "the token economy: worker, beat, close"),
+    "ledger": (cmd_ledger, "the token economy: worker, beat, close, check"),
 }
 
 ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {"ledger": _ledger_arguments}

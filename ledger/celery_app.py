@@ -117,6 +117,23 @@ async def _settle_payouts(settings: Settings) -> int:
         await conn.close()
 
 
+def check_now(settings: Settings, community_id: int | None = None) -> list[str]:
+    """`ledger.check.check` against the settings' database and chain (if any)."""
+    from agora.chain import connect
+    from ledger.check import check
+
+    async def run() -> list[str]:
+        assert settings.database_url is not None
+        conn = await epochs.connect(settings.database_url, settings)
+        try:
+            w3 = connect(settings.chain_rpc_url) if settings.chain_rpc_url else None
+            return await check(conn, w3, community_id)
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
 def close_now(
     settings: Settings, *, every_open: bool, community_id: int | None
 ) -> list[epochs.Closed]:
