@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,21 @@ def _int(name: str, default: int) -> int:
 
 def _float(name: str, default: float) -> float:
     return float(_str(name, str(default)))
+
+
+def _decimal(name: str, default: str) -> Decimal:
+    return Decimal(_str(name, default))
+
+
+TOKEN_DECIMALS = 18
+
+
+def token_units(tokens: Decimal) -> int:
+    """`tokens` (e.g. 1000 or 0.5) in base units; refuses what no base unit can hold."""
+    units = tokens.scaleb(TOKEN_DECIMALS)
+    if units != units.to_integral_value() or units < 0:
+        raise ValueError(f"{tokens} tokens is not a whole number of base units (18 decimals)")
+    return int(units)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +97,26 @@ class Settings:
     # outcome not recorded), so that a test can kill it exactly there.
     sender_poll_seconds: float = 0.5
     sender_pause_after: str | None = None
+    # Rewards (ledger/, README "How rewards work"): epochs of reward_epoch_seconds per community;
+    # epoch n emits reward_emission * reward_decay_factor^floor((n-1)/reward_decay_epochs) units
+    # (no decay when reward_decay_epochs is 0), shared by score; no item gets more than
+    # reward_max_item_share of an epoch's emission, no author more than reward_max_author_share.
+    # Votes of accounts younger than reward_min_account_age_seconds when they voted do not count.
+    reward_epoch_seconds: int = 24 * 3600
+    reward_emission: int = 1000 * 10**TOKEN_DECIMALS
+    reward_decay_epochs: int = 30
+    reward_decay_factor: Decimal = Decimal("0.9")
+    reward_min_account_age_seconds: int = 24 * 3600
+    reward_max_item_share: Decimal = Decimal("0.1")
+    reward_max_author_share: Decimal = Decimal("0.2")
+    # Recipients per mintEpoch call: a block holds about 170 new holders' mints.
+    reward_mint_batch_size: int = 150
+    # How often Celery beat looks for due epochs; the Redis broker's visibility timeout (a task
+    # not acknowledged this long after delivery is delivered again: longer than any task).
+    ledger_beat_seconds: float = 5.0
+    ledger_visibility_timeout_seconds: int = 3600
+    # The Celery queue of the ledger's tasks (a test session uses its own).
+    ledger_queue: str = "agora-ledger"
     # Count SQL statements (exposed to tests; off in production, it costs a call per query).
     count_queries: bool = False
     debug: bool = False
@@ -120,6 +156,17 @@ class Settings:
             max_query_bytes=_int("MAX_QUERY_BYTES", 32 * 1024),
             sender_poll_seconds=_float("SENDER_POLL_SECONDS", 0.5),
             sender_pause_after=_env("SENDER_PAUSE_AFTER"),
+            reward_epoch_seconds=_int("REWARD_EPOCH_SECONDS", 24 * 3600),
+            reward_emission=token_units(_decimal("REWARD_EMISSION", "1000")),
+            reward_decay_epochs=_int("REWARD_DECAY_EPOCHS", 30),
+            reward_decay_factor=_decimal("REWARD_DECAY_FACTOR", "0.9"),
+            reward_min_account_age_seconds=_int("REWARD_MIN_ACCOUNT_AGE_SECONDS", 24 * 3600),
+            reward_max_item_share=_decimal("REWARD_MAX_ITEM_SHARE", "0.1"),
+            reward_max_author_share=_decimal("REWARD_MAX_AUTHOR_SHARE", "0.2"),
+            reward_mint_batch_size=_int("REWARD_MINT_BATCH_SIZE", 150),
+            ledger_beat_seconds=_float("LEDGER_BEAT_SECONDS", 5),
+            ledger_visibility_timeout_seconds=_int("LEDGER_VISIBILITY_TIMEOUT_SECONDS", 3600),
+            ledger_queue=_str("LEDGER_QUEUE", "agora-ledger"),
             count_queries=_str("COUNT_QUERIES", "0") == "1",
             debug=_str("AGORA_DEBUG", "0") == "1",
         )

@@ -1,11 +1,14 @@
 """The `agora` command: one subcommand per job.
 
-agora up        everything: database, cache, chain, contracts, migrations, sender, API, frontend
+agora up        everything: database, cache, chain, contracts, migrations, sender, API and
+                frontend, and the ledger's Celery worker and beat
 agora migrate   apply the SQL migrations
 agora serve     the API (and the built frontend) on AGORA_HOST:AGORA_PORT
 agora seed      demo communities, posts and comments
 agora send      the operator's sender: sends the recorded intents on-chain (ledger/sender.py)
 agora down      stop the embedded PostgreSQL and Redis of the data folder
+agora ledger    the token economy: `worker` and `beat` (Celery), `close` (close due epochs now),
+                `check` (the books balance and match the chain)
 
 `up` stops the embedded servers it started when it stops; the other commands leave them running,
 as a system PostgreSQL or Redis would be (`down` stops them).
@@ -119,13 +122,14 @@ def cmd_send(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_up(settings: Settings, args: argparse.Namespace) -> None:
-    from cli.stack import chain, sender
+    from cli.stack import chain, ledger, sender
 
     _exit_on_sigterm()
     with (
         migrated(settings, stop_started=True) as (database_url, redis_url),
         chain(settings) as with_chain,
         sender(with_chain, database_url, redis_url),
+        ledger(with_chain, database_url, redis_url),
     ):
         _serve(with_chain, database_url, redis_url)
 
@@ -156,6 +160,63 @@ def cmd_gas_report(settings: Settings, args: argparse.Namespace) -> None:
     sys.exit(gas_main())
 
 
+def cmd_ledger(settings: Settings, args: argparse.Namespace) -> None:
+    import dataclasses
+
+    from ledger.celery_app import create_app
+
+    if args.action in ("worker", "beat"):
+        _exit_on_sigterm()
+    with migrated(settings, stop_started=False) as (database_url, redis_url):
+        settings = dataclasses.replace(settings, database_url=database_url, redis_url=redis_url)
+        app = create_app(settings)
+        if args.action == "worker":
+            app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={args.concurrency}"])
+        elif args.action == "beat":
+            schedule = settings.data_dir / "celerybeat-schedule"
+            schedule.parent.mkdir(parents=True, exist_ok=True)
+            app.start(["beat", "--loglevel=INFO", f"--schedule={schedule}"])
+        elif args.action == "check":
+            from ledger.celery_app import check_now
+
+            problems = check_now(settings, args.community)
+            for problem in problems:
+                log.error("ledger check: %s", problem)
+            if problems:
+                sys.exit(1)
+            log.info(
+                "ledger check: every transfer balances, every epoch adds up%s",
+                (
+                    ", the on-chain totals match the tokens"
+                    if settings.chain_rpc_url
+                    else " (no CHAIN_RPC_URL: on-chain totals not compared)"
+                ),
+            )
+        else:
+            from ledger.celery_app import close_now
+
+            for closed in close_now(settings, every_open=args.now, community_id=args.community):
+                log.info(
+                    "closed epoch %d of community %d: %d of %d base units to %d authors",
+                    closed.number,
+                    closed.community_id,
+                    closed.distributed,
+                    closed.emission,
+                    closed.recipients,
+                )
+
+
+def _ledger_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=["worker", "beat", "close", "check"])
+    parser.add_argument("--concurrency", type=int, default=2, help="worker processes (worker)")
+    parser.add_argument(
+        "--now", action="store_true", help="close: end every open epoch now, not only due ones"
+    )
+    parser.add_argument(
+        "--community", type=int, default=None, help="close, check: only this community"
+    )
+
+
 COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], None], str]] = {
     "up": (cmd_up, "run the whole system"),
     "migrate": (cmd_migrate, "apply the SQL migrations"),
@@ -166,14 +227,19 @@ COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], None], str]] 
     "chain": (cmd_chain, "run a local anvil chain"),
     "deploy": (cmd_deploy, "deploy the contracts to the chain (starting anvil if none)"),
     "gas-report": (cmd_gas_report, "print the gas table of the contracts, measured on anvil"),
+    "ledger": (cmd_ledger, "the token economy: worker, beat, close, check"),
 }
+
+ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {"ledger": _ledger_arguments}
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="agora", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (_, help_text) in COMMANDS.items():
-        sub.add_parser(name, help=help_text)
+        command = sub.add_parser(name, help=help_text)
+        if name in ARGUMENTS:
+            ARGUMENTS[name](command)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     restore_recursion_limit()  # before any command runs, in every process `agora` starts

@@ -77,3 +77,31 @@ def sender(settings: Settings, database_url: str, redis_url: str) -> Iterator[No
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextlib.contextmanager
+def ledger(settings: Settings, database_url: str, redis_url: str) -> Iterator[None]:
+    """The ledger's Celery worker and beat (`agora ledger worker|beat`), stopped on the way out.
+
+    Each is its own process, as in production, so a crash of one is not a crash of the API.
+    """
+
+    env = os.environ | {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
+    if settings.chain_rpc_url:
+        env["CHAIN_RPC_URL"] = settings.chain_rpc_url
+    processes = [
+        subprocess.Popen([sys.executable, "-m", "cli", "ledger", role], env=env)
+        for role in ("worker", "beat")
+    ]
+    log.info("ledger: Celery worker (pid %d) and beat (pid %d)", *(p.pid for p in processes))
+    try:
+        yield
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

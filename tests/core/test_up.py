@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -77,11 +78,19 @@ def test_up_serves_the_forum_on_a_chain_and_stops_the_chain_on_sigterm(
         # and the operator's sender runs beside the API
         assert _wait_for(lambda: "sending the transactions of the operator" in read_log(), 30)
         sender_pid = int(read_log().split("sender: agora send (pid ")[1].split(")")[0])
-        # and when it is told to stop, it stops, and so does its chain
+        # and the ledger's Celery worker and beat run beside it
+        started = re.search(
+            r"ledger: Celery worker \(pid (\d+)\) and beat \(pid (\d+)\)", read_log()
+        )
+        assert started, read_log()
+        ledger = [int(pid) for pid in started.groups()]
+        assert all(_alive(pid) for pid in ledger)
+        # and when it is told to stop, it stops, and so do its chain, sender and ledger processes
         up.send_signal(signal.SIGTERM)
         assert up.wait(timeout=30) == 128 + signal.SIGTERM
         assert _wait_for(lambda: not port_answers("127.0.0.1", LOCAL_CHAIN_PORT), 10)
         assert not _alive(sender_pid)
+        assert not any(_alive(pid) for pid in ledger)
     finally:
         if up.poll() is None:  # a failed check: stop it the way that also stops its chain
             up.send_signal(signal.SIGINT)

@@ -1,0 +1,146 @@
+"""The ledger's Celery app: Redis broker, late acks, and beat closing due epochs.
+
+`agora ledger worker` / `agora ledger beat` build it from the settings with the database and
+Redis that `agora` found; `celery -A ledger.celery_app worker` uses the module's `app`, built
+from the environment alone.
+
+Late acks: a task is acknowledged when it ends, so a worker killed mid-task (SIGKILL, power
+loss) leaves its message to be delivered again once the broker's visibility timeout passes;
+every task is idempotent, so the second run is harmless. The visibility timeout must exceed the
+longest task, or a slow task would be delivered to a second worker while still running: the
+hard time limit is kept below it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from datetime import UTC, datetime
+
+import asyncpg
+from celery import Celery
+
+from agora.migrate import with_database
+from agora.services import LOCAL_POSTGRES_URL, LOCAL_REDIS_URL
+from agora.settings import Settings
+from ledger import epochs
+
+log = logging.getLogger("agora.ledger")
+
+CLOSE_DUE_EPOCHS = "ledger.close_due_epochs"
+SETTLE_PAYOUTS = "ledger.settle_payouts"
+
+
+def create_app(settings: Settings) -> Celery:
+    settings = dataclasses.replace(
+        settings,
+        database_url=settings.database_url or with_database(LOCAL_POSTGRES_URL, "agora"),
+        redis_url=settings.redis_url or LOCAL_REDIS_URL,
+    )
+    app = Celery("agora-ledger", broker=settings.redis_url, set_as_current=False)
+    visibility = settings.ledger_visibility_timeout_seconds
+    app.conf.update(
+        task_default_queue=settings.ledger_queue,
+        task_acks_late=True,
+        # A task whose worker died is not rejected (which could loop on a poison message) but
+        # left unacknowledged: the broker delivers it again after the visibility timeout.
+        task_reject_on_worker_lost=False,
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,
+        broker_transport_options={
+            "visibility_timeout": visibility,
+            # Look for expired unacknowledged messages a tenth of the timeout after they expire
+            # (kombu's default looks every 100 s, whatever the timeout).
+            "unacked_restore_interval": max(1, min(60, visibility // 10)),
+            "unacked_restore_throttle": 1,
+        },
+        broker_connection_retry_on_startup=True,
+        task_time_limit=max(1, visibility - max(1, visibility // 10)),
+        task_soft_time_limit=max(1, visibility - max(2, visibility // 5)),
+        beat_schedule={
+            "close-due-epochs": {
+                "task": CLOSE_DUE_EPOCHS,
+                "schedule": settings.ledger_beat_seconds,
+                # A tick nobody ran in time is dropped: the next one does the same work.
+                "options": {"expires": max(1.0, settings.ledger_beat_seconds * 2)},
+            },
+            "settle-payouts": {
+                "task": SETTLE_PAYOUTS,
+                "schedule": settings.ledger_beat_seconds,
+                "options": {"expires": max(1.0, settings.ledger_beat_seconds * 2)},
+            },
+        },
+        worker_hijack_root_logger=False,
+    )
+
+    def close_due_epochs(until: str | None = None, community_id: int | None = None) -> int:
+        """Close every due epoch (ending open ones at `until`, an ISO time, when given); the
+        number this run closed (0 when another run got there first)."""
+        end = datetime.fromisoformat(until) if until else None
+        return len(asyncio.run(_close_due_epochs(settings, until=end, community_id=community_id)))
+
+    def settle_payouts() -> int:
+        """Book the mints recorded as mined; the number of batches this run booked."""
+        return asyncio.run(_settle_payouts(settings))
+
+    for name, task in ((CLOSE_DUE_EPOCHS, close_due_epochs), (SETTLE_PAYOUTS, settle_payouts)):
+        app.task(
+            name=name,
+            # This app's own task, not Celery's "shared" kind that every app of the process gets.
+            shared=False,
+            autoretry_for=(OSError, TimeoutError, asyncpg.PostgresError),
+            retry_backoff=True,
+            retry_backoff_max=60,
+            max_retries=10,
+        )(task)
+    return app
+
+
+async def _close_due_epochs(
+    settings: Settings, *, until: datetime | None, community_id: int | None
+) -> list[epochs.Closed]:
+    assert settings.database_url is not None
+    conn = await epochs.connect(settings.database_url, settings)
+    try:
+        return await epochs.close_due_epochs(conn, settings, until=until, community_id=community_id)
+    finally:
+        await conn.close()
+
+
+async def _settle_payouts(settings: Settings) -> int:
+    assert settings.database_url is not None
+    conn = await epochs.connect(settings.database_url, settings)
+    try:
+        return await epochs.settle_payouts(conn)
+    finally:
+        await conn.close()
+
+
+def check_now(settings: Settings, community_id: int | None = None) -> list[str]:
+    """`ledger.check.check` against the settings' database and chain (if any)."""
+    from agora.chain import connect
+    from ledger.check import check
+
+    async def run() -> list[str]:
+        assert settings.database_url is not None
+        conn = await epochs.connect(settings.database_url, settings)
+        try:
+            w3 = connect(settings.chain_rpc_url) if settings.chain_rpc_url else None
+            return await check(conn, w3, community_id)
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
+def close_now(
+    settings: Settings, *, every_open: bool, community_id: int | None
+) -> list[epochs.Closed]:
+    """Close due epochs in this process, without a worker; with `every_open`, open epochs end
+    now and close too."""
+    until = datetime.now(UTC) if every_open else None
+    return asyncio.run(_close_due_epochs(settings, until=until, community_id=community_id))
+
+
+app = create_app(Settings.from_env())

@@ -1,0 +1,44 @@
+"""`agora ledger check`: every transfer balances, every closed epoch adds up, and the ledger's
+on-chain total per community equals what its token has minted (`totalSupply`)."""
+
+from __future__ import annotations
+
+import asyncpg
+from web3 import Web3
+
+from agora.sql import load
+from governance.deploy import contract_at
+
+queries = load(__file__, "check.sql")
+
+
+async def check(
+    conn: asyncpg.Connection, w3: Web3 | None, community_id: int | None = None
+) -> list[str]:
+    """The problems found, each a sentence; none when the books are right. Without a chain
+    (`w3` None) the on-chain totals are not compared; with `community_id`, epochs and totals
+    of that community only."""
+    problems = [
+        f"transfer {r['transfer_id']} does not balance"
+        for r in await conn.fetch(queries.unbalanced_transfers)
+    ]
+    problems += [
+        f"community {r['community_id']}: balances sum to {r['total']}, not 0"
+        for r in await conn.fetch(queries.unbalanced_communities)
+    ]
+    problems += [
+        f"community {r['community_id']} epoch {r['number']}: emission {r['emission']} but "
+        f"{r['emitted']} emitted; {r['distributed']} distributed but {r['rewarded']} rewarded "
+        f"and {r['explained']} explained by its lines"
+        for r in await conn.fetch(queries.epoch_mismatches, community_id)
+    ]
+    if w3 is not None:
+        for r in await conn.fetch(queries.onchain_totals, community_id):
+            token = contract_at(w3, "CommunityToken", r["token_address"])
+            minted = int(token.functions.totalSupply().call())
+            if minted != int(r["onchain"]):
+                problems.append(
+                    f"community {r['name']} ({r['id']}): the ledger paid {int(r['onchain'])} "
+                    f"on-chain, its token minted {minted}"
+                )
+    return problems

@@ -1,0 +1,38 @@
+-- The ledger's own proofs (`agora ledger check`, ledger/check.py).
+
+-- name: unbalanced_transfers
+-- Each transfer's postings sum to zero by construction; this proves it of the stored rows.
+SELECT transfer_id FROM ledger_postings GROUP BY transfer_id HAVING sum(amount) <> 0 LIMIT 100;
+
+-- name: unbalanced_communities
+SELECT community_id, sum(balance) AS total FROM ledger_balances
+ GROUP BY community_id HAVING sum(balance) <> 0;
+
+-- name: epoch_mismatches
+-- A closed epoch emitted its emission, gave out what it says it distributed, and its lines
+-- explain exactly that.
+SELECT * FROM (
+    SELECT e.community_id, e.number, e.emission, e.distributed,
+           coalesce((SELECT sum(t.amount) FROM ledger_transfers t
+                      WHERE t.community_id = e.community_id AND t.epoch_number = e.number
+                        AND t.kind = 'emission'), 0) AS emitted,
+           coalesce((SELECT sum(t.amount) FROM ledger_transfers t
+                      WHERE t.community_id = e.community_id AND t.epoch_number = e.number
+                        AND t.kind = 'reward'), 0) AS rewarded,
+           coalesce((SELECT sum(l.amount) FROM reward_lines l
+                      WHERE l.community_id = e.community_id AND l.epoch_number = e.number), 0)
+               AS explained
+      FROM reward_epochs e
+     WHERE e.status <> 'open' AND ($1::bigint IS NULL OR e.community_id = $1)
+) m
+ WHERE emitted <> emission OR rewarded <> distributed OR explained <> distributed
+ LIMIT 100;
+
+-- name: onchain_totals
+-- What the ledger says each community's token has minted (every 'onchain' account).
+SELECT c.id, c.name, c.token_address,
+       coalesce((SELECT sum(b.balance) FROM ledger_balances b
+                  WHERE b.community_id = c.id AND b.kind = 'onchain'), 0) AS onchain
+  FROM communities c
+ WHERE c.token_address IS NOT NULL AND ($1::bigint IS NULL OR c.id = $1)
+ ORDER BY c.id;

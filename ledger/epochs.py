@@ -1,0 +1,340 @@
+"""Closing reward epochs: score, split, book and queue the mint, in one transaction per epoch.
+
+Running it twice, or in two workers at once, is harmless: each epoch is closed under its row
+lock and only while still open, and every row it writes has a key derived from the epoch (the
+transfers' ids, the outbox's dedupe keys), so a second payout cannot commit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+from eth_utils import to_checksum_address
+
+from agora.settings import Settings
+from agora.sql import load
+from ledger import rewards
+
+log = logging.getLogger("agora.ledger")
+
+queries = load(__file__, "epochs.sql")
+
+# An epoch's batches get on-chain ids number * CHAIN_EPOCH_STRIDE + batch.
+CHAIN_EPOCH_STRIDE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Closed:
+    community_id: int
+    number: int
+    emission: int
+    distributed: int
+    recipients: int
+
+
+def chain_epoch_id(number: int, batch: int) -> int:
+    return number * CHAIN_EPOCH_STRIDE + batch
+
+
+def transfer_id(community_id: int, number: int, what: str) -> str:
+    return f"epoch:{community_id}:{number}:{what}"
+
+
+def _emission(settings: Settings, number: int) -> int:
+    return rewards.emission(
+        number,
+        base=settings.reward_emission,
+        decay_epochs=settings.reward_decay_epochs,
+        decay_factor=settings.reward_decay_factor,
+    )
+
+
+async def connect(database_url: str, settings: Settings) -> asyncpg.Connection:
+    """A connection with the services' timeouts, named so pg_stat_activity shows the ledger."""
+    return await asyncpg.connect(
+        database_url,
+        server_settings={
+            "application_name": "agora-ledger",
+            "statement_timeout": str(settings.db_statement_timeout_ms),
+            "lock_timeout": str(settings.db_lock_timeout_ms),
+            "idle_in_transaction_session_timeout": str(settings.db_idle_in_transaction_timeout_ms),
+        },
+    )
+
+
+async def close_due_epochs(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    *,
+    until: datetime | None = None,
+    community_id: int | None = None,
+) -> list[Closed]:
+    """Open the first epoch of every community with a token, then close every epoch whose end
+    has passed. With `until`, open epochs first end at that instant (the operator's lever)."""
+    at: datetime = until or await conn.fetchval("SELECT clock_timestamp()")
+    await conn.execute(
+        queries.open_first_epochs, settings.reward_epoch_seconds, at, _emission(settings, 1)
+    )
+    if until is not None:
+        await conn.execute(queries.end_open_epochs_at, until, community_id)
+    closed = []
+    for row in await conn.fetch(queries.due_epochs, at, community_id):
+        result = await close_epoch(conn, settings, row["community_id"], row["number"])
+        if result is not None:
+            closed.append(result)
+    return closed
+
+
+async def close_epoch(
+    conn: asyncpg.Connection, settings: Settings, community_id: int, number: int
+) -> Closed | None:
+    """Close one epoch if it is still open; None when another run closed it first."""
+    async with conn.transaction():
+        epoch = await conn.fetchrow(queries.lock_epoch, community_id, number)
+        if epoch is None or epoch["status"] != "open":
+            return None
+        emission = int(epoch["emission"])
+        scored = await conn.fetch(
+            queries.epoch_scores,
+            community_id,
+            epoch["starts_at"],
+            epoch["ends_at"],
+            float(settings.reward_min_account_age_seconds),
+        )
+        items = [
+            rewards.Item(r["kind"], r["id"], r["author_id"], r["votes"], r["score"]) for r in scored
+        ]
+        lines = rewards.split(
+            emission,
+            items,
+            max_item_share=settings.reward_max_item_share,
+            max_author_share=settings.reward_max_author_share,
+        )
+        earned: dict[int, int] = {}
+        for line in lines:
+            if line.amount:
+                earned[line.item.author_id] = earned.get(line.item.author_id, 0) + line.amount
+        distributed = sum(earned.values())
+        await _book(conn, community_id, number, emission, earned)
+        await _record_lines(conn, community_id, number, lines)
+        await _queue_mints(conn, settings, community_id, number, earned)
+        await conn.execute(
+            queries.close_epoch,
+            community_id,
+            number,
+            # Nothing to mint: paid as it closes.
+            "closed" if earned else "paid",
+            Decimal(distributed),
+            Decimal(emission - distributed),
+            len(earned),
+        )
+        await conn.execute(
+            queries.open_next_epoch,
+            community_id,
+            number,
+            settings.reward_epoch_seconds,
+            await conn.fetchval("SELECT clock_timestamp()"),
+            _emission(settings, number + 1),
+        )
+    log.info(
+        "epoch %d of community %d closed: %d of %d base units to %d authors",
+        number,
+        community_id,
+        distributed,
+        emission,
+        len(earned),
+    )
+    return Closed(community_id, number, emission, distributed, len(earned))
+
+
+async def _book(
+    conn: asyncpg.Connection,
+    community_id: int,
+    number: int,
+    emission: int,
+    earned: dict[int, int],
+) -> None:
+    """The emission into the pool, then each author's reward out of it into their account."""
+    users = sorted(earned)
+    await conn.execute(
+        queries.ensure_accounts,
+        community_id,
+        ["emission", "pool", *(["earned"] * len(users))],
+        [None, None, *users],
+    )
+    accounts = {
+        (r["kind"], r["user_id"]): r["id"]
+        for r in await conn.fetch(queries.get_accounts, community_id, users)
+    }
+    if emission:
+        await _transfer(
+            conn,
+            community_id,
+            number,
+            "emission",
+            [
+                (
+                    transfer_id(community_id, number, "emission"),
+                    accounts["emission", None],
+                    accounts["pool", None],
+                    emission,
+                )
+            ],
+        )
+    await _transfer(
+        conn,
+        community_id,
+        number,
+        "reward",
+        [
+            (
+                transfer_id(community_id, number, f"reward:{user}"),
+                accounts["pool", None],
+                accounts["earned", user],
+                earned[user],
+            )
+            for user in users
+        ],
+    )
+
+
+async def _transfer(
+    conn: asyncpg.Connection,
+    community_id: int,
+    number: int,
+    kind: str,
+    transfers: list[tuple[str, int, int, int]],
+) -> None:
+    if not transfers:
+        return
+    ids, debits, credits, amounts = zip(*transfers, strict=True)
+    await conn.execute(
+        queries.insert_transfers,
+        community_id,
+        kind,
+        number,
+        list(ids),
+        list(debits),
+        list(credits),
+        [Decimal(a) for a in amounts],
+    )
+
+
+async def _record_lines(
+    conn: asyncpg.Connection, community_id: int, number: int, lines: list[rewards.Line]
+) -> None:
+    if not lines:
+        return
+    await conn.execute(
+        queries.insert_reward_lines,
+        community_id,
+        number,
+        [line.item.id if line.item.kind == "post" else None for line in lines],
+        [line.item.id if line.item.kind == "comment" else None for line in lines],
+        [line.item.author_id for line in lines],
+        [line.item.votes for line in lines],
+        [line.item.score for line in lines],
+        [Decimal(line.share) for line in lines],
+        [Decimal(line.amount) for line in lines],
+    )
+
+
+async def _queue_mints(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    community_id: int,
+    number: int,
+    earned: dict[int, int],
+) -> None:
+    """One mint intent per batch of recipients, in address order so a rerun batches alike."""
+    addresses = {
+        r["id"]: to_checksum_address(r["address"])
+        for r in await conn.fetch(queries.user_addresses, list(earned))
+    }
+    recipients = sorted(earned, key=lambda user: addresses[user].lower())
+    size = settings.reward_mint_batch_size
+    for batch, start in enumerate(range(0, len(recipients), size)):
+        users = recipients[start : start + size]
+        chain_id = chain_epoch_id(number, batch)
+        payload: dict[str, Any] = {
+            "communityId": community_id,
+            "epoch": chain_id,
+            "recipients": [addresses[u] for u in users],
+            "amounts": [str(earned[u]) for u in users],
+        }
+        intent = await conn.fetchval(
+            queries.insert_mint_intent,
+            f"mint_epoch:{community_id}:{chain_id}",
+            json.dumps(payload),
+        )
+        await conn.execute(
+            queries.insert_payout,
+            community_id,
+            number,
+            batch,
+            Decimal(chain_id),
+            len(users),
+            Decimal(sum(earned[u] for u in users)),
+            intent,
+        )
+
+
+async def settle_payouts(conn: asyncpg.Connection) -> int:
+    """Book the mints the operator's sender recorded as mined (TigerBeetle's "post" of a pending
+    transfer: earned -> onchain for each recipient), and mark an epoch paid once all its batches
+    are; the number of batches booked. A reverted mint (`failed`) books nothing: the points stay
+    earned, owed. Safe to run twice or at once: under the epoch's lock, only unbooked batches."""
+    booked = 0
+    for row in await conn.fetch(queries.settleable_epochs):
+        booked += await _settle_epoch(conn, row["community_id"], row["epoch_number"])
+    return booked
+
+
+async def _settle_epoch(conn: asyncpg.Connection, community_id: int, number: int) -> int:
+    async with conn.transaction():
+        epoch = await conn.fetchrow(queries.lock_epoch, community_id, number)
+        if epoch is None or epoch["status"] != "closed":
+            return 0
+        payouts = await conn.fetch(queries.mined_payouts, community_id, number)
+        paid: dict[str, int] = {}
+        for payout in payouts:
+            mint = payout["payload"]
+            if isinstance(mint, str):
+                mint = json.loads(mint)
+            for address, amount in zip(mint["recipients"], mint["amounts"], strict=True):
+                paid[address.lower()] = paid.get(address.lower(), 0) + int(amount)
+        users = {
+            r["address"]: r["id"] for r in await conn.fetch(queries.users_by_address, list(paid))
+        }
+        ids = sorted(users.values())
+        await conn.execute(queries.ensure_accounts, community_id, ["onchain"] * len(ids), ids)
+        accounts = {
+            (r["kind"], r["user_id"]): r["id"]
+            for r in await conn.fetch(queries.get_accounts, community_id, ids)
+        }
+        await _transfer(
+            conn,
+            community_id,
+            number,
+            "payout",
+            [
+                (
+                    transfer_id(community_id, number, f"paid:{users[address]}"),
+                    accounts["earned", users[address]],
+                    accounts["onchain", users[address]],
+                    amount,
+                )
+                for address, amount in sorted(paid.items(), key=lambda a: users[a[0]])
+            ],
+        )
+        await conn.execute(
+            queries.mark_settled, community_id, number, [p["batch"] for p in payouts]
+        )
+        await conn.execute(queries.mark_paid_if_settled, community_id, number)
+    return len(payouts)

@@ -1,0 +1,158 @@
+-- Reward epochs: opening, closing, scoring and booking (ledger/epochs.py runs them).
+-- Lock order, to keep concurrent closers from deadlocking: the epoch row, then accounts (in
+-- user id order), then transfers, lines, intents and payouts.
+
+-- name: open_first_epochs
+-- Communities with a token ($3: emission of epoch 1) get their first epoch, from their creation
+-- (votes cast before the ledger ran count once) to the first boundary after now ($1 seconds long).
+INSERT INTO reward_epochs (community_id, number, starts_at, ends_at, emission)
+SELECT c.id, 1, c.created_at,
+       c.created_at + make_interval(
+           secs => $1 * (floor(greatest(extract(epoch FROM $2::timestamptz - c.created_at), 0) / $1) + 1)),
+       $3
+  FROM communities c
+ WHERE c.chain_status = 'CONFIRMED'
+   AND NOT EXISTS (SELECT 1 FROM reward_epochs e WHERE e.community_id = c.id)
+ON CONFLICT DO NOTHING;
+
+-- name: due_epochs
+SELECT community_id, number FROM reward_epochs
+ WHERE status = 'open' AND ends_at <= $1 AND ($2::bigint IS NULL OR community_id = $2)
+ ORDER BY ends_at, community_id
+ LIMIT 1000;
+
+-- name: lock_epoch
+SELECT community_id, number, starts_at, ends_at, emission, status FROM reward_epochs
+ WHERE community_id = $1 AND number = $2
+   FOR UPDATE;
+
+-- name: end_open_epochs_at
+-- The operator's lever (`agora ledger close --now`): open epochs end at $1 instead of later.
+-- With the same $1 twice nothing changes the second time (the next epoch starts at $1).
+UPDATE reward_epochs SET ends_at = $1
+ WHERE status = 'open' AND starts_at < $1 AND ends_at > $1
+   AND ($2::bigint IS NULL OR community_id = $2);
+
+-- name: epoch_scores
+-- The items of community $1 that scored between $2 and $3: votes cast in that window by
+-- distinct eligible voters (not the author; not banned in the community during the epoch; an
+-- account at least $4 seconds old when it voted), on content neither deleted nor removed.
+-- A withdrawn vote is a deleted row: it is simply not here.
+WITH votes AS (
+    SELECT 'post' AS kind, p.id, p.author_id, v.user_id AS voter, v.value, v.created_at
+      FROM posts p
+      JOIN post_votes v ON v.post_id = p.id
+     WHERE p.community_id = $1 AND p.deleted_at IS NULL AND p.removed_at IS NULL
+       AND v.created_at >= $2 AND v.created_at < $3
+    UNION ALL
+    SELECT 'comment', m.id, m.author_id, v.user_id, v.value, v.created_at
+      FROM posts p
+      JOIN comments m ON m.post_id = p.id
+      JOIN comment_votes v ON v.comment_id = m.id
+     WHERE p.community_id = $1 AND p.deleted_at IS NULL AND p.removed_at IS NULL
+       AND m.deleted_at IS NULL AND m.removed_at IS NULL
+       AND v.created_at >= $2 AND v.created_at < $3
+)
+SELECT v.kind, v.id, v.author_id, count(*)::integer AS votes, sum(v.value)::integer AS score
+  FROM votes v
+  JOIN users u ON u.id = v.voter
+ WHERE v.voter <> v.author_id
+   AND u.created_at <= v.created_at - make_interval(secs => $4)
+   AND NOT EXISTS (
+       SELECT 1 FROM bans b
+        WHERE b.community_id = $1 AND b.user_id = v.voter
+          AND b.created_at < $3 AND (b.expires_at IS NULL OR b.expires_at > $2))
+ GROUP BY v.kind, v.id, v.author_id
+HAVING sum(v.value) > 0;
+
+-- name: user_addresses
+SELECT id, address FROM users WHERE id = ANY($1::bigint[]);
+
+-- name: ensure_accounts
+-- In user id order (see the lock order above); community accounts have no user.
+INSERT INTO ledger_accounts (community_id, kind, user_id)
+SELECT $1, t.kind, t.user_id
+  FROM unnest($2::text[], $3::bigint[]) AS t(kind, user_id)
+ ORDER BY t.user_id NULLS FIRST, t.kind
+ON CONFLICT DO NOTHING;
+
+-- name: get_accounts
+SELECT id, kind, user_id FROM ledger_accounts
+ WHERE community_id = $1 AND (user_id IS NULL OR user_id = ANY($2::bigint[]));
+
+-- name: insert_transfers
+-- No ON CONFLICT: a transfer id already posted means a second payout was attempted, and the
+-- whole transaction must fail (TigerBeetle answers "exists"; the epoch lock comes first).
+INSERT INTO ledger_transfers
+    (id, community_id, debit_account_id, credit_account_id, amount, kind, epoch_number)
+SELECT t.id, $1, t.debit, t.credit, t.amount, $2, $3
+  FROM unnest($4::text[], $5::bigint[], $6::bigint[], $7::numeric[]) AS t(id, debit, credit, amount);
+
+-- name: insert_reward_lines
+INSERT INTO reward_lines
+    (community_id, epoch_number, post_id, comment_id, author_id, votes, score, share, amount)
+SELECT $1, $2, t.post_id, t.comment_id, t.author_id, t.votes, t.score, t.share, t.amount
+  FROM unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::integer[], $7::integer[],
+              $8::numeric[], $9::numeric[])
+       AS t(post_id, comment_id, author_id, votes, score, share, amount);
+
+-- name: insert_mint_intent
+-- The operator's sender mints it (the outbox of migration 0005); the unique dedupe key is one
+-- more guard behind the epoch lock, and the token's refusal of a second mintEpoch the last.
+INSERT INTO operator_transactions (kind, dedupe_key, payload)
+VALUES ('mint_epoch', $1, $2::jsonb)
+RETURNING id;
+
+-- name: insert_payout
+INSERT INTO reward_payouts
+    (community_id, epoch_number, batch, chain_epoch_id, recipients, amount, operator_transaction_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7);
+
+-- name: close_epoch
+UPDATE reward_epochs
+   SET status = $3, distributed = $4, undistributed = $5, recipients = $6, closed_at = now()
+ WHERE community_id = $1 AND number = $2 AND status = 'open';
+
+-- name: open_next_epoch
+-- Epoch n + 1 starts where n ended and ends on the first boundary after now: time the worker
+-- was down joins the next epoch instead of opening a run of empty ones.
+INSERT INTO reward_epochs (community_id, number, starts_at, ends_at, emission)
+SELECT e.community_id, e.number + 1, e.ends_at,
+       e.ends_at + make_interval(
+           secs => $3 * (floor(greatest(extract(epoch FROM $4::timestamptz - e.ends_at), 0) / $3) + 1)),
+       $5
+  FROM reward_epochs e
+ WHERE e.community_id = $1 AND e.number = $2;
+
+-- name: settleable_epochs
+-- Closed epochs with a payout whose mint the operator's sender recorded as mined.
+SELECT DISTINCT p.community_id, p.epoch_number
+  FROM reward_payouts p
+  JOIN operator_transactions o ON o.id = p.operator_transaction_id
+  JOIN reward_epochs e ON e.community_id = p.community_id AND e.number = p.epoch_number
+ WHERE p.settled_at IS NULL AND o.status = 'mined' AND e.status = 'closed'
+ ORDER BY 1, 2
+ LIMIT 1000;
+
+-- name: mined_payouts
+-- Under the epoch's lock: its payouts mined and not yet booked, with what each paid to whom.
+SELECT p.batch, o.payload
+  FROM reward_payouts p
+  JOIN operator_transactions o ON o.id = p.operator_transaction_id
+ WHERE p.community_id = $1 AND p.epoch_number = $2 AND p.settled_at IS NULL
+   AND o.status = 'mined'
+ ORDER BY p.batch;
+
+-- name: users_by_address
+SELECT id, address FROM users WHERE address = ANY($1::text[]);
+
+-- name: mark_settled
+UPDATE reward_payouts SET settled_at = now()
+ WHERE community_id = $1 AND epoch_number = $2 AND batch = ANY($3::integer[]);
+
+-- name: mark_paid_if_settled
+-- The epoch is paid once every one of its payouts is booked.
+UPDATE reward_epochs SET status = 'paid'
+ WHERE community_id = $1 AND number = $2 AND status = 'closed'
+   AND NOT EXISTS (SELECT 1 FROM reward_payouts
+                    WHERE community_id = $1 AND epoch_number = $2 AND settled_at IS NULL);

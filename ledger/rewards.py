@@ -1,0 +1,90 @@
+"""The reward formula (README, "How rewards work"): an epoch's emission, and its split.
+
+Everything is integer arithmetic on token base units (18 decimals): shares are floored and the
+units left over go one each to the largest remainders, so the split adds up exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Literal
+
+ItemKind = Literal["post", "comment"]
+
+
+def emission(number: int, *, base: int, decay_epochs: int, decay_factor: Decimal) -> int:
+    """What epoch `number` (1, 2, …) emits: `base`, times `decay_factor` once per full
+    `decay_epochs` epochs before it (never decays when `decay_epochs` is 0), floored."""
+    if decay_epochs <= 0:
+        return base
+    steps = (number - 1) // decay_epochs
+    return math.floor(base * Fraction(decay_factor) ** steps)
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A post or comment that scored in the epoch: `score` = eligible up - down votes (> 0)."""
+
+    kind: ItemKind
+    id: int
+    author_id: int
+    votes: int
+    score: int
+
+    @property
+    def order(self) -> tuple[int, int]:
+        # Ties of remainders go to posts before comments, then to older (smaller) ids.
+        return (0 if self.kind == "post" else 1, self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """An item's reward: `share` of the emission by score, `amount` after the caps."""
+
+    item: Item
+    share: int
+    amount: int
+
+
+def largest_remainder(total: int, weights: list[int]) -> list[int]:
+    """`total` split in proportion to `weights`: each part floored, then the units left over
+    given one each to the largest remainders (the earlier weight first on a tie)."""
+    whole = sum(weights)
+    if whole == 0:
+        return [0] * len(weights)
+    parts = [total * w // whole for w in weights]
+    remainders = [total * w % whole for w in weights]
+    left = total - sum(parts)
+    for i in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[:left]:
+        parts[i] += 1
+    return parts
+
+
+def split(
+    emission: int, items: list[Item], *, max_item_share: Decimal, max_author_share: Decimal
+) -> list[Line]:
+    """Each item's share of `emission` in proportion to its score, then capped: no item above
+    `max_item_share` of the emission, no author above `max_author_share` (an author over the cap
+    gets the cap, split among their items in proportion to what each had). What the caps take
+    is not given to others: it stays in the community's pool."""
+    ordered = sorted(items, key=lambda item: item.order)
+    shares = largest_remainder(emission, [item.score for item in ordered])
+    item_cap = math.floor(emission * Fraction(max_item_share))
+    amounts = [min(share, item_cap) for share in shares]
+    author_cap = math.floor(emission * Fraction(max_author_share))
+    by_author: dict[int, list[int]] = defaultdict(list)
+    for index, item in enumerate(ordered):
+        by_author[item.author_id].append(index)
+    for indexes in by_author.values():
+        if sum(amounts[i] for i in indexes) > author_cap:
+            capped = largest_remainder(author_cap, [amounts[i] for i in indexes])
+            for i, amount in zip(indexes, capped, strict=True):
+                amounts[i] = amount
+    return [
+        Line(item, share, amount)
+        for item, share, amount in zip(ordered, shares, amounts, strict=True)
+    ]

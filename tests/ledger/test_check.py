@@ -1,0 +1,103 @@
+"""`agora ledger check` proves the books against the chain: the ledger's on-chain total of a
+community equals what its token minted."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+
+import asyncpg
+import httpx
+import pytest
+from web3 import Web3
+
+from agora.settings import PROJECT_ROOT
+from governance.operator import mint_epoch_onchain
+from ledger.celery_app import SETTLE_PAYOUTS
+from tests.governance.conftest import (  # noqa: F401  (fixtures of the chain tests)
+    chain_rpc_url,
+    deployment,
+    deployment_file,
+    gov,
+    operator_key,
+    w3,
+)
+from tests.governance.driver import Governance
+from tests.ledger.conftest import Worker
+from tests.ledger.test_epochs import TOKEN, age, clock, people
+from tests.support.factories import create_community, create_post, vote
+from tests.support.server import LiveServer
+
+pytestmark = pytest.mark.chain
+
+
+def ledger_check(database_url: str, chain: str, community_id: int) -> tuple[int, str]:
+    env = os.environ | {"DATABASE_URL": database_url, "CHAIN_RPC_URL": chain}
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", "ledger", "check", "--community", str(community_id)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+async def test_check_fails_until_a_mined_mint_is_booked_then_passes(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    database_url: str,
+    chain_rpc_url: str,  # noqa: F811
+    w3: Web3,  # noqa: F811
+    gov: Governance,  # noqa: F811
+    operator_key: str,  # noqa: F811
+    worker: Worker,
+    send: Callable[..., str],
+) -> None:
+    # given a forum community whose token is on the chain, and one eligible upvote
+    author, voter = await people(live_server, http, 2)
+    await age(db, author, voter)
+    community = await create_community(author)
+    token = gov.create_community().token.address
+    community_id = await db.fetchval(
+        """UPDATE communities SET chain_status = 'CONFIRMED', token_address = $2
+            WHERE name = $1 RETURNING id""",
+        community["name"],
+        token,
+    )
+    post = await create_post(author, community["name"])
+    await vote(voter, post["id"], "UP")
+    # and its epoch closed, and its mint sent and mined by the operator's sender
+    assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
+    payload = json.loads(
+        await db.fetchval(
+            "SELECT payload::text FROM operator_transactions WHERE dedupe_key = $1",
+            f"mint_epoch:{community_id}:1000",
+        )
+    )
+    mint_epoch_onchain(
+        w3,
+        operator_key,
+        token,
+        payload["epoch"],
+        list(zip(payload["recipients"], map(int, payload["amounts"]), strict=True)),
+    )
+    # when the ledger has not booked it yet, then the check fails and says why
+    code, output = ledger_check(database_url, chain_rpc_url, community_id)
+    assert code == 1, output
+    assert f"the ledger paid 0 on-chain, its token minted {500 * TOKEN}" in output
+    # when the sender records it mined and the ledger settles it
+    await db.execute(
+        "UPDATE operator_transactions SET status = 'mined' WHERE dedupe_key = $1",
+        f"mint_epoch:{community_id}:1000",
+    )
+    worker.results(send(task=SETTLE_PAYOUTS))
+    # then the check passes: the books balance and match the token
+    code, output = ledger_check(database_url, chain_rpc_url, community_id)
+    assert code == 0, output
+    assert "the on-chain totals match the tokens" in output

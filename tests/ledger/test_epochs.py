@@ -1,0 +1,341 @@
+"""Closing an epoch with a real Celery worker: who earns what, once, whatever happens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+from ledger.celery_app import SETTLE_PAYOUTS
+from tests.ledger.conftest import QUEUE, Worker, eventually
+from tests.support.factories import create_comment, create_community, create_post, vote
+from tests.support.graphql import Client, sign_in
+from tests.support.server import LiveServer
+
+TOKEN = 10**18
+
+REMOVE_POST = 'mutation($id: ID!) { removePost(id: $id, reason: "spam") { isRemoved } }'
+BAN = "mutation($input: BanUserInput!) { banUser(input: $input) { reason } }"
+
+
+async def people(live_server: LiveServer, http: httpx.AsyncClient, count: int) -> list[Client]:
+    return [await sign_in(Client(live_server.graphql_url, http)) for _ in range(count)]
+
+
+async def age(db: asyncpg.Connection, *clients: Client) -> None:
+    """Given accounts two days old (the tests' economy ignores accounts younger than an hour)."""
+    await db.execute(
+        "UPDATE users SET created_at = now() - interval '2 days' WHERE address = ANY($1)",
+        [c.account.address.lower() for c in clients],
+    )
+
+
+async def token_deployed(db: asyncpg.Connection, community: dict[str, Any]) -> int:
+    """Given the community's token mined (as the indexer records it): the ledger pays it."""
+    return await db.fetchval(
+        "UPDATE communities SET chain_status = 'CONFIRMED' WHERE name = $1 RETURNING id",
+        community["name"],
+    )
+
+
+async def clock(db: asyncpg.Connection) -> str:
+    at: datetime = await db.fetchval("SELECT clock_timestamp()")
+    return at.isoformat()
+
+
+async def earned(db: asyncpg.Connection, community_id: int, kind: str = "earned") -> dict[str, int]:
+    """What each address has earned (and not yet received) in the community, or with
+    `kind="onchain"` received on-chain, from the ledger's balances."""
+    rows = await db.fetch(
+        """SELECT u.address, b.balance FROM ledger_balances b JOIN users u ON u.id = b.user_id
+            WHERE b.community_id = $1 AND b.kind = $2""",
+        community_id,
+        kind,
+    )
+    return {r["address"]: int(r["balance"]) for r in rows}
+
+
+async def mint_intents(db: asyncpg.Connection, community_id: int) -> list[dict[str, Any]]:
+    rows = await db.fetch(
+        """SELECT dedupe_key, payload::text FROM operator_transactions
+            WHERE kind = 'mint_epoch' AND payload->>'communityId' = $1::text ORDER BY id""",
+        str(community_id),
+    )
+    import json
+
+    return [{"dedupe_key": r["dedupe_key"], **json.loads(r["payload"])} for r in rows]
+
+
+async def epoch(db: asyncpg.Connection, community_id: int, number: int) -> asyncpg.Record | None:
+    return await db.fetchrow(
+        "SELECT * FROM reward_epochs WHERE community_id = $1 AND number = $2",
+        community_id,
+        number,
+    )
+
+
+async def test_an_epoch_pays_eligible_votes_exactly_and_caps_leave_the_rest_in_the_pool(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    worker: Worker,
+    send: Callable[..., str],
+) -> None:
+    # given seven people: six with accounts two days old, one ("young") created just now
+    alice, bob, carol, dave, erin, frank, young = await people(live_server, http, 7)
+    await age(db, alice, bob, carol, dave, erin, frank)
+    community = await create_community(alice)
+    community_id = await token_deployed(db, community)
+    name = community["name"]
+    post_a = await create_post(alice, name, title="A")
+    post_b = await create_post(bob, name, title="B")
+    comment_c = await create_comment(carol, post_a["id"], body="C")
+    post_d = await create_post(dave, name, title="D")
+    # and votes: on A four eligible ups, plus alice's own, the young account's and frank's,
+    # who is banned afterwards
+    for voter in (bob, carol, dave, erin, alice, young, frank):
+        await vote(voter, post_a["id"], "UP")
+    await alice.data(BAN, {"input": {"community": name, "address": frank.account.address}})
+    # on B two ups and one down; alice's up is withdrawn before the epoch closes
+    for voter, direction in ((carol, "UP"), (erin, "UP"), (dave, "DOWN"), (alice, "UP")):
+        await vote(voter, post_b["id"], direction)
+    await vote(alice, post_b["id"], "NONE")
+    # on the comment C two ups; on D two ups, but D is removed
+    for voter in (bob, alice):
+        await vote(voter, comment_c["id"], "UP")
+    for voter in (bob, carol):
+        await vote(voter, post_d["id"], "UP")
+    await alice.data(REMOVE_POST, {"id": post_d["id"]})
+
+    # when the operator closes the epoch now, through the worker
+    result = worker.results(send(until=await clock(db), community_id=community_id))
+
+    # then one epoch closed; scores are A 4, B 1, C 2 (7 in all) and the 1000 tokens are
+    # shared 4:1:2, except that A's 571.43 is capped at half the emission (500)
+    assert result == "1"
+    lines = await db.fetch(
+        """SELECT coalesce(p.title, m.body) AS item, l.votes, l.score, l.share, l.amount
+             FROM reward_lines l
+             LEFT JOIN posts p ON p.id = l.post_id LEFT JOIN comments m ON m.id = l.comment_id
+            WHERE l.community_id = $1 AND l.epoch_number = 1 ORDER BY 1""",
+        community_id,
+    )
+    assert [tuple(r.values()) for r in lines] == [
+        ("A", 4, 4, 571428571428571428571, 500 * TOKEN),
+        ("B", 3, 1, 142857142857142857143, 142857142857142857143),
+        ("C", 2, 2, 285714285714285714286, 285714285714285714286),
+    ]
+    assert await earned(db, community_id) == {
+        alice.account.address.lower(): 500 * TOKEN,
+        bob.account.address.lower(): 142857142857142857143,
+        carol.account.address.lower(): 285714285714285714286,
+    }
+    # and what the cap took stays in the community's pool, recorded: emission = paid + pool
+    closed = await epoch(db, community_id, 1)
+    assert closed is not None
+    assert (closed["status"], closed["recipients"]) == ("closed", 3)
+    assert closed["emission"] == 1000 * TOKEN
+    assert closed["distributed"] == 928571428571428571429
+    assert closed["undistributed"] == 71428571428571428571
+    assert closed["distributed"] + closed["undistributed"] == closed["emission"]
+    balances = {
+        r["kind"]: int(r["balance"])
+        for r in await db.fetch(
+            """SELECT kind, sum(balance) AS balance FROM ledger_balances
+                WHERE community_id = $1 GROUP BY kind""",
+            community_id,
+        )
+    }
+    assert balances == {
+        "emission": -1000 * TOKEN,
+        "pool": 71428571428571428571,
+        "earned": 928571428571428571429,
+    }
+    # and every transfer's postings sum to zero
+    unbalanced = await db.fetchval(
+        """SELECT count(*) FROM (SELECT transfer_id FROM ledger_postings WHERE community_id = $1
+            GROUP BY transfer_id HAVING sum(amount) <> 0) t""",
+        community_id,
+    )
+    assert unbalanced == 0
+    # and one mint is queued for the operator's sender, with the same numbers
+    recipients = {
+        alice.account.address: str(500 * TOKEN),
+        bob.account.address: "142857142857142857143",
+        carol.account.address: "285714285714285714286",
+    }
+    order = sorted(recipients, key=str.lower)
+    assert await mint_intents(db, community_id) == [
+        {
+            "dedupe_key": f"mint_epoch:{community_id}:1000",
+            "communityId": community_id,
+            "epoch": 1000,
+            "recipients": order,
+            "amounts": [recipients[a] for a in order],
+        }
+    ]
+    # and the next epoch is open, starting where this one ended
+    following = await epoch(db, community_id, 2)
+    assert following is not None
+    assert (following["status"], following["starts_at"]) == ("open", closed["ends_at"])
+
+
+async def scored_community(
+    live_server: LiveServer, http: httpx.AsyncClient, db: asyncpg.Connection
+) -> tuple[int, Client]:
+    """Given a community with a token and one post with one eligible upvote: its id, author."""
+    author, voter = await people(live_server, http, 2)
+    await age(db, author, voter)
+    community = await create_community(author)
+    community_id = await token_deployed(db, community)
+    post = await create_post(author, community["name"])
+    await vote(voter, post["id"], "UP")
+    return community_id, author
+
+
+async def test_closing_the_same_epoch_twice_at_once_pays_once(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    worker: Worker,
+    send: Callable[..., str],
+) -> None:
+    # given a scored community
+    community_id, author = await scored_community(live_server, http, db)
+    until = await clock(db)
+    # when two closes race in the worker's two processes, and a third comes later
+    racing = [send(until=until, community_id=community_id) for _ in range(2)]
+    results = sorted(worker.results(task) for task in racing)
+    late = worker.results(send(until=until, community_id=community_id))
+    # then one of them closed the epoch and the others found nothing to do
+    assert (results, late) == (["0", "1"], "0")
+    # and the author is paid once: one reward, one mint intent
+    assert await earned(db, community_id) == {author.account.address.lower(): 500 * TOKEN}
+    assert [i["dedupe_key"] for i in await mint_intents(db, community_id)] == [
+        f"mint_epoch:{community_id}:1000"
+    ]
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM ledger_transfers WHERE community_id = $1 AND kind = 'reward'",
+            community_id,
+        )
+        == 1
+    )
+
+
+async def test_a_mint_recorded_mined_is_booked_on_chain_once_and_the_epoch_is_paid(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    worker: Worker,
+    send: Callable[..., str],
+) -> None:
+    # given a closed epoch whose mint the operator's sender has sent and seen mined
+    community_id, author = await scored_community(live_server, http, db)
+    assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
+    await db.execute(
+        """UPDATE operator_transactions SET status = 'mined', tx_hash = '\\x01', block_number = 7
+            WHERE dedupe_key = $1""",
+        f"mint_epoch:{community_id}:1000",
+    )
+    # when payouts are settled, twice
+    first = worker.results(send(task=SETTLE_PAYOUTS))
+    second = worker.results(send(task=SETTLE_PAYOUTS))
+    # then the points moved once from earned to on-chain, and the epoch is paid
+    assert (first, second) == ("1", "0")
+    address = author.account.address.lower()
+    assert await earned(db, community_id) == {address: 0}
+    assert await earned(db, community_id, "onchain") == {address: 500 * TOKEN}
+    paid = await epoch(db, community_id, 1)
+    assert paid is not None and paid["status"] == "paid"
+
+
+async def test_a_worker_killed_mid_payout_pays_once_after_restart(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    database_url: str,
+    start: Callable[..., Worker],
+    send: Callable[..., str],
+) -> None:
+    # given a scored community, and a worker (alone on its queue) whose broker redelivers an
+    # unacknowledged task after 5 s
+    community_id, author = await scored_community(live_server, http, db)
+    queue = f"{QUEUE}-killed"
+    first = start(queue, LEDGER_VISIBILITY_TIMEOUT_SECONDS="5")
+    # and the outbox held locked, so the payout stops after booking, before recording its mint
+    blocker = await asyncpg.connect(database_url)
+    try:
+        async with blocker.transaction():
+            await blocker.execute("LOCK TABLE operator_transactions IN EXCLUSIVE MODE")
+            # when the close is delivered and the worker is SIGKILLed while it waits there
+            task = send(queue, until=await clock(db), community_id=community_id)
+            waiting = await eventually(
+                lambda: db.fetchval(
+                    """SELECT count(*) FROM pg_stat_activity
+                        WHERE application_name = 'agora-ledger' AND wait_event_type = 'Lock'"""
+                ),
+                within=30,
+            )
+            assert waiting == 1, first.text()[-3000:]
+            first.kill()
+    finally:
+        await blocker.close()
+    # then nothing of the half-done payout remains
+    still = await epoch(db, community_id, 1)
+    assert still is not None and still["status"] == "open"
+    assert await earned(db, community_id) == {}
+    # when a new worker starts (no task is sent again: the broker redelivers the unacked one)
+    second = start(queue, LEDGER_VISIBILITY_TIMEOUT_SECONDS="5")
+    # then it runs the very task the killed worker had taken, and the epoch is paid once
+    assert second.results(task, timeout=40) == "1"
+    paid = await epoch(db, community_id, 1)
+    assert paid is not None and paid["status"] == "closed"
+    assert await earned(db, community_id) == {author.account.address.lower(): 500 * TOKEN}
+    assert len(await mint_intents(db, community_id)) == 1
+
+
+async def test_beat_started_twice_closes_short_epochs_one_after_another_once_each(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    tmp_path: Path,
+    start: Callable[..., Worker],
+) -> None:
+    # given epochs of 2 seconds, a worker and two beats each looking every half second
+    economy = {"REWARD_EPOCH_SECONDS": "2", "LEDGER_BEAT_SECONDS": "0.5"}
+    queue = f"{QUEUE}-beat"
+    start(queue, **economy)
+    for n in range(2):
+        start(queue, "beat", AGORA_DATA_DIR=str(tmp_path / f"beat{n}"), **economy)
+    # when a community with a scored post lives through a few epochs
+    community_id, author = await scored_community(live_server, http, db)
+
+    async def third_closed() -> bool:
+        third = await epoch(db, community_id, 3)
+        return third is not None and third["status"] != "open"
+
+    assert await eventually(third_closed, within=30)
+    # then its epochs follow each other without gap or overlap, each closed once, and each
+    # emitted 1000 tokens, all distributed or in the pool
+    epochs = await db.fetch(
+        """SELECT number, starts_at, ends_at, emission, distributed, undistributed
+             FROM reward_epochs WHERE community_id = $1 AND status <> 'open' ORDER BY number""",
+        community_id,
+    )
+    assert [e["number"] for e in epochs] == list(range(1, len(epochs) + 1))
+    assert all(a["ends_at"] == b["starts_at"] for a, b in zip(epochs, epochs[1:], strict=False))
+    assert all(e["emission"] == 1000 * TOKEN for e in epochs)
+    assert all(e["distributed"] + e["undistributed"] == e["emission"] for e in epochs)
+    emitted = await db.fetchval(
+        """SELECT count(*) FROM ledger_transfers WHERE community_id = $1 AND kind = 'emission'""",
+        community_id,
+    )
+    assert emitted == len(epochs)
+    # and the one vote was paid once (in the epoch it was cast in): one mint intent in all
+    assert await earned(db, community_id) == {author.account.address.lower(): 500 * TOKEN}
+    assert len(await mint_intents(db, community_id)) == 1
