@@ -75,6 +75,13 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     max_json_depth: int = 32
     max_query_bytes: int = 32 * 1024
+    # The indexer: blocks after which a block is final (a deeper reorg is an error), blocks it
+    # stays behind the head (fewer rollbacks, more latency), and its wait for new heads.
+    indexer_finality_blocks: int = 65
+    indexer_confirmations: int = 0
+    indexer_poll_seconds: float = 1.0
+    # The most blocks one eth_getLogs asks for (the range adapts below it to what the node takes).
+    indexer_max_log_range: int = 10_000
     # Count SQL statements (exposed to tests; off in production, it costs a call per query).
     count_queries: bool = False
     debug: bool = False
@@ -112,6 +119,10 @@ class Settings:
             max_body_bytes=_int("MAX_BODY_BYTES", 1024 * 1024),
             max_json_depth=_int("MAX_JSON_DEPTH", 32),
             max_query_bytes=_int("MAX_QUERY_BYTES", 32 * 1024),
+            indexer_finality_blocks=_int("INDEXER_FINALITY_BLOCKS", 65),
+            indexer_confirmations=_int("INDEXER_CONFIRMATIONS", 0),
+            indexer_poll_seconds=_float("INDEXER_POLL_SECONDS", 1.0),
+            indexer_max_log_range=_int("INDEXER_MAX_LOG_RANGE", 10_000),
             count_queries=_str("COUNT_QUERIES", "0") == "1",
             debug=_str("AGORA_DEBUG", "0") == "1",
         )
