@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import os
 import subprocess
+import sys
 from collections.abc import Iterator
 
 from agora.services import port_answers
@@ -50,3 +52,27 @@ def chain(settings: Settings) -> Iterator[Settings]:
     finally:
         if process is not None:
             stop_anvil(process)
+
+
+@contextlib.contextmanager
+def indexer(settings: Settings, database_url: str) -> Iterator[None]:
+    """`agora index` beside the API, in a process of its own (its loop and its database
+    connection apart from the API's), stopped with the stack."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CHAIN_RPC_URL": settings.chain_rpc_url or "",
+        "AGORA_DATA_DIR": str(settings.data_dir),
+        "AGORA_DEPLOYMENT_FILE": str(settings.deployment_file),
+    }
+    process = subprocess.Popen([sys.executable, "-m", "cli", "index"], env=env)
+    log.info("indexer: started (pid %d)", process.pid)
+    try:
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
