@@ -53,7 +53,12 @@ _SUGGESTED = re.compile(r"\[(0x[0-9a-fA-F]+),\s*(0x[0-9a-fA-F]+)\]")
 class Node:
     def __init__(self, rpc_url: str, *, timeout: float = 30.0) -> None:
         self.rpc_url = rpc_url
-        self._w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+        # No retries inside web3.py: this loop retries, and logs the outage once.
+        self._w3 = Web3(
+            Web3.HTTPProvider(
+                rpc_url, request_kwargs={"timeout": timeout}, exception_retry_configuration=None
+            )
+        )
         self._lost = False
 
     async def call(self, method: str, params: list[Any]) -> Any:
