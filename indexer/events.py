@@ -16,7 +16,8 @@ from eth_utils import event_abi_to_log_topic, to_checksum_address
 
 from governance import load_artifact
 
-# A raw log as eth_getLogs returns it (hex strings).
+# A raw log as eth_getLogs returns it (hex strings), with its block's `blockTimestamp` (which
+# recent nodes include and the follower adds otherwise).
 RawLog = dict[str, Any]
 Row = tuple[Any, ...]
 
@@ -30,6 +31,7 @@ class Log:
     block_hash: bytes
     tx_hash: bytes
     log_index: int
+    block_timestamp: int
     args: dict[str, Any]
 
 
@@ -168,8 +170,15 @@ def _delegate_votes(log: Log, rows: Rows) -> None:
     )
 
 
-def _where(log: Log) -> tuple[int, bytes, int]:
-    return (log.block_number, log.tx_hash, log.log_index)
+def _where(log: Log) -> tuple[int, bytes, int, int]:
+    return (log.block_number, log.tx_hash, log.log_index, log.block_timestamp)
+
+
+def _setting(name: str, argument: str) -> Handler:
+    def handle(log: Log, rows: Rows) -> None:
+        rows.add("governor_settings", (log.address, name, log.args[argument], *_where(log)))
+
+    return handle
 
 
 HANDLERS: dict[str, Handler] = {
@@ -182,6 +191,12 @@ HANDLERS: dict[str, Handler] = {
     "CommunityGovernor:ProposalQueued": _proposal_event("queued"),
     "CommunityGovernor:ProposalExecuted": _proposal_event("executed"),
     "CommunityGovernor:ProposalCanceled": _proposal_event("canceled"),
+    "CommunityGovernor:VotingDelaySet": _setting("voting_delay", "newVotingDelay"),
+    "CommunityGovernor:VotingPeriodSet": _setting("voting_period", "newVotingPeriod"),
+    "CommunityGovernor:ProposalThresholdSet": _setting(
+        "proposal_threshold", "newProposalThreshold"
+    ),
+    "CommunityGovernor:QuorumNumeratorUpdated": _setting("quorum_numerator", "newQuorumNumerator"),
     "CommunityToken:Transfer": _transfer,
     "CommunityToken:DelegateChanged": _delegate_changed,
     "CommunityToken:DelegateVotesChanged": _delegate_votes,
@@ -229,6 +244,7 @@ def handle(contract: str, raw: RawLog, rows: Rows) -> Log | None:
         block_hash=bytes.fromhex(raw["blockHash"][2:]),
         tx_hash=bytes.fromhex(raw["transactionHash"][2:]),
         log_index=int(raw["logIndex"], 16),
+        block_timestamp=int(raw["blockTimestamp"], 16),
         args=decoder.decode(topics, raw["data"]),
     )
     HANDLERS[decoder.key](log, rows)

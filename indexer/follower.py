@@ -151,7 +151,7 @@ class Follower:
         if headers[0].parent_hash != checkpoint.block_hash:
             raise Retry  # the chain changed since `current`: the next step sees the reorg
         try:
-            raw = await self._logs(start, end)
+            raw = await self._logs(start, end, headers)
         except RangeRefused as refusal:
             self._shrink(start, end, refusal)
             return checkpoint, True
@@ -191,9 +191,10 @@ class Follower:
             headers.append(header)
         return headers
 
-    async def _logs(self, start: int, end: int) -> list[RawLog]:
+    async def _logs(self, start: int, end: int, headers: list[Header]) -> list[RawLog]:
         """The range's logs of every watched contract, children created in the range included."""
         raw = await self.node.get_logs(start, end, [_hex(a) for a in self.kinds], TOPICS)
+        await self._stamp(raw, headers)
         created = Rows()
         for item in raw:
             if _address(item["address"]) == self.factory:
@@ -211,6 +212,20 @@ class Follower:
             raw += await self.node.get_logs(first_block, end, [_hex(a) for a in children], TOPICS)
             raw.sort(key=lambda item: (int(item["blockNumber"], 16), int(item["logIndex"], 16)))
         return raw
+
+    async def _stamp(self, raw: list[RawLog], headers: list[Header]) -> None:
+        """Gives each log its block's timestamp where the node did not (a header per block)."""
+        times = {h.number: h.timestamp for h in headers}
+        for item in raw:
+            if "blockTimestamp" in item:
+                continue
+            number = int(item["blockNumber"], 16)
+            if number not in times:
+                header = await self.node.header(number)
+                if header is None or header.hash != _address(item["blockHash"]):
+                    raise Retry
+                times[number] = header.timestamp
+            item["blockTimestamp"] = hex(times[number])
 
     def _shrink(self, start: int, end: int, refusal: RangeRefused) -> None:
         if end == start:

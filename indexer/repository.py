@@ -26,6 +26,7 @@ _UPSERTS = {
     "transfers": Q.upsert_transfers,
     "delegate_changes": Q.upsert_delegate_changes,
     "delegate_votes": Q.upsert_delegate_votes,
+    "governor_settings": Q.upsert_governor_settings,
 }
 
 

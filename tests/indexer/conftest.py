@@ -44,6 +44,7 @@ MIRROR_TABLES = (
     "chain_transfers",
     "chain_delegate_changes",
     "chain_delegate_votes",
+    "chain_governor_settings",
 )
 
 
@@ -109,6 +110,8 @@ async def mirror_dump(conn: asyncpg.Connection) -> dict[str, list[tuple[Any, ...
         "chain_token_balances",
         "chain_delegations",
         "chain_voting_power",
+        "chain_governor_current_settings",
+        "chain_proposal_states",
     ):
         rows = await conn.fetch(f"SELECT * FROM {table}")
         dump[table] = sorted(tuple(row.values()) for row in rows)

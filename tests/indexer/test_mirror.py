@@ -44,6 +44,20 @@ async def test_a_community_created_onchain_appears_with_its_token_governor_and_c
     assert [(bytes(m["account"]), m["via_proposal_id"]) for m in moderators] == [
         (_b(community.creator.address), None)
     ]
+    settings = await mirror.fetchrow("SELECT * FROM chain_governor_current_settings")
+    assert settings is not None
+    governor = community.governor.functions
+    assert (
+        settings["voting_delay"],
+        settings["voting_period"],
+        settings["proposal_threshold"],
+        settings["quorum_numerator"],
+    ) == (
+        governor.votingDelay().call(),
+        governor.votingPeriod().call(),
+        governor.proposalThreshold().call(),
+        governor.quorumNumerator().call(),
+    )
     state = await mirror.fetchrow("SELECT block_number, block_hash FROM chain_indexer_state")
     assert state is not None
     head = gov.w3.eth.get_block("latest")

@@ -39,6 +39,7 @@ CREATE TABLE chain_communities (
     block_number bigint NOT NULL,
     tx_hash bytea NOT NULL,
     log_index integer NOT NULL,
+    block_timestamp bigint NOT NULL,
     PRIMARY KEY (tx_hash, log_index)
 );
 CREATE INDEX chain_communities_block ON chain_communities (block_number);
@@ -51,6 +52,7 @@ CREATE TABLE chain_moderator_events (
     block_number bigint NOT NULL,
     tx_hash bytea NOT NULL,
     log_index integer NOT NULL,
+    block_timestamp bigint NOT NULL,
     PRIMARY KEY (tx_hash, log_index)
 );
 CREATE INDEX chain_moderator_events_account
@@ -72,6 +74,7 @@ CREATE TABLE chain_proposals (
     block_number bigint NOT NULL,
     tx_hash bytea NOT NULL,
     log_index integer NOT NULL,
+    block_timestamp bigint NOT NULL,
     PRIMARY KEY (tx_hash, log_index),
     UNIQUE (governor, proposal_id)
 );
@@ -86,6 +89,7 @@ CREATE TABLE chain_proposal_events (
     block_number bigint NOT NULL,
     tx_hash bytea NOT NULL,
     log_index integer NOT NULL,
+    block_timestamp bigint NOT NULL,
     PRIMARY KEY (tx_hash, log_index)
 );
 CREATE INDEX chain_proposal_events_proposal ON chain_proposal_events (governor, proposal_id);
@@ -103,6 +107,7 @@ CREATE TABLE chain_votes (
     block_number bigint NOT NULL,
     tx_hash bytea NOT NULL,
     log_index integer NOT NULL,
+    block_timestamp bigint NOT NULL,
     PRIMARY KEY (tx_hash, log_index)
 );
 CREATE INDEX chain_votes_proposal ON chain_votes (governor, proposal_id, block_number, log_index);
@@ -117,6 +122,7 @@ CREATE TABLE chain_transfers (
     block_number bigint NOT NULL,
     tx_hash bytea NOT NULL,
     log_index integer NOT NULL,
+    block_timestamp bigint NOT NULL,
     PRIMARY KEY (tx_hash, log_index)
 );
 CREATE INDEX chain_transfers_recipient ON chain_transfers (token, recipient);
@@ -132,6 +138,7 @@ CREATE TABLE chain_delegate_changes (
     block_number bigint NOT NULL,
     tx_hash bytea NOT NULL,
     log_index integer NOT NULL,
+    block_timestamp bigint NOT NULL,
     PRIMARY KEY (tx_hash, log_index)
 );
 CREATE INDEX chain_delegate_changes_delegator
@@ -147,11 +154,29 @@ CREATE TABLE chain_delegate_votes (
     block_number bigint NOT NULL,
     tx_hash bytea NOT NULL,
     log_index integer NOT NULL,
+    block_timestamp bigint NOT NULL,
     PRIMARY KEY (tx_hash, log_index)
 );
 CREATE INDEX chain_delegate_votes_delegate
     ON chain_delegate_votes (token, delegate, block_number DESC, log_index DESC);
 CREATE INDEX chain_delegate_votes_block ON chain_delegate_votes (block_number);
+
+-- Each governor's VotingDelaySet / VotingPeriodSet / ProposalThresholdSet /
+-- QuorumNumeratorUpdated (its initializer emits all four).
+CREATE TABLE chain_governor_settings (
+    governor bytea NOT NULL,
+    name text NOT NULL CHECK (name IN
+        ('voting_delay', 'voting_period', 'proposal_threshold', 'quorum_numerator')),
+    value numeric(78, 0) NOT NULL,
+    block_number bigint NOT NULL,
+    tx_hash bytea NOT NULL,
+    log_index integer NOT NULL,
+    block_timestamp bigint NOT NULL,
+    PRIMARY KEY (tx_hash, log_index)
+);
+CREATE INDEX chain_governor_settings_name
+    ON chain_governor_settings (governor, name, block_number DESC, log_index DESC);
+CREATE INDEX chain_governor_settings_block ON chain_governor_settings (block_number);
 
 -- Derived state. Within a block, logs are ordered by log_index.
 
@@ -191,3 +216,78 @@ CREATE VIEW chain_voting_power AS
 SELECT DISTINCT ON (token, delegate) token, delegate, new_votes AS votes, block_number
 FROM chain_delegate_votes
 ORDER BY token, delegate, block_number DESC, log_index DESC;
+
+-- Each governor's settings now.
+CREATE VIEW chain_governor_current_settings AS
+SELECT governor,
+       max(value) FILTER (WHERE name = 'voting_delay') AS voting_delay,
+       max(value) FILTER (WHERE name = 'voting_period') AS voting_period,
+       max(value) FILTER (WHERE name = 'proposal_threshold') AS proposal_threshold,
+       max(value) FILTER (WHERE name = 'quorum_numerator') AS quorum_numerator
+FROM (
+    SELECT DISTINCT ON (governor, name) governor, name, value
+    FROM chain_governor_settings
+    ORDER BY governor, name, block_number DESC, log_index DESC
+) AS latest
+GROUP BY governor;
+
+-- A proposal's state as CommunityGovernor.state() computes it (OpenZeppelin 5's Governor with
+-- simple counting, token votes, a quorum fraction and no timelock), at the time of the indexed
+-- head: executed, canceled, then PENDING until vote_start, ACTIVE until vote_end (both
+-- inclusive), then DEFEATED unless for + abstain reach the quorum at the snapshot and for beats
+-- against, QUEUED if queued, else SUCCEEDED. Nothing but time needs to happen for it to change.
+-- The quorum is the token's total supply at the snapshot (mints minus burns of blocks stamped at
+-- or before vote_start) times the quorum numerator in force then, over 100.
+CREATE VIEW chain_proposal_states AS
+WITH head AS (SELECT block_timestamp AS now FROM chain_indexer_state),
+tallies AS (
+    SELECT governor, proposal_id,
+           coalesce(sum(weight) FILTER (WHERE support = 0), 0) AS against_votes,
+           coalesce(sum(weight) FILTER (WHERE support = 1), 0) AS for_votes,
+           coalesce(sum(weight) FILTER (WHERE support = 2), 0) AS abstain_votes
+    FROM chain_votes GROUP BY governor, proposal_id
+),
+computed AS (
+    SELECT p.governor, p.proposal_id, p.vote_start, p.vote_end,
+           coalesce(t.for_votes, 0) AS for_votes,
+           coalesce(t.against_votes, 0) AS against_votes,
+           coalesce(t.abstain_votes, 0) AS abstain_votes,
+           div(
+               coalesce((
+                   SELECT sum(CASE WHEN x.sender = '\x0000000000000000000000000000000000000000'::bytea
+                                   THEN x.value ELSE -x.value END)
+                   FROM chain_transfers AS x
+                   WHERE x.token = c.token AND x.block_timestamp <= p.vote_start
+                     AND (x.sender = '\x0000000000000000000000000000000000000000'::bytea
+                          OR x.recipient = '\x0000000000000000000000000000000000000000'::bytea)
+               ), 0)
+               * coalesce((
+                   SELECT s.value FROM chain_governor_settings AS s
+                   WHERE s.governor = p.governor AND s.name = 'quorum_numerator'
+                     AND s.block_timestamp <= p.vote_start
+                   ORDER BY s.block_number DESC, s.log_index DESC LIMIT 1
+               ), 0),
+               100
+           )::numeric(78, 0) AS quorum,
+           EXISTS (SELECT 1 FROM chain_proposal_events AS e WHERE e.governor = p.governor
+                   AND e.proposal_id = p.proposal_id AND e.kind = 'executed') AS executed,
+           EXISTS (SELECT 1 FROM chain_proposal_events AS e WHERE e.governor = p.governor
+                   AND e.proposal_id = p.proposal_id AND e.kind = 'canceled') AS canceled,
+           EXISTS (SELECT 1 FROM chain_proposal_events AS e WHERE e.governor = p.governor
+                   AND e.proposal_id = p.proposal_id AND e.kind = 'queued') AS queued
+    FROM chain_proposals AS p
+    JOIN chain_communities AS c ON c.governor = p.governor
+    LEFT JOIN tallies AS t ON t.governor = p.governor AND t.proposal_id = p.proposal_id
+)
+SELECT computed.governor, computed.proposal_id, computed.for_votes, computed.against_votes,
+       computed.abstain_votes, computed.quorum,
+       CASE
+           WHEN executed THEN 'EXECUTED'
+           WHEN canceled THEN 'CANCELED'
+           WHEN vote_start >= head.now THEN 'PENDING'
+           WHEN vote_end >= head.now THEN 'ACTIVE'
+           WHEN quorum > for_votes + abstain_votes OR for_votes <= against_votes THEN 'DEFEATED'
+           WHEN queued THEN 'QUEUED'
+           ELSE 'SUCCEEDED'
+       END AS state
+FROM computed CROSS JOIN head;
