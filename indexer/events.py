@@ -55,19 +55,47 @@ class EventDecoder:
     indexed: tuple[tuple[str, str], ...]  # (name, type)
     data_names: tuple[str, ...]
     data_types: tuple[str, ...]
+    static: bool  # every data argument is one word (no string, bytes or array)
 
     def decode(self, topics: Sequence[str], data: str) -> dict[str, Any]:
         args: dict[str, Any] = {}
         for (name, kind), topic in zip(self.indexed, topics[1:], strict=True):
-            (args[name],) = abi_decode([kind], bytes.fromhex(topic[2:]))
+            args[name] = _word(kind, bytes.fromhex(topic[2:]))
         if self.data_types:
-            values = abi_decode(list(self.data_types), bytes.fromhex(data[2:]))
-            args.update(zip(self.data_names, values, strict=True))
+            raw = bytes.fromhex(data[2:])
+            if self.static:
+                # Words read directly: eth_abi's general decoder (with its address checksums)
+                # was most of the indexer's time on Transfer and DelegateVotesChanged.
+                for i, (name, kind) in enumerate(
+                    zip(self.data_names, self.data_types, strict=True)
+                ):
+                    args[name] = _word(kind, raw[32 * i : 32 * i + 32])
+            else:
+                values = abi_decode(list(self.data_types), raw)
+                args.update(zip(self.data_names, values, strict=True))
         return args
 
 
-def _addr(value: str) -> bytes:
-    return bytes.fromhex(value[2:])
+def _is_static_word(kind: str) -> bool:
+    return kind in ("address", "bytes32", "bool") or kind.startswith("uint")
+
+
+def _word(kind: str, word: bytes) -> Any:
+    """One 32-byte ABI word of a static type: addresses as their 20 bytes."""
+    if kind == "address":
+        return word[12:]
+    if kind == "bytes32":
+        return word
+    if kind == "bool":
+        return word[-1] == 1
+    if kind.startswith("uint"):
+        return int.from_bytes(word, "big")
+    raise ValueError(f"not a static word type: {kind}")
+
+
+def _addr(value: str | bytes) -> bytes:
+    """An address as its 20 bytes (eth_abi gives hex strings, `_word` bytes)."""
+    return value if isinstance(value, bytes) else bytes.fromhex(value[2:])
 
 
 Handler = Callable[[Log, Rows], None]
@@ -214,6 +242,7 @@ def _decoder(contract: str, event: str) -> EventDecoder:
         indexed=tuple((i["name"], i["type"]) for i in inputs if i["indexed"]),
         data_names=tuple(i["name"] for i in inputs if not i["indexed"]),
         data_types=tuple(i["type"] for i in inputs if not i["indexed"]),
+        static=all(_is_static_word(i["type"]) for i in inputs if not i["indexed"]),
     )
 
 
