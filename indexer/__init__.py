@@ -22,6 +22,11 @@ async def run(settings: Settings, database_url: str, stop: asyncio.Event | None 
     from indexer.follower import Follower
     from indexer.node import Node
 
+    if not settings.deployment_file.exists():
+        raise SystemExit(
+            f"no deployment file at {settings.deployment_file}: deploy the contracts first "
+            "(`agora deploy`, or `agora up`), or set AGORA_DEPLOYMENT_FILE"
+        )
     deployment = load_deployment(settings.deployment_file)
     rpc_url = settings.chain_rpc_url or deployment["rpcUrl"]
     conn = await repository.connect(database_url)

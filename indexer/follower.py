@@ -122,6 +122,7 @@ class Follower:
                 checkpoint, advanced = await self.step(checkpoint)
             except Retry:
                 await self._load_watch_list()  # forget children seen in a replaced block
+                await asyncio.sleep(self.poll_seconds)  # let the node settle on one chain
                 continue
             if not advanced:
                 if stop is None:
@@ -203,6 +204,8 @@ class Follower:
         first_block = end
         for community in created.by_table.get("communities", []):
             token, governor, block_number = community[2], community[3], community[5]
+            if token in self.kinds:
+                continue  # already watched, so already in `raw`
             children[token] = "CommunityToken"
             children[governor] = "CommunityGovernor"
             first_block = min(first_block, block_number)
