@@ -117,6 +117,13 @@ class Settings:
     ledger_visibility_timeout_seconds: int = 3600
     # The Celery queue of the ledger's tasks (a test session uses its own).
     ledger_queue: str = "agora-ledger"
+    # The indexer: blocks after which a block is final (a deeper reorg is an error), blocks it
+    # stays behind the head (fewer rollbacks, more latency), and its wait for new heads.
+    indexer_finality_blocks: int = 65
+    indexer_confirmations: int = 0
+    indexer_poll_seconds: float = 1.0
+    # The most blocks one eth_getLogs asks for (the range adapts below it to what the node takes).
+    indexer_max_log_range: int = 10_000
     # Count SQL statements (exposed to tests; off in production, it costs a call per query).
     count_queries: bool = False
     debug: bool = False
@@ -167,6 +174,10 @@ class Settings:
             ledger_beat_seconds=_float("LEDGER_BEAT_SECONDS", 5),
             ledger_visibility_timeout_seconds=_int("LEDGER_VISIBILITY_TIMEOUT_SECONDS", 3600),
             ledger_queue=_str("LEDGER_QUEUE", "agora-ledger"),
+            indexer_finality_blocks=_int("INDEXER_FINALITY_BLOCKS", 65),
+            indexer_confirmations=_int("INDEXER_CONFIRMATIONS", 0),
+            indexer_poll_seconds=_float("INDEXER_POLL_SECONDS", 1.0),
+            indexer_max_log_range=_int("INDEXER_MAX_LOG_RANGE", 10_000),
             count_queries=_str("COUNT_QUERIES", "0") == "1",
             debug=_str("AGORA_DEBUG", "0") == "1",
         )

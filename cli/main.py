@@ -4,6 +4,7 @@ agora up        everything: database, cache, chain, contracts, migrations, sende
                 frontend, and the ledger's Celery worker and beat
 agora migrate   apply the SQL migrations
 agora serve     the API (and the built frontend) on AGORA_HOST:AGORA_PORT
+agora index     follow the chain into the mirror (the indexer)
 agora seed      demo communities, posts and comments
 agora send      the operator's sender: sends the recorded intents on-chain (ledger/sender.py)
 agora down      stop the embedded PostgreSQL and Redis of the data folder
@@ -106,6 +107,14 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         _serve(settings, database_url, redis_url)
 
 
+def cmd_index(settings: Settings, args: argparse.Namespace) -> None:
+    from indexer import run
+
+    _exit_on_sigterm()
+    with migrated(settings, stop_started=False) as (database_url, _):
+        asyncio.run(run(settings, database_url))
+
+
 def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
     from api.seed import seed
 
@@ -122,13 +131,14 @@ def cmd_send(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_up(settings: Settings, args: argparse.Namespace) -> None:
-    from cli.stack import chain, ledger, sender
+    from cli.stack import chain, indexer, ledger, sender
 
     _exit_on_sigterm()
     with (
         migrated(settings, stop_started=True) as (database_url, redis_url),
         chain(settings) as with_chain,
         sender(with_chain, database_url, redis_url),
+        indexer(with_chain, database_url, redis_url),
         ledger(with_chain, database_url, redis_url),
     ):
         _serve(with_chain, database_url, redis_url)
@@ -221,6 +231,7 @@ COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], None], str]] 
     "up": (cmd_up, "run the whole system"),
     "migrate": (cmd_migrate, "apply the SQL migrations"),
     "serve": (cmd_serve, "serve the API and the built frontend"),
+    "index": (cmd_index, "follow the chain into the mirror (the indexer)"),
     "seed": (cmd_seed, "add demo data"),
     "send": (cmd_send, "send the operator's recorded transactions on-chain (one sender)"),
     "down": (cmd_down, "stop the embedded PostgreSQL and Redis of the data folder"),

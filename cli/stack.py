@@ -55,47 +55,24 @@ def chain(settings: Settings) -> Iterator[Settings]:
             stop_anvil(process)
 
 
-@contextlib.contextmanager
-def sender(settings: Settings, database_url: str, redis_url: str) -> Iterator[None]:
-    """`agora send` in its own process (the one sender of the operator's transactions), on the
-    same database, chain and deployment; stopped on the way out."""
-    env = os.environ | {
+def _environment(settings: Settings, database_url: str, redis_url: str) -> dict[str, str]:
+    """What a service started here needs to find the same database, cache, chain and deployment."""
+    return os.environ | {
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "CHAIN_RPC_URL": settings.chain_rpc_url or "",
         "AGORA_DATA_DIR": str(settings.data_dir),
         "AGORA_DEPLOYMENT_FILE": str(settings.deployment_file),
     }
-    process = subprocess.Popen([sys.executable, "-m", "cli", "send"], env=env)
-    log.info("sender: agora send (pid %d)", process.pid)
-    try:
-        yield
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @contextlib.contextmanager
-def ledger(settings: Settings, database_url: str, redis_url: str) -> Iterator[None]:
-    """The ledger's Celery worker and beat (`agora ledger worker|beat`), stopped on the way out.
-
-    Each is its own process, as in production, so a crash of one is not a crash of the API.
-    """
-
-    env = os.environ | {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
-    if settings.chain_rpc_url:
-        env["CHAIN_RPC_URL"] = settings.chain_rpc_url
-    processes = [
-        subprocess.Popen([sys.executable, "-m", "cli", "ledger", role], env=env)
-        for role in ("worker", "beat")
-    ]
-    log.info("ledger: Celery worker (pid %d) and beat (pid %d)", *(p.pid for p in processes))
+def _services(commands: list[list[str]], env: dict[str, str]) -> Iterator[list[int]]:
+    """`agora <command>` for each command, each in a process of its own (as in production: a
+    crash of one is not a crash of the API), stopped on the way out; their pids."""
+    processes = [subprocess.Popen([sys.executable, "-m", "cli", *c], env=env) for c in commands]
     try:
-        yield
+        yield [p.pid for p in processes]
     finally:
         for process in processes:
             process.terminate()
@@ -105,3 +82,30 @@ def ledger(settings: Settings, database_url: str, redis_url: str) -> Iterator[No
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextlib.contextmanager
+def sender(settings: Settings, database_url: str, redis_url: str) -> Iterator[None]:
+    """`agora send`, the one sender of the operator's transactions."""
+    env = _environment(settings, database_url, redis_url)
+    with _services([["send"]], env) as (pid,):
+        log.info("sender: agora send (pid %d)", pid)
+        yield
+
+
+@contextlib.contextmanager
+def indexer(settings: Settings, database_url: str, redis_url: str) -> Iterator[None]:
+    """`agora index`, which mirrors the chain into the database."""
+    env = _environment(settings, database_url, redis_url)
+    with _services([["index"]], env) as (pid,):
+        log.info("indexer: started (pid %d)", pid)
+        yield
+
+
+@contextlib.contextmanager
+def ledger(settings: Settings, database_url: str, redis_url: str) -> Iterator[None]:
+    """The ledger's Celery worker and beat (`agora ledger worker|beat`)."""
+    env = _environment(settings, database_url, redis_url)
+    with _services([["ledger", "worker"], ["ledger", "beat"]], env) as pids:
+        log.info("ledger: Celery worker (pid %d) and beat (pid %d)", *pids)
+        yield

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import signal
@@ -10,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 
@@ -24,6 +26,18 @@ def _wait_for(check, seconds: float) -> bool:  # type: ignore[no-untyped-def]
             return True
         time.sleep(0.2)
     return False
+
+
+def _indexed_block(database_url: str) -> int | None:
+    async def read() -> int | None:
+        conn = await asyncpg.connect(database_url)
+        try:
+            block: int | None = await conn.fetchval("SELECT block_number FROM chain_indexer_state")
+            return block
+        finally:
+            await conn.close()
+
+    return asyncio.run(read())
 
 
 def _alive(pid: int) -> bool:
@@ -85,11 +99,15 @@ def test_up_serves_the_forum_on_a_chain_and_stops_the_chain_on_sigterm(
         assert started, read_log()
         ledger = [int(pid) for pid in started.groups()]
         assert all(_alive(pid) for pid in ledger)
-        # and when it is told to stop, it stops, and so do its chain, sender and ledger processes
+        # and the indexer follows that chain beside the API
+        assert _wait_for(lambda: _indexed_block(fresh_database_url) is not None, 30)
+        (indexer_pid,) = re.findall(r"indexer: started \(pid (\d+)\)", read_log())
+        # and when it is told to stop, it stops, and so do its chain, sender, indexer and ledger
         up.send_signal(signal.SIGTERM)
         assert up.wait(timeout=30) == 128 + signal.SIGTERM
         assert _wait_for(lambda: not port_answers("127.0.0.1", LOCAL_CHAIN_PORT), 10)
         assert not _alive(sender_pid)
+        assert not _alive(int(indexer_pid))
         assert not any(_alive(pid) for pid in ledger)
     finally:
         if up.poll() is None:  # a failed check: stop it the way that also stops its chain

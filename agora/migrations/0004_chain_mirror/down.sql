@@ -1,0 +1,17 @@
+DROP VIEW chain_proposal_states;
+DROP VIEW chain_governor_current_settings;
+DROP VIEW chain_voting_power;
+DROP VIEW chain_delegations;
+DROP VIEW chain_token_balances;
+DROP VIEW chain_moderators;
+DROP TABLE chain_governor_settings;
+DROP TABLE chain_delegate_votes;
+DROP TABLE chain_delegate_changes;
+DROP TABLE chain_transfers;
+DROP TABLE chain_votes;
+DROP TABLE chain_proposal_events;
+DROP TABLE chain_proposals;
+DROP TABLE chain_moderator_events;
+DROP TABLE chain_communities;
+DROP TABLE chain_blocks;
+DROP TABLE chain_indexer_state;

@@ -1,0 +1,145 @@
+-- The indexer's SQL: the checkpoint, the unfinalized blocks, the mirror's rows (upserts keyed by
+-- (tx_hash, log_index)) and the rollback of a reorg.
+
+-- name: get_state
+SELECT chain_id, factory, block_number, block_hash, block_timestamp, head_block
+FROM chain_indexer_state;
+
+-- name: set_state
+INSERT INTO chain_indexer_state
+    (chain_id, factory, block_number, block_hash, block_timestamp, head_block, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, now())
+ON CONFLICT (singleton) DO UPDATE SET
+    chain_id = EXCLUDED.chain_id, factory = EXCLUDED.factory,
+    block_number = EXCLUDED.block_number, block_hash = EXCLUDED.block_hash,
+    block_timestamp = EXCLUDED.block_timestamp, head_block = EXCLUDED.head_block,
+    updated_at = now();
+
+-- name: watched_contracts
+SELECT token, governor FROM chain_communities;
+
+-- name: upsert_block
+INSERT INTO chain_blocks (number, hash, parent_hash, timestamp) VALUES ($1, $2, $3, $4)
+ON CONFLICT (number) DO UPDATE SET
+    hash = EXCLUDED.hash, parent_hash = EXCLUDED.parent_hash, timestamp = EXCLUDED.timestamp;
+
+-- name: unfinalized_blocks
+SELECT number, hash, parent_hash, timestamp FROM chain_blocks
+WHERE number <= $1 ORDER BY number DESC;
+
+-- name: prune_blocks
+DELETE FROM chain_blocks WHERE number < $1;
+
+-- name: upsert_communities
+INSERT INTO chain_communities
+    (community_id, name, token, governor, creator, block_number, tx_hash, log_index,
+     block_timestamp)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (tx_hash, log_index) DO UPDATE SET block_number = EXCLUDED.block_number,
+    block_timestamp = EXCLUDED.block_timestamp;
+
+-- name: upsert_moderator_events
+INSERT INTO chain_moderator_events
+    (community_id, account, elected, block_number, tx_hash, log_index, block_timestamp)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (tx_hash, log_index) DO UPDATE SET
+    community_id = EXCLUDED.community_id, account = EXCLUDED.account,
+    elected = EXCLUDED.elected, block_number = EXCLUDED.block_number,
+    block_timestamp = EXCLUDED.block_timestamp;
+
+-- name: upsert_proposals
+INSERT INTO chain_proposals
+    (governor, proposal_id, proposer, description, targets, "values", signatures, calldatas,
+     vote_start, vote_end, block_number, tx_hash, log_index, block_timestamp)
+VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $11, $12, $13, $14)
+ON CONFLICT (tx_hash, log_index) DO UPDATE SET block_number = EXCLUDED.block_number,
+    block_timestamp = EXCLUDED.block_timestamp;
+
+-- name: upsert_proposal_events
+INSERT INTO chain_proposal_events
+    (governor, proposal_id, kind, eta_seconds, block_number, tx_hash, log_index, block_timestamp)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (tx_hash, log_index) DO UPDATE SET
+    governor = EXCLUDED.governor, proposal_id = EXCLUDED.proposal_id, kind = EXCLUDED.kind,
+    eta_seconds = EXCLUDED.eta_seconds, block_number = EXCLUDED.block_number,
+    block_timestamp = EXCLUDED.block_timestamp;
+
+-- name: upsert_votes
+INSERT INTO chain_votes
+    (governor, proposal_id, voter, support, weight, reason, params, block_number, tx_hash,
+     log_index, block_timestamp)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+ON CONFLICT (tx_hash, log_index) DO UPDATE SET
+    governor = EXCLUDED.governor, proposal_id = EXCLUDED.proposal_id, voter = EXCLUDED.voter,
+    support = EXCLUDED.support, weight = EXCLUDED.weight, reason = EXCLUDED.reason,
+    params = EXCLUDED.params, block_number = EXCLUDED.block_number,
+    block_timestamp = EXCLUDED.block_timestamp;
+
+-- name: upsert_transfers
+INSERT INTO chain_transfers
+    (token, sender, recipient, value, block_number, tx_hash, log_index, block_timestamp)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (tx_hash, log_index) DO UPDATE SET
+    token = EXCLUDED.token, sender = EXCLUDED.sender, recipient = EXCLUDED.recipient,
+    value = EXCLUDED.value, block_number = EXCLUDED.block_number,
+    block_timestamp = EXCLUDED.block_timestamp;
+
+-- name: upsert_delegate_changes
+INSERT INTO chain_delegate_changes
+    (token, delegator, from_delegate, to_delegate, block_number, tx_hash, log_index, block_timestamp)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (tx_hash, log_index) DO UPDATE SET
+    token = EXCLUDED.token, delegator = EXCLUDED.delegator,
+    from_delegate = EXCLUDED.from_delegate, to_delegate = EXCLUDED.to_delegate,
+    block_number = EXCLUDED.block_number,
+    block_timestamp = EXCLUDED.block_timestamp;
+
+-- name: upsert_delegate_votes
+INSERT INTO chain_delegate_votes
+    (token, delegate, previous_votes, new_votes, block_number, tx_hash, log_index, block_timestamp)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (tx_hash, log_index) DO UPDATE SET
+    token = EXCLUDED.token, delegate = EXCLUDED.delegate,
+    previous_votes = EXCLUDED.previous_votes, new_votes = EXCLUDED.new_votes,
+    block_number = EXCLUDED.block_number,
+    block_timestamp = EXCLUDED.block_timestamp;
+
+-- name: upsert_governor_settings
+INSERT INTO chain_governor_settings
+    (governor, name, value, block_number, tx_hash, log_index, block_timestamp)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (tx_hash, log_index) DO UPDATE SET
+    governor = EXCLUDED.governor, name = EXCLUDED.name, value = EXCLUDED.value,
+    block_number = EXCLUDED.block_number, block_timestamp = EXCLUDED.block_timestamp;
+
+-- name: rollback_after
+-- Everything derived from blocks past $1 (the common ancestor), children of the factory
+-- created there included: the watch list is read from chain_communities.
+WITH
+    c AS (DELETE FROM chain_communities WHERE block_number > $1),
+    m AS (DELETE FROM chain_moderator_events WHERE block_number > $1),
+    p AS (DELETE FROM chain_proposals WHERE block_number > $1),
+    pe AS (DELETE FROM chain_proposal_events WHERE block_number > $1),
+    v AS (DELETE FROM chain_votes WHERE block_number > $1),
+    t AS (DELETE FROM chain_transfers WHERE block_number > $1),
+    dc AS (DELETE FROM chain_delegate_changes WHERE block_number > $1),
+    dv AS (DELETE FROM chain_delegate_votes WHERE block_number > $1),
+    gs AS (DELETE FROM chain_governor_settings WHERE block_number > $1),
+    b AS (DELETE FROM chain_blocks WHERE number > $1)
+SELECT 1;
+
+-- name: reset_mirror
+-- Another deployment (or chain) than the one mirrored: the mirror is derived data, start over.
+WITH
+    c AS (DELETE FROM chain_communities),
+    m AS (DELETE FROM chain_moderator_events),
+    p AS (DELETE FROM chain_proposals),
+    pe AS (DELETE FROM chain_proposal_events),
+    v AS (DELETE FROM chain_votes),
+    t AS (DELETE FROM chain_transfers),
+    dc AS (DELETE FROM chain_delegate_changes),
+    dv AS (DELETE FROM chain_delegate_votes),
+    gs AS (DELETE FROM chain_governor_settings),
+    b AS (DELETE FROM chain_blocks),
+    s AS (DELETE FROM chain_indexer_state)
+SELECT 1;

@@ -1,0 +1,144 @@
+"""The indexer's only SQL: the checkpoint, the unfinalized blocks, the mirror's rows, rollbacks."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import asyncpg
+
+from agora.sql import load
+from indexer.events import Rows
+from indexer.node import Header
+
+Q = load(__file__)
+
+# The advisory lock that makes one `agora index` the only writer of the mirror.
+LOCK_KEY = 0x1D_E7E2
+
+# Each mirror table and its upsert, in the order rows are written.
+_UPSERTS = {
+    "communities": Q.upsert_communities,
+    "moderator_events": Q.upsert_moderator_events,
+    "proposals": Q.upsert_proposals,
+    "proposal_events": Q.upsert_proposal_events,
+    "votes": Q.upsert_votes,
+    "transfers": Q.upsert_transfers,
+    "delegate_changes": Q.upsert_delegate_changes,
+    "delegate_votes": Q.upsert_delegate_votes,
+    "governor_settings": Q.upsert_governor_settings,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    chain_id: int
+    factory: bytes
+    block_number: int
+    block_hash: bytes
+    block_timestamp: int
+
+
+async def connect(database_url: str) -> asyncpg.Connection:
+    # A connection of its own, not the API's pool: it holds the advisory lock for as long as it
+    # lives, and no statement timeout should end a large range's transaction.
+    conn: asyncpg.Connection = await asyncpg.connect(
+        database_url, server_settings={"application_name": "agora-indexer"}
+    )
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    return conn
+
+
+async def try_lock(conn: asyncpg.Connection) -> bool:
+    locked: bool = await conn.fetchval("SELECT pg_try_advisory_lock($1)", LOCK_KEY)
+    return locked
+
+
+async def get_checkpoint(conn: asyncpg.Connection) -> Checkpoint | None:
+    row = await conn.fetchrow(Q.get_state)
+    if row is None:
+        return None
+    return Checkpoint(
+        chain_id=row["chain_id"],
+        factory=bytes(row["factory"]),
+        block_number=row["block_number"],
+        block_hash=bytes(row["block_hash"]),
+        block_timestamp=row["block_timestamp"],
+    )
+
+
+async def reset(conn: asyncpg.Connection, checkpoint: Checkpoint, head: int) -> None:
+    """Empties the mirror and starts it again at `checkpoint` (a block before the deployment)."""
+    async with conn.transaction():
+        await conn.execute(Q.reset_mirror)
+        await _save(conn, checkpoint, head)
+        await conn.execute(
+            Q.upsert_block,
+            checkpoint.block_number,
+            checkpoint.block_hash,
+            b"",
+            checkpoint.block_timestamp,
+        )
+
+
+async def watched(conn: asyncpg.Connection) -> tuple[list[bytes], list[bytes]]:
+    """The tokens and governors of the communities mirrored so far."""
+    rows = await conn.fetch(Q.watched_contracts)
+    return [bytes(r["token"]) for r in rows], [bytes(r["governor"]) for r in rows]
+
+
+async def apply_range(
+    conn: asyncpg.Connection,
+    rows: Rows,
+    headers: list[Header],
+    checkpoint: Checkpoint,
+    head: int,
+    keep_from: int,
+) -> None:
+    """Writes a block range's rows, its blocks and the new checkpoint in one transaction, and
+    forgets the blocks below `keep_from` (final: no reorg can reach them)."""
+    async with conn.transaction():
+        for table, upsert in _UPSERTS.items():
+            table_rows = rows.by_table.get(table)
+            if table_rows:
+                await conn.executemany(upsert, table_rows)
+        if headers:
+            await conn.executemany(
+                Q.upsert_block,
+                [(h.number, h.hash, h.parent_hash, h.timestamp) for h in headers],
+            )
+        await _save(conn, checkpoint, head)
+        await conn.execute(Q.prune_blocks, keep_from)
+
+
+async def unfinalized_blocks(conn: asyncpg.Connection, at_most: int) -> list[Header]:
+    """The blocks kept, newest first."""
+    rows = await conn.fetch(Q.unfinalized_blocks, at_most)
+    return [
+        Header(
+            number=r["number"],
+            hash=bytes(r["hash"]),
+            parent_hash=bytes(r["parent_hash"]),
+            timestamp=r["timestamp"],
+        )
+        for r in rows
+    ]
+
+
+async def roll_back(conn: asyncpg.Connection, ancestor: Checkpoint, head: int) -> None:
+    """Undoes everything derived from blocks after `ancestor` and moves the checkpoint there."""
+    async with conn.transaction():
+        await conn.execute(Q.rollback_after, ancestor.block_number)
+        await _save(conn, ancestor, head)
+
+
+async def _save(conn: asyncpg.Connection, checkpoint: Checkpoint, head: int) -> None:
+    await conn.execute(
+        Q.set_state,
+        checkpoint.chain_id,
+        checkpoint.factory,
+        checkpoint.block_number,
+        checkpoint.block_hash,
+        checkpoint.block_timestamp,
+        head,
+    )
