@@ -3,6 +3,9 @@ anvil, the indexer run to the head in this process, the real API)."""
 
 from __future__ import annotations
 
+import base64
+from typing import Any
+
 import asyncpg
 import pytest
 
@@ -176,8 +179,7 @@ async def test_a_member_sees_an_election_with_its_tallies_votes_and_everyones_po
     assert status["lagBlocks"] == status["headBlock"] - indexed
 
     # when the voting period ends, and the indexer sees the head's time
-    gov.close_voting(community)
-    gov.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]  # (anvil's RPC)
+    gov.close_voting(community)  # (mines a block at the new time)
     await catch_up(database_url, chain_rpc_url, deployment)
     # then the proposal has succeeded, without any new event
     proposal = (await alice.data(PROPOSAL, {"id": proposal["id"]}))["proposal"]
@@ -214,7 +216,7 @@ async def test_proposals_page_newest_first_and_filter_by_state(
     gov.propose(community, third, by=alice.account)
     await catch_up(database_url, chain_rpc_url, deployment)
 
-    async def page(state: str | None, first: int, after: str | None = None) -> dict:  # type: ignore[type-arg]
+    async def page(state: str | None, first: int, after: str | None = None) -> dict[str, Any]:
         variables = {"name": name, "state": state, "first": first, "after": after}
         data = await alice.data(GOVERNANCE, variables)
         return data["community"]["governance"]["proposals"]
@@ -245,7 +247,5 @@ async def test_unknown_and_malformed_proposal_ids(alice: Client) -> None:
     error = await alice.error(PROPOSAL, {"id": "not-an-id"})
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "id"}
     # a well-formed id of a proposal nobody made
-    import base64
-
     unknown = base64.urlsafe_b64encode(f"Proposal:0x{'ab' * 20}:7".encode()).decode().rstrip("=")
     assert (await alice.data(PROPOSAL, {"id": unknown}))["proposal"] is None
