@@ -29,3 +29,21 @@ async def _load_users_by_address(loaders: Loaders, keys: list[str]) -> list[asyn
 USER_BY_ADDRESS: LoaderKey[str, asyncpg.Record | None] = LoaderKey(
     "user_by_address", _load_users_by_address
 )
+
+
+async def _load_votes(
+    loaders: Loaders, keys: list[tuple[bytes, int, bytes]]
+) -> list[asyncpg.Record | None]:
+    rows = await repository.get_votes_of_voters(
+        loaders.pool,
+        governors=[governor for governor, _, _ in keys],
+        proposal_ids=[proposal_id for _, proposal_id, _ in keys],
+        voters=[voter for _, _, voter in keys],
+    )
+    found = {row["ord"]: row for row in rows}
+    return [found.get(position) for position in range(1, len(keys) + 1)]
+
+
+# A voter's vote on a proposal, keyed by (governor, proposal id, voter); None if not cast. A
+# page of proposals asks each one's `viewerVote` in one query.
+VOTE: LoaderKey[tuple[bytes, int, bytes], asyncpg.Record | None] = LoaderKey("vote", _load_votes)

@@ -61,8 +61,7 @@ SELECT p.governor, p.proposal_id, p.proposer, p.description, p.targets, p."value
  WHERE p.governor = $1 AND p.proposal_id = $2;
 
 -- name: list_votes
--- A proposal's votes, newest first, after the keyset ($3 block, $4 log index); $5 a voter only
--- (the viewer's own vote), else everyone's.
+-- A proposal's votes, newest first, after the keyset ($3 block, $4 log index).
 SELECT v.voter, v.support, v.weight, v.reason, v.tx_hash, v.block_number, v.log_index,
        v.block_timestamp,
        u.id, u.address, u.display_name, u.bio, u.post_karma, u.comment_karma, u.created_at
@@ -70,9 +69,8 @@ SELECT v.voter, v.support, v.weight, v.reason, v.tx_hash, v.block_number, v.log_
   LEFT JOIN users AS u ON u.address = '0x' || encode(v.voter, 'hex')
  WHERE v.governor = $1 AND v.proposal_id = $2
    AND ($3::bigint IS NULL OR (v.block_number, v.log_index) < ($3, $4::integer))
-   AND ($5::bytea IS NULL OR v.voter = $5)
  ORDER BY v.block_number DESC, v.log_index DESC
- LIMIT $6;
+ LIMIT $5;
 
 -- name: get_indexer_state
 SELECT chain_id, head_block, block_number FROM chain_indexer_state;
@@ -81,3 +79,15 @@ SELECT chain_id, head_block, block_number FROM chain_indexer_state;
 SELECT id, address, display_name, bio, post_karma, comment_karma, created_at
   FROM users
  WHERE address = ANY($1::text[]);
+
+-- name: get_votes_of_voters
+-- Each (governor, proposal, voter)'s vote, if cast (the governor takes one per voter), with
+-- the voter's forum account; `ord` is the key's position.
+SELECT k.ord, v.voter, v.support, v.weight, v.reason, v.tx_hash, v.block_number, v.log_index,
+       v.block_timestamp,
+       u.id, u.address, u.display_name, u.bio, u.post_karma, u.comment_karma, u.created_at
+  FROM unnest($1::bytea[], $2::numeric[], $3::bytea[]) WITH ORDINALITY
+       AS k (governor, proposal_id, voter, ord)
+  JOIN chain_votes AS v
+    ON v.governor = k.governor AND v.proposal_id = k.proposal_id AND v.voter = k.voter
+  LEFT JOIN users AS u ON u.address = '0x' || encode(v.voter, 'hex');

@@ -37,12 +37,11 @@ async def list_votes(
     *,
     governor: bytes,
     proposal_id: int,
-    voter: bytes | None = None,
     after: tuple[int, int] | None,
     limit: int,
 ) -> list[asyncpg.Record]:
     block, log_index = after or (None, None)
-    return await db.fetch(queries.list_votes, governor, proposal_id, block, log_index, voter, limit)
+    return await db.fetch(queries.list_votes, governor, proposal_id, block, log_index, limit)
 
 
 async def get_indexer_state(db: Executor) -> asyncpg.Record | None:
@@ -51,3 +50,9 @@ async def get_indexer_state(db: Executor) -> asyncpg.Record | None:
 
 async def get_users_by_addresses(db: Executor, *, addresses: list[str]) -> list[asyncpg.Record]:
     return await db.fetch(queries.get_users_by_addresses, addresses)
+
+
+async def get_votes_of_voters(
+    db: Executor, *, governors: list[bytes], proposal_ids: list[int], voters: list[bytes]
+) -> list[asyncpg.Record]:
+    return await db.fetch(queries.get_votes_of_voters, governors, proposal_ids, voters)

@@ -27,7 +27,7 @@ from api.core.pagination import (
 from api.core.scalars import BigInt
 from api.core.types import Info
 from api.governance import repository
-from api.governance.loaders import USER_BY_ADDRESS
+from api.governance.loaders import USER_BY_ADDRESS, VOTE
 from api.users.types import User, checksummed
 
 if TYPE_CHECKING:
@@ -232,15 +232,10 @@ class Proposal:
         viewer = info.context.viewer
         if viewer is None:
             return None
-        rows = await repository.list_votes(
-            info.context.pool,
-            governor=self.governor,
-            proposal_id=int(self.proposal_id),
-            voter=bytes.fromhex(viewer.address.removeprefix("0x")),
-            after=None,
-            limit=1,
-        )
-        return ProposalVote.from_row(rows[0]) if rows else None
+        voter = bytes.fromhex(viewer.address.removeprefix("0x"))
+        key = (self.governor, int(self.proposal_id), voter)
+        row = await info.context.loaders.get(VOTE).load(key)
+        return ProposalVote.from_row(row) if row else None
 
     @classmethod
     def from_row(cls, row: asyncpg.Record, *, community: Any) -> Proposal:

@@ -37,7 +37,8 @@ query Governance($name: String!, $state: ProposalState, $first: Int!, $after: St
       tokenAddress governorAddress tokenSymbol totalSupply quorumPercent
       votingDelaySeconds votingPeriodSeconds proposalThreshold
       proposals(state: $state, first: $first, after: $after) {
-        edges { node { id description } } pageInfo { hasNextPage endCursor }
+        edges { node { id description viewerVote { support } } }
+        pageInfo { hasNextPage endCursor }
       }
     }
   }
@@ -122,6 +123,7 @@ async def test_a_member_sees_an_election_with_its_tallies_votes_and_everyones_po
     assert governance["votingPeriodSeconds"] == TEST_SETTINGS.voting_period
     assert governance["proposalThreshold"] == str(TEST_SETTINGS.proposal_threshold)
     [edge] = governance["proposals"]["edges"]
+    assert edge["node"]["viewerVote"] == {"support": "FOR"}
     assert governance["proposals"]["pageInfo"]["hasNextPage"] is False
 
     # and the proposal, active, with its tallies and every vote with its weight
@@ -225,6 +227,7 @@ async def test_proposals_page_newest_first_and_filter_by_state(
     one = await page(None, 2)
     two = await page(None, 2, one["pageInfo"]["endCursor"])
     descriptions = [e["node"]["description"] for e in one["edges"] + two["edges"]]
+    assert [e["node"]["viewerVote"] for e in one["edges"] + two["edges"]] == [None] * 3
     assert descriptions == [third.description, second.description, first.description]
     assert one["pageInfo"]["hasNextPage"] and not two["pageInfo"]["hasNextPage"]
     # and filters by state
