@@ -19,6 +19,8 @@ from api.core.pagination import (
     row_id,
 )
 from api.core.types import Info
+from api.governance import repository as governance_repository
+from api.governance.types import Proposal, decode_proposal_id
 
 
 async def community(info: Info, name: str) -> Community | None:
@@ -56,7 +58,24 @@ async def communities(
     return connection(rows, first, node=await communities_for_viewer(info, rows), cursor=cursor)
 
 
+async def proposal(info: Info, id: strawberry.ID) -> Proposal | None:
+    """A proposal by its id, from the indexer's mirror; null if unknown, or if its community is
+    not one of the forum's. It lives here, not in api.governance, because it builds the
+    proposal's Community, and this domain sits above governance (Community.governance)."""
+    governor, proposal_id = decode_proposal_id(id)
+    row = await governance_repository.get_proposal(
+        info.context.pool, governor=governor, proposal_id=proposal_id
+    )
+    if row is None:
+        return None
+    forum = await repository.get_community_by_name(info.context.pool, name=row["community_name"])
+    if forum is None:
+        return None
+    return Proposal.from_row(row, community=await community_for_viewer(info, forum))
+
+
 @strawberry.type
 class CommunityQuery:
     community = strawberry.field(resolver=community)
+    proposal = strawberry.field(resolver=proposal)
     communities = strawberry.field(resolver=communities)

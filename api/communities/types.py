@@ -13,9 +13,12 @@ from api.core import ids
 from api.core.loaders import Standing
 from api.core.pagination import MAX_ITEMS
 from api.core.types import Info
+from api.governance.loaders import GOVERNANCE
+from api.governance.types import Governance
 from api.users.loaders import USER
 from api.users.types import User
 from governance import community_id
+from governance.operator import token_symbol
 
 
 @strawberry.enum
@@ -84,6 +87,19 @@ class Community:
             community_id="0x" + community_id(self.name).hex(),
             token_address=row["token_address"],
             governor_address=row["governor_address"],
+        )
+
+    @strawberry.field
+    async def governance(self, info: Info) -> Governance | None:
+        """Its token and governor as the indexer mirrored them; null until the chain's creation
+        of the community (matched by its id, keccak of the name) is indexed."""
+        row = await info.context.loaders.get(GOVERNANCE).load(community_id(self.name))
+        # The mirror does not hold the token's symbol: the platform creates every community's
+        # token with this one (governance.operator.create_community_call).
+        return (
+            Governance.from_row(row, community=self, token_symbol=token_symbol(self.name))
+            if row
+            else None
         )
 
     @classmethod

@@ -12,8 +12,12 @@ from api.core.errors import BadUserInput
 # Up to uint256: 78 decimal digits.
 _DECIMAL = re.compile(r"0|[1-9][0-9]{0,77}")
 
-BigInt = strawberry.scalar(
-    NewType("BigInt", int),
+# Resolvers annotate amounts as `BigInt` (an int); the schema's config maps it to the scalar
+# (strawberry's `scalar_map`: wrapping the type itself is deprecated).
+BigInt = NewType("BigInt", int)
+
+BIG_INT_SCALAR = strawberry.scalar(
+    name="BigInt",
     description="A token amount in base units (18 decimals), as a decimal string: JSON numbers "
     "cannot hold a uint256.",
     serialize=str,

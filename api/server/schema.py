@@ -12,6 +12,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from api.auth.mutations import AuthMutation, AuthQuery
@@ -21,6 +22,8 @@ from api.communities.mutations import CommunityMutation
 from api.communities.resolvers import CommunityQuery
 from api.core import markdown
 from api.core.errors import BadUserInput
+from api.core.scalars import BIG_INT_SCALAR, BigInt
+from api.governance.resolvers import GovernanceQuery
 from api.moderation.mutations import ModerationMutation
 from api.moderation.resolvers import ModerationQuery
 from api.posts.mutations import PostMutation
@@ -45,7 +48,15 @@ def render_markdown(source: str) -> str:
 
 
 @strawberry.type
-class Query(AuthQuery, UserQuery, CommunityQuery, PostQuery, CommentQuery, ModerationQuery):
+class Query(
+    AuthQuery,
+    UserQuery,
+    CommunityQuery,
+    PostQuery,
+    CommentQuery,
+    ModerationQuery,
+    GovernanceQuery,
+):
     render_markdown = strawberry.field(resolver=render_markdown)
 
 
@@ -84,6 +95,7 @@ schema = AgoraSchema(
     mutation=Mutation,
     subscription=Subscription,
     execution_context_class=AgoraExecutor,
+    config=StrawberryConfig(scalar_map={BigInt: BIG_INT_SCALAR}),
     extensions=[
         ErrorCodes,
         *[lambda limit=limit: limit for limit in _LIMITS],

@@ -20,3 +20,26 @@ UPDATE users
        bio = CASE WHEN $4::boolean THEN $5 ELSE bio END
  WHERE id = $1
 RETURNING id, address, display_name, bio, post_karma, comment_karma, created_at;
+
+-- name: get_token_standings
+-- A holder's points (balance), voting power and delegate in communities, from the indexer's
+-- mirror (read only): one row per (community id, holder) asked, in the order asked; zeros and
+-- a null delegate where the mirror knows nothing. The delegate's forum account, if any, is joined.
+SELECT k.ord,
+       coalesce((SELECT b.balance FROM chain_token_balances AS b
+                  WHERE b.token = c.token AND b.holder = k.holder), 0)::numeric(78, 0) AS points,
+       coalesce((SELECT v.votes FROM chain_voting_power AS v
+                  WHERE v.token = c.token AND v.delegate = k.holder), 0)::numeric(78, 0)
+           AS voting_power,
+       d.delegatee,
+       d.block_timestamp AS delegated_at,
+       u.id, u.address, u.display_name, u.bio, u.post_karma, u.comment_karma, u.created_at
+  FROM unnest($1::bytea[], $2::bytea[]) WITH ORDINALITY AS k (community_id, holder, ord)
+  LEFT JOIN chain_communities AS c ON c.community_id = k.community_id
+  LEFT JOIN LATERAL (
+       SELECT x.to_delegate AS delegatee, x.block_timestamp FROM chain_delegate_changes AS x
+        WHERE x.token = c.token AND x.delegator = k.holder
+        ORDER BY x.block_number DESC, x.log_index DESC LIMIT 1
+  ) AS d ON d.delegatee <> '\x0000000000000000000000000000000000000000'::bytea
+  LEFT JOIN users AS u ON u.address = '0x' || encode(d.delegatee, 'hex')
+ ORDER BY k.ord;

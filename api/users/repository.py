@@ -34,3 +34,9 @@ async def update_profile(
     return await fetch_one(
         db, queries.update_profile, user_id, set_display_name, display_name, set_bio, bio
     )
+
+
+async def get_token_standings(
+    db: Executor, *, community_ids: list[bytes], holders: list[bytes]
+) -> list[asyncpg.Record]:
+    return await db.fetch(queries.get_token_standings, community_ids, holders)

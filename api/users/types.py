@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import functools
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from eth_utils import to_checksum_address
 
 from api.core import ids
+from api.core.errors import BadUserInput
 from api.core.pagination import Connection
+from api.core.scalars import BigInt
 from api.core.types import Info
+from api.users.loaders import TOKEN_STANDING
+from governance import community_id
 
 if TYPE_CHECKING:
     from api.comments.types import Comment
@@ -54,6 +59,57 @@ class User:
 
         return await comments_by_author(info, author_id=self.row_id, first=first, after=after)
 
+    # A person's standing in a community's token, from the indexer's mirror of the chain (read
+    # only). The resolvers live here, beside User, and read the mirror with the users domain's
+    # own SQL: a governance domain above would make User import it back (a cycle).
+
+    @strawberry.field
+    async def points(self, info: Info, community: str) -> BigInt:
+        """The community token's balance, in base units (18 decimals); 0 if none."""
+        return BigInt(int((await self._token_standing(info, community))["points"]))
+
+    @strawberry.field
+    async def voting_power(self, info: Info, community: str) -> BigInt:
+        """The votes delegated to this person in the community (their own only once they
+        delegate to themselves, as with every ERC20Votes token)."""
+        return BigInt(int((await self._token_standing(info, community))["voting_power"]))
+
+    @strawberry.field
+    async def delegate(self, info: Info, community: str) -> User | None:
+        """Whom this person delegates their votes to in the community; null if nobody."""
+        row = await self._token_standing(info, community)
+        if row["delegatee"] is None:
+            return None
+        if row["id"] is None:
+            return User.from_address("0x" + row["delegatee"].hex(), seen_at=row["delegated_at"])
+        return User.from_row(row)
+
+    async def _token_standing(self, info: Info, community: str) -> Any:
+        key = (community_id(_community_name(community)), bytes.fromhex(self.address[2:]))
+        return await info.context.loaders.get(TOKEN_STANDING).load(key)
+
+    @classmethod
+    def from_address(cls, address: str, *, seen_at: datetime | int) -> User:
+        """A person the chain names (a proposer, a voter, a delegate) who has no forum account:
+        signing in creates one, and a read never writes, so this is built from the address alone.
+        Its id is of its own kind (`Address:`, not a row's) and stable; `createdAt` is when the
+        chain first showed them here (`seen_at`, a time or a Unix timestamp); no posts, no karma.
+        """
+        lower = address.lower()
+        return cls(
+            row_id=0,  # no users row has id 0: their posts and comments are empty lists
+            id=strawberry.ID(_address_id(lower)),
+            address=checksummed(lower),
+            display_name=None,
+            bio=None,
+            karma=0,
+            post_karma=0,
+            comment_karma=0,
+            created_at=seen_at
+            if isinstance(seen_at, datetime)
+            else datetime.fromtimestamp(seen_at, UTC),
+        )
+
     @classmethod
     def from_row(cls, row: Any, prefix: str = "") -> User:
         """Build from a users row, or from the `prefix`-named columns of a joined row."""
@@ -70,3 +126,20 @@ class User:
             comment_karma=comment_karma,
             created_at=row[prefix + "created_at"],
         )
+
+
+def _community_name(name: str) -> str:
+    # Names are 3 to 32 characters; anything else names no community (and a lone surrogate
+    # could not even be hashed).
+    if len(name) > 100 or not name.isprintable():
+        raise BadUserInput("That is not a community name.", field="community")
+    try:
+        name.encode()
+    except UnicodeEncodeError:
+        raise BadUserInput("That is not a community name.", field="community") from None
+    return name.lower()
+
+
+@functools.lru_cache(maxsize=4096)
+def _address_id(address: str) -> str:
+    return base64.urlsafe_b64encode(f"Address:{address}".encode()).decode().rstrip("=")

@@ -1,0 +1,341 @@
+"""The types of governance: a community's Governance, its Proposals and their votes, and the
+indexer's status. Built from rows of the indexer's mirror."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from datetime import UTC, datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from eth_utils import keccak
+
+from api.core import markdown
+from api.core.errors import BadUserInput, shown
+from api.core.pagination import (
+    Connection,
+    check_page_size,
+    connection,
+    decode_cursor,
+    encode_cursor,
+    int32,
+    row_id,
+)
+from api.core.scalars import BigInt
+from api.core.types import Info
+from api.governance import repository
+from api.governance.loaders import USER_BY_ADDRESS, VOTE
+from api.users.types import User, checksummed
+
+if TYPE_CHECKING:
+    import asyncpg
+
+
+@strawberry.enum
+class ProposalState(Enum):
+    PENDING = "PENDING"
+    ACTIVE = "ACTIVE"
+    CANCELED = "CANCELED"
+    DEFEATED = "DEFEATED"
+    SUCCEEDED = "SUCCEEDED"
+    QUEUED = "QUEUED"
+    EXPIRED = "EXPIRED"
+    EXECUTED = "EXECUTED"
+
+
+@strawberry.enum
+class ProposalKind(Enum):
+    ELECT_MODERATOR = "ELECT_MODERATOR"
+    IMPEACH_MODERATOR = "IMPEACH_MODERATOR"
+    OTHER = "OTHER"
+
+
+@strawberry.enum
+class VoteSupport(Enum):
+    # GovernorCountingSimple's numbering (the mirror stores the number).
+    AGAINST = 0
+    FOR = 1
+    ABSTAIN = 2
+
+
+# --- what a proposal does -----------------------------------------------------------------------
+
+_KINDS = {
+    keccak(text="electModerator(bytes32,address)")[:4]: ProposalKind.ELECT_MODERATOR,
+    keccak(text="impeachModerator(bytes32,address)")[:4]: ProposalKind.IMPEACH_MODERATOR,
+}
+
+
+def decode_kind(
+    calldatas: list[str], values: list[str], community_id: bytes
+) -> tuple[ProposalKind, str | None]:
+    """What a proposal does, and its candidate (lower-case address): one call without value
+    of the registry's electModerator / impeachModerator for this very community; anything else
+    is OTHER. The mirror does not hold the registry's address, so the call's target is not
+    compared with it (the registry only obeys a community's own governor anyway; a look-alike
+    contract would show as an election that changes no moderator)."""
+    if len(calldatas) != 1 or values != ["0"]:
+        return ProposalKind.OTHER, None
+    try:
+        data = bytes.fromhex(calldatas[0].removeprefix("0x"))
+    except ValueError:
+        return ProposalKind.OTHER, None
+    kind = _KINDS.get(data[:4])
+    if kind is None or len(data) != 4 + 64 or data[4:36] != community_id:
+        return ProposalKind.OTHER, None
+    word = data[36:68]
+    if any(word[:12]):
+        return ProposalKind.OTHER, None
+    return kind, "0x" + word[12:].hex()
+
+
+# --- ids ----------------------------------------------------------------------------------------
+
+_PROPOSAL_ID = re.compile(r"Proposal:0x([0-9a-f]{40}):(0|[1-9][0-9]{0,77})")
+
+
+def encode_proposal_id(governor: bytes, proposal_id: int) -> str:
+    """A proposal's global id: its governor and the governor's id for it (a uint256, too large
+    for a row id)."""
+    raw = f"Proposal:0x{governor.hex()}:{proposal_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_proposal_id(global_id: str) -> tuple[bytes, int]:
+    """(governor, proposal id) from a global id `encode_proposal_id` wrote."""
+    try:
+        if len(global_id) > 200:
+            raise ValueError("too long")
+        raw = base64.urlsafe_b64decode((global_id + "=" * (-len(global_id) % 4)).encode())
+        match = _PROPOSAL_ID.fullmatch(raw.decode())
+        if match is None or int(match[2]) >= 2**256:
+            raise ValueError("not a proposal's id")
+    except (binascii.Error, UnicodeError, ValueError):
+        raise BadUserInput(
+            f"'{shown(global_id)}' is not the id of a proposal.", field="id"
+        ) from None
+    return bytes.fromhex(match[1]), int(match[2])
+
+
+# --- times --------------------------------------------------------------------------------------
+
+# The governor's clock is a uint48 of seconds: past the year 9999 Python has no datetime.
+_LAST_SECOND = int(datetime.max.replace(tzinfo=UTC).timestamp())
+
+
+def moment_of(seconds: Any) -> datetime:
+    return datetime.fromtimestamp(min(int(seconds), _LAST_SECOND), UTC)
+
+
+def _person(row: Any, address: bytes, *, prefix: str, seen_at: int) -> User:
+    """The forum's account for `address` if it has one (the row's `prefix` columns), else a User
+    built from the address alone (a read never creates accounts; see `User.from_address`)."""
+    if row[prefix + "id"] is not None:
+        return User.from_row(row, prefix)
+    return User.from_address("0x" + address.hex(), seen_at=seen_at)
+
+
+async def _user_at(info: Info, address: str, *, seen_at: int) -> User:
+    row = await info.context.loaders.get(USER_BY_ADDRESS).load(address)
+    return User.from_row(row) if row else User.from_address(address, seen_at=seen_at)
+
+
+# --- the types ----------------------------------------------------------------------------------
+
+
+@strawberry.type
+class ProposalVote:
+    voter: User
+    support: VoteSupport
+    weight: BigInt
+    reason: str | None
+    tx_hash: str
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> ProposalVote:
+        return cls(
+            voter=_person(row, row["voter"], prefix="", seen_at=row["block_timestamp"]),
+            support=VoteSupport(row["support"]),
+            weight=BigInt(int(row["weight"])),
+            reason=row["reason"] or None,
+            tx_hash="0x" + row["tx_hash"].hex(),
+        )
+
+
+def _vote_cursor(row: Any) -> str:
+    return encode_cursor("proposal_votes", [row["block_number"], row["log_index"]])
+
+
+def _proposal_cursor(row: Any) -> str:
+    return encode_cursor("proposals", [row["block_number"], row["log_index"]])
+
+
+@strawberry.type
+class Proposal:
+    governor: strawberry.Private[bytes]
+    block_timestamp: strawberry.Private[int]
+    candidate_address: strawberry.Private[str | None]
+    id: strawberry.ID
+    # The governor's uint256 id, in decimal.
+    proposal_id: str
+    # Whoever builds a Proposal gives its community, built by the communities domain, which
+    # imports this one (Community.governance): importing it back would be a cycle, so only the
+    # schema names the type, which strawberry resolves lazily from the module's name. Hence
+    # the undefined name for ruff and mypy.
+    community: Annotated[Community, strawberry.lazy("api.communities.types")]  # type: ignore[name-defined]  # noqa: F821
+    proposer: User
+    description: str
+    kind: ProposalKind
+    state: ProposalState
+    for_votes: BigInt
+    against_votes: BigInt
+    abstain_votes: BigInt
+    quorum: BigInt
+    vote_start: datetime
+    vote_end: datetime
+    created_tx: str
+    executed_tx: str | None
+
+    @strawberry.field
+    def description_html(self) -> str:
+        return markdown.render(self.description)
+
+    @strawberry.field
+    async def candidate(self, info: Info) -> User | None:
+        """Whom an election or impeachment is about; null for other proposals."""
+        if self.candidate_address is None:
+            return None
+        return await _user_at(info, self.candidate_address, seen_at=self.block_timestamp)
+
+    @strawberry.field
+    async def votes(
+        self, info: Info, first: int = 25, after: str | None = None
+    ) -> Connection[ProposalVote]:
+        """Its votes, newest first."""
+        check_page_size(first)
+        key = decode_cursor(after, "proposal_votes", row_id, int32)
+        rows = await repository.list_votes(
+            info.context.pool,
+            governor=self.governor,
+            proposal_id=int(self.proposal_id),
+            after=(key[0], key[1]) if key else None,
+            limit=first + 1,
+        )
+        return connection(rows, first, node=ProposalVote.from_row, cursor=_vote_cursor)
+
+    @strawberry.field
+    async def viewer_vote(self, info: Info) -> ProposalVote | None:
+        """The signed-in person's vote; null if they have not voted (or are not signed in)."""
+        viewer = info.context.viewer
+        if viewer is None:
+            return None
+        voter = bytes.fromhex(viewer.address.removeprefix("0x"))
+        key = (self.governor, int(self.proposal_id), voter)
+        row = await info.context.loaders.get(VOTE).load(key)
+        return ProposalVote.from_row(row) if row else None
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record, *, community: Any) -> Proposal:
+        """Build from a list_proposals / get_proposal row; `community` is its Community."""
+        kind, candidate = decode_kind(
+            list(row["calldatas"]), list(row["values"]), bytes(row["community_id"])
+        )
+        return cls(
+            governor=bytes(row["governor"]),
+            block_timestamp=row["block_timestamp"],
+            candidate_address=candidate,
+            id=strawberry.ID(encode_proposal_id(bytes(row["governor"]), int(row["proposal_id"]))),
+            proposal_id=str(int(row["proposal_id"])),
+            community=community,
+            proposer=_person(
+                row, row["proposer"], prefix="proposer_", seen_at=row["block_timestamp"]
+            ),
+            description=row["description"],
+            kind=kind,
+            state=ProposalState(row["state"]),
+            for_votes=BigInt(int(row["for_votes"])),
+            against_votes=BigInt(int(row["against_votes"])),
+            abstain_votes=BigInt(int(row["abstain_votes"])),
+            quorum=BigInt(int(row["quorum"])),
+            vote_start=moment_of(row["vote_start"]),
+            vote_end=moment_of(row["vote_end"]),
+            created_tx="0x" + row["tx_hash"].hex(),
+            executed_tx="0x" + row["executed_tx"].hex() if row["executed_tx"] else None,
+        )
+
+
+@strawberry.type
+class Governance:
+    """A community's token and governor as the chain has them (through the indexer)."""
+
+    governor: strawberry.Private[bytes]
+    community: strawberry.Private[Any]
+    token_address: str
+    governor_address: str
+    token_symbol: str
+    total_supply: BigInt
+    quorum_percent: int
+    voting_delay_seconds: int
+    voting_period_seconds: int
+    proposal_threshold: BigInt
+
+    @strawberry.field
+    async def proposals(
+        self,
+        info: Info,
+        state: ProposalState | None = None,
+        first: int = 25,
+        after: str | None = None,
+    ) -> Connection[Proposal]:
+        """Its proposals, newest first; only those in `state` if given."""
+        check_page_size(first)
+        key = decode_cursor(after, "proposals", row_id, int32)
+        rows = await repository.list_proposals(
+            info.context.pool,
+            governor=self.governor,
+            state=state.value if state else None,
+            after=(key[0], key[1]) if key else None,
+            limit=first + 1,
+        )
+        return connection(
+            rows,
+            first,
+            node=lambda r: Proposal.from_row(r, community=self.community),
+            cursor=_proposal_cursor,
+        )
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record, *, community: Any, token_symbol: str) -> Governance:
+        """Build from a get_governance_of_communities row; `community` is its Community."""
+        return cls(
+            governor=bytes(row["governor"]),
+            community=community,
+            token_address=checksummed("0x" + row["token"].hex()),
+            governor_address=checksummed("0x" + row["governor"].hex()),
+            token_symbol=token_symbol,
+            total_supply=BigInt(int(row["total_supply"])),
+            quorum_percent=_small(row["quorum_numerator"]),
+            voting_delay_seconds=_small(row["voting_delay"]),
+            voting_period_seconds=_small(row["voting_period"]),
+            proposal_threshold=BigInt(int(row["proposal_threshold"] or 0)),
+        )
+
+
+def _small(value: Any) -> int:
+    # Settings the factory bounds (a uint48 delay, a uint32 period, a percent) but a GraphQL
+    # Int is 32 bits: a delay past 68 years shows as the largest Int.
+    return min(int(value or 0), 2**31 - 1)
+
+
+@strawberry.type
+class IndexerStatus:
+    """Where the indexer is: the chain's head it last saw, the block it has applied, and the
+    difference. Nulls before the indexer has run against this database."""
+
+    chain_id: int | None
+    head_block: int | None
+    indexed_block: int | None
+    lag_blocks: int | None

@@ -1,0 +1,254 @@
+"""Governance as members see it through GraphQL: what the indexer mirrored of the chain (a real
+anvil, the indexer run to the head in this process, the real API)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import asyncpg
+import pytest
+
+from governance.deploy import Deployment
+from governance.devchain import fund
+from governance.operator import POINT
+from governance.proposals import Support
+from tests.governance.driver import TEST_SETTINGS, Governance
+from tests.indexer import conftest as indexer_fixtures
+from tests.indexer.conftest import catch_up
+from tests.support.factories import create_community, unique_name
+from tests.support.graphql import Client
+
+pytestmark = pytest.mark.chain
+
+# The chain, its deployment and the emptied mirror of the indexer's tests.
+chain_rpc_url = indexer_fixtures.chain_rpc_url
+operator_key = indexer_fixtures.operator_key
+deployment_file = indexer_fixtures.deployment_file
+deployment = indexer_fixtures.deployment
+w3 = indexer_fixtures.w3
+gov = indexer_fixtures.gov
+mirror = indexer_fixtures.mirror
+
+GOVERNANCE = """
+query Governance($name: String!, $state: ProposalState, $first: Int!, $after: String) {
+  community(name: $name) {
+    governance {
+      tokenAddress governorAddress tokenSymbol totalSupply quorumPercent
+      votingDelaySeconds votingPeriodSeconds proposalThreshold
+      proposals(state: $state, first: $first, after: $after) {
+        edges { node { id description viewerVote { support } } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+}
+"""
+
+PROPOSAL = """
+query Proposal($id: ID!) {
+  proposal(id: $id) {
+    id proposalId community { name } proposer { address displayName }
+    description descriptionHtml kind candidate { address }
+    state forVotes againstVotes abstainVotes quorum voteStart voteEnd createdTx executedTx
+    votes(first: 10) {
+      edges { node { voter { address } support weight reason txHash } }
+      pageInfo { hasNextPage }
+    }
+    viewerVote { support weight }
+  }
+}
+"""
+
+STANDING = """
+query Standing($address: String!, $name: String!) {
+  user(address: $address) {
+    points(community: $name) votingPower(community: $name)
+    delegate(community: $name) { address }
+  }
+}
+"""
+
+INDEXER = "{ indexer { chainId headBlock indexedBlock lagBlocks } }"
+
+
+async def test_a_member_sees_an_election_with_its_tallies_votes_and_everyones_points(
+    gov: Governance,
+    mirror: asyncpg.Connection,
+    database_url: str,
+    chain_rpc_url: str,
+    deployment: Deployment,
+    alice: Client,
+    bob: Client,
+    carol: Client,
+) -> None:
+    assert alice.account and bob.account and carol.account
+    # given a forum community, and the same community created on-chain
+    name = unique_name("gov")
+    await create_community(alice, name)
+    assert (await alice.data(GOVERNANCE, {"name": name, "first": 5}))["community"] == {
+        "governance": None
+    }  # nothing indexed yet
+    community = gov.create_community(name, creator=alice.account)
+    for client in (alice, bob):
+        fund(gov.w3, client.account.address)
+    # and alice holds 60 points, bob 30, and dave (never signed in to the forum) 10
+    dave = gov.member()
+    gov.pay(community, {alice.account: 60, bob.account: 30, dave: 10})
+    # when alice proposes to elect carol, and alice, bob (with a reason) and dave vote
+    election = gov.election(community, carol.account)
+    proposal_id = gov.propose(community, election, by=alice.account)
+    gov.open_voting(community)
+    gov.vote(community, proposal_id, alice.account, Support.FOR)
+    gov.send(
+        bob.account,
+        community.governor.functions.castVoteWithReason(proposal_id, Support.AGAINST, "Too soon"),
+    )
+    gov.vote(community, proposal_id, dave, Support.ABSTAIN)
+    # and bob delegates his votes to alice
+    gov.send(bob.account, community.token.functions.delegate(alice.account.address))
+    # and the indexer reaches the head
+    indexed = await catch_up(database_url, chain_rpc_url, deployment)
+
+    # then alice sees the community's governance as the chain has it
+    governance = (await alice.data(GOVERNANCE, {"name": name, "first": 5}))["community"][
+        "governance"
+    ]
+    assert governance["tokenAddress"] == community.token.address
+    assert governance["governorAddress"] == community.governor.address
+    assert governance["tokenSymbol"] == community.token.functions.symbol().call()
+    assert governance["totalSupply"] == str(100 * POINT)
+    assert governance["quorumPercent"] == TEST_SETTINGS.quorum_percent
+    assert governance["votingDelaySeconds"] == TEST_SETTINGS.voting_delay
+    assert governance["votingPeriodSeconds"] == TEST_SETTINGS.voting_period
+    assert governance["proposalThreshold"] == str(TEST_SETTINGS.proposal_threshold)
+    [edge] = governance["proposals"]["edges"]
+    assert edge["node"]["viewerVote"] == {"support": "FOR"}
+    assert governance["proposals"]["pageInfo"]["hasNextPage"] is False
+
+    # and the proposal, active, with its tallies and every vote with its weight
+    proposal = (await alice.data(PROPOSAL, {"id": edge["node"]["id"]}))["proposal"]
+    assert proposal["proposalId"] == str(proposal_id)
+    assert proposal["community"] == {"name": name}
+    assert proposal["proposer"]["address"] == alice.account.address
+    assert proposal["description"] == election.description
+    assert proposal["descriptionHtml"] == f"<p>{election.description}</p>\n"
+    assert proposal["kind"] == "ELECT_MODERATOR"
+    assert proposal["candidate"] == {"address": carol.account.address}
+    assert proposal["state"] == "ACTIVE"
+    assert (proposal["forVotes"], proposal["againstVotes"], proposal["abstainVotes"]) == (
+        str(60 * POINT),
+        str(30 * POINT),
+        str(10 * POINT),
+    )
+    snapshot = community.governor.functions.proposalSnapshot(proposal_id).call()
+    assert proposal["quorum"] == str(community.governor.functions.quorum(snapshot).call())
+    assert proposal["quorum"] == str(5 * POINT)  # 5% of 100 points
+    assert proposal["executedTx"] is None
+    assert proposal["createdTx"].startswith("0x") and len(proposal["createdTx"]) == 66
+    votes = [edge["node"] for edge in proposal["votes"]["edges"]]
+    assert [(v["voter"]["address"], v["support"], v["weight"], v["reason"]) for v in votes] == [
+        (dave.address, "ABSTAIN", str(10 * POINT), None),  # newest first
+        (bob.account.address, "AGAINST", str(30 * POINT), "Too soon"),
+        (alice.account.address, "FOR", str(60 * POINT), None),
+    ]
+    assert proposal["viewerVote"] == {"support": "FOR", "weight": str(60 * POINT)}
+    assert (await carol.data(PROPOSAL, {"id": proposal["id"]}))["proposal"]["viewerVote"] is None
+
+    # and each member's points, voting power and delegate
+    async def standing(client: Client) -> dict[str, object]:
+        assert client.account
+        variables = {"address": client.account.address, "name": name}
+        return (await alice.data(STANDING, variables))["user"]
+
+    assert await standing(alice) == {
+        "points": str(60 * POINT),
+        "votingPower": str(90 * POINT),
+        "delegate": {"address": alice.account.address},
+    }
+    assert await standing(bob) == {
+        "points": str(30 * POINT),
+        "votingPower": "0",
+        "delegate": {"address": alice.account.address},
+    }
+    assert await standing(carol) == {"points": "0", "votingPower": "0", "delegate": None}
+
+    # and where the indexer is
+    status = (await alice.data(INDEXER))["indexer"]
+    assert status["chainId"] == gov.w3.eth.chain_id
+    assert status["indexedBlock"] == indexed
+    assert status["headBlock"] >= indexed
+    assert status["lagBlocks"] == status["headBlock"] - indexed
+
+    # when the voting period ends, and the indexer sees the head's time
+    gov.close_voting(community)  # (mines a block at the new time)
+    await catch_up(database_url, chain_rpc_url, deployment)
+    # then the proposal has succeeded, without any new event
+    proposal = (await alice.data(PROPOSAL, {"id": proposal["id"]}))["proposal"]
+    assert proposal["state"] == "SUCCEEDED"
+    # when it is executed
+    receipt = gov.execute(community, election, by=alice.account)
+    await catch_up(database_url, chain_rpc_url, deployment)
+    proposal = (await alice.data(PROPOSAL, {"id": proposal["id"]}))["proposal"]
+    assert proposal["state"] == "EXECUTED"
+    assert proposal["executedTx"] == receipt["transactionHash"].to_0x_hex()
+
+
+async def test_proposals_page_newest_first_and_filter_by_state(
+    gov: Governance,
+    mirror: asyncpg.Connection,
+    database_url: str,
+    chain_rpc_url: str,
+    deployment: Deployment,
+    alice: Client,
+) -> None:
+    assert alice.account
+    # given a community with three proposals, one canceled, and an impeachment among them
+    name = unique_name("gov")
+    await create_community(alice, name)
+    community = gov.create_community(name, creator=alice.account)
+    fund(gov.w3, alice.account.address)
+    gov.pay(community, {alice.account: 10})
+    first = gov.impeachment(community, alice.account)
+    gov.propose(community, first, by=alice.account)
+    second = gov.election(community, gov.member())
+    gov.propose(community, second, by=alice.account)
+    gov.send(alice.account, community.governor.functions.cancel(*second.execute_args()))
+    third = gov.election(community, gov.member())
+    gov.propose(community, third, by=alice.account)
+    await catch_up(database_url, chain_rpc_url, deployment)
+
+    async def page(state: str | None, first: int, after: str | None = None) -> dict[str, Any]:
+        variables = {"name": name, "state": state, "first": first, "after": after}
+        data = await alice.data(GOVERNANCE, variables)
+        return data["community"]["governance"]["proposals"]
+
+    # when alice pages through them two at a time: newest first, none repeated or skipped
+    one = await page(None, 2)
+    two = await page(None, 2, one["pageInfo"]["endCursor"])
+    descriptions = [e["node"]["description"] for e in one["edges"] + two["edges"]]
+    assert [e["node"]["viewerVote"] for e in one["edges"] + two["edges"]] == [None] * 3
+    assert descriptions == [third.description, second.description, first.description]
+    assert one["pageInfo"]["hasNextPage"] and not two["pageInfo"]["hasNextPage"]
+    # and filters by state
+    canceled = await page("CANCELED", 10)
+    assert [e["node"]["description"] for e in canceled["edges"]] == [second.description]
+    pending = await page("PENDING", 10)
+    assert [e["node"]["description"] for e in pending["edges"]] == [
+        third.description,
+        first.description,
+    ]
+    # and the impeachment says so, about alice
+    impeachment = (await alice.data(PROPOSAL, {"id": pending["edges"][1]["node"]["id"]}))[
+        "proposal"
+    ]
+    assert impeachment["kind"] == "IMPEACH_MODERATOR"
+    assert impeachment["candidate"] == {"address": alice.account.address}
+
+
+async def test_unknown_and_malformed_proposal_ids(alice: Client) -> None:
+    error = await alice.error(PROPOSAL, {"id": "not-an-id"})
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "id"}
+    # a well-formed id of a proposal nobody made
+    unknown = base64.urlsafe_b64encode(f"Proposal:0x{'ab' * 20}:7".encode()).decode().rstrip("=")
+    assert (await alice.data(PROPOSAL, {"id": unknown}))["proposal"] is None
