@@ -476,3 +476,29 @@ export const CommentCreatedSubscription = graphql(
 `,
   [CommentFields],
 );
+
+// A literal page size: the cost limit counts a variable `first` as the largest page, and each
+// epoch lists its mints.
+export const RewardEpochsQuery = graphql(`
+  query RewardEpochs($community: String!, $after: String) {
+    community(name: $community) {
+      id
+      rewardEpochs(first: 10, after: $after) {
+        edges {
+          cursor
+          node {
+            number
+            startsAt
+            endsAt
+            emission
+            distributed
+            recipients
+            status
+            payouts { chainEpochId recipients amount status txHash }
+          }
+        }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+`);
