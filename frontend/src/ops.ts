@@ -502,3 +502,33 @@ export const RewardEpochsQuery = graphql(`
     }
   }
 `);
+
+// A member's rewards, per epoch, with the items that earned them (a literal page size: see
+// RewardEpochsQuery).
+export const UserRewardsQuery = graphql(`
+  query UserRewards($address: String!, $after: String) {
+    user(address: $address) {
+      id
+      rewards(first: 10, after: $after) {
+        edges {
+          cursor
+          node {
+            community { id name }
+            epoch { number endsAt }
+            amount
+            status
+            txHash
+            items {
+              votes
+              score
+              amount
+              post { id title }
+              comment { id body post { id title } }
+            }
+          }
+        }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+`);

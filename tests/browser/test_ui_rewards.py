@@ -1,5 +1,5 @@
-"""A community's Rewards tab shows its epochs, what each gave and the mint; the "How rewards
-work" page explains the rules."""
+"""A community's Rewards tab shows its epochs, what each gave and the mint; a member's profile
+shows their rewards and what earned them; the "How rewards work" page explains the rules."""
 
 import asyncpg
 import pytest
@@ -53,3 +53,15 @@ async def test_a_visitor_reads_a_communitys_reward_epochs_and_how_rewards_work(
     # then the page explains them
     await expect(page.get_by_role("heading", name="How rewards work", level=1)).to_be_visible()
     await expect(page.get_by_role("heading", name="Score")).to_be_visible()
+
+    # when they open the author's profile, on its Rewards tab
+    await page.goto(f"/u/{ADDRESSES[0]}")
+    await page.get_by_role("link", name="Rewards", exact=True).click()
+
+    # then the reward of that epoch is there, pending, with the post that earned it
+    reward = page.locator("li.user-reward").filter(has_text=f"c/{name}")
+    await expect(reward).to_contain_text(f"1,000 points in c/{name}, epoch 1")
+    await expect(reward).to_contain_text("pending")
+    await expect(reward.locator("li.reward-item")).to_contain_text(
+        "1,000 for the post Worth a reward, from 2 eligible votes (score 2)"
+    )
