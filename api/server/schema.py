@@ -22,12 +22,13 @@ from api.communities.mutations import CommunityMutation
 from api.communities.resolvers import CommunityQuery
 from api.core import markdown
 from api.core.errors import BadUserInput
-from api.core.scalars import BIG_INT_SCALAR, BigInt
+from api.core.scalars import SCALARS
 from api.governance.resolvers import GovernanceQuery
 from api.moderation.mutations import ModerationMutation
 from api.moderation.resolvers import ModerationQuery
 from api.posts.mutations import PostMutation
 from api.posts.resolvers import PostQuery
+from api.rewards.resolvers import attach as attach_rewards
 from api.server.execution import AgoraExecutor
 from api.server.extensions import CostLimiter, ErrorCodes
 from api.subscriptions import Subscription
@@ -45,6 +46,11 @@ def render_markdown(source: str) -> str:
     if len(source) > 40000:
         raise BadUserInput("That text is too long to preview (the limit is 40000).", field="source")
     return markdown.render(source)
+
+
+# User.rewards, User.rewardTotals and Community.rewardEpochs: fields of low types resolved by a
+# higher domain, attached here where the schema is composed (see api.rewards.resolvers.attach).
+attach_rewards()
 
 
 @strawberry.type
@@ -95,7 +101,7 @@ schema = AgoraSchema(
     mutation=Mutation,
     subscription=Subscription,
     execution_context_class=AgoraExecutor,
-    config=StrawberryConfig(scalar_map={BigInt: BIG_INT_SCALAR}),
+    config=StrawberryConfig(scalar_map=SCALARS),
     extensions=[
         ErrorCodes,
         *[lambda limit=limit: limit for limit in _LIMITS],

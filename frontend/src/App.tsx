@@ -7,10 +7,12 @@ import { CommunitiesPage } from "./pages/CommunitiesPage";
 import { CommunityLayout, CommunityPosts } from "./pages/CommunityPage";
 import { CreateCommunityPage } from "./pages/CreateCommunityPage";
 import { HomePage } from "./pages/HomePage";
+import { HowRewardsPage } from "./pages/HowRewardsPage";
 import { ModlogPage } from "./pages/ModlogPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { PostPage } from "./pages/PostPage";
 import { ReportsPage } from "./pages/ReportsPage";
+import { RewardsPage } from "./pages/RewardsPage";
 import { SubmitPage } from "./pages/SubmitPage";
 import { UserPage } from "./pages/UserPage";
 
@@ -25,12 +27,14 @@ export function App() {
               <Route path="communities" element={<CommunitiesPage />} />
               <Route path="create-community" element={<CreateCommunityPage />} />
               <Route path="submit" element={<SubmitPage />} />
+              <Route path="rewards" element={<HowRewardsPage />} />
               <Route path="u/:address" element={<UserPage />} />
               <Route path="c/:name" element={<CommunityLayout />}>
                 <Route index element={<CommunityPosts />} />
                 <Route path="modlog" element={<ModlogPage />} />
                 <Route path="reports" element={<ReportsPage />} />
                 <Route path="banned" element={<BannedPage />} />
+                <Route path="rewards" element={<RewardsPage />} />
                 {/* Later sections (governance, rewards) mount here as more tabs. */}
               </Route>
               <Route path="c/:name/p/:postId" element={<CommunityLayout withHeader={false} />}>

@@ -5,7 +5,8 @@ import type { introspection } from "./graphql-env.d.ts";
 export const graphql = initGraphQLTada<{
   introspection: introspection;
   disableMasking: true;
-  scalars: { DateTime: string; ID: string };
+  // BigInt: token base units as a decimal string (uint256 does not fit a JSON number).
+  scalars: { DateTime: string; ID: string; BigInt: string };
 }>();
 
 export type { ResultOf, VariablesOf } from "gql.tada";

@@ -476,3 +476,59 @@ export const CommentCreatedSubscription = graphql(
 `,
   [CommentFields],
 );
+
+// A literal page size: the cost limit counts a variable `first` as the largest page, and each
+// epoch lists its mints.
+export const RewardEpochsQuery = graphql(`
+  query RewardEpochs($community: String!, $after: String) {
+    community(name: $community) {
+      id
+      rewardEpochs(first: 10, after: $after) {
+        edges {
+          cursor
+          node {
+            number
+            startsAt
+            endsAt
+            emission
+            distributed
+            recipients
+            status
+            payouts { chainEpochId recipients amount status txHash }
+          }
+        }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+`);
+
+// A member's rewards, per epoch, with the items that earned them (a literal page size: see
+// RewardEpochsQuery).
+export const UserRewardsQuery = graphql(`
+  query UserRewards($address: String!, $after: String) {
+    user(address: $address) {
+      id
+      rewards(first: 10, after: $after) {
+        edges {
+          cursor
+          node {
+            community { id name }
+            epoch { number endsAt }
+            amount
+            status
+            txHash
+            items {
+              votes
+              score
+              amount
+              post { id title }
+              comment { id body post { id title } }
+            }
+          }
+        }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+`);

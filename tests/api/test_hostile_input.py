@@ -65,6 +65,7 @@ PAGED = {
     "bans": 'bans(community: "<c>", first: $first) { edges { node { reason } } }',
     "user.posts": 'user(address: "<a>") { posts(first: $first) { edges { node { id } } } }',
     "user.comments": 'user(address: "<a>") { comments(first: $first) { edges { node { id } } } }',
+    "user.rewards": 'user(address: "<a>") { rewards(first: $first) { edges { node { amount } } } }',
 }
 
 

@@ -15,6 +15,7 @@ export function CommunityHeader({ community }: { community: Community }) {
   const tabs = [
     { to: base, label: "Posts", end: true },
     { to: `${base}/modlog`, label: "Moderation log", end: false },
+    { to: `${base}/rewards`, label: "Rewards", end: false },
     ...(community.viewerIsModerator
       ? [
           { to: `${base}/reports`, label: "Reports", end: false },

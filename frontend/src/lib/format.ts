@@ -64,3 +64,12 @@ export function initials(user: { displayName?: string | null; address: string })
   const n = user.displayName?.trim();
   return (n ? n.slice(0, 1) : user.address.slice(2, 4)).toUpperCase();
 }
+
+/** A token amount in base units (a decimal string, 18 decimals) as tokens: "928.5714", "1,000". */
+export function tokens(baseUnits: string, decimals = 4): string {
+  const units = BigInt(baseUnits);
+  const scale = 10n ** 18n;
+  const whole = (units / scale).toLocaleString("en-US");
+  const fraction = (units % scale).toString().padStart(18, "0").slice(0, decimals).replace(/0+$/, "");
+  return fraction ? `${whole}.${fraction}` : whole;
+}

@@ -1,12 +1,12 @@
 import { useMemo, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useClient, useQuery } from "urql";
-import { UpdateProfileMutation, UserCommentsQuery, UserPostsQuery, UserQuery } from "../ops";
+import { UpdateProfileMutation, UserCommentsQuery, UserPostsQuery, UserQuery, UserRewardsQuery } from "../ops";
 import { Avatar, EmptyState, ErrorNote, LoadMore, ServerHtml, Spinner, TextField, Time } from "../components/bits";
 import { Paged } from "../components/Paged";
 import { PostCard } from "../components/PostCard";
 import { toAppError, type AppError } from "../lib/errors";
-import { displayName, fullDate, shortAddress } from "../lib/format";
+import { displayName, fullDate, plural, shortAddress, tokens } from "../lib/format";
 import { useSession } from "../lib/session";
 import { useToast } from "../lib/toast";
 import { NotFoundPage } from "./NotFoundPage";
@@ -15,7 +15,8 @@ import { useTitle } from "../lib/title";
 export function UserPage() {
   const { address = "" } = useParams();
   const [params] = useSearchParams();
-  const tab = params.get("tab") === "comments" ? "comments" : "posts";
+  const asked = params.get("tab");
+  const tab = asked === "comments" || asked === "rewards" ? asked : "posts";
   const { isMe } = useSession();
   const notify = useToast();
   const [editing, setEditing] = useState(false);
@@ -54,10 +55,17 @@ export function UserPage() {
           <Link className="tab" to={{ search: "?tab=comments" }} aria-current={tab === "comments" ? "page" : undefined} replace>
             Comments
           </Link>
+          <Link className="tab" to={{ search: "?tab=rewards" }} aria-current={tab === "rewards" ? "page" : undefined} replace>
+            Rewards
+          </Link>
         </nav>
         <div className="post-list">
           {tab === "posts" ? (
             <Paged resetKey={`p:${address}`} page={(p) => <PostsChunk address={address} {...p} />} />
+          ) : tab === "rewards" ? (
+            <ul className="plain-list user-rewards" role="list">
+              <Paged resetKey={`r:${address}`} page={(p) => <RewardsChunk address={address} {...p} />} />
+            </ul>
           ) : (
             <ul className="plain-list user-comments" role="list">
               <Paged resetKey={`c:${address}`} page={(p) => <CommentsChunk address={address} {...p} />} />
@@ -184,6 +192,60 @@ function CommentsChunk({ address, after, isFirst, isLast, loadMore }: { address:
             <Link to={`/c/${c.post.community.name}`}>c/{c.post.community.name}</Link> · <Time iso={c.createdAt} /> · {c.score} points
           </p>
           {c.isRemoved ? <p className="muted">[removed]</p> : c.isDeleted ? <p className="muted">[deleted]</p> : <ServerHtml html={c.bodyHtml ?? ""} />}
+        </li>
+      ))}
+      {isLast && conn.pageInfo.hasNextPage && conn.pageInfo.endCursor && (
+        <li>
+          <LoadMore fetching={fetching} onClick={() => loadMore(conn.pageInfo.endCursor!)} />
+        </li>
+      )}
+    </>
+  );
+}
+
+const REWARD_STATUS: Record<string, string> = { PENDING: "pending", SUBMITTED: "being minted", PAID: "paid on-chain" };
+
+/** A member's rewards, per epoch: the amount, its status and transaction, and which items earned it. */
+function RewardsChunk({ address, after, isFirst, isLast, loadMore }: { address: string; after: string | null; isFirst: boolean; isLast: boolean; loadMore: (c: string) => void }) {
+  const variables = useMemo(() => ({ address, after }), [address, after]);
+  const [{ data, fetching, error }] = useQuery({ query: UserRewardsQuery, variables });
+  if (!data && fetching) return <li><Spinner /></li>;
+  if (!data && error) return <li><ErrorNote error={toAppError(error)} /></li>;
+  const conn = data?.user?.rewards;
+  if (!conn) return null;
+  return (
+    <>
+      {isFirst && conn.edges.length === 0 && (
+        <li>
+          <EmptyState>
+            No rewards yet. <Link to="/rewards">How rewards work</Link>
+          </EmptyState>
+        </li>
+      )}
+      {conn.edges.map(({ node: r }) => (
+        <li key={`${r.community.id}:${r.epoch.number}`} className="card user-reward" data-status={r.status}>
+          <p className="meta">
+            <strong>{tokens(r.amount)} points</strong> in <Link to={`/c/${r.community.name}/rewards`}>c/{r.community.name}</Link>, epoch{" "}
+            {r.epoch.number} · <Time iso={r.epoch.endsAt} /> · {REWARD_STATUS[r.status] ?? r.status}
+            {r.txHash && (
+              <>
+                {" "}
+                · transaction <code title={r.txHash}>{r.txHash.slice(0, 10)}…</code>
+              </>
+            )}
+          </p>
+          <ul className="small" role="list">
+            {r.items.map((i) => {
+              const post = i.post ?? i.comment?.post;
+              return (
+                <li key={i.post ? `p${i.post.id}` : `c${i.comment?.id}`} className="reward-item">
+                  {tokens(i.amount)} for {i.post ? "the post" : "a comment on"}{" "}
+                  {post ? <Link to={`/c/${r.community.name}/p/${post.id}`}>{post.title}</Link> : "content no longer shown"}, from{" "}
+                  {plural(i.votes, "eligible vote")} (score {i.score})
+                </li>
+              );
+            })}
+          </ul>
         </li>
       ))}
       {isLast && conn.pageInfo.hasNextPage && conn.pageInfo.endCursor && (

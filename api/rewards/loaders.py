@@ -1,0 +1,66 @@
+"""The loaders of the rewards' rows (see `api.core.loaders`): a page of rewards asks for its
+epochs, lines and payouts in one query each."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import asyncpg
+
+from api.comments import repository as comments
+from api.core.loaders import LoaderKey, Loaders, by_id
+from api.rewards import repository
+
+# (community id, epoch number, user id): one person's reward in one epoch.
+RewardKey = tuple[int, int, int]
+# (community id, epoch number).
+EpochKey = tuple[int, int]
+
+
+async def _load_epochs(loaders: Loaders, keys: list[EpochKey]) -> list[asyncpg.Record | None]:
+    rows = await repository.get_epochs(loaders.pool, keys=keys)
+    found = {(r["community_id"], r["number"]): r for r in rows}
+    return [found.get(key) for key in keys]
+
+
+async def _load_payouts(loaders: Loaders, keys: list[EpochKey]) -> list[list[asyncpg.Record]]:
+    grouped: dict[EpochKey, list[asyncpg.Record]] = defaultdict(list)
+    for row in await repository.get_payouts(loaders.pool, keys=keys):
+        grouped[row["community_id"], row["epoch_number"]].append(row)
+    return [grouped.get(key, []) for key in keys]
+
+
+async def _load_lines(loaders: Loaders, keys: list[RewardKey]) -> list[list[asyncpg.Record]]:
+    grouped: dict[RewardKey, list[asyncpg.Record]] = defaultdict(list)
+    for row in await repository.get_reward_lines(loaders.pool, keys=keys):
+        grouped[row["community_id"], row["epoch_number"], row["user_id"]].append(row)
+    return [grouped.get(key, []) for key in keys]
+
+
+async def _load_user_payouts(
+    loaders: Loaders, keys: list[RewardKey]
+) -> list[asyncpg.Record | None]:
+    rows = await repository.get_user_payouts(loaders.pool, keys=keys)
+    found = {(r["community_id"], r["epoch_number"], r["user_id"]): r for r in rows}
+    return [found.get(key) for key in keys]
+
+
+EPOCH: LoaderKey[EpochKey, asyncpg.Record | None] = LoaderKey("reward_epoch", _load_epochs)
+# An epoch's mints, by batch, each with its outbox row's `status` and `tx_hash`.
+PAYOUTS: LoaderKey[EpochKey, list[asyncpg.Record]] = LoaderKey("reward_payouts", _load_payouts)
+# Why a person earned what they did in an epoch: the reward lines of their items.
+LINES: LoaderKey[RewardKey, list[asyncpg.Record]] = LoaderKey("reward_lines", _load_lines)
+# The mint that pays a person's reward in an epoch (None: nothing queued for them).
+USER_PAYOUT: LoaderKey[RewardKey, asyncpg.Record | None] = LoaderKey(
+    "reward_user_payout", _load_user_payouts
+)
+
+
+async def _load_comments(loaders: Loaders, keys: list[int]) -> list[asyncpg.Record | None]:
+    return by_id(await comments.get_comment_views_by_ids(loaders.pool, comment_ids=keys), keys)
+
+
+# The comments a page of rewards names (the comments domain has no loader of its own).
+COMMENT_VIEW: LoaderKey[int, asyncpg.Record | None] = LoaderKey(
+    "reward_comment_view", _load_comments
+)

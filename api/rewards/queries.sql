@@ -1,0 +1,60 @@
+-- name: get_community_id_by_name
+SELECT id FROM communities WHERE name = $1;
+
+-- name: list_user_rewards
+-- A person's rewards: one per epoch they earned in, newest first (keyset on the epoch's end).
+SELECT l.community_id, l.epoch_number, e.ends_at, sum(l.amount) AS amount
+  FROM reward_lines l
+  JOIN reward_epochs e ON e.community_id = l.community_id AND e.number = l.epoch_number
+ WHERE l.author_id = $1
+   AND ($2::bigint IS NULL OR l.community_id = $2)
+   AND ($3::timestamptz IS NULL OR (e.ends_at, l.community_id, l.epoch_number) < ($3, $4, $5))
+ GROUP BY l.community_id, l.epoch_number, e.ends_at
+HAVING sum(l.amount) > 0
+ ORDER BY e.ends_at DESC, l.community_id DESC, l.epoch_number DESC
+ LIMIT $6;
+
+-- name: get_user_payouts
+-- The mint (batch) that pays each (community, epoch, user) asked: its outbox row's state.
+SELECT k.community_id, k.epoch_number, k.user_id, t.status, t.tx_hash, p.settled_at
+  FROM unnest($1::bigint[], $2::int[], $3::bigint[]) AS k (community_id, epoch_number, user_id)
+  JOIN users u ON u.id = k.user_id
+  JOIN reward_payouts p ON p.community_id = k.community_id AND p.epoch_number = k.epoch_number
+  JOIN operator_transactions t ON t.id = p.operator_transaction_id
+ WHERE EXISTS (SELECT FROM jsonb_array_elements_text(t.payload -> 'recipients') r
+                WHERE lower(r) = u.address);
+
+-- name: get_reward_lines
+SELECT k.community_id, k.epoch_number, k.user_id, l.post_id, l.comment_id, l.votes, l.score,
+       l.amount
+  FROM unnest($1::bigint[], $2::int[], $3::bigint[]) AS k (community_id, epoch_number, user_id)
+  JOIN reward_lines l ON l.community_id = k.community_id AND l.epoch_number = k.epoch_number
+                     AND l.author_id = k.user_id
+ ORDER BY l.amount DESC, l.post_id NULLS LAST, l.comment_id;
+
+-- name: get_epochs
+SELECT e.*
+  FROM unnest($1::bigint[], $2::int[]) AS k (community_id, number)
+  JOIN reward_epochs e ON e.community_id = k.community_id AND e.number = k.number;
+
+-- name: list_community_epochs
+SELECT * FROM reward_epochs
+ WHERE community_id = $1 AND ($2::int IS NULL OR number < $2)
+ ORDER BY number DESC
+ LIMIT $3;
+
+-- name: get_payouts
+SELECT k.community_id, k.number AS epoch_number, p.batch, p.chain_epoch_id, p.recipients,
+       p.amount, p.settled_at, t.status, t.tx_hash
+  FROM unnest($1::bigint[], $2::int[]) AS k (community_id, number)
+  JOIN reward_payouts p ON p.community_id = k.community_id AND p.epoch_number = k.number
+  JOIN operator_transactions t ON t.id = p.operator_transaction_id
+ ORDER BY p.batch;
+
+-- name: get_user_totals
+-- Earned: everything the person was given in the community, owed (`earned`) or on-chain (`onchain`);
+-- paid: their `onchain` balance (mints mined and booked).
+SELECT coalesce(sum(balance) FILTER (WHERE kind IN ('earned', 'onchain')), 0) AS earned,
+       coalesce(sum(balance) FILTER (WHERE kind = 'onchain'), 0) AS paid
+  FROM ledger_balances
+ WHERE community_id = $1 AND user_id = $2;

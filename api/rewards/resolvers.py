@@ -1,0 +1,123 @@
+"""The reward fields of User and Community (`User.rewards`, `User.rewardTotals`,
+`Community.rewardEpochs`), resolved here and attached to those types by `api.server.schema`;
+see `attach` for why."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+import strawberry
+from strawberry.types.base import get_object_definition
+from strawberry.types.field import StrawberryField
+
+from api.communities.types import Community
+from api.core.errors import NotFound, shown
+from api.core.pagination import (
+    Connection,
+    check_page_size,
+    connection,
+    decode_cursor,
+    encode_cursor,
+    int32,
+    moment,
+    row_id,
+)
+from api.core.scalars import BigInt
+from api.core.types import Info
+from api.rewards import repository
+from api.rewards.types import Reward, RewardEpoch, RewardTotals
+from api.users.types import User
+
+
+async def _community_id(info: Info, name: str) -> int:
+    community_id = await repository.get_community_id_by_name(info.context.pool, name=name.lower())
+    if community_id is None:
+        raise NotFound(f"There is no community named c/{shown(name)}.")
+    return community_id
+
+
+async def rewards(
+    root: User, info: Info, community: str | None = None, first: int = 25, after: str | None = None
+) -> Connection[Reward]:
+    """What this person earned, per community and epoch, newest first. Public, like karma: the
+    books are as open as the chain they end up on."""
+    check_page_size(first)
+    community_id = await _community_id(info, community) if community is not None else None
+    key = decode_cursor(after, "rewards", moment, row_id, int32)
+    rows = await repository.list_user_rewards(
+        info.context.pool,
+        user_id=root.row_id,
+        community_id=community_id,
+        after=(key[0], key[1], key[2]) if key else None,
+        limit=first + 1,
+    )
+    return connection(
+        rows,
+        first,
+        node=lambda r: Reward(
+            community_id=r["community_id"],
+            epoch_number=r["epoch_number"],
+            user_id=root.row_id,
+            amount=BigInt(int(r["amount"])),
+        ),
+        cursor=lambda r: encode_cursor(
+            "rewards", [r["ends_at"].isoformat(), r["community_id"], r["epoch_number"]]
+        ),
+    )
+
+
+async def reward_totals(root: User, info: Info, community: str) -> RewardTotals:
+    """From the ledger's balances of this person's accounts in the community."""
+    row = await repository.get_user_totals(
+        info.context.pool, community_id=await _community_id(info, community), user_id=root.row_id
+    )
+    return RewardTotals(earned=BigInt(int(row["earned"])), paid=BigInt(int(row["paid"])))
+
+
+async def reward_epochs(
+    root: Community, info: Info, first: int = 25, after: str | None = None
+) -> Connection[RewardEpoch]:
+    """The community's epochs, the open one first, then the closed ones newest first."""
+    check_page_size(first)
+    key = decode_cursor(after, "reward_epochs", int32)
+    rows = await repository.list_community_epochs(
+        info.context.pool,
+        community_id=root.row_id,
+        before=key[0] if key else None,
+        limit=first + 1,
+    )
+    return connection(
+        rows,
+        first,
+        node=RewardEpoch.from_row,
+        cursor=lambda r: encode_cursor("reward_epochs", [r["number"]]),
+    )
+
+
+def attach() -> None:
+    """Add the reward fields to User and Community, as GraphQL's `extend type` would.
+
+    Those types live in the lowest domains (api.users, api.communities), which every other
+    domain builds on, while a reward names communities, posts and comments, which build on
+    users. A field declared on User itself would import this domain from below: an import
+    cycle, which the api's layers and acyclic contracts forbid. So the edge goes downward:
+    this domain sits above posts and comments, and the schema's composition (api.server, the
+    top) calls this before building the schema. Strawberry has no `extend type`; its type
+    definition keeps the fields in a list, read when the schema is built, so a field is
+    appended there with what `@strawberry.type` would have given it.
+    """
+    _extend(User, "rewards", rewards)
+    _extend(User, "reward_totals", reward_totals)
+    _extend(Community, "reward_epochs", reward_epochs)
+
+
+def _extend(cls: type, name: str, resolver: Callable[..., Any]) -> None:
+    definition = get_object_definition(cls, strict=True)
+    if any(f.python_name == name for f in definition.fields):
+        return  # attached already
+    # strawberry.field is typed as returning the resolver's value (for dataclass fields).
+    field = cast(StrawberryField, strawberry.field(resolver=resolver))
+    field.python_name = name
+    field.origin = cls
+    definition.fields.append(field)

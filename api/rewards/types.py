@@ -1,0 +1,209 @@
+"""The rewards' types: what a person earned per epoch and why, and a community's epochs and
+their mints. Read from the ledger's books and the operator's outbox; never written here.
+
+The payout status of a mint comes from its outbox row (operator_transactions.status) and the
+ledger's booking of it (reward_payouts.settled_at):
+  pending, failed -> PENDING    (not on its way yet; a reverted mint leaves the points owed)
+  sent            -> SUBMITTED  (broadcast, not mined yet)
+  mined           -> SUBMITTED  until the ledger books it, then PAID
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from api.comments.types import Comment, comment_for_viewer
+from api.communities.loaders import COMMUNITY
+from api.communities.types import Community
+from api.core.pagination import MAX_ITEMS
+from api.core.scalars import BigInt
+from api.core.types import Info
+from api.posts.loaders import POST
+from api.posts.types import Post, post_for_viewer
+from api.rewards.loaders import COMMENT_VIEW, EPOCH, LINES, PAYOUTS, USER_PAYOUT
+
+# The most items a reward lists (its largest first; its amount counts them all) and the most
+# mints an epoch lists: the cost limit counts these. An epoch of 10,000 recipients is about 70
+# mints.
+MAX_REWARD_ITEMS = 25
+MAX_PAYOUTS = 100
+
+
+@strawberry.enum
+class PayoutStatus(Enum):
+    PENDING = "PENDING"
+    SUBMITTED = "SUBMITTED"
+    PAID = "PAID"
+
+
+@strawberry.enum
+class EpochStatus(Enum):
+    OPEN = "OPEN"
+    # Rewards computed and booked; no mint sent yet.
+    CLOSED = "CLOSED"
+    # Some mint sent, not all of them booked.
+    PAYING = "PAYING"
+    PAID = "PAID"
+
+
+def payout_status(row: Any | None) -> PayoutStatus:
+    """The status of a mint from its outbox row joined with its payout (see the module's doc)."""
+    if row is None or row["status"] in ("pending", "failed"):
+        return PayoutStatus.PENDING
+    if row["status"] == "mined" and row["settled_at"] is not None:
+        return PayoutStatus.PAID
+    return PayoutStatus.SUBMITTED
+
+
+def tx_hash(row: Any | None) -> str | None:
+    if row is None or row["tx_hash"] is None:
+        return None
+    return "0x" + bytes(row["tx_hash"]).hex()
+
+
+@strawberry.type
+class Payout:
+    # The on-chain epoch id of this batch (epoch number * 1000 + batch), as a decimal string.
+    chain_epoch_id: str
+    recipients: int
+    amount: BigInt
+    status: PayoutStatus
+    tx_hash: str | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Payout:
+        return cls(
+            chain_epoch_id=str(row["chain_epoch_id"]),
+            recipients=row["recipients"],
+            amount=BigInt(int(row["amount"])),
+            status=payout_status(row),
+            tx_hash=tx_hash(row),
+        )
+
+
+@strawberry.type
+class RewardEpoch:
+    community_id: strawberry.Private[int]
+    row_status: strawberry.Private[str]
+    number: int
+    starts_at: datetime
+    ends_at: datetime
+    emission: BigInt
+    # Until the epoch closes nothing is distributed and nobody has received.
+    distributed: BigInt
+    recipients: int
+
+    @strawberry.field
+    async def status(self, info: Info) -> EpochStatus:
+        if self.row_status == "open":
+            return EpochStatus.OPEN
+        if self.row_status == "paid":
+            return EpochStatus.PAID
+        payouts = await info.context.loaders.get(PAYOUTS).load((self.community_id, self.number))
+        if any(p["status"] in ("sent", "mined") for p in payouts):
+            return EpochStatus.PAYING
+        return EpochStatus.CLOSED
+
+    @strawberry.field(metadata={MAX_ITEMS: MAX_PAYOUTS})
+    async def payouts(self, info: Info) -> list[Payout]:
+        rows = await info.context.loaders.get(PAYOUTS).load((self.community_id, self.number))
+        return [Payout.from_row(r) for r in rows[:MAX_PAYOUTS]]
+
+    @classmethod
+    def from_row(cls, row: Any) -> RewardEpoch:
+        return cls(
+            community_id=row["community_id"],
+            row_status=row["status"],
+            number=row["number"],
+            starts_at=row["starts_at"],
+            ends_at=row["ends_at"],
+            emission=BigInt(int(row["emission"])),
+            distributed=BigInt(int(row["distributed"] or 0)),
+            recipients=row["recipients"] or 0,
+        )
+
+
+@strawberry.type
+class RewardItem:
+    post_id: strawberry.Private[int | None]
+    comment_id: strawberry.Private[int | None]
+    # Eligible votes on the item in the epoch, and their balance (up - down).
+    votes: int
+    score: float
+    amount: BigInt
+
+    @strawberry.field
+    async def post(self, info: Info) -> Post | None:
+        # As the viewer may see it: deleted or removed content shows its placeholder.
+        if self.post_id is None:
+            return None
+        row = await info.context.loaders.get(POST).load(self.post_id)
+        return await post_for_viewer(info, row) if row else None
+
+    @strawberry.field
+    async def comment(self, info: Info) -> Comment | None:
+        if self.comment_id is None:
+            return None
+        row = await info.context.loaders.get(COMMENT_VIEW).load(self.comment_id)
+        return await comment_for_viewer(info, row) if row else None
+
+
+@strawberry.type
+class Reward:
+    """What a person earned in one epoch of one community, and why."""
+
+    community_id: strawberry.Private[int]
+    epoch_number: strawberry.Private[int]
+    user_id: strawberry.Private[int]
+    amount: BigInt
+
+    @property
+    def _key(self) -> tuple[int, int, int]:
+        return (self.community_id, self.epoch_number, self.user_id)
+
+    @strawberry.field
+    async def community(self, info: Info) -> Community:
+        loaders = info.context.loaders
+        row = await loaders.get(COMMUNITY).load(self.community_id)
+        assert row is not None  # communities are never deleted
+        return Community.from_row(row, standing=await loaders.standing.load(self.community_id))
+
+    @strawberry.field
+    async def epoch(self, info: Info) -> RewardEpoch:
+        row = await info.context.loaders.get(EPOCH).load((self.community_id, self.epoch_number))
+        assert row is not None  # a reward line references its epoch
+        return RewardEpoch.from_row(row)
+
+    @strawberry.field
+    async def status(self, info: Info) -> PayoutStatus:
+        return payout_status(await info.context.loaders.get(USER_PAYOUT).load(self._key))
+
+    @strawberry.field
+    async def tx_hash(self, info: Info) -> str | None:
+        return tx_hash(await info.context.loaders.get(USER_PAYOUT).load(self._key))
+
+    @strawberry.field(metadata={MAX_ITEMS: MAX_REWARD_ITEMS})
+    async def items(self, info: Info) -> list[RewardItem]:
+        rows = await info.context.loaders.get(LINES).load(self._key)
+        return [
+            RewardItem(
+                post_id=r["post_id"],
+                comment_id=r["comment_id"],
+                votes=r["votes"],
+                score=float(r["score"]),
+                amount=BigInt(int(r["amount"])),
+            )
+            for r in rows[:MAX_REWARD_ITEMS]
+        ]
+
+
+@strawberry.type
+class RewardTotals:
+    # Everything the person was given in the community (owed or on-chain), and what of it is
+    # on-chain (minted and booked).
+    earned: BigInt
+    paid: BigInt

@@ -1,0 +1,46 @@
+import { Link } from "react-router";
+import { useTitle } from "../lib/title";
+
+/** The rules of rewards, for members (README "How rewards work" is the same, for operators). */
+export function HowRewardsPage() {
+  useTitle("How rewards work");
+  return (
+    <article className="prose how-rewards" aria-labelledby="how-rewards-title">
+      <h1 id="how-rewards-title">How rewards work</h1>
+      <p>
+        Popular posts and comments earn their authors the community's points. Points are the community's token on
+        the chain, and they are also your voting power in that community.
+      </p>
+      <h2>Epochs</h2>
+      <p>
+        Each community with a token counts votes in epochs (a day each). When an epoch ends, its emission (a fixed
+        amount, which decays slowly over time) is shared among the authors of the posts and comments that scored in
+        it.
+      </p>
+      <h2>Score</h2>
+      <p>
+        An item's score is its eligible upvotes minus its eligible downvotes cast during the epoch. A vote does not
+        count if it is your own, if the voter was banned in the community, if the voter's account is younger than a
+        day, or if it was withdrawn before the epoch ended. Deleted and removed content earns nothing.
+      </p>
+      <h2>Split</h2>
+      <p>
+        Each item gets the emission in proportion to its score, to the smallest unit, so the shares add up exactly.
+        No single item may take more than a tenth of an epoch, and no single author more than a fifth: what those
+        caps hold back stays in the community's pool, recorded, and is never given to anyone else.
+      </p>
+      <h2>Payment</h2>
+      <p>
+        Rewards are booked in a double-entry ledger the moment the epoch closes (<em>pending</em>), then minted to
+        your address by the community's token contract (<em>submitted</em> once the transaction is sent,{" "}
+        <em>paid</em> once it is mined). Each epoch is minted at most once: the contract refuses a second mint of the
+        same epoch.
+      </p>
+      <p>
+        Every reward is explained: your profile lists, per epoch, the posts and comments that earned it and from how
+        many eligible votes, and each community's <strong>Rewards</strong> tab lists its epochs and their
+        transactions. <Link to="/communities">Browse communities</Link>
+      </p>
+    </article>
+  );
+}

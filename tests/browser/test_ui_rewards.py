@@ -1,0 +1,67 @@
+"""A community's Rewards tab shows its epochs, what each gave and the mint; a member's profile
+shows their rewards and what earned them; the "How rewards work" page explains the rules."""
+
+import asyncpg
+import pytest
+from playwright.async_api import expect
+
+from agora.settings import Settings
+from tests.api.test_rewards import close_epoch_now
+from tests.support.factories import create_community, create_post, vote
+
+from .helpers import ADDRESSES, unique
+
+pytestmark = pytest.mark.browser
+
+
+async def test_a_visitor_reads_a_communitys_reward_epochs_and_how_rewards_work(
+    app, db: asyncpg.Connection, settings: Settings
+) -> None:
+    # given a community whose token is deployed, a post with two eligible upvotes, and the
+    # epoch closed by the operator (1000 points to its one author)
+    author, first_voter, second_voter = [await app.api(i) for i in range(3)]
+    await db.execute(
+        "UPDATE users SET created_at = now() - interval '2 days' WHERE address = ANY($1)",
+        [a.lower() for a in ADDRESSES],
+    )
+    name = (await create_community(author, unique("rewarded")))["name"]
+    community_id = await db.fetchval(
+        "UPDATE communities SET chain_status = 'CONFIRMED' WHERE name = $1 RETURNING id", name
+    )
+    post = await create_post(author, name, title="Worth a reward")
+    for voter in (first_voter, second_voter):
+        await vote(voter, post["id"], "UP")
+    await close_epoch_now(db, settings, community_id)
+
+    # when a visitor opens the community's Rewards tab
+    page = await app.open(account=None, path=f"/c/{name}")
+    await page.get_by_role("link", name="Rewards", exact=True).click()
+
+    # then the closed epoch shows its emission, what it gave to whom, and its pending mint
+    closed = page.locator('li.reward-epoch[data-epoch="1"]')
+    await expect(closed).to_contain_text("Closed: waiting to be minted")
+    await expect(closed).to_contain_text("Emission 1,000 points")
+    await expect(closed).to_contain_text("distributed 1,000 to 1 author")
+    await expect(closed.locator("li.reward-payout")).to_contain_text("Mint 1000")
+    await expect(closed.locator("li.reward-payout")).to_contain_text("pending")
+    # and the next epoch is open
+    await expect(page.locator('li.reward-epoch[data-epoch="2"]')).to_contain_text("Open")
+
+    # when they follow the link to the rules
+    await page.get_by_role("link", name="How rewards work").click()
+
+    # then the page explains them
+    await expect(page.get_by_role("heading", name="How rewards work", level=1)).to_be_visible()
+    await expect(page.get_by_role("heading", name="Score")).to_be_visible()
+
+    # when they open the author's profile, on its Rewards tab
+    await page.goto(f"/u/{ADDRESSES[0]}")
+    await page.get_by_role("link", name="Rewards", exact=True).click()
+
+    # then the reward of that epoch is there, pending, with the post that earned it
+    reward = page.locator("li.user-reward").filter(has_text=f"c/{name}")
+    await expect(reward).to_contain_text(f"1,000 points in c/{name}, epoch 1")
+    await expect(reward).to_contain_text("pending")
+    await expect(reward.locator("li.reward-item")).to_contain_text(
+        "1,000 for the post Worth a reward, from 2 eligible votes (score 2)"
+    )
