@@ -20,44 +20,18 @@ SELECT c.community_id, c.name, c.token, c.governor,
 -- name: list_proposals
 -- A governor's proposals, newest first, after the keyset ($3 block, $4 log index), optionally
 -- in one state ($2).
-SELECT p.governor, p.proposal_id, p.proposer, p.description, p.targets, p."values",
-       p.calldatas, p.vote_start, p.vote_end, p.block_number, p.log_index, p.tx_hash,
-       p.block_timestamp, c.community_id, c.name AS community_name,
-       st.state, st.for_votes, st.against_votes, st.abstain_votes, st.quorum,
-       (SELECT e.tx_hash FROM chain_proposal_events AS e
-         WHERE e.governor = p.governor AND e.proposal_id = p.proposal_id AND e.kind = 'executed'
-         LIMIT 1) AS executed_tx,
-       u.id AS proposer_id, u.address AS proposer_address,
-       u.display_name AS proposer_display_name, u.bio AS proposer_bio,
-       u.post_karma AS proposer_post_karma, u.comment_karma AS proposer_comment_karma,
-       u.created_at AS proposer_created_at
-  FROM chain_proposals AS p
-  JOIN chain_communities AS c ON c.governor = p.governor
-  JOIN chain_proposal_states AS st ON st.governor = p.governor AND st.proposal_id = p.proposal_id
-  LEFT JOIN users AS u ON u.address = '0x' || encode(p.proposer, 'hex')
+SELECT p.*
+  FROM proposal_views AS p
  WHERE p.governor = $1
-   AND ($2::text IS NULL OR st.state = $2)
+   AND ($2::text IS NULL OR p.state = $2)
    AND ($3::bigint IS NULL OR (p.block_number, p.log_index) < ($3, $4::integer))
  ORDER BY p.block_number DESC, p.log_index DESC
  LIMIT $5;
 
 -- name: get_proposal
--- One proposal by governor and id, with the same columns as list_proposals.
-SELECT p.governor, p.proposal_id, p.proposer, p.description, p.targets, p."values",
-       p.calldatas, p.vote_start, p.vote_end, p.block_number, p.log_index, p.tx_hash,
-       p.block_timestamp, c.community_id, c.name AS community_name,
-       st.state, st.for_votes, st.against_votes, st.abstain_votes, st.quorum,
-       (SELECT e.tx_hash FROM chain_proposal_events AS e
-         WHERE e.governor = p.governor AND e.proposal_id = p.proposal_id AND e.kind = 'executed'
-         LIMIT 1) AS executed_tx,
-       u.id AS proposer_id, u.address AS proposer_address,
-       u.display_name AS proposer_display_name, u.bio AS proposer_bio,
-       u.post_karma AS proposer_post_karma, u.comment_karma AS proposer_comment_karma,
-       u.created_at AS proposer_created_at
-  FROM chain_proposals AS p
-  JOIN chain_communities AS c ON c.governor = p.governor
-  JOIN chain_proposal_states AS st ON st.governor = p.governor AND st.proposal_id = p.proposal_id
-  LEFT JOIN users AS u ON u.address = '0x' || encode(p.proposer, 'hex')
+-- One proposal by governor and id.
+SELECT p.*
+  FROM proposal_views AS p
  WHERE p.governor = $1 AND p.proposal_id = $2;
 
 -- name: list_votes
