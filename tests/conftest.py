@@ -14,6 +14,7 @@ import pytest
 from agora import services
 from agora.migrate import migrate_up, with_database
 from agora.settings import Settings
+from tests.support.chain import ChainServices, LiveChain, start_chain
 from tests.support.graphql import Client, sign_in
 from tests.support.server import LiveServer, start_server
 
@@ -137,6 +138,24 @@ def fresh_database_url(postgres_server_url: str, fresh_database_template: str) -
 
 
 @pytest.fixture(scope="session")
+def mirror_database_url(postgres_server_url: str, fresh_database_template: str) -> Iterator[str]:
+    """A migrated database for the tests that empty the mirror and index the governance tests'
+    anvil into it (tests/indexer): the live server's database has a mirror of its own chain."""
+    name = f"{TEST_DATABASE}_mirror"
+
+    async def create() -> None:
+        conn = await asyncpg.connect(postgres_server_url)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{fresh_database_template}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    yield with_database(postgres_server_url, name)
+    _drop_database(postgres_server_url, name)
+
+
+@pytest.fixture(scope="session")
 def redis_server_url(settings: Settings) -> str:
     return services.resolve_redis(settings.redis_url, settings.data_dir).url.rsplit("/", 1)[0]
 
@@ -149,17 +168,38 @@ def redis_url(redis_server_url: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(settings: Settings, database_url: str, redis_url: str) -> Iterator[LiveServer]:
-    """The real app (API and built frontend) on a free port; the base URL is `live_server.url`."""
+def live_chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveChain]:
+    """The live server's own anvil, contracts deployed (not the governance tests' anvil, which
+    they revert after each test)."""
+    chain = start_chain(tmp_path_factory.mktemp("live_chain"))
+    yield chain
+    chain.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    settings: Settings, database_url: str, redis_url: str, live_chain: LiveChain
+) -> Iterator[LiveServer]:
+    """The real app (API and built frontend) on a free port; the base URL is `live_server.url`.
+
+    Its chain is real: the operator's sender creates each community on `live_chain` and the
+    indexer mirrors it into `database_url`, so a creator moderates their community once the
+    mirror has it (`factories.create_community` waits for that). Nothing else may write or
+    reset this database's mirror.
+    """
+    services = ChainServices(live_chain, database_url=database_url, redis_url=redis_url)
     server = start_server(
         settings,
         database_url=database_url,
         redis_url=redis_url,
         write_rate_limit=1_000_000,
         count_queries=True,
+        chain_rpc_url=live_chain.rpc_url,
+        deployment_file=live_chain.deployment_file,
     )
     yield server
     server.stop()
+    services.stop()
 
 
 @pytest.fixture

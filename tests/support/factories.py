@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
+import time
 from typing import Any
 
+from tests.support import chain
 from tests.support.graphql import Client
 
 _counter = itertools.count()
@@ -30,6 +33,10 @@ mutation Comment($input: CreateCommentInput!) {
 }
 """
 
+STANDING = """
+query Standing($name: String!) { community(name: $name) { viewerIsModerator chain { status } } }
+"""
+
 VOTE = """
 mutation Vote($targetId: ID!, $direction: VoteDirection!) {
   vote(targetId: $targetId, direction: $direction) { score upvotes downvotes viewerVote }
@@ -42,10 +49,34 @@ def unique_name(prefix: str = "c") -> str:
 
 
 async def create_community(
-    client: Client, name: str | None = None, **fields: Any
+    client: Client, name: str | None = None, *, confirmed: bool = True, **fields: Any
 ) -> dict[str, Any]:
+    """The community `client` creates; unless `confirmed` is False, returned once the chain has
+    it and the mirror shows its creator as its moderator (the live server's sender and indexer
+    take a few tenths of a second)."""
     values = {"name": name or unique_name(), "title": "A community", **fields}
-    return (await client.data(CREATE_COMMUNITY, {"input": values}))["createCommunity"]
+    created = (await client.data(CREATE_COMMUNITY, {"input": values}))["createCommunity"]
+    if confirmed:
+        created = {**created, "viewerIsModerator": await until_moderator(client, created["name"])}
+    return created
+
+
+async def until_moderator(client: Client, name: str, *, seconds: float = 30) -> bool:
+    """Waits until c/`name` is CONFIRMED on-chain and `client` moderates it (fails after
+    `seconds`, or at once if its creation on-chain failed)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        community = (await client.data(STANDING, {"name": name}))["community"]
+        status = community["chain"]["status"]
+        if status == "CONFIRMED" and community["viewerIsModerator"]:
+            return True
+        if status == "FAILED" or time.monotonic() > deadline:
+            raise AssertionError(
+                f"c/{name} is {status}, viewerIsModerator {community['viewerIsModerator']}, "
+                f"after {seconds}s: the creator should moderate it once the sender created it "
+                f"on-chain and the indexer mirrored it.\n{chain.report()}"
+            )
+        await asyncio.sleep(0.05)
 
 
 async def create_post(client: Client, community: str, **fields: Any) -> dict[str, Any]:
