@@ -137,22 +137,33 @@ def fresh_database_url(postgres_server_url: str, fresh_database_template: str) -
     _drop_database(postgres_server_url, name)
 
 
-@pytest.fixture(scope="session")
-def mirror_database_url(postgres_server_url: str, fresh_database_template: str) -> Iterator[str]:
-    """A migrated database for the tests that empty the mirror and index the governance tests'
-    anvil into it (tests/indexer): the live server's database has a mirror of its own chain."""
-    name = f"{TEST_DATABASE}_mirror"
+def _session_copy(postgres_server_url: str, template: str, suffix: str) -> Iterator[str]:
+    """A migrated database of this session, `agora_test_<pid>_<suffix>`."""
+    name = f"{TEST_DATABASE}_{suffix}"
 
     async def create() -> None:
         conn = await asyncpg.connect(postgres_server_url)
         try:
-            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{fresh_database_template}"')
+            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         finally:
             await conn.close()
 
     asyncio.run(create())
     yield with_database(postgres_server_url, name)
     _drop_database(postgres_server_url, name)
+
+
+@pytest.fixture(scope="session")
+def mirror_database_url(postgres_server_url: str, fresh_database_template: str) -> Iterator[str]:
+    """A migrated database for the tests that empty the mirror and index the governance tests'
+    anvil into it (tests/indexer): the live server's database has a mirror of its own chain."""
+    yield from _session_copy(postgres_server_url, fresh_database_template, "mirror")
+
+
+@pytest.fixture(scope="session")
+def no_sender_database_url(postgres_server_url: str, fresh_database_template: str) -> Iterator[str]:
+    """A migrated database for `no_sender_server`."""
+    yield from _session_copy(postgres_server_url, fresh_database_template, "no_sender")
 
 
 @pytest.fixture(scope="session")
@@ -200,6 +211,36 @@ def live_server(
     yield server
     server.stop()
     services.stop()
+
+
+@pytest.fixture(scope="session")
+def no_sender_server(
+    settings: Settings,
+    no_sender_database_url: str,
+    redis_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[LiveServer]:
+    """The real app on a chain of its own that the indexer follows but no sender sends to: for
+    the tests that play the operator's sender by hand (the ledger's, marking intents sent and
+    mined). Override `live_server` and `database_url` with it and `no_sender_database_url`;
+    create communities with `confirmed=False`, and on-chain with `chain.create_onchain`."""
+    chain = start_chain(tmp_path_factory.mktemp("no_sender_chain"))
+    services = ChainServices(
+        chain, database_url=no_sender_database_url, redis_url=redis_url, commands=("index",)
+    )
+    server = start_server(
+        settings,
+        database_url=no_sender_database_url,
+        redis_url=redis_url,
+        write_rate_limit=1_000_000,
+        count_queries=True,
+        chain_rpc_url=chain.rpc_url,
+        deployment_file=chain.deployment_file,
+    )
+    yield server
+    server.stop()
+    services.stop()
+    chain.stop()
 
 
 @pytest.fixture

@@ -310,7 +310,7 @@ async def test_a_community_created_while_the_chain_is_down_gets_on_chain_when_it
             alice = await sign_in(Client(server.graphql_url, http))
             # when alice creates a community
             name = unique_name("down")
-            await create_community(alice, name)
+            await create_community(alice, name, confirmed=False)
             # then it waits, pending, and the sender says once that the chain is lost
             sender.wait_for_log("is unreachable")
             await asyncio.sleep(2)  # several retries

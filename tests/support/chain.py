@@ -14,10 +14,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from agora.chain import connect
 from agora.services import free_port
-from agora.settings import ANVIL_OPERATOR_KEY, PROJECT_ROOT
+from agora.settings import ANVIL_OPERATOR_KEY, PROJECT_ROOT, Settings
 from governance.anvil import rpc_url, start_anvil, stop_anvil
-from governance.deploy import Deployment, deploy
+from governance.deploy import Deployment, deploy, load_deployment
+from governance.operator import create_community_onchain
 
 # Short waits: a community is confirmed, and its creator a moderator, a few tenths of a second
 # after it is created.
@@ -61,9 +63,17 @@ def report() -> str:
 
 
 class ChainServices:
-    """`agora send` and `agora index` on `database_url`, for `chain`; logs beside the chain's."""
+    """`agora send` and `agora index` (or only the `commands` given) on `database_url`, for
+    `chain`; logs beside the chain's."""
 
-    def __init__(self, chain: LiveChain, *, database_url: str, redis_url: str) -> None:
+    def __init__(
+        self,
+        chain: LiveChain,
+        *,
+        database_url: str,
+        redis_url: str,
+        commands: tuple[str, ...] = ("send", "index"),
+    ) -> None:
         self.chain = chain
         env = os.environ | {
             "DATABASE_URL": database_url,
@@ -76,7 +86,7 @@ class ChainServices:
             "PYTHONUNBUFFERED": "1",
         }
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
-        for command in ("send", "index"):
+        for command in commands:
             with (chain.logs / f"{command}.log").open("ab") as log:
                 self.processes[command] = subprocess.Popen(
                     [sys.executable, "-m", "cli", command],
@@ -108,3 +118,16 @@ class ChainServices:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def create_onchain(settings: Settings, name: str, creator: str) -> None:
+    """Creates the community `name` on the chain of a server's `settings`, with `creator` as its
+    first moderator: what the operator's sender does, for a server no sender runs for."""
+    assert settings.chain_rpc_url
+    create_community_onchain(
+        connect(settings.chain_rpc_url),
+        load_deployment(settings.deployment_file),
+        ANVIL_OPERATOR_KEY,
+        name,
+        creator,
+    )

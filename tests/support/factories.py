@@ -8,6 +8,7 @@ import os
 import time
 from typing import Any
 
+from agora.settings import Settings
 from tests.support import chain
 from tests.support.graphql import Client
 
@@ -59,6 +60,19 @@ async def create_community(
     if confirmed:
         created = {**created, "viewerIsModerator": await until_moderator(client, created["name"])}
     return created
+
+
+async def create_community_without_sender(
+    client: Client, settings: Settings, name: str | None = None, **fields: Any
+) -> dict[str, Any]:
+    """For a server no sender runs for (`no_sender_server`, whose `settings` name its chain):
+    the community `client` creates, created on-chain as the operator's sender would, returned
+    once the indexer shows its creator as its moderator. Its intent stays pending, for the test
+    to play the sender with."""
+    assert client.account
+    created = await create_community(client, name, confirmed=False, **fields)
+    chain.create_onchain(settings, created["name"], client.account.address)
+    return {**created, "viewerIsModerator": await until_moderator(client, created["name"])}
 
 
 async def until_moderator(client: Client, name: str, *, seconds: float = 30) -> bool:
