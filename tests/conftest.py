@@ -198,7 +198,7 @@ def live_server(
     mirror has it (`factories.create_community` waits for that). Nothing else may write or
     reset this database's mirror.
     """
-    services = ChainServices(live_chain, database_url=database_url, redis_url=redis_url)
+    services = ChainServices.on(live_chain, database_url=database_url, redis_url=redis_url)
     server = start_server(
         settings,
         database_url=database_url,
@@ -225,7 +225,7 @@ def no_sender_server(
     mined). Override `live_server` and `database_url` with it and `no_sender_database_url`;
     create communities with `confirmed=False`, and on-chain with `chain.create_onchain`."""
     chain = start_chain(tmp_path_factory.mktemp("no_sender_chain"))
-    services = ChainServices(
+    services = ChainServices.on(
         chain, database_url=no_sender_database_url, redis_url=redis_url, commands=("index",)
     )
     server = start_server(

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,9 +20,9 @@ from governance.deploy import Deployment, contract_at, deployed_contract
 from governance.devchain import fund
 from governance.operator import DEFAULT_SETTINGS
 from tests.governance.driver import Community, Governance
+from tests.support.chain import ChainServices
 from tests.support.factories import create_community, create_post, unique_name, until_moderator
 from tests.support.graphql import Client, sign_in
-from tests.support.sender import SenderProcess
 from tests.support.server import LiveServer, start_server
 
 CHAIN = """
@@ -67,30 +64,17 @@ def forum_on_chain(
         write_rate_limit=1_000_000,
         listing_cache_seconds=0,
     )
-    sender = SenderProcess(
-        logs / "send.log",
+    services = ChainServices(
+        rpc_url=chain_rpc_url,
+        deployment_file=deployment_file,
         database_url=database_url,
         redis_url=redis_url,
-        chain_rpc_url=chain_rpc_url,
-        deployment_file=deployment_file,
+        logs=logs,
     )
-    index_env = os.environ | {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "CHAIN_RPC_URL": chain_rpc_url,
-        "AGORA_DEPLOYMENT_FILE": str(deployment_file),
-        "INDEXER_POLL_SECONDS": "0.1",
-    }
-    with (logs / "index.log").open("ab") as log:
-        indexer = subprocess.Popen(
-            [sys.executable, "-m", "cli", "index"], env=index_env, stdout=log, stderr=log
-        )
     try:
         yield server
     finally:
-        indexer.terminate()
-        indexer.wait(timeout=10)
-        sender.stop()
+        services.stop()
         server.stop()
 
 

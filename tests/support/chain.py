@@ -63,31 +63,34 @@ def report() -> str:
 
 
 class ChainServices:
-    """`agora send` and `agora index` (or only the `commands` given) on `database_url`, for
-    `chain`; logs beside the chain's."""
+    """`agora send` and `agora index` (or only the `commands` given) on `database_url`, for the
+    chain at `rpc_url` with the contracts of `deployment_file`; each logs to
+    `logs/<command>.log`."""
 
     def __init__(
         self,
-        chain: LiveChain,
         *,
+        rpc_url: str,
+        deployment_file: Path,
         database_url: str,
         redis_url: str,
+        logs: Path,
         commands: tuple[str, ...] = ("send", "index"),
     ) -> None:
-        self.chain = chain
+        self.logs = logs
         env = os.environ | {
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
-            "CHAIN_RPC_URL": chain.rpc_url,
-            "AGORA_DEPLOYMENT_FILE": str(chain.deployment_file),
-            "OPERATOR_KEY": chain.operator_key,
+            "CHAIN_RPC_URL": rpc_url,
+            "AGORA_DEPLOYMENT_FILE": str(deployment_file),
+            "OPERATOR_KEY": ANVIL_OPERATOR_KEY,
             "SENDER_POLL_SECONDS": POLL_SECONDS,
             "INDEXER_POLL_SECONDS": POLL_SECONDS,
             "PYTHONUNBUFFERED": "1",
         }
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         for command in commands:
-            with (chain.logs / f"{command}.log").open("ab") as log:
+            with (logs / f"{command}.log").open("ab") as log:
                 self.processes[command] = subprocess.Popen(
                     [sys.executable, "-m", "cli", command],
                     cwd=PROJECT_ROOT,
@@ -97,13 +100,31 @@ class ChainServices:
                 )
         running.append(self)
 
+    @classmethod
+    def on(
+        cls,
+        chain: LiveChain,
+        *,
+        database_url: str,
+        redis_url: str,
+        commands: tuple[str, ...] = ("send", "index"),
+    ) -> ChainServices:
+        return cls(
+            rpc_url=chain.rpc_url,
+            deployment_file=chain.deployment_file,
+            database_url=database_url,
+            redis_url=redis_url,
+            logs=chain.logs,
+            commands=commands,
+        )
+
     def problems(self) -> str:
         """What a test that waited in vain should show: which process ended, and the logs."""
         lines = []
         for command, process in self.processes.items():
             code = process.poll()
             state = "running" if code is None else f"exited with {code}"
-            log = (self.chain.logs / f"{command}.log").read_text(errors="replace")
+            log = (self.logs / f"{command}.log").read_text(errors="replace")
             lines.append(f"agora {command} ({state}), last lines of its log:\n{log[-2000:]}")
         return "\n".join(lines)
 
