@@ -26,6 +26,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import TypeVar
 
 import asyncpg
@@ -291,8 +292,9 @@ async def _close_reward_epoch(conn: asyncpg.Connection, settings: Settings, comm
         conn, settings, until=datetime.now(UTC), community_id=community
     ):
         say(
-            f"closed reward epoch {closed.number} of {COMMUNITY}: {closed.distributed} of "
-            f"{closed.emission} base units to {closed.recipients} authors (votes of the seed)"
+            f"closed reward epoch {closed.number} of {COMMUNITY}: "
+            f"{Decimal(closed.distributed) / POINT} of {Decimal(closed.emission) / POINT} points "
+            f"to {closed.recipients} authors, for the seed's votes"
         )
 
 
