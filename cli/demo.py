@@ -284,10 +284,10 @@ async def _grant_genesis(conn: asyncpg.Connection, community: int) -> None:
         )
 
 
-async def _close_reward_epoch(conn: asyncpg.Connection, settings: Settings, community: int) -> None:
-    closed_before: int = await conn.fetchval(queries.count_paid_epochs, community)
-    if closed_before:
-        return
+async def _close_reward_epoch(conn: asyncpg.Connection, settings: Settings, community: int) -> bool:
+    """Closes the community's open epoch now unless one paid someone already; whether one has."""
+    if await conn.fetchval(queries.count_paid_epochs, community):
+        return True
     for closed in await epochs.close_due_epochs(
         conn, settings, until=datetime.now(UTC), community_id=community
     ):
@@ -296,6 +296,13 @@ async def _close_reward_epoch(conn: asyncpg.Connection, settings: Settings, comm
             f"{Decimal(closed.distributed) / POINT} of {Decimal(closed.emission) / POINT} points "
             f"to {closed.recipients} authors, for the seed's votes"
         )
+    if await conn.fetchval(queries.count_paid_epochs, community):
+        return True
+    say(
+        f"no reward epoch of {COMMUNITY} pays anyone: its votes were counted in an epoch "
+        "closed before the demo ran (a forum seeded by an older `agora seed`)"
+    )
+    return False
 
 
 async def run_economy_and_governance(
@@ -355,7 +362,8 @@ async def run_economy_and_governance(
         await _wait("the proposals' states in the mirror", INDEXER_HINT, governance_mirrored)
         say(f"{COMMUNITY} shows an executed, a defeated and an active election")
 
-        await _close_reward_epoch(conn, settings, community_id_)
+        if not await _close_reward_epoch(conn, settings, community_id_):
+            return
 
         async def paid() -> bool:
             await epochs.settle_payouts(conn)

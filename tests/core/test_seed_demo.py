@@ -108,6 +108,8 @@ async def test_first_seed_shows_governance_and_a_paid_epoch(
         await conn.close()
     # then it said what it did, moving the chain's clock included, and started what it needed
     assert "starting one for the demo" in first.stdout
+    assert "demo communities, posts, comments and votes are added" in first.stdout
+    assert "demo data is there already" in second.stdout
     assert "genesis grant" in first.stdout
     assert "moved the chain's clock" in first.stdout
     assert "a reward epoch of governance is paid" in first.stdout
