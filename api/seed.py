@@ -48,6 +48,8 @@ POSTS = [
     ("Ask me anything about quorum", "5% of a community's points must take part in a vote."),
 ]
 POSTS_PER_COMMUNITY = 3
+# The demo people: anvil's dev accounts 0 to 7.
+DEMO_PEOPLE = 8
 
 
 def dev_accounts(count: int) -> list[str]:
@@ -79,7 +81,9 @@ async def seed(database_url: str) -> bool:
 
 async def _seed(conn: Executor) -> None:
     rng = random.Random(7)
-    people = [await users.upsert_user_by_address(conn, address=a) for a in dev_accounts(8)]
+    people = [
+        await users.upsert_user_by_address(conn, address=a) for a in dev_accounts(DEMO_PEOPLE)
+    ]
     for index, (name, title, description, rules) in enumerate(COMMUNITIES):
         creator = people[index]
         community = await communities.create_community(

@@ -37,11 +37,17 @@ from web3.contract import Contract
 from agora.chain import ChainError, connect, send_transaction
 from agora.settings import Settings
 from agora.sql import load
-from api.seed import ANVIL_MNEMONIC
+from api.seed import ANVIL_MNEMONIC, DEMO_PEOPLE, dev_accounts
 from cli.stack import indexer, sender
 from governance import community_id
 from governance.anvil import CHAIN_ID as ANVIL_CHAIN_ID
-from governance.deploy import Deployment, contract_at, deployed_contract, load_deployment
+from governance.deploy import (
+    Deployment,
+    contract_at,
+    deployed_contract,
+    is_live,
+    load_deployment,
+)
 from governance.devchain import advance_time
 from governance.operator import POINT
 from governance.proposals import Proposal, ProposalState, Support, election
@@ -106,6 +112,11 @@ def chain_of(settings: Settings) -> tuple[Web3, Deployment]:
         raise DemoUnavailable(
             f"the chain at {rpc_url} is not anvil (chain id {w3.eth.chain_id}): the demo "
             "moves the chain's clock, which only a local chain allows"
+        )
+    if not is_live(w3, deployment):
+        raise DemoUnavailable(
+            f"the chain at {rpc_url} does not hold the contracts of {settings.deployment_file}: "
+            "`agora up` deploys them; then run `agora seed` again"
         )
     return w3, deployment
 
@@ -317,7 +328,7 @@ async def run_economy_and_governance(
         # The seed's voters become old enough accounts for their votes to earn rewards.
         await conn.execute(
             queries.backdate_users,
-            [m.address.lower() for m in members()],
+            [address.lower() for address in dev_accounts(DEMO_PEOPLE)],
             community["created_at"],
             float(settings.reward_min_account_age_seconds + 3600),
         )
@@ -338,6 +349,11 @@ async def run_economy_and_governance(
         await _grant_genesis(conn, community_id_)
 
         async def genesis_booked() -> bool:
+            if await genesis.status(conn, community_id_) == "failed":
+                raise DemoUnavailable(
+                    f"the genesis mint failed: see the error of its intent "
+                    f"{genesis.dedupe_key(community_id_)!r} in operator_transactions"
+                )
             return await genesis.settle(conn, community_id_)
 
         await _wait("the genesis mint", SENDER_HINT, genesis_booked)
