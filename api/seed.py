@@ -47,7 +47,6 @@ POSTS = [
     ("Read the source", "The contracts are OpenZeppelin Governor with a moderator registry."),
     ("Ask me anything about quorum", "5% of a community's points must take part in a vote."),
 ]
-POSTS_PER_COMMUNITY = 3
 # The demo people: anvil's dev accounts 0 to 7.
 DEMO_PEOPLE = 8
 
@@ -60,21 +59,15 @@ def dev_accounts(count: int) -> list[str]:
     ]
 
 
-async def seed(database_url: str) -> bool:
-    """Adds the demo data; False when it is there already."""
+async def seed(database_url: str) -> None:
     pool = await create_pool(database_url)
     try:
         if await communities.get_community_by_name(pool, name="agora"):
             log.info("demo data already present")
-            return False
+            return
         async with pool.acquire() as conn, conn.transaction():
             await _seed(conn)
-        log.info(
-            "demo data added: %d communities, %d posts",
-            len(COMMUNITIES),
-            POSTS_PER_COMMUNITY * len(COMMUNITIES),
-        )
-        return True
+        log.info("demo data added: %d communities, %d posts", len(COMMUNITIES), len(POSTS) * 3)
     finally:
         await pool.close()
 
@@ -100,7 +93,7 @@ async def _seed(conn: Executor) -> None:
             await communities.join_community(
                 conn, community_id=community["id"], user_id=person["id"]
             )
-        for title_text, body in rng.sample(POSTS, POSTS_PER_COMMUNITY):
+        for title_text, body in rng.sample(POSTS, 3):
             author = rng.choice(people)
             post_id = await posts.create_post(
                 conn,

@@ -128,6 +128,15 @@ async def _running(conn: asyncpg.Connection, lock_key: int) -> bool:
     return True
 
 
+async def forum_seeded(database_url: str) -> bool:
+    """Whether the forum's demo data (api.seed) is there."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        return await conn.fetchrow(queries.get_community, COMMUNITY) is not None
+    finally:
+        await conn.close()
+
+
 async def missing_services(database_url: str) -> list[str]:
     """The `agora` services the demo needs that no process runs: `send`, `index`."""
     conn = await asyncpg.connect(database_url)

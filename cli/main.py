@@ -121,10 +121,11 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
     from cli import demo
 
     with migrated(settings, stop_started=False) as (database_url, redis_url):
-        if asyncio.run(seed(database_url)):
-            demo.say("the forum's demo communities, posts, comments and votes are added")
-        else:
+        if asyncio.run(demo.forum_seeded(database_url)):
             demo.say("the forum's demo data is there already")
+        else:
+            asyncio.run(seed(database_url))
+            demo.say("the forum's demo communities, posts, comments and votes are added")
         # Then governance and the economy (cli/demo.py), which need the chain: without it the
         # forum's part stays and the command says what to run.
         if not demo.run(settings, database_url, redis_url):
