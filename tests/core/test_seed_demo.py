@@ -168,3 +168,22 @@ def test_a_chain_restarted_after_the_seed_keeps_its_moved_clock(tmp_path: Path) 
     # then time goes on from where the chain was, not from the wall clock behind it
     assert ahead > 4 * 86400
     assert next_block > moved_to
+
+
+def test_without_a_chain_the_seed_adds_the_forum_and_says_what_to_run(
+    fresh_database_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    # given no deployment (no `agora up` ever ran here)
+    env = os.environ | {
+        "DATABASE_URL": fresh_database_url,
+        "REDIS_URL": redis_url,
+        "AGORA_DEPLOYMENT_FILE": str(tmp_path / "deployment.json"),
+    }
+    env.pop("CHAIN_RPC_URL", None)
+    # when
+    seeded = agora(env, "seed")
+    # then the forum's part is there, and it says what to run for the rest
+    assert "demo communities, posts, comments and votes are added" in seeded.stdout
+    assert "governance demo not done" in seeded.stdout
+    assert "start `agora up`" in seeded.stdout
+    assert seeded.returncode == 1
