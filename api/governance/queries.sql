@@ -115,3 +115,37 @@ SELECT id, status, tx_hash, error FROM operator_transactions WHERE dedupe_key = 
 
 -- name: get_vote_relay_by_id
 SELECT id, status, tx_hash, error FROM operator_transactions WHERE id = $1;
+
+-- name: get_indexed_head
+-- Where the indexer is: the block applied and its time (the governor's clock).
+SELECT block_number, block_timestamp FROM chain_indexer_state;
+
+-- name: list_proposals_changed
+-- A governor's proposals whose tally or state may have changed when the indexer moved from
+-- block $2 (time $4) to block $3 (time $5): a vote, an execution, a cancellation or their
+-- creation in those blocks, or their vote opening or closing between those times (the state
+-- view's PENDING ends once the head's time passes vote_start, ACTIVE once it passes vote_end).
+SELECT p.*
+  FROM proposal_views AS p
+ WHERE p.governor = $1
+   AND p.proposal_id IN (
+       SELECT v.proposal_id FROM chain_votes AS v
+        WHERE v.governor = $1 AND v.block_number > $2 AND v.block_number <= $3
+       UNION
+       SELECT e.proposal_id FROM chain_proposal_events AS e
+        WHERE e.governor = $1 AND e.block_number > $2 AND e.block_number <= $3
+       UNION
+       SELECT x.proposal_id FROM chain_proposals AS x
+        WHERE x.governor = $1
+          AND ((x.block_number > $2 AND x.block_number <= $3)
+               OR (x.vote_start >= $4 AND x.vote_start < $5)
+               OR (x.vote_end >= $4 AND x.vote_end < $5)))
+ ORDER BY p.block_number, p.log_index;
+
+-- name: list_open_proposals
+-- A governor's proposals whose tally or state can still change (after a reorganisation, when
+-- what changed is not known).
+SELECT p.*
+  FROM proposal_views AS p
+ WHERE p.governor = $1 AND p.state IN ('PENDING', 'ACTIVE', 'SUCCEEDED', 'QUEUED')
+ ORDER BY p.block_number, p.log_index;
