@@ -157,7 +157,8 @@ def _description(value: str | None, default: str, proposer: str) -> str:
 
 def _points(amount: int) -> str:
     whole, rest = divmod(amount, POINT)
-    return f"{whole}" if not rest else f"{amount / POINT:.4f}".rstrip("0")
+    number = f"{whole}" if not rest else f"{amount / POINT:.4f}".rstrip("0").rstrip(".")
+    return f"{number} point" if amount == POINT else f"{number} points"
 
 
 async def _draft(
@@ -188,7 +189,7 @@ async def _draft(
     threshold = int(row["proposal_threshold"] or 0)
     if power < threshold:
         raise BelowProposalThreshold(
-            f"Proposing in c/{name} takes {_points(threshold)} points of voting power; you have "
+            f"Proposing in c/{name} takes {_points(threshold)} of voting power; you have "
             f"{_points(power)}. Points count once delegated: delegate yours to yourself, or ask "
             "members to delegate to you.",
             threshold=str(threshold),
