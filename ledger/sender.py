@@ -9,8 +9,9 @@ An intent goes pending -> sent -> mined | failed, and each step is recorded befo
 
 1. pending: the call is built and its gas estimated. If the estimate reverts, the chain's state
    decides: when it shows the intent already done (a community of that name by that creator, an
-   epoch already minted) the intent is mined, with the transaction that did it; otherwise it
-   fails with the decoded revert, and nothing was sent.
+   epoch already minted, a vote the governor already counts for that voter) the intent is
+   mined, with the transaction that did it; otherwise it fails with the decoded revert, and
+   nothing was sent.
 2. The transaction is signed at the operator's pending nonce, and its nonce, hash and bytes are
    committed as `sent`; only then is it broadcast.
 3. Its receipt settles it: mined (the block, and what the receipt says in `result`) or failed
