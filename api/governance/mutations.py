@@ -185,6 +185,8 @@ async def _draft(
             )
         raise NotFound(f"There is no community named c/{shown(name)}.")
     viewer_bytes = bytes.fromhex(viewer.address.removeprefix("0x"))
+    # The governor counts the proposer's votes of one second before the proposal: points that
+    # arrive in that very second pass here and not there (the wallet then shows the revert).
     power = await repository.get_voting_power(pool, token=bytes(row["token"]), account=viewer_bytes)
     threshold = int(row["proposal_threshold"] or 0)
     if power < threshold:
@@ -213,9 +215,9 @@ async def _draft(
         else f"Impeach moderator {shown_member} of c/{name} (proposed {today})"
     )
     text = _description(description, default, viewer.address.lower())
-    registry = contract_at(
-        Web3(), "ModeratorRegistry", chain.chain_of(info.context.settings).registry
-    )
+    # Only to encode the call: nothing is sent to the node.
+    on_chain = chain.chain_of(info.context.settings)
+    registry = contract_at(on_chain.w3, "ModeratorRegistry", on_chain.registry)
     build = election if electing else impeachment
     proposal: Proposal = build(registry, community_bytes, Web3.to_checksum_address(member), text)
     proposal_id = proposal.offchain_id()

@@ -40,30 +40,32 @@ class Head:
     time: int
 
 
+async def _head(pool: asyncpg.Pool) -> Head | None:
+    row = await repository.get_indexed_head(pool)
+    return Head(row["block_number"], row["block_timestamp"]) if row else None
+
+
 class _Watch:
-    """The checkpoint of one pool's database, read while anyone listens."""
+    """The checkpoint of one pool's database, read while anyone listens; each listener is given
+    every checkpoint read that differs from the one read before it."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
-        self.listeners: set[asyncio.Queue[tuple[Head, Head]]] = set()
+        self.listeners: set[asyncio.Queue[Head]] = set()
         self.task: asyncio.Task[None] | None = None
-
-    async def _head(self) -> Head | None:
-        row = await repository.get_indexed_head(self.pool)
-        return Head(row["block_number"], row["block_timestamp"]) if row else None
 
     async def run(self) -> None:
         last: Head | None = None
         while True:
             try:
-                head = await self._head()
+                head = await _head(self.pool)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
                 log.debug("proposal updates: the checkpoint could not be read (%s)", error)
-                head = last
-            if head is not None and last is not None and head != last:
+                head = None
+            if head is not None and head != last:
                 for queue in self.listeners:
-                    queue.put_nowait((last, head))
-            last = head if head is not None else last
+                    queue.put_nowait(head)
+                last = head
             await asyncio.sleep(POLL_SECONDS)
 
 
@@ -71,17 +73,22 @@ _watches: dict[int, _Watch] = {}
 
 
 async def head_moves(pool: asyncpg.Pool) -> AsyncGenerator[tuple[Head, Head], None]:
-    """Each move of the indexer's checkpoint from now on, as (before, after)."""
+    """Each move of the indexer's checkpoint from now on, as (before, after). "Now" is this
+    listener's own first read, so a move is not lost while a shared watch is starting."""
+    last = await _head(pool)
     watch = _watches.get(id(pool))
     if watch is None:
         watch = _watches[id(pool)] = _Watch(pool)
-    queue: asyncio.Queue[tuple[Head, Head]] = asyncio.Queue()
+    queue: asyncio.Queue[Head] = asyncio.Queue()
     watch.listeners.add(queue)
     if watch.task is None:
         watch.task = asyncio.create_task(watch.run(), name="proposal-updates")
     try:
         while True:
-            yield await queue.get()
+            head = await queue.get()
+            if last is not None and head != last:
+                yield last, head
+            last = head
     finally:
         watch.listeners.discard(queue)
         if not watch.listeners:

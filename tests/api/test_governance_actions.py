@@ -309,10 +309,15 @@ async def test_an_election_drafted_proposed_voted_by_relay_and_executed(
         (account(bob).address, "FOR", None, receipt["transactionHash"].to_0x_hex()),
     ]
 
-    # when the vote closes, 30 for and 60 against
-    gov.close_voting(community)
-    await index()
-    # then the election is defeated
+    # when the vote closes, 30 for and 60 against: no event, only the chain's clock
+    async with Subscription(
+        server.graphql_url, PROPOSAL_UPDATED, {"community": community.name}
+    ) as updates:
+        gov.close_voting(community)
+        await index()
+        # then the subscriber hears that the election is defeated
+        update = await updates_until(updates, lambda p: p["state"] != "ACTIVE")
+        assert (update["id"], update["state"]) == (draft["id"], "DEFEATED")
     assert (await alice.data(PROPOSAL, {"id": draft["id"]}))["proposal"]["state"] == "DEFEATED"
 
     # when dave is paid 100 points, alice drafts the election again, described anew, and dave
