@@ -11,12 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
+from agora.services import free_port
 from agora.settings import Settings
 from governance.deploy import Deployment
 from governance.devchain import advance_time, fund
@@ -198,6 +200,25 @@ def operator_funds(w3: Web3, deployment: Deployment) -> tuple[int, int]:
     """The operator's nonce and balance: what a relayed transaction would spend."""
     operator = deployment["operator"]
     return w3.eth.get_transaction_count(operator), w3.eth.get_balance(operator)
+
+
+async def relays(database_url: str) -> list[str]:
+    """The keys of the ballots the operator was asked to relay."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        rows = await conn.fetch(
+            "SELECT dedupe_key FROM operator_transactions WHERE kind = 'cast_vote_by_sig'"
+            " ORDER BY id"
+        )
+    finally:
+        await conn.close()
+    return [row["dedupe_key"] for row in rows]
+
+
+def draft_key(draft: dict[str, Any], voter: Client) -> str:
+    return (
+        f"{draft['governorAddress'].lower()}:{draft['proposalId']}:{account(voter).address.lower()}"
+    )
 
 
 async def updates_until(subscription: Subscription, done: Any) -> dict[str, Any]:
@@ -383,6 +404,11 @@ async def test_relays_the_chain_would_refuse_cost_the_operator_nothing(
     sender: SenderProcess,
     member: Any,
     index: Any,
+    settings: Settings,
+    fresh_database_url: str,
+    redis_url: str,
+    deployment_file: Path,
+    http: httpx.AsyncClient,
 ) -> None:
     # given an open election in which bob has voted by relay
     alice, bob = await member(w3), await member(w3)
@@ -453,10 +479,25 @@ async def test_relays_the_chain_would_refuse_cost_the_operator_nothing(
     # and for a proposal nobody made, or with a signature that is not one
     assert await refused(late | {"proposalId": "12345"}) == "NOT_FOUND"
     assert await refused(late | {"signature": "0x1234"}) == "BAD_USER_INPUT"
+    # and when the API cannot reach the chain to check a ballot
+    offline = start_server(
+        settings,
+        database_url=fresh_database_url,
+        redis_url=redis_url,
+        write_rate_limit=1_000_000,
+        chain_rpc_url=f"http://127.0.0.1:{free_port()}",
+        deployment_file=deployment_file,
+    )
+    try:
+        error = await Client(offline.graphql_url, http).error(RELAY_VOTE, late)
+        assert error["extensions"]["code"] == "CHAIN_UNAVAILABLE"
+    finally:
+        offline.stop()
     # then each was refused before anything was sent: the operator spent nothing
     assert operator_funds(w3, deployment) == before
-    # and the sender was asked to send bob's ballot alone
+    # and the sender was asked to send bob's ballot alone, and the outbox holds it alone
     assert sender.log().count("sending 0x") == 1
+    assert await relays(fresh_database_url) == [f"cast_vote_by_sig:{draft_key(draft, bob)}"]
 
 
 async def test_drafts_are_refused_to_whom_the_governor_would_refuse(
