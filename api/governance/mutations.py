@@ -354,8 +354,8 @@ async def relay_vote(
     ctx = info.context
     voter_address = _address(voter, field="voter")
     raw_signature = _signature(signature)
-    if reason is not None:
-        reason = reason.strip() or None
+    # The reason is part of what the voter signed: taken as it is, spaces and all (an empty one
+    # is still an ExtendedBallot's).
     if reason is not None and len(reason) > REASON_MAX_LENGTH:
         raise BadUserInput(
             f"The reason is too long ({len(reason)} characters; the limit is {REASON_MAX_LENGTH}).",

@@ -30,6 +30,7 @@ from tests.indexer import conftest as indexer_fixtures
 from tests.indexer.conftest import catch_up
 from tests.support.factories import create_community, unique_name
 from tests.support.graphql import Client, sign_in
+from tests.support.redis_server import PrivateRedis
 from tests.support.sender import SenderProcess
 from tests.support.server import LiveServer, start_server
 
@@ -580,3 +581,34 @@ async def test_drafts_are_refused_to_whom_the_governor_would_refuse(
         "description": draft["description"],
     }
     assert await code(alice, PROPOSE_IMPEACHMENT, same) == "CONFLICT"
+
+
+async def test_relays_are_rate_limited_before_the_chain_is_asked(
+    settings: Settings, database_url: str, tmp_path: Path, http: httpx.AsyncClient
+) -> None:
+    # given a server allowing 2 writes a minute (on a Redis of its own, counting only these)
+    redis = PrivateRedis(tmp_path / "redis")
+    redis.start()
+    server = start_server(
+        settings,
+        database_url=database_url,
+        redis_url=redis.url,
+        write_rate_limit=2,
+        write_rate_window_seconds=60,
+    )
+    try:
+        # when a ballot is relayed three times
+        voter = Account.create()
+        relay = {
+            "proposalId": "1",
+            "support": "FOR",
+            "voter": voter.address,
+            "signature": "0x" + "11" * 65,
+        }
+        client = Client(server.graphql_url, http)
+        codes = [(await client.error(RELAY_VOTE, relay))["extensions"]["code"] for _ in range(3)]
+    finally:
+        server.stop()
+        redis.stop()
+    # then the third is refused before anything else is looked at
+    assert codes == ["NOT_FOUND", "NOT_FOUND", "RATE_LIMITED"]
