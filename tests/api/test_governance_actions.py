@@ -28,7 +28,7 @@ from tests.api.test_subscriptions import Subscription
 from tests.governance.driver import Community, Governance
 from tests.indexer import conftest as indexer_fixtures
 from tests.indexer.conftest import catch_up
-from tests.support.factories import create_community, unique_name
+from tests.support.factories import unique_name
 from tests.support.graphql import Client, sign_in
 from tests.support.redis_server import PrivateRedis
 from tests.support.sender import SenderProcess
@@ -42,6 +42,12 @@ deployment_file = indexer_fixtures.deployment_file
 deployment = indexer_fixtures.deployment
 w3 = indexer_fixtures.w3
 gov = indexer_fixtures.gov
+
+# Created here rather than by the shared factory: this test's server runs no indexer of its own,
+# the test indexes when it chooses.
+CREATE_COMMUNITY = """
+mutation Create($name: String!) { createCommunity(input: {name: $name, title: "Ours"}) { name } }
+"""
 
 DRAFT_FIELDS = "governorAddress targets values calldatas description proposalId id"
 
@@ -163,7 +169,7 @@ async def on_chain_community(gov: Governance, creator: Client) -> Community:
     on-chain first: the sender then finds the forum's intent done and sends nothing."""
     name = unique_name("govact")
     created = gov.create_community(name, creator=account(creator))
-    await create_community(creator, name)
+    await creator.data(CREATE_COMMUNITY, {"name": name})
     return created
 
 
@@ -510,7 +516,7 @@ async def test_drafts_are_refused_to_whom_the_governor_would_refuse(
     community = await on_chain_community(gov, alice)
     gov.pay(community, {account(alice): 10})
     forum_only = unique_name("offchain")
-    await create_community(alice, forum_only)
+    await alice.data(CREATE_COMMUNITY, {"name": forum_only})
     await index()
     candidate = gov.member().address
 
