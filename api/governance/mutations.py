@@ -45,6 +45,7 @@ from api.core.errors import (
     NotFound,
     NotModerator,
     NotOnChain,
+    NoVotingPower,
     ProposalNotActive,
     shown,
 )
@@ -379,6 +380,15 @@ async def relay_vote(
     ):
         raise AlreadyVoted(f"{checksummed(voter_address)} has voted on this proposal already.")
     await _refuse_second_relay(info, key)
+    # Anyone can make keys: without this, ballots of weight zero would spend the operator's gas.
+    weight = await repository.get_votes_at(
+        ctx.pool, token=bytes(row["token"]), account=voter_bytes, timepoint=int(row["vote_start"])
+    )
+    if weight == 0:
+        raise NoVotingPower(
+            f"{checksummed(voter_address)} had no voting power when this proposal's vote opened: "
+            "such a vote counts for nothing, so it is not relayed."
+        )
     on_chain = chain.chain_of(ctx.settings)
     governor_address = Web3.to_checksum_address("0x" + governor.hex())
     facts = await chain.read(

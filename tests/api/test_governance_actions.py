@@ -477,6 +477,15 @@ async def test_relays_the_chain_would_refuse_cost_the_operator_nothing(
         await refused(vote | {"voter": dave.address, "signature": signed, "reason": "no"})
         == "BAD_SIGNATURE"
     )
+    # and when someone with no points at the snapshot votes
+    nobody = Account.create()
+    assert (
+        await refused(
+            vote
+            | {"voter": nobody.address, "signature": ballot(community, draft, nobody, Support.FOR)}
+        )
+        == "NO_VOTING_POWER"
+    )
     # and once the vote has closed
     gov.close_voting(community)
     await index()
