@@ -102,15 +102,6 @@ def test_up_serves_the_forum_on_a_chain_and_stops_the_chain_on_sigterm(
         # and the indexer follows that chain beside the API
         assert _wait_for(lambda: _indexed_block(fresh_database_url) is not None, 30)
         (indexer_pid,) = re.findall(r"indexer: started \(pid (\d+)\)", read_log())
-        # and the demo seeded meanwhile is created on-chain, its creators its moderators
-        subprocess.run([sys.executable, "-m", "cli", "seed"], env=env, check=True, timeout=120)
-        moderators = '{ community(name: "agora") { chain { status } moderators { address } } }'
-
-        def moderated() -> bool:
-            answer = httpx.post(f"{base}/graphql", json={"query": moderators}).json()
-            return bool(answer["data"]["community"]["moderators"])
-
-        assert _wait_for(moderated, 60), read_log()
         # and when it is told to stop, it stops, and so do its chain, sender, indexer and ledger
         up.send_signal(signal.SIGTERM)
         assert up.wait(timeout=30) == 128 + signal.SIGTERM
