@@ -163,7 +163,7 @@ def mirror_database_url(postgres_server_url: str, fresh_database_template: str) 
 @pytest.fixture(scope="session")
 def no_sender_database_url(postgres_server_url: str, fresh_database_template: str) -> Iterator[str]:
     """A migrated database for `no_sender_server`."""
-    yield from _session_copy(postgres_server_url, fresh_database_template, "no_sender")
+    yield from _session_copy(postgres_server_url, fresh_database_template, "nosender")
 
 
 @pytest.fixture(scope="session")
