@@ -68,6 +68,11 @@ async def seed(database_url: str) -> None:
         async with pool.acquire() as conn, conn.transaction():
             await _seed(conn)
         log.info("demo data added: %d communities, %d posts", len(COMMUNITIES), len(POSTS) * 3)
+        # Moderators are the chain's: none until the communities are created on-chain.
+        log.info(
+            "their creators moderate them once `agora send` has created them on-chain and "
+            "`agora index` has mirrored it (both run under `agora up`)"
+        )
     finally:
         await pool.close()
 

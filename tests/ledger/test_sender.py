@@ -32,6 +32,7 @@ from governance.deploy import Deployment, contract_at, deployed_contract
 from governance.operator import create_community_onchain
 from governance.proposals import Support, sign_ballot
 from ledger.sender import send_pending
+from tests.support.chain import ChainServices
 from tests.support.factories import create_community, unique_name
 from tests.support.graphql import Client, sign_in
 from tests.support.sender import SenderProcess
@@ -295,10 +296,20 @@ async def test_a_community_created_while_the_chain_is_down_gets_on_chain_when_it
     senders: Any,
     w3: Web3,
     deployment: Deployment,
+    deployment_file: Path,
+    tmp_path: Path,
 ) -> None:
-    # given a forum whose sender's chain does not answer
+    # given a forum whose sender's chain does not answer (its indexer's does)
     node = Forwarder(free_port(), int(chain_rpc_url.rsplit(":", 1)[1]))
     sender = senders(rpc_url=f"http://127.0.0.1:{node.port}")
+    indexer = ChainServices(
+        rpc_url=chain_rpc_url,
+        deployment_file=deployment_file,
+        database_url=fresh_database_url,
+        redis_url=redis_url,
+        logs=tmp_path,
+        commands=("index",),
+    )
     server = start_server(
         settings,
         database_url=fresh_database_url,
@@ -311,7 +322,7 @@ async def test_a_community_created_while_the_chain_is_down_gets_on_chain_when_it
             alice = await sign_in(Client(server.graphql_url, http))
             # when alice creates a community
             name = unique_name("down")
-            await create_community(alice, name)
+            await create_community(alice, name, confirmed=False)
             # then it waits, pending, and the sender says once that the chain is lost
             sender.wait_for_log("is unreachable")
             await asyncio.sleep(2)  # several retries
@@ -327,6 +338,7 @@ async def test_a_community_created_while_the_chain_is_down_gets_on_chain_when_it
                 await asyncio.sleep(0.1)
     finally:
         node.close()
+        indexer.stop()
         server.stop()
     # then the community is on-chain, and the sender said once that the chain was back
     assert chain["status"] == "CONFIRMED", sender.log()
