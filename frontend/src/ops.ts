@@ -162,8 +162,8 @@ export const PostsQuery = graphql(
 
 export const PostQuery = graphql(
   `
-  query Post($id: ID!) {
-    post(id: $id) { ...PostFields }
+  query Post($id: ID!, $community: String!) {
+    post(id: $id) { ...PostFields author { id points(community: $community) } }
   }
 `,
   [PostFields],
@@ -171,8 +171,8 @@ export const PostQuery = graphql(
 
 export const CommentsQuery = graphql(
   `
-  query Comments($postId: ID!, $sort: CommentSort!) {
-    comments(postId: $postId, sort: $sort) { ...CommentFields }
+  query Comments($postId: ID!, $sort: CommentSort!, $community: String!) {
+    comments(postId: $postId, sort: $sort) { ...CommentFields author { id points(community: $community) } }
   }
 `,
   [CommentFields],
@@ -532,3 +532,130 @@ export const UserRewardsQuery = graphql(`
     }
   }
 `);
+
+// ---- governance ----------------------------------------------------------
+
+/** What the Governance tab and a proposal page show of a proposal. */
+export const ProposalFields = graphql(
+  `
+  fragment ProposalFields on Proposal {
+    id
+    proposalId
+    description
+    descriptionHtml
+    kind
+    state
+    forVotes
+    againstVotes
+    abstainVotes
+    quorum
+    voteStart
+    voteEnd
+    createdTx
+    executedTx
+    proposer { ...UserBrief }
+    candidate { ...UserBrief }
+    viewerVote { support weight reason }
+  }
+`,
+  [UserBrief],
+);
+export type ProposalSummary = ResultOf<typeof ProposalFields>;
+
+// A literal page size: the cost limit counts a variable `first` as the largest page.
+export const GovernanceQuery = graphql(
+  `
+  query Governance($community: String!, $state: ProposalState, $after: String) {
+    community(name: $community) {
+      id
+      governance {
+        tokenAddress
+        governorAddress
+        tokenSymbol
+        totalSupply
+        quorumPercent
+        votingDelaySeconds
+        votingPeriodSeconds
+        proposalThreshold
+        proposals(state: $state, first: 10, after: $after) {
+          edges { cursor node { ...ProposalFields } }
+          pageInfo { hasNextPage endCursor }
+        }
+      }
+    }
+  }
+`,
+  [ProposalFields],
+);
+
+/** The chain-side settings only (the proposal and propose pages need the governor's address). */
+export const GovernanceSettingsQuery = graphql(`
+  query GovernanceSettings($community: String!) {
+    community(name: $community) {
+      id
+      chain { communityId }
+      governance {
+        tokenAddress
+        governorAddress
+        tokenSymbol
+        totalSupply
+        quorumPercent
+        votingDelaySeconds
+        votingPeriodSeconds
+        proposalThreshold
+      }
+    }
+  }
+`);
+
+export const ProposalQuery = graphql(
+  `
+  query Proposal($id: ID!, $after: String) {
+    proposal(id: $id) {
+      ...ProposalFields
+      community { id name }
+      votes(first: 25, after: $after) {
+        edges { cursor node { voter { ...UserBrief } support weight reason txHash } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+`,
+  [ProposalFields, UserBrief],
+);
+
+/** A member's standing in a community: points (token balance), voting power and delegate. */
+export const StandingQuery = graphql(
+  `
+  query Standing($address: String!, $community: String!) {
+    user(address: $address) {
+      id
+      points(community: $community)
+      votingPower(community: $community)
+      delegate(community: $community) { ...UserBrief }
+    }
+  }
+`,
+  [UserBrief],
+);
+
+export const IndexerQuery = graphql(`
+  query Indexer {
+    indexer { chainId headBlock indexedBlock lagBlocks }
+  }
+`);
+
+// ---- points beside names -------------------------------------------------
+
+/** A community's feed with each author's points in it (the front page's PostsQuery has none). */
+export const CommunityPostsQuery = graphql(
+  `
+  query CommunityPosts($community: String!, $sort: PostSort!, $first: Int!, $after: String) {
+    posts(community: $community, sort: $sort, first: $first, after: $after) {
+      edges { node { ...PostCardFields author { id points(community: $community) } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`,
+  [PostCardFields],
+);
