@@ -54,9 +54,9 @@ export const PostCardFields = graphql(
   [UserBrief],
 );
 
-export const CommentFields = graphql(
-  `
-  fragment CommentFields on Comment {
+/** A comment without its author (the comment tree asks the author with their points). */
+export const CommentBody = graphql(`
+  fragment CommentBody on Comment {
     id
     postId
     parentId
@@ -72,10 +72,17 @@ export const CommentFields = graphql(
     downvotes
     replyCount
     viewerVote
+  }
+`);
+
+export const CommentFields = graphql(
+  `
+  fragment CommentFields on Comment {
+    ...CommentBody
     author { ...UserBrief }
   }
 `,
-  [UserBrief],
+  [CommentBody, UserBrief],
 );
 
 export const CommunityFields = graphql(
@@ -169,13 +176,15 @@ export const PostQuery = graphql(
   [PostFields],
 );
 
+// The author is asked once, with their points: a second `author` would count twice against the
+// query's cost limit (a post's whole comment tree is a large list).
 export const CommentsQuery = graphql(
   `
   query Comments($postId: ID!, $sort: CommentSort!, $community: String!) {
-    comments(postId: $postId, sort: $sort) { ...CommentFields author { id points(community: $community) } }
+    comments(postId: $postId, sort: $sort) { ...CommentBody author { ...UserBrief points(community: $community) } }
   }
 `,
-  [CommentFields],
+  [CommentBody, UserBrief],
 );
 
 export const CommunityQuery = graphql(
