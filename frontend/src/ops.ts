@@ -668,3 +668,39 @@ export const CommunityPostsQuery = graphql(
 `,
   [PostCardFields],
 );
+
+// ---- governance actions --------------------------------------------------
+
+export const ProposeElectionMutation = graphql(`
+  mutation ProposeElection($community: String!, $candidate: String!, $description: String) {
+    proposeModeratorElection(community: $community, candidate: $candidate, description: $description) {
+      governorAddress targets values calldatas description proposalId id
+    }
+  }
+`);
+
+export const ProposeImpeachmentMutation = graphql(`
+  mutation ProposeImpeachment($community: String!, $moderator: String!, $description: String) {
+    proposeImpeachment(community: $community, moderator: $moderator, description: $description) {
+      governorAddress targets values calldatas description proposalId id
+    }
+  }
+`);
+export type ProposalDraft = ResultOf<typeof ProposeElectionMutation>["proposeModeratorElection"];
+
+export const RelayVoteMutation = graphql(`
+  mutation RelayVote($proposalId: String!, $support: VoteSupport!, $voter: String!, $signature: String!, $reason: String) {
+    relayVote(proposalId: $proposalId, support: $support, voter: $voter, signature: $signature, reason: $reason) {
+      proposalId voter support status txHash error
+    }
+  }
+`);
+
+/** A community's proposals as their tallies or states change (the indexer's view). */
+export const ProposalUpdatedSubscription = graphql(`
+  subscription ProposalUpdated($community: String!) {
+    proposalUpdated(community: $community) {
+      id state forVotes againstVotes abstainVotes quorum executedTx
+    }
+  }
+`);

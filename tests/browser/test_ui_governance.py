@@ -1,65 +1,21 @@
-"""A community's Governance tab: a member with points sees them, delegates them, proposes,
-votes, and reads the tallies; the proposals filter by state. A real anvil with the contracts,
-the indexer run in this process as the chain moves, and the test wallet signing and sending
-real transactions."""
+"""A community's Governance tab: a member with points sees them and delegates them, proposes an
+election, votes without gas (a signed ballot the forum relays) while another votes with a
+transaction, follows the tally live, and carries the proposal out; the proposals filter by
+state; and members' points show beside their names in the community. All real: anvil with the
+contracts, the operator's sender, the indexer, and the test wallet signing and sending."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
-
-import asyncpg
 import pytest
 from playwright.async_api import Locator, Page, expect
 
-from governance.deploy import Deployment
-from tests.api.test_governance import (
-    chain_rpc_url,
-    deployment,
-    deployment_file,
-    gov,
-    mirror,
-    operator_key,
-    w3,
-)
+from governance.devchain import advance_time
 from tests.governance.driver import Governance
-from tests.indexer.conftest import catch_up
 from tests.support.factories import create_community, create_post
 
-from .helpers import ACCOUNTS, ADDRESSES, App, short, unique
+from .helpers import ACCOUNTS, ADDRESSES, App, record_ws_frames, short, unique, wait_for_live
 
 pytestmark = [pytest.mark.browser, pytest.mark.chain]
-
-__all__ = ["chain_rpc_url", "deployment", "deployment_file", "gov", "mirror", "operator_key", "w3"]
-
-
-@pytest.fixture
-async def indexer(
-    mirror: asyncpg.Connection, database_url: str, chain_rpc_url: str, deployment: Deployment
-) -> AsyncIterator[None]:
-    """The indexer, following the chain in this process for the whole test (as `agora index`
-    does beside the forum)."""
-
-    async def follow() -> None:
-        while True:
-            await catch_up(database_url, chain_rpc_url, deployment)
-            await asyncio.sleep(0.2)
-
-    task = asyncio.create_task(follow())
-    yield
-    if task.done():
-        task.result()  # the indexer failed: say why
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-
-
-@pytest.fixture
-def chain_app(app: App, chain_rpc_url: str) -> App:
-    """The browser app whose wallets send to the test chain."""
-    app.chain_rpc_url = chain_rpc_url
-    return app
 
 
 async def reload_until_visible(page: Page, locator: Locator, seconds: int = 20) -> None:
@@ -76,19 +32,18 @@ def proposal_item(page: Page, title: str) -> Locator:
     return page.locator("li.proposal").filter(has=page.get_by_role("heading", name=title))
 
 
-async def test_a_member_delegates_votes_and_sees_the_tally_and_filters_proposals(
-    chain_app: App, gov: Governance, indexer: None
+async def test_a_member_delegates_proposes_votes_without_gas_and_executes_an_election(
+    chain_app: App, gov: Governance
 ) -> None:
     app = chain_app
     voter, candidate = ACCOUNTS[1], ACCOUNTS[2]
     # given a community, on-chain too, where the member holds 60 points and the candidate 30
-    owner = await app.api(1)
-    await app.api(2)
     name = unique("gov")
-    await create_community(owner, name)
     community = gov.create_community(name, creator=voter)
     gov.pay(community, {voter: 60, candidate: 30})
     symbol = community.token.functions.symbol().call()
+    await create_community(await app.api(1), name)
+    await app.api(2)
 
     # when the member opens the community's Governance tab
     page = await app.signed_in(1, f"/c/{name}")
@@ -121,69 +76,130 @@ async def test_a_member_delegates_votes_and_sees_the_tally_and_filters_proposals
     await expect(standing.get_by_test_id("my-voting-power")).to_have_text(f"60 {symbol}")
     assert len(app.wallets[1].sent) == 2
 
-    # given a proposal to elect the candidate, open for votes
-    election = gov.election(community, candidate)
-    gov.propose(community, election, by=voter)
+    # when, a second later (the threshold counts the votes of a second ago), they propose to
+    # elect the candidate
+    advance_time(gov.w3, 1)
+    await page.get_by_role("button", name="New proposal").click()
+    form = page.get_by_role("form", name="New proposal")
+    await form.get_by_label("Elect a moderator").check()
+    await form.get_by_label("Candidate's address").fill(ADDRESSES[2])
+    await form.get_by_label("Why").fill("She knows the **rules**.")
+    await form.get_by_role("button", name="Propose").click()
+
+    # then their wallet sent it, and the proposal's page shows it once indexed: pending
+    title = f"Elect {short(ADDRESSES[2])} moderator"
+    await expect(page.get_by_role("heading", level=1, name=title)).to_be_visible(timeout=20_000)
+    assert len(app.wallets[1].sent) == 3
+    card = page.locator("article.proposal-full")
+    await expect(card.get_by_test_id("state")).to_have_text("Pending")
+    await expect(card.locator(".prose strong")).to_have_text("rules")  # the sanitized markdown
+
+    # when voting opens (the chain's clock passes the voting delay)
+    frames = record_ws_frames(page)
+    await page.reload()
+    await wait_for_live(page, frames, subscriptions=1)
     gov.open_voting(community)
 
-    # then it shows among the active proposals, with no votes yet
-    await page.get_by_role("link", name="Active", exact=True).click()
-    title = f"Elect {short(ADDRESSES[2])} moderator"
-    item = proposal_item(page, title)
-    await reload_until_visible(page, item)
-    await expect(item.get_by_test_id("state")).to_have_text("Voting")
-    await expect(item.get_by_test_id("tally-for")).to_contain_text("0 ")
-    await expect(item.get_by_test_id("quorum")).to_contain_text("Quorum: 0 of 4.5")
-
-    # when they open it and vote for, with a reason, by a wallet transaction
-    await item.get_by_role("link", name=title).click()
-    await expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
+    # then the page learns it live and offers the vote
+    await expect(card.get_by_test_id("state")).to_have_text("Voting", timeout=20_000)
     ballot = page.get_by_role("form", name="Your vote")
+    await expect(ballot).to_be_visible()
+
+    # when the member votes for, with a reason, without gas: their wallet only signs
     await ballot.get_by_label("For", exact=True).check()
     await ballot.get_by_label("Reason for your vote").fill("Knows the rules")
-    await ballot.get_by_role("button", name="Vote with a transaction").click()
+    await ballot.get_by_role("button", name="Vote without gas").click()
 
-    # then the page shows their vote, the tally and the quorum reached, and the vote in the list
+    # then the forum relays it: their vote and the tally show, and the quorum is reached
     await expect(page.get_by_test_id("your-vote")).to_contain_text(
-        "You voted for with 60 votes", timeout=20_000
+        "You voted for with 60 votes", timeout=30_000
     )
-    await expect(page.get_by_test_id("tally-for")).to_contain_text("60 ")
-    await expect(page.get_by_test_id("quorum")).to_contain_text("reached")
-    vote = page.locator("li.proposal-vote")
-    await expect(vote).to_contain_text("voted for with 60")
-    await expect(vote).to_contain_text("“Knows the rules”")
+    assert len(app.wallets[1].sent) == 3  # signed, not sent by the member
+    await expect(card.get_by_test_id("tally-for")).to_contain_text(f"60 {symbol}")
+    await expect(card.get_by_test_id("quorum")).to_contain_text("reached")
+    votes = page.locator("li.proposal-vote")
+    await expect(votes.filter(has_text="Knows the rules")).to_contain_text("voted for with 60")
 
-    # and the list filters by state: not among the defeated, among the active ones
+    # when the candidate votes against from their own browser, with a transaction
+    other = await app.signed_in(2, page.url)
+    their_ballot = other.get_by_role("form", name="Your vote")
+    await their_ballot.get_by_label("Against", exact=True).check()
+    await their_ballot.get_by_role("button", name="Vote with a transaction").click()
+    await expect(other.get_by_test_id("your-vote")).to_contain_text(
+        "You voted against with 30 votes", timeout=20_000
+    )
+    assert len(app.wallets[2].sent) == 1
+
+    # then the member's page shows the new tally without a reload
+    await expect(card.get_by_test_id("tally-against")).to_contain_text(
+        f"30 {symbol}", timeout=20_000
+    )
+
+    # and the list filters by state: among the active proposals, not among the defeated
     await page.get_by_role("link", name="← All proposals").click()
     await page.get_by_role("link", name="Defeated", exact=True).click()
     await expect(page.get_by_text("No proposal was rejected.")).to_be_visible()
-    await expect(proposal_item(page, title)).to_have_count(0)
     await page.get_by_role("link", name="Active", exact=True).click()
-    await expect(proposal_item(page, title).get_by_test_id("timing")).to_contain_text(
-        "You voted for"
+    item = proposal_item(page, title)
+    await expect(item.get_by_test_id("timing")).to_contain_text("You voted for")
+    await expect(item.get_by_test_id("tally-against")).to_contain_text(f"30 {symbol}")
+
+    # when the vote closes, and the member carries the election out
+    await item.get_by_role("link", name=title).click()
+    frames = record_ws_frames(page)
+    await page.reload()
+    await wait_for_live(page, frames, subscriptions=1)
+    gov.close_voting(community)
+    await expect(card.get_by_test_id("state")).to_have_text("Succeeded", timeout=20_000)
+    await page.get_by_role("button", name="Execute").click()
+
+    # then the chain made the candidate a moderator, and the proposal says it was carried out
+    await expect(card.get_by_test_id("state")).to_have_text("Executed", timeout=20_000)
+    assert candidate.address in gov.moderators(community)
+    await page.get_by_role("link", name="← All proposals").click()
+    await page.get_by_role("link", name="Executed", exact=True).click()
+    await expect(proposal_item(page, title)).to_be_visible()
+
+
+async def test_a_proposal_the_api_refuses_says_why(chain_app: App, gov: Governance) -> None:
+    # given a community on-chain where the member holds no points
+    name = unique("gov")
+    gov.create_community(name, creator=ACCOUNTS[1])
+    await create_community(await chain_app.api(1), name)
+
+    # when they propose an election
+    page = await chain_app.signed_in(1, f"/c/{name}/governance")
+    await page.get_by_role("button", name="New proposal").click()
+    form = page.get_by_role("form", name="New proposal")
+    await form.get_by_label("Candidate's address").fill(ADDRESSES[2])
+    await form.get_by_role("button", name="Propose").click()
+
+    # then the API's refusal is shown, and the wallet sent nothing
+    await expect(form.get_by_role("alert")).to_contain_text(
+        "takes 1 point of voting power; you have 0 points"
     )
+    assert not chain_app.wallets.get(1) or not chain_app.wallets[1].sent
 
 
 async def test_a_members_points_show_beside_their_name_in_the_community(
-    chain_app: App, gov: Governance, indexer: None
+    chain_app: App, gov: Governance
 ) -> None:
     app = chain_app
     # given a member with 12 points in a community, who posted there
-    author = await app.api(1)
     name = unique("pts")
-    await create_community(author, name)
     community = gov.create_community(name, creator=ACCOUNTS[1])
     gov.pay(community, {ACCOUNTS[1]: 12})
+    author = await app.api(1)
+    await create_community(author, name)
     post = await create_post(author, name, title="Points beside me")
 
-    # when a visitor reads the community's feed and the post (once the indexer has the points)
+    # when a visitor reads the community's feed (once the indexer has the points)
     page = await app.open(account=None, path=f"/c/{name}")
-
     card = page.locator("article.post-card").filter(has_text="Points beside me")
     await reload_until_visible(page, card.get_by_test_id("points"))
-    await expect(card.get_by_test_id("points")).to_contain_text("12 points")
 
     # then the author's points show beside their name there and on the post
+    await expect(card.get_by_test_id("points")).to_contain_text("12 points")
     await page.goto(f"/c/{name}/p/{post['id']}")
     await expect(page.locator("article.post-full").get_by_test_id("points")).to_contain_text(
         "12 points"

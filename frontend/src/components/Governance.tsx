@@ -2,8 +2,9 @@
 // quorum, the member's standing with the Delegate form, and the wait for the chain to count.
 import { useEffect, useId, useRef, useState } from "react";
 import { Link } from "react-router";
-import { useQuery } from "urql";
-import { IndexerQuery, StandingQuery, type ProposalSummary } from "../ops";
+import { useQuery, useSubscription } from "urql";
+import { IndexerQuery, ProposalUpdatedSubscription, StandingQuery, type ProposalSummary } from "../ops";
+import type { ResultOf } from "../graphql";
 import { toAppError, type AppError } from "../lib/errors";
 import { displayName, fullDate, shortAddress, timeAgo, tokens } from "../lib/format";
 import { useSession } from "../lib/session";
@@ -307,4 +308,28 @@ export function Standing({ community, token, symbol }: { community: string; toke
       <Pending text={waiting} />
     </section>
   );
+}
+
+export type ProposalUpdate = ResultOf<typeof ProposalUpdatedSubscription>["proposalUpdated"];
+
+/**
+ * The community's proposals as the indexer sees them change (proposalUpdated), by id: their
+ * tallies and state overlay what the page loaded.
+ */
+export function useLiveProposals(community: string, onUpdate?: (u: ProposalUpdate) => void): ReadonlyMap<string, ProposalUpdate> {
+  const [updates, setUpdates] = useState<ReadonlyMap<string, ProposalUpdate>>(new Map());
+  const handler = useRef(onUpdate);
+  handler.current = onUpdate;
+  useSubscription({ query: ProposalUpdatedSubscription, variables: { community } }, (_prev, data) => {
+    const u = data.proposalUpdated;
+    setUpdates((m) => new Map(m).set(u.id, u));
+    handler.current?.(u);
+    return data;
+  });
+  return updates;
+}
+
+export function withLive<P extends ProposalSummary>(p: P, live: ReadonlyMap<string, ProposalUpdate>): P {
+  const u = live.get(p.id);
+  return u ? { ...p, state: u.state, forVotes: u.forVotes, againstVotes: u.againstVotes, abstainVotes: u.abstainVotes, quorum: u.quorum, executedTx: u.executedTx } : p;
 }

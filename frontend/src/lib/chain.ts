@@ -60,7 +60,8 @@ export function walletError(err: unknown, doing: string): AppError {
     detail ??= x.details || x.shortMessage || x.message;
     e = x.cause;
   }
-  const why = detail && detail.length < 300 ? ` The wallet said: ${detail}` : "";
+  const line = detail?.split("\n")[0].trim();
+  const why = line ? ` The wallet said: ${line.length > 200 ? `${line.slice(0, 200)}…` : line}` : "";
   return { code: "WALLET", message: `Your wallet couldn't complete ${doing}.${why}` };
 }
 
@@ -154,12 +155,29 @@ export function execute(from: Sender, governor: string, calls: Calls, descriptio
   return send(from, governor, data, "the execution");
 }
 
+const BALLOT = [
+  { name: "proposalId", type: "uint256" },
+  { name: "support", type: "uint8" },
+  { name: "voter", type: "address" },
+  { name: "nonce", type: "uint256" },
+] as const;
+
+// castVoteWithReasonAndParamsBySig's: the reason is signed too (params stay empty).
+const EXTENDED_BALLOT = [...BALLOT, { name: "reason", type: "string" }, { name: "params", type: "bytes" }] as const;
+
 /**
- * Signs the governor's EIP-712 `Ballot` (eth_signTypedData_v4) for a vote someone else sends
- * (castVoteBySig): free for the voter. The domain's name and version and the voter's nonce are
- * read from the governor through the wallet's own connection to the chain.
+ * Signs the governor's EIP-712 ballot (eth_signTypedData_v4) for a vote someone else sends
+ * (castVoteBySig, or with a reason castVoteWithReasonAndParamsBySig): free for the voter. The
+ * domain's name and version and the voter's nonce are read from the governor through the
+ * wallet's own connection to the chain.
  */
-export async function signBallot(from: Sender, governor: string, proposalId: string, support: Support): Promise<{ voter: Address; signature: Hex }> {
+export async function signBallot(
+  from: Sender,
+  governor: string,
+  proposalId: string,
+  support: Support,
+  reason: string,
+): Promise<{ voter: Address; signature: Hex }> {
   const { wallet, address, chainId } = await ready(from, "signing your vote");
   const chain = createPublicClient({ transport: custom(provider()) });
   const contract = { address: governor as Address, abi: GOVERNOR_ABI } as const;
@@ -173,21 +191,18 @@ export async function signBallot(from: Sender, governor: string, proposalId: str
   } catch (err) {
     throw walletError(err, "reading the ballot to sign");
   }
+  const domain = { name, version, chainId, verifyingContract: governor as Address };
+  const ballot = { proposalId: BigInt(proposalId), support: SUPPORT[support], voter: address, nonce };
   try {
-    const signature = await wallet.signTypedData({
-      account: address,
-      domain: { name, version, chainId, verifyingContract: governor as Address },
-      types: {
-        Ballot: [
-          { name: "proposalId", type: "uint256" },
-          { name: "support", type: "uint8" },
-          { name: "voter", type: "address" },
-          { name: "nonce", type: "uint256" },
-        ],
-      },
-      primaryType: "Ballot",
-      message: { proposalId: BigInt(proposalId), support: SUPPORT[support], voter: address, nonce },
-    });
+    const signature = reason
+      ? await wallet.signTypedData({
+          account: address,
+          domain,
+          types: { ExtendedBallot: EXTENDED_BALLOT },
+          primaryType: "ExtendedBallot",
+          message: { ...ballot, reason, params: "0x" },
+        })
+      : await wallet.signTypedData({ account: address, domain, types: { Ballot: BALLOT }, primaryType: "Ballot", message: ballot });
     return { voter: address, signature };
   } catch (err) {
     throw walletError(err, "signing your vote");

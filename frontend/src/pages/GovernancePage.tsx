@@ -2,7 +2,7 @@ import { useMemo } from "react";
 import { Link, useSearchParams } from "react-router";
 import { useQuery } from "urql";
 import { GovernanceQuery } from "../ops";
-import { ProposalSummaryView, Standing } from "../components/Governance";
+import { ProposalSummaryView, Standing, useLiveProposals, withLive, type ProposalUpdate } from "../components/Governance";
 import { PageItems, Paged, type PageArgs } from "../components/Paged";
 import { ProposeForm } from "../components/ProposeForm";
 import { useCommunity } from "./CommunityPage";
@@ -45,6 +45,7 @@ export function GovernancePage() {
   const [{ data }] = useQuery({ query: GovernanceQuery, variables });
   const governance = data?.community?.governance;
   const symbol = governance?.tokenSymbol ?? "points";
+  const live = useLiveProposals(community.name);
 
   return (
     <section aria-labelledby="governance-title" className="governance">
@@ -83,7 +84,7 @@ export function GovernancePage() {
       <ol className="modlog proposals" role="list" aria-label="Proposals">
         <Paged
           resetKey={`${community.name}:${filter.key}`}
-          page={(p) => <Chunk community={community.name} state={filter.state} empty={EMPTY[filter.key]} {...p} />}
+          page={(p) => <Chunk community={community.name} state={filter.state} empty={EMPTY[filter.key]} live={live} {...p} />}
         />
       </ol>
     </section>
@@ -97,7 +98,13 @@ function duration(seconds: number): string {
   return `${seconds} seconds`;
 }
 
-function Chunk({ community, state, empty, ...page }: PageArgs & { community: string; state: StateFilter | null; empty: string }) {
+function Chunk({
+  community,
+  state,
+  empty,
+  live,
+  ...page
+}: PageArgs & { community: string; state: StateFilter | null; empty: string; live: ReadonlyMap<string, ProposalUpdate> }) {
   const variables = useMemo(() => ({ community, state, after: page.after }), [community, state, page.after]);
   const [{ data, fetching, error }, reexecute] = useQuery({ query: GovernanceQuery, variables });
   const governance = data?.community?.governance;
@@ -114,7 +121,7 @@ function Chunk({ community, state, empty, ...page }: PageArgs & { community: str
       moreLabel="More proposals"
       item={(p) => (
         <li key={p.id} className="modlog-entry proposal" data-state={p.state} data-proposal-id={p.proposalId}>
-          <ProposalSummaryView proposal={p} community={community} symbol={governance?.tokenSymbol ?? "points"} />
+          <ProposalSummaryView proposal={withLive(p, live)} community={community} symbol={governance?.tokenSymbol ?? "points"} />
         </li>
       )}
     />

@@ -1,9 +1,19 @@
-import { useId, useMemo, useRef, useState } from "react";
+import { useEffect, useId, useMemo, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
-import { useQuery } from "urql";
-import { GovernanceSettingsQuery, ProposalQuery, type ProposalSummary } from "../ops";
+import { useClient, useQuery } from "urql";
+import { GovernanceSettingsQuery, ProposalQuery, RelayVoteMutation, type ProposalSummary } from "../ops";
 import { ErrorNote, Spinner, Time, UserLink } from "../components/bits";
-import { Pending, ProposalSummaryView, Standing, SUPPORT_LABEL, proposalTitle, useAwaitChain, useChainId } from "../components/Governance";
+import {
+  Pending,
+  ProposalSummaryView,
+  Standing,
+  SUPPORT_LABEL,
+  proposalTitle,
+  useAwaitChain,
+  useChainId,
+  useLiveProposals,
+  withLive,
+} from "../components/Governance";
 import { PageItems, Paged, type PageArgs } from "../components/Paged";
 import { useCommunity } from "./CommunityPage";
 import { NotFoundPage } from "./NotFoundPage";
@@ -13,6 +23,7 @@ import { useSession } from "../lib/session";
 import { useToast } from "../lib/toast";
 import { useTitle } from "../lib/title";
 import type { Support } from "../lib/chain";
+import { knownProposal, type KnownProposal } from "../lib/proposals";
 
 /** /c/:name/governance/:proposalId — a proposal, its votes with weights and reasons, and the viewer's vote. */
 export function ProposalPage() {
@@ -22,11 +33,27 @@ export function ProposalPage() {
   const [{ data, fetching, error }, reexecute] = useQuery({ query: ProposalQuery, variables });
   const [{ data: settings }] = useQuery({ query: GovernanceSettingsQuery, variables: { community: community.name } });
   const refresh = () => reexecute({ requestPolicy: "network-only" });
-  const proposal = data?.proposal;
+  const live = useLiveProposals(community.name, (update) => {
+    // The tallies come with the update; the list of votes is read again (after the shared
+    // answers' few seconds of freshness).
+    if (update.id === proposalId) window.setTimeout(refresh, 2500);
+  });
+  const known = useMemo(() => knownProposal(proposalId), [proposalId]);
+  const indexed = !!data?.proposal;
+  // A proposal this browser just sent: shown once the indexer has it.
+  const waitingForIndex = !!data && !indexed && !!known;
+  useEffect(() => {
+    if (!waitingForIndex) return;
+    const timer = window.setInterval(refresh, 2000);
+    return () => window.clearInterval(timer);
+    // Only on the switch: refresh reads the same query whatever render made it.
+  }, [waitingForIndex]);
+  const proposal = data?.proposal ? withLive(data.proposal, live) : undefined;
   useTitle(proposal ? `${proposalTitle(proposal)} · c/${community.name}` : null);
 
   if (!data && fetching) return <Spinner label="Loading the proposal…" />;
   if (!data && error) return <ErrorNote error={toAppError(error)} onRetry={refresh} />;
+  if (waitingForIndex) return <Pending text="Your proposal is sent. It appears here once the chain has counted it…" />;
   if (!proposal || proposal.community.name !== community.name) return <NotFoundPage title="Proposal not found">{null}</NotFoundPage>;
   const governance = settings?.community?.governance;
   const symbol = governance?.tokenSymbol ?? "points";
@@ -51,6 +78,9 @@ export function ProposalPage() {
           )}
         </p>
         {governance && <VotePanel proposal={proposal} governor={governance.governorAddress} refresh={refresh} />}
+        {governance && proposal.state === "SUCCEEDED" && (
+          <ExecutePanel proposal={proposal} governor={governance.governorAddress} known={known} refresh={refresh} />
+        )}
       </article>
       {governance && <Standing community={community.name} token={governance.tokenAddress} symbol={symbol} />}
       <section aria-labelledby="votes-title" className="proposal-votes">
@@ -96,6 +126,7 @@ function VotesChunk({ id, symbol, ...page }: PageArgs & { id: string; symbol: st
 /** Vote (with a wallet transaction), and execute a proposal that passed. */
 function VotePanel({ proposal, governor, refresh }: { proposal: ProposalSummary; governor: string; refresh: () => void }) {
   const { viewer, ensureSignedIn } = useSession();
+  const client = useClient();
   const notify = useToast();
   const chainId = useChainId();
   const id = useId();
@@ -106,6 +137,31 @@ function VotePanel({ proposal, governor, refresh }: { proposal: ProposalSummary;
   const { waiting, wait } = useAwaitChain(refresh);
   const latest = useRef(proposal);
   latest.current = proposal;
+
+  async function voteGasless() {
+    if (!(await ensureSignedIn("to vote")) || !viewer) return;
+    setBusy(true);
+    setProblem(null);
+    try {
+      const chain = await import("../lib/chain");
+      const why = reason.trim();
+      const { voter, signature } = await chain.signBallot({ address: viewer.user.address, chainId }, governor, proposal.proposalId, support, why);
+      const res = await client
+        .mutation(RelayVoteMutation, { proposalId: proposal.proposalId, support, voter, signature, reason: why || null })
+        .toPromise();
+      if (res.error || !res.data) throw toAppError(res.error);
+      const relayed = res.data.relayVote;
+      if (relayed.status === "FAILED") {
+        throw { code: "CONFLICT", message: `The chain refused your vote: ${relayed.error ?? "no reason given"}. You can vote with a transaction instead.` } satisfies AppError;
+      }
+      notify(relayed.txHash ? `Vote signed and sent for you (transaction ${relayed.txHash.slice(0, 10)}…).` : "Vote signed; it is being sent for you.");
+      wait("Waiting for the chain to count your vote…", () => !!latest.current.viewerVote);
+    } catch (err) {
+      setProblem(toAppError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
 
   async function voteByWallet() {
     if (!(await ensureSignedIn("to vote")) || !viewer) return;
@@ -159,15 +215,66 @@ function VotePanel({ proposal, governor, refresh }: { proposal: ProposalSummary;
       </div>
       <p className="hint small" id={`${id}-hint`}>
         Your vote weighs your voting power at the moment voting opened (<Time iso={proposal.voteStart} />
-        ).
+        ). Voting without gas only asks your wallet for a signature: Agora sends it for you.
       </p>
       <div className="row">
-        <button type="submit" className="button primary" disabled={busy || !!waiting}>
+        <button type="button" className="button primary" disabled={busy || !!waiting} onClick={() => void voteGasless()}>
+          Vote without gas
+        </button>
+        <button type="submit" className="button ghost" disabled={busy || !!waiting}>
           Vote with a transaction
         </button>
       </div>
       <ErrorNote error={problem} />
       <Pending text={waiting} />
     </form>
+  );
+}
+
+/** A passed proposal's calls, carried out by anyone's wallet (`execute`). */
+function ExecutePanel({ proposal, governor, known, refresh }: { proposal: ProposalSummary; governor: string; known: KnownProposal | null; refresh: () => void }) {
+  const { viewer, ensureSignedIn } = useSession();
+  const notify = useToast();
+  const chainId = useChainId();
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<AppError | null>(null);
+  const { waiting, wait } = useAwaitChain(refresh);
+  const latest = useRef(proposal);
+  latest.current = proposal;
+  if (!known) {
+    return (
+      <p className="small muted">
+        This proposal passed. It can be carried out from the browser that proposed it (only it knows the exact calls to
+        repeat).
+      </p>
+    );
+  }
+  const calls = known;
+  async function run() {
+    if (!(await ensureSignedIn("to carry out the proposal")) || !viewer) return;
+    setBusy(true);
+    setProblem(null);
+    try {
+      const chain = await import("../lib/chain");
+      const tx = await chain.execute({ address: viewer.user.address, chainId }, governor, calls, calls.description);
+      notify(`Execution sent (transaction ${tx.slice(0, 10)}…).`);
+      wait("Waiting for the chain to carry it out…", () => latest.current.state === "EXECUTED");
+    } catch (err) {
+      setProblem(toAppError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <div className="stack">
+      <div className="row">
+        <button type="button" className="button primary" disabled={busy || !!waiting} onClick={() => void run()}>
+          Execute
+        </button>
+        <span className="small muted">The proposal passed: carry it out on-chain (your wallet pays the gas).</span>
+      </div>
+      <ErrorNote error={problem} />
+      <Pending text={waiting} />
+    </div>
   );
 }
