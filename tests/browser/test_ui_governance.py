@@ -201,6 +201,11 @@ async def test_a_members_points_show_beside_their_name_in_the_community(
     # then the author's points show beside their name there and on the post
     await expect(card.get_by_test_id("points")).to_contain_text("12 points")
     await page.goto(f"/c/{name}/p/{post['id']}")
-    await expect(page.locator("article.post-full").get_by_test_id("points")).to_contain_text(
-        "12 points"
-    )
+    byline = page.locator("article.post-full")
+    await expect(byline.get_by_test_id("points")).to_contain_text("12 points")
+
+    # and their profile, opened from there, shows their points and votes in that community
+    await byline.get_by_role("link", name=short(ADDRESSES[1])).click()
+    await expect(page.get_by_role("heading", level=2, name=f"In c/{name}")).to_be_visible()
+    await expect(page.get_by_test_id("community-points")).to_have_text("12")
+    await expect(page.get_by_test_id("community-voting-power")).to_have_text("12")

@@ -140,7 +140,7 @@ function CommentItem({ node, ctx, fresh }: { node: CommentNode; ctx: Ctx; fresh:
             {collapsed ? "+" : "−"}
           </button>
           <span className="meta">
-            <UserLink user={node.author} />
+            <UserLink user={node.author} community={ctx.community} />
             <Points value={node.author && ctx.points?.get(node.author.address.toLowerCase())} community={ctx.community} />
             <span aria-hidden="true"> · </span>
             <Time iso={node.createdAt} />

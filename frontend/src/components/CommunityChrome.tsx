@@ -102,7 +102,7 @@ export function CommunitySidebar({ community }: { community: Community }) {
         <ul className="plain-list">
           {community.moderators.map((m) => (
             <li key={m.id}>
-              <UserLink user={m} />
+              <UserLink user={m} community={community.name} />
             </li>
           ))}
         </ul>

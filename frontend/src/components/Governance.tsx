@@ -118,7 +118,7 @@ export function ProposalSummaryView({ proposal: p, community, symbol, heading = 
         <span>{KIND_LABEL[p.kind] ?? p.kind}</span>
         <span aria-hidden="true"> · </span>
         <span>
-          proposed by <UserLink user={p.proposer} />
+          proposed by <UserLink user={p.proposer} community={community} />
         </span>
       </p>
       <H className="proposal-title">
@@ -126,7 +126,7 @@ export function ProposalSummaryView({ proposal: p, community, symbol, heading = 
       </H>
       {p.candidate && (
         <p className="small">
-          {p.kind === "IMPEACH_MODERATOR" ? "Moderator" : "Candidate"}: <UserLink user={p.candidate} />{" "}
+          {p.kind === "IMPEACH_MODERATOR" ? "Moderator" : "Candidate"}: <UserLink user={p.candidate} community={community} />{" "}
           <code className="muted" title={p.candidate.address}>
             {shortAddress(p.candidate.address)}
           </code>
@@ -263,7 +263,7 @@ export function Standing({ community, token, symbol }: { community: string; toke
               "Your votes count: you delegate them to yourself."
             ) : delegate ? (
               <>
-                You delegate your votes to <UserLink user={delegate} />.
+                You delegate your votes to <UserLink user={delegate} community={community} />.
               </>
             ) : (
               "Your points don't count as votes until you delegate them, to yourself or to someone you trust."

@@ -25,7 +25,7 @@ export function PostCard({ post, showCommunity, points }: { post: PostCardPost; 
             </>
           )}
           <span>
-            by <UserLink user={post.author} />
+            by <UserLink user={post.author} community={post.community.name} />
             <Points value={points} community={post.community.name} />
           </span>
           <span aria-hidden="true"> · </span>

@@ -54,10 +54,13 @@ export function Time({ iso, prefix }: { iso: string; prefix?: string }) {
   );
 }
 
-export function UserLink({ user }: { user: { address: string; displayName?: string | null } | null | undefined }) {
+/** A person's name, linking to their profile; from within a community, the profile also shows
+ * their points there. */
+export function UserLink({ user, community }: { user: { address: string; displayName?: string | null } | null | undefined; community?: string }) {
   if (!user) return <span className="muted">[deleted]</span>;
+  const to = community ? `/u/${user.address}?community=${encodeURIComponent(community)}` : `/u/${user.address}`;
   return (
-    <Link className="user-link" to={`/u/${user.address}`} title={user.address}>
+    <Link className="user-link" to={to} title={user.address}>
       {displayName(user)}
     </Link>
   );

@@ -40,7 +40,7 @@ export function PostPage() {
             </Link>
             <span aria-hidden="true"> · </span>
             <span>
-              by <UserLink user={post.author} />
+              by <UserLink user={post.author} community={post.community.name} />
               <Points value={post.author?.points} community={post.community.name} />
             </span>
             <span aria-hidden="true"> · </span>

@@ -86,14 +86,14 @@ export function ProposalPage() {
       <section aria-labelledby="votes-title" className="proposal-votes">
         <h2 id="votes-title">Votes</h2>
         <ol className="modlog" role="list">
-          <Paged resetKey={proposalId} page={(p) => <VotesChunk id={proposalId} symbol={symbol} {...p} />} />
+          <Paged resetKey={proposalId} page={(p) => <VotesChunk id={proposalId} symbol={symbol} community={community.name} {...p} />} />
         </ol>
       </section>
     </>
   );
 }
 
-function VotesChunk({ id, symbol, ...page }: PageArgs & { id: string; symbol: string }) {
+function VotesChunk({ id, symbol, community, ...page }: PageArgs & { id: string; symbol: string; community: string }) {
   const variables = useMemo(() => ({ id, after: page.after }), [id, page.after]);
   const [{ data, fetching, error }, reexecute] = useQuery({ query: ProposalQuery, variables });
   return (
@@ -109,7 +109,7 @@ function VotesChunk({ id, symbol, ...page }: PageArgs & { id: string; symbol: st
       item={(v) => (
         <li key={v.txHash + v.voter.address} className="modlog-entry proposal-vote" data-support={v.support}>
           <p>
-            <UserLink user={v.voter} /> voted <strong>{SUPPORT_LABEL[v.support]?.toLowerCase()}</strong> with{" "}
+            <UserLink user={v.voter} community={community} /> voted <strong>{SUPPORT_LABEL[v.support]?.toLowerCase()}</strong> with{" "}
             {tokens(v.weight, 2)} {symbol}
             <span className="muted small">
               {" "}
