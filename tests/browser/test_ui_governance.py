@@ -13,7 +13,16 @@ from governance.devchain import advance_time
 from tests.governance.driver import Governance
 from tests.support.factories import create_community, create_post
 
-from .helpers import ACCOUNTS, ADDRESSES, App, record_ws_frames, short, unique, wait_for_live
+from .helpers import (
+    ACCOUNTS,
+    ADDRESSES,
+    App,
+    record_ws_frames,
+    screenshot,
+    short,
+    unique,
+    wait_for_live,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.chain]
 
@@ -135,6 +144,8 @@ async def test_a_member_delegates_proposes_votes_without_gas_and_executes_an_ele
         f"30 {symbol}", timeout=20_000
     )
 
+    await screenshot(page, "governance-proposal")
+
     # and the list filters by state: among the active proposals, not among the defeated
     await page.get_by_role("link", name="← All proposals").click()
     await page.get_by_role("link", name="Defeated", exact=True).click()
@@ -143,6 +154,7 @@ async def test_a_member_delegates_proposes_votes_without_gas_and_executes_an_ele
     item = proposal_item(page, title)
     await expect(item.get_by_test_id("timing")).to_contain_text("You voted for")
     await expect(item.get_by_test_id("tally-against")).to_contain_text(f"30 {symbol}")
+    await screenshot(page, "governance-tab")
 
     # when the vote closes, and the member carries the election out
     await item.get_by_role("link", name=title).click()

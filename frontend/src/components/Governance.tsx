@@ -126,10 +126,15 @@ export function ProposalSummaryView({ proposal: p, community, symbol, heading = 
       </H>
       {p.candidate && (
         <p className="small">
-          {p.kind === "IMPEACH_MODERATOR" ? "Moderator" : "Candidate"}: <UserLink user={p.candidate} community={community} />{" "}
-          <code className="muted" title={p.candidate.address}>
-            {shortAddress(p.candidate.address)}
-          </code>
+          {p.kind === "IMPEACH_MODERATOR" ? "Moderator" : "Candidate"}: <UserLink user={p.candidate} community={community} />
+          {p.candidate.displayName?.trim() && (
+            <>
+              {" "}
+              <code className="muted" title={p.candidate.address}>
+                {shortAddress(p.candidate.address)}
+              </code>
+            </>
+          )}
         </p>
       )}
       <ServerHtml html={p.descriptionHtml} />

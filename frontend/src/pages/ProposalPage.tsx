@@ -184,7 +184,7 @@ function VotePanel({ proposal, governor, refresh }: { proposal: ProposalSummary;
     return (
       <p className="your-vote" data-testid="your-vote">
         You voted <strong>{SUPPORT_LABEL[v.support]?.toLowerCase()}</strong> with {tokens(v.weight, 2)} votes
-        {v.reason ? <> : “{v.reason}”</> : "."}
+        {v.reason ? <>: “{v.reason}”</> : "."}
       </p>
     );
   }
