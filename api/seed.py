@@ -47,6 +47,8 @@ POSTS = [
     ("Read the source", "The contracts are OpenZeppelin Governor with a moderator registry."),
     ("Ask me anything about quorum", "5% of a community's points must take part in a vote."),
 ]
+# The demo people: anvil's dev accounts 0 to 7.
+DEMO_PEOPLE = 8
 
 
 def dev_accounts(count: int) -> list[str]:
@@ -72,7 +74,9 @@ async def seed(database_url: str) -> None:
 
 async def _seed(conn: Executor) -> None:
     rng = random.Random(7)
-    people = [await users.upsert_user_by_address(conn, address=a) for a in dev_accounts(8)]
+    people = [
+        await users.upsert_user_by_address(conn, address=a) for a in dev_accounts(DEMO_PEOPLE)
+    ]
     for index, (name, title, description, rules) in enumerate(COMMUNITIES):
         creator = people[index]
         community = await communities.create_community(

@@ -90,6 +90,13 @@ class AlreadyVoted(AgoraError):
     code = "ALREADY_VOTED"
 
 
+class NoVotingPower(AgoraError):
+    """The voter had no votes at the proposal's snapshot: a vote of weight zero changes nothing,
+    and relaying it would spend the operator's gas for nothing."""
+
+    code = "NO_VOTING_POWER"
+
+
 class ChainUnavailable(AgoraError):
     """The chain's node (or the deployment file) the check needs could not be reached."""
 
@@ -112,6 +119,7 @@ CODES = frozenset(
         BadSignature,
         ProposalNotActive,
         AlreadyVoted,
+        NoVotingPower,
         ChainUnavailable,
     )
 ) | {"INTERNAL"}

@@ -45,6 +45,7 @@ from api.core.errors import (
     NotFound,
     NotModerator,
     NotOnChain,
+    NoVotingPower,
     ProposalNotActive,
     shown,
 )
@@ -354,8 +355,8 @@ async def relay_vote(
     ctx = info.context
     voter_address = _address(voter, field="voter")
     raw_signature = _signature(signature)
-    if reason is not None:
-        reason = reason.strip() or None
+    # The reason is part of what the voter signed: taken as it is, spaces and all (an empty one
+    # is still an ExtendedBallot's).
     if reason is not None and len(reason) > REASON_MAX_LENGTH:
         raise BadUserInput(
             f"The reason is too long ({len(reason)} characters; the limit is {REASON_MAX_LENGTH}).",
@@ -379,6 +380,15 @@ async def relay_vote(
     ):
         raise AlreadyVoted(f"{checksummed(voter_address)} has voted on this proposal already.")
     await _refuse_second_relay(info, key)
+    # Anyone can make keys: without this, ballots of weight zero would spend the operator's gas.
+    weight = await repository.get_votes_at(
+        ctx.pool, token=bytes(row["token"]), account=voter_bytes, timepoint=int(row["vote_start"])
+    )
+    if weight == 0:
+        raise NoVotingPower(
+            f"{checksummed(voter_address)} had no voting power when this proposal's vote opened: "
+            "such a vote counts for nothing, so it is not relayed."
+        )
     on_chain = chain.chain_of(ctx.settings)
     governor_address = Web3.to_checksum_address("0x" + governor.hex())
     facts = await chain.read(

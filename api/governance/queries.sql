@@ -91,11 +91,21 @@ SELECT EXISTS (SELECT 1 FROM chain_proposals WHERE governor = $1 AND proposal_id
 -- name: get_proposal_of_id
 -- A proposal (with its community) by governor and id; or, with no governor ($1 NULL), by id
 -- alone among every governor's (at most two rows: the caller refuses an ambiguous id).
-SELECT p.governor, p.proposal_id, c.community_id, c.name, c.token
+SELECT p.governor, p.proposal_id, p.vote_start, c.community_id, c.name, c.token
   FROM chain_proposals AS p
   JOIN chain_communities AS c ON c.governor = p.governor
  WHERE ($1::bytea IS NULL OR p.governor = $1) AND p.proposal_id = $2
  LIMIT 2;
+
+-- name: get_votes_at
+-- An account's votes in a token at a time of the governor's clock (a proposal's snapshot): its
+-- latest DelegateVotesChanged stamped at or before it, as the token's checkpoints count.
+SELECT coalesce((
+    SELECT new_votes FROM chain_delegate_votes
+     WHERE token = $1 AND delegate = $2 AND block_timestamp <= $3
+     ORDER BY block_number DESC, log_index DESC
+     LIMIT 1
+), 0)::numeric(78, 0);
 
 -- name: has_mirrored_vote
 SELECT EXISTS (

@@ -89,6 +89,10 @@ async def get_proposals_of_id(
     return await db.fetch(queries.get_proposal_of_id, governor, proposal_id)
 
 
+async def get_votes_at(db: Executor, *, token: bytes, account: bytes, timepoint: int) -> int:
+    return int(await db.fetchval(queries.get_votes_at, token, account, timepoint))
+
+
 async def has_mirrored_vote(
     db: Executor, *, governor: bytes, proposal_id: int, voter: bytes
 ) -> bool:

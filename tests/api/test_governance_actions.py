@@ -28,8 +28,9 @@ from tests.api.test_subscriptions import Subscription
 from tests.governance.driver import Community, Governance
 from tests.indexer import conftest as indexer_fixtures
 from tests.indexer.conftest import catch_up
-from tests.support.factories import create_community, unique_name
+from tests.support.factories import unique_name
 from tests.support.graphql import Client, sign_in
+from tests.support.redis_server import PrivateRedis
 from tests.support.sender import SenderProcess
 from tests.support.server import LiveServer, start_server
 
@@ -41,6 +42,12 @@ deployment_file = indexer_fixtures.deployment_file
 deployment = indexer_fixtures.deployment
 w3 = indexer_fixtures.w3
 gov = indexer_fixtures.gov
+
+# Created here rather than by the shared factory: this test's server runs no indexer of its own,
+# the test indexes when it chooses.
+CREATE_COMMUNITY = """
+mutation Create($name: String!) { createCommunity(input: {name: $name, title: "Ours"}) { name } }
+"""
 
 DRAFT_FIELDS = "governorAddress targets values calldatas description proposalId id"
 
@@ -162,7 +169,7 @@ async def on_chain_community(gov: Governance, creator: Client) -> Community:
     on-chain first: the sender then finds the forum's intent done and sends nothing."""
     name = unique_name("govact")
     created = gov.create_community(name, creator=account(creator))
-    await create_community(creator, name)
+    await creator.data(CREATE_COMMUNITY, {"name": name})
     return created
 
 
@@ -470,6 +477,15 @@ async def test_relays_the_chain_would_refuse_cost_the_operator_nothing(
         await refused(vote | {"voter": dave.address, "signature": signed, "reason": "no"})
         == "BAD_SIGNATURE"
     )
+    # and when someone with no points at the snapshot votes
+    nobody = Account.create()
+    assert (
+        await refused(
+            vote
+            | {"voter": nobody.address, "signature": ballot(community, draft, nobody, Support.FOR)}
+        )
+        == "NO_VOTING_POWER"
+    )
     # and once the vote has closed
     gov.close_voting(community)
     await index()
@@ -509,7 +525,7 @@ async def test_drafts_are_refused_to_whom_the_governor_would_refuse(
     community = await on_chain_community(gov, alice)
     gov.pay(community, {account(alice): 10})
     forum_only = unique_name("offchain")
-    await create_community(alice, forum_only)
+    await alice.data(CREATE_COMMUNITY, {"name": forum_only})
     await index()
     candidate = gov.member().address
 
@@ -580,3 +596,34 @@ async def test_drafts_are_refused_to_whom_the_governor_would_refuse(
         "description": draft["description"],
     }
     assert await code(alice, PROPOSE_IMPEACHMENT, same) == "CONFLICT"
+
+
+async def test_relays_are_rate_limited_before_the_chain_is_asked(
+    settings: Settings, database_url: str, tmp_path: Path, http: httpx.AsyncClient
+) -> None:
+    # given a server allowing 2 writes a minute (on a Redis of its own, counting only these)
+    redis = PrivateRedis(tmp_path / "redis")
+    redis.start()
+    server = start_server(
+        settings,
+        database_url=database_url,
+        redis_url=redis.url,
+        write_rate_limit=2,
+        write_rate_window_seconds=60,
+    )
+    try:
+        # when a ballot is relayed three times
+        voter = Account.create()
+        relay = {
+            "proposalId": "1",
+            "support": "FOR",
+            "voter": voter.address,
+            "signature": "0x" + "11" * 65,
+        }
+        client = Client(server.graphql_url, http)
+        codes = [(await client.error(RELAY_VOTE, relay))["extensions"]["code"] for _ in range(3)]
+    finally:
+        server.stop()
+        redis.stop()
+    # then the third is refused before anything else is looked at
+    assert codes == ["NOT_FOUND", "NOT_FOUND", "RATE_LIMITED"]

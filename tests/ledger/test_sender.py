@@ -32,7 +32,6 @@ from governance.deploy import Deployment, contract_at, deployed_contract
 from governance.operator import create_community_onchain
 from governance.proposals import Support, sign_ballot
 from ledger.sender import send_pending
-from tests.governance.driver import Governance
 from tests.support.factories import create_community, unique_name
 from tests.support.graphql import Client, sign_in
 from tests.support.sender import SenderProcess
@@ -463,7 +462,7 @@ async def record_ballot(
 
 
 async def test_signed_ballots_are_relayed_once_and_one_cast_meanwhile_is_not_sent(
-    db: asyncpg.Connection, senders: Any, w3: Web3, deployment: Deployment, gov: Governance
+    db: asyncpg.Connection, senders: Any, w3: Web3, deployment: Deployment, gov: Any
 ) -> None:
     # given an open proposal of a community where three members hold points
     alice, bob, carol = gov.members(3)
