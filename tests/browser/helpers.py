@@ -97,6 +97,7 @@ PROVIDER_JS = """
         }
         case "eth_call":
         case "eth_blockNumber":
+        case "eth_getTransactionByHash":
         case "eth_getTransactionReceipt": {
           if (!window.__agoraTestRpc) throw Object.assign(new Error("No chain"), { code: 4900 });
           return JSON.parse(await window.__agoraTestRpc(method, JSON.stringify(params || [])));

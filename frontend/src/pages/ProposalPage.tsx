@@ -231,7 +231,10 @@ function VotePanel({ proposal, governor, refresh }: { proposal: ProposalSummary;
   );
 }
 
-/** A passed proposal's calls, carried out by anyone's wallet (`execute`). */
+/**
+ * A passed proposal's calls, carried out by anyone's wallet (`execute`): the calls this browser
+ * kept when it proposed, else those of the transaction that proposed it.
+ */
 function ExecutePanel({ proposal, governor, known, refresh }: { proposal: ProposalSummary; governor: string; known: KnownProposal | null; refresh: () => void }) {
   const { viewer, ensureSignedIn } = useSession();
   const notify = useToast();
@@ -241,22 +244,14 @@ function ExecutePanel({ proposal, governor, known, refresh }: { proposal: Propos
   const { waiting, wait } = useAwaitChain(refresh);
   const latest = useRef(proposal);
   latest.current = proposal;
-  if (!known) {
-    return (
-      <p className="small muted">
-        This proposal passed. It can be carried out from the browser that proposed it (only it knows the exact calls to
-        repeat).
-      </p>
-    );
-  }
-  const calls = known;
   async function run() {
     if (!(await ensureSignedIn("to carry out the proposal")) || !viewer) return;
     setBusy(true);
     setProblem(null);
     try {
       const chain = await import("../lib/chain");
-      const tx = await chain.execute({ address: viewer.user.address, chainId }, governor, calls, calls.description);
+      const calls = known ?? (await chain.proposalCalls(proposal.createdTx, governor, proposal.description));
+      const tx = await chain.execute({ address: viewer.user.address, chainId }, governor, calls, proposal.description);
       notify(`Execution sent (transaction ${tx.slice(0, 10)}…).`);
       wait("Waiting for the chain to carry it out…", () => latest.current.state === "EXECUTED");
     } catch (err) {
@@ -271,7 +266,7 @@ function ExecutePanel({ proposal, governor, known, refresh }: { proposal: Propos
         <button type="button" className="button primary" disabled={busy || !!waiting} onClick={() => void run()}>
           Execute
         </button>
-        <span className="small muted">The proposal passed: carry it out on-chain (your wallet pays the gas).</span>
+        <span className="small muted">The proposal passed: anyone may carry it out on-chain (your wallet pays the gas).</span>
       </div>
       <ErrorNote error={problem} />
       <Pending text={waiting} />
