@@ -174,6 +174,28 @@ async def test_a_member_delegates_proposes_votes_without_gas_and_executes_an_ele
     await expect(proposal_item(page, title)).to_be_visible()
 
 
+async def test_a_new_proposal_reaches_a_reader_of_the_governance_tab_without_a_reload(
+    chain_app: App, gov: Governance
+) -> None:
+    # given a visitor on a community's Governance tab, connected for live updates
+    name = unique("gov")
+    community = gov.create_community(name, creator=ACCOUNTS[1])
+    gov.pay(community, {ACCOUNTS[1]: 10})
+    await create_community(await chain_app.api(1), name)
+    page = await chain_app.open(account=None, path="/")
+    frames = record_ws_frames(page)
+    await page.goto(f"/c/{name}/governance")
+    await expect(page.get_by_text("No proposals yet.")).to_be_visible()
+    await wait_for_live(page, frames, subscriptions=1)
+
+    # when a member proposes an impeachment from their own wallet
+    gov.propose(community, gov.impeachment(community, ACCOUNTS[1]), by=ACCOUNTS[1])
+
+    # then it appears in the list, pending
+    item = proposal_item(page, f"Impeach moderator {short(ADDRESSES[1])}")
+    await expect(item.get_by_test_id("state")).to_have_text("Pending", timeout=20_000)
+
+
 async def test_a_proposal_the_api_refuses_says_why(chain_app: App, gov: Governance) -> None:
     # given a community on-chain where the member holds no points
     name = unique("gov")

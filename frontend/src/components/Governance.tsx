@@ -338,3 +338,13 @@ export function withLive<P extends ProposalSummary>(p: P, live: ReadonlyMap<stri
   const u = live.get(p.id);
   return u ? { ...p, state: u.state, forVotes: u.forVotes, againstVotes: u.againstVotes, abstainVotes: u.abstainVotes, quorum: u.quorum, executedTx: u.executedTx } : p;
 }
+
+/**
+ * Runs `read` twice, 2.5 s and 5 s from now: the API shares an answer among readers for 2 s,
+ * then serves it once more while it computes the next, so the first read after a change may
+ * still be the older answer; the second is the newer one.
+ */
+export function afterSharedAnswers(read: () => void) {
+  window.setTimeout(read, 2500);
+  window.setTimeout(read, 5000);
+}

@@ -1,8 +1,8 @@
-import { useMemo } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { useQuery } from "urql";
 import { GovernanceQuery } from "../ops";
-import { ProposalSummaryView, Standing, useLiveProposals, withLive, type ProposalUpdate } from "../components/Governance";
+import { ProposalSummaryView, Standing, afterSharedAnswers, useLiveProposals, withLive, type ProposalUpdate } from "../components/Governance";
 import { PageItems, Paged, type PageArgs } from "../components/Paged";
 import { ProposeForm } from "../components/ProposeForm";
 import { useCommunity } from "./CommunityPage";
@@ -45,7 +45,10 @@ export function GovernancePage() {
   const [{ data }] = useQuery({ query: GovernanceQuery, variables });
   const governance = data?.community?.governance;
   const symbol = governance?.tokenSymbol ?? "points";
-  const live = useLiveProposals(community.name);
+  // A proposal created, or moved into or out of the filtered state, changes the list itself:
+  // its first page is read again.
+  const [generation, setGeneration] = useState(0);
+  const live = useLiveProposals(community.name, () => afterSharedAnswers(() => setGeneration((g) => g + 1)));
 
   return (
     <section aria-labelledby="governance-title" className="governance">
@@ -84,7 +87,7 @@ export function GovernancePage() {
       <ol className="modlog proposals" role="list" aria-label="Proposals">
         <Paged
           resetKey={`${community.name}:${filter.key}`}
-          page={(p) => <Chunk community={community.name} state={filter.state} empty={EMPTY[filter.key]} live={live} {...p} />}
+          page={(p) => <Chunk community={community.name} state={filter.state} empty={EMPTY[filter.key]} live={live} generation={generation} {...p} />}
         />
       </ol>
     </section>
@@ -103,10 +106,14 @@ function Chunk({
   state,
   empty,
   live,
+  generation,
   ...page
-}: PageArgs & { community: string; state: StateFilter | null; empty: string; live: ReadonlyMap<string, ProposalUpdate> }) {
+}: PageArgs & { community: string; state: StateFilter | null; empty: string; live: ReadonlyMap<string, ProposalUpdate>; generation: number }) {
   const variables = useMemo(() => ({ community, state, after: page.after }), [community, state, page.after]);
   const [{ data, fetching, error }, reexecute] = useQuery({ query: GovernanceQuery, variables });
+  useEffect(() => {
+    if (generation > 0 && page.isFirst) reexecute({ requestPolicy: "network-only" });
+  }, [generation, page.isFirst, reexecute]);
   const governance = data?.community?.governance;
   if (data && !governance) return null;
   return (

@@ -9,6 +9,7 @@ import {
   Standing,
   SUPPORT_LABEL,
   proposalTitle,
+  afterSharedAnswers,
   useAwaitChain,
   useChainId,
   useLiveProposals,
@@ -34,9 +35,8 @@ export function ProposalPage() {
   const [{ data: settings }] = useQuery({ query: GovernanceSettingsQuery, variables: { community: community.name } });
   const refresh = () => reexecute({ requestPolicy: "network-only" });
   const live = useLiveProposals(community.name, (update) => {
-    // The tallies come with the update; the list of votes is read again (after the shared
-    // answers' few seconds of freshness).
-    if (update.id === proposalId) window.setTimeout(refresh, 2500);
+    // The tallies come with the update; the list of votes is read again.
+    if (update.id === proposalId) afterSharedAnswers(refresh);
   });
   const known = useMemo(() => knownProposal(proposalId), [proposalId]);
   const indexed = !!data?.proposal;
