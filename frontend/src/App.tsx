@@ -6,11 +6,13 @@ import { BannedPage } from "./pages/BannedPage";
 import { CommunitiesPage } from "./pages/CommunitiesPage";
 import { CommunityLayout, CommunityPosts } from "./pages/CommunityPage";
 import { CreateCommunityPage } from "./pages/CreateCommunityPage";
+import { GovernancePage } from "./pages/GovernancePage";
 import { HomePage } from "./pages/HomePage";
 import { HowRewardsPage } from "./pages/HowRewardsPage";
 import { ModlogPage } from "./pages/ModlogPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { PostPage } from "./pages/PostPage";
+import { ProposalPage } from "./pages/ProposalPage";
 import { ReportsPage } from "./pages/ReportsPage";
 import { RewardsPage } from "./pages/RewardsPage";
 import { SubmitPage } from "./pages/SubmitPage";
@@ -35,7 +37,8 @@ export function App() {
                 <Route path="reports" element={<ReportsPage />} />
                 <Route path="banned" element={<BannedPage />} />
                 <Route path="rewards" element={<RewardsPage />} />
-                {/* Later sections (governance, rewards) mount here as more tabs. */}
+                <Route path="governance" element={<GovernancePage />} />
+                <Route path="governance/:proposalId" element={<ProposalPage />} />
               </Route>
               <Route path="c/:name/p/:postId" element={<CommunityLayout withHeader={false} />}>
                 <Route index element={<PostPage />} />

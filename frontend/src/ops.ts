@@ -54,9 +54,9 @@ export const PostCardFields = graphql(
   [UserBrief],
 );
 
-export const CommentFields = graphql(
-  `
-  fragment CommentFields on Comment {
+/** A comment without its author (the comment tree asks the author with their points). */
+export const CommentBody = graphql(`
+  fragment CommentBody on Comment {
     id
     postId
     parentId
@@ -72,10 +72,17 @@ export const CommentFields = graphql(
     downvotes
     replyCount
     viewerVote
+  }
+`);
+
+export const CommentFields = graphql(
+  `
+  fragment CommentFields on Comment {
+    ...CommentBody
     author { ...UserBrief }
   }
 `,
-  [UserBrief],
+  [CommentBody, UserBrief],
 );
 
 export const CommunityFields = graphql(
@@ -162,20 +169,22 @@ export const PostsQuery = graphql(
 
 export const PostQuery = graphql(
   `
-  query Post($id: ID!) {
-    post(id: $id) { ...PostFields }
+  query Post($id: ID!, $community: String!) {
+    post(id: $id) { ...PostFields author { id points(community: $community) } }
   }
 `,
   [PostFields],
 );
 
+// The author is asked once, with their points: a second `author` would count twice against the
+// query's cost limit (a post's whole comment tree is a large list).
 export const CommentsQuery = graphql(
   `
-  query Comments($postId: ID!, $sort: CommentSort!) {
-    comments(postId: $postId, sort: $sort) { ...CommentFields }
+  query Comments($postId: ID!, $sort: CommentSort!, $community: String!) {
+    comments(postId: $postId, sort: $sort) { ...CommentBody author { ...UserBrief points(community: $community) } }
   }
 `,
-  [CommentFields],
+  [CommentBody, UserBrief],
 );
 
 export const CommunityQuery = graphql(
@@ -529,6 +538,169 @@ export const UserRewardsQuery = graphql(`
         }
         pageInfo { hasNextPage endCursor }
       }
+    }
+  }
+`);
+
+// ---- governance ----------------------------------------------------------
+
+/** What the Governance tab and a proposal page show of a proposal. */
+export const ProposalFields = graphql(
+  `
+  fragment ProposalFields on Proposal {
+    id
+    proposalId
+    description
+    descriptionHtml
+    kind
+    state
+    forVotes
+    againstVotes
+    abstainVotes
+    quorum
+    voteStart
+    voteEnd
+    createdTx
+    executedTx
+    proposer { ...UserBrief }
+    candidate { ...UserBrief }
+    viewerVote { support weight reason }
+  }
+`,
+  [UserBrief],
+);
+export type ProposalSummary = ResultOf<typeof ProposalFields>;
+
+// A literal page size: the cost limit counts a variable `first` as the largest page.
+export const GovernanceQuery = graphql(
+  `
+  query Governance($community: String!, $state: ProposalState, $after: String) {
+    community(name: $community) {
+      id
+      governance {
+        tokenAddress
+        governorAddress
+        tokenSymbol
+        totalSupply
+        quorumPercent
+        votingDelaySeconds
+        votingPeriodSeconds
+        proposalThreshold
+        proposals(state: $state, first: 10, after: $after) {
+          edges { cursor node { ...ProposalFields } }
+          pageInfo { hasNextPage endCursor }
+        }
+      }
+    }
+  }
+`,
+  [ProposalFields],
+);
+
+/** The chain-side settings only (the proposal and propose pages need the governor's address). */
+export const GovernanceSettingsQuery = graphql(`
+  query GovernanceSettings($community: String!) {
+    community(name: $community) {
+      id
+      chain { communityId }
+      governance {
+        tokenAddress
+        governorAddress
+        tokenSymbol
+        totalSupply
+        quorumPercent
+        votingDelaySeconds
+        votingPeriodSeconds
+        proposalThreshold
+      }
+    }
+  }
+`);
+
+export const ProposalQuery = graphql(
+  `
+  query Proposal($id: ID!, $after: String) {
+    proposal(id: $id) {
+      ...ProposalFields
+      community { id name }
+      votes(first: 25, after: $after) {
+        edges { cursor node { voter { ...UserBrief } support weight reason txHash } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+`,
+  [ProposalFields, UserBrief],
+);
+
+/** A member's standing in a community: points (token balance), voting power and delegate. */
+export const StandingQuery = graphql(
+  `
+  query Standing($address: String!, $community: String!) {
+    user(address: $address) {
+      id
+      points(community: $community)
+      votingPower(community: $community)
+      delegate(community: $community) { ...UserBrief }
+    }
+  }
+`,
+  [UserBrief],
+);
+
+export const IndexerQuery = graphql(`
+  query Indexer {
+    indexer { chainId headBlock indexedBlock lagBlocks }
+  }
+`);
+
+// ---- points beside names -------------------------------------------------
+
+/** A community's feed with each author's points in it (the front page's PostsQuery has none). */
+export const CommunityPostsQuery = graphql(
+  `
+  query CommunityPosts($community: String!, $sort: PostSort!, $first: Int!, $after: String) {
+    posts(community: $community, sort: $sort, first: $first, after: $after) {
+      edges { node { ...PostCardFields author { id points(community: $community) } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`,
+  [PostCardFields],
+);
+
+// ---- governance actions --------------------------------------------------
+
+export const ProposeElectionMutation = graphql(`
+  mutation ProposeElection($community: String!, $candidate: String!, $description: String) {
+    proposeModeratorElection(community: $community, candidate: $candidate, description: $description) {
+      governorAddress targets values calldatas description proposalId id
+    }
+  }
+`);
+
+export const ProposeImpeachmentMutation = graphql(`
+  mutation ProposeImpeachment($community: String!, $moderator: String!, $description: String) {
+    proposeImpeachment(community: $community, moderator: $moderator, description: $description) {
+      governorAddress targets values calldatas description proposalId id
+    }
+  }
+`);
+export type ProposalDraft = ResultOf<typeof ProposeElectionMutation>["proposeModeratorElection"];
+
+export const RelayVoteMutation = graphql(`
+  mutation RelayVote($proposalId: String!, $support: VoteSupport!, $voter: String!, $signature: String!, $reason: String) {
+    relayVote(proposalId: $proposalId, support: $support, voter: $voter, signature: $signature, reason: $reason) {
+      proposalId voter support status txHash error
+    }
+  }
+`);
+
+/** A community's proposals as their tallies or states change (the indexer's view). */
+export const ProposalUpdatedSubscription = graphql(`
+  subscription ProposalUpdated($community: String!) {
+    proposalUpdated(community: $community) {
+      id state forVotes againstVotes abstainVotes quorum executedTx
     }
   }
 `);

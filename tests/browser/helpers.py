@@ -3,6 +3,9 @@
 The wallet is a minimal EIP-1193 provider (``window.ethereum``) injected before the app loads.
 It answers account and chain requests itself and hands ``personal_sign`` to Python, where
 eth_account signs with an anvil dev key: the app runs the same code path as with a real wallet.
+Given a chain (``App.chain_rpc_url``), it also signs and sends transactions
+(``eth_sendTransaction``: signed by eth_account, sent raw to the chain, as a wallet does),
+signs EIP-712 typed data (``eth_signTypedData_v4``) and passes reads (``eth_call``) to the chain.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from typing import Any
 
 import httpx
 from eth_account import Account
-from eth_account.messages import encode_defunct
+from eth_account.messages import encode_defunct, encode_typed_data
 from eth_account.signers.local import LocalAccount
 from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
+from web3 import Web3
 
 from tests.support.graphql import Client
 from tests.support.graphql import sign_in as api_sign_in
@@ -68,6 +72,36 @@ PROVIDER_JS = """
           return "0x7a69";
         case "net_version":
           return "31337";
+        case "eth_sendTransaction": {
+          const [tx] = params;
+          if (!tx.from || tx.from.toLowerCase() !== account.toLowerCase()) {
+            throw Object.assign(new Error("Unknown account"), { code: 4100 });
+          }
+          if (!window.__agoraTestSend) throw Object.assign(new Error("No chain"), { code: 4900 });
+          if (window.__agoraRejectNextSign) {
+            window.__agoraRejectNextSign = false;
+            throw Object.assign(new Error("User rejected the request."), { code: 4001 });
+          }
+          return await window.__agoraTestSend(JSON.stringify(tx));
+        }
+        case "eth_signTypedData_v4": {
+          const [address, typedData] = params;
+          if (address.toLowerCase() !== account.toLowerCase()) {
+            throw Object.assign(new Error("Unknown account"), { code: 4100 });
+          }
+          if (!window.__agoraTestSignTyped) {
+            throw Object.assign(new Error("No chain"), { code: 4900 });
+          }
+          return await window.__agoraTestSignTyped(
+            typeof typedData === "string" ? typedData : JSON.stringify(typedData));
+        }
+        case "eth_call":
+        case "eth_blockNumber":
+        case "eth_getTransactionByHash":
+        case "eth_getTransactionReceipt": {
+          if (!window.__agoraTestRpc) throw Object.assign(new Error("No chain"), { code: 4900 });
+          return JSON.parse(await window.__agoraTestRpc(method, JSON.stringify(params || [])));
+        }
         case "personal_sign": {
           const [data, address] = params;
           if (address.toLowerCase() !== account.toLowerCase()) {
@@ -102,6 +136,52 @@ def unique(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:8]}"
 
 
+class TestWallet:
+    """The Python half of the test wallet on a chain: signs as `account`, sends to `rpc_url`, and
+    keeps the hashes of the transactions it sent."""
+
+    def __init__(self, account: LocalAccount, rpc_url: str) -> None:
+        self.account = account
+        self.w3 = Web3(Web3.HTTPProvider(rpc_url))
+        self.sent: list[str] = []
+
+    def send_transaction(self, tx_json: str) -> str:
+        """Fills in what a wallet fills in (nonce, gas, price, chain), signs and sends; a call that
+        would revert is refused with the node's reason, as wallets do after estimating gas."""
+        tx = json.loads(tx_json)
+        request: dict[str, Any] = {
+            "from": self.account.address,
+            "to": Web3.to_checksum_address(tx["to"]),
+            "data": tx.get("data", "0x"),
+            "value": int(tx.get("value", "0x0"), 16),
+            "chainId": self.w3.eth.chain_id,
+            "nonce": self.w3.eth.get_transaction_count(self.account.address, "pending"),
+            "gasPrice": self.w3.eth.gas_price,
+        }
+        # A margin over the estimate, as wallets add one: votes checkpoints are keyed by the
+        # second, so a call mined a second after its estimate may write fresh slots (see
+        # agora/chain.py's _GAS_MARGIN).
+        estimate = self.w3.eth.estimate_gas(request)  # type: ignore[arg-type]  # a dict is a TxParams
+        request["gas"] = estimate * 6 // 5 + 60_000
+        signed = self.account.sign_transaction(request)
+        tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
+        assert receipt["status"] == 1, f"the transaction {tx_hash.to_0x_hex()} reverted"
+        self.sent.append(tx_hash.to_0x_hex())
+        return tx_hash.to_0x_hex()
+
+    def sign_typed_data(self, typed_data_json: str) -> str:
+        signable = encode_typed_data(full_message=json.loads(typed_data_json))
+        return "0x" + bytes(self.account.sign_message(signable).signature).hex()
+
+    def rpc(self, method: str, params_json: str) -> str:
+        """A read, passed to the node as it is (its JSON answer)."""
+        answer = self.w3.provider.make_request(method, json.loads(params_json))  # type: ignore[arg-type]  # a str is a RPCEndpoint
+        if "error" in answer:
+            raise RuntimeError(answer["error"].get("message", "the node refused the call"))
+        return json.dumps(answer["result"])
+
+
 def _signer(account: LocalAccount) -> Callable[[str, str], str]:
     def sign(data: str, _address: str) -> str:
         message = (
@@ -120,6 +200,10 @@ class App:
         self.base_url = base_url
         self.http = http
         self.contexts: list[BrowserContext] = []
+        # The chain the wallets send to and read from (None: they only sign in).
+        self.chain_rpc_url: str | None = None
+        # Each opened page's wallet on the chain, by account index.
+        self.wallets: dict[int, TestWallet] = {}
 
     async def open(
         self,
@@ -139,6 +223,13 @@ class App:
         ctx.set_default_timeout(15_000)
         if account is not None:
             await ctx.expose_function("__agoraTestSign", _signer(ACCOUNTS[account]))
+            if self.chain_rpc_url:
+                wallet = self.wallets.setdefault(
+                    account, TestWallet(ACCOUNTS[account], self.chain_rpc_url)
+                )
+                await ctx.expose_function("__agoraTestSend", wallet.send_transaction)
+                await ctx.expose_function("__agoraTestSignTyped", wallet.sign_typed_data)
+                await ctx.expose_function("__agoraTestRpc", wallet.rpc)
             await ctx.add_init_script(PROVIDER_JS % {"address": json.dumps(ADDRESSES[account])})
         self.contexts.append(ctx)
         page = await ctx.new_page()

@@ -6,7 +6,7 @@ import { toAppError, type AppError } from "../lib/errors";
 import { useIdempotencyKey } from "../lib/idempotency";
 import { displayName, plural } from "../lib/format";
 import { useSession } from "../lib/session";
-import { ErrorNote, ServerHtml, Spinner, Time, UserLink } from "./bits";
+import { ErrorNote, Points, ServerHtml, Spinner, Time, UserLink } from "./bits";
 import { ContentActions } from "./ContentActions";
 import { MarkdownEditor } from "./MarkdownEditor";
 import { VoteButtons } from "./VoteButtons";
@@ -43,6 +43,8 @@ interface Ctx {
   community: string;
   isModerator: boolean;
   locked: boolean;
+  /** Each commenter's points in the community (lower-case address), where the listing had them. */
+  points?: ReadonlyMap<string, string>;
 }
 
 export function CommentSection({ postId, community, isModerator, locked, commentCount }: Ctx & { commentCount: number }) {
@@ -51,7 +53,7 @@ export function CommentSection({ postId, community, isModerator, locked, comment
   const [live, setLive] = useState<Comment[]>([]);
   const [{ data, fetching, error }, reexecute] = useQuery({
     query: CommentsQuery,
-    variables: { postId, sort },
+    variables: { postId, sort, community },
     context: COMMENT_TYPES,
   });
 
@@ -68,8 +70,12 @@ export function CommentSection({ postId, community, isModerator, locked, comment
     return [...base, ...live.filter((c) => !known.has(c.id))];
   }, [data, live]);
   const tree = useMemo(() => buildTree(all), [all]);
+  const points = useMemo(
+    () => new Map((data?.comments ?? []).flatMap((c) => (c.author ? [[c.author.address.toLowerCase(), c.author.points] as const] : []))),
+    [data],
+  );
   const newIds = useMemo(() => live.map((c) => c.id), [live]);
-  const ctx: Ctx = { postId, community, isModerator, locked };
+  const ctx: Ctx = { postId, community, isModerator, locked, points };
 
   return (
     <section className="comments" aria-labelledby="comments-heading">
@@ -134,7 +140,8 @@ function CommentItem({ node, ctx, fresh }: { node: CommentNode; ctx: Ctx; fresh:
             {collapsed ? "+" : "−"}
           </button>
           <span className="meta">
-            <UserLink user={node.author} />
+            <UserLink user={node.author} community={ctx.community} />
+            <Points value={node.author && ctx.points?.get(node.author.address.toLowerCase())} community={ctx.community} />
             <span aria-hidden="true"> · </span>
             <Time iso={node.createdAt} />
             {node.editedAt && <span className="muted"> · edited</span>}

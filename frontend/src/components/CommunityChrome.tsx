@@ -9,12 +9,13 @@ import { useToast } from "../lib/toast";
 import { ErrorNote, ServerHtml, UserLink } from "./bits";
 import { JoinButton } from "./JoinButton";
 
-/** Title band and section tabs of a community; later sections (governance, rewards) add tabs here. */
+/** Title band and section tabs of a community. */
 export function CommunityHeader({ community }: { community: Community }) {
   const base = `/c/${community.name}`;
   const tabs = [
     { to: base, label: "Posts", end: true },
     { to: `${base}/modlog`, label: "Moderation log", end: false },
+    { to: `${base}/governance`, label: "Governance", end: false },
     { to: `${base}/rewards`, label: "Rewards", end: false },
     ...(community.viewerIsModerator
       ? [
@@ -101,7 +102,7 @@ export function CommunitySidebar({ community }: { community: Community }) {
         <ul className="plain-list">
           {community.moderators.map((m) => (
             <li key={m.id}>
-              <UserLink user={m} />
+              <UserLink user={m} community={community.name} />
             </li>
           ))}
         </ul>

@@ -1,13 +1,13 @@
 import { Link } from "react-router";
 import type { PostCardPost } from "../ops";
 import { domainOf, excerpt, plural } from "../lib/format";
-import { Time, UserLink } from "./bits";
+import { Points, Time, UserLink } from "./bits";
 import { VoteButtons } from "./VoteButtons";
 import { CommentIcon } from "./icons";
 import { ContentActions } from "./ContentActions";
 
 /** One post in a feed. */
-export function PostCard({ post, showCommunity }: { post: PostCardPost; showCommunity: boolean }) {
+export function PostCard({ post, showCommunity, points }: { post: PostCardPost; showCommunity: boolean; points?: string }) {
   const href = `/c/${post.community.name}/p/${post.id}`;
   const gone = post.isDeleted || post.isRemoved;
   const teaser = gone ? "" : excerpt(post.body);
@@ -25,7 +25,8 @@ export function PostCard({ post, showCommunity }: { post: PostCardPost; showComm
             </>
           )}
           <span>
-            by <UserLink user={post.author} />
+            by <UserLink user={post.author} community={post.community.name} />
+            <Points value={points} community={post.community.name} />
           </span>
           <span aria-hidden="true"> · </span>
           <Time iso={post.createdAt} />

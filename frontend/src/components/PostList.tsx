@@ -1,6 +1,6 @@
 import { useMemo, useState } from "react";
 import { useQuery, useSubscription } from "urql";
-import { PostCreatedSubscription, PostsQuery } from "../ops";
+import { CommunityPostsQuery, PostCreatedSubscription, PostsQuery } from "../ops";
 import { toAppError } from "../lib/errors";
 import { useSession } from "../lib/session";
 import { EmptyState, ErrorNote, LoadMore, Spinner } from "./bits";
@@ -76,8 +76,14 @@ function PostPage({
   empty: React.ReactNode;
   onLoadMore: (cursor: string) => void;
 }) {
-  const variables = useMemo(() => ({ community, sort, first: PAGE, after }), [community, sort, after]);
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: PostsQuery, variables, context: POST_TYPES });
+  // A community's feed also asks each author's points there; the front page does not (it stays as
+  // cheap as it is benchmarked).
+  const variables = useMemo(() => ({ community: community ?? "", sort, first: PAGE, after }), [community, sort, after]);
+  const [inCommunity, reexecuteCommunity] = useQuery({ query: CommunityPostsQuery, variables, context: POST_TYPES, pause: community === null });
+  const frontVariables = useMemo(() => ({ community: null, sort, first: PAGE, after }), [sort, after]);
+  const [front, reexecuteFront] = useQuery({ query: PostsQuery, variables: frontVariables, context: POST_TYPES, pause: community !== null });
+  const { data, fetching, error } = community === null ? front : inCommunity;
+  const reexecute = community === null ? reexecuteFront : reexecuteCommunity;
 
   if (!data && fetching) return <Spinner label="Loading posts…" />;
   if (!data && error) return <ErrorNote error={toAppError(error)} onRetry={() => reexecute({ requestPolicy: "network-only" })} />;
@@ -87,7 +93,12 @@ function PostPage({
     <>
       {isFirst && edges.length === 0 && <EmptyState>{empty}</EmptyState>}
       {edges.map((e) => (
-        <PostCard key={e.node.id} post={e.node} showCommunity={!community} />
+        <PostCard
+          key={e.node.id}
+          post={e.node}
+          showCommunity={!community}
+          points={e.node.author && "points" in e.node.author ? e.node.author.points : undefined}
+        />
       ))}
       {isLast && pageInfo.hasNextPage && pageInfo.endCursor && (
         <LoadMore fetching={fetching} onClick={() => onLoadMore(pageInfo.endCursor!)} label="Load more posts" />

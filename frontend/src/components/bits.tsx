@@ -2,7 +2,7 @@
 import type { InputHTMLAttributes, ReactNode } from "react";
 import { Link } from "react-router";
 import type { AppError } from "../lib/errors";
-import { displayName, fullDate, initials, timeAgo } from "../lib/format";
+import { displayName, fullDate, initials, timeAgo, tokens } from "../lib/format";
 
 export function ErrorNote({ error, id, onRetry }: { error: AppError | null | undefined; id?: string; onRetry?: () => void }) {
   if (!error) return null;
@@ -54,10 +54,13 @@ export function Time({ iso, prefix }: { iso: string; prefix?: string }) {
   );
 }
 
-export function UserLink({ user }: { user: { address: string; displayName?: string | null } | null | undefined }) {
+/** A person's name, linking to their profile; from within a community, the profile also shows
+ * their points there. */
+export function UserLink({ user, community }: { user: { address: string; displayName?: string | null } | null | undefined; community?: string }) {
   if (!user) return <span className="muted">[deleted]</span>;
+  const to = community ? `/u/${user.address}?community=${encodeURIComponent(community)}` : `/u/${user.address}`;
   return (
-    <Link className="user-link" to={`/u/${user.address}`} title={user.address}>
+    <Link className="user-link" to={to} title={user.address}>
       {displayName(user)}
     </Link>
   );
@@ -98,6 +101,21 @@ export function Avatar({ user, size = "small" }: { user: { address: string; disp
   return (
     <span className={`avatar ${size === "large" ? "large" : ""}`} aria-hidden="true" style={{ background: `hsl(${h} 55% 42%)` }}>
       {user.displayName?.trim() ? initials(user) : ""}
+    </span>
+  );
+}
+
+/**
+ * A member's points in a community beside their name (issue 10); nothing while unknown.
+ * Whole points only: the fraction is noise beside a name.
+ */
+export function Points({ value, community }: { value: string | null | undefined; community: string }) {
+  if (value == null) return null;
+  const whole = tokens(value, 0);
+  return (
+    <span className="points" title={`${whole} points in c/${community}`} data-testid="points">
+      <span aria-hidden="true"> · </span>
+      {whole} {whole === "1" ? "point" : "points"}
     </span>
   );
 }

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { useClient, useQuery } from "urql";
 import { EditPostMutation, PostQuery, type Post } from "../ops";
-import { ErrorNote, ServerHtml, Spinner, TextField, Time, UserLink } from "../components/bits";
+import { ErrorNote, Points, ServerHtml, Spinner, TextField, Time, UserLink } from "../components/bits";
 import { CommentSection } from "../components/Comments";
 import { ContentActions } from "../components/ContentActions";
 import { MarkdownEditor } from "../components/MarkdownEditor";
@@ -19,7 +19,7 @@ const POST_TYPES = { additionalTypenames: ["Comment"] };
 export function PostPage() {
   const { postId = "" } = useParams();
   const community = useCommunity();
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: PostQuery, variables: { id: postId }, context: POST_TYPES });
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: PostQuery, variables: { id: postId, community: community.name }, context: POST_TYPES });
   const [editing, setEditing] = useState(false);
   useTitle(data?.post ? `${data.post.title} · c/${data.post.community.name}` : null);
 
@@ -40,7 +40,8 @@ export function PostPage() {
             </Link>
             <span aria-hidden="true"> · </span>
             <span>
-              by <UserLink user={post.author} />
+              by <UserLink user={post.author} community={post.community.name} />
+              <Points value={post.author?.points} community={post.community.name} />
             </span>
             <span aria-hidden="true"> · </span>
             <Time iso={post.createdAt} />

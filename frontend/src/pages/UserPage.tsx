@@ -1,8 +1,8 @@
 import { useMemo, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useClient, useQuery } from "urql";
-import { UpdateProfileMutation, UserCommentsQuery, UserPostsQuery, UserQuery, UserRewardsQuery } from "../ops";
-import { Avatar, EmptyState, ErrorNote, LoadMore, ServerHtml, Spinner, TextField, Time } from "../components/bits";
+import { StandingQuery, UpdateProfileMutation, UserCommentsQuery, UserPostsQuery, UserQuery, UserRewardsQuery } from "../ops";
+import { Avatar, EmptyState, ErrorNote, LoadMore, ServerHtml, Spinner, TextField, Time, UserLink } from "../components/bits";
 import { Paged } from "../components/Paged";
 import { PostCard } from "../components/PostCard";
 import { toAppError, type AppError } from "../lib/errors";
@@ -17,6 +17,15 @@ export function UserPage() {
   const [params] = useSearchParams();
   const asked = params.get("tab");
   const tab = asked === "comments" || asked === "rewards" ? asked : "posts";
+  // Arrived from a community (a byline there): the profile shows their standing in it too.
+  const community = params.get("community");
+  const tabSearch = (t: string) => {
+    const q = new URLSearchParams();
+    if (t !== "posts") q.set("tab", t);
+    if (community) q.set("community", community);
+    const text = q.toString();
+    return text ? `?${text}` : "";
+  };
   const { isMe } = useSession();
   const notify = useToast();
   const [editing, setEditing] = useState(false);
@@ -49,13 +58,13 @@ export function UserPage() {
           </div>
         </header>
         <nav className="tabs" aria-label="Profile sections">
-          <Link className="tab" to={{ search: "" }} aria-current={tab === "posts" ? "page" : undefined} replace>
+          <Link className="tab" to={{ search: tabSearch("posts") }} aria-current={tab === "posts" ? "page" : undefined} replace>
             Posts
           </Link>
-          <Link className="tab" to={{ search: "?tab=comments" }} aria-current={tab === "comments" ? "page" : undefined} replace>
+          <Link className="tab" to={{ search: tabSearch("comments") }} aria-current={tab === "comments" ? "page" : undefined} replace>
             Comments
           </Link>
-          <Link className="tab" to={{ search: "?tab=rewards" }} aria-current={tab === "rewards" ? "page" : undefined} replace>
+          <Link className="tab" to={{ search: tabSearch("rewards") }} aria-current={tab === "rewards" ? "page" : undefined} replace>
             Rewards
           </Link>
         </nav>
@@ -99,6 +108,7 @@ export function UserPage() {
           )}
           {me && editing && <EditProfile initial={{ displayName: user.displayName ?? "", bio: user.bio ?? "" }} onDone={() => setEditing(false)} />}
         </section>
+        {community && <CommunityStanding address={user.address} community={community} />}
       </aside>
     </div>
   );
@@ -254,5 +264,38 @@ function RewardsChunk({ address, after, isFirst, isLast, loadMore }: { address: 
         </li>
       )}
     </>
+  );
+}
+
+/** Their points, voting power and delegate in the community the visitor came from. */
+function CommunityStanding({ address, community }: { address: string; community: string }) {
+  const [{ data, error }] = useQuery({ query: StandingQuery, variables: { address, community } });
+  const standing = data?.user;
+  return (
+    <section className="card" aria-labelledby="standing-title">
+      <h2 className="card-title" id="standing-title">
+        In <Link to={`/c/${encodeURIComponent(community)}/governance`}>c/{community}</Link>
+      </h2>
+      {error && !data && <ErrorNote error={toAppError(error)} />}
+      {standing && (
+        <>
+          <dl className="stats">
+            <div>
+              <dt>Points</dt>
+              <dd data-testid="community-points">{tokens(standing.points, 2)}</dd>
+            </div>
+            <div>
+              <dt>Voting power</dt>
+              <dd data-testid="community-voting-power">{tokens(standing.votingPower, 2)}</dd>
+            </div>
+          </dl>
+          {standing.delegate && (
+            <p className="small muted">
+              Votes delegated to <UserLink user={standing.delegate} community={community} />
+            </p>
+          )}
+        </>
+      )}
+    </section>
   );
 }

@@ -1,0 +1,350 @@
+// Pieces of the Governance tab and the proposal page: a proposal's summary, its tallies and
+// quorum, the member's standing with the Delegate form, and the wait for the chain to count.
+import { useEffect, useId, useRef, useState } from "react";
+import { Link } from "react-router";
+import { useQuery, useSubscription } from "urql";
+import { IndexerQuery, ProposalUpdatedSubscription, StandingQuery, type ProposalSummary } from "../ops";
+import type { ResultOf } from "../graphql";
+import { toAppError, type AppError } from "../lib/errors";
+import { displayName, fullDate, shortAddress, timeAgo, tokens } from "../lib/format";
+import { useSession } from "../lib/session";
+import { useToast } from "../lib/toast";
+import { ErrorNote, ServerHtml, UserLink } from "./bits";
+
+export const STATE_LABEL: Record<string, string> = {
+  PENDING: "Pending",
+  ACTIVE: "Voting",
+  CANCELED: "Canceled",
+  DEFEATED: "Defeated",
+  SUCCEEDED: "Succeeded",
+  QUEUED: "Queued",
+  EXPIRED: "Expired",
+  EXECUTED: "Executed",
+};
+
+export const SUPPORT_LABEL: Record<string, string> = { FOR: "For", AGAINST: "Against", ABSTAIN: "Abstain" };
+
+/** "Elect 0x12…ab moderator": what a proposal does, in a line. */
+export function proposalTitle(p: Pick<ProposalSummary, "kind" | "candidate">): string {
+  const who = p.candidate ? displayName(p.candidate) : "someone";
+  if (p.kind === "ELECT_MODERATOR") return `Elect ${who} moderator`;
+  if (p.kind === "IMPEACH_MODERATOR") return `Impeach moderator ${who}`;
+  return "Other proposal";
+}
+
+const KIND_LABEL: Record<string, string> = { ELECT_MODERATOR: "Election", IMPEACH_MODERATOR: "Impeachment", OTHER: "Other" };
+
+function percent(part: bigint, whole: bigint): number {
+  if (whole <= 0n) return 0;
+  return Number((part * 1000n) / whole) / 10;
+}
+
+/** When voting opens or ends, or how the proposal ended. */
+function timing(p: ProposalSummary): string {
+  switch (p.state) {
+    case "PENDING":
+      return `Voting opens ${timeAgo(p.voteStart)}`;
+    case "ACTIVE":
+      return Date.parse(p.voteEnd) > Date.now() ? `Voting ends ${timeAgo(p.voteEnd)}` : "Voting is closing";
+    case "SUCCEEDED":
+      return "Passed: ready to execute";
+    case "DEFEATED":
+      return "Rejected: too few votes for, or no quorum";
+    case "EXECUTED":
+      return "Passed and carried out";
+    case "CANCELED":
+      return "Withdrawn by the proposer";
+    default:
+      return STATE_LABEL[p.state] ?? p.state;
+  }
+}
+
+/** For / against / abstain and the quorum (for and abstain count towards it). */
+export function Tally({ proposal: p, symbol }: { proposal: ProposalSummary; symbol: string }) {
+  const f = BigInt(p.forVotes);
+  const a = BigInt(p.againstVotes);
+  const ab = BigInt(p.abstainVotes);
+  const total = f + a + ab;
+  const quorum = BigInt(p.quorum);
+  const counted = f + ab;
+  const quorumShare = quorum > 0n ? Math.min(100, percent(counted, quorum)) : 100;
+  const rows = [
+    { key: "for", label: "For", v: f },
+    { key: "against", label: "Against", v: a },
+    { key: "abstain", label: "Abstain", v: ab },
+  ];
+  return (
+    <div className="tally">
+      <dl className="tally-counts">
+        {rows.map((r) => (
+          <div key={r.key} className={`tally-${r.key}`} data-testid={`tally-${r.key}`}>
+            <dt>{r.label}</dt>
+            <dd>
+              {tokens(r.v.toString(), 2)} {symbol}
+              <span className="muted small"> ({percent(r.v, total)}%)</span>
+            </dd>
+          </div>
+        ))}
+      </dl>
+      <div className="tally-bar" aria-hidden="true">
+        {rows.map((r) => (
+          <span key={r.key} className={`tally-${r.key}`} style={{ width: `${percent(r.v, total)}%` }} />
+        ))}
+      </div>
+      <label className="quorum small">
+        <span data-testid="quorum">
+          Quorum: {tokens(counted.toString(), 2)} of {tokens(p.quorum, 2)} {symbol}
+          {counted >= quorum ? " — reached" : ""}
+        </span>
+        <progress max={100} value={quorumShare}>
+          {quorumShare}%
+        </progress>
+      </label>
+    </div>
+  );
+}
+
+/** One proposal in the Governance tab (and the head of its own page). */
+export function ProposalSummaryView({ proposal: p, community, symbol, heading = "h3" }: { proposal: ProposalSummary; community: string; symbol: string; heading?: "h1" | "h3" }) {
+  const H = heading;
+  const title = proposalTitle(p);
+  return (
+    <>
+      <p className="meta">
+        <span className={`state-badge state-${p.state.toLowerCase()}`} data-testid="state">
+          {STATE_LABEL[p.state] ?? p.state}
+        </span>
+        <span aria-hidden="true"> · </span>
+        <span>{KIND_LABEL[p.kind] ?? p.kind}</span>
+        <span aria-hidden="true"> · </span>
+        <span>
+          proposed by <UserLink user={p.proposer} community={community} />
+        </span>
+      </p>
+      <H className="proposal-title">
+        {heading === "h3" ? <Link to={`/c/${community}/governance/${encodeURIComponent(p.id)}`}>{title}</Link> : title}
+      </H>
+      {p.candidate && (
+        <p className="small">
+          {p.kind === "IMPEACH_MODERATOR" ? "Moderator" : "Candidate"}: <UserLink user={p.candidate} community={community} />
+          {p.candidate.displayName?.trim() && (
+            <>
+              {" "}
+              <code className="muted" title={p.candidate.address}>
+                {shortAddress(p.candidate.address)}
+              </code>
+            </>
+          )}
+        </p>
+      )}
+      <ServerHtml html={p.descriptionHtml} />
+      <Tally proposal={p} symbol={symbol} />
+      <p className="small muted" data-testid="timing">
+        <span title={`Voting ${fullDate(p.voteStart)} to ${fullDate(p.voteEnd)}`}>{timing(p)}</span>
+        {p.viewerVote && (
+          <>
+            {" "}
+            · <strong>You voted {SUPPORT_LABEL[p.viewerVote.support]?.toLowerCase()}</strong>
+          </>
+        )}
+      </p>
+    </>
+  );
+}
+
+/** The chain id the indexer follows (null until known): a wallet on another chain is refused. */
+export function useChainId(): number | null {
+  const [{ data }] = useQuery({ query: IndexerQuery });
+  return data?.indexer.chainId ?? null;
+}
+
+/**
+ * After a wallet transaction: asks again every two seconds, for two minutes, until `done` (what
+ * the transaction changes has been indexed), so the page shows the chain's answer by itself.
+ */
+export function useAwaitChain(refresh: () => void): { waiting: string | null; wait: (what: string, done: () => boolean) => void } {
+  const [waiting, setWaiting] = useState<string | null>(null);
+  const done = useRef<() => boolean>(() => true);
+  const refreshRef = useRef(refresh);
+  refreshRef.current = refresh;
+  useEffect(() => {
+    if (!waiting) return;
+    const started = Date.now();
+    const timer = window.setInterval(() => {
+      if (done.current() || Date.now() - started > 120_000) {
+        setWaiting(null);
+        return;
+      }
+      refreshRef.current();
+    }, 2000);
+    return () => window.clearInterval(timer);
+  }, [waiting]);
+  return {
+    waiting,
+    wait: (what, isDone) => {
+      done.current = isDone;
+      setWaiting(what);
+    },
+  };
+}
+
+export function Pending({ text }: { text: string | null }) {
+  if (!text) return null;
+  return (
+    <p className="pending-note small" role="status">
+      <span className="spinner" aria-hidden="true" />
+      {text}
+    </p>
+  );
+}
+
+/**
+ * The signed-in member's points and voting power here, whom they delegate to, and the Delegate
+ * form (to themselves, or to another member's address): a wallet transaction to the token.
+ */
+export function Standing({ community, token, symbol }: { community: string; token: string; symbol: string }) {
+  const { viewer } = useSession();
+  const notify = useToast();
+  const chainId = useChainId();
+  const id = useId();
+  const address = viewer?.user.address ?? "";
+  const [{ data, error }, reexecute] = useQuery({ query: StandingQuery, variables: { address, community }, pause: !viewer, requestPolicy: "cache-and-network" });
+  const [to, setTo] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<AppError | null>(null);
+  const standing = data?.user;
+  const { waiting, wait } = useAwaitChain(() => reexecute({ requestPolicy: "network-only" }));
+  const latest = useRef(standing);
+  latest.current = standing;
+
+  if (!viewer) return null;
+
+  async function delegateTo(delegatee: string) {
+    if (!/^0x[0-9a-fA-F]{40}$/.test(delegatee)) {
+      setProblem({ code: "BAD_USER_INPUT", field: "delegatee", message: "Enter a full account address (0x followed by 40 characters)." });
+      return;
+    }
+    setBusy(true);
+    setProblem(null);
+    try {
+      const chain = await import("../lib/chain");
+      const tx = await chain.delegate({ address, chainId }, token, delegatee);
+      notify(`Delegation sent (transaction ${tx.slice(0, 10)}…).`);
+      setTo("");
+      wait("Waiting for the chain to count your delegation…", () => latest.current?.delegate?.address.toLowerCase() === delegatee.toLowerCase());
+    } catch (err) {
+      setProblem(toAppError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const delegate = standing?.delegate;
+  const self = delegate && delegate.address.toLowerCase() === address.toLowerCase();
+  return (
+    <section className="card standing" aria-labelledby={`${id}-title`}>
+      <h3 className="card-title" id={`${id}-title`}>
+        Your say in c/{community}
+      </h3>
+      {error && !data && <ErrorNote error={toAppError(error)} onRetry={() => reexecute({ requestPolicy: "network-only" })} />}
+      {standing && (
+        <>
+          <dl className="stats">
+            <div>
+              <dt>Your points</dt>
+              <dd data-testid="my-points">
+                {tokens(standing.points, 2)} {symbol}
+              </dd>
+            </div>
+            <div>
+              <dt>Your voting power</dt>
+              <dd data-testid="my-voting-power">
+                {tokens(standing.votingPower, 2)} {symbol}
+              </dd>
+            </div>
+          </dl>
+          <p className="small" data-testid="my-delegate">
+            {self ? (
+              "Your votes count: you delegate them to yourself."
+            ) : delegate ? (
+              <>
+                You delegate your votes to <UserLink user={delegate} community={community} />.
+              </>
+            ) : (
+              "Your points don't count as votes until you delegate them, to yourself or to someone you trust."
+            )}
+          </p>
+        </>
+      )}
+      <div className="row">
+        {!self && (
+          <button type="button" className="button primary" disabled={busy || !!waiting} onClick={() => delegateTo(address)}>
+            Delegate to myself
+          </button>
+        )}
+      </div>
+      <form
+        className="stack"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void delegateTo(to.trim());
+        }}
+      >
+        <div className="field">
+          <label htmlFor={`${id}-to`}>Or delegate to another member's address</label>
+          <div className="row">
+            <input
+              id={`${id}-to`}
+              className="grow"
+              value={to}
+              placeholder="0x…"
+              autoComplete="off"
+              spellCheck={false}
+              aria-invalid={problem?.field === "delegatee" ? true : undefined}
+              onChange={(e) => setTo(e.target.value)}
+            />
+            <button type="submit" className="button ghost" disabled={busy || !!waiting}>
+              Delegate
+            </button>
+          </div>
+        </div>
+      </form>
+      <ErrorNote error={problem} />
+      <Pending text={waiting} />
+    </section>
+  );
+}
+
+export type ProposalUpdate = ResultOf<typeof ProposalUpdatedSubscription>["proposalUpdated"];
+
+/**
+ * The community's proposals as the indexer sees them change (proposalUpdated), by id: their
+ * tallies and state overlay what the page loaded.
+ */
+export function useLiveProposals(community: string, onUpdate?: (u: ProposalUpdate) => void): ReadonlyMap<string, ProposalUpdate> {
+  const [updates, setUpdates] = useState<ReadonlyMap<string, ProposalUpdate>>(new Map());
+  const handler = useRef(onUpdate);
+  handler.current = onUpdate;
+  useSubscription({ query: ProposalUpdatedSubscription, variables: { community } }, (_prev, data) => {
+    const u = data.proposalUpdated;
+    setUpdates((m) => new Map(m).set(u.id, u));
+    handler.current?.(u);
+    return data;
+  });
+  return updates;
+}
+
+export function withLive<P extends ProposalSummary>(p: P, live: ReadonlyMap<string, ProposalUpdate>): P {
+  const u = live.get(p.id);
+  return u ? { ...p, state: u.state, forVotes: u.forVotes, againstVotes: u.againstVotes, abstainVotes: u.abstainVotes, quorum: u.quorum, executedTx: u.executedTx } : p;
+}
+
+/**
+ * Runs `read` twice, 2.5 s and 5 s from now: the API shares an answer among readers for 2 s,
+ * then serves it once more while it computes the next, so the first read after a change may
+ * still be the older answer; the second is the newer one.
+ */
+export function afterSharedAnswers(read: () => void) {
+  window.setTimeout(read, 2500);
+  window.setTimeout(read, 5000);
+}
