@@ -39,7 +39,7 @@ from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_
 
 from governance import community_id
 from governance.anvil import CHAIN_ID, anvil_binary
-from governance.deploy import Deployment, deploy, load_deployment
+from governance.deploy import Deployment, deploy
 from governance.operator import CommunitySettings
 from tests.bench import config
 
@@ -449,15 +449,3 @@ def _proposal_id(
 
 def voter_signer(key: str, nonce: int) -> _Signer:
     return _Signer(key, nonce)
-
-
-__all__ = [
-    "Chain",
-    "Community",
-    "Rpc",
-    "Shape",
-    "cast_vote",
-    "load_deployment",
-    "running",
-    "voter_signer",
-]

@@ -8,11 +8,11 @@ RETURNING id;
 
 -- name: community_created
 SELECT EXISTS (SELECT 1 FROM operator_transactions
-                WHERE dedupe_key = 'create_community:' || $1 AND status = 'mined');
+                WHERE dedupe_key = 'create_community:' || $1::bigint AND status = 'mined');
 
 -- name: community_token
 SELECT result ->> 'token' FROM operator_transactions
- WHERE dedupe_key = 'create_community:' || $1 AND status = 'mined';
+ WHERE dedupe_key = 'create_community:' || $1::bigint AND status = 'mined';
 
 -- name: insert_authors_posts_votes
 -- $2 authors (accounts a month old) with one post each in community $1, each post up-voted an

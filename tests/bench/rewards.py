@@ -30,7 +30,7 @@ import asyncpg
 
 from agora.settings import Settings
 from agora.sql import load
-from ledger import epochs
+from ledger import epochs, rewards
 from tests.bench import procstat
 
 log = logging.getLogger("bench.rewards")
@@ -50,6 +50,41 @@ async def _bare(conn: asyncpg.Connection, window: tuple[Any, Any], age: float) -
     }
 
 
+async def _compute(
+    conn: asyncpg.Connection, settings: Settings, communities: int, window: tuple[Any, Any]
+) -> dict[str, Any]:
+    """The rewards of every community's epoch computed as the close computes them (one scoring
+    query for all, then each community's split with its caps), without the books."""
+    ids = [r["id"] for r in await conn.fetch(Q.community_ids)]
+    emission = rewards.emission(
+        1,
+        base=settings.reward_emission,
+        decay_epochs=settings.reward_decay_epochs,
+        decay_factor=settings.reward_decay_factor,
+    )
+    started = time.perf_counter()
+    scores = await epochs.score_epochs(conn, settings, [(i, *window) for i in ids])
+    scored = time.perf_counter()
+    recipients = 0
+    for items in scores.values():
+        lines = rewards.split(
+            emission,
+            items,
+            max_item_share=settings.reward_max_item_share,
+            max_author_share=settings.reward_max_author_share,
+        )
+        recipients += len({line.item.author_id for line in lines if line.amount})
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": round(seconds, 3),
+        "scoring_s": round(scored - started, 3),
+        "split_s": round(seconds - (scored - started), 3),
+        "communities": len(scores),
+        "items": sum(len(items) for items in scores.values()),
+        "recipients": recipients,
+    }
+
+
 async def measure(database_url: str) -> dict[str, Any]:
     settings = Settings.from_env()
     age = float(settings.reward_min_account_age_seconds)
@@ -62,6 +97,9 @@ async def measure(database_url: str) -> dict[str, Any]:
         log.info("bare aggregate ...")
         bare_before = await _bare(conn, window, age)
         log.info("  %s", bare_before)
+        log.info("computing %d epochs' rewards ...", communities)
+        compute = await _compute(conn, settings, communities, window)
+        log.info("  %s", compute)
         log.info("closing %d epochs ...", communities)
         await conn.execute(Q.reset_ledger)
         try:
@@ -100,7 +138,10 @@ async def measure(database_url: str) -> dict[str, Any]:
             "cpu": usage,
         },
         "close_votes_per_s": round(votes / seconds),
-        "ratio": round(bare_seconds / seconds, 3),
+        "close_ratio": round(bare_seconds / seconds, 3),
+        "compute": compute,
+        "compute_votes_per_s": round(votes / compute["seconds"]),
+        "compute_ratio": round(bare_seconds / compute["seconds"], 3),
     }
 
 

@@ -4,6 +4,9 @@
 -- name: vote_window
 SELECT min(created_at), max(created_at), count(*) FROM post_votes;
 
+-- name: community_ids
+SELECT id FROM communities ORDER BY id;
+
 -- name: open_bench_epochs
 -- An open epoch over the whole window for every community.
 INSERT INTO reward_epochs (community_id, number, starts_at, ends_at, emission)
