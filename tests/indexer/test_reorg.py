@@ -62,6 +62,7 @@ def forum(
         redis_url=redis_url,
         chain_rpc_url=chain_rpc_url,
         deployment_file=deployment_file,
+        write_rate_limit=1_000_000,  # other sessions on this machine write from 127.0.0.1 too
     )
     yield server
     server.stop()
