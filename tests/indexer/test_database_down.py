@@ -3,6 +3,8 @@ indexer lock again before it writes anything, and carries on from its checkpoint
 
 from __future__ import annotations
 
+import asyncio
+import random
 import subprocess
 from pathlib import Path
 
@@ -12,7 +14,14 @@ import pytest
 from agora.settings import Settings
 from indexer.repository import LOCK_KEY
 from tests.governance.driver import Governance
-from tests.indexer.conftest import indexer_env, start_indexer, wait_for
+from tests.indexer.conftest import (
+    indexed_block,
+    indexer_env,
+    make_history,
+    start_indexer,
+    wait_for,
+)
+from tests.support.chain_state import read_mirror
 
 pytestmark = pytest.mark.chain
 
@@ -76,3 +85,48 @@ async def test_its_postgresql_session_terminated_mid_follow_the_indexer_reconnec
     assert log.count("PostgreSQL answers again") == 1, log
     assert log.count("indexer lock acquired") == 1, log
     assert indexer.poll() is None
+
+
+async def test_its_session_terminated_mid_backfill_the_mirror_still_equals_the_chain_state(
+    gov: Governance,
+    mirror: asyncpg.Connection,
+    index_settings: Settings,
+    database_url: str,
+    redis_url: str,
+    processes: list[subprocess.Popen[bytes]],
+    tmp_path: Path,
+) -> None:
+    # given: a history to catch up on, 40 blocks per range (each its own transaction)
+    history = make_history(gov)
+    head = gov.w3.eth.block_number
+    log_path = tmp_path / "indexer.log"
+    env = indexer_env(index_settings, database_url, redis_url, INDEXER_MAX_LOG_RANGE="40")
+    indexer = start_indexer(env, log_path)
+    processes.append(indexer)
+
+    # when: its session is terminated three times at random instants of the catch-up (inside a
+    # range's transaction or between two, whichever it is in)
+    rng = random.Random(10)
+    for outage in range(3):
+        start = await indexed_block(mirror)
+
+        async def moved(start: int = start, outage: int = outage) -> bool:
+            back = log_path.read_text().count("PostgreSQL answers again") == outage
+            return back and await indexed_block(mirror) > start
+
+        await wait_for(moved, what="the indexer to apply a range")
+        await asyncio.sleep(rng.uniform(0.0, 0.2))
+        assert await mirror.fetchval(TERMINATE_INDEXER_SESSIONS) == 1
+        assert await indexed_block(mirror) < head
+
+    async def caught_up() -> bool:
+        return await indexed_block(mirror) >= head
+
+    await wait_for(caught_up, what="the indexer to reach the head")
+
+    # then: it came back each time, and the mirror's views equal what the contracts answer
+    log = log_path.read_text()
+    assert log.count("PostgreSQL connection lost") == 3, log
+    assert log.count("PostgreSQL answers again") == 3, log
+    assert indexer.poll() is None
+    assert await read_mirror(mirror) == history.chain_state(gov, head)
