@@ -56,6 +56,7 @@ class EventDecoder:
     data_names: tuple[str, ...]
     data_types: tuple[str, ...]
     static: bool  # every data argument is one word (no string, bytes or array)
+    simple: bool  # every data argument is one word or a string or bytes (no array)
 
     def decode(self, topics: Sequence[str], data: str) -> dict[str, Any]:
         args: dict[str, Any] = {}
@@ -70,6 +71,17 @@ class EventDecoder:
                     zip(self.data_names, self.data_types, strict=True)
                 ):
                     args[name] = _word(kind, raw[32 * i : 32 * i + 32])
+            elif self.simple:
+                # Strings and bytes read through their offset (VoteCast's reason): eth_abi's
+                # general decoder was most of the time of a catch-up full of votes.
+                for i, (name, kind) in enumerate(
+                    zip(self.data_names, self.data_types, strict=True)
+                ):
+                    word = raw[32 * i : 32 * i + 32]
+                    if kind in _DYNAMIC:
+                        args[name] = _dynamic(kind, raw, int.from_bytes(word, "big"))
+                    else:
+                        args[name] = _word(kind, word)
             else:
                 values = abi_decode(list(self.data_types), raw)
                 args.update(zip(self.data_names, values, strict=True))
@@ -78,6 +90,20 @@ class EventDecoder:
 
 def _is_static_word(kind: str) -> bool:
     return kind in ("address", "bytes32", "bool") or kind.startswith("uint")
+
+
+_DYNAMIC = ("string", "bytes")
+
+
+def _dynamic(kind: str, data: bytes, offset: int) -> str | bytes:
+    """A string or bytes argument at `offset` of `data`: its length word, then its bytes."""
+    if offset + 32 > len(data):
+        raise ValueError(f"{kind} at offset {offset} past the end of the data")
+    length = int.from_bytes(data[offset : offset + 32], "big")
+    value = data[offset + 32 : offset + 32 + length]
+    if len(value) != length:
+        raise ValueError(f"{kind} of {length} bytes past the end of the data")
+    return value.decode("utf-8") if kind == "string" else value
 
 
 def _word(kind: str, word: bytes) -> Any:
@@ -243,6 +269,9 @@ def _decoder(contract: str, event: str) -> EventDecoder:
         data_names=tuple(i["name"] for i in inputs if not i["indexed"]),
         data_types=tuple(i["type"] for i in inputs if not i["indexed"]),
         static=all(_is_static_word(i["type"]) for i in inputs if not i["indexed"]),
+        simple=all(
+            _is_static_word(i["type"]) or i["type"] in _DYNAMIC for i in inputs if not i["indexed"]
+        ),
     )
 
 

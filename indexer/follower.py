@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import asyncpg
@@ -31,6 +31,16 @@ log = logging.getLogger("agora.indexer")
 INITIAL_RANGE = 500.0
 GROWTH = 1.05
 PROGRESS_EVERY = 5.0  # seconds between progress lines while catching up
+
+
+@dataclass(slots=True)
+class _Ahead:
+    """The logs of the next final range, being fetched while the current range is written."""
+
+    start: int
+    end: int
+    watched: frozenset[bytes]
+    task: asyncio.Future[list[RawLog]]
 
 
 class DeepReorg(RuntimeError):
@@ -77,6 +87,7 @@ class Follower:
         self._progress_at = time.monotonic()
         self._progress_events = 0
         self._progress_block: int | None = None
+        self._ahead: _Ahead | None = None
 
     # --- start ------------------------------------------------------------------------------
 
@@ -105,6 +116,7 @@ class Follower:
         else:
             log.info("resuming after block %d", checkpoint.block_number)
         await self._load_watch_list()
+        self._progress_block = checkpoint.block_number
         return checkpoint
 
     async def _load_watch_list(self) -> None:
@@ -116,11 +128,18 @@ class Follower:
     # --- the loop ---------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
+        try:
+            await self._run(stop)
+        finally:
+            self._drop_ahead()
+
+    async def _run(self, stop: asyncio.Event | None) -> None:
         checkpoint = await self.start()
         while stop is None or not stop.is_set():
             try:
                 checkpoint, advanced = await self.step(checkpoint)
             except Retry:
+                self._drop_ahead()
                 await self._load_watch_list()  # forget children seen in a replaced block
                 await asyncio.sleep(self.poll_seconds)  # let the node settle on one chain
                 continue
@@ -148,11 +167,14 @@ class Follower:
         if start <= horizon < end:
             end = horizon  # a range is wholly final or wholly not
         unfinalized = end > horizon
+        ahead = self._take_ahead(start, end, unfinalized)
+        if ahead is not None:
+            end = ahead.end  # at most the range this step would take: any final range will do
         headers = await self._headers(start, end, every=unfinalized)
         if headers[0].parent_hash != checkpoint.block_hash:
             raise Retry  # the chain changed since `current`: the next step sees the reorg
         try:
-            raw = await self._logs(start, end, headers)
+            raw = await self._logs(start, end, headers, None if ahead is None else ahead.task)
         except RangeRefused as refusal:
             self._shrink(start, end, refusal)
             return checkpoint, True
@@ -174,6 +196,7 @@ class Follower:
         )
         # The last header is kept even in a final range: the walk back of a reorg starts there.
         kept = headers if unfinalized else [last]
+        self._fetch_ahead(last.number + 1, min(target, horizon))
         await repository.apply_range(
             self.conn, rows, kept, advanced, head, keep_from=last.number - self.finality
         )
@@ -192,9 +215,53 @@ class Follower:
             headers.append(header)
         return headers
 
-    async def _logs(self, start: int, end: int, headers: list[Header]) -> list[RawLog]:
-        """The range's logs of every watched contract, children created in the range included."""
-        raw = await self.node.get_logs(start, end, [_hex(a) for a in self.kinds], TOPICS)
+    def _fetch_ahead(self, start: int, last_final: int) -> None:
+        """Starts fetching the logs of the next range if it is final (catching up): the node and
+        JSON work on it while PostgreSQL writes the current one."""
+        end = min(last_final, start + int(self.range) - 1)
+        if end < start:
+            return
+        task = asyncio.ensure_future(
+            self.node.get_logs(start, end, [_hex(a) for a in self.kinds], TOPICS)
+        )
+        # Retrieved here if the task is dropped unread (its error is the next step's to meet).
+        task.add_done_callback(lambda done: done.cancelled() or done.exception())
+        self._ahead = _Ahead(start, end, frozenset(self.kinds), task)
+
+    def _take_ahead(self, start: int, end: int, unfinalized: bool) -> _Ahead | None:
+        """The logs fetched ahead, if they are of a final range starting at `start`, no longer
+        than `end`, for the contracts watched now; else they are dropped."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
+            return None
+        if (
+            unfinalized
+            or ahead.start != start
+            or ahead.end > end
+            or ahead.watched != set(self.kinds)
+        ):
+            ahead.task.cancel()
+            return None
+        return ahead
+
+    def _drop_ahead(self) -> None:
+        if self._ahead is not None:
+            self._ahead.task.cancel()
+            self._ahead = None
+
+    async def _logs(
+        self,
+        start: int,
+        end: int,
+        headers: list[Header],
+        fetched: asyncio.Future[list[RawLog]] | None = None,
+    ) -> list[RawLog]:
+        """The range's logs of every watched contract, children created in the range included
+        (`fetched`: the watched contracts' logs, already being fetched)."""
+        if fetched is None:
+            raw = await self.node.get_logs(start, end, [_hex(a) for a in self.kinds], TOPICS)
+        else:
+            raw = await fetched
         await self._stamp(raw, headers)
         created = Rows()
         for item in raw:

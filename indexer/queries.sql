@@ -1,5 +1,5 @@
--- The indexer's SQL: the checkpoint, the unfinalized blocks, the mirror's rows (upserts keyed by
--- (tx_hash, log_index)) and the rollback of a reorg.
+-- The indexer's SQL: the checkpoint, the unfinalized blocks, the mirror's rows (staged by COPY,
+-- then upserted keyed by (tx_hash, log_index)) and the rollback of a reorg.
 
 -- name: get_state
 SELECT chain_id, factory, block_number, block_hash, block_timestamp, head_block
@@ -30,84 +30,112 @@ WHERE number <= $1 ORDER BY number DESC;
 -- name: prune_blocks
 DELETE FROM chain_blocks WHERE number < $1;
 
--- name: upsert_communities
+-- name: create_stage_tables
+-- Per connection: each range's rows are copied (COPY, binary) into these, then merged into the
+-- mirror by one INSERT ... SELECT per table; ON COMMIT DELETE ROWS empties them with the range's
+-- transaction.
+CREATE TEMP TABLE stage_communities (LIKE chain_communities) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE stage_moderator_events (LIKE chain_moderator_events) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE stage_proposals (LIKE chain_proposals) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE stage_proposal_events (LIKE chain_proposal_events) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE stage_votes (LIKE chain_votes) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE stage_transfers (LIKE chain_transfers) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE stage_delegate_changes (LIKE chain_delegate_changes) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE stage_delegate_votes (LIKE chain_delegate_votes) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE stage_governor_settings (LIKE chain_governor_settings) ON COMMIT DELETE ROWS;
+
+-- name: merge_communities
 INSERT INTO chain_communities
     (community_id, name, token, governor, creator, block_number, tx_hash, log_index,
      block_timestamp)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+SELECT community_id, name, token, governor, creator, block_number, tx_hash, log_index,
+       block_timestamp
+  FROM stage_communities
 ON CONFLICT (tx_hash, log_index) DO UPDATE SET block_number = EXCLUDED.block_number,
     block_timestamp = EXCLUDED.block_timestamp;
 
--- name: upsert_moderator_events
+-- name: merge_moderator_events
 INSERT INTO chain_moderator_events
     (community_id, account, elected, block_number, tx_hash, log_index, block_timestamp)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+SELECT community_id, account, elected, block_number, tx_hash, log_index, block_timestamp
+  FROM stage_moderator_events
 ON CONFLICT (tx_hash, log_index) DO UPDATE SET
     community_id = EXCLUDED.community_id, account = EXCLUDED.account,
     elected = EXCLUDED.elected, block_number = EXCLUDED.block_number,
     block_timestamp = EXCLUDED.block_timestamp;
 
--- name: upsert_proposals
+-- name: merge_proposals
 INSERT INTO chain_proposals
     (governor, proposal_id, proposer, description, targets, "values", signatures, calldatas,
      vote_start, vote_end, block_number, tx_hash, log_index, block_timestamp)
-VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $11, $12, $13, $14)
+SELECT governor, proposal_id, proposer, description, targets, "values", signatures, calldatas,
+       vote_start, vote_end, block_number, tx_hash, log_index, block_timestamp
+  FROM stage_proposals
 ON CONFLICT (tx_hash, log_index) DO UPDATE SET block_number = EXCLUDED.block_number,
     block_timestamp = EXCLUDED.block_timestamp;
 
--- name: upsert_proposal_events
+-- name: merge_proposal_events
 INSERT INTO chain_proposal_events
     (governor, proposal_id, kind, eta_seconds, block_number, tx_hash, log_index, block_timestamp)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+SELECT governor, proposal_id, kind, eta_seconds, block_number, tx_hash, log_index, block_timestamp
+  FROM stage_proposal_events
 ON CONFLICT (tx_hash, log_index) DO UPDATE SET
     governor = EXCLUDED.governor, proposal_id = EXCLUDED.proposal_id, kind = EXCLUDED.kind,
     eta_seconds = EXCLUDED.eta_seconds, block_number = EXCLUDED.block_number,
     block_timestamp = EXCLUDED.block_timestamp;
 
--- name: upsert_votes
+-- name: merge_votes
 INSERT INTO chain_votes
     (governor, proposal_id, voter, support, weight, reason, params, block_number, tx_hash,
      log_index, block_timestamp)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+SELECT governor, proposal_id, voter, support, weight, reason, params, block_number, tx_hash,
+       log_index, block_timestamp
+  FROM stage_votes
 ON CONFLICT (tx_hash, log_index) DO UPDATE SET
     governor = EXCLUDED.governor, proposal_id = EXCLUDED.proposal_id, voter = EXCLUDED.voter,
     support = EXCLUDED.support, weight = EXCLUDED.weight, reason = EXCLUDED.reason,
     params = EXCLUDED.params, block_number = EXCLUDED.block_number,
     block_timestamp = EXCLUDED.block_timestamp;
 
--- name: upsert_transfers
+-- name: merge_transfers
 INSERT INTO chain_transfers
     (token, sender, recipient, value, block_number, tx_hash, log_index, block_timestamp)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+SELECT token, sender, recipient, value, block_number, tx_hash, log_index, block_timestamp
+  FROM stage_transfers
 ON CONFLICT (tx_hash, log_index) DO UPDATE SET
     token = EXCLUDED.token, sender = EXCLUDED.sender, recipient = EXCLUDED.recipient,
     value = EXCLUDED.value, block_number = EXCLUDED.block_number,
     block_timestamp = EXCLUDED.block_timestamp;
 
--- name: upsert_delegate_changes
+-- name: merge_delegate_changes
 INSERT INTO chain_delegate_changes
     (token, delegator, from_delegate, to_delegate, block_number, tx_hash, log_index, block_timestamp)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+SELECT token, delegator, from_delegate, to_delegate, block_number, tx_hash, log_index,
+       block_timestamp
+  FROM stage_delegate_changes
 ON CONFLICT (tx_hash, log_index) DO UPDATE SET
     token = EXCLUDED.token, delegator = EXCLUDED.delegator,
     from_delegate = EXCLUDED.from_delegate, to_delegate = EXCLUDED.to_delegate,
     block_number = EXCLUDED.block_number,
     block_timestamp = EXCLUDED.block_timestamp;
 
--- name: upsert_delegate_votes
+-- name: merge_delegate_votes
 INSERT INTO chain_delegate_votes
     (token, delegate, previous_votes, new_votes, block_number, tx_hash, log_index, block_timestamp)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+SELECT token, delegate, previous_votes, new_votes, block_number, tx_hash, log_index,
+       block_timestamp
+  FROM stage_delegate_votes
 ON CONFLICT (tx_hash, log_index) DO UPDATE SET
     token = EXCLUDED.token, delegate = EXCLUDED.delegate,
     previous_votes = EXCLUDED.previous_votes, new_votes = EXCLUDED.new_votes,
     block_number = EXCLUDED.block_number,
     block_timestamp = EXCLUDED.block_timestamp;
 
--- name: upsert_governor_settings
+-- name: merge_governor_settings
 INSERT INTO chain_governor_settings
     (governor, name, value, block_number, tx_hash, log_index, block_timestamp)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+SELECT governor, name, value, block_number, tx_hash, log_index, block_timestamp
+  FROM stage_governor_settings
 ON CONFLICT (tx_hash, log_index) DO UPDATE SET
     governor = EXCLUDED.governor, name = EXCLUDED.name, value = EXCLUDED.value,
     block_number = EXCLUDED.block_number, block_timestamp = EXCLUDED.block_timestamp;

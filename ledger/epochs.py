@@ -84,32 +84,83 @@ async def close_due_epochs(
     if until is not None:
         await conn.execute(queries.end_open_epochs_at, until, community_id)
     closed = []
-    for row in await conn.fetch(queries.due_epochs, at, community_id):
-        result = await close_epoch(conn, settings, row["community_id"], row["number"])
+    due = await conn.fetch(queries.due_epochs, at, community_id)
+    # Every due epoch scored by one query (one read of the votes), before the epochs are locked
+    # one by one: a vote counts if it was cast in the window, and windows are in the past, so the
+    # scores are those a query under each lock would find, except for a vote withdrawn meanwhile,
+    # which a query under the lock could miss just as well a moment later.
+    scores = await score_epochs(
+        conn, settings, [(r["community_id"], r["starts_at"], r["ends_at"]) for r in due]
+    )
+    for row in due:
+        result = await close_epoch(
+            conn,
+            settings,
+            row["community_id"],
+            row["number"],
+            scored=Scored(row["starts_at"], row["ends_at"], scores.get(row["community_id"], [])),
+        )
         if result is not None:
             closed.append(result)
     return closed
 
 
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """The items that scored in the window from `starts_at` to `ends_at` of a community."""
+
+    starts_at: datetime
+    ends_at: datetime
+    items: list[rewards.Item]
+
+
+async def score_epochs(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    windows: list[tuple[int, datetime, datetime]],
+) -> dict[int, list[rewards.Item]]:
+    """The items that scored in each (community, starts, ends) window, by community."""
+    if not windows:
+        return {}
+    communities, starts, ends = zip(*windows, strict=True)
+    scored: dict[int, list[rewards.Item]] = {}
+    for r in await conn.fetch(
+        queries.epoch_scores,
+        list(communities),
+        list(starts),
+        list(ends),
+        float(settings.reward_min_account_age_seconds),
+    ):
+        scored.setdefault(r["community_id"], []).append(
+            rewards.Item(r["kind"], r["id"], r["author_id"], r["votes"], r["score"])
+        )
+    return scored
+
+
 async def close_epoch(
-    conn: asyncpg.Connection, settings: Settings, community_id: int, number: int
+    conn: asyncpg.Connection,
+    settings: Settings,
+    community_id: int,
+    number: int,
+    *,
+    scored: Scored | None = None,
 ) -> Closed | None:
-    """Close one epoch if it is still open; None when another run closed it first."""
+    """Close one epoch if it is still open; None when another run closed it first. `scored`:
+    the community's items already scored over a window, used if it is the epoch's."""
     async with conn.transaction():
         epoch = await conn.fetchrow(queries.lock_epoch, community_id, number)
         if epoch is None or epoch["status"] != "open":
             return None
         emission = int(epoch["emission"])
-        scored = await conn.fetch(
-            queries.epoch_scores,
-            community_id,
-            epoch["starts_at"],
-            epoch["ends_at"],
-            float(settings.reward_min_account_age_seconds),
-        )
-        items = [
-            rewards.Item(r["kind"], r["id"], r["author_id"], r["votes"], r["score"]) for r in scored
-        ]
+        if (
+            scored is not None
+            and scored.starts_at == epoch["starts_at"]
+            and scored.ends_at == epoch["ends_at"]
+        ):
+            items = scored.items
+        else:
+            window = [(community_id, epoch["starts_at"], epoch["ends_at"])]
+            items = (await score_epochs(conn, settings, window)).get(community_id, [])
         lines = rewards.split(
             emission,
             items,
@@ -222,7 +273,7 @@ async def _transfer(
         list(ids),
         list(debits),
         list(credits),
-        [Decimal(a) for a in amounts],
+        [str(a) for a in amounts],
     )
 
 
@@ -240,8 +291,8 @@ async def _record_lines(
         [line.item.author_id for line in lines],
         [line.item.votes for line in lines],
         [line.item.score for line in lines],
-        [Decimal(line.share) for line in lines],
-        [Decimal(line.amount) for line in lines],
+        [str(line.share) for line in lines],
+        [str(line.amount) for line in lines],
     )
 
 
@@ -259,8 +310,11 @@ async def _queue_mints(
     }
     recipients = sorted(earned, key=lambda user: addresses[user].lower())
     size = settings.reward_mint_batch_size
-    for batch, start in enumerate(range(0, len(recipients), size)):
-        users = recipients[start : start + size]
+    batches = [recipients[start : start + size] for start in range(0, len(recipients), size)]
+    if not batches:
+        return
+    keys, payloads = [], []
+    for batch, users in enumerate(batches):
         chain_id = chain_epoch_id(number, batch)
         payload: dict[str, Any] = {
             "communityId": community_id,
@@ -268,21 +322,23 @@ async def _queue_mints(
             "recipients": [addresses[u] for u in users],
             "amounts": [str(earned[u]) for u in users],
         }
-        intent = await conn.fetchval(
-            queries.insert_mint_intent,
-            f"mint_epoch:{community_id}:{chain_id}",
-            json.dumps(payload),
-        )
-        await conn.execute(
-            queries.insert_payout,
-            community_id,
-            number,
-            batch,
-            Decimal(chain_id),
-            len(users),
-            Decimal(sum(earned[u] for u in users)),
-            intent,
-        )
+        keys.append(f"mint_epoch:{community_id}:{chain_id}")
+        payloads.append(json.dumps(payload))
+    # One statement each for all the batches: an epoch of 10,000 recipients has 67.
+    intents = {
+        r["dedupe_key"]: r["id"]
+        for r in await conn.fetch(queries.insert_mint_intents, keys, payloads)
+    }
+    await conn.execute(
+        queries.insert_payouts,
+        community_id,
+        number,
+        list(range(len(batches))),
+        [chain_epoch_id(number, batch) for batch in range(len(batches))],
+        [len(users) for users in batches],
+        [str(sum(earned[u] for u in users)) for users in batches],
+        [intents[key] for key in keys],
+    )
 
 
 async def settle_payouts(conn: asyncpg.Connection) -> int:

@@ -1,5 +1,5 @@
-"""Agora's benchmarks: `python -m tests.bench [generate|listing|votes|comments|frontend|hostile|all]
-[--regenerate] [--duration N]` (see tests/bench/README.md)."""
+"""Agora's benchmarks: `python -m tests.bench [generate|listing|votes|comments|frontend|hostile|
+indexer|rewards|payout|all] [--regenerate] [--duration N]` (see tests/bench/README.md)."""
 
 from __future__ import annotations
 
@@ -18,9 +18,21 @@ def main(argv: list[str] | None = None) -> int:
         "what",
         nargs="?",
         default="all",
-        choices=["generate", "listing", "votes", "comments", "frontend", "hostile", "all"],
+        choices=[
+            "generate",
+            "listing",
+            "votes",
+            "comments",
+            "frontend",
+            "hostile",
+            "indexer",
+            "rewards",
+            "payout",
+            "all",
+        ],
         help="generate the dataset only, or measure listings, votes, simultaneous comments, "
-        "the web forum or the worker's memory under hostile bodies (default: all)",
+        "the web forum, the worker's memory under hostile bodies, the indexer (issue 9), "
+        "an epoch's rewards or a 10,000-recipient payout (issue 10) (default: all)",
     )
     parser.add_argument(
         "--regenerate",
@@ -52,17 +64,30 @@ def main(argv: list[str] | None = None) -> int:
         default=config.DATABASE,
         help=f"database of the dataset (default {config.DATABASE})",
     )
+    parser.add_argument(
+        "--live-seconds",
+        type=float,
+        default=30,
+        help="indexer: seconds of the live measurement (default 30)",
+    )
     ns = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
-    if ns.what == "hostile":  # needs no dataset: an empty database of its own
-        from tests.bench import hostile_bodies
+    if ns.what in ("hostile", "indexer", "payout"):  # no dataset: databases of their own
+        results: dict[str, Any] = {"environment": report.environment()}
+        if ns.what == "hostile":
+            from tests.bench import hostile_bodies
 
-        results: dict[str, Any] = {
-            "environment": report.environment(),
-            "hostile": hostile_bodies.main(),
-        }
+            results["hostile"] = hostile_bodies.main()
+        elif ns.what == "indexer":
+            from tests.bench import indexer
+
+            results["indexer"] = indexer.run(ns.live_seconds, ns.rounds, regenerate=ns.regenerate)
+        else:
+            from tests.bench import payout
+
+            results["payout"] = payout.run()
         path = report.write(results)
         print()
         print(report.table(results))
@@ -86,14 +111,20 @@ def main(argv: list[str] | None = None) -> int:
         from tests.bench import comments
 
         results["comments"] = comments.run(dataset.database_url)
+    if ns.what in ("rewards", "all"):
+        from tests.bench import rewards
+
+        results["rewards"] = rewards.run(dataset.database_url)
     if ns.what in ("frontend", "all"):
         from tests.bench import frontend
 
         results["frontend"] = frontend.run(dataset.database_url)
     if ns.what == "all":
-        from tests.bench import hostile_bodies
+        from tests.bench import hostile_bodies, indexer, payout
 
         results["hostile"] = hostile_bodies.main()
+        results["indexer"] = indexer.run(ns.live_seconds)
+        results["payout"] = payout.run()
     path = report.write(results)
     print()
     print(report.table(results))

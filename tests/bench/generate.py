@@ -23,7 +23,9 @@ Shape of the data, fixed by a seed:
     sizes (the largest holds ~6% of all posts), by uniformly random authors; 10% are links;
   * votes: unique per (post, user); per-post counts follow a Pareto law (most posts get a few
     votes, a few get tens of thousands); each post has its own up-vote probability (mostly
-    positive, some controversial). Vote timestamps are the generation time (column default).
+    positive, some controversial). Each vote is cast at a random time between its post's
+    creation and the generation time, so votes too are spread over the year (the rewards bench
+    scores epochs over them).
 """
 
 from __future__ import annotations
@@ -313,10 +315,11 @@ async def _load(conn: asyncpg.Connection, p: Params, phases: _Phases) -> None:
             )
             first_post = await _contiguous_ids(conn, "posts", p.posts)
         with phases("copy votes"):
+            created = [r[0] for r in await conn.fetch("SELECT created_at FROM posts ORDER BY id")]
             await conn.copy_records_to_table(
                 "post_votes",
-                columns=["post_id", "user_id", "value"],
-                records=_votes(rng, p, first_user, first_post),
+                columns=["post_id", "user_id", "value", "created_at"],
+                records=_votes(rng, p, first_user, first_post, created, now),
             )
         with phases("aggregate scores"):
             await conn.execute(
@@ -505,8 +508,13 @@ def vote_counts(rng: random.Random, p: Params) -> list[int]:
 
 
 def _votes(
-    rng: random.Random, p: Params, first_user: int, first_post: int
-) -> Iterator[tuple[int, int, int]]:
+    rng: random.Random,
+    p: Params,
+    first_user: int,
+    first_post: int,
+    created: list[datetime],
+    now: datetime,
+) -> Iterator[tuple[int, int, int, datetime]]:
     strides = [s for s in _STRIDES if math.gcd(s, p.users) == 1 and s < p.users] or [1]
     users = p.users
     counts = vote_counts(rng, p)
@@ -519,8 +527,15 @@ def _votes(
         stride = rng.choice(strides)
         # Mostly liked, some controversial, a few disliked.
         up = rng.betavariate(6, 2)
+        posted = created[index]
+        span = (now - posted).total_seconds()
         for j in range(count):
-            yield post_id, first_user + (start + j * stride) % users, 1 if rnd() < up else -1
+            yield (
+                post_id,
+                first_user + (start + j * stride) % users,
+                1 if rnd() < up else -1,
+                posted + timedelta(seconds=rnd() * span),
+            )
 
 
 async def settle(database_url: str) -> None:

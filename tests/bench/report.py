@@ -178,6 +178,55 @@ def table(results: dict[str, Any]) -> str:
             f"{bundle['lazy_kb']:.1f} KB loaded later (wallet), {bundle['total_kb']:.1f} KB in all "
             f"(target < 250 {_mark(bundle['total_kb'] < 250)})",
         ]
+    indexer = results.get("indexer")
+    if indexer:
+        raw, naive, live = indexer["raw_events_per_s"], indexer["naive"], indexer["live"]
+        rate = indexer["indexer_events_per_s"]
+        lines += [
+            "",
+            f"indexer: {indexer['chain']['expected_events']:,} events in "
+            f"{indexer['chain']['head']:,} blocks, median of {indexer['rounds']} interleaved "
+            f"rounds; load average {indexer['loadavg_before'][0]:.1f} -> "
+            f"{indexer['loadavg_after'][0]:.1f}",
+            f"  catch-up {rate:,} events/s; raw eth_getLogs {raw:,}/s: "
+            f"{indexer['ratio_raw']:.0%} (target >= 30% {_mark(indexer['ratio_raw'] >= 0.30)}); "
+            f"naive web3.py {naive['events_per_s']:,}/s: {indexer['ratio_naive']:.1f}x "
+            f"(target >= 5x {_mark(indexer['ratio_naive'] >= 5)})",
+            f"  live: {live['votes_sent']} votes at {live['votes_per_s']}/s, a block every "
+            f"{live['block_seconds']} s, indexer polling every {live['poll_seconds']} s: "
+            f"{live['lag_blocks_max']} blocks behind at most, {live['lag_blocks_p50']} median "
+            f"(target < 2 {_mark(live['lag_blocks_max'] < 2)}); "
+            f"{live['votes_indexed']} votes indexed",
+        ]
+    rewards = results.get("rewards")
+    if rewards:
+        compute, close = rewards["compute"], rewards["close"]
+        lines += [
+            "",
+            f"rewards: {rewards['votes_in_window']:,} votes, {rewards['communities']:,} "
+            f"communities; load average {rewards['loadavg_before'][0]:.1f} -> "
+            f"{rewards['loadavg_after'][0]:.1f}",
+            f"  bare aggregate {rewards['bare_votes_per_s']:,} votes/s "
+            f"({rewards['bare_before']['seconds']:.1f} s before, "
+            f"{rewards['bare_after']['seconds']:.1f} s after)",
+            f"  compute (scoring + split) {rewards['compute_votes_per_s']:,} votes/s "
+            f"({compute['seconds']:.1f} s): {rewards['compute_ratio']:.0%} "
+            f"(target >= 50% {_mark(rewards['compute_ratio'] >= 0.5)})",
+            f"  close (compute + books, lines, mint intents) {rewards['close_votes_per_s']:,} "
+            f"votes/s ({close['seconds']:.1f} s, {close['recipients']:,} recipients, "
+            f"{close['written']['reward_lines']:,} lines): {rewards['close_ratio']:.0%}",
+        ]
+    payout = results.get("payout")
+    if payout:
+        lines.append("")
+        for key, label in (("new_holders", "new"), ("existing_holders", "existing")):
+            epoch = payout[key]
+            lines.append(
+                f"payout to {epoch['recipients']:,} {label} holders in {epoch['batches']} "
+                f"batches: {epoch['gas_per_recipient']:,} gas per recipient (contract's figure "
+                f"{epoch['contract_figure']:,}); closed {epoch['close_s']:.1f} s, all mined "
+                f"{epoch['mined_s']:.1f} s, last batch indexed {epoch['indexed_s']:.1f} s"
+            )
     hostile = results.get("hostile")
     if hostile:
         huge, reads = hostile["huge_bodies"], hostile["largest_reads"]

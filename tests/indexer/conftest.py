@@ -12,19 +12,26 @@ import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 from web3 import Web3
+from web3.types import RPCEndpoint
 
+from agora.chain import send_transaction
 from agora.settings import PROJECT_ROOT, Settings
 from governance.deploy import Deployment
+from governance.operator import POINT
+from governance.proposals import Support
 from indexer import repository
 from indexer.follower import Follower
 from indexer.node import Node
 from tests.governance import conftest as governance_fixtures
+from tests.governance.driver import Community, Governance
+from tests.support.chain_state import GovernanceState, read_chain
 
 # The anvil chain and deployed contracts of the governance tests (one per session).
 chain_rpc_url = governance_fixtures.chain_rpc_url
@@ -172,3 +179,75 @@ def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+async def indexed_block(mirror: asyncpg.Connection) -> int:
+    return await mirror.fetchval("SELECT block_number FROM chain_indexer_state") or 0
+
+
+@dataclass
+class History:
+    """What a test knows of the chain it made: the universe the reference reads."""
+
+    communities: list[Community]
+    accounts: list[str]
+    proposals: list[int]
+
+    def chain_state(self, gov: Governance, block: int) -> GovernanceState:
+        """What the contracts answer at `block` about this history."""
+        return read_chain(
+            gov.w3,
+            gov.registry,
+            communities=[c.id for c in self.communities],
+            accounts=self.accounts,
+            proposals=self.proposals,
+            block=block,
+        )
+
+
+def make_history(gov: Governance) -> History:
+    """About 1,900 blocks with some 180 events spread over them: points paid, delegated and
+    transferred, an election and an impeachment executed, a proposal defeated and one still
+    open."""
+    communities = [gov.create_community() for _ in range(2)]
+    members = gov.members(5)
+    recipients = [member.address for member in members]
+    for epoch in range(6):
+        # Fixed gas limits: an estimate made within the second of earlier checkpoints falls short
+        # when the block lands in the next second and writes fresh checkpoints (about 22,000 gas
+        # per holder, more than agora.chain's margin covers for 5 holders).
+        for community in communities:
+            mint = community.token.functions.mintEpoch(
+                epoch + 1, recipients, [(epoch + 1) * POINT] * len(recipients)
+            )
+            send_transaction(gov.w3, gov.operator_key, mint, gas=1_000_000)
+        delegator = members[epoch % 5]
+        send_transaction(
+            gov.w3,
+            delegator.key.to_0x_hex(),
+            communities[0].token.functions.delegate(members[0].address),
+            gas=300_000,
+        )
+        gov.w3.provider.make_request(RPCEndpoint("anvil_mine"), [hex(300)])
+    first, second = communities
+    # In the first community members[0] holds every vote: elect members[3], impeach the creator.
+    gov.send(members[1], first.token.functions.transfer(members[2].address, 4 * POINT))
+    elected = gov.pass_proposal(first, gov.election(first, members[3]), voter=members[0])
+    impeached = gov.pass_proposal(first, gov.impeachment(first, first.creator), voter=members[0])
+    # In the second, where each member votes with their own points (a first mint delegates to
+    # oneself): a proposal defeated, then one left open.
+    defeated_proposal = gov.election(second, members[4])
+    defeated = gov.propose(second, defeated_proposal, by=members[1])
+    gov.open_voting(second)
+    for member, support in zip(members[1:4], Support, strict=True):  # against, for, abstain
+        gov.vote(second, defeated, member, support)
+    gov.close_voting(second)
+    active = gov.propose(second, gov.election(second, members[2]), by=members[2])
+    gov.open_voting(second)
+    gov.vote(second, active, members[2], Support.FOR)
+    gov.w3.provider.make_request(RPCEndpoint("anvil_mine"), [hex(40)])
+    return History(
+        communities,
+        [*recipients, *(c.creator.address for c in communities), gov.w3.eth.accounts[0]],
+        [elected, impeached, defeated, active],
+    )

@@ -8,11 +8,8 @@ The sender runs as a real process, killed with SIGKILL; the chain is a real anvi
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import random
-import socket
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -34,6 +31,7 @@ from governance.proposals import Support, sign_ballot
 from ledger.sender import send_pending
 from tests.support.chain import ChainServices
 from tests.support.factories import create_community, unique_name
+from tests.support.forwarder import Forwarder
 from tests.support.graphql import Client, sign_in
 from tests.support.sender import SenderProcess
 from tests.support.server import start_server
@@ -251,41 +249,6 @@ async def test_killed_at_random_instants_the_epochs_are_each_minted_exactly_once
     assert {bytes(e["transactionHash"]) for e in events} == {bytes(r["tx_hash"]) for r in rows[1:]}
     # and every recipient holds exactly what the epochs paid them
     assert balances(token) == {a: sum(payouts_of(e)[a] for e in epochs) for a in RECIPIENTS}
-
-
-class Forwarder:
-    """A TCP port that forwards to the chain's node once opened: the node as seen from a
-    sender, reachable or not."""
-
-    def __init__(self, port: int, target: int) -> None:
-        self.port, self.target = port, target
-        self.sockets: list[socket.socket] = []
-
-    def open(self) -> None:
-        server = socket.create_server(("127.0.0.1", self.port))
-        self.sockets.append(server)
-        threading.Thread(target=self._accept, args=(server,), daemon=True).start()
-
-    def close(self) -> None:
-        for each in self.sockets:
-            each.close()
-
-    def _accept(self, server: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            while True:
-                client, _ = server.accept()
-                upstream = socket.create_connection(("127.0.0.1", self.target))
-                self.sockets += [client, upstream]
-                for a, b in ((client, upstream), (upstream, client)):
-                    threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            while data := source.recv(65536):
-                sink.sendall(data)
-        with contextlib.suppress(OSError):
-            sink.shutdown(socket.SHUT_WR)
 
 
 async def test_a_community_created_while_the_chain_is_down_gets_on_chain_when_it_is_back(

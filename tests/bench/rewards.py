@@ -1,0 +1,150 @@
+"""Issue 10's rewards benchmark: one epoch's rewards over the dataset's 10,000,000 votes in 1,000
+communities, against the bare SQL aggregate over the same rows, in one run.
+
+The epoch of every community covers the whole dataset (votes are spread over the year before the
+generation): from the first vote to just after the last. An open epoch is inserted for each of
+the 1,000 communities, then `ledger.epochs.close_due_epochs` closes them all as the ledger's
+worker does, each epoch in its own transaction: scoring, the split with its caps, the
+double-entry booking, the reward lines and the mint intents of the operator's outbox. The ledger's
+tables are emptied before and after (`reset_ledger`: the dataset has no books of its own), so
+the dataset stays as generated. (Not one transaction rolled back at the end: a thousand
+savepoints in one transaction slow every statement down, which the worker never sees.)
+
+The reference, the bare aggregate: eligible votes per item over the same rows, in one statement
+(`bare_aggregate` in rewards.sql: the votes of the window by accounts old enough, not on their own
+content, grouped by post). Rates are votes per second over the same 10,000,000 votes; the target
+is the ledger at >= 50% of the aggregate's rate. The aggregate runs before and after the close
+(the machine's load moves); the reference is their mean.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+
+from agora.settings import Settings
+from agora.sql import load
+from ledger import epochs, rewards
+from tests.bench import procstat
+
+log = logging.getLogger("bench.rewards")
+
+Q = load(__file__, "rewards.sql")
+TARGET = 0.50
+
+
+async def _bare(conn: asyncpg.Connection, window: tuple[Any, Any], age: float) -> dict[str, Any]:
+    started = time.perf_counter()
+    rows = await conn.fetch(Q.bare_aggregate, window[0], window[1], age)
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": round(seconds, 3),
+        "items": len(rows),
+        "votes": sum(r["votes"] for r in rows),
+    }
+
+
+async def _compute(
+    conn: asyncpg.Connection, settings: Settings, communities: int, window: tuple[Any, Any]
+) -> dict[str, Any]:
+    """The rewards of every community's epoch computed as the close computes them (one scoring
+    query for all, then each community's split with its caps), without the books."""
+    ids = [r["id"] for r in await conn.fetch(Q.community_ids)]
+    emission = rewards.emission(
+        1,
+        base=settings.reward_emission,
+        decay_epochs=settings.reward_decay_epochs,
+        decay_factor=settings.reward_decay_factor,
+    )
+    started = time.perf_counter()
+    scores = await epochs.score_epochs(conn, settings, [(i, *window) for i in ids])
+    scored = time.perf_counter()
+    recipients = 0
+    for items in scores.values():
+        lines = rewards.split(
+            emission,
+            items,
+            max_item_share=settings.reward_max_item_share,
+            max_author_share=settings.reward_max_author_share,
+        )
+        recipients += len({line.item.author_id for line in lines if line.amount})
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": round(seconds, 3),
+        "scoring_s": round(scored - started, 3),
+        "split_s": round(seconds - (scored - started), 3),
+        "communities": len(scores),
+        "items": sum(len(items) for items in scores.values()),
+        "recipients": recipients,
+    }
+
+
+async def measure(database_url: str) -> dict[str, Any]:
+    settings = Settings.from_env()
+    age = float(settings.reward_min_account_age_seconds)
+    conn = await asyncpg.connect(database_url)
+    try:
+        first, last, votes = await conn.fetchrow(Q.vote_window)
+        window = (first, last + timedelta(seconds=1))
+        communities = await conn.fetchval("SELECT count(*) FROM communities")
+        load_before = os.getloadavg()
+        log.info("bare aggregate ...")
+        bare_before = await _bare(conn, window, age)
+        log.info("  %s", bare_before)
+        log.info("computing %d epochs' rewards ...", communities)
+        compute = await _compute(conn, settings, communities, window)
+        log.info("  %s", compute)
+        log.info("closing %d epochs ...", communities)
+        await conn.execute(Q.reset_ledger)
+        try:
+            await conn.execute(Q.open_bench_epochs, window[0], window[1], settings.reward_emission)
+            cpu = procstat.CpuMeter({"bench": os.getpid()}).start()
+            started = time.perf_counter()
+            closed = await epochs.close_due_epochs(conn, settings)
+            seconds = time.perf_counter() - started
+            usage = cpu.stop()
+            written = dict(await conn.fetchrow(Q.written))
+        finally:
+            await conn.execute(Q.reset_ledger)
+        log.info("  %d epochs closed in %.1f s: %s", len(closed), seconds, written)
+        log.info("bare aggregate again ...")
+        bare_after = await _bare(conn, window, age)
+        log.info("  %s", bare_after)
+    finally:
+        await conn.close()
+    bare_seconds = (bare_before["seconds"] + bare_after["seconds"]) / 2
+    scored_votes = bare_before["votes"]
+    return {
+        "window": [str(window[0]), str(window[1])],
+        "votes_in_window": votes,
+        "eligible_votes": scored_votes,
+        "communities": communities,
+        "loadavg_before": [round(x, 2) for x in load_before],
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+        "bare_before": bare_before,
+        "bare_after": bare_after,
+        "bare_votes_per_s": round(votes / bare_seconds),
+        "close": {
+            "seconds": round(seconds, 3),
+            "epochs": len(closed),
+            "recipients": sum(c.recipients for c in closed),
+            "written": written,
+            "cpu": usage,
+        },
+        "close_votes_per_s": round(votes / seconds),
+        "close_ratio": round(bare_seconds / seconds, 3),
+        "compute": compute,
+        "compute_votes_per_s": round(votes / compute["seconds"]),
+        "compute_ratio": round(bare_seconds / compute["seconds"], 3),
+    }
+
+
+def run(database_url: str) -> dict[str, Any]:
+    logging.getLogger("agora.ledger").setLevel(logging.WARNING)  # a line per epoch closed
+    return asyncio.run(measure(database_url))
