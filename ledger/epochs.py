@@ -130,6 +130,8 @@ async def score_epochs(
         list(starts),
         list(ends),
         float(settings.reward_min_account_age_seconds),
+        min(starts),
+        max(ends),
     ):
         scored.setdefault(r["community_id"], []).append(
             rewards.Item(r["kind"], r["id"], r["author_id"], r["votes"], r["score"])

@@ -37,13 +37,14 @@ UPDATE reward_epochs SET ends_at = $1
    AND ($2::bigint IS NULL OR community_id = $2);
 
 -- name: epoch_scores
--- The items that scored in each epoch of community $1[i] between $2[i] and $3[i]: votes cast in
--- that window by distinct eligible voters (not the author; not banned in the community during the
--- epoch; an account at least $4 seconds old when it voted), on content neither deleted nor
--- removed. A withdrawn vote is a deleted row: it is simply not here. Many epochs (at most one
--- open per community) in one statement, so that closing every community's epoch reads the votes
--- once; each side is grouped by the item's primary key alone (its author and community follow
--- from it), a hash aggregate the planner can run in parallel like a bare count per item.
+-- The items that scored in each epoch of community $1[i] between $2[i] and $3[i] ($5 and $6:
+-- the earliest start and the latest end): votes cast in that window by distinct eligible voters
+-- (not the author; not banned in the community during the epoch; an account at least $4 seconds
+-- old when it voted), on content neither deleted nor removed. A withdrawn vote is a deleted row:
+-- it is simply not here. Many epochs (at most one open per community) in one statement, so that
+-- closing every community's epoch reads the votes once; each side is grouped by the item's
+-- primary key alone (its author and community follow from it), a hash aggregate the planner can
+-- run in parallel like a bare count per item.
 SELECT p.community_id, 'post' AS kind, p.id, p.author_id, count(*)::integer AS votes,
        sum(v.value)::integer AS score
   FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[])
@@ -53,9 +54,9 @@ SELECT p.community_id, 'post' AS kind, p.id, p.author_id, count(*)::integer AS v
   JOIN users u ON u.id = v.user_id
  WHERE p.deleted_at IS NULL AND p.removed_at IS NULL
    AND v.created_at >= e.starts_at AND v.created_at < e.ends_at
-   -- All the windows' span, as bounds of the votes' time index (migration 0009).
-   AND v.created_at >= (SELECT min(s) FROM unnest($2::timestamptz[]) AS s)
-   AND v.created_at < (SELECT max(s) FROM unnest($3::timestamptz[]) AS s)
+   -- The span of all the windows ($5 to $6), as bounds the planner sees: a day's votes are read
+   -- by their time index (migration 0009), a year's by a scan.
+   AND v.created_at >= $5 AND v.created_at < $6
    AND v.user_id <> p.author_id
    AND u.created_at <= v.created_at - make_interval(secs => $4)
    AND NOT EXISTS (
@@ -75,8 +76,7 @@ SELECT p.community_id, 'comment', m.id, m.author_id, count(*)::integer, sum(v.va
  WHERE p.deleted_at IS NULL AND p.removed_at IS NULL
    AND m.deleted_at IS NULL AND m.removed_at IS NULL
    AND v.created_at >= e.starts_at AND v.created_at < e.ends_at
-   AND v.created_at >= (SELECT min(s) FROM unnest($2::timestamptz[]) AS s)
-   AND v.created_at < (SELECT max(s) FROM unnest($3::timestamptz[]) AS s)
+   AND v.created_at >= $5 AND v.created_at < $6
    AND v.user_id <> m.author_id
    AND u.created_at <= v.created_at - make_interval(secs => $4)
    AND NOT EXISTS (

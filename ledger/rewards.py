@@ -50,17 +50,28 @@ class Line:
     amount: int
 
 
+def _order(item: Item) -> tuple[int, int]:
+    return item.order
+
+
 def largest_remainder(total: int, weights: list[int]) -> list[int]:
     """`total` split in proportion to `weights`: each part floored, then the units left over
     given one each to the largest remainders (the earlier weight first on a tie)."""
     whole = sum(weights)
     if whole == 0:
         return [0] * len(weights)
-    parts = [total * w // whole for w in weights]
-    remainders = [total * w % whole for w in weights]
+    parts: list[int] = []
+    remainders: list[int] = []
+    for w in weights:
+        part, remainder = divmod(total * w, whole)
+        parts.append(part)
+        remainders.append(remainder)
     left = total - sum(parts)
-    for i in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[:left]:
-        parts[i] += 1
+    if left:
+        # Largest remainder first; a stable sort keeps the earlier weight first on a tie, even
+        # reversed (without a tuple per weight: an epoch can have hundreds of thousands).
+        for i in sorted(range(len(weights)), key=remainders.__getitem__, reverse=True)[:left]:
+            parts[i] += 1
     return parts
 
 
@@ -71,7 +82,7 @@ def split(
     `max_item_share` of the emission, no author above `max_author_share` (an author over the cap
     gets the cap, split among their items in proportion to what each had). What the caps take
     is not given to others: it stays in the community's pool."""
-    ordered = sorted(items, key=lambda item: item.order)
+    ordered = sorted(items, key=_order)
     shares = largest_remainder(emission, [item.score for item in ordered])
     item_cap = math.floor(emission * Fraction(max_item_share))
     amounts = [min(share, item_cap) for share in shares]

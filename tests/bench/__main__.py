@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     if ns.what in ("rewards", "all"):
         from tests.bench import rewards
 
-        results["rewards"] = rewards.run(dataset.database_url)
+        results["rewards"] = rewards.run(dataset.database_url, ns.rounds)
     if ns.what in ("frontend", "all"):
         from tests.bench import frontend
 

@@ -200,17 +200,16 @@ def table(results: dict[str, Any]) -> str:
         ]
     rewards = results.get("rewards")
     if rewards:
-        compute, close = rewards["compute"], rewards["close"]
+        close = rewards["close"]
         lines += [
             "",
             f"rewards: {rewards['votes_in_window']:,} votes, {rewards['communities']:,} "
-            f"communities; load average {rewards['loadavg_before'][0]:.1f} -> "
-            f"{rewards['loadavg_after'][0]:.1f}",
+            f"communities, medians of {rewards['rounds']} interleaved rounds; load average "
+            f"{rewards['loadavg_before'][0]:.1f} -> {rewards['loadavg_after'][0]:.1f}",
             f"  bare aggregate {rewards['bare_votes_per_s']:,} votes/s "
-            f"({rewards['bare_before']['seconds']:.1f} s before, "
-            f"{rewards['bare_after']['seconds']:.1f} s after)",
+            f"({rewards['bare_seconds']:.1f} s)",
             f"  compute (scoring + split) {rewards['compute_votes_per_s']:,} votes/s "
-            f"({compute['seconds']:.1f} s): {rewards['compute_ratio']:.0%} "
+            f"({rewards['compute_seconds']:.1f} s): {rewards['compute_ratio']:.0%} "
             f"(target >= 50% {_mark(rewards['compute_ratio'] >= 0.5)})",
             f"  close (compute + books, lines, mint intents) {rewards['close_votes_per_s']:,} "
             f"votes/s ({close['seconds']:.1f} s, {close['recipients']:,} recipients, "

@@ -13,8 +13,9 @@ savepoints in one transaction slow every statement down, which the worker never 
 The reference, the bare aggregate: eligible votes per item over the same rows, in one statement
 (`bare_aggregate` in rewards.sql: the votes of the window by accounts old enough, not on their own
 content, grouped by post). Rates are votes per second over the same 10,000,000 votes; the target
-is the ledger at >= 50% of the aggregate's rate. The aggregate runs before and after the close
-(the machine's load moves); the reference is their mean.
+is the computation at >= 50% of the aggregate's rate. The aggregate and the computation run
+`--rounds` times interleaved (the machine's load moves), and the aggregate once more after the
+close; medians are compared.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import statistics
 import time
 from datetime import timedelta
 from typing import Any
@@ -51,7 +53,7 @@ async def _bare(conn: asyncpg.Connection, window: tuple[Any, Any], age: float) -
 
 
 async def _compute(
-    conn: asyncpg.Connection, settings: Settings, communities: int, window: tuple[Any, Any]
+    conn: asyncpg.Connection, settings: Settings, window: tuple[Any, Any]
 ) -> dict[str, Any]:
     """The rewards of every community's epoch computed as the close computes them (one scoring
     query for all, then each community's split with its caps), without the books."""
@@ -85,21 +87,25 @@ async def _compute(
     }
 
 
-async def measure(database_url: str) -> dict[str, Any]:
+async def measure(database_url: str, rounds: int) -> dict[str, Any]:
     settings = Settings.from_env()
     age = float(settings.reward_min_account_age_seconds)
     conn = await asyncpg.connect(database_url)
     try:
         first, last, votes = await conn.fetchrow(Q.vote_window)
         window = (first, last + timedelta(seconds=1))
-        communities = await conn.fetchval("SELECT count(*) FROM communities")
+        communities = await conn.fetchval(Q.community_count)
         load_before = os.getloadavg()
-        log.info("bare aggregate ...")
-        bare_before = await _bare(conn, window, age)
-        log.info("  %s", bare_before)
-        log.info("computing %d epochs' rewards ...", communities)
-        compute = await _compute(conn, settings, communities, window)
-        log.info("  %s", compute)
+        bares: list[dict[str, Any]] = []
+        computes: list[dict[str, Any]] = []
+        # Interleaved, so that both sides see the same mix of the machine's other load.
+        for number in range(1, rounds + 1):
+            log.info("round %d of %d: bare aggregate ...", number, rounds)
+            bares.append(await _bare(conn, window, age))
+            log.info("  %s", bares[-1])
+            log.info("round %d of %d: %d epochs' rewards computed ...", number, rounds, communities)
+            computes.append(await _compute(conn, settings, window))
+            log.info("  %s", computes[-1])
         log.info("closing %d epochs ...", communities)
         await conn.execute(Q.reset_ledger)
         try:
@@ -114,22 +120,26 @@ async def measure(database_url: str) -> dict[str, Any]:
             await conn.execute(Q.reset_ledger)
         log.info("  %d epochs closed in %.1f s: %s", len(closed), seconds, written)
         log.info("bare aggregate again ...")
-        bare_after = await _bare(conn, window, age)
-        log.info("  %s", bare_after)
+        bares.append(await _bare(conn, window, age))
+        log.info("  %s", bares[-1])
     finally:
         await conn.close()
-    bare_seconds = (bare_before["seconds"] + bare_after["seconds"]) / 2
-    scored_votes = bare_before["votes"]
+    bare_seconds = statistics.median(b["seconds"] for b in bares)
+    compute_seconds = statistics.median(c["seconds"] for c in computes)
     return {
         "window": [str(window[0]), str(window[1])],
         "votes_in_window": votes,
-        "eligible_votes": scored_votes,
         "communities": communities,
         "loadavg_before": [round(x, 2) for x in load_before],
         "loadavg_after": [round(x, 2) for x in os.getloadavg()],
-        "bare_before": bare_before,
-        "bare_after": bare_after,
+        "rounds": rounds,
+        "bare": bares,
+        "bare_seconds": bare_seconds,
         "bare_votes_per_s": round(votes / bare_seconds),
+        "compute": computes,
+        "compute_seconds": compute_seconds,
+        "compute_votes_per_s": round(votes / compute_seconds),
+        "compute_ratio": round(bare_seconds / compute_seconds, 3),
         "close": {
             "seconds": round(seconds, 3),
             "epochs": len(closed),
@@ -139,12 +149,9 @@ async def measure(database_url: str) -> dict[str, Any]:
         },
         "close_votes_per_s": round(votes / seconds),
         "close_ratio": round(bare_seconds / seconds, 3),
-        "compute": compute,
-        "compute_votes_per_s": round(votes / compute["seconds"]),
-        "compute_ratio": round(bare_seconds / compute["seconds"], 3),
     }
 
 
-def run(database_url: str) -> dict[str, Any]:
+def run(database_url: str, rounds: int = 3) -> dict[str, Any]:
     logging.getLogger("agora.ledger").setLevel(logging.WARNING)  # a line per epoch closed
-    return asyncio.run(measure(database_url))
+    return asyncio.run(measure(database_url, rounds))

@@ -4,6 +4,9 @@
 -- name: vote_window
 SELECT min(created_at), max(created_at), count(*) FROM post_votes;
 
+-- name: community_count
+SELECT count(*) FROM communities;
+
 -- name: community_ids
 SELECT id FROM communities ORDER BY id;
 
