@@ -188,6 +188,12 @@ class Proposal:
     community: Annotated[Community, strawberry.lazy("api.communities.types")]  # type: ignore[name-defined]  # noqa: F821
     proposer: User
     description: str
+    # The calls it makes if it passes, as `ProposalDraft` gives them to `propose`; with the
+    # description's keccak256 they are the arguments of the governor's `execute`.
+    targets: list[str]
+    values: list[BigInt]
+    calldatas: list[str]
+    description_hash: str
     kind: ProposalKind
     state: ProposalState
     for_votes: BigInt
@@ -254,6 +260,10 @@ class Proposal:
                 row, row["proposer"], prefix="proposer_", seen_at=row["block_timestamp"]
             ),
             description=row["description"],
+            targets=list(row["targets"]),
+            values=[BigInt(int(value)) for value in row["values"]],
+            calldatas=list(row["calldatas"]),
+            description_hash="0x" + keccak(text=row["description"]).hex(),
             kind=kind,
             state=ProposalState(row["state"]),
             for_votes=BigInt(int(row["for_votes"])),

@@ -623,6 +623,10 @@ export const ProposalQuery = graphql(
     proposal(id: $id) {
       ...ProposalFields
       community { id name }
+      targets
+      values
+      calldatas
+      descriptionHash
       votes(first: 25, after: $after) {
         edges { cursor node { voter { ...UserBrief } support weight reason txHash } }
         pageInfo { hasNextPage endCursor }

@@ -81,7 +81,7 @@ PROPOSAL = """
 query Proposal($id: ID!) {
   proposal(id: $id) {
     id proposalId community { name } proposer { address displayName }
-    description descriptionHtml kind candidate { address }
+    description descriptionHtml targets values calldatas descriptionHash kind candidate { address }
     state forVotes againstVotes abstainVotes quorum voteStart voteEnd createdTx executedTx
     votes(first: 10) {
       edges { node { voter { address } support weight reason txHash } }
@@ -167,6 +167,17 @@ async def test_a_member_sees_an_election_with_its_tallies_votes_and_everyones_po
     assert proposal["descriptionHtml"] == f"<p>{election.description}</p>\n"
     assert proposal["kind"] == "ELECT_MODERATOR"
     assert proposal["candidate"] == {"address": carol.account.address}
+    # with the very calls proposed, which are what the governor hashes into the proposal's id
+    assert proposal["targets"] == list(election.targets)
+    assert proposal["values"] == [str(value) for value in election.values]
+    assert proposal["calldatas"] == ["0x" + data.hex() for data in election.calldatas]
+    assert proposal["descriptionHash"] == "0x" + election.description_hash.hex()
+    assert community.governor.functions.hashProposal(
+        proposal["targets"],
+        [int(value) for value in proposal["values"]],
+        proposal["calldatas"],
+        proposal["descriptionHash"],
+    ).call() == int(proposal["proposalId"])
     assert proposal["state"] == "ACTIVE"
     assert (proposal["forVotes"], proposal["againstVotes"], proposal["abstainVotes"]) == (
         str(60 * POINT),

@@ -1,12 +1,11 @@
 """Creating a community, joining it, and posting text and links with a markdown preview."""
 
-import asyncio
 import re
 
 import pytest
 from playwright.async_api import expect
 
-from tests.support.factories import create_community, until_moderator
+from tests.support.factories import create_community
 
 from .helpers import ADDRESSES, account_menu, post_card, short, unique
 
@@ -33,16 +32,16 @@ async def test_create_a_community_then_a_text_post_with_a_preview(app):
     sidebar = page.get_by_role("complementary", name=f"About c/{name}")
     await expect(sidebar.get_by_role("list").filter(has_text="Be kind")).to_contain_text("No spam")
     await expect(sidebar.locator("strong", has_text="patience")).to_be_visible()
-    # and, once the chain has the community (sender and indexer), themselves as its moderator
-    # (a page opened then: shared answers are cached for up to LISTING_CACHE_SECONDS)
-    await until_moderator(await app.api(0), name)
-    for _ in range(20):
-        await page.reload()
-        await expect(sidebar.get_by_text("Moderators")).to_be_visible()
-        if await sidebar.get_by_text(short(ADDRESSES[0])).count():
-            break
-        await asyncio.sleep(0.25)
-    await expect(sidebar).to_contain_text(short(ADDRESSES[0]))
+    # and, once the chain has the community (the sender creates it, the indexer mirrors it),
+    # themselves as its moderator, with their tools, without reloading the page
+    moderators = sidebar.locator(
+        "section", has=page.get_by_role("heading", name="Moderators", exact=True)
+    )
+    await expect(moderators.get_by_role("listitem")).to_have_text(
+        [short(ADDRESSES[0])], timeout=30_000
+    )
+    await expect(sidebar.get_by_role("heading", name="Moderator tools")).to_be_visible()
+    await expect(sidebar.get_by_test_id("chain-status")).to_have_text("Active")
 
     # when they write a post and preview it
     await page.get_by_role("main").get_by_role("link", name="Create post").first.click()

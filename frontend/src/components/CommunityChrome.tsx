@@ -99,6 +99,12 @@ export function CommunitySidebar({ community }: { community: Community }) {
 
       <section className="card">
         <h2 className="card-title">Moderators</h2>
+        {community.moderators.length === 0 && community.chain?.status === "PENDING" && (
+          <p className="pending-note small" role="status">
+            <span className="spinner" aria-hidden="true" />
+            The creator becomes moderator once the community is set up on the chain (a few seconds)…
+          </p>
+        )}
         <ul className="plain-list">
           {community.moderators.map((m) => (
             <li key={m.id}>

@@ -3,7 +3,7 @@ import { useNavigate } from "react-router";
 import { useClient } from "urql";
 import { ProposeElectionMutation, ProposeImpeachmentMutation, type ProposalDraft } from "../ops";
 import { toAppError, type AppError } from "../lib/errors";
-import { rememberProposal } from "../lib/proposals";
+import { rememberSentProposal } from "../lib/proposals";
 import { useSession } from "../lib/session";
 import { useToast } from "../lib/toast";
 import { ErrorNote, FieldError } from "./bits";
@@ -60,7 +60,7 @@ export function ProposeForm({ community }: { community: string; governor: string
     try {
       const chain = await import("../lib/chain");
       const tx = await chain.propose({ address: viewer.user.address, chainId }, draft.governorAddress, draft, draft.description);
-      rememberProposal(draft.id, draft);
+      rememberSentProposal(draft.id);
       notify(`Proposal sent (transaction ${tx.slice(0, 10)}…).`);
       setAddress("");
       setDescription("");

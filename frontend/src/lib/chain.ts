@@ -7,11 +7,8 @@ import {
   createPublicClient,
   createWalletClient,
   custom,
-  decodeFunctionData,
   encodeFunctionData,
-  keccak256,
   parseAbi,
-  stringToBytes,
   type Address,
   type EIP1193Provider,
   type Hex,
@@ -146,40 +143,12 @@ export function castVote(from: Sender, governor: string, proposalId: string, sup
   return send(from, governor, data, "your vote");
 }
 
-/**
- * The calls of an existing proposal, read from the transaction that proposed it (its hash is
- * `Proposal.createdTx`) through the wallet's connection: the API shows what a proposal does but
- * not its calls, which `execute` must repeat exactly. Only a direct `propose` to the governor can
- * be read so (not one sent through another contract).
- */
-export async function proposalCalls(createdTx: string, governor: string, description: string): Promise<Calls> {
-  let tx: { to?: string | null; input?: Hex } | null;
-  try {
-    tx = (await provider().request({ method: "eth_getTransactionByHash", params: [createdTx as Hex] })) as typeof tx;
-  } catch (err) {
-    throw walletError(err, "reading the proposal's transaction");
-  }
-  const refused: AppError = {
-    code: "WALLET",
-    message: "This proposal was not sent directly to the governor, so its calls can't be read here to carry it out.",
-  };
-  if (!tx?.input || tx.to?.toLowerCase() !== governor.toLowerCase()) throw refused;
-  try {
-    const call = decodeFunctionData({ abi: GOVERNOR_ABI, data: tx.input });
-    if (call.functionName !== "propose" || call.args[3] !== description) throw refused;
-    const [targets, values, calldatas] = call.args;
-    return { targets, values: values.map((v) => v.toString()), calldatas };
-  } catch {
-    throw refused;
-  }
-}
-
-/** `governor.execute(...)`: the proposal's calls and the hash of its description. */
-export function execute(from: Sender, governor: string, calls: Calls, description: string): Promise<Hex> {
+/** `governor.execute(...)`: a mirrored proposal's calls and the hash of its description. */
+export function execute(from: Sender, governor: string, calls: Calls, descriptionHash: string): Promise<Hex> {
   const data = encodeFunctionData({
     abi: GOVERNOR_ABI,
     functionName: "execute",
-    args: [...callArgs(calls), keccak256(stringToBytes(description))],
+    args: [...callArgs(calls), descriptionHash as Hex],
   });
   return send(from, governor, data, "the execution");
 }

@@ -1,31 +1,26 @@
-// The calls of the proposals this browser proposed, kept to execute them later: the API shows a
-// proposal's kind and candidate but not its exact calls, which `execute` must repeat.
-import type { Calls } from "./chain";
+// The proposals this tab has just sent: their page waits for the indexer to show them rather
+// than say "not found" (the API knows a proposal only once the chain's event is mirrored).
+const KEY = "agora:sent-proposals";
+// Only the last few matter: the page is opened right after sending.
+const KEEP = 20;
 
-const KEY = "agora:proposal-calls";
-
-export interface KnownProposal extends Calls {
-  governorAddress: string;
-  description: string;
-  proposalId: string;
-}
-
-function all(): Record<string, KnownProposal> {
+function sent(): string[] {
   try {
-    return JSON.parse(localStorage.getItem(KEY) ?? "{}") as Record<string, KnownProposal>;
+    const ids: unknown = JSON.parse(sessionStorage.getItem(KEY) ?? "[]");
+    return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : [];
   } catch {
-    return {};
+    return [];
   }
 }
 
-export function rememberProposal(id: string, p: KnownProposal) {
+export function rememberSentProposal(id: string) {
   try {
-    localStorage.setItem(KEY, JSON.stringify({ ...all(), [id]: p }));
+    sessionStorage.setItem(KEY, JSON.stringify([...sent().filter((x) => x !== id), id].slice(-KEEP)));
   } catch {
-    // Storage full or refused: only the Execute button of this proposal is lost.
+    // Storage full or refused: the page then says "not found" until the indexer has it.
   }
 }
 
-export function knownProposal(id: string): KnownProposal | null {
-  return all()[id] ?? null;
+export function wasSentHere(id: string): boolean {
+  return sent().includes(id);
 }

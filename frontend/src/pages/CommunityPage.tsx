@@ -1,3 +1,4 @@
+import { useEffect, useRef } from "react";
 import { useParams, Outlet, useOutletContext, Link } from "react-router";
 import { useQuery } from "urql";
 import { CommunityQuery, type Community } from "../ops";
@@ -13,6 +14,7 @@ import { useTitle } from "../lib/title";
 export function CommunityLayout({ withHeader = true }: { withHeader?: boolean }) {
   const { name = "" } = useParams();
   const [{ data, fetching, error }, reexecute] = useQuery({ query: CommunityQuery, variables: { name } });
+  usePollWhileSettingUp(data?.community?.chain.status === "PENDING", () => reexecute({ requestPolicy: "network-only" }));
   if (!data && fetching) return <Spinner label="Loading community…" />;
   if (!data && error) return <ErrorNote error={toAppError(error)} onRetry={() => reexecute({ requestPolicy: "network-only" })} />;
   const community = data?.community;
@@ -35,6 +37,30 @@ export function CommunityLayout({ withHeader = true }: { withHeader?: boolean })
       </div>
     </div>
   );
+}
+
+/**
+ * Reads the community again while it is being set up on-chain, so that its creator is shown
+ * as its moderator (with their tools) as soon as the indexer has mirrored the chain's creation,
+ * usually a second or two after it is created here; no subscription tells of it. Every 1.5 s:
+ * the API shares an answer among readers for 2 s (and serves it once more while it computes
+ * the next), so a faster poll would only get the same answer. After a minute (the sender or
+ * the chain is slow) every 15 s, and never while the tab is hidden.
+ */
+function usePollWhileSettingUp(pending: boolean, read: () => void) {
+  const readRef = useRef(read);
+  readRef.current = read;
+  useEffect(() => {
+    if (!pending) return;
+    const started = Date.now();
+    let timer = 0;
+    const tick = () => {
+      if (!document.hidden) readRef.current();
+      timer = window.setTimeout(tick, Date.now() - started < 60_000 ? 1500 : 15_000);
+    };
+    timer = window.setTimeout(tick, 1500);
+    return () => window.clearTimeout(timer);
+  }, [pending]);
 }
 
 export function useCommunity(): Community {

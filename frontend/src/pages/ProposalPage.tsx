@@ -23,8 +23,8 @@ import { tokens } from "../lib/format";
 import { useSession } from "../lib/session";
 import { useToast } from "../lib/toast";
 import { useTitle } from "../lib/title";
-import type { Support } from "../lib/chain";
-import { knownProposal, type KnownProposal } from "../lib/proposals";
+import type { Calls, Support } from "../lib/chain";
+import { wasSentHere } from "../lib/proposals";
 
 /** /c/:name/governance/:proposalId — a proposal, its votes with weights and reasons, and the viewer's vote. */
 export function ProposalPage() {
@@ -38,10 +38,10 @@ export function ProposalPage() {
     // The tallies come with the update; the list of votes is read again.
     if (update.id === proposalId) afterSharedAnswers(refresh);
   });
-  const known = useMemo(() => knownProposal(proposalId), [proposalId]);
+  const sentHere = useMemo(() => wasSentHere(proposalId), [proposalId]);
   const indexed = !!data?.proposal;
-  // A proposal this browser just sent: shown once the indexer has it.
-  const waitingForIndex = !!data && !indexed && !!known;
+  // A proposal this tab just sent: shown once the indexer has it.
+  const waitingForIndex = !!data && !indexed && sentHere;
   useEffect(() => {
     if (!waitingForIndex) return;
     const timer = window.setInterval(refresh, 2000);
@@ -79,7 +79,7 @@ export function ProposalPage() {
         </p>
         {governance && <VotePanel proposal={proposal} governor={governance.governorAddress} refresh={refresh} />}
         {governance && proposal.state === "SUCCEEDED" && (
-          <ExecutePanel proposal={proposal} governor={governance.governorAddress} known={known} refresh={refresh} />
+          <ExecutePanel proposal={proposal} governor={governance.governorAddress} refresh={refresh} />
         )}
       </article>
       {governance && <Standing community={community.name} token={governance.tokenAddress} symbol={symbol} />}
@@ -231,11 +231,16 @@ function VotePanel({ proposal, governor, refresh }: { proposal: ProposalSummary;
   );
 }
 
-/**
- * A passed proposal's calls, carried out by anyone's wallet (`execute`): the calls this browser
- * kept when it proposed, else those of the transaction that proposed it.
- */
-function ExecutePanel({ proposal, governor, known, refresh }: { proposal: ProposalSummary; governor: string; known: KnownProposal | null; refresh: () => void }) {
+/** A passed proposal's calls (as the API mirrored them), carried out by anyone's wallet (`execute`). */
+function ExecutePanel({
+  proposal,
+  governor,
+  refresh,
+}: {
+  proposal: ProposalSummary & Calls & { descriptionHash: string };
+  governor: string;
+  refresh: () => void;
+}) {
   const { viewer, ensureSignedIn } = useSession();
   const notify = useToast();
   const chainId = useChainId();
@@ -250,8 +255,7 @@ function ExecutePanel({ proposal, governor, known, refresh }: { proposal: Propos
     setProblem(null);
     try {
       const chain = await import("../lib/chain");
-      const calls = known ?? (await chain.proposalCalls(proposal.createdTx, governor, proposal.description));
-      const tx = await chain.execute({ address: viewer.user.address, chainId }, governor, calls, proposal.description);
+      const tx = await chain.execute({ address: viewer.user.address, chainId }, governor, proposal, proposal.descriptionHash);
       notify(`Execution sent (transaction ${tx.slice(0, 10)}…).`);
       wait("Waiting for the chain to carry it out…", () => latest.current.state === "EXECUTED");
     } catch (err) {
