@@ -15,6 +15,8 @@ from typing import Any
 
 import asyncpg
 import pytest
+from eth_account.typed_transactions import TypedTransaction
+from hexbytes import HexBytes
 from web3 import Web3
 from web3.types import RPCEndpoint
 
@@ -119,8 +121,14 @@ async def test_a_transaction_stuck_underpriced_is_replaced_with_higher_fees_and_
     [created] = await outbox(db)
     assert created["status"] == "mined", sender.log()
     assert created["tx_hash"] != first["tx_hash"]
-    assert w3.eth.get_transaction(created["tx_hash"])["nonce"] == before
+    mined = w3.eth.get_transaction(created["tx_hash"])
+    assert mined["nonce"] == before
     assert w3.eth.get_transaction_receipt(created["tx_hash"])["status"] == 1
+    # with each fee at least 10% above the first's, as a node requires of a replacement
+    signed = TypedTransaction.from_bytes(HexBytes(first["signed_tx"])).as_dict()
+    for fee in ("maxFeePerGas", "maxPriorityFeePerGas"):
+        assert mined[fee] * 10 >= signed[fee] * 11, fee
+    assert mined["maxFeePerGas"] >= base_fee * 100
     assert operator_nonce(w3, deployment) == before + 1
     assert created["result"]["token"] == token_of(w3, deployment, name).address
 
@@ -250,3 +258,30 @@ async def test_a_community_another_tool_created_is_found_on_chain_not_created_tw
     assert created["result"]["token"] == token_of(w3, deployment, name).address
     assert operator_nonce(w3, deployment) == before
     assert "0x" + bytes(created["tx_hash"]).hex() == creation["txHash"]
+
+
+async def test_a_sent_intent_that_raises_holds_back_the_next_ones_since_its_nonce_comes_first(
+    db: asyncpg.Connection, senders: Any, w3: Web3, deployment: Deployment
+) -> None:
+    # given an intent recorded as sent at the operator's next nonce, which the sender cannot
+    # read back (its payload lost its name), then a good one
+    before = operator_nonce(w3, deployment)
+    await db.execute(
+        "INSERT INTO operator_transactions (kind, dedupe_key, payload, status, nonce, tx_hash)"
+        " VALUES ('create_community', 'create_community:1', $1, 'sent', $2, $3)",
+        {"communityId": 1, "creator": CREATOR.lower()},
+        before,
+        bytes(32),
+    )
+    await record_community(db, 2, unique_name("held"))
+    # when the sender runs
+    sender = senders()
+    sender.wait_for_log("create_community:1 could not be taken a step", count=2)
+    # then the error is on its row, and it is tried again, backing off
+    broken, held = await outbox(db)
+    assert broken["status"] == "sent" and broken["attempts"] >= 2
+    assert "can no longer be read" in broken["error"]
+    # and nothing is signed after it: its nonce would have to be mined first
+    assert held["status"] == "pending" and held["nonce"] is None
+    assert operator_nonce(w3, deployment) == before
+    assert "create_community:2" not in sender.log()
