@@ -576,7 +576,7 @@ class Sender:
         if status != "UPDATE 1":
             raise RuntimeError(f"intent {row['id']} changed under the sender")
         log.info(
-            "%s: %s not mined after %.0f s; replacing it with %s (nonce %d, fees %s)",
+            "%s: %s not mined after %g s; replacing it with %s (nonce %d, fees %s)",
             row["dedupe_key"],
             _hex(old_hash),
             self.settings.sender_replace_after_seconds,

@@ -9,6 +9,7 @@ raise and whose pool they empty; the sender is a real `agora send` process, kill
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -285,3 +286,49 @@ async def test_a_sent_intent_that_raises_holds_back_the_next_ones_since_its_nonc
     assert held["status"] == "pending" and held["nonce"] is None
     assert operator_nonce(w3, deployment) == before
     assert "create_community:2" not in sender.log()
+
+
+async def test_killed_at_random_while_held_dropped_and_replaced_each_epoch_is_minted_once(
+    db: asyncpg.Connection, senders: Any, w3: Web3, deployment: Deployment, mining: Any
+) -> None:
+    # given a community on-chain and six epochs recorded
+    name = unique_name("chaos")
+    await record_community(db, 1, name)
+    creator = senders()
+    await wait_until_settled(db, creator)
+    creator.kill()
+    epochs = range(1, 7)
+    for epoch in epochs:
+        await record_mint(db, 1, epoch, payouts_of(epoch))
+    before = operator_nonce(w3, deployment)
+    # when senders that replace what is not mined within half a second are killed at random
+    # instants, while the chain mines a block now and then or drops its whole pool
+    seed = random.randrange(1_000_000)
+    chance = random.Random(seed)
+    mining.hold()
+    for _ in range(6):
+        sender = senders(SENDER_REPLACE_AFTER_SECONDS="0.5")
+        sender.wait_for_log("sending the transactions of the operator")
+        await asyncio.sleep(chance.uniform(0, 1.5))
+        meanwhile = chance.choice(["mine", "drop", "nothing"])
+        if meanwhile == "mine":
+            node(w3, "evm_mine")
+        elif meanwhile == "drop":
+            node(w3, "anvil_dropAllTransactions")
+        sender.kill()
+    # and a last one runs to the end, blocks mined again
+    mining.resume()
+    last = senders()
+    await wait_until_settled(db, last)
+    # then each epoch was minted once, one nonce each, none skipped
+    rows = (await outbox(db))[1:]
+    assert [row["status"] for row in rows] == ["mined"] * 6, f"seed {seed}: {last.log()}"
+    assert operator_nonce(w3, deployment) == before + 6, f"seed {seed}"
+    nonces = sorted(w3.eth.get_transaction(row["tx_hash"])["nonce"] for row in rows)
+    assert nonces == list(range(before, before + 6)), f"seed {seed}"
+    token = token_of(w3, deployment, name)
+    events = mint_events(w3, token, deployment)
+    assert sorted(event["args"]["epochId"] for event in events) == list(epochs), f"seed {seed}"
+    assert {bytes(e["transactionHash"]) for e in events} == {bytes(r["tx_hash"]) for r in rows}
+    # and the chain's minted total is the outbox's, to the unit
+    assert balances(token) == {a: sum(payouts_of(e)[a] for e in epochs) for a in RECIPIENTS}
