@@ -337,8 +337,8 @@ class Sender:
         """How long to wait for a notification: until the next poll, or the first deferral's
         end if sooner."""
         now = time.monotonic()
-        ends = [deferral.until - now for deferral in self.deferred.values()]
-        return max(0.0, min([self.settings.sender_poll_seconds, *ends]))
+        ends = [d.until - now for d in self.deferred.values() if d.until > now]
+        return min([self.settings.sender_poll_seconds, *ends])
 
     async def step(self) -> bool:
         """Takes the next intent one step or more; False when there is none to take now.
@@ -540,7 +540,7 @@ class Sender:
         if await self._broadcast(bytes(row["signed_tx"])):
             await self._await_receipt(row, operation, hashes, left)
         else:
-            await asyncio.sleep(BACKOFF_CAP_SECONDS)
+            await asyncio.sleep(min(BACKOFF_CAP_SECONDS, left))
 
     async def _bump(self, row: asyncpg.Record, operation: Operation) -> None:
         """Replaces the sent transaction, not mined in time, by the same call at the same nonce
