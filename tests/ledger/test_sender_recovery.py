@@ -332,3 +332,30 @@ async def test_killed_at_random_while_held_dropped_and_replaced_each_epoch_is_mi
     assert {bytes(e["transactionHash"]) for e in events} == {bytes(r["tx_hash"]) for r in rows}
     # and the chain's minted total is the outbox's, to the unit
     assert balances(token) == {a: sum(payouts_of(e)[a] for e in epochs) for a in RECIPIENTS}
+
+
+async def test_an_operator_out_of_funds_waits_and_its_intent_is_mined_once_when_topped_up(
+    db: asyncpg.Connection, senders: Any, w3: Web3, deployment: Deployment
+) -> None:
+    # given an operator whose balance cannot pay for gas
+    operator = deployment["operator"]
+    balance = w3.eth.get_balance(operator)
+    node(w3, "anvil_setBalance", operator, "0x0")
+    name = unique_name("broke")
+    await record_community(db, 1, name)
+    before = operator_nonce(w3, deployment)
+    # when the sender runs
+    sender = senders()
+    sender.wait_for_log("Insufficient funds", count=2)
+    # then its transaction is recorded, refused by the node, and the intent not failed
+    [waiting] = await outbox(db)
+    assert waiting["status"] == "sent" and waiting["nonce"] == before
+    assert operator_nonce(w3, deployment) == before
+    # when the operator is topped up
+    node(w3, "anvil_setBalance", operator, hex(balance))
+    await wait_until_settled(db, sender)
+    # then the recorded transaction is mined, once
+    [created] = await outbox(db)
+    assert created["status"] == "mined" and created["tx_hash"] == waiting["tx_hash"]
+    assert operator_nonce(w3, deployment) == before + 1
+    assert created["result"]["token"] == token_of(w3, deployment, name).address
