@@ -359,3 +359,39 @@ async def test_an_operator_out_of_funds_waits_and_its_intent_is_mined_once_when_
     assert created["status"] == "mined" and created["tx_hash"] == waiting["tx_hash"]
     assert operator_nonce(w3, deployment) == before + 1
     assert created["result"]["token"] == token_of(w3, deployment, name).address
+
+
+async def test_an_epoch_waits_for_its_community_whose_creation_backs_off_after_a_node_error(
+    db: asyncpg.Connection, senders: Any, w3: Web3, deployment: Deployment
+) -> None:
+    # given blocks that hold less gas than a community's creation needs (the node refuses its
+    # estimate, an error that is no revert), and a community and its epoch recorded
+    gas_limit = w3.eth.get_block("latest")["gasLimit"]
+    node(w3, "anvil_setBlockGasLimit", hex(100_000))
+    node(w3, "evm_mine")
+    name = unique_name("waits")
+    try:
+        await record_community(db, 1, name)
+        await record_mint(db, 1, 1, payouts_of(1))
+        before = operator_nonce(w3, deployment)
+        # when the sender runs
+        sender = senders()
+        sender.wait_for_log("create_community:1 could not be taken a step", count=2)
+        # then the creation backs off, the node's error on its row, nothing sent
+        creating, minting = await outbox(db)
+        assert creating["status"] == "pending" and creating["attempts"] >= 2
+        assert "gas required exceeds allowance" in creating["error"]
+        # and the epoch, stepped to meanwhile, waits for it rather than failing
+        assert minting["status"] == "pending"
+        assert minting["error"] == "waiting for the creation of community 1"
+        assert operator_nonce(w3, deployment) == before
+    finally:
+        # when blocks hold enough gas again
+        node(w3, "anvil_setBlockGasLimit", hex(gas_limit))
+        node(w3, "evm_mine")
+    await wait_until_settled(db, sender)
+    # then the community and its epoch are mined, once each
+    created, minted = await outbox(db)
+    assert [created["status"], minted["status"]] == ["mined", "mined"], sender.log()
+    assert operator_nonce(w3, deployment) == before + 2
+    assert balances(token_of(w3, deployment, name)) == payouts_of(1)
