@@ -93,6 +93,10 @@ def in_pool(w3: Web3, tx_hash: bytes) -> bool:
     return node(w3, "eth_getTransactionByHash", "0x" + tx_hash.hex()) is not None
 
 
+async def pooled(w3: Web3, tx_hash: bytes) -> bool:
+    return in_pool(w3, tx_hash)
+
+
 async def test_a_transaction_stuck_underpriced_is_replaced_with_higher_fees_and_mined_once(
     db: asyncpg.Connection, senders: Any, w3: Web3, deployment: Deployment, mining: Any
 ) -> None:
@@ -146,6 +150,7 @@ async def test_a_transaction_the_node_dropped_is_broadcast_again_the_same_bytes(
     mining.hold()
     await record_mint(db, 1, 1, payouts_of(1))
     minting = await until(lambda: sent(db, "mint_epoch:1:1"), sender)
+    await until(lambda: pooled(w3, bytes(minting["tx_hash"])), sender)
     # when the node drops it from its pool
     node(w3, "anvil_dropTransaction", "0x" + bytes(minting["tx_hash"]).hex())
     # then the sender sees it gone and broadcasts the same signed bytes again
