@@ -20,8 +20,9 @@ An intent goes pending -> sent -> mined | failed, and each step is recorded befo
 A transaction not mined SENDER_REPLACE_AFTER_SECONDS after it was signed (underpriced, stuck in
 the node's pool, or dropped) is replaced: the same call at the same nonce, each fee raised by at
 least 10% (and to at least what the chain asks now), signed and recorded as the intent's hash,
-the old one kept in `replaced_tx_hashes`, before it is broadcast. Only one of a nonce's
-transactions can be mined, and whichever it is settles the intent.
+the old one kept in `replaced_tx_hashes`, before it is broadcast (one that offers what the chain
+asks already is replaced only up to `TIP_CEILING`). Only one of a nonce's transactions can be
+mined, and whichever it is settles the intent.
 
 A crash at any instant leaves an intent pending (nothing was broadcast) or sent with the hashes
 its nonce may have. On restart a sent intent is resolved from the chain before anything else
@@ -91,6 +92,11 @@ INTENT_BACKOFF_CAP_SECONDS = 60.0
 RPC_TIMEOUT_SECONDS = 10.0
 # A node replaces a pooled transaction only by one whose fees are each at least 10% higher.
 FEE_BUMP = (11, 10)
+# A transaction that already offers what the chain asks now, yet is not mined (a busy chain), is
+# replaced only while its tip (or legacy gas price) stays within this many times the chain's:
+# bumps every few minutes would otherwise raise it without end. One offering less is replaced
+# whatever it takes: the chain asks that much.
+TIP_CEILING = 3
 _FEES = ("maxFeePerGas", "maxPriorityFeePerGas", "gasPrice")
 
 T = TypeVar("T")
@@ -316,8 +322,9 @@ class Sender:
         self.wake = asyncio.Event()
         # Intents backing off after an error, by id (in memory: a restart tries them at once).
         self.deferred: dict[int, Deferral] = {}
-        # Hashes already said to be waiting, so that it is said once per transaction.
+        # Hashes already said to be waiting, or at the fee ceiling: said once per transaction.
         self.waiting: set[bytes] = set()
+        self.ceiling: set[bytes] = set()
 
     def notified(self, *args: object) -> None:
         self.wake.set()
@@ -528,8 +535,12 @@ class Sender:
         # The nonce is unused: the transaction is in the node's pool, or was dropped.
         left = self.settings.sender_replace_after_seconds - float(row["signed_seconds_ago"] or 0)
         if left <= 0:
-            await self._bump(row, operation)
-            return
+            fields = await self._replacement(row)
+            if fields is not None:
+                await self._bump(row, operation, fields)
+                return
+            # At the ceiling: waited for, or broadcast again if dropped, as it stands.
+            left = RECEIPT_WAIT_SECONDS
         if await self._chain(lambda: self._known(tx_hash)):
             await self._await_receipt(row, operation, hashes, left)
             return
@@ -542,11 +553,10 @@ class Sender:
         else:
             await asyncio.sleep(min(BACKOFF_CAP_SECONDS, left))
 
-    async def _bump(self, row: asyncpg.Record, operation: Operation) -> None:
-        """Replaces the sent transaction, not mined in time, by the same call at the same nonce
-        with fees at least 10% higher (what nodes require to replace it) and at least what the
-        chain asks now; recorded before it is broadcast."""
-        old_hash = bytes(row["tx_hash"])
+    async def _replacement(self, row: asyncpg.Record) -> dict[str, Any] | None:
+        """The sent transaction's fields with fees at least 10% higher (what nodes require to
+        replace it) and at least what the chain asks now; None if it offers what the chain asks
+        already and a replacement would pass `TIP_CEILING`."""
         fields = {
             name: value
             for name, value in TypedTransaction.from_bytes(HexBytes(row["signed_tx"]))
@@ -561,13 +571,37 @@ class Sender:
                     int(self.w3.eth.get_block("latest").get("baseFeePerGas", 0)),
                 )
             )
+            offered = fields["maxFeePerGas"] >= 2 * base_fee + tip
+            offered = offered and fields["maxPriorityFeePerGas"] >= tip
             fields["maxPriorityFeePerGas"] = max(_raised(fields["maxPriorityFeePerGas"]), tip)
             fields["maxFeePerGas"] = max(
                 _raised(fields["maxFeePerGas"]), 2 * base_fee + fields["maxPriorityFeePerGas"]
             )
+            over = fields["maxPriorityFeePerGas"] > TIP_CEILING * tip
         else:  # a legacy transaction: one gas price
             price = await self._chain(lambda: int(self.w3.eth.gas_price))
+            offered = fields["gasPrice"] >= price
             fields["gasPrice"] = max(_raised(fields["gasPrice"]), price)
+            over = fields["gasPrice"] > TIP_CEILING * price
+        if offered and over:
+            if bytes(row["tx_hash"]) not in self.ceiling:
+                self.ceiling.add(bytes(row["tx_hash"]))
+                log.warning(
+                    "%s: %s offers what the chain asks and is not mined; not replaced, as its "
+                    "fees would pass %d times the chain's tip",
+                    row["dedupe_key"],
+                    _hex(bytes(row["tx_hash"])),
+                    TIP_CEILING,
+                )
+            return None
+        return fields
+
+    async def _bump(
+        self, row: asyncpg.Record, operation: Operation, fields: dict[str, Any]
+    ) -> None:
+        """Replaces the sent transaction, not mined in time, by `fields` (`_replacement`),
+        recorded before it is broadcast."""
+        old_hash = bytes(row["tx_hash"])
         signed = Account.sign_transaction(fields, self.key)
         new_hash = bytes(signed.hash)
         status = await self.db.execute(

@@ -400,3 +400,34 @@ async def test_an_epoch_waits_for_its_community_whose_creation_backs_off_after_a
     assert [created["status"], minted["status"]] == ["mined", "mined"], sender.log()
     assert operator_nonce(w3, deployment) == before + 2
     assert balances(token_of(w3, deployment, name)) == payouts_of(1)
+
+
+async def test_a_transaction_offering_what_the_chain_asks_is_not_replaced_past_the_tip_ceiling(
+    db: asyncpg.Connection, senders: Any, w3: Web3, deployment: Deployment, mining: Any
+) -> None:
+    # given a community's transaction that offers what the chain asks, but is not mined (blocks
+    # held: a busy chain), and a sender that replaces what is not mined within 0.2 s
+    name = unique_name("ceiling")
+    await record_community(db, 1, name)
+    before = operator_nonce(w3, deployment)
+    mining.hold()
+    sender = senders(SENDER_REPLACE_AFTER_SECONDS="0.2")
+    # when it has been replaced time and again
+    sender.wait_for_log("not replaced, as its fees would pass 3 times the chain's tip")
+    # then its tip rose by 10% a time up to three times the chain's, and no further
+    [waiting] = await outbox(db)
+    tip = TypedTransaction.from_bytes(HexBytes(waiting["signed_tx"])).as_dict()
+    asked = w3.eth.max_priority_fee
+    assert asked < tip["maxPriorityFeePerGas"] <= 3 * asked
+    assert tip["maxPriorityFeePerGas"] * 11 > 3 * asked * 10
+    replaced = len(waiting["replaced_tx_hashes"])
+    assert replaced == sender.log().count("replacing it with") >= 11
+    await asyncio.sleep(1)
+    assert sender.log().count("replacing it with") == replaced
+    # when blocks are mined again
+    mining.resume()
+    await wait_until_settled(db, sender)
+    # then the last one is mined, once
+    [created] = await outbox(db)
+    assert created["status"] == "mined" and created["tx_hash"] == waiting["tx_hash"]
+    assert operator_nonce(w3, deployment) == before + 1
