@@ -94,9 +94,13 @@ class Settings:
     # The operator's sender (`agora send`): how often it looks for new intents when no
     # notification came, and, for tests only, a step after which it stops moving
     # ("recorded": the transaction is recorded but not broadcast; "broadcast": broadcast but its
-    # outcome not recorded), so that a test can kill it exactly there.
+    # outcome not recorded; "bumped": its replacement with higher fees is recorded but not
+    # broadcast), so that a test can kill it exactly there. A transaction not mined
+    # sender_replace_after_seconds after it was signed (stuck in the node's pool, underpriced, or
+    # dropped) is replaced: the same call at the same nonce, fees raised by at least 10%.
     sender_poll_seconds: float = 0.5
     sender_pause_after: str | None = None
+    sender_replace_after_seconds: float = 120.0
     # Rewards (ledger/, README "How rewards work"): epochs of reward_epoch_seconds per community;
     # epoch n emits reward_emission * reward_decay_factor^floor((n-1)/reward_decay_epochs) units
     # (no decay when reward_decay_epochs is 0), shared by score; no item gets more than
@@ -163,6 +167,7 @@ class Settings:
             max_query_bytes=_int("MAX_QUERY_BYTES", 32 * 1024),
             sender_poll_seconds=_float("SENDER_POLL_SECONDS", 0.5),
             sender_pause_after=_env("SENDER_PAUSE_AFTER"),
+            sender_replace_after_seconds=_float("SENDER_REPLACE_AFTER_SECONDS", 120),
             reward_epoch_seconds=_int("REWARD_EPOCH_SECONDS", 24 * 3600),
             reward_emission=token_units(_decimal("REWARD_EMISSION", "1000")),
             reward_decay_epochs=_int("REWARD_DECAY_EPOCHS", 30),

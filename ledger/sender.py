@@ -17,15 +17,31 @@ An intent goes pending -> sent -> mined | failed, and each step is recorded befo
 3. Its receipt settles it: mined (the block, and what the receipt says in `result`) or failed
    (the revert, decoded), unless the chain shows the intent done by another transaction.
 
-A crash at any instant leaves an intent pending (nothing was broadcast) or sent with the one
-hash its nonce will ever have. On restart a sent intent is resolved from the chain: a receipt
-settles it; a transaction the node still holds is waited for; one the node does not know is
-broadcast again, the same bytes, while its nonce is unused; if something else took the nonce,
-the recorded transaction can never be mined and the intent goes back to pending, through step 1.
-So nothing is sent twice and nothing is lost.
+A transaction not mined SENDER_REPLACE_AFTER_SECONDS after it was signed (underpriced, stuck in
+the node's pool, or dropped) is replaced: the same call at the same nonce, each fee raised by at
+least 10% (and to at least what the chain asks now), signed and recorded as the intent's hash,
+the old one kept in `replaced_tx_hashes`, before it is broadcast (one that offers what the chain
+asks already is replaced only up to `TIP_CEILING`). Only one of a nonce's transactions can be
+mined, and whichever it is settles the intent.
 
-While the chain (or the database) cannot be reached the sender retries, backing off up to 5 s,
-and says so once when it is lost and once when it is back.
+A crash at any instant leaves an intent pending (nothing was broadcast) or sent with the hashes
+its nonce may have. On restart a sent intent is resolved from the chain before anything else
+is signed: a receipt of any of its hashes settles it (mined); a transaction the node still
+holds is waited for, and replaced when due; one the node does not know (dropped) is broadcast
+again, the same bytes, while its nonce is unused; if a transaction not recorded here took the
+nonce (replaced by another tool), the recorded ones can never be mined and the intent goes back
+to pending, through step 1, where the chain shows whether that transaction did it. So nothing
+is sent twice and nothing is lost.
+
+Which failure is final: a revert is (step 1 or 3), unless the chain shows the intent done; a
+refusal by the node at broadcast ("nonce too low", "already known", underpriced) is not: the
+chain is read again. While the chain (or the database) cannot be reached the sender retries,
+backing off up to 5 s, and says so once when it is lost and once when it is back. Any other
+error is recorded on the intent (`error`, `attempts`) and the intent backs off, from 1 s up to
+a minute, retried until it settles (it may be a bug, fixed by a new release: never a reason to
+lose an intent). Meanwhile the intents after it go on if it is pending (it has no nonce, so it
+leaves no gap; an epoch waits for its community's creation rather than failing), but not if it
+is sent: its nonce comes before any other.
 """
 
 from __future__ import annotations
@@ -41,6 +57,7 @@ from typing import Any, Protocol, TypeVar
 
 import asyncpg
 from eth_account import Account
+from eth_account.typed_transactions import TypedTransaction
 from eth_typing import ChecksumAddress
 from hexbytes import HexBytes
 from web3 import Web3
@@ -64,11 +81,23 @@ LOCK_KEY = 0x4147_4F52_4153_4E44
 CHANNEL = "operator_transactions"
 # How long one wait for a receipt lasts before the sender reads the chain again (a transaction
 # dropped by the node is then broadcast again).
-RECEIPT_WAIT_SECONDS = 30.0
+RECEIPT_WAIT_SECONDS = 5.0
 RECEIPT_POLL_SECONDS = 0.1
 BACKOFF_START_SECONDS = 0.2
 BACKOFF_CAP_SECONDS = 5.0
+# An intent that raised an unexpected error is tried again after a delay doubling from 1 s up to
+# a minute, and stepped over meanwhile when nonce order allows (see `Sender.step`).
+INTENT_BACKOFF_START_SECONDS = 1.0
+INTENT_BACKOFF_CAP_SECONDS = 60.0
 RPC_TIMEOUT_SECONDS = 10.0
+# A node replaces a pooled transaction only by one whose fees are each at least 10% higher.
+FEE_BUMP = (11, 10)
+# A transaction that already offers what the chain asks now, yet is not mined (a busy chain), is
+# replaced only while its tip (or legacy gas price) stays within this many times the chain's:
+# bumps every few minutes would otherwise raise it without end. One offering less is replaced
+# whatever it takes: the chain asks that much.
+TIP_CEILING = 3
+_FEES = ("maxFeePerGas", "maxPriorityFeePerGas", "gasPrice")
 
 T = TypeVar("T")
 
@@ -79,6 +108,19 @@ class ChainUnreachable(Exception):
 
 class Unsendable(Exception):
     """The intent cannot be sent as it stands; the message says why."""
+
+
+class NotYet(Exception):
+    """The intent waits for another one to be settled first; the message says which."""
+
+
+@dataclass(slots=True)
+class Deferral:
+    """An intent backing off after an error: not taken again before `until` (monotonic)."""
+
+    until: float
+    delay: float
+    sent: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +296,11 @@ def _hex(value: bytes | None) -> str:
     return "0x" + value.hex() if value is not None else "-"
 
 
+def _raised(fee: int) -> int:
+    """`fee` raised by FEE_BUMP, rounded up, and by one wei at least."""
+    return max(-(-fee * FEE_BUMP[0] // FEE_BUMP[1]), fee + 1)
+
+
 class Sender:
     """Sends the outbox's intents over `db`, a connection holding the sender's lock."""
 
@@ -273,6 +320,11 @@ class Sender:
         self.address = ChecksumAddress(Account.from_key(operator_key).address)
         self.chain = Outage(f"the chain at {rpc_url}")
         self.wake = asyncio.Event()
+        # Intents backing off after an error, by id (in memory: a restart tries them at once).
+        self.deferred: dict[int, Deferral] = {}
+        # Hashes already said to be waiting, or at the fee ceiling: said once per transaction.
+        self.waiting: set[bytes] = set()
+        self.ceiling: set[bytes] = set()
 
     def notified(self, *args: object) -> None:
         self.wake.set()
@@ -284,27 +336,69 @@ class Sender:
             try:
                 if not await self.step():
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self.wake.wait(), self.settings.sender_poll_seconds)
+                        await asyncio.wait_for(self.wake.wait(), self._idle_seconds())
             except ChainUnreachable as error:
                 await self.chain.lost(error)
-            except (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError):
-                raise  # the database: `run` connects again
-            except Exception:
-                # Nothing was recorded that the chain does not confirm: the intent is read
-                # again from where it stands.
-                log.exception("the oldest unsettled intent could not be sent; trying again")
-                await asyncio.sleep(BACKOFF_CAP_SECONDS)
+
+    def _idle_seconds(self) -> float:
+        """How long to wait for a notification: until the next poll, or the first deferral's
+        end if sooner."""
+        now = time.monotonic()
+        ends = [d.until - now for d in self.deferred.values() if d.until > now]
+        return min([self.settings.sender_poll_seconds, *ends])
 
     async def step(self) -> bool:
-        """Takes the oldest unsettled intent one step or more; False when there is none.
+        """Takes the next intent one step or more; False when there is none to take now.
+
         Raises `ChainUnreachable` when the chain does not answer (the intent stays where it is
-        and is resumed from there)."""
-        row = await self.db.fetchrow(queries.next_unsettled)
+        and is resumed from there), and the database's connection errors (`run` connects
+        again). Any other error is recorded on the intent (`error`, `attempts`), which backs
+        off (`INTENT_BACKOFF_*`). Meanwhile the intents after it go on if it is pending: it has
+        no nonce yet, and the next one signed takes the chain's next nonce, so no gap is left.
+        If it is sent, nothing else is signed until it is settled: its nonce comes first, and a
+        transaction signed after it could not be mined before it anyway.
+        """
+        now = time.monotonic()
+        if any(d.sent and d.until > now for d in self.deferred.values()):
+            return False
+        waiting = [id_ for id_, deferral in self.deferred.items() if deferral.until > now]
+        row = await self.db.fetchrow(queries.next_unsettled, waiting)
         if row is None:
             return False
-        await self.settle(row)
-        self.chain.back()
+        try:
+            await self.settle(row)
+        except (ChainUnreachable, OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError):
+            raise
+        except Exception as error:
+            await self._defer(row, error)
+        else:
+            self.deferred.pop(row["id"], None)
+            self.chain.back()
         return True
+
+    async def _defer(self, row: asyncpg.Record, error: Exception) -> None:
+        previous = self.deferred.get(row["id"])
+        delay = (
+            min(previous.delay * 2, INTENT_BACKOFF_CAP_SECONDS)
+            if previous is not None
+            else INTENT_BACKOFF_START_SECONDS
+        )
+        self.deferred[row["id"]] = Deferral(
+            time.monotonic() + delay, delay, sent=row["status"] == "sent"
+        )
+        message = str(error) if isinstance(error, NotYet) else f"{type(error).__name__}: {error}"
+        await self.db.execute(queries.record_error, row["id"], message)
+        if isinstance(error, NotYet):
+            log.info("%s: %s; trying again in %.0f s", row["dedupe_key"], message, delay)
+        else:
+            log.error(
+                "%s could not be taken a step (%s); trying again in %.0f s%s",
+                row["dedupe_key"],
+                message,
+                delay,
+                "" if row["status"] == "sent" else ", the next intents meanwhile",
+                exc_info=error,
+            )
 
     async def settle(self, row: asyncpg.Record) -> None:
         """Takes the intent `row` one step or more towards mined or failed."""
@@ -339,14 +433,9 @@ class Sender:
                     Web3.to_checksum_address(payload["creator"]),
                 )
             if kind == "mint_epoch":
-                token = payload.get("token") or await self.db.fetchval(
-                    queries.get_community_token, str(payload["communityId"])
+                token = payload.get("token") or await self._community_token(
+                    str(payload["communityId"])
                 )
-                if token is None:
-                    raise Unsendable(
-                        f"community {payload['communityId']} has no token on-chain "
-                        "(its creation is not mined)"
-                    )
                 return MintEpoch(
                     token=Web3.to_checksum_address(token),
                     epoch_id=int(payload["epoch"]),
@@ -368,6 +457,15 @@ class Sender:
             raise Unsendable(f"malformed {kind} payload: {error!r}") from error
         raise Unsendable(f"the sender does not send {kind} intents yet")
 
+    async def _community_token(self, community: str) -> str:
+        creation = await self.db.fetchrow(queries.get_community_creation, community)
+        if creation is not None and creation["token"] is not None:
+            return str(creation["token"])
+        if creation is not None and creation["status"] in ("pending", "sent"):
+            # Stepped over after an error: the epoch waits for it rather than failing.
+            raise NotYet(f"waiting for the creation of community {community}")
+        raise Unsendable(f"community {community} has no token on-chain (its creation is not mined)")
+
     async def _send(self, row: asyncpg.Record, operation: Operation) -> None:
         call = operation.call(self.w3)
         try:
@@ -381,6 +479,7 @@ class Sender:
             else:
                 await self._fail(row, reverted.error, None)
             return
+        # No other intent is sent (see `next_unsettled`): the pending nonce is the next free one.
         nonce = await self._chain(
             lambda: self.w3.eth.get_transaction_count(self.address, "pending")
         )
@@ -393,7 +492,9 @@ class Sender:
         if not await self._broadcast(signed.raw):
             return  # the loop reads the chain again
         await self._pause("broadcast")
-        await self._await_receipt(row, operation, signed.hash)
+        await self._await_receipt(
+            row, operation, [signed.hash], self.settings.sender_replace_after_seconds
+        )
 
     async def _broadcast(self, raw: bytes) -> bool:
         """Broadcasts `raw`; False when the node refused it (what became of its nonce is read
@@ -408,18 +509,19 @@ class Sender:
         return True
 
     async def _resolve(self, row: asyncpg.Record, operation: Operation) -> None:
-        """Settles a sent intent from what the chain knows of its transaction."""
+        """Settles a sent intent from what the chain knows of its transactions: the current one
+        and those it replaced (any of them may be the one mined)."""
         tx_hash, nonce = bytes(row["tx_hash"]), int(row["nonce"])
-        if await self._settle_if_mined(row, operation, tx_hash):
-            return
-        if await self._chain(lambda: self._known(tx_hash)):
-            await self._await_receipt(row, operation, tx_hash)
+        hashes = [tx_hash, *(bytes(each) for each in reversed(row["replaced_tx_hashes"]))]
+        if await self._settle_if_mined(row, operation, hashes):
             return
         used = await self._chain(lambda: self.w3.eth.get_transaction_count(self.address, "latest"))
         if used > nonce:
             # Mined between the two reads?
-            if await self._settle_if_mined(row, operation, tx_hash):
+            if await self._settle_if_mined(row, operation, hashes):
                 return
+            # Replaced by a transaction not recorded here (another tool with the operator's
+            # key): which the chain says, through step 1 (done already, or sent anew).
             message = (
                 f"nonce {nonce} went to another transaction, so {_hex(tx_hash)} can never be "
                 "mined; sending again"
@@ -427,22 +529,101 @@ class Sender:
             log.warning("%s: %s", row["dedupe_key"], message)
             await self.db.execute(queries.requeue, row["id"], message)
             return
-        waiting = await self._chain(
-            lambda: self.w3.eth.get_transaction_count(self.address, "pending")
-        )
-        if waiting > nonce:
-            # Another transaction of the operator holds that nonce in the node's pool: once it
-            # is mined, the branch above sends this intent anew.
-            await asyncio.sleep(self.settings.sender_poll_seconds)
-            return
         if row["signed_tx"] is None:  # recorded by hand, or by an older sender: sign it anew
             await self.db.execute(queries.requeue, row["id"], "sent without its signed bytes")
             return
+        # The nonce is unused: the transaction is in the node's pool, or was dropped.
+        left = self.settings.sender_replace_after_seconds - float(row["signed_seconds_ago"] or 0)
+        if left <= 0:
+            fields = await self._replacement(row)
+            if fields is not None:
+                await self._bump(row, operation, fields)
+                return
+            # At the ceiling: waited for, or broadcast again if dropped, as it stands.
+            left = RECEIPT_WAIT_SECONDS
+        if await self._chain(lambda: self._known(tx_hash)):
+            await self._await_receipt(row, operation, hashes, left)
+            return
+        # Dropped (or, killed after recording it, never broadcast): the same bytes again, so
+        # the nonce still has only the hashes recorded. If the pool holds a transaction of
+        # ours it replaced, this one's higher fees take its place.
         log.info("%s: broadcasting %s again", row["dedupe_key"], _hex(tx_hash))
         if await self._broadcast(bytes(row["signed_tx"])):
-            await self._await_receipt(row, operation, tx_hash)
+            await self._await_receipt(row, operation, hashes, left)
         else:
-            await asyncio.sleep(BACKOFF_CAP_SECONDS)
+            await asyncio.sleep(min(BACKOFF_CAP_SECONDS, left))
+
+    async def _replacement(self, row: asyncpg.Record) -> dict[str, Any] | None:
+        """The sent transaction's fields with fees at least 10% higher (what nodes require to
+        replace it) and at least what the chain asks now; None if it offers what the chain asks
+        already and a replacement would pass `TIP_CEILING`."""
+        fields = {
+            name: value
+            for name, value in TypedTransaction.from_bytes(HexBytes(row["signed_tx"]))
+            .as_dict()
+            .items()
+            if name not in ("v", "r", "s")
+        }
+        if "maxFeePerGas" in fields:  # EIP-1559, what `sign_call` signs where the chain has it
+            tip, base_fee = await self._chain(
+                lambda: (
+                    int(self.w3.eth.max_priority_fee),
+                    int(self.w3.eth.get_block("latest").get("baseFeePerGas", 0)),
+                )
+            )
+            offered = fields["maxFeePerGas"] >= 2 * base_fee + tip
+            offered = offered and fields["maxPriorityFeePerGas"] >= tip
+            fields["maxPriorityFeePerGas"] = max(_raised(fields["maxPriorityFeePerGas"]), tip)
+            fields["maxFeePerGas"] = max(
+                _raised(fields["maxFeePerGas"]), 2 * base_fee + fields["maxPriorityFeePerGas"]
+            )
+            over = fields["maxPriorityFeePerGas"] > TIP_CEILING * tip
+        else:  # a legacy transaction: one gas price
+            price = await self._chain(lambda: int(self.w3.eth.gas_price))
+            offered = fields["gasPrice"] >= price
+            fields["gasPrice"] = max(_raised(fields["gasPrice"]), price)
+            over = fields["gasPrice"] > TIP_CEILING * price
+        if offered and over:
+            if bytes(row["tx_hash"]) not in self.ceiling:
+                self.ceiling.add(bytes(row["tx_hash"]))
+                log.warning(
+                    "%s: %s offers what the chain asks and is not mined; not replaced, as its "
+                    "fees would pass %d times the chain's tip",
+                    row["dedupe_key"],
+                    _hex(bytes(row["tx_hash"])),
+                    TIP_CEILING,
+                )
+            return None
+        return fields
+
+    async def _bump(
+        self, row: asyncpg.Record, operation: Operation, fields: dict[str, Any]
+    ) -> None:
+        """Replaces the sent transaction, not mined in time, by `fields` (`_replacement`),
+        recorded before it is broadcast."""
+        old_hash = bytes(row["tx_hash"])
+        signed = Account.sign_transaction(fields, self.key)
+        new_hash = bytes(signed.hash)
+        status = await self.db.execute(
+            queries.mark_bumped, row["id"], old_hash, new_hash, bytes(signed.raw_transaction)
+        )
+        if status != "UPDATE 1":
+            raise RuntimeError(f"intent {row['id']} changed under the sender")
+        log.info(
+            "%s: %s not mined after %g s; replacing it with %s (nonce %d, fees %s)",
+            row["dedupe_key"],
+            _hex(old_hash),
+            self.settings.sender_replace_after_seconds,
+            _hex(new_hash),
+            int(row["nonce"]),
+            {name: fields[name] for name in _FEES if name in fields},
+        )
+        await self._pause("bumped")
+        hashes = [new_hash, old_hash, *(bytes(h) for h in reversed(row["replaced_tx_hashes"]))]
+        if await self._broadcast(bytes(signed.raw_transaction)):
+            await self._await_receipt(
+                row, operation, hashes, self.settings.sender_replace_after_seconds
+            )
 
     def _known(self, tx_hash: bytes) -> bool:
         try:
@@ -458,25 +639,30 @@ class Sender:
             return None
 
     async def _settle_if_mined(
-        self, row: asyncpg.Record, operation: Operation, tx_hash: bytes
+        self, row: asyncpg.Record, operation: Operation, hashes: list[bytes]
     ) -> bool:
-        receipt = await self._chain(lambda: self._receipt(tx_hash))
-        if receipt is None:
-            return False
-        await self._settle(row, operation, tx_hash, receipt)
-        return True
+        """Settles the intent by whichever of `hashes` (one nonce's transactions) is mined."""
+        for tx_hash in hashes:
+            receipt = await self._chain(lambda: self._receipt(tx_hash))  # noqa: B023 (awaited here)
+            if receipt is not None:
+                await self._settle(row, operation, tx_hash, receipt)
+                return True
+        return False
 
     async def _await_receipt(
-        self, row: asyncpg.Record, operation: Operation, tx_hash: bytes
+        self, row: asyncpg.Record, operation: Operation, hashes: list[bytes], within: float
     ) -> None:
         # Polled here rather than in web3's wait: a short call at a time, so that stopping the
-        # process never waits on a thread.
-        deadline = time.monotonic() + RECEIPT_WAIT_SECONDS
+        # process never waits on a thread. At most RECEIPT_WAIT_SECONDS, so that a dropped
+        # transaction is seen soon, and never past the time its replacement is due.
+        deadline = time.monotonic() + min(RECEIPT_WAIT_SECONDS, within)
         while time.monotonic() < deadline:
-            if await self._settle_if_mined(row, operation, tx_hash):
+            if await self._settle_if_mined(row, operation, hashes):
                 return
             await asyncio.sleep(RECEIPT_POLL_SECONDS)
-        log.info("%s: %s is not mined yet; still waiting", row["dedupe_key"], _hex(tx_hash))
+        if hashes[0] not in self.waiting:
+            self.waiting.add(hashes[0])
+            log.info("%s: %s is not mined yet; still waiting", row["dedupe_key"], _hex(hashes[0]))
 
     async def _settle(
         self, row: asyncpg.Record, operation: Operation, tx_hash: bytes, receipt: TxReceipt
