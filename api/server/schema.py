@@ -18,6 +18,7 @@ from strawberry.types import ExecutionContext
 from api.auth.mutations import AuthMutation, AuthQuery
 from api.comments.mutations import CommentMutation
 from api.comments.resolvers import CommentQuery
+from api.comments.resolvers import attach as attach_comments
 from api.communities.mutations import CommunityMutation
 from api.communities.resolvers import CommunityQuery
 from api.core import markdown
@@ -28,6 +29,7 @@ from api.moderation.mutations import ModerationMutation
 from api.moderation.resolvers import ModerationQuery
 from api.posts.mutations import PostMutation
 from api.posts.resolvers import PostQuery
+from api.posts.resolvers import attach as attach_posts
 from api.rewards.resolvers import attach as attach_rewards
 from api.server.execution import AgoraExecutor
 from api.server.extensions import CostLimiter, ErrorCodes
@@ -48,8 +50,11 @@ def render_markdown(source: str) -> str:
     return markdown.render(source)
 
 
-# User.rewards, User.rewardTotals and Community.rewardEpochs: fields of low types resolved by a
-# higher domain, attached here where the schema is composed (see api.rewards.resolvers.attach).
+# Fields of low types resolved by a higher domain (User.posts, User.comments, User.rewards,
+# User.rewardTotals, Community.rewardEpochs), attached here where the schema is composed, so
+# that no domain imports one above it (see api.core.extend). In this order, for the schema's.
+attach_posts()
+attach_comments()
 attach_rewards()
 
 
