@@ -94,7 +94,9 @@ class User:
 
     @classmethod
     def from_row(cls, row: Any, prefix: str = "") -> User:
-        """Build from a users row, or from the `prefix`-named columns of a joined row."""
+        """Build from a users row: a table's, or a view's joined person (`post_views.author`,
+        a whole users row). `prefix` names the columns of a view that still copies them out one
+        by one (proposal_views)."""
         post_karma = row[prefix + "post_karma"]
         comment_karma = row[prefix + "comment_karma"]
         return cls(
