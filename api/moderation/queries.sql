@@ -16,7 +16,12 @@ DELETE FROM bans WHERE community_id = $1 AND user_id = $2 RETURNING user_id;
 
 -- name: list_modlog
 SELECT l.id, l.action, l.reason, l.created_at, l.target_post_id, l.target_comment_id,
-       m AS moderator, t AS target_user
+       m.id AS m_id, m.address AS m_address, m.display_name AS m_display_name, m.bio AS m_bio,
+       m.post_karma AS m_post_karma, m.comment_karma AS m_comment_karma,
+       m.created_at AS m_created_at,
+       t.id AS t_id, t.address AS t_address, t.display_name AS t_display_name, t.bio AS t_bio,
+       t.post_karma AS t_post_karma, t.comment_karma AS t_comment_karma,
+       t.created_at AS t_created_at
   FROM modlog l
   JOIN users m ON m.id = l.moderator_id
   LEFT JOIN users t ON t.id = l.target_user_id

@@ -50,8 +50,8 @@ class ModlogEntry:
         return cls(
             row_id=row["id"],
             action=ModAction(row["action"]),
-            moderator=User.from_row(row["moderator"]),
-            target_user=User.from_row(row["target_user"]) if row["target_user"] else None,
+            moderator=User.from_row(row, "m_"),
+            target_user=User.from_row(row, "t_") if row["t_id"] is not None else None,
             target_post_id=_optional_id("Post", row["target_post_id"]),
             target_comment_id=_optional_id("Comment", row["target_comment_id"]),
             reason=row["reason"],
@@ -122,5 +122,5 @@ class Report:
             reason=row["reason"],
             created_at=row["created_at"],
             resolved_at=row["resolved_at"],
-            resolved_by=User.from_row(row["resolver"]) if row["resolver"] else None,
+            resolved_by=User.from_row(row["resolver"]) if row["resolver"] is not None else None,
         )
