@@ -62,9 +62,9 @@ class User:
         row = await self._token_standing(info, community)
         if row["delegatee"] is None:
             return None
-        if row["id"] is None:
+        if row["delegate_account"] is None:
             return User.from_address("0x" + row["delegatee"].hex(), seen_at=row["delegated_at"])
-        return User.from_row(row)
+        return User.from_row(row["delegate_account"])
 
     async def _token_standing(self, info: Info, community: str) -> Any:
         key = (community_id(_community_name(community)), bytes.fromhex(self.address[2:]))

@@ -7,6 +7,7 @@
 DROP VIEW post_views;
 DROP VIEW comment_views;
 DROP VIEW report_views;
+DROP VIEW proposal_views;
 
 -- A post joined with its author and community: what a listing shows, in one round trip.
 -- (Lemmy's PostView.)
@@ -38,6 +39,21 @@ SELECT r.id, r.community_id, r.reporter_id, r.post_id, r.comment_id, r.reason, r
   FROM reports r
   JOIN users u ON u.id = r.reporter_id
   LEFT JOIN users v ON v.id = r.resolved_by;
+
+-- A mirrored proposal with its proposer's forum account, if any (see 0007).
+CREATE VIEW proposal_views AS
+SELECT p.governor, p.proposal_id, p.proposer, p.description, p.targets, p."values",
+       p.calldatas, p.vote_start, p.vote_end, p.block_number, p.log_index, p.tx_hash,
+       p.block_timestamp, c.community_id, c.name AS community_name,
+       st.state, st.for_votes, st.against_votes, st.abstain_votes, st.quorum,
+       (SELECT e.tx_hash FROM chain_proposal_events AS e
+         WHERE e.governor = p.governor AND e.proposal_id = p.proposal_id AND e.kind = 'executed'
+         LIMIT 1) AS executed_tx,
+       u AS proposer_account
+  FROM chain_proposals AS p
+  JOIN chain_communities AS c ON c.governor = p.governor
+  JOIN chain_proposal_states AS st ON st.governor = p.governor AND st.proposal_id = p.proposal_id
+  LEFT JOIN users AS u ON u.address = '0x' || encode(p.proposer, 'hex');
 
 -- One vote trigger for posts and comments (they were the same function written twice): applies
 -- one vote row's change to its target's score and counts, then to the author's karma of that
