@@ -47,6 +47,8 @@ POSTS = [
     ("Read the source", "The contracts are OpenZeppelin Governor with a moderator registry."),
     ("Ask me anything about quorum", "5% of a community's points must take part in a vote."),
 ]
+# The demo people: anvil's dev accounts 0 to 7.
+DEMO_PEOPLE = 8
 
 
 def dev_accounts(count: int) -> list[str]:
@@ -66,13 +68,20 @@ async def seed(database_url: str) -> None:
         async with pool.acquire() as conn, conn.transaction():
             await _seed(conn)
         log.info("demo data added: %d communities, %d posts", len(COMMUNITIES), len(POSTS) * 3)
+        # Moderators are the chain's: none until the communities are created on-chain.
+        log.info(
+            "their creators moderate them once `agora send` has created them on-chain and "
+            "`agora index` has mirrored it (both run under `agora up`)"
+        )
     finally:
         await pool.close()
 
 
 async def _seed(conn: Executor) -> None:
     rng = random.Random(7)
-    people = [await users.upsert_user_by_address(conn, address=a) for a in dev_accounts(8)]
+    people = [
+        await users.upsert_user_by_address(conn, address=a) for a in dev_accounts(DEMO_PEOPLE)
+    ]
     for index, (name, title, description, rules) in enumerate(COMMUNITIES):
         creator = people[index]
         community = await communities.create_community(

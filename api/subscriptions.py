@@ -1,5 +1,5 @@
-"""Subscriptions (graphql-transport-ws): new posts of a community or the front page, and new
-comments of a post."""
+"""Subscriptions (graphql-transport-ws): new posts of a community or the front page, new comments
+of a post, and a community's proposals as their tallies and states change."""
 
 from __future__ import annotations
 
@@ -10,13 +10,17 @@ import strawberry
 from api.comments import repository as comments
 from api.comments.types import Comment
 from api.communities import repository as communities
+from api.communities.for_viewer import community_for_viewer
 from api.core import ids
 from api.core.errors import NotFound, shown
-from api.core.loaders import fetch_standings
+from api.core.loaders import Loaders, fetch_standings
 from api.core.pubsub import FRONT_PAGE
 from api.core.types import Info
+from api.governance import updates
+from api.governance.types import Proposal
 from api.posts import repository as posts
 from api.posts.types import Post
+from governance import community_id
 
 
 @strawberry.type
@@ -51,3 +55,22 @@ class Subscription:
             rows = await comments.get_comment_views_by_ids(ctx.pool, comment_ids=[comment_id])
             if rows:
                 yield Comment.from_row(rows[0])
+
+    @strawberry.subscription
+    async def proposal_updated(self, info: Info, community: str) -> AsyncGenerator[Proposal, None]:
+        """A proposal of the community each time the indexer shows its tally or state changed:
+        a vote, its creation, execution or cancellation, or its vote opening or closing with
+        the chain's clock (see api.governance.updates)."""
+        ctx = info.context
+        name = community.strip().lower()
+        row = await communities.get_community_by_name(ctx.pool, name=name)
+        if row is None:
+            raise NotFound(f"There is no community named c/{shown(community)}.")
+        async for proposal_row in updates.proposal_changes(ctx.pool, community_id(name)):
+            # Fresh loaders for each update: the connection's would serve what they loaded for
+            # an earlier one (the viewer's vote, their standing).
+            ctx.loaders = Loaders(ctx.pool, ctx.viewer.user_id if ctx.viewer else None)
+            forum = await communities.get_community_by_name(ctx.pool, name=name)
+            if forum is None:
+                return
+            yield Proposal.from_row(proposal_row, community=await community_for_viewer(info, forum))

@@ -5,7 +5,8 @@ agora up        everything: database, cache, chain, contracts, migrations, sende
 agora migrate   apply the SQL migrations
 agora serve     the API (and the built frontend) on AGORA_HOST:AGORA_PORT
 agora index     follow the chain into the mirror (the indexer)
-agora seed      demo communities, posts and comments
+agora seed      demo communities, posts and comments, then governance and rewards alive
+                (cli/demo.py: needs the chain of `agora up`)
 agora send      the operator's sender: sends the recorded intents on-chain (ledger/sender.py)
 agora down      stop the embedded PostgreSQL and Redis of the data folder
 agora ledger    the token economy: `worker` and `beat` (Celery), `close` (close due epochs now),
@@ -117,9 +118,18 @@ def cmd_index(settings: Settings, args: argparse.Namespace) -> None:
 
 def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
     from api.seed import seed
+    from cli import demo
 
-    with migrated(settings, stop_started=False) as (database_url, _):
-        asyncio.run(seed(database_url))
+    with migrated(settings, stop_started=False) as (database_url, redis_url):
+        if asyncio.run(demo.forum_seeded(database_url)):
+            demo.say("the forum's demo data is there already")
+        else:
+            asyncio.run(seed(database_url))
+            demo.say("the forum's demo communities, posts, comments and votes are added")
+        # Then governance and the economy (cli/demo.py), which need the chain: without it the
+        # forum's part stays and the command says what to run.
+        if not demo.run(settings, database_url, redis_url):
+            sys.exit(1)
 
 
 def cmd_send(settings: Settings, args: argparse.Namespace) -> None:

@@ -28,8 +28,10 @@ LOCAL_CHAIN_PORT = 8545
 @contextlib.contextmanager
 def chain(settings: Settings) -> Iterator[Settings]:
     """Settings whose `chain_rpc_url` answers and whose deployment file is current."""
+    from agora.chain import connect
     from governance.anvil import rpc_url, start_anvil, stop_anvil
     from governance.deploy import deploy
+    from governance.devchain import keep_clock
 
     process: subprocess.Popen[bytes] | None = None
     if settings.chain_rpc_url:
@@ -41,6 +43,13 @@ def chain(settings: Settings) -> Iterator[Settings]:
         url, source = rpc_url(LOCAL_CHAIN_PORT), "anvil started here"
     log.info("chain: %s (%s)", url, source)
     try:
+        if process is not None:
+            ahead = keep_clock(connect(url))
+            if ahead:
+                log.info(
+                    "chain: its clock runs %d s ahead of the wall clock (moved by agora seed)",
+                    ahead,
+                )
         operator_key = settings.operator_key or ANVIL_OPERATOR_KEY
         deployment = deploy(url, operator_key, settings.deployment_file)
         log.info(

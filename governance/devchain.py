@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from web3 import Web3
@@ -37,3 +38,19 @@ def snapshot(w3: Web3) -> str:
 def revert_to(w3: Web3, snapshot_id: str) -> None:
     if not _rpc(w3, "evm_revert", [snapshot_id]):
         raise RuntimeError(f"no snapshot {snapshot_id}")
+
+
+def keep_clock(w3: Web3) -> int:
+    """Continues the chain's clock from its latest block when the wall clock is behind it, and
+    returns by how many seconds it is ahead (0 when it is not).
+
+    anvil restarted from a saved state stamps new blocks with the wall clock again, behind a
+    clock that was moved forward (`agora seed`'s demo does): time would run backwards, which
+    the tokens' vote checkpoints refuse.
+    """
+    latest: int = w3.eth.get_block("latest")["timestamp"]
+    ahead = latest - int(time.time())
+    if ahead < 0:
+        return 0
+    _rpc(w3, "anvil_setTime", [latest + 1])
+    return ahead + 1

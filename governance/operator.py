@@ -1,4 +1,5 @@
-"""What the platform operator does on-chain for the API and the ledger: communities, epochs."""
+"""What the platform operator does on-chain for the API and the ledger: communities, epochs, and
+members' signed ballots it relays."""
 
 from __future__ import annotations
 
@@ -188,3 +189,50 @@ def mint_epoch_onchain(
         "blockNumber": receipt["blockNumber"],
         "gasUsed": receipt["gasUsed"],
     }
+
+
+def cast_vote_by_sig_call(
+    w3: Web3,
+    governor: str,
+    proposal_id: int,
+    support: int,
+    voter: str,
+    signature: bytes,
+    *,
+    reason: str | None = None,
+) -> ContractFunction:
+    """The governor call that casts `voter`'s signed ballot: `castVoteBySig`, or with a reason
+    `castVoteWithReasonAndParamsBySig` (empty params: simple counting takes none), whose ballot
+    (`ExtendedBallot`) signs the reason too."""
+    contract = contract_at(w3, "CommunityGovernor", governor)
+    account = Web3.to_checksum_address(voter)
+    if reason is None:
+        return contract.functions.castVoteBySig(proposal_id, support, account, signature)
+    return contract.functions.castVoteWithReasonAndParamsBySig(
+        proposal_id, support, account, reason, b"", signature
+    )
+
+
+def has_voted(w3: Web3, governor: str, proposal_id: int, voter: str) -> bool:
+    """Whether the governor has counted a vote of `voter` on the proposal."""
+    contract = contract_at(w3, "CommunityGovernor", governor)
+    voted: bool = contract.functions.hasVoted(proposal_id, Web3.to_checksum_address(voter)).call()
+    return voted
+
+
+def find_vote(
+    w3: Web3, governor: str, proposal_id: int, voter: str, from_block: int
+) -> dict[str, Any] | None:
+    """`{txHash, blockNumber}` of `voter`'s vote on the proposal; None if not cast."""
+    contract = contract_at(w3, "CommunityGovernor", governor)
+    for event in (contract.events.VoteCast, contract.events.VoteCastWithParams):
+        logs = event.get_logs(
+            from_block=from_block, argument_filters={"voter": Web3.to_checksum_address(voter)}
+        )
+        for log in logs:
+            if int(log["args"]["proposalId"]) == proposal_id:
+                return {
+                    "txHash": "0x" + bytes(log["transactionHash"]).hex(),
+                    "blockNumber": log["blockNumber"],
+                }
+    return None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
+from eth_abi import encode as abi_encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak
@@ -53,6 +54,15 @@ class Proposal:
     def execute_args(self) -> tuple[list[str], list[int], list[bytes], bytes]:
         """The arguments of `governor.execute` (and `queue`, `cancel`, `getProposalId`)."""
         return list(self.targets), list(self.values), list(self.calldatas), self.description_hash
+
+    def offchain_id(self) -> int:
+        """The id any governor gives this proposal, computed here as OpenZeppelin 5's
+        `hashProposal` does: keccak256(abi.encode(targets, values, calldatas, descriptionHash))."""
+        encoded = abi_encode(
+            ["address[]", "uint256[]", "bytes[]", "bytes32"],
+            [list(self.targets), list(self.values), list(self.calldatas), self.description_hash],
+        )
+        return int.from_bytes(keccak(encoded), "big")
 
     def id(self, governor: Contract) -> int:
         """The proposal's id in `governor`."""
@@ -107,31 +117,52 @@ def ballot_typed_data(
     support: int,
     voter: str,
     nonce: int,
+    reason: str | None = None,
 ) -> dict[str, Any]:
-    """The EIP-712 `Ballot` a voter signs for `castVoteBySig` (`eth_signTypedData_v4` input)."""
+    """The EIP-712 `Ballot` a voter signs for `castVoteBySig` (`eth_signTypedData_v4` input);
+    with a `reason`, the `ExtendedBallot` of `castVoteWithReasonAndParamsBySig` (empty params:
+    simple counting takes none)."""
+    fields = [
+        {"name": "proposalId", "type": "uint256"},
+        {"name": "support", "type": "uint8"},
+        {"name": "voter", "type": "address"},
+        {"name": "nonce", "type": "uint256"},
+    ]
+    message: dict[str, Any] = {
+        "proposalId": proposal_id,
+        "support": support,
+        "voter": voter,
+        "nonce": nonce,
+    }
+    primary = "Ballot"
+    if reason is not None:
+        primary = "ExtendedBallot"
+        fields += [{"name": "reason", "type": "string"}, {"name": "params", "type": "bytes"}]
+        message |= {"reason": reason, "params": b""}
     return {
-        "types": {
-            "EIP712Domain": EIP712_DOMAIN,
-            "Ballot": [
-                {"name": "proposalId", "type": "uint256"},
-                {"name": "support", "type": "uint8"},
-                {"name": "voter", "type": "address"},
-                {"name": "nonce", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Ballot",
+        "types": {"EIP712Domain": EIP712_DOMAIN, primary: fields},
+        "primaryType": primary,
         "domain": {
             "name": governor_name,
             "version": "1",
             "chainId": chain_id,
             "verifyingContract": governor,
         },
-        "message": {"proposalId": proposal_id, "support": support, "voter": voter, "nonce": nonce},
+        "message": message,
     }
 
 
-def sign_ballot(governor: Contract, proposal_id: int, support: int, voter_key: str) -> bytes:
-    """A voter's signature of its ballot, for anyone to submit with `castVoteBySig`."""
+def sign_ballot(
+    governor: Contract,
+    proposal_id: int,
+    support: int,
+    voter_key: str,
+    *,
+    reason: str | None = None,
+    nonce: int | None = None,
+) -> bytes:
+    """A voter's signature of its ballot (with its reason, if any), for anyone to submit with
+    `castVoteBySig` (`castVoteWithReasonAndParamsBySig`); `nonce` defaults to the voter's next."""
     voter = Account.from_key(voter_key).address
     typed_data = ballot_typed_data(
         chain_id=governor.w3.eth.chain_id,
@@ -140,7 +171,8 @@ def sign_ballot(governor: Contract, proposal_id: int, support: int, voter_key: s
         proposal_id=proposal_id,
         support=support,
         voter=voter,
-        nonce=governor.functions.nonces(voter).call(),
+        nonce=governor.functions.nonces(voter).call() if nonce is None else nonce,
+        reason=reason,
     )
     signed = Account.sign_message(encode_typed_data(full_message=typed_data), voter_key)
     return bytes(signed.signature)

@@ -9,8 +9,9 @@ An intent goes pending -> sent -> mined | failed, and each step is recorded befo
 
 1. pending: the call is built and its gas estimated. If the estimate reverts, the chain's state
    decides: when it shows the intent already done (a community of that name by that creator, an
-   epoch already minted) the intent is mined, with the transaction that did it; otherwise it
-   fails with the decoded revert, and nothing was sent.
+   epoch already minted, a vote the governor already counts for that voter) the intent is
+   mined, with the transaction that did it; otherwise it fails with the decoded revert, and
+   nothing was sent.
 2. The transaction is signed at the operator's pending nonce, and its nonce, hash and bytes are
    committed as `sent`; only then is it broadcast.
 3. Its receipt settles it: mined (the block, and what the receipt says in `result`) or failed
@@ -176,6 +177,51 @@ class MintEpoch:
         return {"token": self.token, "epoch": str(self.epoch_id), "gasUsed": receipt["gasUsed"]}
 
 
+@dataclass(frozen=True, slots=True)
+class CastVoteBySig:
+    """A voter's signed ballot, sent with the operator's gas (the API checked it first)."""
+
+    governor: str
+    proposal_id: int
+    support: int
+    voter: str
+    signature: bytes
+    reason: str | None
+    from_block: int
+
+    def call(self, w3: Web3) -> ContractFunction:
+        return operator.cast_vote_by_sig_call(
+            w3,
+            self.governor,
+            self.proposal_id,
+            self.support,
+            self.voter,
+            self.signature,
+            reason=self.reason,
+        )
+
+    def done_on_chain(self, w3: Web3) -> Done | None:
+        # The governor counts one vote per voter: once it has one, this intent is done, by
+        # this ballot or by the voter's own vote.
+        if not operator.has_voted(w3, self.governor, self.proposal_id, self.voter):
+            return None
+        vote = operator.find_vote(w3, self.governor, self.proposal_id, self.voter, self.from_block)
+        result = {"governor": self.governor, "proposalId": str(self.proposal_id)}
+        if vote is None:
+            return Done(None, None, result)
+        return Done(bytes(HexBytes(vote["txHash"])), int(vote["blockNumber"]), result)
+
+    def gas_headroom(self) -> int:
+        return 0
+
+    def result(self, w3: Web3, receipt: TxReceipt) -> dict[str, Any]:
+        return {
+            "governor": self.governor,
+            "proposalId": str(self.proposal_id),
+            "gasUsed": receipt["gasUsed"],
+        }
+
+
 class Outage:
     """Backs off (doubling up to a cap) while `what` is lost; logs once when it is lost and
     once when it is back, not once per try."""
@@ -306,6 +352,16 @@ class Sender:
                     epoch_id=int(payload["epoch"]),
                     recipients=[Web3.to_checksum_address(a) for a in payload["recipients"]],
                     amounts=[int(amount) for amount in payload["amounts"]],
+                    from_block=int(self.deployment["deployBlock"]),
+                )
+            if kind == "cast_vote_by_sig":
+                return CastVoteBySig(
+                    governor=Web3.to_checksum_address(payload["governor"]),
+                    proposal_id=int(payload["proposalId"]),
+                    support=int(payload["support"]),
+                    voter=Web3.to_checksum_address(payload["voter"]),
+                    signature=bytes(HexBytes(payload["signature"])),
+                    reason=payload.get("reason"),
                     from_block=int(self.deployment["deployBlock"]),
                 )
         except (KeyError, TypeError, ValueError) as error:

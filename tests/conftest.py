@@ -14,6 +14,7 @@ import pytest
 from agora import services
 from agora.migrate import migrate_up, with_database
 from agora.settings import Settings
+from tests.support.chain import ChainServices, LiveChain, start_chain
 from tests.support.graphql import Client, sign_in
 from tests.support.server import LiveServer, start_server
 
@@ -136,6 +137,35 @@ def fresh_database_url(postgres_server_url: str, fresh_database_template: str) -
     _drop_database(postgres_server_url, name)
 
 
+def _session_copy(postgres_server_url: str, template: str, suffix: str) -> Iterator[str]:
+    """A migrated database of this session, `agora_test_<pid>_<suffix>`."""
+    name = f"{TEST_DATABASE}_{suffix}"
+
+    async def create() -> None:
+        conn = await asyncpg.connect(postgres_server_url)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    yield with_database(postgres_server_url, name)
+    _drop_database(postgres_server_url, name)
+
+
+@pytest.fixture(scope="session")
+def mirror_database_url(postgres_server_url: str, fresh_database_template: str) -> Iterator[str]:
+    """A migrated database for the tests that empty the mirror and index the governance tests'
+    anvil into it (tests/indexer): the live server's database has a mirror of its own chain."""
+    yield from _session_copy(postgres_server_url, fresh_database_template, "mirror")
+
+
+@pytest.fixture(scope="session")
+def no_sender_database_url(postgres_server_url: str, fresh_database_template: str) -> Iterator[str]:
+    """A migrated database for `no_sender_server`."""
+    yield from _session_copy(postgres_server_url, fresh_database_template, "nosender")
+
+
 @pytest.fixture(scope="session")
 def redis_server_url(settings: Settings) -> str:
     return services.resolve_redis(settings.redis_url, settings.data_dir).url.rsplit("/", 1)[0]
@@ -149,17 +179,68 @@ def redis_url(redis_server_url: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(settings: Settings, database_url: str, redis_url: str) -> Iterator[LiveServer]:
-    """The real app (API and built frontend) on a free port; the base URL is `live_server.url`."""
+def live_chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveChain]:
+    """The live server's own anvil, contracts deployed (not the governance tests' anvil, which
+    they revert after each test)."""
+    chain = start_chain(tmp_path_factory.mktemp("live_chain"))
+    yield chain
+    chain.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    settings: Settings, database_url: str, redis_url: str, live_chain: LiveChain
+) -> Iterator[LiveServer]:
+    """The real app (API and built frontend) on a free port; the base URL is `live_server.url`.
+
+    Its chain is real: the operator's sender creates each community on `live_chain` and the
+    indexer mirrors it into `database_url`, so a creator moderates their community once the
+    mirror has it (`factories.create_community` waits for that). Nothing else may write or
+    reset this database's mirror.
+    """
+    services = ChainServices.on(live_chain, database_url=database_url, redis_url=redis_url)
     server = start_server(
         settings,
         database_url=database_url,
         redis_url=redis_url,
         write_rate_limit=1_000_000,
         count_queries=True,
+        chain_rpc_url=live_chain.rpc_url,
+        deployment_file=live_chain.deployment_file,
     )
     yield server
     server.stop()
+    services.stop()
+
+
+@pytest.fixture(scope="session")
+def no_sender_server(
+    settings: Settings,
+    no_sender_database_url: str,
+    redis_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[LiveServer]:
+    """The real app on a chain of its own that the indexer follows but no sender sends to: for
+    the tests that play the operator's sender by hand (the ledger's, marking intents sent and
+    mined). Override `live_server` and `database_url` with it and `no_sender_database_url`;
+    create communities with `confirmed=False`, and on-chain with `chain.create_onchain`."""
+    chain = start_chain(tmp_path_factory.mktemp("no_sender_chain"))
+    services = ChainServices.on(
+        chain, database_url=no_sender_database_url, redis_url=redis_url, commands=("index",)
+    )
+    server = start_server(
+        settings,
+        database_url=no_sender_database_url,
+        redis_url=redis_url,
+        write_rate_limit=1_000_000,
+        count_queries=True,
+        chain_rpc_url=chain.rpc_url,
+        deployment_file=chain.deployment_file,
+    )
+    yield server
+    server.stop()
+    services.stop()
+    chain.stop()
 
 
 @pytest.fixture

@@ -35,5 +35,5 @@ async def _load_chains(loaders: Loaders, keys: list[int]) -> list[asyncpg.Record
 
 COMMUNITY: LoaderKey[int, asyncpg.Record | None] = LoaderKey("community", _load_communities)
 MODERATORS: LoaderKey[int, list[asyncpg.Record]] = LoaderKey("moderators", _load_moderators)
-# Each community's creation on-chain: `status` (the outbox's), `token_address`, `governor_address`.
+# Each community's creation on-chain (view community_chains): `status`, `token`, `governor`.
 COMMUNITY_CHAIN: LoaderKey[int, asyncpg.Record | None] = LoaderKey("community_chain", _load_chains)

@@ -1,29 +1,28 @@
 -- name: get_communities_by_ids
 SELECT id, name, title, description, description_html, rules, creator_id, created_at,
-       member_count, post_count, chain_status, token_address, governor_address
+       member_count, post_count
   FROM communities
  WHERE id = ANY($1::bigint[]);
 
 -- name: get_community_by_name
 SELECT id, name, title, description, description_html, rules, creator_id, created_at,
-       member_count, post_count, chain_status, token_address, governor_address
+       member_count, post_count
   FROM communities
  WHERE name = $1;
 
 -- name: create_community
--- The creator is the first member and the first moderator, and the intent to create the
--- community on-chain is recorded for the operator's sender (ledger/sender.py), all in the same
--- transaction: the community exists if and only if its creation on-chain will be attempted.
+-- The creator is the first member, and the intent to create the community on-chain is recorded
+-- for the operator's sender (ledger/sender.py), in the same transaction: the community exists if
+-- and only if its creation on-chain will be attempted. The creator becomes its first moderator
+-- on-chain (the factory registers them), hence in `moderators` once the indexer mirrors it.
 WITH community AS (
     INSERT INTO communities (name, title, description, description_html, rules, creator_id, member_count)
     VALUES ($1, $2, $3, $4, $5, $6, 1)
     ON CONFLICT (name) DO NOTHING
     RETURNING id, name, title, description, description_html, rules, creator_id, created_at,
-              member_count, post_count, chain_status, token_address, governor_address
+              member_count, post_count
 ), membership AS (
     INSERT INTO memberships (community_id, user_id) SELECT id, $6 FROM community
-), moderator AS (
-    INSERT INTO moderators (community_id, user_id) SELECT id, $6 FROM community
 ), intent AS (
     INSERT INTO operator_transactions (kind, dedupe_key, payload)
     SELECT 'create_community', 'create_community:' || c.id,
@@ -35,7 +34,7 @@ SELECT * FROM community;
 
 -- name: list_communities_popular
 SELECT id, name, title, description, description_html, rules, creator_id, created_at,
-       member_count, post_count, chain_status, token_address, governor_address
+       member_count, post_count
   FROM communities
  WHERE ($1::integer IS NULL OR (member_count, id) < ($1, $2))
  ORDER BY member_count DESC, id DESC
@@ -43,7 +42,7 @@ SELECT id, name, title, description, description_html, rules, creator_id, create
 
 -- name: list_communities_new
 SELECT id, name, title, description, description_html, rules, creator_id, created_at,
-       member_count, post_count, chain_status, token_address, governor_address
+       member_count, post_count
   FROM communities
  WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1, $2))
  ORDER BY created_at DESC, id DESC
@@ -51,7 +50,7 @@ SELECT id, name, title, description, description_html, rules, creator_id, create
 
 -- name: list_communities_name
 SELECT id, name, title, description, description_html, rules, creator_id, created_at,
-       member_count, post_count, chain_status, token_address, governor_address
+       member_count, post_count
   FROM communities
  WHERE ($1::text IS NULL OR name > $1)
  ORDER BY name
@@ -88,8 +87,7 @@ SELECT community_id, id, address, display_name, bio, post_karma, comment_karma, 
 
 -- name: get_joined_communities
 SELECT c.id, c.name, c.title, c.description, c.description_html, c.rules, c.creator_id,
-       c.created_at, c.member_count, c.post_count, c.chain_status, c.token_address,
-       c.governor_address
+       c.created_at, c.member_count, c.post_count
   FROM memberships m
   JOIN communities c ON c.id = m.community_id
  WHERE m.user_id = $1
@@ -97,9 +95,7 @@ SELECT c.id, c.name, c.title, c.description, c.description_html, c.rules, c.crea
  LIMIT $2;
 
 -- name: get_chain_of_communities
--- Each community's creation on-chain as the operator's sender recorded it (the outbox row and
--- the addresses its receipt gave). Temporary: the indexer's mirror will say this instead.
-SELECT c.id, t.status, t.result ->> 'token' AS token_address,
-       t.result ->> 'governor' AS governor_address
-  FROM unnest($1::bigint[]) AS c (id)
-  LEFT JOIN operator_transactions t ON t.dedupe_key = 'create_community:' || c.id;
+-- Each community's creation on-chain (view community_chains: the mirror, else the outbox).
+SELECT community_id AS id, status, token, governor
+  FROM community_chains
+ WHERE community_id = ANY($1::bigint[]);

@@ -77,5 +77,5 @@ async def get_joined_communities(db: Executor, *, user_id: int, limit: int) -> l
 async def get_chain_of_communities(
     db: Executor, *, community_ids: list[int]
 ) -> list[asyncpg.Record]:
-    """Each community's outbox status (`status`, None without an intent) and addresses."""
+    """Each community's chain status (CONFIRMED, FAILED or PENDING) and addresses (bytes)."""
     return await db.fetch(queries.get_chain_of_communities, community_ids)

@@ -16,7 +16,7 @@ from api.core.types import Info
 from api.governance.loaders import GOVERNANCE
 from api.governance.types import Governance
 from api.users.loaders import USER
-from api.users.types import User
+from api.users.types import User, checksummed
 from governance import community_id
 from governance.operator import token_symbol
 
@@ -35,8 +35,8 @@ class ChainStatus(Enum):
     FAILED = "FAILED"
 
 
-# An outbox row's status, as a community's chain status: not mined yet (or no intent) is PENDING.
-_CHAIN_STATUS = {"mined": ChainStatus.CONFIRMED, "failed": ChainStatus.FAILED}
+def _address(raw: bytes | None) -> str | None:
+    return checksummed("0x" + raw.hex()) if raw is not None else None
 
 
 @strawberry.type
@@ -78,15 +78,15 @@ class Community:
 
     @strawberry.field
     async def chain(self, info: Info) -> CommunityChain:
-        # From the operator's outbox for now (see README, "Governance on-chain"); the indexer's
-        # mirror of the chain will answer this instead.
+        """Its creation on-chain: CONFIRMED with its addresses once the indexer mirrored it,
+        FAILED if the operator's transaction failed, else PENDING."""
         row = await info.context.loaders.get(COMMUNITY_CHAIN).load(self.row_id)
-        assert row is not None  # the query answers every id asked (NULL status: no intent)
+        assert row is not None  # the view has a row for every community
         return CommunityChain(
-            status=_CHAIN_STATUS.get(row["status"], ChainStatus.PENDING),
+            status=ChainStatus(row["status"]),
             community_id="0x" + community_id(self.name).hex(),
-            token_address=row["token_address"],
-            governor_address=row["governor_address"],
+            token_address=_address(row["token"]),
+            governor_address=_address(row["governor"]),
         )
 
     @strawberry.field

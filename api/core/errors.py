@@ -50,8 +50,78 @@ class Conflict(AgoraError):
     code = "CONFLICT"
 
 
+# Governance actions (api/governance/mutations.py): each refusal a client may want to explain
+# differently has its own code. All are decided from the mirror or a read of the chain, before
+# anything is recorded, so a refused action costs the operator nothing.
+
+
+class NotOnChain(AgoraError):
+    """The community has no governor the indexer has mirrored (not created on-chain yet, or the
+    indexer has not reached its creation)."""
+
+    code = "NOT_ON_CHAIN"
+
+
+class BelowProposalThreshold(AgoraError):
+    code = "BELOW_PROPOSAL_THRESHOLD"
+
+
+class AlreadyModerator(AgoraError):
+    code = "ALREADY_MODERATOR"
+
+
+class NotModerator(AgoraError):
+    code = "NOT_MODERATOR"
+
+
+class BadSignature(AgoraError):
+    """A signed ballot that does not recover to its voter (wrong key, data or nonce)."""
+
+    code = "BAD_SIGNATURE"
+
+
+class ProposalNotActive(AgoraError):
+    code = "PROPOSAL_NOT_ACTIVE"
+
+
+class AlreadyVoted(AgoraError):
+    """The voter has voted on the proposal, or a relay of their vote is already under way."""
+
+    code = "ALREADY_VOTED"
+
+
+class NoVotingPower(AgoraError):
+    """The voter had no votes at the proposal's snapshot: a vote of weight zero changes nothing,
+    and relaying it would spend the operator's gas for nothing."""
+
+    code = "NO_VOTING_POWER"
+
+
+class ChainUnavailable(AgoraError):
+    """The chain's node (or the deployment file) the check needs could not be reached."""
+
+    code = "CHAIN_UNAVAILABLE"
+
+
 CODES = frozenset(
-    cls.code for cls in (Unauthenticated, Forbidden, NotFound, BadUserInput, RateLimited, Conflict)
+    cls.code
+    for cls in (
+        Unauthenticated,
+        Forbidden,
+        NotFound,
+        BadUserInput,
+        RateLimited,
+        Conflict,
+        NotOnChain,
+        BelowProposalThreshold,
+        AlreadyModerator,
+        NotModerator,
+        BadSignature,
+        ProposalNotActive,
+        AlreadyVoted,
+        NoVotingPower,
+        ChainUnavailable,
+    )
 ) | {"INTERNAL"}
 
 INTERNAL_MESSAGE = "Something went wrong on our side. Please try again in a moment."

@@ -62,3 +62,97 @@ SELECT k.ord, v.voter, v.support, v.weight, v.reason, v.tx_hash, v.block_number,
   JOIN chain_votes AS v
     ON v.governor = k.governor AND v.proposal_id = k.proposal_id AND v.voter = k.voter
   LEFT JOIN users AS u ON u.address = '0x' || encode(v.voter, 'hex');
+
+-- name: get_chain_community
+-- A community as the mirror has it on-chain, by on-chain id, with its governor's proposal
+-- threshold now.
+SELECT c.community_id, c.name, c.token, c.governor, s.proposal_threshold
+  FROM chain_communities AS c
+  LEFT JOIN chain_governor_current_settings AS s ON s.governor = c.governor
+ WHERE c.community_id = $1;
+
+-- name: forum_community_exists
+SELECT EXISTS (SELECT 1 FROM communities WHERE name = $1);
+
+-- name: get_voting_power
+-- An account's votes in a token now (its own delegated to itself, and others' delegated to it).
+SELECT coalesce((SELECT votes FROM chain_voting_power WHERE token = $1 AND delegate = $2), 0)
+       ::numeric(78, 0);
+
+-- name: is_chain_moderator
+SELECT EXISTS (SELECT 1 FROM chain_moderators WHERE community_id = $1 AND account = $2);
+
+-- name: proposal_exists
+SELECT EXISTS (SELECT 1 FROM chain_proposals WHERE governor = $1 AND proposal_id = $2);
+
+-- name: get_proposal_of_id
+-- A proposal (with its community) by governor and id; or, with no governor ($1 NULL), by id
+-- alone among every governor's (at most two rows: the caller refuses an ambiguous id).
+SELECT p.governor, p.proposal_id, p.vote_start, c.community_id, c.name, c.token
+  FROM chain_proposals AS p
+  JOIN chain_communities AS c ON c.governor = p.governor
+ WHERE ($1::bytea IS NULL OR p.governor = $1) AND p.proposal_id = $2
+ LIMIT 2;
+
+-- name: get_votes_at
+-- An account's votes in a token at a time of the governor's clock (a proposal's snapshot): its
+-- latest DelegateVotesChanged stamped at or before it, as the token's checkpoints count.
+SELECT coalesce((
+    SELECT new_votes FROM chain_delegate_votes
+     WHERE token = $1 AND delegate = $2 AND block_timestamp <= $3
+     ORDER BY block_number DESC, log_index DESC
+     LIMIT 1
+), 0)::numeric(78, 0);
+
+-- name: has_mirrored_vote
+SELECT EXISTS (
+    SELECT 1 FROM chain_votes WHERE governor = $1 AND proposal_id = $2 AND voter = $3
+);
+
+-- name: record_vote_relay
+-- The intent to send a signed ballot; nothing when one was recorded for the same governor,
+-- proposal and voter (the governor counts one vote per voter).
+INSERT INTO operator_transactions (kind, dedupe_key, payload)
+VALUES ('cast_vote_by_sig', $1, $2)
+ON CONFLICT (dedupe_key) DO NOTHING
+RETURNING id, status, tx_hash, error;
+
+-- name: get_vote_relay
+SELECT id, status, tx_hash, error FROM operator_transactions WHERE dedupe_key = $1;
+
+-- name: get_vote_relay_by_id
+SELECT id, status, tx_hash, error FROM operator_transactions WHERE id = $1;
+
+-- name: get_indexed_head
+-- Where the indexer is: the block applied and its time (the governor's clock).
+SELECT block_number, block_timestamp FROM chain_indexer_state;
+
+-- name: list_proposals_changed
+-- A governor's proposals whose tally or state may have changed when the indexer moved from
+-- block $2 (time $4) to block $3 (time $5): a vote, an execution, a cancellation or their
+-- creation in those blocks, or their vote opening or closing between those times (the state
+-- view's PENDING ends once the head's time passes vote_start, ACTIVE once it passes vote_end).
+SELECT p.*
+  FROM proposal_views AS p
+ WHERE p.governor = $1
+   AND p.proposal_id IN (
+       SELECT v.proposal_id FROM chain_votes AS v
+        WHERE v.governor = $1 AND v.block_number > $2 AND v.block_number <= $3
+       UNION
+       SELECT e.proposal_id FROM chain_proposal_events AS e
+        WHERE e.governor = $1 AND e.block_number > $2 AND e.block_number <= $3
+       UNION
+       SELECT x.proposal_id FROM chain_proposals AS x
+        WHERE x.governor = $1
+          AND ((x.block_number > $2 AND x.block_number <= $3)
+               OR (x.vote_start >= $4 AND x.vote_start < $5)
+               OR (x.vote_end >= $4 AND x.vote_end < $5)))
+ ORDER BY p.block_number, p.log_index;
+
+-- name: list_open_proposals
+-- A governor's proposals whose tally or state can still change (after a reorganisation, when
+-- what changed is not known).
+SELECT p.*
+  FROM proposal_views AS p
+ WHERE p.governor = $1 AND p.state IN ('PENDING', 'ACTIVE', 'SUCCEEDED', 'QUEUED')
+ ORDER BY p.block_number, p.log_index;

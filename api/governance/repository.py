@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 
 from agora import sql
@@ -56,3 +58,72 @@ async def get_votes_of_voters(
     db: Executor, *, governors: list[bytes], proposal_ids: list[int], voters: list[bytes]
 ) -> list[asyncpg.Record]:
     return await db.fetch(queries.get_votes_of_voters, governors, proposal_ids, voters)
+
+
+async def get_chain_community(db: Executor, *, community_id: bytes) -> asyncpg.Record | None:
+    return await db.fetchrow(queries.get_chain_community, community_id)
+
+
+async def forum_community_exists(db: Executor, *, name: str) -> bool:
+    found: bool = await db.fetchval(queries.forum_community_exists, name)
+    return found
+
+
+async def get_voting_power(db: Executor, *, token: bytes, account: bytes) -> int:
+    return int(await db.fetchval(queries.get_voting_power, token, account))
+
+
+async def is_chain_moderator(db: Executor, *, community_id: bytes, account: bytes) -> bool:
+    found: bool = await db.fetchval(queries.is_chain_moderator, community_id, account)
+    return found
+
+
+async def proposal_exists(db: Executor, *, governor: bytes, proposal_id: int) -> bool:
+    found: bool = await db.fetchval(queries.proposal_exists, governor, proposal_id)
+    return found
+
+
+async def get_proposals_of_id(
+    db: Executor, *, governor: bytes | None, proposal_id: int
+) -> list[asyncpg.Record]:
+    return await db.fetch(queries.get_proposal_of_id, governor, proposal_id)
+
+
+async def get_votes_at(db: Executor, *, token: bytes, account: bytes, timepoint: int) -> int:
+    return int(await db.fetchval(queries.get_votes_at, token, account, timepoint))
+
+
+async def has_mirrored_vote(
+    db: Executor, *, governor: bytes, proposal_id: int, voter: bytes
+) -> bool:
+    found: bool = await db.fetchval(queries.has_mirrored_vote, governor, proposal_id, voter)
+    return found
+
+
+async def record_vote_relay(
+    db: Executor, *, dedupe_key: str, payload: dict[str, Any]
+) -> asyncpg.Record | None:
+    """The new intent's row; None if one exists for `dedupe_key`."""
+    return await db.fetchrow(queries.record_vote_relay, dedupe_key, payload)
+
+
+async def get_vote_relay(db: Executor, *, dedupe_key: str) -> asyncpg.Record | None:
+    return await db.fetchrow(queries.get_vote_relay, dedupe_key)
+
+
+async def get_vote_relay_by_id(db: Executor, *, relay_id: int) -> asyncpg.Record | None:
+    return await db.fetchrow(queries.get_vote_relay_by_id, relay_id)
+
+
+async def get_indexed_head(db: Executor) -> asyncpg.Record | None:
+    return await db.fetchrow(queries.get_indexed_head)
+
+
+async def list_proposals_changed(
+    db: Executor, *, governor: bytes, blocks: tuple[int, int], times: tuple[int, int]
+) -> list[asyncpg.Record]:
+    return await db.fetch(queries.list_proposals_changed, governor, *blocks, *times)
+
+
+async def list_open_proposals(db: Executor, *, governor: bytes) -> list[asyncpg.Record]:
+    return await db.fetch(queries.list_open_proposals, governor)

@@ -15,19 +15,46 @@ RETURNING community_id, user_id, reason, expires_at, created_at;
 DELETE FROM bans WHERE community_id = $1 AND user_id = $2 RETURNING user_id;
 
 -- name: list_modlog
-SELECT l.id, l.action, l.reason, l.created_at, l.target_post_id, l.target_comment_id,
-       m.id AS m_id, m.address AS m_address, m.display_name AS m_display_name, m.bio AS m_bio,
-       m.post_karma AS m_post_karma, m.comment_karma AS m_comment_karma,
-       m.created_at AS m_created_at,
-       t.id AS t_id, t.address AS t_address, t.display_name AS t_display_name, t.bio AS t_bio,
-       t.post_karma AS t_post_karma, t.comment_karma AS t_comment_karma,
-       t.created_at AS t_created_at
-  FROM modlog l
-  JOIN users m ON m.id = l.moderator_id
-  LEFT JOIN users t ON t.id = l.target_user_id
- WHERE l.community_id = $1 AND l.id < $2
- ORDER BY l.id DESC
- LIMIT $3;
+-- The forum's moderator actions (source 0, sequence: the modlog id) and the chain's elections
+-- and impeachments (source 1, sequence: block number * 2^20 + log index), newest first, after
+-- the key ($2 time, $3 source, $4 sequence) of the previous page's last entry. A chain entry's
+-- moderator and target are the account elected or impeached; `proposal_id` is the proposal its
+-- governor executed in that transaction (null for the creator, elected with the community).
+-- Accounts the forum has never seen are left out, as in `moderators`.
+SELECT * FROM (
+    SELECT l.created_at, 0 AS source, l.id AS sequence, l.action, l.reason, l.target_post_id,
+           l.target_comment_id, NULL::numeric AS proposal_id, NULL::bytea AS tx_hash,
+           m.id AS m_id, m.address AS m_address, m.display_name AS m_display_name,
+           m.bio AS m_bio, m.post_karma AS m_post_karma, m.comment_karma AS m_comment_karma,
+           m.created_at AS m_created_at,
+           t.id AS t_id, t.address AS t_address, t.display_name AS t_display_name,
+           t.bio AS t_bio, t.post_karma AS t_post_karma, t.comment_karma AS t_comment_karma,
+           t.created_at AS t_created_at
+      FROM modlog l
+      JOIN users m ON m.id = l.moderator_id
+      LEFT JOIN users t ON t.id = l.target_user_id
+     WHERE l.community_id = $1
+       AND ($2::timestamptz IS NULL OR (l.created_at, 0, l.id) < ($2, $3::integer, $4::bigint))
+    UNION ALL
+    SELECT to_timestamp(e.block_timestamp), 1, e.block_number * 1048576 + e.log_index,
+           CASE WHEN e.elected THEN 'ELECT_MODERATOR' ELSE 'IMPEACH_MODERATOR' END,
+           NULL, NULL, NULL, executed.proposal_id, e.tx_hash,
+           u.id, u.address, u.display_name, u.bio, u.post_karma, u.comment_karma, u.created_at,
+           u.id, u.address, u.display_name, u.bio, u.post_karma, u.comment_karma, u.created_at
+      FROM communities c
+      JOIN chain_communities cc ON cc.name = c.name
+      JOIN chain_moderator_events e ON e.community_id = cc.community_id
+      JOIN users u ON u.address = '0x' || encode(e.account, 'hex')
+      LEFT JOIN chain_proposal_events executed
+        ON executed.tx_hash = e.tx_hash AND executed.kind = 'executed'
+       AND executed.governor = cc.governor
+     WHERE c.id = $1
+       AND ($2::timestamptz IS NULL
+            OR (to_timestamp(e.block_timestamp), 1, e.block_number * 1048576 + e.log_index)
+               < ($2, $3::integer, $4::bigint))
+) entries
+ ORDER BY created_at DESC, source DESC, sequence DESC
+ LIMIT $5;
 
 -- name: create_report
 -- Reporting the same thing again changes nothing while the report is open; once resolved, it

@@ -54,9 +54,11 @@ async def unban_user(db: Executor, *, community_id: int, user_id: int) -> bool:
 
 
 async def list_modlog(
-    db: Executor, *, community_id: int, before_id: int, limit: int
+    db: Executor, *, community_id: int, before: tuple[datetime, int, int] | None, limit: int
 ) -> list[asyncpg.Record]:
-    return await db.fetch(queries.list_modlog, community_id, before_id, limit)
+    """Newest first; `before` is the (time, source, sequence) key of the last entry seen."""
+    at, source, sequence = before or (None, None, None)
+    return await db.fetch(queries.list_modlog, community_id, at, source, sequence, limit)
 
 
 async def create_report(

@@ -12,6 +12,7 @@ from api.core.pagination import (
     connection,
     decode_cursor,
     encode_cursor,
+    int32,
     moment,
     row_id,
 )
@@ -25,18 +26,24 @@ _MAX_ID = 2**63 - 1
 async def modlog(
     info: Info, community: str, first: int = 25, after: str | None = None
 ) -> Connection[ModlogEntry]:
-    """Every moderator action in the community, newest first; public, as Lemmy's modlog is."""
+    """Every moderator action in the community, and every election and impeachment of its
+    moderators on-chain, newest first; public, as Lemmy's modlog is."""
     check_page_size(first)
     found = await get_community_or_404(info, community)
-    key = decode_cursor(after, "modlog", row_id)
+    key = decode_cursor(after, "modlog", moment, int32, row_id)
     rows = await repository.list_modlog(
         info.context.pool,
         community_id=found.row_id,
-        before_id=key[0] if key else _MAX_ID,
+        before=(key[0], key[1], key[2]) if key else None,
         limit=first + 1,
     )
     return connection(
-        rows, first, node=ModlogEntry.from_row, cursor=lambda r: encode_cursor("modlog", [r["id"]])
+        rows,
+        first,
+        node=ModlogEntry.from_row,
+        cursor=lambda r: encode_cursor(
+            "modlog", [r["created_at"].isoformat(), r["source"], r["sequence"]]
+        ),
     )
 
 

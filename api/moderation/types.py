@@ -24,31 +24,53 @@ class ModAction(Enum):
     REMOVE_COMMENT = "REMOVE_COMMENT"
     BAN_USER = "BAN_USER"
     UNBAN_USER = "UNBAN_USER"
+    # Decided on-chain by the community (its governor, or the factory for the creator).
+    ELECT_MODERATOR = "ELECT_MODERATOR"
+    IMPEACH_MODERATOR = "IMPEACH_MODERATOR"
 
 
 def _optional_id(kind: str, number: int | None) -> strawberry.ID | None:
     return strawberry.ID(ids.encode(kind, number)) if number is not None else None
 
 
+# The sources of the log's entries (column `source` of list_modlog).
+_FORUM, _CHAIN = 0, 1
+
+
 @strawberry.type
 class ModlogEntry:
-    row_id: strawberry.Private[int]
+    source: strawberry.Private[int]
+    sequence: strawberry.Private[int]
     action: ModAction
+    # For ELECT_MODERATOR and IMPEACH_MODERATOR: the account elected or impeached (also the
+    # target).
     moderator: User
     target_user: User | None
     target_post_id: strawberry.ID | None
     target_comment_id: strawberry.ID | None
     reason: str | None
     created_at: datetime
+    proposal_id: str | None = strawberry.field(
+        description="The proposal whose execution decided an election or impeachment (decimal); "
+        "null for forum actions and for the creator, elected with the community."
+    )
+    tx_hash: str | None = strawberry.field(
+        description="The transaction of an election or impeachment; null for forum actions."
+    )
 
     @strawberry.field
     def id(self) -> strawberry.ID:
-        return strawberry.ID(ids.encode("ModlogEntry", self.row_id))
+        # A chain entry's sequence is its block number * 2^20 + log index.
+        kind = "ModlogEntry" if self.source == _FORUM else "ModeratorEvent"
+        return strawberry.ID(ids.encode(kind, self.sequence))
 
     @classmethod
     def from_row(cls, row: Any) -> ModlogEntry:
+        proposal_id = row["proposal_id"]
+        tx_hash = row["tx_hash"]
         return cls(
-            row_id=row["id"],
+            source=row["source"],
+            sequence=row["sequence"],
             action=ModAction(row["action"]),
             moderator=User.from_row(row, "m_"),
             target_user=User.from_row(row, "t_") if row["t_id"] is not None else None,
@@ -56,6 +78,8 @@ class ModlogEntry:
             target_comment_id=_optional_id("Comment", row["target_comment_id"]),
             reason=row["reason"],
             created_at=row["created_at"],
+            proposal_id=str(proposal_id) if proposal_id is not None else None,
+            tx_hash="0x" + tx_hash.hex() if tx_hash is not None else None,
         )
 
 

@@ -17,6 +17,7 @@ from api.communities.resolvers import CommunityQuery
 from api.core import markdown
 from api.core.errors import BadUserInput
 from api.core.scalars import SCALARS
+from api.governance.mutations import GovernanceMutation
 from api.governance.resolvers import GovernanceQuery
 from api.moderation.mutations import ModerationMutation
 from api.moderation.resolvers import ModerationQuery
@@ -73,6 +74,7 @@ class Mutation(
     CommentMutation,
     VoteMutation,
     ModerationMutation,
+    GovernanceMutation,
 ):
     pass
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.support.factories import create_community, unique_name
+from governance import community_id
+from tests.support.factories import create_community, unique_name, until_moderator
 from tests.support.graphql import Client
 
 COMMUNITY = """
@@ -11,7 +12,7 @@ query Community($name: String!) {
     name title description descriptionHtml rules memberCount postCount
     creator { address } moderators { address }
     viewerIsMember viewerIsModerator viewerIsBanned
-    chain { status communityId }
+    chain { status communityId tokenAddress governorAddress }
   }
 }
 """
@@ -29,14 +30,24 @@ query Communities($sort: CommunitySort!, $first: Int!, $after: String) {
 """
 
 
-async def test_the_creator_is_the_first_member_and_moderator(alice: Client) -> None:
+async def test_the_creator_is_the_first_member_and_moderates_once_the_chain_has_it(
+    alice: Client,
+) -> None:
     # given
     name = unique_name()
     # when
-    await create_community(
-        alice, name, title="Gardening", description="All about *plants*", rules=["Be kind"]
+    created = await create_community(
+        alice,
+        name,
+        confirmed=False,
+        title="Gardening",
+        description="All about *plants*",
+        rules=["Be kind"],
     )
-    # then
+    # then alice is its first member at once, but not its moderator: the chain decides that
+    assert created["memberCount"] == 1 and created["viewerIsModerator"] is False
+    # and once the operator's sender has created it on-chain and the indexer mirrored it, she is
+    assert await until_moderator(alice, name)
     community = (await alice.data(COMMUNITY, {"name": name}))["community"]
     assert community["title"] == "Gardening"
     assert community["descriptionHtml"] == "<p>All about <em>plants</em></p>\n"
@@ -45,7 +56,10 @@ async def test_the_creator_is_the_first_member_and_moderator(alice: Client) -> N
     assert community["creator"]["address"] == alice.account.address
     assert community["moderators"] == [{"address": alice.account.address}]
     assert community["viewerIsMember"] and community["viewerIsModerator"]
-    assert community["chain"]["communityId"].startswith("0x")
+    chain = community["chain"]
+    assert chain["status"] == "CONFIRMED"
+    assert chain["communityId"] == "0x" + community_id(name).hex()
+    assert chain["tokenAddress"].startswith("0x") and chain["governorAddress"].startswith("0x")
 
 
 async def test_names_are_unique(alice: Client, bob: Client) -> None:

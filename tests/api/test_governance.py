@@ -4,11 +4,14 @@ anvil, the indexer run to the head in this process, the real API)."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 
+from agora.settings import Settings
 from governance.deploy import Deployment
 from governance.devchain import fund
 from governance.operator import POINT
@@ -17,11 +20,12 @@ from tests.governance.driver import TEST_SETTINGS, Governance
 from tests.indexer import conftest as indexer_fixtures
 from tests.indexer.conftest import catch_up
 from tests.support.factories import create_community, unique_name
-from tests.support.graphql import Client
+from tests.support.graphql import Client, sign_in
+from tests.support.server import LiveServer, start_server
 
 pytestmark = pytest.mark.chain
 
-# The chain, its deployment and the emptied mirror of the indexer's tests.
+# The chain, its deployment and the emptied mirror of the indexer's tests, in their database.
 chain_rpc_url = indexer_fixtures.chain_rpc_url
 operator_key = indexer_fixtures.operator_key
 deployment_file = indexer_fixtures.deployment_file
@@ -29,6 +33,34 @@ deployment = indexer_fixtures.deployment
 w3 = indexer_fixtures.w3
 gov = indexer_fixtures.gov
 mirror = indexer_fixtures.mirror
+database_url = indexer_fixtures.database_url
+
+
+@pytest.fixture(scope="module")
+def forum(settings: Settings, mirror_database_url: str, redis_url: str) -> Iterator[LiveServer]:
+    """A server on that database (the session's live server has a chain and mirror of its own);
+    no sender: these tests create the communities on-chain themselves."""
+    server = start_server(
+        settings, database_url=mirror_database_url, redis_url=redis_url, write_rate_limit=1_000_000
+    )
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def alice(forum: LiveServer, http: httpx.AsyncClient) -> Client:
+    return await sign_in(Client(forum.graphql_url, http))
+
+
+@pytest.fixture
+async def bob(forum: LiveServer, http: httpx.AsyncClient) -> Client:
+    return await sign_in(Client(forum.graphql_url, http))
+
+
+@pytest.fixture
+async def carol(forum: LiveServer, http: httpx.AsyncClient) -> Client:
+    return await sign_in(Client(forum.graphql_url, http))
+
 
 GOVERNANCE = """
 query Governance($name: String!, $state: ProposalState, $first: Int!, $after: String) {
@@ -85,7 +117,7 @@ async def test_a_member_sees_an_election_with_its_tallies_votes_and_everyones_po
     assert alice.account and bob.account and carol.account
     # given a forum community, and the same community created on-chain
     name = unique_name("gov")
-    await create_community(alice, name)
+    await create_community(alice, name, confirmed=False)
     assert (await alice.data(GOVERNANCE, {"name": name, "first": 5}))["community"] == {
         "governance": None
     }  # nothing indexed yet
@@ -205,7 +237,7 @@ async def test_proposals_page_newest_first_and_filter_by_state(
     assert alice.account
     # given a community with three proposals, one canceled, and an impeachment among them
     name = unique_name("gov")
-    await create_community(alice, name)
+    await create_community(alice, name, confirmed=False)
     community = gov.create_community(name, creator=alice.account)
     fund(gov.w3, alice.account.address)
     gov.pay(community, {alice.account: 10})

@@ -156,7 +156,7 @@ async def test_a_banned_user_cannot_post_or_comment_until_unbanned(
         edge["node"]["action"]
         for edge in (await bob.data(MODLOG, {"c": community["name"]}))["modlog"]["edges"]
     ]
-    assert actions == ["UNBAN_USER", "BAN_USER"]
+    assert actions == ["UNBAN_USER", "BAN_USER", "ELECT_MODERATOR"]  # alice, with the community
 
 
 async def test_bans_are_checked(alice: Client, bob: Client) -> None:

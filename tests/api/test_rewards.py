@@ -11,12 +11,32 @@ from typing import Any
 
 import asyncpg
 import httpx
+import pytest
 
 from agora.settings import Settings
 from ledger import epochs
-from tests.support.factories import create_comment, create_community, create_post, vote
+from tests.support.factories import (
+    create_comment,
+    create_community,
+    create_community_without_sender,
+    create_post,
+    vote,
+)
 from tests.support.graphql import Client, sign_in
 from tests.support.server import LiveServer
+
+
+# These tests play the operator's sender by hand (intents marked sent and mined): their forum is
+# one no sender runs on, not the live server with its chain.
+@pytest.fixture(scope="session")
+def database_url(no_sender_database_url: str) -> str:
+    return no_sender_database_url
+
+
+@pytest.fixture(scope="session")
+def live_server(no_sender_server: LiveServer) -> LiveServer:
+    return no_sender_server
+
 
 TOKEN = 10**18
 
@@ -113,7 +133,7 @@ async def test_a_member_sees_their_reward_explained_and_then_paid(
         "UPDATE users SET created_at = now() - interval '2 days' WHERE address = ANY($1)",
         [c.account.address.lower() for c in (alice, bob, carol, dave)],
     )
-    community = await create_community(alice)
+    community = await create_community_without_sender(alice, live_server.settings)
     name = community["name"]
     community_id = await db.fetchval(
         "UPDATE communities SET chain_status = 'CONFIRMED' WHERE name = $1 RETURNING id", name
@@ -240,7 +260,7 @@ async def test_rewards_page_newest_first_and_unknown_communities_are_not_found(
     )
     names = []
     for _ in range(2):
-        community = await create_community(author)
+        community = await create_community(author, confirmed=False)
         names.append(community["name"])
         community_id = await db.fetchval(
             "UPDATE communities SET chain_status = 'CONFIRMED' WHERE name = $1 RETURNING id",

@@ -42,8 +42,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+from eth_utils import keccak
 
 from agora.migrate import migrate_up
+from governance import community_id
 from tests.bench import config
 
 log = logging.getLogger("bench.generate")
@@ -51,7 +53,7 @@ log = logging.getLogger("bench.generate")
 META_TABLE = "bench_dataset"
 # Tables whose secondary indexes (and, for post_votes, primary key) are dropped during the load.
 _REINDEXED = ("posts", "post_votes")
-_NO_TRIGGERS = ("posts", "post_votes", "communities", "moderators", "memberships")
+_NO_TRIGGERS = ("posts", "post_votes", "communities", "memberships")
 # Coprime with any user count that is not a multiple of these primes: the users voting on a post
 # are start + j * stride (mod users), all distinct.
 _STRIDES = (7, 11, 13, 101, 1009, 7919, 9973, 31337, 65537, 99991)
@@ -214,6 +216,52 @@ async def generate(params: Params, name: str) -> Dataset:
     return Dataset(url, params, True, seconds, phases.times, generated_at.isoformat())
 
 
+async def _mirror_creations(conn: asyncpg.Connection) -> None:
+    """The mirror's rows of each community's creation on-chain (one block each, in id order):
+    its CommunityCreated and its creator's ModeratorElected."""
+    created, elected = [], []
+    rows = await conn.fetch(
+        "SELECT c.id, c.name, c.created_at, u.address FROM communities c "
+        "JOIN users u ON u.id = c.creator_id ORDER BY c.id"
+    )
+    for block, row in enumerate(rows, start=1):
+        name, stamp = row["name"], int(row["created_at"].timestamp())
+        tx_hash = keccak(text=f"create {name}")
+        chain_id = community_id(name)
+        token, governor = keccak(text=f"token {name}")[:20], keccak(text=f"governor {name}")[:20]
+        creator = bytes.fromhex(row["address"][2:])
+        created.append((chain_id, name, token, governor, creator, block, tx_hash, 0, stamp))
+        elected.append((chain_id, creator, True, block, tx_hash, 1, stamp))
+    await conn.copy_records_to_table(
+        "chain_communities",
+        columns=[
+            "community_id",
+            "name",
+            "token",
+            "governor",
+            "creator",
+            "block_number",
+            "tx_hash",
+            "log_index",
+            "block_timestamp",
+        ],
+        records=created,
+    )
+    await conn.copy_records_to_table(
+        "chain_moderator_events",
+        columns=[
+            "community_id",
+            "account",
+            "elected",
+            "block_number",
+            "tx_hash",
+            "log_index",
+            "block_timestamp",
+        ],
+        records=elected,
+    )
+
+
 async def _load(conn: asyncpg.Connection, p: Params, phases: _Phases) -> None:
     rng = random.Random(p.seed)
     now = datetime.now(UTC).replace(microsecond=0)
@@ -241,11 +289,9 @@ async def _load(conn: asyncpg.Connection, p: Params, phases: _Phases) -> None:
                 records=_communities(rng, p, now, first_user),
             )
             first_community = await _contiguous_ids(conn, "communities", p.communities)
-            # Creators moderate and belong to their communities, as createCommunity makes them.
-            await conn.execute(
-                "INSERT INTO moderators (community_id, user_id, added_at) "
-                "SELECT id, creator_id, created_at FROM communities"
-            )
+            # Creators moderate their communities as the indexer mirrors their creation on-chain
+            # (`moderators` is a view over the mirror), and belong to them.
+            await _mirror_creations(conn)
             await conn.execute(
                 "INSERT INTO memberships (community_id, user_id, joined_at) "
                 "SELECT id, creator_id, created_at FROM communities"
@@ -304,7 +350,15 @@ async def _load(conn: asyncpg.Connection, p: Params, phases: _Phases) -> None:
         for statement in dropped:
             await conn.execute(statement)
     with phases("vacuum analyze"):
-        for table in ("posts", "post_votes", "users", "communities", "moderators", "memberships"):
+        for table in (
+            "posts",
+            "post_votes",
+            "users",
+            "communities",
+            "chain_communities",
+            "chain_moderator_events",
+            "memberships",
+        ):
             await conn.execute(f"VACUUM (ANALYZE) {table}")
 
 

@@ -51,6 +51,10 @@ async def test_a_moderator_bans_and_removes_and_the_log_shows_it(app):
     await expect(log.locator('[data-action="BAN_USER"]')).to_contain_text("Reason: Spam")
     await expect(log.locator('[data-action="REMOVE_POST"]')).to_contain_text("removed a post")
     await expect(log.locator('[data-action="REMOVE_COMMENT"]')).to_contain_text("removed a comment")
+    # and the moderator's election on-chain, with the community
+    election = log.locator('[data-action="ELECT_MODERATOR"]')
+    await expect(election).to_contain_text("was elected moderator")
+    await expect(election).not_to_contain_text(" by ")
 
     # and a visitor can read the log too
     visitor = await app.open(account=None, path=f"/c/{name}/modlog")

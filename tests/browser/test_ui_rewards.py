@@ -8,8 +8,22 @@ from playwright.async_api import expect
 from agora.settings import Settings
 from tests.api.test_rewards import close_epoch_now
 from tests.support.factories import create_community, create_post, vote
+from tests.support.server import LiveServer
 
 from .helpers import ADDRESSES, unique
+
+
+# These tests play the operator's sender by hand (intents marked sent and mined): their forum is
+# one no sender runs on, not the live server with its chain.
+@pytest.fixture(scope="session")
+def database_url(no_sender_database_url: str) -> str:
+    return no_sender_database_url
+
+
+@pytest.fixture(scope="session")
+def live_server(no_sender_server: LiveServer) -> LiveServer:
+    return no_sender_server
+
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +38,7 @@ async def test_a_visitor_reads_a_communitys_reward_epochs_and_how_rewards_work(
         "UPDATE users SET created_at = now() - interval '2 days' WHERE address = ANY($1)",
         [a.lower() for a in ADDRESSES],
     )
-    name = (await create_community(author, unique("rewarded")))["name"]
+    name = (await create_community(author, unique("rewarded"), confirmed=False))["name"]
     community_id = await db.fetchval(
         "UPDATE communities SET chain_status = 'CONFIRMED' WHERE name = $1 RETURNING id", name
     )

@@ -33,6 +33,8 @@ async def test_seed_adds_demo_content_once(postgres_server_url: str) -> None:
             "SELECT count(*) FROM operator_transactions"
             " WHERE kind = 'create_community' AND status = 'pending'"
         ) == len(COMMUNITIES)
+        # and nobody moderates them until the chain says so (the indexer's mirror)
+        assert await conn.fetchval("SELECT count(*) FROM moderators") == 0
         first = await conn.fetchval("SELECT address FROM users ORDER BY id LIMIT 1")
         assert first == dev_accounts(1)[0].lower()
         await conn.close()

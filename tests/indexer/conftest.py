@@ -48,6 +48,12 @@ MIRROR_TABLES = (
 )
 
 
+@pytest.fixture(scope="session")
+def database_url(mirror_database_url: str) -> str:
+    """Here, the database whose mirror these tests empty and fill (not the live server's)."""
+    return mirror_database_url
+
+
 @pytest.fixture
 async def mirror(database_url: str, w3: Web3) -> AsyncIterator[asyncpg.Connection]:
     """A connection to the test database, the mirror emptied: each test's chain starts from the

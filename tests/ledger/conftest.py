@@ -28,6 +28,20 @@ from tests.governance.conftest import (  # noqa: F401  (fixtures, found by name)
     operator_key,
     w3,
 )
+from tests.support.server import LiveServer
+
+
+@pytest.fixture(scope="session")
+def database_url(no_sender_database_url: str) -> str:
+    """These tests play the operator's sender by hand (intents marked sent and mined): their
+    forum is one no sender runs on (`no_sender_server`), not the live server with its chain."""
+    return no_sender_database_url
+
+
+@pytest.fixture(scope="session")
+def live_server(no_sender_server: LiveServer) -> LiveServer:
+    return no_sender_server
+
 
 # This session's own queue: another session's worker on the same Redis never takes its tasks.
 QUEUE = f"agora-ledger-test-{os.getpid()}"

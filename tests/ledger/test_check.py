@@ -62,7 +62,7 @@ async def test_check_fails_until_a_mined_mint_is_booked_then_passes(
     # given a forum community whose token is on the chain, and one eligible upvote
     author, voter = await people(live_server, http, 2)
     await age(db, author, voter)
-    community = await create_community(author)
+    community = await create_community(author, confirmed=False)
     token = gov.create_community().token.address
     community_id = await db.fetchval(
         """UPDATE communities SET chain_status = 'CONFIRMED', token_address = $2

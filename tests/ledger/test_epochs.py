@@ -12,7 +12,13 @@ import httpx
 
 from ledger.celery_app import SETTLE_PAYOUTS
 from tests.ledger.conftest import QUEUE, Worker, eventually
-from tests.support.factories import create_comment, create_community, create_post, vote
+from tests.support.factories import (
+    create_comment,
+    create_community,
+    create_community_without_sender,
+    create_post,
+    vote,
+)
 from tests.support.graphql import Client, sign_in
 from tests.support.server import LiveServer
 
@@ -88,7 +94,7 @@ async def test_an_epoch_pays_eligible_votes_exactly_and_caps_leave_the_rest_in_t
     # given seven people: six with accounts two days old, one ("young") created just now
     alice, bob, carol, dave, erin, frank, young = await people(live_server, http, 7)
     await age(db, alice, bob, carol, dave, erin, frank)
-    community = await create_community(alice)
+    community = await create_community_without_sender(alice, live_server.settings)
     community_id = await token_deployed(db, community)
     name = community["name"]
     post_a = await create_post(alice, name, title="A")
@@ -190,7 +196,7 @@ async def scored_community(
     """Given a community with a token and one post with one eligible upvote: its id, author."""
     author, voter = await people(live_server, http, 2)
     await age(db, author, voter)
-    community = await create_community(author)
+    community = await create_community(author, confirmed=False)
     community_id = await token_deployed(db, community)
     post = await create_post(author, community["name"])
     await vote(voter, post["id"], "UP")

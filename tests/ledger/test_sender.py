@@ -30,7 +30,9 @@ from api.seed import dev_accounts
 from governance import community_id
 from governance.deploy import Deployment, contract_at, deployed_contract
 from governance.operator import create_community_onchain
+from governance.proposals import Support, sign_ballot
 from ledger.sender import send_pending
+from tests.support.chain import ChainServices
 from tests.support.factories import create_community, unique_name
 from tests.support.graphql import Client, sign_in
 from tests.support.sender import SenderProcess
@@ -294,10 +296,20 @@ async def test_a_community_created_while_the_chain_is_down_gets_on_chain_when_it
     senders: Any,
     w3: Web3,
     deployment: Deployment,
+    deployment_file: Path,
+    tmp_path: Path,
 ) -> None:
-    # given a forum whose sender's chain does not answer
+    # given a forum whose sender's chain does not answer (its indexer's does)
     node = Forwarder(free_port(), int(chain_rpc_url.rsplit(":", 1)[1]))
     sender = senders(rpc_url=f"http://127.0.0.1:{node.port}")
+    indexer = ChainServices(
+        rpc_url=chain_rpc_url,
+        deployment_file=deployment_file,
+        database_url=fresh_database_url,
+        redis_url=redis_url,
+        logs=tmp_path,
+        commands=("index",),
+    )
     server = start_server(
         settings,
         database_url=fresh_database_url,
@@ -310,7 +322,7 @@ async def test_a_community_created_while_the_chain_is_down_gets_on_chain_when_it
             alice = await sign_in(Client(server.graphql_url, http))
             # when alice creates a community
             name = unique_name("down")
-            await create_community(alice, name)
+            await create_community(alice, name, confirmed=False)
             # then it waits, pending, and the sender says once that the chain is lost
             sender.wait_for_log("is unreachable")
             await asyncio.sleep(2)  # several retries
@@ -326,6 +338,7 @@ async def test_a_community_created_while_the_chain_is_down_gets_on_chain_when_it
                 await asyncio.sleep(0.1)
     finally:
         node.close()
+        indexer.stop()
         server.stop()
     # then the community is on-chain, and the sender said once that the chain was back
     assert chain["status"] == "CONFIRMED", sender.log()
@@ -433,3 +446,66 @@ async def test_a_periodic_task_can_send_what_is_recorded_unless_a_sender_runs(
     # and while `agora send` runs, a task sends nothing
     senders().wait_for_log("sending the transactions of the operator")
     assert await send_pending(task_settings, fresh_database_url) is None
+
+
+async def record_ballot(
+    db: asyncpg.Connection,
+    governor: Any,
+    proposal_id: int,
+    voter: Any,
+    support: int,
+    reason: str | None = None,
+) -> None:
+    """A signed ballot recorded for the operator to relay, as the API's relayVote records it."""
+    signature = sign_ballot(governor, proposal_id, support, voter.key.to_0x_hex(), reason=reason)
+    await db.execute(
+        "INSERT INTO operator_transactions (kind, dedupe_key, payload)"
+        " VALUES ('cast_vote_by_sig', $1, $2)",
+        f"cast_vote_by_sig:{governor.address.lower()}:{proposal_id}:{voter.address.lower()}",
+        {
+            "governor": governor.address,
+            "proposalId": str(proposal_id),
+            "support": support,
+            "voter": voter.address.lower(),
+            "signature": "0x" + signature.hex(),
+            "reason": reason,
+        },
+    )
+
+
+async def test_signed_ballots_are_relayed_once_and_one_cast_meanwhile_is_not_sent(
+    db: asyncpg.Connection, senders: Any, w3: Web3, deployment: Deployment, gov: Any
+) -> None:
+    # given an open proposal of a community where three members hold points
+    alice, bob, carol = gov.members(3)
+    community = gov.create_community(unique_name("ballots"), creator=alice)
+    gov.pay(community, {alice: 50, bob: 30, carol: 20})
+    proposal_id = gov.propose(community, gov.election(community, carol), by=alice)
+    gov.open_voting(community)
+    # and alice's and bob's signed ballots recorded for the operator, bob's with a reason
+    await record_ballot(db, community.governor, proposal_id, alice, Support.FOR)
+    await record_ballot(db, community.governor, proposal_id, bob, Support.AGAINST, "Not yet")
+    # and carol's, though she votes from her wallet before the sender runs
+    await record_ballot(db, community.governor, proposal_id, carol, Support.FOR)
+    gov.vote(community, proposal_id, carol, Support.ABSTAIN)
+    before = operator_nonce(w3, deployment)
+    # when the sender runs
+    sender = senders()
+    await wait_until_settled(db, sender)
+    # then the two ballots were sent by the operator, each once, and counted as signed
+    relayed_alice, relayed_bob, relayed_carol = await outbox(db)
+    assert [relayed_alice["status"], relayed_bob["status"]] == ["mined", "mined"], sender.log()
+    assert operator_nonce(w3, deployment) == before + 2
+    against, for_, abstain = community.governor.functions.proposalVotes(proposal_id).call()
+    assert (for_, against, abstain) == (50 * POINT, 30 * POINT, 20 * POINT)
+    reasons = community.governor.events.VoteCast.get_logs(
+        from_block=deployment["deployBlock"], argument_filters={"voter": bob.address}
+    )
+    assert [log["args"]["reason"] for log in reasons] == ["Not yet"]
+    assert bytes(reasons[0]["transactionHash"]) == bytes(relayed_bob["tx_hash"])
+    # and carol's ballot is done by her own vote: the chain shows it, nothing was sent
+    assert relayed_carol["status"] == "mined" and relayed_carol["result"]["alreadyDone"] is True
+    own = community.governor.events.VoteCast.get_logs(
+        from_block=deployment["deployBlock"], argument_filters={"voter": carol.address}
+    )
+    assert bytes(relayed_carol["tx_hash"]) == bytes(own[0]["transactionHash"])

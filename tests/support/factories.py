@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
+import time
 from typing import Any
 
+from agora.settings import Settings
+from tests.support import chain
 from tests.support.graphql import Client
 
 _counter = itertools.count()
@@ -30,6 +34,10 @@ mutation Comment($input: CreateCommentInput!) {
 }
 """
 
+STANDING = """
+query Standing($name: String!) { community(name: $name) { viewerIsModerator chain { status } } }
+"""
+
 VOTE = """
 mutation Vote($targetId: ID!, $direction: VoteDirection!) {
   vote(targetId: $targetId, direction: $direction) { score upvotes downvotes viewerVote }
@@ -42,10 +50,47 @@ def unique_name(prefix: str = "c") -> str:
 
 
 async def create_community(
-    client: Client, name: str | None = None, **fields: Any
+    client: Client, name: str | None = None, *, confirmed: bool = True, **fields: Any
 ) -> dict[str, Any]:
+    """The community `client` creates; unless `confirmed` is False, returned once the chain has
+    it and the mirror shows its creator as its moderator (the live server's sender and indexer
+    take a few tenths of a second)."""
     values = {"name": name or unique_name(), "title": "A community", **fields}
-    return (await client.data(CREATE_COMMUNITY, {"input": values}))["createCommunity"]
+    created = (await client.data(CREATE_COMMUNITY, {"input": values}))["createCommunity"]
+    if confirmed:
+        created = {**created, "viewerIsModerator": await until_moderator(client, created["name"])}
+    return created
+
+
+async def create_community_without_sender(
+    client: Client, settings: Settings, name: str | None = None, **fields: Any
+) -> dict[str, Any]:
+    """For a server no sender runs for (`no_sender_server`, whose `settings` name its chain):
+    the community `client` creates, created on-chain as the operator's sender would, returned
+    once the indexer shows its creator as its moderator. Its intent stays pending, for the test
+    to play the sender with."""
+    assert client.account
+    created = await create_community(client, name, confirmed=False, **fields)
+    chain.create_onchain(settings, created["name"], client.account.address)
+    return {**created, "viewerIsModerator": await until_moderator(client, created["name"])}
+
+
+async def until_moderator(client: Client, name: str, *, seconds: float = 30) -> bool:
+    """Waits until c/`name` is CONFIRMED on-chain and `client` moderates it (fails after
+    `seconds`, or at once if its creation on-chain failed)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        community = (await client.data(STANDING, {"name": name}))["community"]
+        status = community["chain"]["status"]
+        if status == "CONFIRMED" and community["viewerIsModerator"]:
+            return True
+        if status == "FAILED" or time.monotonic() > deadline:
+            raise AssertionError(
+                f"c/{name} is {status}, viewerIsModerator {community['viewerIsModerator']}, "
+                f"after {seconds}s: the creator should moderate it once the sender created it "
+                f"on-chain and the indexer mirrored it.\n{chain.report()}"
+            )
+        await asyncio.sleep(0.05)
 
 
 async def create_post(client: Client, community: str, **fields: Any) -> dict[str, Any]:

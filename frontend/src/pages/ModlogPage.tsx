@@ -14,7 +14,12 @@ const VERB: Record<string, string> = {
   REMOVE_COMMENT: "removed a comment",
   BAN_USER: "banned",
   UNBAN_USER: "unbanned",
+  ELECT_MODERATOR: "was elected moderator",
+  IMPEACH_MODERATOR: "was impeached as moderator",
 };
+
+// Decided on-chain by the community: the moderator is also the target.
+const DECIDED = new Set(["ELECT_MODERATOR", "IMPEACH_MODERATOR"]);
 
 export function ModlogPage() {
   const community = useCommunity();
@@ -46,7 +51,7 @@ function Chunk({ community, ...page }: PageArgs & { community: string }) {
         <li key={e.id} className="modlog-entry" data-action={e.action}>
           <p>
             <UserLink user={e.moderator} /> {VERB[e.action] ?? e.action.toLowerCase().replace(/_/g, " ")}
-            {e.targetUser && (
+            {e.targetUser && !DECIDED.has(e.action) && (
               <>
                 {" "}
                 {e.action === "BAN_USER" || e.action === "UNBAN_USER" ? "" : "by "}

@@ -1,0 +1,433 @@
+"""The second half of `agora seed`: governance and the token economy, alive on a first run.
+
+After the forum's demo data (`api.seed`), the community `governance` gets:
+
+1. a genesis grant: points for its members, booked by the ledger (`ledger.genesis`) and minted
+   by the operator's sender like an epoch (the demo never uses the operator's key itself);
+2. an executed election (the candidate is a moderator since), a defeated election and an
+   active one, proposed, voted and executed by the members themselves: they are anvil's dev
+   accounts, whose keys everyone knows, and each signs its own transactions. Voting waits a
+   day and lasts three, so the demo moves the chain's clock (anvil's `evm_increaseTime`) and
+   says so; it only runs on anvil;
+3. a paid reward epoch: the seed's votes count once the demo people are old enough accounts
+   (they are backdated), the epoch is closed now (as `agora ledger close --now`) and paid.
+
+Every step looks at what is done first (the books, the outbox, the chain), so running it again
+does nothing twice and picks up where an interrupted run stopped. It needs the chain and its
+deployment (`agora up`); the sender and the indexer are started here if none runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TypeVar
+
+import asyncpg
+from eth_account import Account
+from web3 import Web3
+from web3.contract import Contract
+
+from agora.chain import ChainError, connect, send_transaction
+from agora.settings import Settings
+from agora.sql import load
+from api.seed import ANVIL_MNEMONIC, DEMO_PEOPLE, dev_accounts
+from cli.stack import indexer, sender
+from governance import community_id
+from governance.anvil import CHAIN_ID as ANVIL_CHAIN_ID
+from governance.deploy import (
+    Deployment,
+    contract_at,
+    deployed_contract,
+    is_live,
+    load_deployment,
+)
+from governance.devchain import advance_time
+from governance.operator import POINT
+from governance.proposals import Proposal, ProposalState, Support, election
+from indexer import repository as indexer_repository
+from ledger import epochs, genesis
+from ledger import sender as operator_sender
+
+queries = load(__file__, "demo.sql")
+
+COMMUNITY = "governance"
+# The demo people are anvil's dev accounts 0-7 (api.seed); account 0 is the operator's key,
+# which only the sender uses, so the members who hold points and vote are accounts 1-7.
+MEMBER_INDEXES = range(1, 8)
+GENESIS_POINTS = 100 * POINT
+WAIT_SECONDS = 180.0
+POLL_SECONDS = 0.2
+
+T = TypeVar("T")
+
+
+def say(line: str) -> None:
+    print(f"agora seed: {line}", flush=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    index: int
+    address: str  # checksummed
+    key: str
+
+
+def members() -> list[Member]:
+    Account.enable_unaudited_hdwallet_features()
+    found = []
+    for index in MEMBER_INDEXES:
+        account = Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
+        found.append(Member(index, account.address, "0x" + bytes(account.key).hex()))
+    return found
+
+
+class DemoUnavailable(Exception):
+    """The demo cannot run here; the message says what to run."""
+
+
+def chain_of(settings: Settings) -> tuple[Web3, Deployment]:
+    """The deployment's chain, checked to be anvil (the demo moves its clock)."""
+    if not settings.deployment_file.exists():
+        raise DemoUnavailable(
+            f"no deployment at {settings.deployment_file}: start `agora up` (or `make up`) in "
+            "another terminal, then run `agora seed` again"
+        )
+    deployment = load_deployment(settings.deployment_file)
+    rpc_url = settings.chain_rpc_url or str(deployment["rpcUrl"])
+    try:
+        w3 = connect(rpc_url, timeout=10)
+    except ChainError:
+        raise DemoUnavailable(
+            f"no chain answers at {rpc_url}: start `agora up` (or `make up`) in another "
+            "terminal, then run `agora seed` again"
+        ) from None
+    if w3.eth.chain_id != ANVIL_CHAIN_ID:
+        raise DemoUnavailable(
+            f"the chain at {rpc_url} is not anvil (chain id {w3.eth.chain_id}): the demo "
+            "moves the chain's clock, which only a local chain allows"
+        )
+    if not is_live(w3, deployment):
+        raise DemoUnavailable(
+            f"the chain at {rpc_url} does not hold the contracts of {settings.deployment_file}: "
+            "`agora up` deploys them; then run `agora seed` again"
+        )
+    return w3, deployment
+
+
+async def _running(conn: asyncpg.Connection, lock_key: int) -> bool:
+    if await conn.fetchval(queries.try_lock, lock_key):
+        await conn.fetchval(queries.unlock, lock_key)
+        return False
+    return True
+
+
+async def forum_seeded(database_url: str) -> bool:
+    """Whether the forum's demo data (api.seed) is there."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        return await conn.fetchrow(queries.get_community, COMMUNITY) is not None
+    finally:
+        await conn.close()
+
+
+async def missing_services(database_url: str) -> list[str]:
+    """The `agora` services the demo needs that no process runs: `send`, `index`."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        missing = []
+        if not await _running(conn, operator_sender.LOCK_KEY):
+            missing.append("send")
+        if not await _running(conn, indexer_repository.LOCK_KEY):
+            missing.append("index")
+        return missing
+    finally:
+        await conn.close()
+
+
+async def _wait(what: str, hint: str, check: Callable[[], Awaitable[T | None]]) -> T:
+    """`check()`'s first answer that is neither None nor False, polled up to WAIT_SECONDS."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        answer = await check()
+        if answer is not None and answer is not False:
+            return answer
+        if time.monotonic() > deadline:
+            raise DemoUnavailable(f"waited {WAIT_SECONDS:.0f} s for {what}: {hint}")
+        await asyncio.sleep(POLL_SECONDS)
+
+
+SENDER_HINT = "is `agora send` running (agora up starts it)? See its log"
+INDEXER_HINT = "is `agora index` running (agora up starts it)? See its log"
+
+
+class Clock:
+    """Moves anvil's clock past a timepoint, adding up how far it moved."""
+
+    def __init__(self, w3: Web3) -> None:
+        self.w3 = w3
+        self.moved = 0
+
+    def past(self, timepoint: int) -> None:
+        """The next block is stamped after `timepoint`."""
+        now = int(self.w3.eth.get_block("latest")["timestamp"])
+        if now <= timepoint:
+            advance_time(self.w3, timepoint - now + 1)
+            self.moved += timepoint - now + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Ballot:
+    member: Member
+    support: Support
+
+
+class Governance:
+    """The members' own transactions on the community's governor."""
+
+    def __init__(self, w3: Web3, deployment: Deployment, governor: str) -> None:
+        self.w3 = w3
+        self.governor = contract_at(w3, "CommunityGovernor", governor)
+        self.registry: Contract = deployed_contract(w3, deployment, "registry")
+        self.community = community_id(COMMUNITY)
+
+    def election(self, candidate: Member, why: str) -> Proposal:
+        return election(
+            self.registry,
+            self.community,
+            candidate.address,
+            f"Elect {candidate.address} moderator\n\n{why}",
+        )
+
+    def exists(self, proposal: Proposal) -> bool:
+        return int(self.governor.functions.proposalSnapshot(proposal.id(self.governor)).call()) > 0
+
+    def state(self, proposal: Proposal) -> ProposalState:
+        return ProposalState(self.governor.functions.state(proposal.id(self.governor)).call())
+
+    def snapshot(self, proposal: Proposal) -> int:
+        return int(self.governor.functions.proposalSnapshot(proposal.id(self.governor)).call())
+
+    def deadline(self, proposal: Proposal) -> int:
+        return int(self.governor.functions.proposalDeadline(proposal.id(self.governor)).call())
+
+    def propose(self, proposal: Proposal, proposer: Member) -> bool:
+        if self.exists(proposal):
+            return False
+        call = self.governor.functions.propose(*proposal.propose_args())
+        send_transaction(self.w3, proposer.key, call)
+        return True
+
+    def vote(self, proposal: Proposal, ballots: list[Ballot]) -> int:
+        """Casts the ballots not cast yet while the proposal is active; how many were cast."""
+        if self.state(proposal) != ProposalState.ACTIVE:
+            return 0
+        proposal_id = proposal.id(self.governor)
+        cast = 0
+        for ballot in ballots:
+            if self.governor.functions.hasVoted(proposal_id, ballot.member.address).call():
+                continue
+            call = self.governor.functions.castVote(proposal_id, int(ballot.support))
+            send_transaction(self.w3, ballot.member.key, call)
+            cast += 1
+        return cast
+
+    def execute(self, proposal: Proposal, executor: Member) -> bool:
+        if self.state(proposal) != ProposalState.SUCCEEDED:
+            return False
+        call = self.governor.functions.execute(*proposal.execute_args())
+        send_transaction(self.w3, executor.key, call)
+        return True
+
+
+def _ballots(people: list[Member], support: Support, *indexes: int) -> list[Ballot]:
+    return [Ballot(m, support) for m in people if m.index in indexes]
+
+
+def run_governance(w3: Web3, deployment: Deployment, governor: str) -> dict[str, Proposal]:
+    """Members propose, vote and execute; returns the proposals by the state they are left in.
+    Each step is skipped when the chain shows it done."""
+    people = members()
+    by_index = {m.index: m for m in people}
+    gov = Governance(w3, deployment, governor)
+    clock = Clock(w3)
+    elected = gov.election(
+        by_index[2], "They answer reports within a day and wrote the community's rules."
+    )
+    defeated = gov.election(by_index[3], "A second opinion: they joined last week.")
+    active = gov.election(by_index[4], "Weekends need a moderator too.")
+
+    if not (gov.exists(elected) and gov.exists(defeated)):
+        # A proposer's votes are read a second before the proposal: a block after the mint.
+        clock.past(int(w3.eth.get_block("latest")["timestamp"]))
+    proposed = [p for p, who in ((elected, 1), (defeated, 2)) if gov.propose(p, by_index[who])]
+    if proposed:
+        say(f"members proposed {len(proposed)} moderator election(s)")
+    clock.past(max(gov.snapshot(elected), gov.snapshot(defeated)))
+    cast = gov.vote(elected, _ballots(people, Support.FOR, 1, 2, 3))
+    cast += gov.vote(elected, _ballots(people, Support.AGAINST, 5))
+    cast += gov.vote(defeated, _ballots(people, Support.AGAINST, 1, 2, 4))
+    cast += gov.vote(defeated, _ballots(people, Support.FOR, 3))
+    clock.past(max(gov.deadline(elected), gov.deadline(defeated)))
+    if gov.execute(elected, by_index[1]):
+        say(f"the election of {by_index[2].address} passed and was executed")
+    if gov.propose(active, by_index[3]):
+        say("a member proposed another election, left open for votes")
+    clock.past(gov.snapshot(active))
+    cast += gov.vote(active, _ballots(people, Support.FOR, 3, 6))
+    cast += gov.vote(active, _ballots(people, Support.AGAINST, 7))
+    if cast:
+        say(f"members cast {cast} vote(s), each with their own key")
+    if clock.moved:
+        say(
+            f"moved the chain's clock {clock.moved} s ({clock.moved / 86400:.1f} days) ahead "
+            "(anvil evm_increaseTime): voting starts a day after a proposal and lasts three; "
+            "the chain's time stays that far ahead of the wall clock"
+        )
+    return {"EXECUTED": elected, "DEFEATED": defeated, "ACTIVE": active}
+
+
+async def _grant_genesis(conn: asyncpg.Connection, community: int) -> None:
+    people = members()
+    users = await conn.fetch(queries.get_users_by_addresses, [m.address.lower() for m in people])
+    amounts = {int(r["id"]): GENESIS_POINTS for r in users}
+    if await genesis.grant(conn, community, amounts):
+        say(
+            f"genesis grant of {GENESIS_POINTS // POINT} points to each of {len(amounts)} members "
+            f"of {COMMUNITY} booked in the ledger; its mint is queued for the operator's sender"
+        )
+
+
+async def _close_reward_epoch(conn: asyncpg.Connection, settings: Settings, community: int) -> bool:
+    """Closes the community's open epoch now unless one paid someone already; whether one has."""
+    if await conn.fetchval(queries.count_paid_epochs, community):
+        return True
+    for closed in await epochs.close_due_epochs(
+        conn, settings, until=datetime.now(UTC), community_id=community
+    ):
+        say(
+            f"closed reward epoch {closed.number} of {COMMUNITY}: "
+            f"{Decimal(closed.distributed) / POINT} of {Decimal(closed.emission) / POINT} points "
+            f"to {closed.recipients} authors, for the seed's votes"
+        )
+    if await conn.fetchval(queries.count_paid_epochs, community):
+        return True
+    say(
+        f"no reward epoch of {COMMUNITY} pays anyone: its votes were counted in an epoch "
+        "closed before the demo ran (a forum seeded by an older `agora seed`)"
+    )
+    return False
+
+
+async def run_economy_and_governance(
+    settings: Settings, database_url: str, w3: Web3, deployment: Deployment
+) -> None:
+    conn = await epochs.connect(database_url, settings)
+    try:
+        community = await conn.fetchrow(queries.get_community, COMMUNITY)
+        if community is None:
+            raise DemoUnavailable(f"no community {COMMUNITY!r}: the forum's seed did not run")
+        community_id_ = int(community["id"])
+        # The seed's voters become old enough accounts for their votes to earn rewards.
+        await conn.execute(
+            queries.backdate_users,
+            [address.lower() for address in dev_accounts(DEMO_PEOPLE)],
+            community["created_at"],
+            float(settings.reward_min_account_age_seconds + 3600),
+        )
+
+        async def mirrored() -> asyncpg.Record | None:
+            row: asyncpg.Record | None = await conn.fetchrow(
+                queries.get_mirrored_community, COMMUNITY
+            )
+            return row
+
+        chain = await _wait(
+            f"{COMMUNITY} to be created on-chain and mirrored",
+            f"{SENDER_HINT}; {INDEXER_HINT}",
+            mirrored,
+        )
+        token, governor = str(chain["token"]), str(chain["governor"])
+
+        await _grant_genesis(conn, community_id_)
+
+        async def genesis_booked() -> bool:
+            if await genesis.status(conn, community_id_) == "failed":
+                raise DemoUnavailable(
+                    f"the genesis mint failed: see the error of its intent "
+                    f"{genesis.dedupe_key(community_id_)!r} in operator_transactions"
+                )
+            return await genesis.settle(conn, community_id_)
+
+        await _wait("the genesis mint", SENDER_HINT, genesis_booked)
+        addresses = [m.address.lower() for m in members()]
+
+        async def holders() -> bool:
+            count: int = await conn.fetchval(queries.count_holders, token, addresses)
+            return count == len(addresses)
+
+        await _wait("the members' points in the mirror", INDEXER_HINT, holders)
+        say(f"members of {COMMUNITY} hold points (mirrored from the chain by the indexer)")
+
+        proposals = await asyncio.to_thread(run_governance, w3, deployment, governor)
+        contract = contract_at(w3, "CommunityGovernor", governor)
+        ids = {state: str(p.id(contract)) for state, p in proposals.items()}
+
+        async def governance_mirrored() -> bool:
+            rows = await conn.fetch(queries.get_proposal_states, governor, list(ids.values()))
+            states = {r["proposal_id"]: r["state"] for r in rows}
+            return all(states.get(i) == state for state, i in ids.items())
+
+        await _wait("the proposals' states in the mirror", INDEXER_HINT, governance_mirrored)
+        say(f"{COMMUNITY} shows an executed, a defeated and an active election")
+
+        if not await _close_reward_epoch(conn, settings, community_id_):
+            return
+
+        async def paid() -> bool:
+            await epochs.settle_payouts(conn)
+            paid: int = await conn.fetchval(queries.count_paid_epochs, community_id_, column=1)
+            return paid > 0
+
+        await _wait("a paid reward epoch", SENDER_HINT, paid)
+        say(f"a reward epoch of {COMMUNITY} is paid (its mint mined and booked)")
+    finally:
+        await conn.close()
+
+
+@contextlib.contextmanager
+def services_for_demo(
+    settings: Settings, database_url: str, redis_url: str, missing: list[str]
+) -> Iterator[None]:
+    """Runs the missing `agora send` / `agora index` for the demo's length."""
+    with contextlib.ExitStack() as stack:
+        if "send" in missing:
+            say("no `agora send` runs: starting one for the demo")
+            stack.enter_context(sender(settings, database_url, redis_url))
+        if "index" in missing:
+            say("no `agora index` runs: starting one for the demo")
+            stack.enter_context(indexer(settings, database_url, redis_url))
+        yield
+
+
+def run(settings: Settings, database_url: str, redis_url: str) -> bool:
+    """The demo after the forum's seed; False (having said why and what to run) when it cannot
+    run here."""
+    try:
+        w3, deployment = chain_of(settings)
+        settings = dataclasses.replace(
+            settings, chain_rpc_url=settings.chain_rpc_url or str(deployment["rpcUrl"])
+        )
+        missing = asyncio.run(missing_services(database_url))
+        with services_for_demo(settings, database_url, redis_url, missing):
+            asyncio.run(run_economy_and_governance(settings, database_url, w3, deployment))
+    except DemoUnavailable as error:
+        say(f"governance demo not done: {error}")
+        return False
+    return True

@@ -1,0 +1,121 @@
+"""A community's genesis grant: points given outside any reward epoch (the demo seed's), booked
+and minted like an epoch so that the ledger accounts for every unit the token ever minted.
+
+The grant is `emission -> earned` per member (transfers of kind `grant`, ids
+`genesis:<community>:grant:<user>`), with a `mint_epoch` intent in the operator's outbox for the
+token's genesis epoch, on-chain epoch id 0 (reward epochs use `number * 1000 + batch` with
+number >= 1, so ids below 1000 are never theirs). Once the sender records it mined, `settle`
+books `earned -> onchain` per member (`genesis:<community>:paid:<user>`), once.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+from eth_utils import to_checksum_address
+
+from agora.sql import load
+from ledger import epochs
+
+queries = load(__file__, "genesis.sql")
+
+# The token's epoch id of a community's genesis grant (see the module's docstring).
+GENESIS_CHAIN_EPOCH = 0
+
+
+def dedupe_key(community_id: int) -> str:
+    """The outbox key of the genesis mint, in the form of every epoch's mint."""
+    return f"mint_epoch:{community_id}:{GENESIS_CHAIN_EPOCH}"
+
+
+def transfer_id(community_id: int, what: str) -> str:
+    return f"genesis:{community_id}:{what}"
+
+
+async def grant(conn: asyncpg.Connection, community_id: int, amounts: dict[int, int]) -> bool:
+    """Books the genesis grant of `amounts` (base units by user id) and records its mint, in one
+    transaction; False, changing nothing, when the community already had its genesis."""
+    async with conn.transaction():
+        if await conn.fetchval(queries.get_grant_transfers, community_id) is not None:
+            return False
+        users = sorted(user for user, amount in amounts.items() if amount > 0)
+        await conn.execute(
+            epochs.queries.ensure_accounts,
+            community_id,
+            ["emission", *(["earned"] * len(users))],
+            [None, *users],
+        )
+        accounts = {
+            (r["kind"], r["user_id"]): r["id"]
+            for r in await conn.fetch(epochs.queries.get_accounts, community_id, users)
+        }
+        await conn.execute(
+            queries.insert_grant_transfers,
+            community_id,
+            [transfer_id(community_id, f"grant:{user}") for user in users],
+            [accounts["emission", None]] * len(users),
+            [accounts["earned", user] for user in users],
+            [Decimal(amounts[user]) for user in users],
+        )
+        addresses = {
+            r["id"]: to_checksum_address(r["address"])
+            for r in await conn.fetch(epochs.queries.user_addresses, users)
+        }
+        payload: dict[str, Any] = {
+            "communityId": community_id,
+            "epoch": GENESIS_CHAIN_EPOCH,
+            "recipients": [addresses[user] for user in users],
+            "amounts": [str(amounts[user]) for user in users],
+        }
+        await conn.execute(
+            queries.insert_grant_intent, dedupe_key(community_id), json.dumps(payload)
+        )
+    return True
+
+
+async def status(conn: asyncpg.Connection, community_id: int) -> str | None:
+    """Where the genesis mint stands in the outbox (pending, sent, mined, failed); None if the
+    community has none."""
+    row = await conn.fetchrow(queries.get_grant_intent, dedupe_key(community_id))
+    return None if row is None else str(row["status"])
+
+
+async def settle(conn: asyncpg.Connection, community_id: int) -> bool:
+    """Books the genesis mint once the sender recorded it mined (`earned -> onchain` per
+    member); whether it is booked. Safe to run twice or at once: each payout's id is fixed."""
+    row = await conn.fetchrow(queries.get_grant_intent, dedupe_key(community_id))
+    if row is None or row["status"] != "mined":
+        return False
+    mint = row["payload"]
+    if isinstance(mint, str):
+        mint = json.loads(mint)
+    paid = {
+        address.lower(): int(amount)
+        for address, amount in zip(mint["recipients"], mint["amounts"], strict=True)
+    }
+    async with conn.transaction():
+        users = {
+            r["address"]: r["id"]
+            for r in await conn.fetch(epochs.queries.users_by_address, list(paid))
+        }
+        ids = sorted(users.values())
+        await conn.execute(
+            epochs.queries.ensure_accounts, community_id, ["onchain"] * len(ids), ids
+        )
+        accounts = {
+            (r["kind"], r["user_id"]): r["id"]
+            for r in await conn.fetch(epochs.queries.get_accounts, community_id, ids)
+        }
+        ordered = sorted(paid, key=lambda address: users[address])
+        await conn.execute(
+            queries.insert_paid_transfers,
+            community_id,
+            [transfer_id(community_id, f"paid:{users[a]}") for a in ordered],
+            [accounts["earned", users[a]] for a in ordered],
+            [accounts["onchain", users[a]] for a in ordered],
+            [Decimal(paid[a]) for a in ordered],
+        )
+    return True
