@@ -73,7 +73,8 @@ class Community:
     @strawberry.field(metadata={MAX_ITEMS: MAX_MODERATORS})
     async def moderators(self, info: Info) -> list[User]:
         return [
-            User.from_row(r) for r in await info.context.loaders.get(MODERATORS).load(self.row_id)
+            User.from_row(r["account"])
+            for r in await info.context.loaders.get(MODERATORS).load(self.row_id)
         ]
 
     @strawberry.field

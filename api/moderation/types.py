@@ -72,8 +72,10 @@ class ModlogEntry:
             source=row["source"],
             sequence=row["sequence"],
             action=ModAction(row["action"]),
-            moderator=User.from_row(row, "m_"),
-            target_user=User.from_row(row, "t_") if row["t_id"] is not None else None,
+            moderator=User.from_row(row["moderator"]),
+            target_user=User.from_row(row["target_user"])
+            if row["target_user"] is not None
+            else None,
             target_post_id=_optional_id("Post", row["target_post_id"]),
             target_comment_id=_optional_id("Comment", row["target_comment_id"]),
             reason=row["reason"],

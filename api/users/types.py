@@ -93,22 +93,21 @@ class User:
         )
 
     @classmethod
-    def from_row(cls, row: Any, prefix: str = "") -> User:
-        """Build from a users row: a table's, or a view's joined person (`post_views.author`,
-        a whole users row). `prefix` names the columns of a view that still copies them out one
-        by one (proposal_views)."""
-        post_karma = row[prefix + "post_karma"]
-        comment_karma = row[prefix + "comment_karma"]
+    def from_row(cls, row: Any) -> User:
+        """Build from a users row: a table's, or one a query joins as a whole-row column
+        (`post_views.author`, `report_views.reporter`, `proposal_views.proposer_account`, ...)."""
+        post_karma = row["post_karma"]
+        comment_karma = row["comment_karma"]
         return cls(
-            row_id=row[prefix + "id"],
-            id=strawberry.ID(ids.encode("User", row[prefix + "id"])),
-            address=checksummed(row[prefix + "address"]),
-            display_name=row[prefix + "display_name"],
-            bio=row[prefix + "bio"],
+            row_id=row["id"],
+            id=strawberry.ID(ids.encode("User", row["id"])),
+            address=checksummed(row["address"]),
+            display_name=row["display_name"],
+            bio=row["bio"],
             karma=post_karma + comment_karma,
             post_karma=post_karma,
             comment_karma=comment_karma,
-            created_at=row[prefix + "created_at"],
+            created_at=row["created_at"],
         )
 
 
