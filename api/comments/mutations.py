@@ -59,7 +59,7 @@ async def create_comment(info: Info, input: CreateCommentInput) -> Comment:
     post = await info.context.loaders.get(POST).load(post_id)
     if post is None:
         raise NotFound("That post does not exist or no longer takes comments.")
-    await permissions.require_not_banned(info, post["community_id"], post["c_name"])
+    await permissions.require_not_banned(info, post["community_id"], post["community"]["name"])
 
     async def write(conn: Executor) -> int:
         # The post's lock orders this comment with edits, deletions and removals of the post;

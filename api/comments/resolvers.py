@@ -8,11 +8,13 @@ from api.comments import repository, tree
 from api.comments.types import Comment, CommentSort
 from api.core import ids, permissions
 from api.core.errors import NotFound
+from api.core.extend import extend_type
 from api.core.pagination import MAX_ITEMS, Connection, check_page_size, connection
 from api.core.types import Info
 from api.posts import listing
 from api.posts.loaders import POST
 from api.posts.types import PostSort
+from api.users.types import User
 
 # The most comments one request returns (the cost limit counts this many); deeper discussion is
 # paged in by later issues' UI.
@@ -46,13 +48,14 @@ async def comments(
     ]
 
 
-async def comments_by_author(
-    info: Info, *, author_id: int, first: int, after: str | None
+async def user_comments(
+    root: User, info: Info, first: int = 25, after: str | None = None
 ) -> Connection[Comment]:
+    """A person's comments, newest first."""
     check_page_size(first)
     page = listing.start(PostSort.NEW, after)
     rows = await repository.list_by_author(
-        info.context.pool, author_id=author_id, after=page.after, limit=first + 1
+        info.context.pool, author_id=root.row_id, after=page.after, limit=first + 1
     )
     return connection(
         rows,
@@ -60,6 +63,11 @@ async def comments_by_author(
         node=Comment.from_row,
         cursor=lambda r: listing.cursor_of(PostSort.NEW, r, page),
     )
+
+
+def attach() -> None:
+    """`User.comments`, attached by the schema's composition (see `api.core.extend`)."""
+    extend_type(User, "comments", user_comments, before="points")
 
 
 @strawberry.type

@@ -79,7 +79,7 @@ class Comment:
             depth=row["depth"],
             body=None if hidden else row["body"],
             body_html=None if hidden else row["body_html"],
-            author=None if hidden else User.from_row(row, "a_"),
+            author=None if hidden else User.from_row(row["author"]),
             created_at=row["created_at"],
             edited_at=row["edited_at"],
             is_deleted=row["deleted_at"] is not None,

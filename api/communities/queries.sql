@@ -1,13 +1,9 @@
 -- name: get_communities_by_ids
-SELECT id, name, title, description, description_html, rules, creator_id, created_at,
-       member_count, post_count
-  FROM communities
+SELECT * FROM communities
  WHERE id = ANY($1::bigint[]);
 
 -- name: get_community_by_name
-SELECT id, name, title, description, description_html, rules, creator_id, created_at,
-       member_count, post_count
-  FROM communities
+SELECT * FROM communities
  WHERE name = $1;
 
 -- name: create_community
@@ -19,8 +15,7 @@ WITH community AS (
     INSERT INTO communities (name, title, description, description_html, rules, creator_id, member_count)
     VALUES ($1, $2, $3, $4, $5, $6, 1)
     ON CONFLICT (name) DO NOTHING
-    RETURNING id, name, title, description, description_html, rules, creator_id, created_at,
-              member_count, post_count
+    RETURNING *
 ), membership AS (
     INSERT INTO memberships (community_id, user_id) SELECT id, $6 FROM community
 ), intent AS (
@@ -33,25 +28,19 @@ WITH community AS (
 SELECT * FROM community;
 
 -- name: list_communities_popular
-SELECT id, name, title, description, description_html, rules, creator_id, created_at,
-       member_count, post_count
-  FROM communities
+SELECT * FROM communities
  WHERE ($1::integer IS NULL OR (member_count, id) < ($1, $2))
  ORDER BY member_count DESC, id DESC
  LIMIT $3;
 
 -- name: list_communities_new
-SELECT id, name, title, description, description_html, rules, creator_id, created_at,
-       member_count, post_count
-  FROM communities
+SELECT * FROM communities
  WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1, $2))
  ORDER BY created_at DESC, id DESC
  LIMIT $3;
 
 -- name: list_communities_name
-SELECT id, name, title, description, description_html, rules, creator_id, created_at,
-       member_count, post_count
-  FROM communities
+SELECT * FROM communities
  WHERE ($1::text IS NULL OR name > $1)
  ORDER BY name
  LIMIT $2;
@@ -74,10 +63,9 @@ UPDATE communities SET member_count = member_count - 1
  WHERE id = (SELECT community_id FROM left_);
 
 -- name: get_moderators_of_communities
--- The first $2 moderators of each community, longest-serving first.
-SELECT community_id, id, address, display_name, bio, post_karma, comment_karma, created_at
-  FROM (SELECT m.community_id, u.id, u.address, u.display_name, u.bio, u.post_karma,
-               u.comment_karma, u.created_at, m.added_at,
+-- The first $2 moderators of each community, longest-serving first (`account`: a users row).
+SELECT community_id, account
+  FROM (SELECT m.community_id, u AS account, m.added_at, u.id,
                row_number() OVER (PARTITION BY m.community_id ORDER BY m.added_at, u.id) AS n
           FROM moderators m
           JOIN users u ON u.id = m.user_id
@@ -86,8 +74,7 @@ SELECT community_id, id, address, display_name, bio, post_karma, comment_karma, 
  ORDER BY added_at, id;
 
 -- name: get_joined_communities
-SELECT c.id, c.name, c.title, c.description, c.description_html, c.rules, c.creator_id,
-       c.created_at, c.member_count, c.post_count
+SELECT c.*
   FROM memberships m
   JOIN communities c ON c.id = m.community_id
  WHERE m.user_id = $1

@@ -73,7 +73,8 @@ class Community:
     @strawberry.field(metadata={MAX_ITEMS: MAX_MODERATORS})
     async def moderators(self, info: Info) -> list[User]:
         return [
-            User.from_row(r) for r in await info.context.loaders.get(MODERATORS).load(self.row_id)
+            User.from_row(r["account"])
+            for r in await info.context.loaders.get(MODERATORS).load(self.row_id)
         ]
 
     @strawberry.field
@@ -103,21 +104,21 @@ class Community:
         )
 
     @classmethod
-    def from_row(cls, row: Any, prefix: str = "", *, standing: Standing) -> Community:
-        """Build from a communities row, or from the `prefix`-named columns of a joined row;
-        `standing` is the viewer's in it (`Loaders.standing`)."""
+    def from_row(cls, row: Any, *, standing: Standing) -> Community:
+        """Build from a communities row (a table's, or a view's joined `community`, a whole
+        communities row); `standing` is the viewer's in it (`Loaders.standing`)."""
         return cls(
-            row_id=row[prefix + "id"],
-            id=strawberry.ID(ids.encode("Community", row[prefix + "id"])),
-            creator_id=row[prefix + "creator_id"],
-            name=row[prefix + "name"],
-            title=row[prefix + "title"],
-            description=row[prefix + "description"],
-            description_html=row[prefix + "description_html"],
-            rules=list(row[prefix + "rules"]),
-            created_at=row[prefix + "created_at"],
-            member_count=row[prefix + "member_count"],
-            post_count=row[prefix + "post_count"],
+            row_id=row["id"],
+            id=strawberry.ID(ids.encode("Community", row["id"])),
+            creator_id=row["creator_id"],
+            name=row["name"],
+            title=row["title"],
+            description=row["description"],
+            description_html=row["description_html"],
+            rules=list(row["rules"]),
+            created_at=row["created_at"],
+            member_count=row["member_count"],
+            post_count=row["post_count"],
             viewer_is_member=standing.member,
             viewer_is_moderator=standing.moderator,
             viewer_is_banned=standing.banned,

@@ -37,8 +37,7 @@ SELECT p.*
 -- name: list_votes
 -- A proposal's votes, newest first, after the keyset ($3 block, $4 log index).
 SELECT v.voter, v.support, v.weight, v.reason, v.tx_hash, v.block_number, v.log_index,
-       v.block_timestamp,
-       u.id, u.address, u.display_name, u.bio, u.post_karma, u.comment_karma, u.created_at
+       v.block_timestamp, u AS voter_account
   FROM chain_votes AS v
   LEFT JOIN users AS u ON u.address = '0x' || encode(v.voter, 'hex')
  WHERE v.governor = $1 AND v.proposal_id = $2
@@ -50,16 +49,14 @@ SELECT v.voter, v.support, v.weight, v.reason, v.tx_hash, v.block_number, v.log_
 SELECT chain_id, head_block, block_number FROM chain_indexer_state;
 
 -- name: get_users_by_addresses
-SELECT id, address, display_name, bio, post_karma, comment_karma, created_at
-  FROM users
+SELECT * FROM users
  WHERE address = ANY($1::text[]);
 
 -- name: get_votes_of_voters
 -- Each (governor, proposal, voter)'s vote, if cast (the governor takes one per voter), with
--- the voter's forum account; `ord` is the key's position.
+-- the voter's forum account (a whole users row, or null); `ord` is the key's position.
 SELECT k.ord, v.voter, v.support, v.weight, v.reason, v.tx_hash, v.block_number, v.log_index,
-       v.block_timestamp,
-       u.id, u.address, u.display_name, u.bio, u.post_karma, u.comment_karma, u.created_at
+       v.block_timestamp, u AS voter_account
   FROM unnest($1::bytea[], $2::numeric[], $3::bytea[]) WITH ORDINALITY
        AS k (governor, proposal_id, voter, ord)
   JOIN chain_votes AS v

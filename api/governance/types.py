@@ -130,11 +130,12 @@ def moment_of(seconds: Any) -> datetime:
     return datetime.fromtimestamp(min(int(seconds), _LAST_SECOND), UTC)
 
 
-def _person(row: Any, address: bytes, *, prefix: str, seen_at: int) -> User:
-    """The forum's account for `address` if it has one (the row's `prefix` columns), else a User
-    built from the address alone (a read never creates accounts; see `User.from_address`)."""
-    if row[prefix + "id"] is not None:
-        return User.from_row(row, prefix)
+def _person(account: Any, address: bytes, *, seen_at: int) -> User:
+    """The forum's account for `address` if it has one (`account`, a users row joined to the
+    chain's row, or None), else a User built from the address alone (a read never creates
+    accounts; see `User.from_address`)."""
+    if account is not None:
+        return User.from_row(account)
     return User.from_address("0x" + address.hex(), seen_at=seen_at)
 
 
@@ -157,7 +158,7 @@ class ProposalVote:
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> ProposalVote:
         return cls(
-            voter=_person(row, row["voter"], prefix="", seen_at=row["block_timestamp"]),
+            voter=_person(row["voter_account"], row["voter"], seen_at=row["block_timestamp"]),
             support=VoteSupport(row["support"]),
             weight=BigInt(int(row["weight"])),
             reason=row["reason"] or None,
@@ -257,7 +258,7 @@ class Proposal:
             proposal_id=str(int(row["proposal_id"])),
             community=community,
             proposer=_person(
-                row, row["proposer"], prefix="proposer_", seen_at=row["block_timestamp"]
+                row["proposer_account"], row["proposer"], seen_at=row["block_timestamp"]
             ),
             description=row["description"],
             targets=list(row["targets"]),

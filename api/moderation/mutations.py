@@ -50,7 +50,9 @@ async def remove_post(info: Info, id: strawberry.ID, reason: str | None = None) 
     row = await info.context.loaders.get(POST).load(post_id)
     if row is None:
         raise NotFound("That post does not exist.")
-    viewer = await permissions.require_moderator(info, row["community_id"], row["c_name"])
+    viewer = await permissions.require_moderator(
+        info, row["community_id"], row["community"]["name"]
+    )
     async with info.context.pool.acquire() as conn, conn.transaction():
         await posts.lock_post(conn, post_id=post_id)
         if row["removed_at"] is None:

@@ -24,12 +24,7 @@ DELETE FROM bans WHERE community_id = $1 AND user_id = $2 RETURNING user_id;
 SELECT * FROM (
     SELECT l.created_at, 0 AS source, l.id AS sequence, l.action, l.reason, l.target_post_id,
            l.target_comment_id, NULL::numeric AS proposal_id, NULL::bytea AS tx_hash,
-           m.id AS m_id, m.address AS m_address, m.display_name AS m_display_name,
-           m.bio AS m_bio, m.post_karma AS m_post_karma, m.comment_karma AS m_comment_karma,
-           m.created_at AS m_created_at,
-           t.id AS t_id, t.address AS t_address, t.display_name AS t_display_name,
-           t.bio AS t_bio, t.post_karma AS t_post_karma, t.comment_karma AS t_comment_karma,
-           t.created_at AS t_created_at
+           m AS moderator, t AS target_user
       FROM modlog l
       JOIN users m ON m.id = l.moderator_id
       LEFT JOIN users t ON t.id = l.target_user_id
@@ -39,8 +34,7 @@ SELECT * FROM (
     SELECT to_timestamp(e.block_timestamp), 1, e.block_number * 1048576 + e.log_index,
            CASE WHEN e.elected THEN 'ELECT_MODERATOR' ELSE 'IMPEACH_MODERATOR' END,
            NULL, NULL, NULL, executed.proposal_id, e.tx_hash,
-           u.id, u.address, u.display_name, u.bio, u.post_karma, u.comment_karma, u.created_at,
-           u.id, u.address, u.display_name, u.bio, u.post_karma, u.comment_karma, u.created_at
+           u, u
       FROM communities c
       JOIN chain_communities cc ON cc.name = c.name
       JOIN chain_moderator_events e ON e.community_id = cc.community_id
@@ -94,10 +88,7 @@ UPDATE reports SET resolved_at = NULL, resolved_by = NULL
 
 -- name: list_bans
 -- The bans in force (an expired ban no longer counts, as in loaders.sql), newest first.
-SELECT b.reason, b.expires_at, b.created_at,
-       u.id AS u_id, u.address AS u_address, u.display_name AS u_display_name, u.bio AS u_bio,
-       u.post_karma AS u_post_karma, u.comment_karma AS u_comment_karma,
-       u.created_at AS u_created_at
+SELECT b.user_id, b.reason, b.expires_at, b.created_at, u AS banned
   FROM bans b
   JOIN users u ON u.id = b.user_id
  WHERE b.community_id = $1

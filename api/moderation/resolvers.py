@@ -93,7 +93,7 @@ async def bans(
         rows,
         first,
         node=lambda r: Ban.from_row(r, found),
-        cursor=lambda r: encode_cursor("bans", [r["created_at"].isoformat(), r["u_id"]]),
+        cursor=lambda r: encode_cursor("bans", [r["created_at"].isoformat(), r["user_id"]]),
     )
 
 

@@ -72,8 +72,10 @@ class ModlogEntry:
             source=row["source"],
             sequence=row["sequence"],
             action=ModAction(row["action"]),
-            moderator=User.from_row(row, "m_"),
-            target_user=User.from_row(row, "t_") if row["t_id"] is not None else None,
+            moderator=User.from_row(row["moderator"]),
+            target_user=User.from_row(row["target_user"])
+            if row["target_user"] is not None
+            else None,
             target_post_id=_optional_id("Post", row["target_post_id"]),
             target_comment_id=_optional_id("Comment", row["target_comment_id"]),
             reason=row["reason"],
@@ -95,7 +97,7 @@ class Ban:
     def from_row(cls, row: Any, community: Community) -> Ban:
         return cls(
             community=community,
-            user=User.from_row(row, "u_"),
+            user=User.from_row(row["banned"]),
             reason=row["reason"],
             expires_at=row["expires_at"],
             created_at=row["created_at"],
@@ -142,9 +144,9 @@ class Report:
             row_id=row["id"],
             post_row_id=row["post_id"],
             comment_row_id=row["comment_id"],
-            reporter=User.from_row(row, "u_"),
+            reporter=User.from_row(row["reporter"]),
             reason=row["reason"],
             created_at=row["created_at"],
             resolved_at=row["resolved_at"],
-            resolved_by=User.from_row(row, "v_") if row["v_id"] is not None else None,
+            resolved_by=User.from_row(row["resolver"]) if row["resolver"] is not None else None,
         )

@@ -84,7 +84,9 @@ async def edit_post(info: Info, input: EditPostInput) -> Post:
     url = validation.link(input.url)
     found = await info.context.loaders.get(POST).load(post_id)
     if found is not None:
-        await permissions.require_not_banned(info, found["community_id"], found["c_name"])
+        await permissions.require_not_banned(
+            info, found["community_id"], found["community"]["name"]
+        )
     async with info.context.pool.acquire() as conn, conn.transaction():
         row = await lock_post_or_404(conn, post_id)
         permissions.require_author(viewer, row["author_id"], "post")

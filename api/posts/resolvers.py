@@ -9,12 +9,14 @@ import strawberry
 from api.communities import repository as communities
 from api.core import ids
 from api.core.errors import NotFound, shown
+from api.core.extend import extend_type
 from api.core.pagination import Connection, check_page_size, connection
 from api.core.types import Info
 from api.posts import listing
 from api.posts import repository as posts_repository
 from api.posts.loaders import POST
 from api.posts.types import Post, PostSort, listed_posts, post_for_viewer
+from api.users.types import User
 
 
 async def post(info: Info, id: strawberry.ID) -> Post | None:
@@ -68,8 +70,8 @@ async def prime_viewer_state(info: Info, rows: list[Any]) -> None:
     )
 
 
-async def posts_by_author(
-    info: Info, *, author_id: int, first: int, after: str | None
+async def user_posts(
+    root: User, info: Info, first: int = 25, after: str | None = None
 ) -> Connection[Post]:
     """A person's posts, newest first (a NEW listing limited to one author)."""
     check_page_size(first)
@@ -79,7 +81,7 @@ async def posts_by_author(
         query=posts_repository.queries.list_by_author,
         after=page.after,
         limit=first + 1,
-        scope_id=author_id,
+        scope_id=root.row_id,
         since=None,
     )
     await prime_viewer_state(info, rows)
@@ -89,6 +91,11 @@ async def posts_by_author(
         node=listed_posts(info),
         cursor=lambda r: listing.cursor_of(PostSort.NEW, r, page),
     )
+
+
+def attach() -> None:
+    """`User.posts`, attached by the schema's composition (see `api.core.extend`)."""
+    extend_type(User, "posts", user_posts, before="points")
 
 
 @strawberry.type

@@ -4,15 +4,9 @@ see `attach` for why."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, cast
-
-import strawberry
-from strawberry.types.base import get_object_definition
-from strawberry.types.field import StrawberryField
-
 from api.communities.types import Community
 from api.core.errors import NotFound, shown
+from api.core.extend import extend_type
 from api.core.pagination import (
     Connection,
     check_page_size,
@@ -96,28 +90,8 @@ async def reward_epochs(
 
 
 def attach() -> None:
-    """Add the reward fields to User and Community, as GraphQL's `extend type` would.
-
-    Those types live in the lowest domains (api.users, api.communities), which every other
-    domain builds on, while a reward names communities, posts and comments, which build on
-    users. A field declared on User itself would import this domain from below: an import
-    cycle, which the api's layers and acyclic contracts forbid. So the edge goes downward:
-    this domain sits above posts and comments, and the schema's composition (api.server, the
-    top) calls this before building the schema. Strawberry has no `extend type`; its type
-    definition keeps the fields in a list, read when the schema is built, so a field is
-    appended there with what `@strawberry.type` would have given it.
-    """
-    _extend(User, "rewards", rewards)
-    _extend(User, "reward_totals", reward_totals)
-    _extend(Community, "reward_epochs", reward_epochs)
-
-
-def _extend(cls: type, name: str, resolver: Callable[..., Any]) -> None:
-    definition = get_object_definition(cls, strict=True)
-    if any(f.python_name == name for f in definition.fields):
-        return  # attached already
-    # strawberry.field is typed as returning the resolver's value (for dataclass fields).
-    field = cast(StrawberryField, strawberry.field(resolver=resolver))
-    field.python_name = name
-    field.origin = cls
-    definition.fields.append(field)
+    """Add the reward fields to User and Community (see `api.core.extend`): a reward names
+    communities, posts and comments, which build on users, so this domain sits above them."""
+    extend_type(User, "rewards", rewards)
+    extend_type(User, "reward_totals", reward_totals)
+    extend_type(Community, "reward_epochs", reward_epochs)

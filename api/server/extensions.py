@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable, Iterator
 
 from graphql import (
     FieldNode,
@@ -10,6 +12,7 @@ from graphql import (
     GraphQLError,
     GraphQLField,
     GraphQLNamedType,
+    GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
@@ -18,7 +21,16 @@ from graphql import (
     ValidationRule,
     get_named_type,
 )
-from strawberry.extensions import AddValidationRules, MaskErrors
+from graphql.language import DocumentNode, parse
+from graphql.validation import ASTValidationRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxAliasesLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.schema.schema import validate_document
 
 from api.core.errors import INTERNAL_MESSAGE, AgoraError, shown
 from api.core.pagination import MAX_PAGE_SIZE, max_items
@@ -150,3 +162,77 @@ def cost_limit_rule(max_cost: int) -> type[ValidationRule]:
 class CostLimiter(AddValidationRules):
     def __init__(self, max_cost: int) -> None:
         super().__init__([cost_limit_rule(max_cost)])
+
+
+class Operations(SchemaExtension):
+    """The limits on an operation (depth, aliases, tokens, cost), and its parsing and validation
+    cached by the document's text: what strawberry's QueryDepthLimiter, MaxAliasesLimiter,
+    MaxTokensLimiter, our CostLimiter, ParserCache and ValidationCache do, in one extension.
+
+    Why one: strawberry looks up every extension's hooks at every stage of every request (with
+    six of them that was about 5% of an executed listing's CPU), and its ValidationCache keys
+    by the parsed document, whose hash walks the whole tree (~30 µs for the forum's Posts
+    query) on every request. The text is the key here: it parses to the same document, and the
+    schema, the token limit and the rules are fixed for the process.
+
+    Make one `OperationsConfig` per schema and pass `lambda: Operations(config)`: an extension
+    instance holds one request's execution context, so each request gets its own.
+    """
+
+    def __init__(self, config: OperationsConfig) -> None:
+        super().__init__()
+        self.config = config
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        context.parse_options["max_tokens"] = self.config.max_tokens
+        context.validation_rules = context.validation_rules + self.config.rules
+        yield
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.query is not None:
+            context.graphql_document = self.config.parse(context.query)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.query is not None:
+            context.pre_execution_errors = self.config.validate(
+                context.schema._schema, context.query, context.validation_rules
+            )
+        yield
+
+
+class OperationsConfig:
+    """What every request's `Operations` shares: the limits and the two caches (bounded, so
+    distinct documents cannot grow them without limit)."""
+
+    def __init__(
+        self, *, max_depth: int, max_aliases: int, max_tokens: int, max_cost: int, cache_size: int
+    ) -> None:
+        self.max_tokens = max_tokens
+        self.rules: tuple[type[ASTValidationRule], ...] = tuple(
+            rule
+            for limiter in (
+                QueryDepthLimiter(max_depth=max_depth),
+                MaxAliasesLimiter(max_alias_count=max_aliases),
+                CostLimiter(max_cost),
+            )
+            for rule in limiter.validation_rules
+        )
+        self.parse: Callable[[str], DocumentNode] = functools.lru_cache(maxsize=cache_size)(
+            self._parse
+        )
+        self.validate: Callable[..., list[GraphQLError]] = functools.lru_cache(maxsize=cache_size)(
+            self._validate
+        )
+
+    def _parse(self, query: str) -> DocumentNode:
+        return parse(query, max_tokens=self.max_tokens)
+
+    def _validate(
+        self, schema: GraphQLSchema, query: str, rules: tuple[type[ASTValidationRule], ...]
+    ) -> list[GraphQLError]:
+        # The document of `query` is the parse cache's (the same object on_parse gave).
+        return validate_document(schema, self.parse(query), rules)

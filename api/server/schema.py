@@ -5,19 +5,13 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from api.auth.mutations import AuthMutation, AuthQuery
 from api.comments.mutations import CommentMutation
 from api.comments.resolvers import CommentQuery
+from api.comments.resolvers import attach as attach_comments
 from api.communities.mutations import CommunityMutation
 from api.communities.resolvers import CommunityQuery
 from api.core import markdown
@@ -29,9 +23,10 @@ from api.moderation.mutations import ModerationMutation
 from api.moderation.resolvers import ModerationQuery
 from api.posts.mutations import PostMutation
 from api.posts.resolvers import PostQuery
+from api.posts.resolvers import attach as attach_posts
 from api.rewards.resolvers import attach as attach_rewards
 from api.server.execution import AgoraExecutor
-from api.server.extensions import CostLimiter, ErrorCodes
+from api.server.extensions import ErrorCodes, Operations, OperationsConfig
 from api.subscriptions import Subscription
 from api.users.resolvers import UserMutation, UserQuery
 from api.votes.mutations import VoteMutation
@@ -49,8 +44,11 @@ def render_markdown(source: str) -> str:
     return markdown.render(source)
 
 
-# User.rewards, User.rewardTotals and Community.rewardEpochs: fields of low types resolved by a
-# higher domain, attached here where the schema is composed (see api.rewards.resolvers.attach).
+# Fields of low types resolved by a higher domain (User.posts, User.comments, User.rewards,
+# User.rewardTotals, Community.rewardEpochs), attached here where the schema is composed, so
+# that no domain imports one above it (see api.core.extend). In this order, for the schema's.
+attach_posts()
+attach_comments()
 attach_rewards()
 
 
@@ -89,13 +87,14 @@ class AgoraSchema(strawberry.Schema):
         return None
 
 
-# The limiters only add validation rules. One instance each, shared by every request, so that the
-# rule classes are the same objects each time and the validation cache (keyed by them) hits.
-_LIMITS = (
-    QueryDepthLimiter(max_depth=MAX_DEPTH),
-    MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-    MaxTokensLimiter(max_token_count=MAX_TOKENS),
-    CostLimiter(MAX_COST),
+# Parsing and validating the same document again on every request was most of the CPU of a
+# listing request; both are pure functions of the document text, so they are cached by it.
+_OPERATIONS = OperationsConfig(
+    max_depth=MAX_DEPTH,
+    max_aliases=MAX_ALIASES,
+    max_tokens=MAX_TOKENS,
+    max_cost=MAX_COST,
+    cache_size=256,
 )
 
 schema = AgoraSchema(
@@ -104,12 +103,5 @@ schema = AgoraSchema(
     subscription=Subscription,
     execution_context_class=AgoraExecutor,
     config=StrawberryConfig(scalar_map=SCALARS),
-    extensions=[
-        ErrorCodes,
-        *[lambda limit=limit: limit for limit in _LIMITS],
-        # Parsing and validating the same document again on every request was most of the CPU
-        # of a listing request; both are pure functions of the document text.
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
-    ],
+    extensions=[ErrorCodes, lambda: Operations(_OPERATIONS)],
 )

@@ -1,30 +1,29 @@
 -- name: get_users_by_ids
-SELECT id, address, display_name, bio, post_karma, comment_karma, created_at
-  FROM users
+SELECT * FROM users
  WHERE id = ANY($1::bigint[]);
 
 -- name: get_user_by_address
-SELECT id, address, display_name, bio, post_karma, comment_karma, created_at
-  FROM users
+SELECT * FROM users
  WHERE address = $1;
 
 -- name: upsert_user_by_address
 -- Signing in for the first time creates the account.
 INSERT INTO users (address) VALUES ($1)
     ON CONFLICT (address) DO UPDATE SET address = EXCLUDED.address
-RETURNING id, address, display_name, bio, post_karma, comment_karma, created_at;
+RETURNING *;
 
 -- name: update_profile
 UPDATE users
    SET display_name = CASE WHEN $2::boolean THEN $3 ELSE display_name END,
        bio = CASE WHEN $4::boolean THEN $5 ELSE bio END
  WHERE id = $1
-RETURNING id, address, display_name, bio, post_karma, comment_karma, created_at;
+RETURNING *;
 
 -- name: get_token_standings
 -- A holder's points (balance), voting power and delegate in communities, from the indexer's
 -- mirror (read only): one row per (community id, holder) asked, in the order asked; zeros and
--- a null delegate where the mirror knows nothing. The delegate's forum account, if any, is joined.
+-- a null delegate where the mirror knows nothing. The delegate's forum account, if any, is joined
+-- (a whole users row, or null).
 SELECT k.ord,
        coalesce((SELECT b.balance FROM chain_token_balances AS b
                   WHERE b.token = c.token AND b.holder = k.holder), 0)::numeric(78, 0) AS points,
@@ -33,7 +32,7 @@ SELECT k.ord,
            AS voting_power,
        d.delegatee,
        d.block_timestamp AS delegated_at,
-       u.id, u.address, u.display_name, u.bio, u.post_karma, u.comment_karma, u.created_at
+       u AS delegate_account
   FROM unnest($1::bytea[], $2::bytea[]) WITH ORDINALITY AS k (community_id, holder, ord)
   LEFT JOIN chain_communities AS c ON c.community_id = k.community_id
   LEFT JOIN LATERAL (

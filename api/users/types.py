@@ -5,22 +5,17 @@ from __future__ import annotations
 import base64
 import functools
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 from eth_utils import to_checksum_address
 
 from api.core import ids
 from api.core.errors import BadUserInput
-from api.core.pagination import Connection
 from api.core.scalars import BigInt
 from api.core.types import Info
 from api.users.loaders import TOKEN_STANDING
 from governance import community_id
-
-if TYPE_CHECKING:
-    from api.comments.types import Comment
-    from api.posts.types import Post
 
 
 @functools.lru_cache(maxsize=65536)
@@ -32,6 +27,9 @@ def checksummed(address: str) -> str:
 
 @strawberry.type
 class User:
+    """A person. `posts`, `comments`, `rewards` and `rewardTotals` are resolved by those domains,
+    which build on this one, and attached where the schema is composed (`api.core.extend`)."""
+
     row_id: strawberry.Private[int]
     id: strawberry.ID
     # EIP-55 checksummed.
@@ -42,22 +40,6 @@ class User:
     post_karma: int
     comment_karma: int
     created_at: datetime
-
-    @strawberry.field
-    async def posts(
-        self, info: Info, first: int = 25, after: str | None = None
-    ) -> Connection[Annotated[Post, strawberry.lazy("api.posts.types")]]:
-        from api.posts.resolvers import posts_by_author
-
-        return await posts_by_author(info, author_id=self.row_id, first=first, after=after)
-
-    @strawberry.field
-    async def comments(
-        self, info: Info, first: int = 25, after: str | None = None
-    ) -> Connection[Annotated[Comment, strawberry.lazy("api.comments.types")]]:
-        from api.comments.resolvers import comments_by_author
-
-        return await comments_by_author(info, author_id=self.row_id, first=first, after=after)
 
     # A person's standing in a community's token, from the indexer's mirror of the chain (read
     # only). The resolvers live here, beside User, and read the mirror with the users domain's
@@ -80,9 +62,9 @@ class User:
         row = await self._token_standing(info, community)
         if row["delegatee"] is None:
             return None
-        if row["id"] is None:
+        if row["delegate_account"] is None:
             return User.from_address("0x" + row["delegatee"].hex(), seen_at=row["delegated_at"])
-        return User.from_row(row)
+        return User.from_row(row["delegate_account"])
 
     async def _token_standing(self, info: Info, community: str) -> Any:
         key = (community_id(_community_name(community)), bytes.fromhex(self.address[2:]))
@@ -111,20 +93,21 @@ class User:
         )
 
     @classmethod
-    def from_row(cls, row: Any, prefix: str = "") -> User:
-        """Build from a users row, or from the `prefix`-named columns of a joined row."""
-        post_karma = row[prefix + "post_karma"]
-        comment_karma = row[prefix + "comment_karma"]
+    def from_row(cls, row: Any) -> User:
+        """Build from a users row: a table's, or one a query joins as a whole-row column
+        (`post_views.author`, `report_views.reporter`, `proposal_views.proposer_account`, ...)."""
+        post_karma = row["post_karma"]
+        comment_karma = row["comment_karma"]
         return cls(
-            row_id=row[prefix + "id"],
-            id=strawberry.ID(ids.encode("User", row[prefix + "id"])),
-            address=checksummed(row[prefix + "address"]),
-            display_name=row[prefix + "display_name"],
-            bio=row[prefix + "bio"],
+            row_id=row["id"],
+            id=strawberry.ID(ids.encode("User", row["id"])),
+            address=checksummed(row["address"]),
+            display_name=row["display_name"],
+            bio=row["bio"],
             karma=post_karma + comment_karma,
             post_karma=post_karma,
             comment_karma=comment_karma,
-            created_at=row[prefix + "created_at"],
+            created_at=row["created_at"],
         )
 
 

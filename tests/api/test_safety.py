@@ -35,6 +35,13 @@ async def test_too_costly_queries_are_refused(anonymous: Client) -> None:
     assert "the limit is 5000" in error["message"]
 
 
+async def test_documents_of_too_many_tokens_are_refused(anonymous: Client) -> None:
+    query = "{ " + " ".join(["a"] * 3100) + " }"  # within the length limit
+    error = (await anonymous.execute(query))["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "more than 3000 tokens" in error["message"]
+
+
 async def test_syntax_errors_say_where(anonymous: Client) -> None:
     error = (await anonymous.execute("{ posts(first: ) }"))["errors"][0]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
