@@ -6,15 +6,14 @@
 -- Communities with a token ($3: emission of epoch 1) get their first epoch, from their creation
 -- (votes cast before the ledger ran count once) to the first boundary after now ($1 seconds long).
 -- A community has its token once the indexer's mirror holds its creation (by name, unique
--- on-chain); `chain_status` is the forum's older flag, which tests still set.
+-- on-chain, as the view community_chains matches them).
 INSERT INTO reward_epochs (community_id, number, starts_at, ends_at, emission)
 SELECT c.id, 1, c.created_at,
        c.created_at + make_interval(
            secs => $1 * (floor(greatest(extract(epoch FROM $2::timestamptz - c.created_at), 0) / $1) + 1)),
        $3
   FROM communities c
- WHERE (c.chain_status = 'CONFIRMED'
-        OR EXISTS (SELECT 1 FROM chain_communities m WHERE m.name = c.name))
+ WHERE EXISTS (SELECT 1 FROM chain_communities m WHERE m.name = c.name)
    AND NOT EXISTS (SELECT 1 FROM reward_epochs e WHERE e.community_id = c.id)
 ON CONFLICT DO NOTHING;
 

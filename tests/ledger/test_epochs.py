@@ -14,7 +14,6 @@ from ledger.celery_app import SETTLE_PAYOUTS
 from tests.ledger.conftest import QUEUE, Worker, eventually
 from tests.support.factories import (
     create_comment,
-    create_community,
     create_community_without_sender,
     create_post,
     vote,
@@ -41,11 +40,15 @@ async def age(db: asyncpg.Connection, *clients: Client) -> None:
 
 
 async def token_deployed(db: asyncpg.Connection, community: dict[str, Any]) -> int:
-    """Given the community's token mined (as the indexer records it): the ledger pays it."""
-    return await db.fetchval(
-        "UPDATE communities SET chain_status = 'CONFIRMED' WHERE name = $1 RETURNING id",
+    """The id of a community created on-chain (`create_community_without_sender`), whose token
+    the indexer has mirrored: the ledger pays it."""
+    community_id: int | None = await db.fetchval(
+        """SELECT c.id FROM communities c JOIN chain_communities m ON m.name = c.name
+            WHERE c.name = $1""",
         community["name"],
     )
+    assert community_id is not None, f"the mirror has no token for c/{community['name']}"
+    return community_id
 
 
 async def clock(db: asyncpg.Connection) -> str:
@@ -196,7 +199,7 @@ async def scored_community(
     """Given a community with a token and one post with one eligible upvote: its id, author."""
     author, voter = await people(live_server, http, 2)
     await age(db, author, voter)
-    community = await create_community(author, confirmed=False)
+    community = await create_community_without_sender(author, live_server.settings)
     community_id = await token_deployed(db, community)
     post = await create_post(author, community["name"])
     await vote(voter, post["id"], "UP")
