@@ -18,6 +18,8 @@ SELECT c.id, 1, c.created_at,
 ON CONFLICT DO NOTHING;
 
 -- name: due_epochs
+-- $1: now less the close's grace (ledger/epochs.py), after which no vote of the window is still
+-- to commit.
 SELECT community_id, number, starts_at, ends_at FROM reward_epochs
  WHERE status = 'open' AND ends_at <= $1 AND ($2::bigint IS NULL OR community_id = $2)
  ORDER BY ends_at, community_id
@@ -40,7 +42,8 @@ UPDATE reward_epochs SET ends_at = $1
 -- the earliest start and the latest end): votes cast in that window by distinct eligible voters
 -- (not the author; not banned in the community during the epoch; an account at least $4 seconds
 -- old when it voted), on content neither deleted nor removed. A withdrawn vote is a deleted row:
--- it is simply not here. Many epochs (at most one open per community) in one statement, so that
+-- it is simply not here. A vote's time is its first cast's, even when withdrawn and cast again
+-- (migration 0015), so each voter's vote on an item counts in one epoch at most. Many epochs (at most one open per community) in one statement, so that
 -- closing every community's epoch reads the votes once; each side is grouped by the item's
 -- primary key alone (its author and community follow from it), a hash aggregate the planner can
 -- run in parallel like a bare count per item.

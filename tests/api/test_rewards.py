@@ -40,8 +40,10 @@ def live_server(no_sender_server: LiveServer) -> LiveServer:
 TOKEN = 10**18
 
 # 1000 tokens an epoch, shared in proportion to score without caps (the caps are the ledger's
-# tests' business); votes of accounts younger than an hour do not count.
+# tests' business); votes of accounts younger than an hour do not count; an epoch is closed a
+# second after its end (the operator's lever waits for it).
 ECONOMY = {
+    "reward_close_grace_seconds": 1.0,
     "reward_emission": 1000 * TOKEN,
     "reward_decay_epochs": 0,
     "reward_max_item_share": Decimal(1),

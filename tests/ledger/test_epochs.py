@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -204,6 +205,95 @@ async def scored_community(
     post = await create_post(author, community["name"])
     await vote(voter, post["id"], "UP")
     return community_id, author
+
+
+async def test_a_vote_withdrawn_and_cast_again_in_a_later_epoch_earns_its_author_once(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    worker: Worker,
+    send: Callable[..., str],
+) -> None:
+    # given a post P whose one eligible upvote was paid in epoch 1
+    author, other, voter = await people(live_server, http, 3)
+    await age(db, author, other, voter)
+    community = await create_community(author, confirmed=False)
+    community_id = await token_deployed(db, community)
+    post_p = await create_post(author, community["name"], title="P")
+    await vote(voter, post_p["id"], "UP")
+    assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
+    # when, in epoch 2, the voter withdraws that vote and casts it again; and votes for the first
+    # time for a new post Q, then withdraws and casts that vote again too
+    post_q = await create_post(other, community["name"], title="Q")
+    for direction in ("NONE", "UP"):
+        await vote(voter, post_p["id"], direction)
+    for direction in ("UP", "NONE", "UP"):
+        await vote(voter, post_q["id"], direction)
+    assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
+    # then epoch 2 pays Q's author for one vote, and nothing more for P: each vote earned once
+    lines = await db.fetch(
+        """SELECT l.epoch_number, p.title, l.votes, l.amount
+             FROM reward_lines l JOIN posts p ON p.id = l.post_id
+            WHERE l.community_id = $1 ORDER BY 1, 2""",
+        community_id,
+    )
+    assert [tuple(r.values()) for r in lines] == [
+        (1, "P", 1, 500 * TOKEN),
+        (2, "Q", 1, 500 * TOKEN),
+    ]
+    assert await earned(db, community_id) == {
+        author.account.address.lower(): 500 * TOKEN,
+        other.account.address.lower(): 500 * TOKEN,
+    }
+
+
+async def test_a_vote_cast_before_the_end_and_committed_after_it_counts_in_the_epoch(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    database_url: str,
+    start: Callable[..., Worker],
+    send: Callable[..., str],
+) -> None:
+    # given a post, and a worker that closes an epoch 6 s after its end
+    author, voter = await people(live_server, http, 2)
+    await age(db, author, voter)
+    community = await create_community(author, confirmed=False)
+    community_id = await token_deployed(db, community)
+    post = await create_post(author, community["name"])
+    queue = f"{QUEUE}-grace"
+    worker = start(queue, REWARD_CLOSE_GRACE_SECONDS="6")
+    # and an upvote whose statement has started (its time is its start) but cannot commit yet:
+    # the post's row is locked here, and the vote's trigger waits to update the post's score
+    blocker = await asyncpg.connect(database_url)
+    try:
+        held = blocker.transaction()
+        await held.start()
+        await blocker.execute(
+            "SELECT 1 FROM posts WHERE community_id = $1 FOR UPDATE", community_id
+        )
+        voting = asyncio.create_task(vote(voter, post["id"], "UP"))
+        waiting = await eventually(
+            lambda: db.fetchval(
+                """SELECT count(*) FROM pg_stat_activity
+                    WHERE datname = current_database() AND application_name = 'agora'
+                      AND wait_event_type = 'Lock'"""
+            ),
+            within=30,
+        )
+        assert waiting == 1
+        # when the epoch ends now, with the vote still uncommitted, which commits 2 s later
+        task = send(queue, until=await clock(db), community_id=community_id)
+        await asyncio.sleep(2)
+        await held.commit()
+    finally:
+        await blocker.close()
+    assert (await voting)["score"] == 1
+    # then the close counted the vote in the epoch it was cast in
+    assert worker.results(task) == "1"
+    assert await earned(db, community_id) == {author.account.address.lower(): 500 * TOKEN}
+    closed = await epoch(db, community_id, 1)
+    assert closed is not None and closed["recipients"] == 1
 
 
 async def test_closing_the_same_epoch_twice_at_once_pays_once(
