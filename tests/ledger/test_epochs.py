@@ -217,7 +217,7 @@ async def test_a_vote_withdrawn_and_cast_again_in_a_later_epoch_earns_its_author
     # given a post P whose one eligible upvote was paid in epoch 1
     author, other, voter = await people(live_server, http, 3)
     await age(db, author, other, voter)
-    community = await create_community(author, confirmed=False)
+    community = await create_community_without_sender(author, live_server.settings)
     community_id = await token_deployed(db, community)
     post_p = await create_post(author, community["name"], title="P")
     await vote(voter, post_p["id"], "UP")
@@ -258,7 +258,7 @@ async def test_a_vote_cast_before_the_end_and_committed_after_it_counts_in_the_e
     # given a post, and a worker that closes an epoch 6 s after its end
     author, voter = await people(live_server, http, 2)
     await age(db, author, voter)
-    community = await create_community(author, confirmed=False)
+    community = await create_community_without_sender(author, live_server.settings)
     community_id = await token_deployed(db, community)
     post = await create_post(author, community["name"])
     queue = f"{QUEUE}-grace"
