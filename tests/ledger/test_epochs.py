@@ -214,36 +214,42 @@ async def test_a_vote_withdrawn_and_cast_again_in_a_later_epoch_earns_its_author
     worker: Worker,
     send: Callable[..., str],
 ) -> None:
-    # given a post P whose one eligible upvote was paid in epoch 1
+    # given a post P and a comment C, each with one eligible upvote, paid in epoch 1
     author, other, voter = await people(live_server, http, 3)
     await age(db, author, other, voter)
     community = await create_community_without_sender(author, live_server.settings)
     community_id = await token_deployed(db, community)
     post_p = await create_post(author, community["name"], title="P")
-    await vote(voter, post_p["id"], "UP")
+    comment_c = await create_comment(other, post_p["id"], body="C")
+    for target in (post_p, comment_c):
+        await vote(voter, target["id"], "UP")
     assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
-    # when, in epoch 2, the voter withdraws that vote and casts it again; and votes for the first
-    # time for a new post Q, then withdraws and casts that vote again too
+    # when, in epoch 2, the voter withdraws both votes and casts them again; and votes for the
+    # first time for a new post Q, then withdraws and casts that vote again too
     post_q = await create_post(other, community["name"], title="Q")
-    for direction in ("NONE", "UP"):
-        await vote(voter, post_p["id"], direction)
+    for target in (post_p, comment_c):
+        for direction in ("NONE", "UP"):
+            await vote(voter, target["id"], direction)
     for direction in ("UP", "NONE", "UP"):
         await vote(voter, post_q["id"], direction)
     assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
-    # then epoch 2 pays Q's author for one vote, and nothing more for P: each vote earned once
+    # then epoch 2 pays Q's author for one vote, and nothing more for P or C: each vote earned
+    # its author once
     lines = await db.fetch(
-        """SELECT l.epoch_number, p.title, l.votes, l.amount
-             FROM reward_lines l JOIN posts p ON p.id = l.post_id
+        """SELECT l.epoch_number, coalesce(p.title, m.body) AS item, l.votes, l.amount
+             FROM reward_lines l
+             LEFT JOIN posts p ON p.id = l.post_id LEFT JOIN comments m ON m.id = l.comment_id
             WHERE l.community_id = $1 ORDER BY 1, 2""",
         community_id,
     )
     assert [tuple(r.values()) for r in lines] == [
+        (1, "C", 1, 500 * TOKEN),
         (1, "P", 1, 500 * TOKEN),
         (2, "Q", 1, 500 * TOKEN),
     ]
     assert await earned(db, community_id) == {
         author.account.address.lower(): 500 * TOKEN,
-        other.account.address.lower(): 500 * TOKEN,
+        other.account.address.lower(): 1000 * TOKEN,
     }
 
 
