@@ -106,7 +106,11 @@ class Settings:
     # (no decay when reward_decay_epochs is 0), shared by score; no item gets more than
     # reward_max_item_share of an epoch's emission, no author more than reward_max_author_share.
     # Votes of accounts younger than reward_min_account_age_seconds when they voted do not count.
+    # An epoch is closed reward_close_grace_seconds after its end, not at it: a vote's time is its
+    # transaction's start, so a vote cast just before the end may commit a moment after it. A
+    # vote is one statement, so this must exceed db_statement_timeout_ms (10 s by default).
     reward_epoch_seconds: int = 24 * 3600
+    reward_close_grace_seconds: float = 15.0
     reward_emission: int = 1000 * 10**TOKEN_DECIMALS
     reward_decay_epochs: int = 30
     reward_decay_factor: Decimal = Decimal("0.9")
@@ -169,6 +173,7 @@ class Settings:
             sender_pause_after=_env("SENDER_PAUSE_AFTER"),
             sender_replace_after_seconds=_float("SENDER_REPLACE_AFTER_SECONDS", 120),
             reward_epoch_seconds=_int("REWARD_EPOCH_SECONDS", 24 * 3600),
+            reward_close_grace_seconds=_float("REWARD_CLOSE_GRACE_SECONDS", 15),
             reward_emission=token_units(_decimal("REWARD_EMISSION", "1000")),
             reward_decay_epochs=_int("REWARD_DECAY_EPOCHS", 30),
             reward_decay_factor=_decimal("REWARD_DECAY_FACTOR", "0.9"),

@@ -30,15 +30,11 @@ SELECT * FROM (
 
 -- name: onchain_totals
 -- What the ledger says each community's token has minted (every 'onchain' account).
--- The token is the mirror's (by name, unique on-chain), else the forum's older column.
-SELECT * FROM (
-    SELECT c.id, c.name,
-           coalesce((SELECT '0x' || encode(m.token, 'hex') FROM chain_communities m
-                      WHERE m.name = c.name), c.token_address) AS token_address,
-           coalesce((SELECT sum(b.balance) FROM ledger_balances b
-                      WHERE b.community_id = c.id AND b.kind = 'onchain'), 0) AS onchain
-      FROM communities c
-     WHERE $1::bigint IS NULL OR c.id = $1
-) t
- WHERE token_address IS NOT NULL
- ORDER BY id;
+-- The token is the mirror's (by name, unique on-chain): a community without one has none.
+SELECT c.id, c.name, '0x' || encode(m.token, 'hex') AS token_address,
+       coalesce((SELECT sum(b.balance) FROM ledger_balances b
+                  WHERE b.community_id = c.id AND b.kind = 'onchain'), 0) AS onchain
+  FROM communities c
+  JOIN chain_communities m ON m.name = c.name
+ WHERE $1::bigint IS NULL OR c.id = $1
+ ORDER BY c.id;

@@ -7,10 +7,11 @@ transfers' ids, the outbox's dedupe keys), so a second payout cannot commit.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -46,6 +47,12 @@ def transfer_id(community_id: int, number: int, what: str) -> str:
     return f"epoch:{community_id}:{number}:{what}"
 
 
+async def _clock(conn: asyncpg.Connection) -> datetime:
+    """The database's clock, which also stamps the votes."""
+    at: datetime = await conn.fetchval("SELECT clock_timestamp()")
+    return at
+
+
 def _emission(settings: Settings, number: int) -> int:
     return rewards.emission(
         number,
@@ -75,16 +82,25 @@ async def close_due_epochs(
     until: datetime | None = None,
     community_id: int | None = None,
 ) -> list[Closed]:
-    """Open the first epoch of every community with a token, then close every epoch whose end
-    has passed. With `until`, open epochs first end at that instant (the operator's lever)."""
-    at: datetime = until or await conn.fetchval("SELECT clock_timestamp()")
+    """Open the first epoch of every community with a token, then close every epoch that ended
+    at least `reward_close_grace_seconds` ago. With `until`, open epochs first end at that
+    instant (the operator's lever), and their close waits until the grace after it has passed."""
+    at: datetime = until or await _clock(conn)
     await conn.execute(
         queries.open_first_epochs, settings.reward_epoch_seconds, at, _emission(settings, 1)
     )
+    grace = timedelta(seconds=settings.reward_close_grace_seconds)
     if until is not None:
         await conn.execute(queries.end_open_epochs_at, until, community_id)
+        wait = (until + grace - await _clock(conn)).total_seconds()
+        if wait > 0:
+            await asyncio.sleep(wait)
+    # A vote's time is its transaction's start: a vote cast just before an epoch's end may
+    # commit after it. Each vote is one statement, bounded by the statement timeout, shorter
+    # than the grace: once the grace has passed, every vote of the window is committed (or never
+    # will be), and the scoring below sees them all.
     closed = []
-    due = await conn.fetch(queries.due_epochs, at, community_id)
+    due = await conn.fetch(queries.due_epochs, await _clock(conn) - grace, community_id)
     # Every due epoch scored by one query (one read of the votes), before the epochs are locked
     # one by one: a vote counts if it was cast in the window, and windows are in the past, so the
     # scores are those a query under each lock would find, except for a vote withdrawn meanwhile,
@@ -192,7 +208,7 @@ async def close_epoch(
             community_id,
             number,
             settings.reward_epoch_seconds,
-            await conn.fetchval("SELECT clock_timestamp()"),
+            await _clock(conn),
             _emission(settings, number + 1),
         )
     log.info(

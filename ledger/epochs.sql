@@ -6,19 +6,20 @@
 -- Communities with a token ($3: emission of epoch 1) get their first epoch, from their creation
 -- (votes cast before the ledger ran count once) to the first boundary after now ($1 seconds long).
 -- A community has its token once the indexer's mirror holds its creation (by name, unique
--- on-chain); `chain_status` is the forum's older flag, which tests still set.
+-- on-chain, as the view community_chains matches them).
 INSERT INTO reward_epochs (community_id, number, starts_at, ends_at, emission)
 SELECT c.id, 1, c.created_at,
        c.created_at + make_interval(
            secs => $1 * (floor(greatest(extract(epoch FROM $2::timestamptz - c.created_at), 0) / $1) + 1)),
        $3
   FROM communities c
- WHERE (c.chain_status = 'CONFIRMED'
-        OR EXISTS (SELECT 1 FROM chain_communities m WHERE m.name = c.name))
+ WHERE EXISTS (SELECT 1 FROM chain_communities m WHERE m.name = c.name)
    AND NOT EXISTS (SELECT 1 FROM reward_epochs e WHERE e.community_id = c.id)
 ON CONFLICT DO NOTHING;
 
 -- name: due_epochs
+-- $1: now less the close's grace (ledger/epochs.py), after which no vote of the window is still
+-- to commit.
 SELECT community_id, number, starts_at, ends_at FROM reward_epochs
  WHERE status = 'open' AND ends_at <= $1 AND ($2::bigint IS NULL OR community_id = $2)
  ORDER BY ends_at, community_id
@@ -41,7 +42,8 @@ UPDATE reward_epochs SET ends_at = $1
 -- the earliest start and the latest end): votes cast in that window by distinct eligible voters
 -- (not the author; not banned in the community during the epoch; an account at least $4 seconds
 -- old when it voted), on content neither deleted nor removed. A withdrawn vote is a deleted row:
--- it is simply not here. Many epochs (at most one open per community) in one statement, so that
+-- it is simply not here. A vote's time is its first cast's, even when withdrawn and cast again
+-- (migration 0015), so each voter's vote on an item counts in one epoch at most. Many epochs (at most one open per community) in one statement, so that
 -- closing every community's epoch reads the votes once; each side is grouped by the item's
 -- primary key alone (its author and community follow from it), a hash aggregate the planner can
 -- run in parallel like a bare count per item.

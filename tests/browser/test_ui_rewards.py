@@ -7,7 +7,7 @@ from playwright.async_api import expect
 
 from agora.settings import Settings
 from tests.api.test_rewards import close_epoch_now
-from tests.support.factories import create_community, create_post, vote
+from tests.support.factories import create_community_without_sender, create_post, vote
 from tests.support.server import LiveServer
 
 from .helpers import ADDRESSES, unique
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.browser
 
 
 async def test_a_visitor_reads_a_communitys_reward_epochs_and_how_rewards_work(
-    app, db: asyncpg.Connection, settings: Settings
+    app, db: asyncpg.Connection, settings: Settings, live_server: LiveServer
 ) -> None:
     # given a community whose token is deployed, a post with two eligible upvotes, and the
     # epoch closed by the operator (1000 points to its one author)
@@ -38,10 +38,10 @@ async def test_a_visitor_reads_a_communitys_reward_epochs_and_how_rewards_work(
         "UPDATE users SET created_at = now() - interval '2 days' WHERE address = ANY($1)",
         [a.lower() for a in ADDRESSES],
     )
-    name = (await create_community(author, unique("rewarded"), confirmed=False))["name"]
-    community_id = await db.fetchval(
-        "UPDATE communities SET chain_status = 'CONFIRMED' WHERE name = $1 RETURNING id", name
-    )
+    name = (
+        await create_community_without_sender(author, live_server.settings, unique("rewarded"))
+    )["name"]
+    community_id = await db.fetchval("SELECT id FROM communities WHERE name = $1", name)
     post = await create_post(author, name, title="Worth a reward")
     for voter in (first_voter, second_voter):
         await vote(voter, post["id"], "UP")

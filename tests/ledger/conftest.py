@@ -48,8 +48,10 @@ QUEUE = f"agora-ledger-test-{os.getpid()}"
 
 # The economy the tests' numbers assume: 1000 tokens an epoch, no decay, an item may take half
 # of it and an author 60%, votes of accounts younger than an hour do not count. Epochs are long:
-# the tests end them with the operator's lever (`until`), so votes never straddle a boundary.
+# the tests end them with the operator's lever (`until`), so votes never straddle a boundary; a
+# close waits one second after the end for votes still committing (not 15: tests wait for it).
 ECONOMY = {
+    "REWARD_CLOSE_GRACE_SECONDS": "1",
     "REWARD_EMISSION": "1000",
     "REWARD_DECAY_EPOCHS": "0",
     "REWARD_MAX_ITEM_SHARE": "0.5",

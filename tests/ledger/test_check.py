@@ -14,21 +14,13 @@ import httpx
 import pytest
 from web3 import Web3
 
-from agora.settings import PROJECT_ROOT
+from agora.chain import connect
+from agora.settings import ANVIL_OPERATOR_KEY, PROJECT_ROOT
 from governance.operator import mint_epoch_onchain
 from ledger.celery_app import SETTLE_PAYOUTS
-from tests.governance.conftest import (  # noqa: F401  (fixtures of the chain tests)
-    chain_rpc_url,
-    deployment,
-    deployment_file,
-    gov,
-    operator_key,
-    w3,
-)
-from tests.governance.driver import Governance
 from tests.ledger.conftest import Worker
-from tests.ledger.test_epochs import TOKEN, age, clock, people
-from tests.support.factories import create_community, create_post, vote
+from tests.ledger.test_epochs import TOKEN, age, clock, people, token_deployed
+from tests.support.factories import create_community_without_sender, create_post, vote
 from tests.support.server import LiveServer
 
 pytestmark = pytest.mark.chain
@@ -52,24 +44,20 @@ async def test_check_fails_until_a_mined_mint_is_booked_then_passes(
     http: httpx.AsyncClient,
     db: asyncpg.Connection,
     database_url: str,
-    chain_rpc_url: str,  # noqa: F811
-    w3: Web3,  # noqa: F811
-    gov: Governance,  # noqa: F811
-    operator_key: str,  # noqa: F811
     worker: Worker,
     send: Callable[..., str],
 ) -> None:
     # given a forum community whose token is on the chain, and one eligible upvote
     author, voter = await people(live_server, http, 2)
     await age(db, author, voter)
-    community = await create_community(author, confirmed=False)
-    token = gov.create_community().token.address
-    community_id = await db.fetchval(
-        """UPDATE communities SET chain_status = 'CONFIRMED', token_address = $2
-            WHERE name = $1 RETURNING id""",
+    community = await create_community_without_sender(author, live_server.settings)
+    community_id = await token_deployed(db, community)
+    token = await db.fetchval(
+        "SELECT '0x' || encode(token, 'hex') FROM chain_communities WHERE name = $1",
         community["name"],
-        token,
     )
+    chain_rpc_url = live_server.settings.chain_rpc_url
+    assert chain_rpc_url
     post = await create_post(author, community["name"])
     await vote(voter, post["id"], "UP")
     # and its epoch closed, and its mint sent and mined by the operator's sender
@@ -81,9 +69,9 @@ async def test_check_fails_until_a_mined_mint_is_booked_then_passes(
         )
     )
     mint_epoch_onchain(
-        w3,
-        operator_key,
-        token,
+        connect(chain_rpc_url),
+        ANVIL_OPERATOR_KEY,
+        Web3.to_checksum_address(token),
         payload["epoch"],
         list(zip(payload["recipients"], map(int, payload["amounts"]), strict=True)),
     )

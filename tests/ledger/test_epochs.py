@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +15,6 @@ from ledger.celery_app import SETTLE_PAYOUTS
 from tests.ledger.conftest import QUEUE, Worker, eventually
 from tests.support.factories import (
     create_comment,
-    create_community,
     create_community_without_sender,
     create_post,
     vote,
@@ -41,11 +41,15 @@ async def age(db: asyncpg.Connection, *clients: Client) -> None:
 
 
 async def token_deployed(db: asyncpg.Connection, community: dict[str, Any]) -> int:
-    """Given the community's token mined (as the indexer records it): the ledger pays it."""
-    return await db.fetchval(
-        "UPDATE communities SET chain_status = 'CONFIRMED' WHERE name = $1 RETURNING id",
+    """The id of a community created on-chain (`create_community_without_sender`), whose token
+    the indexer has mirrored: the ledger pays it."""
+    community_id: int | None = await db.fetchval(
+        """SELECT c.id FROM communities c JOIN chain_communities m ON m.name = c.name
+            WHERE c.name = $1""",
         community["name"],
     )
+    assert community_id is not None, f"the mirror has no token for c/{community['name']}"
+    return community_id
 
 
 async def clock(db: asyncpg.Connection) -> str:
@@ -196,11 +200,106 @@ async def scored_community(
     """Given a community with a token and one post with one eligible upvote: its id, author."""
     author, voter = await people(live_server, http, 2)
     await age(db, author, voter)
-    community = await create_community(author, confirmed=False)
+    community = await create_community_without_sender(author, live_server.settings)
     community_id = await token_deployed(db, community)
     post = await create_post(author, community["name"])
     await vote(voter, post["id"], "UP")
     return community_id, author
+
+
+async def test_a_vote_withdrawn_and_cast_again_in_a_later_epoch_earns_its_author_once(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    worker: Worker,
+    send: Callable[..., str],
+) -> None:
+    # given a post P and a comment C, each with one eligible upvote, paid in epoch 1
+    author, other, voter = await people(live_server, http, 3)
+    await age(db, author, other, voter)
+    community = await create_community_without_sender(author, live_server.settings)
+    community_id = await token_deployed(db, community)
+    post_p = await create_post(author, community["name"], title="P")
+    comment_c = await create_comment(other, post_p["id"], body="C")
+    for target in (post_p, comment_c):
+        await vote(voter, target["id"], "UP")
+    assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
+    # when, in epoch 2, the voter withdraws both votes and casts them again; and votes for the
+    # first time for a new post Q, then withdraws and casts that vote again too
+    post_q = await create_post(other, community["name"], title="Q")
+    for target in (post_p, comment_c):
+        for direction in ("NONE", "UP"):
+            await vote(voter, target["id"], direction)
+    for direction in ("UP", "NONE", "UP"):
+        await vote(voter, post_q["id"], direction)
+    assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
+    # then epoch 2 pays Q's author for one vote, and nothing more for P or C: each vote earned
+    # its author once
+    lines = await db.fetch(
+        """SELECT l.epoch_number, coalesce(p.title, m.body) AS item, l.votes, l.amount
+             FROM reward_lines l
+             LEFT JOIN posts p ON p.id = l.post_id LEFT JOIN comments m ON m.id = l.comment_id
+            WHERE l.community_id = $1 ORDER BY 1, 2""",
+        community_id,
+    )
+    assert [tuple(r.values()) for r in lines] == [
+        (1, "C", 1, 500 * TOKEN),
+        (1, "P", 1, 500 * TOKEN),
+        (2, "Q", 1, 500 * TOKEN),
+    ]
+    assert await earned(db, community_id) == {
+        author.account.address.lower(): 500 * TOKEN,
+        other.account.address.lower(): 1000 * TOKEN,
+    }
+
+
+async def test_a_vote_cast_before_the_end_and_committed_after_it_counts_in_the_epoch(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    database_url: str,
+    start: Callable[..., Worker],
+    send: Callable[..., str],
+) -> None:
+    # given a post, and a worker that closes an epoch 6 s after its end
+    author, voter = await people(live_server, http, 2)
+    await age(db, author, voter)
+    community = await create_community_without_sender(author, live_server.settings)
+    community_id = await token_deployed(db, community)
+    post = await create_post(author, community["name"])
+    queue = f"{QUEUE}-grace"
+    worker = start(queue, REWARD_CLOSE_GRACE_SECONDS="6")
+    # and an upvote whose statement has started (its time is its start) but cannot commit yet:
+    # the post's row is locked here, and the vote's trigger waits to update the post's score
+    blocker = await asyncpg.connect(database_url)
+    try:
+        held = blocker.transaction()
+        await held.start()
+        await blocker.execute(
+            "SELECT 1 FROM posts WHERE community_id = $1 FOR UPDATE", community_id
+        )
+        voting = asyncio.create_task(vote(voter, post["id"], "UP"))
+        waiting = await eventually(
+            lambda: db.fetchval(
+                """SELECT count(*) FROM pg_stat_activity
+                    WHERE datname = current_database() AND application_name = 'agora'
+                      AND wait_event_type = 'Lock'"""
+            ),
+            within=30,
+        )
+        assert waiting == 1
+        # when the epoch ends now, with the vote still uncommitted, which commits 2 s later
+        task = send(queue, until=await clock(db), community_id=community_id)
+        await asyncio.sleep(2)
+        await held.commit()
+    finally:
+        await blocker.close()
+    assert (await voting)["score"] == 1
+    # then the close counted the vote in the epoch it was cast in
+    assert worker.results(task) == "1"
+    assert await earned(db, community_id) == {author.account.address.lower(): 500 * TOKEN}
+    closed = await epoch(db, community_id, 1)
+    assert closed is not None and closed["recipients"] == 1
 
 
 async def test_closing_the_same_epoch_twice_at_once_pays_once(

@@ -15,13 +15,18 @@ export function HowRewardsPage() {
       <p>
         Each community with a token counts votes in epochs (a day each). When an epoch ends, its emission (a fixed
         amount, which decays slowly over time) is shared among the authors of the posts and comments that scored in
-        it.
+        it. An epoch is closed a few seconds after it ends, so that a vote cast in its last moment still counts.
       </p>
       <h2>Score</h2>
       <p>
         An item's score is its eligible upvotes minus its eligible downvotes cast during the epoch. A vote does not
         count if it is your own, if the voter was banned in the community, if the voter's account is younger than a
         day, or if it was withdrawn before the epoch ended. Deleted and removed content earns nothing.
+      </p>
+      <p>
+        Your vote on a post or comment earns its author at most once. It counts in the epoch in which you first cast
+        it: changing its direction, or withdrawing it and voting again later, keeps that first time. A vote withdrawn
+        before its epoch ended and cast again in a later epoch counts in neither.
       </p>
       <h2>Split</h2>
       <p>

@@ -1,0 +1,80 @@
+-- A vote keeps the time of its first cast when it is withdrawn and cast again. A reward epoch
+-- counts the votes whose time falls in it (ledger/epochs.sql, epoch_scores), so a vote counted
+-- in a closed epoch, withdrawn, then cast again later would otherwise count again in a later
+-- epoch: each voter's vote on an item now earns its author once at most. (A vote withdrawn
+-- before its epoch closed and cast again later counts in neither: its time is in the first.)
+--
+-- Only withdrawn votes are remembered here (a withdrawal deletes the vote's row), so the votes'
+-- tables and their scoring stay as they were. The first cast is restored after the insert, not
+-- before it: an insert that waited for a concurrent withdrawal of the same vote (its primary
+-- key) runs this trigger once the withdrawal has committed, and so sees what it recorded.
+
+CREATE TABLE withdrawn_post_votes (
+    post_id bigint NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    user_id bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    first_cast_at timestamptz NOT NULL,
+    PRIMARY KEY (post_id, user_id)
+);
+
+CREATE TABLE withdrawn_comment_votes (
+    comment_id bigint NOT NULL REFERENCES comments (id) ON DELETE CASCADE,
+    user_id bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    first_cast_at timestamptz NOT NULL,
+    PRIMARY KEY (comment_id, user_id)
+);
+
+CREATE FUNCTION post_votes_withdrawn() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO withdrawn_post_votes (post_id, user_id, first_cast_at)
+    VALUES (OLD.post_id, OLD.user_id, OLD.created_at)
+        ON CONFLICT (post_id, user_id) DO UPDATE SET first_cast_at = EXCLUDED.first_cast_at
+        WHERE withdrawn_post_votes.first_cast_at > EXCLUDED.first_cast_at;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER post_votes_withdrawn AFTER DELETE ON post_votes
+    FOR EACH ROW EXECUTE FUNCTION post_votes_withdrawn();
+
+CREATE FUNCTION post_votes_cast_again() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    first_cast timestamptz;
+BEGIN
+    SELECT first_cast_at INTO first_cast FROM withdrawn_post_votes
+     WHERE post_id = NEW.post_id AND user_id = NEW.user_id;
+    IF first_cast < NEW.created_at THEN
+        UPDATE post_votes SET created_at = first_cast
+         WHERE post_id = NEW.post_id AND user_id = NEW.user_id;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER post_votes_cast_again AFTER INSERT ON post_votes
+    FOR EACH ROW EXECUTE FUNCTION post_votes_cast_again();
+
+CREATE FUNCTION comment_votes_withdrawn() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO withdrawn_comment_votes (comment_id, user_id, first_cast_at)
+    VALUES (OLD.comment_id, OLD.user_id, OLD.created_at)
+        ON CONFLICT (comment_id, user_id) DO UPDATE SET first_cast_at = EXCLUDED.first_cast_at
+        WHERE withdrawn_comment_votes.first_cast_at > EXCLUDED.first_cast_at;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER comment_votes_withdrawn AFTER DELETE ON comment_votes
+    FOR EACH ROW EXECUTE FUNCTION comment_votes_withdrawn();
+
+CREATE FUNCTION comment_votes_cast_again() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    first_cast timestamptz;
+BEGIN
+    SELECT first_cast_at INTO first_cast FROM withdrawn_comment_votes
+     WHERE comment_id = NEW.comment_id AND user_id = NEW.user_id;
+    IF first_cast < NEW.created_at THEN
+        UPDATE comment_votes SET created_at = first_cast
+         WHERE comment_id = NEW.comment_id AND user_id = NEW.user_id;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER comment_votes_cast_again AFTER INSERT ON comment_votes
+    FOR EACH ROW EXECUTE FUNCTION comment_votes_cast_again();
