@@ -253,6 +253,34 @@ async def test_a_vote_withdrawn_and_cast_again_in_a_later_epoch_earns_its_author
     }
 
 
+async def test_a_vote_withdrawn_before_its_epoch_closed_counts_when_cast_again_later(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    worker: Worker,
+    send: Callable[..., str],
+) -> None:
+    # given a post whose only upvote is withdrawn before epoch 1 closes: epoch 1 pays nothing
+    author, voter = await people(live_server, http, 2)
+    await age(db, author, voter)
+    community = await create_community_without_sender(author, live_server.settings)
+    community_id = await token_deployed(db, community)
+    post = await create_post(author, community["name"])
+    for direction in ("UP", "NONE"):
+        await vote(voter, post["id"], direction)
+    assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
+    assert await earned(db, community_id) == {}
+    # when the voter casts it again in epoch 2
+    await vote(voter, post["id"], "UP")
+    assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
+    # then epoch 2 counts it: it was never counted before
+    lines = await db.fetch(
+        "SELECT epoch_number, votes FROM reward_lines WHERE community_id = $1", community_id
+    )
+    assert [tuple(r.values()) for r in lines] == [(2, 1)]
+    assert await earned(db, community_id) == {author.account.address.lower(): 500 * TOKEN}
+
+
 async def test_a_vote_cast_before_the_end_and_committed_after_it_counts_in_the_epoch(
     live_server: LiveServer,
     http: httpx.AsyncClient,

@@ -4,5 +4,6 @@ DROP TRIGGER post_votes_cast_again ON post_votes;
 DROP TRIGGER post_votes_withdrawn ON post_votes;
 DROP FUNCTION comment_votes_cast_again(), comment_votes_withdrawn(), post_votes_cast_again(),
     post_votes_withdrawn();
+DROP FUNCTION vote_epoch_has_ended(bigint, timestamptz);
 DROP TABLE withdrawn_comment_votes;
 DROP TABLE withdrawn_post_votes;

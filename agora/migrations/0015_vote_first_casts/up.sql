@@ -1,8 +1,13 @@
 -- A vote keeps the time of its first cast when it is withdrawn and cast again. A reward epoch
 -- counts the votes whose time falls in it (ledger/epochs.sql, epoch_scores), so a vote counted
 -- in a closed epoch, withdrawn, then cast again later would otherwise count again in a later
--- epoch: each voter's vote on an item now earns its author once at most. (A vote withdrawn
--- before its epoch closed and cast again later counts in neither: its time is in the first.)
+-- epoch: each voter's vote on an item now earns its author once at most.
+--
+-- Only a vote whose epoch had ended when it was withdrawn is remembered: that epoch counted it
+-- (or will, at its close). A vote withdrawn while its epoch is still running was never counted,
+-- so cast again it is a new vote and counts in the epoch it is cast in. (The one edge: a vote
+-- withdrawn between its epoch's end and that epoch's close, during the grace period, counts in
+-- neither epoch.)
 --
 -- Only withdrawn votes are remembered here (a withdrawal deletes the vote's row), so the votes'
 -- tables and their scoring stay as they were. The first cast is restored after the insert, not
@@ -23,8 +28,23 @@ CREATE TABLE withdrawn_comment_votes (
     PRIMARY KEY (comment_id, user_id)
 );
 
+-- Whether the reward epoch a vote cast at `cast_at` falls in has ended: the vote is older than
+-- the community's open epoch, or that epoch is over (closing, after its grace period). Before a
+-- community's first epoch opens (the ledger opens it once the token is mirrored), no vote has
+-- been counted yet.
+CREATE FUNCTION vote_epoch_has_ended(community bigint, cast_at timestamptz) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce((SELECT cast_at < e.starts_at OR e.ends_at <= now()
+                       FROM reward_epochs AS e
+                      WHERE e.community_id = community AND e.status = 'open'), false);
+$$;
+
 CREATE FUNCTION post_votes_withdrawn() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF NOT vote_epoch_has_ended((SELECT community_id FROM posts WHERE id = OLD.post_id),
+                                OLD.created_at) THEN
+        RETURN NULL;
+    END IF;
     INSERT INTO withdrawn_post_votes (post_id, user_id, first_cast_at)
     VALUES (OLD.post_id, OLD.user_id, OLD.created_at)
         ON CONFLICT (post_id, user_id) DO UPDATE SET first_cast_at = EXCLUDED.first_cast_at
@@ -53,6 +73,12 @@ CREATE TRIGGER post_votes_cast_again AFTER INSERT ON post_votes
 
 CREATE FUNCTION comment_votes_withdrawn() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF NOT vote_epoch_has_ended((SELECT p.community_id FROM comments AS c
+                                  JOIN posts AS p ON p.id = c.post_id
+                                 WHERE c.id = OLD.comment_id),
+                                OLD.created_at) THEN
+        RETURN NULL;
+    END IF;
     INSERT INTO withdrawn_comment_votes (comment_id, user_id, first_cast_at)
     VALUES (OLD.comment_id, OLD.user_id, OLD.created_at)
         ON CONFLICT (comment_id, user_id) DO UPDATE SET first_cast_at = EXCLUDED.first_cast_at

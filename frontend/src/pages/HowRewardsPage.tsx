@@ -25,8 +25,9 @@ export function HowRewardsPage() {
       </p>
       <p>
         Your vote on a post or comment earns its author at most once. It counts in the epoch in which you first cast
-        it: changing its direction, or withdrawing it and voting again later, keeps that first time. A vote withdrawn
-        before its epoch ended and cast again in a later epoch counts in neither.
+        it: changing its direction keeps that first time, and so does withdrawing it after its epoch ended and voting
+        again later. A vote you withdrew while its epoch was still running never counted, so casting it again later
+        counts in that later epoch.
       </p>
       <h2>Split</h2>
       <p>
