@@ -109,6 +109,7 @@ async def sign_out(info: Info) -> bool:
     if viewer.via_cookie and not viewer.csrf_ok:
         await permissions.require_writer(info)  # raises the CSRF error
     await sessions.delete_session(info.context.pool, token_hash=viewer.token_hash)
+    await info.context.pubsub.session_ended(viewer.token_hash)
     if info.context.response is not None:
         info.context.response.delete_cookie(sessions.COOKIE, path="/")
     return True

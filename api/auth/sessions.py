@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -16,6 +17,7 @@ from starlette.requests import HTTPConnection
 
 from agora import sql
 from agora.db import Executor
+from api.core.caching import TtlCache
 from api.core.context import Viewer
 
 queries = sql.load(__file__)
@@ -51,6 +53,16 @@ async def create_session(db: Executor, *, user_id: int, ttl: timedelta) -> NewSe
     return session
 
 
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """A session as the database answered it, kept in the worker's cache."""
+
+    user_id: int
+    address: str
+    csrf_token: str
+    expires: float  # the session's own end, in time.time() seconds
+
+
 async def delete_session(db: Executor, *, token_hash: bytes) -> None:
     await db.execute(queries.delete_session, token_hash)
 
@@ -67,22 +79,42 @@ def _credentials(conn: HTTPConnection) -> tuple[str, bool] | None:
     return None
 
 
-async def viewer_of(pool: asyncpg.Pool, conn: HTTPConnection) -> Viewer | None:
-    """The signed-in viewer of a request, or None (no, expired or unknown credentials)."""
+async def viewer_of(
+    pool: asyncpg.Pool, conn: HTTPConnection, known: TtlCache[_Known]
+) -> Viewer | None:
+    """The signed-in viewer of a request, or None (no, expired or unknown credentials).
+
+    A session found in the database is trusted from `known` (the worker's cache, see
+    ListingCache.sessions) for its time-to-live: the round trip was a signed-in request's largest
+    cost after its own queries. Sign-out removes it from every worker's cache at once
+    (PubSub.session_ended); unknown tokens are never cached, so a guessed one costs a lookup.
+    """
     credentials = _credentials(conn)
     if credentials is None:
         return None
     token, via_cookie = credentials
     token_hash = hash_token(token)
-    row = await pool.fetchrow(queries.get_session, token_hash)
-    if row is None:
+    session = known.get(token_hash)
+    if session is None:
+        generation = known.generation
+        row = await pool.fetchrow(queries.get_session, token_hash)
+        if row is None:
+            return None
+        session = _Known(
+            user_id=row["user_id"],
+            address=row["address"],
+            csrf_token=row["csrf_token"],
+            expires=row["expires_at"].timestamp(),
+        )
+        known.put(token_hash, session, generation=generation)
+    elif session.expires <= time.time():
         return None
     sent = conn.headers.get(CSRF_HEADER, "")
     return Viewer(
-        user_id=row["user_id"],
-        address=row["address"],
-        csrf_token=row["csrf_token"],
+        user_id=session.user_id,
+        address=session.address,
+        csrf_token=session.csrf_token,
         via_cookie=via_cookie,
-        csrf_ok=secrets.compare_digest(sent, row["csrf_token"]),
+        csrf_ok=secrets.compare_digest(sent, session.csrf_token),
         token_hash=token_hash,
     )

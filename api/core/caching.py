@@ -23,6 +23,10 @@ from typing import Any, Generic, TypeVar
 
 V = TypeVar("V")
 
+# How long a worker trusts a session it looked up without asking the database again. Sign-out
+# reaches every worker at once over Redis; this bounds it when that message is lost.
+SESSION_SECONDS = 2.0
+
 
 log = logging.getLogger("agora.api")
 
@@ -87,6 +91,9 @@ class TtlCache(Generic[V]):
             _, (_, _, evicted) = self._entries.popitem(last=False)
             self.bytes -= evicted
 
+    def discard(self, key: Any) -> None:
+        self._remove(key)
+
     def _remove(self, key: Any) -> None:
         entry = self._entries.pop(key, None)
         if entry is not None:
@@ -125,7 +132,13 @@ class ListingCache:
     already known to be reads, each with the key of its answer, in a quarter of that again.
     """
 
-    def __init__(self, *, ttl: float, response_bytes: int = 32 * 1024 * 1024) -> None:
+    def __init__(
+        self,
+        *,
+        ttl: float,
+        response_bytes: int = 32 * 1024 * 1024,
+        session_seconds: float = SESSION_SECONDS,
+    ) -> None:
         self.enabled = ttl > 0
         self.listings: TtlCache[list[Any]] = TtlCache(ttl=ttl)
         self.responses: TtlCache[bytes] = TtlCache(
@@ -144,7 +157,18 @@ class ListingCache:
         self.filling: SingleFlight[Any] = SingleFlight()
         # Community name -> id, which never changes: not cleared with the rest.
         self.community_ids: TtlCache[int] = TtlCache(ttl=24 * 3600, size=100_000)
+        # Session token hash -> its session (api.auth.sessions), so a signed-in reader's request
+        # does not look its session up in the database each time. Never served stale: an entry
+        # is trusted for `session_seconds` at most, the bound on how long a session ended by
+        # another worker can still be used here if Redis lost the message that says so.
+        self.sessions: TtlCache[Any] = TtlCache(ttl=session_seconds, stale=0, size=50_000)
 
     def clear(self) -> None:
         self.listings.clear()
         self.responses.clear()
+
+    def forget_session(self, token_hash: bytes) -> None:
+        """A session ended (signed out): it must not be found here again, nor be stored by a
+        lookup that was under way meanwhile (hence the new generation)."""
+        self.sessions.discard(token_hash)
+        self.sessions.generation += 1

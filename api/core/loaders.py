@@ -41,6 +41,15 @@ class Standing:
 # Anonymous readers' standing everywhere.
 NO_STANDING = Standing()
 
+# The eight standings there are, by (member, moderator, banned): a page shares them rather than
+# building one per community it shows.
+_STANDINGS = {
+    (member, moderator, banned): Standing(member, moderator, banned)
+    for member in (False, True)
+    for moderator in (False, True)
+    for banned in (False, True)
+}
+
 
 @dataclass(frozen=True, slots=True)
 class LoaderKey(Generic[K, V]):
@@ -83,11 +92,11 @@ async def fetch_viewer_state(
 
 def standing_in(state: dict[str, dict[int, int]], community_id: int) -> Standing:
     """The viewer's standing in a community, from `fetch_viewer_state`'s answer."""
-    return Standing(
-        member=community_id in state["member"],
-        moderator=community_id in state["moderator"],
-        banned=community_id in state["banned"],
-    )
+    return _STANDINGS[
+        community_id in state["member"],
+        community_id in state["moderator"],
+        community_id in state["banned"],
+    ]
 
 
 async def fetch_standings(

@@ -28,6 +28,10 @@ FRONT_PAGE = "all"
 RECONNECT_FIRST_DELAY = 0.1
 RECONNECT_MAX_DELAY = 5.0
 
+# The prefix of a message on the invalidation channel that names an ended session (the rest is
+# its token's SHA-256); any other message there means content changed.
+_SESSION_ENDED = b"session-ended:"
+
 _LOST = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
@@ -54,6 +58,11 @@ class PubSub:
         self._cache.clear()
         await self._redis.publish(self._invalidations, b"content")
 
+    async def session_ended(self, token_hash: bytes) -> None:
+        """A session was ended (signed out): no worker may accept it from its cache again."""
+        self._cache.forget_session(token_hash)
+        await self._redis.publish(self._invalidations, _SESSION_ENDED + token_hash)
+
     async def post_created(self, *, community_id: int, post_id: int) -> None:
         await self.content_changed()
         await self._redis.publish(self._posts_channel(community_id), post_id)
@@ -78,19 +87,27 @@ class PubSub:
             yield int(data)
 
     async def follow_invalidations(self) -> None:
-        """Clear this worker's caches whenever another worker says posts changed, and whenever
-        the listener subscribes again after losing Redis (it may have missed such messages)."""
+        """Clear this worker's caches whenever another worker says posts changed, forget the
+        sessions another worker ended, and clear everything, sessions too, whenever the listener
+        subscribes again after losing Redis (it may have missed such messages)."""
         try:
-            async for _ in self._messages(
+            async for data in self._messages(
                 self._invalidations,
                 what="cache invalidation listener",
-                on_subscribed=self._cache.clear,
+                on_subscribed=self._forget_everything,
             ):
-                self._cache.clear()
+                if data.startswith(_SESSION_ENDED):
+                    self._cache.forget_session(data[len(_SESSION_ENDED) :])
+                else:
+                    self._cache.clear()
         except asyncio.CancelledError:
             raise
         except Exception:  # a bug, not a lost connection: fall back to the time-to-live
             log.exception("cache invalidation listener stopped")
+
+    def _forget_everything(self) -> None:
+        self._cache.clear()
+        self._cache.sessions.clear()
 
     async def _messages(
         self,

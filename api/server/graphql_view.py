@@ -111,7 +111,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         r: Resources = request.app.state.resources
-        viewer = await sessions.viewer_of(r.pool, request)
+        viewer = await sessions.viewer_of(r.pool, request, r.cache.sessions)
         client = request.client
         return Context(
             request=request,
@@ -241,7 +241,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
     ) -> Response:
         if not viewer_overlay.is_shareable(schema._schema, key.document):
             return await self._execute(request)
-        viewer = await sessions.viewer_of(resources.pool, request)
+        viewer = await sessions.viewer_of(resources.pool, request, resources.cache.sessions)
         shared = await self._shared(request, body, key, resources.cache)
         if viewer is None:  # unknown or expired credentials: an anonymous reader
             return shared

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 from eth_account import Account
 
 from api.auth import siwe
+from api.auth.sessions import hash_token
+from api.core.caching import SESSION_SECONDS
 from tests.support.graphql import SIGN_IN, SIGN_IN_CHALLENGE, Client, sign, sign_in
 
 VIEWER = "query { viewer { user { address } csrfToken } }"
@@ -127,6 +132,22 @@ async def test_a_bad_address_gets_no_challenge(anonymous: Client) -> None:
 async def test_signing_out_ends_the_session(alice: Client) -> None:
     assert await alice.data("mutation { signOut }") == {"signOut": True}
     assert (await alice.data(VIEWER))["viewer"] is None
+
+
+async def test_a_session_ended_without_word_to_this_worker_stops_working_within_seconds(
+    alice: Client, db: asyncpg.Connection
+) -> None:
+    # given alice's session, just used (so this worker remembers it)
+    assert (await alice.data(VIEWER))["viewer"] is not None
+    # when it ends where this worker does not hear of it (signed out through another worker
+    # while Redis lost the message)
+    assert alice.token is not None
+    await db.execute("DELETE FROM sessions WHERE token_hash = $1", hash_token(alice.token))
+    ended = time.monotonic()
+    # then it stops working within the time a worker trusts a session it looked up
+    while (await alice.data(VIEWER))["viewer"] is not None:
+        assert time.monotonic() - ended < SESSION_SECONDS + 1.0
+        await asyncio.sleep(0.1)
 
 
 async def test_anonymous_viewer_is_null(anonymous: Client) -> None:

@@ -67,3 +67,33 @@ async def test_a_forum_clears_its_caches_only_for_its_own_changes(redis: Redis) 
     for follower in followers:
         follower.cancel()
     await asyncio.gather(*followers, return_exceptions=True)
+
+
+async def test_a_session_ended_in_one_worker_is_forgotten_by_the_others(redis: Redis) -> None:
+    # given two workers of one forum that both remember a session, and another forum's worker
+    ours, other_worker, theirs = ListingCache(ttl=60), ListingCache(ttl=60), ListingCache(ttl=60)
+    pubsubs = [
+        PubSub(redis, ours, namespace="agora:forum_a"),
+        PubSub(redis, other_worker, namespace="agora:forum_a"),
+        PubSub(redis, theirs, namespace="agora:forum_b"),
+    ]
+    followers = [asyncio.create_task(p.follow_invalidations()) for p in pubsubs]
+    await asyncio.sleep(0.3)
+    token_hash = bytes(range(32))  # any bytes, as a SHA-256 is
+    for cache in (ours, other_worker, theirs):
+        cache.sessions.put(token_hash, "alice's session")
+    ours.listings.put("front page", ["a post"])
+
+    # when it is signed out through the other worker
+    await pubsubs[1].session_ended(token_hash)
+    await asyncio.sleep(0.3)
+
+    # then neither worker of ours accepts it any more; the listings stay, the other forum's
+    # session too
+    assert ours.sessions.get(token_hash) is None
+    assert other_worker.sessions.get(token_hash) is None
+    assert ours.listings.get("front page") == ["a post"]
+    assert theirs.sessions.get(token_hash) == "alice's session"
+    for follower in followers:
+        follower.cancel()
+    await asyncio.gather(*followers, return_exceptions=True)
