@@ -96,11 +96,12 @@ async def test_its_session_terminated_mid_backfill_the_mirror_still_equals_the_c
     processes: list[subprocess.Popen[bytes]],
     tmp_path: Path,
 ) -> None:
-    # given: a history to catch up on, 40 blocks per range (each its own transaction)
+    # given: a history to catch up on, 10 blocks per range (each its own transaction: small
+    # enough that the indexer cannot reach the head before the third outage)
     history = make_history(gov)
     head = gov.w3.eth.block_number
     log_path = tmp_path / "indexer.log"
-    env = indexer_env(index_settings, database_url, redis_url, INDEXER_MAX_LOG_RANGE="40")
+    env = indexer_env(index_settings, database_url, redis_url, INDEXER_MAX_LOG_RANGE="10")
     indexer = start_indexer(env, log_path)
     processes.append(indexer)
 
@@ -115,7 +116,7 @@ async def test_its_session_terminated_mid_backfill_the_mirror_still_equals_the_c
             return back and await indexed_block(mirror) > start
 
         await wait_for(moved, what="the indexer to apply a range")
-        await asyncio.sleep(rng.uniform(0.0, 0.2))
+        await asyncio.sleep(rng.uniform(0.0, 0.1))
         assert await mirror.fetchval(TERMINATE_INDEXER_SESSIONS) == 1
         assert await indexed_block(mirror) < head
 
