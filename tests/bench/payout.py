@@ -18,6 +18,7 @@ Epoch 2: the same authors up-voted again and the epoch closed at once (the opera
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import os
@@ -114,7 +115,8 @@ async def _epoch(
 
 async def measure(rpc_url: str, deployment_file: Path) -> dict[str, Any]:
     database_url = await fresh_database(DATABASE)
-    settings = Settings.from_env()
+    # No grace after an epoch's end: nothing else votes here, and the wait is not the payout's.
+    settings = dataclasses.replace(Settings.from_env(), reward_close_grace_seconds=0)
     logs = config.RESULTS_DIR / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     env = {
