@@ -39,68 +39,65 @@ LANGUAGE sql STABLE AS $$
                       WHERE e.community_id = community AND e.status = 'open'), false);
 $$;
 
-CREATE FUNCTION post_votes_withdrawn() RETURNS trigger LANGUAGE plpgsql AS $$
+-- One function per job for both kinds of vote, as votes_apply (0010): static statements per
+-- kind, not dynamic SQL, so each keeps its cached plan.
+CREATE FUNCTION votes_withdrawn() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    community bigint;
 BEGIN
-    IF NOT vote_epoch_has_ended((SELECT community_id FROM posts WHERE id = OLD.post_id),
-                                OLD.created_at) THEN
+    IF TG_TABLE_NAME = 'post_votes' THEN
+        SELECT community_id INTO community FROM posts WHERE id = OLD.post_id;
+    ELSE
+        SELECT p.community_id INTO community
+          FROM comments AS c JOIN posts AS p ON p.id = c.post_id
+         WHERE c.id = OLD.comment_id;
+    END IF;
+    IF NOT vote_epoch_has_ended(community, OLD.created_at) THEN
         RETURN NULL;
     END IF;
-    INSERT INTO withdrawn_post_votes (post_id, user_id, first_cast_at)
-    VALUES (OLD.post_id, OLD.user_id, OLD.created_at)
-        ON CONFLICT (post_id, user_id) DO UPDATE SET first_cast_at = EXCLUDED.first_cast_at
-        WHERE withdrawn_post_votes.first_cast_at > EXCLUDED.first_cast_at;
+    IF TG_TABLE_NAME = 'post_votes' THEN
+        INSERT INTO withdrawn_post_votes (post_id, user_id, first_cast_at)
+        VALUES (OLD.post_id, OLD.user_id, OLD.created_at)
+            ON CONFLICT (post_id, user_id) DO UPDATE SET first_cast_at = EXCLUDED.first_cast_at
+            WHERE withdrawn_post_votes.first_cast_at > EXCLUDED.first_cast_at;
+    ELSE
+        INSERT INTO withdrawn_comment_votes (comment_id, user_id, first_cast_at)
+        VALUES (OLD.comment_id, OLD.user_id, OLD.created_at)
+            ON CONFLICT (comment_id, user_id) DO UPDATE SET first_cast_at = EXCLUDED.first_cast_at
+            WHERE withdrawn_comment_votes.first_cast_at > EXCLUDED.first_cast_at;
+    END IF;
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER post_votes_withdrawn AFTER DELETE ON post_votes
-    FOR EACH ROW EXECUTE FUNCTION post_votes_withdrawn();
 
-CREATE FUNCTION post_votes_cast_again() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION votes_cast_again() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     first_cast timestamptz;
 BEGIN
-    SELECT first_cast_at INTO first_cast FROM withdrawn_post_votes
-     WHERE post_id = NEW.post_id AND user_id = NEW.user_id;
-    IF first_cast < NEW.created_at THEN
-        UPDATE post_votes SET created_at = first_cast
+    IF TG_TABLE_NAME = 'post_votes' THEN
+        SELECT first_cast_at INTO first_cast FROM withdrawn_post_votes
          WHERE post_id = NEW.post_id AND user_id = NEW.user_id;
-    END IF;
-    RETURN NULL;
-END
-$$;
-CREATE TRIGGER post_votes_cast_again AFTER INSERT ON post_votes
-    FOR EACH ROW EXECUTE FUNCTION post_votes_cast_again();
-
-CREATE FUNCTION comment_votes_withdrawn() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF NOT vote_epoch_has_ended((SELECT p.community_id FROM comments AS c
-                                  JOIN posts AS p ON p.id = c.post_id
-                                 WHERE c.id = OLD.comment_id),
-                                OLD.created_at) THEN
-        RETURN NULL;
-    END IF;
-    INSERT INTO withdrawn_comment_votes (comment_id, user_id, first_cast_at)
-    VALUES (OLD.comment_id, OLD.user_id, OLD.created_at)
-        ON CONFLICT (comment_id, user_id) DO UPDATE SET first_cast_at = EXCLUDED.first_cast_at
-        WHERE withdrawn_comment_votes.first_cast_at > EXCLUDED.first_cast_at;
-    RETURN NULL;
-END
-$$;
-CREATE TRIGGER comment_votes_withdrawn AFTER DELETE ON comment_votes
-    FOR EACH ROW EXECUTE FUNCTION comment_votes_withdrawn();
-
-CREATE FUNCTION comment_votes_cast_again() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    first_cast timestamptz;
-BEGIN
-    SELECT first_cast_at INTO first_cast FROM withdrawn_comment_votes
-     WHERE comment_id = NEW.comment_id AND user_id = NEW.user_id;
-    IF first_cast < NEW.created_at THEN
-        UPDATE comment_votes SET created_at = first_cast
+        IF first_cast < NEW.created_at THEN
+            UPDATE post_votes SET created_at = first_cast
+             WHERE post_id = NEW.post_id AND user_id = NEW.user_id;
+        END IF;
+    ELSE
+        SELECT first_cast_at INTO first_cast FROM withdrawn_comment_votes
          WHERE comment_id = NEW.comment_id AND user_id = NEW.user_id;
+        IF first_cast < NEW.created_at THEN
+            UPDATE comment_votes SET created_at = first_cast
+             WHERE comment_id = NEW.comment_id AND user_id = NEW.user_id;
+        END IF;
     END IF;
     RETURN NULL;
 END
 $$;
+
+CREATE TRIGGER post_votes_withdrawn AFTER DELETE ON post_votes
+    FOR EACH ROW EXECUTE FUNCTION votes_withdrawn();
+CREATE TRIGGER post_votes_cast_again AFTER INSERT ON post_votes
+    FOR EACH ROW EXECUTE FUNCTION votes_cast_again();
+CREATE TRIGGER comment_votes_withdrawn AFTER DELETE ON comment_votes
+    FOR EACH ROW EXECUTE FUNCTION votes_withdrawn();
 CREATE TRIGGER comment_votes_cast_again AFTER INSERT ON comment_votes
-    FOR EACH ROW EXECUTE FUNCTION comment_votes_cast_again();
+    FOR EACH ROW EXECUTE FUNCTION votes_cast_again();
