@@ -47,5 +47,3 @@ SELECT EXISTS (SELECT 1 FROM chain_moderators m
                  JOIN chain_communities c ON c.community_id = m.community_id
                 WHERE c.name = $1 AND '0x' || encode(m.account, 'hex') = $2);
 
--- name: get_indexed_block
-SELECT block_number FROM chain_indexer_state;
