@@ -24,7 +24,6 @@ from graphql import (
 from graphql.language import DocumentNode, parse
 from graphql.validation import ASTValidationRule
 from strawberry.extensions import (
-    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     QueryDepthLimiter,
@@ -159,15 +158,10 @@ def cost_limit_rule(max_cost: int) -> type[ValidationRule]:
     return CostLimit
 
 
-class CostLimiter(AddValidationRules):
-    def __init__(self, max_cost: int) -> None:
-        super().__init__([cost_limit_rule(max_cost)])
-
-
 class Operations(SchemaExtension):
     """The limits on an operation (depth, aliases, tokens, cost), and its parsing and validation
     cached by the document's text: what strawberry's QueryDepthLimiter, MaxAliasesLimiter,
-    MaxTokensLimiter, our CostLimiter, ParserCache and ValidationCache do, in one extension.
+    MaxTokensLimiter, our cost rule, ParserCache and ValidationCache do, in one extension.
 
     Why one: strawberry looks up every extension's hooks at every stage of every request (with
     six of them that was about 5% of an executed listing's CPU), and its ValidationCache keys
@@ -212,14 +206,16 @@ class OperationsConfig:
         self, *, max_depth: int, max_aliases: int, max_tokens: int, max_cost: int, cache_size: int
     ) -> None:
         self.max_tokens = max_tokens
-        self.rules: tuple[type[ASTValidationRule], ...] = tuple(
-            rule
-            for limiter in (
-                QueryDepthLimiter(max_depth=max_depth),
-                MaxAliasesLimiter(max_alias_count=max_aliases),
-                CostLimiter(max_cost),
-            )
-            for rule in limiter.validation_rules
+        self.rules: tuple[type[ASTValidationRule], ...] = (
+            *(
+                rule
+                for limiter in (
+                    QueryDepthLimiter(max_depth=max_depth),
+                    MaxAliasesLimiter(max_alias_count=max_aliases),
+                )
+                for rule in limiter.validation_rules
+            ),
+            cost_limit_rule(max_cost),
         )
         self.parse: Callable[[str], DocumentNode] = functools.lru_cache(maxsize=cache_size)(
             self._parse
