@@ -46,7 +46,8 @@ SELECT v.voter, v.support, v.weight, v.reason, v.tx_hash, v.block_number, v.log_
  LIMIT $5;
 
 -- name: get_indexer_state
-SELECT chain_id, head_block, block_number FROM chain_indexer_state;
+-- Where the indexer is: the node's head, the block applied and its time (the governor's clock).
+SELECT chain_id, head_block, block_number, block_timestamp FROM chain_indexer_state;
 
 -- name: get_users_by_addresses
 SELECT * FROM users
@@ -122,10 +123,6 @@ SELECT id, status, tx_hash, error FROM operator_transactions WHERE dedupe_key = 
 
 -- name: get_vote_relay_by_id
 SELECT id, status, tx_hash, error FROM operator_transactions WHERE id = $1;
-
--- name: get_indexed_head
--- Where the indexer is: the block applied and its time (the governor's clock).
-SELECT block_number, block_timestamp FROM chain_indexer_state;
 
 -- name: list_proposals_changed
 -- A governor's proposals whose tally or state may have changed when the indexer moved from

@@ -115,10 +115,6 @@ async def get_vote_relay_by_id(db: Executor, *, relay_id: int) -> asyncpg.Record
     return await db.fetchrow(queries.get_vote_relay_by_id, relay_id)
 
 
-async def get_indexed_head(db: Executor) -> asyncpg.Record | None:
-    return await db.fetchrow(queries.get_indexed_head)
-
-
 async def list_proposals_changed(
     db: Executor, *, governor: bytes, blocks: tuple[int, int], times: tuple[int, int]
 ) -> list[asyncpg.Record]:

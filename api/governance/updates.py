@@ -41,7 +41,7 @@ class Head:
 
 
 async def _head(pool: asyncpg.Pool) -> Head | None:
-    row = await repository.get_indexed_head(pool)
+    row = await repository.get_indexer_state(pool)
     return Head(row["block_number"], row["block_timestamp"]) if row else None
 
 
