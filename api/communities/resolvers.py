@@ -7,6 +7,7 @@ import strawberry
 from api.communities import repository
 from api.communities.for_viewer import communities_for_viewer, community_for_viewer
 from api.communities.types import Community, CommunitySort
+from api.core.errors import NotFound, shown
 from api.core.pagination import (
     Connection,
     check_page_size,
@@ -79,3 +80,18 @@ class CommunityQuery:
     community = strawberry.field(resolver=community)
     proposal = strawberry.field(resolver=proposal)
     communities = strawberry.field(resolver=communities)
+
+
+async def community_id_or_404(info: Info, name: str) -> int:
+    """The id of the community named `name` (any case); NotFound if there is none."""
+    key = name.lower()
+    cache = info.context.listing_cache
+    # Names never change and communities are never deleted: remember their ids.
+    community_id = cache.community_ids.get(key)
+    if community_id is None:
+        row = await repository.get_community_by_name(info.context.pool, name=key)
+        if row is None:
+            raise NotFound(f"There is no community named c/{shown(name)}.")
+        community_id = row["id"]
+        cache.community_ids.put(key, community_id)
+    return community_id

@@ -6,9 +6,8 @@ from typing import Any
 
 import strawberry
 
-from api.communities import repository as communities
+from api.communities.resolvers import community_id_or_404
 from api.core import ids
-from api.core.errors import NotFound, shown
 from api.core.extend import extend_type
 from api.core.pagination import Connection, check_page_size, connection
 from api.core.types import Info
@@ -35,17 +34,7 @@ async def posts(
     check_page_size(first)
     ctx = info.context
     cache = ctx.listing_cache
-    community_id = None
-    if community is not None:
-        name = community.lower()
-        # Names never change and communities are never deleted: remember their ids.
-        community_id = cache.community_ids.get(name)
-        if community_id is None:
-            row = await communities.get_community_by_name(ctx.pool, name=name)
-            if row is None:
-                raise NotFound(f"There is no community named c/{shown(community)}.")
-            community_id = row["id"]
-            cache.community_ids.put(name, community_id)
+    community_id = None if community is None else await community_id_or_404(info, community)
     page = listing.start(sort, after)
     cache_key = (community_id, sort, after, first)
     rows = cache.listings.get(cache_key) if cache.enabled else None

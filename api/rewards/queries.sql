@@ -1,6 +1,3 @@
--- name: get_community_id_by_name
-SELECT id FROM communities WHERE name = $1;
-
 -- name: list_user_rewards
 -- A person's rewards: one per epoch they earned in, newest first (keyset on the epoch's end).
 SELECT l.community_id, l.epoch_number, e.ends_at, sum(l.amount) AS amount

@@ -14,10 +14,6 @@ from agora.db import Executor
 queries = sql.load(__file__)
 
 
-async def get_community_id_by_name(db: Executor, *, name: str) -> int | None:
-    return await db.fetchval(queries.get_community_id_by_name, name)
-
-
 async def list_user_rewards(
     db: Executor,
     *,

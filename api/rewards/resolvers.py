@@ -4,8 +4,8 @@ see `attach` for why."""
 
 from __future__ import annotations
 
+from api.communities.resolvers import community_id_or_404
 from api.communities.types import Community
-from api.core.errors import NotFound, shown
 from api.core.extend import extend_type
 from api.core.pagination import (
     Connection,
@@ -24,20 +24,13 @@ from api.rewards.types import Reward, RewardEpoch, RewardTotals
 from api.users.types import User
 
 
-async def _community_id(info: Info, name: str) -> int:
-    community_id = await repository.get_community_id_by_name(info.context.pool, name=name.lower())
-    if community_id is None:
-        raise NotFound(f"There is no community named c/{shown(name)}.")
-    return community_id
-
-
 async def rewards(
     root: User, info: Info, community: str | None = None, first: int = 25, after: str | None = None
 ) -> Connection[Reward]:
     """What this person earned, per community and epoch, newest first. Public, like karma: the
     books are as open as the chain they end up on."""
     check_page_size(first)
-    community_id = await _community_id(info, community) if community is not None else None
+    community_id = await community_id_or_404(info, community) if community is not None else None
     key = decode_cursor(after, "rewards", moment, row_id, int32)
     rows = await repository.list_user_rewards(
         info.context.pool,
@@ -64,7 +57,9 @@ async def rewards(
 async def reward_totals(root: User, info: Info, community: str) -> RewardTotals:
     """From the ledger's balances of this person's accounts in the community."""
     row = await repository.get_user_totals(
-        info.context.pool, community_id=await _community_id(info, community), user_id=root.row_id
+        info.context.pool,
+        community_id=await community_id_or_404(info, community),
+        user_id=root.row_id,
     )
     return RewardTotals(earned=BigInt(int(row["earned"])), paid=BigInt(int(row["paid"])))
 
