@@ -10,9 +10,12 @@ pays for it: proposing is rare, and who proposes is on the record.
 `relayVote` takes a ballot the voter signed (EIP-712, OpenZeppelin's `Ballot`, or its
 `ExtendedBallot` when there is a reason) and records an intent for the operator's sender to send
 it with `castVoteBySig`. Everything that would make the chain refuse it is checked first, from the
-mirror and with `eth_call`s (the signature against the voter's current nonce, the proposal's state
-now, whether the voter has voted), so a refusal costs the operator no gas. The answer waits a
-moment for the sender to sign the transaction, to give its hash.
+mirror and with `eth_call`s (the proposal's state now, whether the voter has voted, and the vote
+itself as the sender will send it, which runs the governor's own checks of the signature and the
+voter's nonce), so a refusal costs the operator no gas. The governor's nonce is the voter's, spent
+by a ballot on any proposal: the outbox takes one unsettled ballot per governor, voter and nonce,
+and a failed one holds nothing. The answer waits a moment for the sender to sign the transaction,
+to give its hash.
 
 Whom an action names (candidate, moderator, voter) is given by wallet address, as `User.address`
 shows it: any letter case, and a mixed-case address must carry a valid EIP-55 checksum. Display
