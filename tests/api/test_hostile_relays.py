@@ -13,7 +13,7 @@ import asyncio
 import secrets
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -180,6 +180,35 @@ def mistype(address: str) -> str:
     raise AssertionError(f"{address} has too few letters to mistype")
 
 
+@pytest.fixture
+def late_sender(
+    tmp_path: Path,
+    fresh_database_url: str,
+    redis_url: str,
+    chain_rpc_url: str,
+    deployment_file: Path,
+    w3: Web3,  # the chain goes back to its snapshot once the sender is gone
+) -> Iterator[Callable[[], SenderProcess]]:
+    """Starts `agora send` when the test says so: the relays before it stay pending."""
+    started: list[SenderProcess] = []
+
+    def start() -> SenderProcess:
+        started.append(
+            SenderProcess(
+                tmp_path / "send.log",
+                database_url=fresh_database_url,
+                redis_url=redis_url,
+                chain_rpc_url=chain_rpc_url,
+                deployment_file=deployment_file,
+            )
+        )
+        return started[-1]
+
+    yield start
+    for each in started:
+        each.kill()
+
+
 # --- ballots ------------------------------------------------------------------------------------
 
 
@@ -246,11 +275,8 @@ async def test_a_failed_relay_does_not_block_the_voters_next_ballot(
     server: LiveServer,
     member: Any,
     index: Any,
-    tmp_path: Path,
+    late_sender: Callable[[], SenderProcess],
     fresh_database_url: str,
-    redis_url: str,
-    chain_rpc_url: str,
-    deployment_file: Path,
     http: httpx.AsyncClient,
 ) -> None:
     # given two open elections where bob holds points, and no sender running yet
@@ -276,24 +302,15 @@ async def test_a_failed_relay_does_not_block_the_voters_next_ballot(
         ),
     )
     # then the sender, once running, fails the relayed ballot (the chain refuses its nonce)
-    started = SenderProcess(
-        tmp_path / "send.log",
-        database_url=fresh_database_url,
-        redis_url=redis_url,
-        chain_rpc_url=chain_rpc_url,
-        deployment_file=deployment_file,
-    )
-    try:
-        await until(lambda: outbox_statuses(fresh_database_url), lambda s: s == ["failed"])
-        # when bob signs his ballot on the first again, at his next nonce
-        again = ballot(community, first, bob, Support.FOR)
-        relayed = (await anonymous.data(RELAY_VOTE, relay(first, bob, again)))["relayVote"]
-        # then the failed one did not block it: it is relayed and mined
-        assert relayed["status"] in ("SENT", "MINED"), (relayed, started.log())
-        assert w3.eth.wait_for_transaction_receipt(relayed["txHash"], timeout=30)["status"] == 1
-        assert community.governor.functions.hasVoted(int(first["proposalId"]), bob.address).call()
-    finally:
-        started.kill()
+    started = late_sender()
+    await until(lambda: outbox_statuses(fresh_database_url), lambda s: s == ["failed"])
+    # when bob signs his ballot on the first again, at his next nonce
+    again = ballot(community, first, bob, Support.FOR)
+    relayed = (await anonymous.data(RELAY_VOTE, relay(first, bob, again)))["relayVote"]
+    # then the failed one did not block it: it is relayed and mined
+    assert relayed["status"] in ("SENT", "MINED"), (relayed, started.log())
+    assert w3.eth.wait_for_transaction_receipt(relayed["txHash"], timeout=30)["status"] == 1
+    assert community.governor.functions.hasVoted(int(first["proposalId"]), bob.address).call()
 
 
 async def test_one_nonce_carries_one_ballot_even_sent_together(
@@ -302,11 +319,8 @@ async def test_one_nonce_carries_one_ballot_even_sent_together(
     server: LiveServer,
     member: Any,
     index: Any,
-    tmp_path: Path,
+    late_sender: Callable[[], SenderProcess],
     fresh_database_url: str,
-    redis_url: str,
-    chain_rpc_url: str,
-    deployment_file: Path,
     http: httpx.AsyncClient,
 ) -> None:
     # given two open elections where bob holds points, and no sender running yet
@@ -331,28 +345,18 @@ async def test_one_nonce_carries_one_ballot_even_sent_together(
     winner = first if taken[0]["proposalId"] == first["proposalId"] else second
     loser = second if winner is first else first
     # when the sender sends the one taken
-    started = SenderProcess(
-        tmp_path / "send.log",
-        database_url=fresh_database_url,
-        redis_url=redis_url,
-        chain_rpc_url=chain_rpc_url,
-        deployment_file=deployment_file,
+    late_sender()
+    await until(lambda: outbox_statuses(fresh_database_url), lambda s: s == ["mined"])
+    # then the refused ballot, at the spent nonce, is refused as the chain would refuse it
+    number = int(loser["proposalId"])
+    stale = sign_ballot(community.governor, number, Support.FOR, bob.key, nonce=0)
+    assert await code(anonymous, RELAY_VOTE, relay(loser, bob, "0x" + stale.hex())) == (
+        "BAD_SIGNATURE"
     )
-    try:
-        await until(lambda: outbox_statuses(fresh_database_url), lambda s: s == ["mined"])
-        # then the refused ballot, at the spent nonce, is refused as the chain would refuse it
-        stale = sign_ballot(
-            community.governor, int(loser["proposalId"]), Support.FOR, bob.key, nonce=0
-        )
-        assert await code(anonymous, RELAY_VOTE, relay(loser, bob, "0x" + stale.hex())) == (
-            "BAD_SIGNATURE"
-        )
-        # and bob's ballot on the other, signed at his next nonce, is relayed and mined
-        again = ballot(community, loser, bob, Support.FOR)
-        relayed = (await anonymous.data(RELAY_VOTE, relay(loser, bob, again)))["relayVote"]
-        assert w3.eth.wait_for_transaction_receipt(relayed["txHash"], timeout=30)["status"] == 1
-    finally:
-        started.kill()
+    # and bob's ballot on the other, signed at his next nonce, is relayed and mined
+    again = ballot(community, loser, bob, Support.FOR)
+    relayed = (await anonymous.data(RELAY_VOTE, relay(loser, bob, again)))["relayVote"]
+    assert w3.eth.wait_for_transaction_receipt(relayed["txHash"], timeout=30)["status"] == 1
     for draft in (winner, loser):
         assert community.governor.functions.hasVoted(int(draft["proposalId"]), bob.address).call()
 
