@@ -1,5 +1,6 @@
 """Subscriptions (graphql-transport-ws): new posts of a community or the front page, new comments
-of a post, and a community's proposals as their tallies and states change."""
+of a post, a community's proposals as their tallies and states change, and the viewer's new
+notifications."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ from api.comments import repository as comments
 from api.comments.types import Comment
 from api.communities import repository as communities
 from api.communities.for_viewer import community_for_viewer
-from api.core import ids
+from api.core import ids, permissions
 from api.core.errors import NotFound, shown
 from api.core.loaders import Loaders, fetch_standings
 from api.core.pubsub import FRONT_PAGE
 from api.core.types import Info
 from api.governance import updates
 from api.governance.types import Proposal
+from api.inbox import repository as inbox
+from api.notifications.types import Notification
 from api.posts import repository as posts
 from api.posts.types import Post
 from governance import community_id
@@ -74,3 +77,15 @@ class Subscription:
             if forum is None:
                 return
             yield Proposal.from_row(proposal_row, community=await community_for_viewer(info, forum))
+
+    @strawberry.subscription
+    async def notification_added(self, info: Info) -> AsyncGenerator[Notification, None]:
+        """The signed-in person's notifications as the API writes them (a reply, a mention, a
+        removal, a ban); those of the chain and the ledger show in `notifications`."""
+        ctx = info.context
+        viewer = permissions.require_viewer(info)
+        async for notification_id in ctx.pubsub.new_notifications(viewer.user_id):
+            ctx.loaders = Loaders(ctx.pool, viewer.user_id)
+            rows = await inbox.get_notifications_by_ids(ctx.pool, ids=[notification_id])
+            if rows and rows[0]["user_id"] == viewer.user_id:
+                yield Notification.from_row(rows[0])

@@ -8,6 +8,8 @@ import strawberry
 
 from api.communities.types import Community
 from api.core.pagination import MAX_ITEMS
+from api.core.types import Info
+from api.inbox import repository as inbox
 from api.users.types import User
 
 # The most joined communities the viewer is shown (the query's LIMIT; the cost limit counts it).
@@ -36,3 +38,10 @@ class ViewerInfo:
     joined_communities: list[Community] = strawberry.field(
         metadata={MAX_ITEMS: MAX_JOINED_COMMUNITIES}
     )
+
+    @strawberry.field
+    async def unread_notifications(self, info: Info) -> int:
+        """How many of the viewer's notifications are unread: one query, whatever the page."""
+        viewer = info.context.viewer
+        assert viewer is not None  # a Viewer is only built for a signed-in request
+        return await inbox.count_unread(info.context.pool, user_id=viewer.user_id)

@@ -11,6 +11,8 @@ from api.comments.types import Comment, comment_for_viewer
 from api.core import idempotency, ids, markdown, permissions, validation
 from api.core.errors import BadUserInput, NotFound
 from api.core.types import Info
+from api.inbox import events, mentions
+from api.inbox.repository import About, Written
 from api.posts import repository as posts
 from api.posts.loaders import POST
 
@@ -56,10 +58,13 @@ async def create_comment(info: Info, input: CreateCommentInput) -> Comment:
         ids.decode_one(input.parent_id, "Comment", field="parentId") if input.parent_id else None
     )
     body, body_html = _body(input.body)
+    mentioned = mentions.mentioned(body)
+    await permissions.limit_mentions(info, viewer, len(mentioned))
     post = await info.context.loaders.get(POST).load(post_id)
     if post is None:
         raise NotFound("That post does not exist or no longer takes comments.")
     await permissions.require_not_banned(info, post["community_id"], post["community"]["name"])
+    written: list[Written] = []
 
     async def write(conn: Executor) -> int:
         # The post's lock orders this comment with edits, deletions and removals of the post;
@@ -68,6 +73,7 @@ async def create_comment(info: Info, input: CreateCommentInput) -> Comment:
         if locked is None or locked["deleted_at"] is not None or locked["removed_at"] is not None:
             raise NotFound("That post does not exist or no longer takes comments.")
         parent_path: list[int] = []
+        replied_to = locked["author_id"]
         if parent_id is not None:
             parent = await repository.get_comment_for_reply(conn, comment_id=parent_id)
             if parent is None or parent["post_id"] != post_id:
@@ -81,7 +87,8 @@ async def create_comment(info: Info, input: CreateCommentInput) -> Comment:
             if len(parent["path"]) >= MAX_DEPTH:
                 raise BadUserInput("This thread is too deep to reply to.", field="parentId")
             parent_path = list(parent["path"])
-        return await repository.create_comment(
+            replied_to = parent["author_id"]
+        comment_id = await repository.create_comment(
             conn,
             post_id=post_id,
             parent_id=parent_id,
@@ -90,12 +97,25 @@ async def create_comment(info: Info, input: CreateCommentInput) -> Comment:
             body=body,
             body_html=body_html,
         )
+        written.extend(
+            await events.replied(
+                conn,
+                comment_id=comment_id,
+                post_id=post_id,
+                community_id=locked["community_id"],
+                actor_id=viewer.user_id,
+                replied_to=replied_to,
+                mentions=mentioned,
+            )
+        )
+        return comment_id
 
     comment_id, created = await idempotency.write_once(
         info, viewer.user_id, operation="createComment", input=input, write=write
     )
     if created:
         await info.context.pubsub.comment_created(post_id=post_id, comment_id=comment_id)
+        await events.announce(info.context.pubsub, written)
     return await load_comment(info, comment_id)
 
 
@@ -103,6 +123,8 @@ async def edit_comment(info: Info, input: EditCommentInput) -> Comment:
     viewer = await permissions.require_writer(info)
     comment_id = ids.decode_one(input.id, "Comment")
     body, body_html = _body(input.body)
+    mentioned = mentions.mentioned(body)
+    await permissions.limit_mentions(info, viewer, len(mentioned))
     rows = await repository.get_comment_views_by_ids(info.context.pool, comment_ids=[comment_id])
     if rows:
         await permissions.require_not_banned(info, rows[0]["community_id"])
@@ -112,7 +134,12 @@ async def edit_comment(info: Info, input: EditCommentInput) -> Comment:
         if row["removed_at"] is not None:
             raise BadUserInput("A moderator removed this comment; it can no longer be edited.")
         await repository.edit_comment(conn, comment_id=comment_id, body=body, body_html=body_html)
+        about = About(row["community_id"], row["post_id"], comment_id)
+        written = await events.mentioned_in(
+            conn, about=about, actor_id=viewer.user_id, mentions=mentioned
+        )
     await info.context.pubsub.content_changed()
+    await events.announce(info.context.pubsub, written)
     return await load_comment(info, comment_id)
 
 

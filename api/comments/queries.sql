@@ -13,7 +13,7 @@ SELECT * FROM comment_views
  ORDER BY created_at DESC, id DESC LIMIT $3;
 
 -- name: get_comment_for_reply
-SELECT id, post_id, path, deleted_at, removed_at FROM comments WHERE id = $1;
+SELECT id, post_id, path, author_id, deleted_at, removed_at FROM comments WHERE id = $1;
 
 -- name: create_comment
 -- The id is drawn first so that the path (ancestors, then the comment itself) is written with

@@ -30,8 +30,9 @@ async def require_writer(info: Info) -> Viewer:
     return viewer
 
 
-async def limit_writes(info: Info, *, account: int | None = None) -> None:
-    """Count a write against the caller's IP, and their account when signed in."""
+async def limit_writes(info: Info, *, account: int | None = None, cost: int = 1) -> None:
+    """Count a write (or `cost` writes) against the caller's IP, and their account when signed
+    in."""
     settings = info.context.settings
     keys = [f"ip:{info.context.client_ip}"]
     if account is not None:
@@ -41,7 +42,15 @@ async def limit_writes(info: Info, *, account: int | None = None) -> None:
         keys,
         limit=settings.write_rate_limit,
         window=settings.write_rate_window_seconds,
+        cost=cost,
     )
+
+
+async def limit_mentions(info: Info, viewer: Viewer, mentions: int) -> None:
+    """Each person a post or comment mentions is notified: a write of its own, so mentions
+    count against the write rate limit (a flood of mentions is refused like a flood of posts)."""
+    if mentions:
+        await limit_writes(info, account=viewer.user_id, cost=mentions)
 
 
 async def is_moderator(info: Info, community_id: int) -> bool:

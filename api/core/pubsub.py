@@ -1,5 +1,5 @@
-"""Events between API workers, over Redis: new posts and comments for subscriptions, and
-invalidation of the shared listing caches.
+"""Events between API workers, over Redis: new posts, comments and notifications for
+subscriptions, and invalidation of the shared listing caches.
 
 A listener outlives Redis restarts: when its connection is lost it subscribes again, with a
 backoff that doubles up to a few seconds, and says so in the log once when it loses Redis and
@@ -52,6 +52,9 @@ class PubSub:
     def _comments_channel(self, post_id: int) -> str:
         return f"{self._namespace}:comments:{post_id}"
 
+    def _notifications_channel(self, user_id: int) -> str:
+        return f"{self._namespace}:notifications:{user_id}"
+
     async def content_changed(self) -> None:
         """A post or comment appeared, changed or went: cached listings and responses must be
         fetched again, in every worker."""
@@ -72,6 +75,9 @@ class PubSub:
         await self.content_changed()
         await self._redis.publish(self._comments_channel(post_id), comment_id)
 
+    async def notification_added(self, *, user_id: int, notification_id: int) -> None:
+        await self._redis.publish(self._notifications_channel(user_id), notification_id)
+
     def new_posts(self, community_id: int | str) -> AsyncGenerator[int, None]:
         """The ids of the posts created in a community (or FRONT_PAGE: anywhere) from now on."""
         return self._ids(self._posts_channel(community_id))
@@ -79,6 +85,10 @@ class PubSub:
     def new_comments(self, post_id: int) -> AsyncGenerator[int, None]:
         """The ids of the comments created on a post from now on."""
         return self._ids(self._comments_channel(post_id))
+
+    def new_notifications(self, user_id: int) -> AsyncGenerator[int, None]:
+        """The ids of a person's notifications written by the API from now on."""
+        return self._ids(self._notifications_channel(user_id))
 
     async def _ids(self, channel: str) -> AsyncGenerator[int, None]:
         """The ids published on `channel` from now on, until the consumer stops. Ids published

@@ -14,8 +14,9 @@ from redis.asyncio import Redis
 from api.core.errors import RateLimited
 
 
-async def hit(redis: Redis, keys: list[str], *, limit: int, window: int) -> None:
-    """Count one write against every key; refuse it if any key is over `limit` in this window."""
+async def hit(redis: Redis, keys: list[str], *, limit: int, window: int, cost: int = 1) -> None:
+    """Count `cost` writes against every key; refuse them if any key is over `limit` in this
+    window."""
     bucket = int(time.time()) // window
     # `SET … EX window NX` creates the counter with its expiry only if it is missing, then INCR
     # counts on it (INCR keeps the expiry). Both go in one MULTI/EXEC, so no other client's
@@ -26,7 +27,7 @@ async def hit(redis: Redis, keys: list[str], *, limit: int, window: int) -> None
         for key in keys:
             name = f"rl:{key}:{bucket}"
             pipe.set(name, 0, ex=window, nx=True)
-            pipe.incr(name)
+            pipe.incrby(name, cost)
         results = await pipe.execute()
     counts = results[1::2]
     if any(count > limit for count in counts):

@@ -21,6 +21,8 @@ from api.core import ids, permissions, validation
 from api.core.context import Viewer
 from api.core.errors import BadUserInput, Forbidden, NotFound
 from api.core.types import Info
+from api.inbox import events
+from api.inbox.repository import About, Written
 from api.moderation import repository
 from api.moderation.types import Ban, Report
 from api.posts import repository as posts
@@ -52,11 +54,12 @@ async def remove_post(info: Info, id: strawberry.ID, reason: str | None = None) 
     viewer = await permissions.require_moderator(
         info, row["community_id"], row["community"]["name"]
     )
+    written: list[Written] = []
     async with info.context.pool.acquire() as conn, conn.transaction():
         await posts.lock_post(conn, post_id=post_id)
         if row["removed_at"] is None:
             await posts.remove_post(conn, post_id=post_id)
-            await repository.log_action(
+            entry = await repository.log_action(
                 conn,
                 community_id=row["community_id"],
                 moderator_id=viewer.user_id,
@@ -65,7 +68,16 @@ async def remove_post(info: Info, id: strawberry.ID, reason: str | None = None) 
                 target_user_id=row["author_id"],
                 target_post_id=post_id,
             )
+            written = await events.moderated(
+                conn,
+                kind="CONTENT_REMOVED",
+                modlog_id=entry,
+                user_id=row["author_id"],
+                moderator_id=viewer.user_id,
+                about=About(community_id=row["community_id"], post_id=post_id),
+            )
     await info.context.pubsub.content_changed()
+    await events.announce(info.context.pubsub, written)
     return await load_post(info, post_id)
 
 
@@ -76,11 +88,12 @@ async def remove_comment(info: Info, id: strawberry.ID, reason: str | None = Non
     viewer = await permissions.require_moderator(
         info, comment.community_id, await _community_name(info, comment.community_id)
     )
+    written: list[Written] = []
     async with info.context.pool.acquire() as conn, conn.transaction():
         row = await comments.lock_comment(conn, comment_id=comment_id)
         if row is not None and row["removed_at"] is None:
             await comments.remove_comment(conn, comment_id=comment_id)
-            await repository.log_action(
+            entry = await repository.log_action(
                 conn,
                 community_id=comment.community_id,
                 moderator_id=viewer.user_id,
@@ -89,7 +102,16 @@ async def remove_comment(info: Info, id: strawberry.ID, reason: str | None = Non
                 target_user_id=comment.author_id,
                 target_comment_id=comment_id,
             )
+            written = await events.moderated(
+                conn,
+                kind="CONTENT_REMOVED",
+                modlog_id=entry,
+                user_id=comment.author_id,
+                moderator_id=viewer.user_id,
+                about=About(comment.community_id, row["post_id"], comment_id),
+            )
     await info.context.pubsub.content_changed()
+    await events.announce(info.context.pubsub, written)
     return await load_comment(info, comment_id)
 
 
@@ -129,7 +151,7 @@ async def ban_user(info: Info, input: BanUserInput) -> Ban:
             reason=reason,
             expires_at=input.expires_at,
         )
-        await repository.log_action(
+        entry = await repository.log_action(
             conn,
             community_id=community.row_id,
             moderator_id=viewer.user_id,
@@ -137,6 +159,15 @@ async def ban_user(info: Info, input: BanUserInput) -> Ban:
             reason=reason,
             target_user_id=target["id"],
         )
+        written = await events.moderated(
+            conn,
+            kind="BANNED",
+            modlog_id=entry,
+            user_id=target["id"],
+            moderator_id=viewer.user_id,
+            about=About(community_id=community.row_id),
+        )
+    await events.announce(info.context.pubsub, written)
     return Ban(
         community=community,
         user=User.from_row(target),

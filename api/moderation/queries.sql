@@ -1,7 +1,8 @@
 -- name: log_action
 INSERT INTO modlog (community_id, moderator_id, action, target_user_id, target_post_id,
                     target_comment_id, reason)
-VALUES ($1, $2, $3, $4, $5, $6, $7);
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+RETURNING id;
 
 -- name: ban_user
 INSERT INTO bans (community_id, user_id, moderator_id, reason, expires_at)

@@ -22,8 +22,9 @@ async def log_action(
     target_user_id: int | None = None,
     target_post_id: int | None = None,
     target_comment_id: int | None = None,
-) -> None:
-    await db.execute(
+) -> int:
+    """Log a moderator's action; the entry's id."""
+    entry: int = await db.fetchval(
         queries.log_action,
         community_id,
         moderator_id,
@@ -33,6 +34,7 @@ async def log_action(
         target_comment_id,
         reason,
     )
+    return entry
 
 
 async def ban_user(

@@ -10,6 +10,8 @@ from api.communities.mutations import get_community_or_404
 from api.core import idempotency, ids, markdown, permissions, validation
 from api.core.errors import BadUserInput, NotFound
 from api.core.types import Info
+from api.inbox import events, mentions
+from api.inbox.repository import About, Written
 from api.posts import repository
 from api.posts.loaders import POST
 from api.posts.types import Post, post_for_viewer
@@ -57,9 +59,12 @@ async def create_post(info: Info, input: CreatePostInput) -> Post:
     title = validation.text(input.title, field="title", label="The title", max_length=300)
     body, body_html = _body(input.body)
     url = validation.link(input.url)
+    mentioned = mentions.mentioned(title, body)
+    await permissions.limit_mentions(info, viewer, len(mentioned))
+    written: list[Written] = []
 
     async def write(conn: Executor) -> int:
-        return await repository.create_post(
+        post_id = await repository.create_post(
             conn,
             community_id=community.row_id,
             author_id=viewer.user_id,
@@ -68,12 +73,22 @@ async def create_post(info: Info, input: CreatePostInput) -> Post:
             body_html=body_html,
             url=url,
         )
+        written.extend(
+            await events.mentioned_in(
+                conn,
+                about=About(community_id=community.row_id, post_id=post_id),
+                actor_id=viewer.user_id,
+                mentions=mentioned,
+            )
+        )
+        return post_id
 
     post_id, created = await idempotency.write_once(
         info, viewer.user_id, operation="createPost", input=input, write=write
     )
     if created:
         await info.context.pubsub.post_created(community_id=community.row_id, post_id=post_id)
+        await events.announce(info.context.pubsub, written)
     return await load_post(info, post_id)
 
 
@@ -82,6 +97,8 @@ async def edit_post(info: Info, input: EditPostInput) -> Post:
     post_id = ids.decode_one(input.id, "Post")
     body, body_html = _body(input.body)
     url = validation.link(input.url)
+    mentioned = mentions.mentioned(body)
+    await permissions.limit_mentions(info, viewer, len(mentioned))
     found = await info.context.loaders.get(POST).load(post_id)
     if found is not None:
         await permissions.require_not_banned(
@@ -93,7 +110,14 @@ async def edit_post(info: Info, input: EditPostInput) -> Post:
         if row["removed_at"] is not None:
             raise BadUserInput("A moderator removed this post; it can no longer be edited.")
         await repository.edit_post(conn, post_id=post_id, body=body, body_html=body_html, url=url)
+        written = await events.mentioned_in(
+            conn,
+            about=About(community_id=row["community_id"], post_id=post_id),
+            actor_id=viewer.user_id,
+            mentions=mentioned,
+        )
     await info.context.pubsub.content_changed()
+    await events.announce(info.context.pubsub, written)
     return await load_post(info, post_id)
 
 

@@ -21,6 +21,7 @@ from api.governance.mutations import GovernanceMutation
 from api.governance.resolvers import GovernanceQuery
 from api.moderation.mutations import ModerationMutation
 from api.moderation.resolvers import ModerationQuery
+from api.notifications.resolvers import NotificationMutation, NotificationQuery
 from api.posts.mutations import PostMutation
 from api.posts.resolvers import PostQuery
 from api.posts.resolvers import attach as attach_posts
@@ -61,6 +62,7 @@ class Query(
     CommentQuery,
     ModerationQuery,
     GovernanceQuery,
+    NotificationQuery,
 ):
     render_markdown = strawberry.field(resolver=render_markdown)
 
@@ -75,6 +77,7 @@ class Mutation(
     VoteMutation,
     ModerationMutation,
     GovernanceMutation,
+    NotificationMutation,
 ):
     pass
 

@@ -1,0 +1,10 @@
+DROP TRIGGER chain_moderator_events_forget_notifications ON chain_moderator_events;
+DROP TRIGGER chain_proposals_forget_notifications ON chain_proposals;
+DROP FUNCTION chain_events_forget_notifications();
+DROP TRIGGER chain_moderator_events_notify ON chain_moderator_events;
+DROP FUNCTION chain_moderator_events_notify();
+DROP TRIGGER chain_proposals_notify ON chain_proposals;
+DROP FUNCTION chain_proposals_notify();
+DROP FUNCTION chain_event_key(bytea, integer);
+DROP FUNCTION notify(bigint[], text, text, bigint, bigint, bigint, bigint, bytea, numeric);
+DROP TABLE notifications;

@@ -1,0 +1,67 @@
+"""`notifications` (the viewer's inbox, newest first) and `markNotificationsRead`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from api.core import ids, permissions
+from api.core.errors import BadUserInput
+from api.core.pagination import (
+    MAX_PAGE_SIZE,
+    Connection,
+    check_page_size,
+    connection,
+    decode_cursor,
+    encode_cursor,
+    row_id,
+)
+from api.core.types import Info
+from api.inbox import repository
+from api.notifications.types import Notification
+
+
+def _cursor(row: Any) -> str:
+    return encode_cursor("notifications", [row["id"]])
+
+
+async def notifications(
+    info: Info, first: int = 25, after: str | None = None, unread_only: bool = False
+) -> Connection[Notification]:
+    """The signed-in person's notifications, newest first; only the unread ones if asked."""
+    viewer = permissions.require_viewer(info)
+    check_page_size(first)
+    key = decode_cursor(after, "notifications", row_id)
+    rows = await repository.list_notifications(
+        info.context.pool,
+        user_id=viewer.user_id,
+        before_id=key[0] if key else None,
+        unread_only=unread_only,
+        limit=first + 1,
+    )
+    return connection(rows, first, node=Notification.from_row, cursor=_cursor)
+
+
+async def mark_notifications_read(info: Info, ids: list[strawberry.ID] | None = None) -> int:
+    """Mark the viewer's notifications of `ids` read, or all of them when `ids` is null; how
+    many were unread and are read now (ids of others' notifications change nothing)."""
+    viewer = await permissions.require_writer(info)
+    if ids is not None and len(ids) > MAX_PAGE_SIZE:
+        raise BadUserInput(f"Mark at most {MAX_PAGE_SIZE} at once (or all).", field="ids")
+    row_ids = None if ids is None else [_decode(global_id) for global_id in ids]
+    return await repository.mark_read(info.context.pool, user_id=viewer.user_id, ids=row_ids)
+
+
+def _decode(global_id: str) -> int:
+    return ids.decode_one(global_id, "Notification", field="ids")
+
+
+@strawberry.type
+class NotificationQuery:
+    notifications = strawberry.field(resolver=notifications)
+
+
+@strawberry.type
+class NotificationMutation:
+    mark_notifications_read = strawberry.mutation(resolver=mark_notifications_read)
