@@ -24,12 +24,13 @@ from celery import Celery
 from agora.migrate import with_database
 from agora.services import LOCAL_POSTGRES_URL, LOCAL_REDIS_URL
 from agora.settings import Settings
-from ledger import epochs
+from ledger import epochs, reminders
 
 log = logging.getLogger("agora.ledger")
 
 CLOSE_DUE_EPOCHS = "ledger.close_due_epochs"
 SETTLE_PAYOUTS = "ledger.settle_payouts"
+REMIND_PROPOSALS_ENDING = "ledger.remind_proposals_ending"
 
 
 def create_app(settings: Settings) -> Celery:
@@ -70,6 +71,12 @@ def create_app(settings: Settings) -> Celery:
                 "schedule": settings.ledger_beat_seconds,
                 "options": {"expires": max(1.0, settings.ledger_beat_seconds * 2)},
             },
+            # The beat is the forum's only scheduler, so the inbox's reminders run here too.
+            "remind-proposals-ending": {
+                "task": REMIND_PROPOSALS_ENDING,
+                "schedule": settings.ledger_beat_seconds,
+                "options": {"expires": max(1.0, settings.ledger_beat_seconds * 2)},
+            },
         },
         worker_hijack_root_logger=False,
     )
@@ -84,7 +91,15 @@ def create_app(settings: Settings) -> Celery:
         """Book the mints recorded as mined; the number of batches this run booked."""
         return asyncio.run(_settle_payouts(settings))
 
-    for name, task in ((CLOSE_DUE_EPOCHS, close_due_epochs), (SETTLE_PAYOUTS, settle_payouts)):
+    def remind_proposals_ending() -> int:
+        """Remind members who have not voted of votes ending within a day; how many now."""
+        return asyncio.run(_remind_proposals_ending(settings))
+
+    for name, task in (
+        (CLOSE_DUE_EPOCHS, close_due_epochs),
+        (SETTLE_PAYOUTS, settle_payouts),
+        (REMIND_PROPOSALS_ENDING, remind_proposals_ending),
+    ):
         app.task(
             name=name,
             # This app's own task, not Celery's "shared" kind that every app of the process gets.
@@ -113,6 +128,15 @@ async def _settle_payouts(settings: Settings) -> int:
     conn = await epochs.connect(settings.database_url, settings)
     try:
         return await epochs.settle_payouts(conn)
+    finally:
+        await conn.close()
+
+
+async def _remind_proposals_ending(settings: Settings) -> int:
+    assert settings.database_url is not None
+    conn = await epochs.connect(settings.database_url, settings)
+    try:
+        return await reminders.remind_proposals_ending(conn)
     finally:
         await conn.close()
 

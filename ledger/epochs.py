@@ -411,4 +411,6 @@ async def _settle_epoch(conn: asyncpg.Connection, community_id: int, number: int
             queries.mark_settled, community_id, number, [p["batch"] for p in payouts]
         )
         await conn.execute(queries.mark_paid_if_settled, community_id, number)
+        # In the transaction that books it paid: no paid epoch without its notifications.
+        await conn.execute(queries.notify_reward_paid, community_id, number)
     return len(payouts)

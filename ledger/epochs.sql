@@ -186,3 +186,15 @@ UPDATE reward_epochs SET status = 'paid'
  WHERE community_id = $1 AND number = $2 AND status = 'closed'
    AND NOT EXISTS (SELECT 1 FROM reward_payouts
                     WHERE community_id = $1 AND epoch_number = $2 AND settled_at IS NULL);
+
+-- name: notify_reward_paid
+-- Once the epoch is paid: REWARD_PAID to each person it paid, once (keyed by the epoch).
+SELECT count(*)
+  FROM reward_epochs AS e
+ CROSS JOIN LATERAL notify(
+       ARRAY(SELECT DISTINCT l.author_id FROM reward_lines AS l
+              WHERE l.community_id = e.community_id AND l.epoch_number = e.number
+                AND l.amount > 0),
+       'REWARD_PAID', 'epoch:' || e.community_id || ':' || e.number,
+       NULL, NULL, NULL, e.community_id, NULL, NULL) AS n
+ WHERE e.community_id = $1 AND e.number = $2 AND e.status = 'paid';

@@ -77,7 +77,8 @@ END $$;
 CREATE TRIGGER chain_proposals_notify AFTER INSERT ON chain_proposals
     FOR EACH ROW EXECUTE FUNCTION chain_proposals_notify();
 
--- A moderator elected or impeached: ELECTED / IMPEACHED to them.
+-- A moderator elected or impeached: ELECTED / IMPEACHED to them; not the creator made the first
+-- moderator by the community's creation (their own act).
 CREATE FUNCTION chain_moderator_events_notify() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM notify(
@@ -86,7 +87,7 @@ BEGIN
       FROM chain_communities cc
       JOIN communities c ON c.name = cc.name
       JOIN users u ON u.address = '0x' || encode(NEW.account, 'hex')
-     WHERE cc.community_id = NEW.community_id;
+     WHERE cc.community_id = NEW.community_id AND cc.tx_hash <> NEW.tx_hash;
     RETURN NULL;
 END $$;
 CREATE TRIGGER chain_moderator_events_notify AFTER INSERT ON chain_moderator_events
