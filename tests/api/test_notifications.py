@@ -29,7 +29,9 @@ REMOVE_COMMENT = "mutation($id: ID!) { removeComment(id: $id) { isRemoved } }"
 BAN = "mutation($input: BanUserInput!) { banUser(input: $input) { reason } }"
 EDIT_COMMENT = "mutation($input: EditCommentInput!) { editComment(input: $input) { bodyHtml } }"
 POST_HTML = "query($id: ID!) { post(id: $id) { bodyHtml } }"
-NOTIFICATION_ADDED = "subscription { notificationAdded { kind actor { address } comment { body } } }"
+NOTIFICATION_ADDED = (
+    "subscription { notificationAdded { kind actor { address } comment { body } } }"
+)
 
 
 async def inbox(client: Client, **variables: Any) -> list[dict[str, Any]]:
@@ -100,7 +102,11 @@ async def test_a_mention_reaches_whom_it_names_and_links_to_them(
     comment = await create_comment(alice, post["id"], f"and {mention(carol)} too")
     # then each is told, about the item that named them
     [to_bob] = await inbox(bob)
-    assert (to_bob["kind"], to_bob["post"], to_bob["comment"]) == ("MENTION", {"id": post["id"]}, None)
+    assert (to_bob["kind"], to_bob["post"], to_bob["comment"]) == (
+        "MENTION",
+        {"id": post["id"]},
+        None,
+    )
     [to_carol] = await inbox(carol)
     assert (to_carol["kind"], to_carol["comment"]) == ("MENTION", {"id": comment["id"]})
     # and the post links the mention to bob's profile
@@ -133,7 +139,8 @@ async def test_a_removal_and_a_ban_reach_the_one_they_are_about(alice: Client, b
     await alice.data(REMOVE_COMMENT, {"id": comment["id"]})
     await alice.data(REMOVE_POST, {"id": post["id"]})
     await alice.data(
-        BAN, {"input": {"community": community["name"], "address": bob.account.address}}  # type: ignore[union-attr]
+        BAN,
+        {"input": {"community": community["name"], "address": bob.account.address}},  # type: ignore[union-attr]
     )
     # then bob's inbox says so, newest first, each from alice
     told = await inbox(bob)

@@ -26,6 +26,7 @@ TOKEN = 10**18
 
 REMOVE_POST = 'mutation($id: ID!) { removePost(id: $id, reason: "spam") { isRemoved } }'
 BAN = "mutation($input: BanUserInput!) { banUser(input: $input) { reason } }"
+INBOX = "{ notifications { edges { node { kind actor { address } community { id } } } } }"
 
 
 async def people(live_server: LiveServer, http: httpx.AsyncClient, count: int) -> list[Client]:
@@ -385,6 +386,11 @@ async def test_a_mint_recorded_mined_is_booked_on_chain_once_and_the_epoch_is_pa
     assert await earned(db, community_id, "onchain") == {address: 500 * TOKEN}
     paid = await epoch(db, community_id, 1)
     assert paid is not None and paid["status"] == "paid"
+    # and the author is told once that the community paid them
+    told = [edge["node"] for edge in (await author.data(INBOX))["notifications"]["edges"]]
+    assert [(n["kind"], n["actor"]) for n in told if n["kind"] == "REWARD_PAID"] == [
+        ("REWARD_PAID", None)
+    ]
 
 
 async def test_a_worker_killed_mid_payout_pays_once_after_restart(

@@ -1,0 +1,114 @@
+"""Notifications of what the chain decides, written by the real indexer on anvil: a proposal
+opened in your community, an election of you; and the beat's reminder of a vote ending."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from agora.settings import Settings
+from governance.deploy import Deployment
+from governance.devchain import fund
+from governance.proposals import Support
+from ledger import reminders
+from tests.governance.driver import Governance
+from tests.indexer import conftest as indexer_fixtures
+from tests.indexer.conftest import catch_up
+from tests.support.factories import create_community, unique_name
+from tests.support.graphql import Client, sign_in
+from tests.support.server import LiveServer, start_server
+
+pytestmark = pytest.mark.chain
+
+chain_rpc_url = indexer_fixtures.chain_rpc_url
+operator_key = indexer_fixtures.operator_key
+deployment_file = indexer_fixtures.deployment_file
+deployment = indexer_fixtures.deployment
+w3 = indexer_fixtures.w3
+gov = indexer_fixtures.gov
+mirror = indexer_fixtures.mirror
+database_url = indexer_fixtures.database_url
+
+INBOX = """
+{ notifications { edges { node { kind actor { address } community { name }
+                                 proposal { proposalId kind } } } } }
+"""
+JOIN = "mutation($name: String!) { joinCommunity(name: $name) { viewerIsMember } }"
+
+
+@pytest.fixture(scope="module")
+def forum(settings: Settings, mirror_database_url: str, redis_url: str) -> Iterator[LiveServer]:
+    """A server on the indexer's tests' database: these tests create communities on-chain."""
+    server = start_server(
+        settings, database_url=mirror_database_url, redis_url=redis_url, write_rate_limit=1_000_000
+    )
+    yield server
+    server.stop()
+
+
+async def person(forum: LiveServer, http: httpx.AsyncClient) -> Client:
+    return await sign_in(Client(forum.graphql_url, http))
+
+
+async def inbox(client: Client) -> list[dict[str, Any]]:
+    return [edge["node"] for edge in (await client.data(INBOX))["notifications"]["edges"]]
+
+
+async def test_an_election_tells_members_it_opened_and_the_elected_they_won(
+    gov: Governance,
+    mirror: asyncpg.Connection,
+    database_url: str,
+    chain_rpc_url: str,
+    deployment: Deployment,
+    forum: LiveServer,
+    http: httpx.AsyncClient,
+) -> None:
+    alice, bob, carol = [await person(forum, http) for _ in range(3)]
+    assert alice.account and bob.account and carol.account
+    # given a community alice created, on-chain too, that bob joined (carol did not)
+    name = unique_name("inbox")
+    await create_community(alice, name, confirmed=False)
+    community = gov.create_community(name, creator=alice.account)
+    await bob.data(JOIN, {"name": name})
+    fund(gov.w3, alice.account.address)
+    gov.pay(community, {alice.account: 60, bob.account: 40})
+    # when alice proposes to elect carol, and the indexer reaches the head
+    election = gov.election(community, carol.account)
+    proposal_id = gov.propose(community, election, by=alice.account)
+    await catch_up(database_url, chain_rpc_url, deployment)
+    # then bob, a member, is told it opened, by alice; alice (who proposed) and carol are not
+    opened = {
+        "kind": "PROPOSAL_OPENED",
+        "actor": {"address": alice.account.address},
+        "community": {"name": name},
+        "proposal": {"proposalId": str(proposal_id), "kind": "ELECT_MODERATOR"},
+    }
+    assert await inbox(bob) == [opened]
+    assert await inbox(alice) == []
+    assert await inbox(carol) == []
+    # and an indexer that applies the same blocks again writes nothing twice
+    await mirror.execute("UPDATE chain_indexer_state SET block_number = block_number - 3")
+    await catch_up(database_url, chain_rpc_url, deployment)
+    assert await inbox(bob) == [opened]
+
+    # when the vote opens and alice votes, the beat reminds bob (who has not voted) once
+    gov.open_voting(community)
+    gov.vote(community, proposal_id, alice.account, Support.FOR)
+    await catch_up(database_url, chain_rpc_url, deployment)
+    assert await reminders.remind_proposals_ending(mirror) >= 1
+    assert await reminders.remind_proposals_ending(mirror) == 0
+    assert [n["kind"] for n in await inbox(bob)] == ["PROPOSAL_ENDING", "PROPOSAL_OPENED"]
+    assert await inbox(alice) == []
+
+    # when the vote passes and is executed
+    gov.close_voting(community)
+    gov.execute(community, election, by=alice.account)
+    await catch_up(database_url, chain_rpc_url, deployment)
+    # then carol is told she was elected, by the community (no one person)
+    assert await inbox(carol) == [
+        {"kind": "ELECTED", "actor": None, "community": {"name": name}, "proposal": None}
+    ]
