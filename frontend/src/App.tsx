@@ -9,6 +9,7 @@ import { CreateCommunityPage } from "./pages/CreateCommunityPage";
 import { GovernancePage } from "./pages/GovernancePage";
 import { HomePage } from "./pages/HomePage";
 import { HowRewardsPage } from "./pages/HowRewardsPage";
+import { InboxPage } from "./pages/InboxPage";
 import { ModlogPage } from "./pages/ModlogPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { PostPage } from "./pages/PostPage";
@@ -30,6 +31,7 @@ export function App() {
               <Route path="create-community" element={<CreateCommunityPage />} />
               <Route path="submit" element={<SubmitPage />} />
               <Route path="rewards" element={<HowRewardsPage />} />
+              <Route path="inbox" element={<InboxPage />} />
               <Route path="u/:address" element={<UserPage />} />
               <Route path="c/:name" element={<CommunityLayout />}>
                 <Route index element={<CommunityPosts />} />

@@ -708,3 +708,45 @@ export const ProposalUpdatedSubscription = graphql(`
     }
   }
 `);
+
+// ---- inbox ---------------------------------------------------------------
+
+export const UnreadNotificationsQuery = graphql(`
+  query UnreadNotifications {
+    viewer { unreadNotifications }
+  }
+`);
+
+export const NotificationsQuery = graphql(
+  `
+  query Notifications($after: String) {
+    notifications(first: 25, after: $after) {
+      edges {
+        node {
+          id kind createdAt read
+          actor { ...UserBrief }
+          post { id title community { name } }
+          comment { id body }
+          community { name }
+          proposal { id description community { name } }
+        }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`,
+  [UserBrief],
+);
+export type Notification = ResultOf<typeof NotificationsQuery>["notifications"]["edges"][number]["node"];
+
+export const MarkNotificationsReadMutation = graphql(`
+  mutation MarkNotificationsRead($ids: [ID!]) {
+    markNotificationsRead(ids: $ids)
+  }
+`);
+
+export const NotificationAddedSubscription = graphql(`
+  subscription NotificationAdded {
+    notificationAdded { id kind }
+  }
+`);

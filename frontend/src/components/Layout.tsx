@@ -4,6 +4,7 @@ import { displayName } from "../lib/format";
 import { Avatar } from "./bits";
 import { MoonIcon, PlusIcon, SunIcon } from "./icons";
 import { useSession } from "../lib/session";
+import { InboxBell } from "./InboxBell";
 import { useTheme } from "../lib/theme";
 import { SignInDialog } from "./SignInDialog";
 
@@ -73,6 +74,7 @@ function Header() {
           >
             {theme === "dark" ? <SunIcon /> : <MoonIcon />}
           </button>
+          {viewer && <InboxBell />}
           {viewer ? (
             <UserMenu />
           ) : (
