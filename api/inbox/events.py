@@ -18,15 +18,20 @@ async def replied(
     replied_to: int,
     mentions: list[str],
 ) -> list[Written]:
-    """A comment was written: REPLY to the author of what it answers, MENTION to whom it
-    names."""
+    """A comment was written: REPLY to the author of what it answers, MENTION to the others it
+    names (one notification each, as Lemmy sends)."""
     about = About(community_id=community_id, post_id=post_id, comment_id=comment_id)
     key = f"comment:{comment_id}"
     written = await notify(
         db, recipients=[replied_to], kind="REPLY", event_key=key, actor_id=actor_id, about=about
     )
     return written + await notify_mentions(
-        db, addresses=mentions, event_key=key, actor_id=actor_id, about=about
+        db,
+        addresses=mentions,
+        event_key=key,
+        actor_id=actor_id,
+        about=about,
+        except_user=replied_to,
     )
 
 

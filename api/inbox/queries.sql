@@ -4,9 +4,11 @@ SELECT id, user_id
   FROM notify($1::bigint[], $2, $3, $4, $5, $6, $7, NULL, NULL);
 
 -- name: notify_mentions
--- Notify the forum's people among the addresses ($1, lower-case) that an item mentions them.
+-- Notify the forum's people among the addresses ($1, lower-case) that an item mentions them,
+-- but $7 (the author it replies to, told of it already).
 SELECT n.id, n.user_id
-  FROM notify(ARRAY(SELECT id FROM users WHERE address = ANY($1::text[])),
+  FROM notify(ARRAY(SELECT id FROM users
+                     WHERE address = ANY($1::text[]) AND id IS DISTINCT FROM $7::bigint),
               'MENTION', $2, $3, $4, $5, $6, NULL, NULL) AS n;
 
 -- name: count_unread

@@ -28,6 +28,10 @@ class About:
     post_id: int | None = None
     comment_id: int | None = None
 
+    def columns(self) -> tuple[int | None, int | None, int | None]:
+        """As `notify` takes them: post, comment, community."""
+        return self.post_id, self.comment_id, self.community_id
+
 
 async def notify(
     db: Executor,
@@ -38,32 +42,23 @@ async def notify(
     actor_id: int | None,
     about: About,
 ) -> list[Written]:
-    rows = await db.fetch(
-        queries.notify,
-        recipients,
-        kind,
-        event_key,
-        actor_id,
-        about.post_id,
-        about.comment_id,
-        about.community_id,
-    )
+    rows = await db.fetch(queries.notify, recipients, kind, event_key, actor_id, *about.columns())
     return [Written(row["id"], row["user_id"]) for row in rows]
 
 
 async def notify_mentions(
-    db: Executor, *, addresses: list[str], event_key: str, actor_id: int, about: About
+    db: Executor,
+    *,
+    addresses: list[str],
+    event_key: str,
+    actor_id: int,
+    about: About,
+    except_user: int | None = None,
 ) -> list[Written]:
     if not addresses:
         return []
     rows = await db.fetch(
-        queries.notify_mentions,
-        addresses,
-        event_key,
-        actor_id,
-        about.post_id,
-        about.comment_id,
-        about.community_id,
+        queries.notify_mentions, addresses, event_key, actor_id, *about.columns(), except_user
     )
     return [Written(row["id"], row["user_id"]) for row in rows]
 

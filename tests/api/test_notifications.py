@@ -80,6 +80,9 @@ async def test_a_reply_to_your_post_or_comment_reaches_you(
     assert await unread(alice) == 1
     # and carol, who answered, is told nothing
     assert await inbox(carol) == []
+    # and a reply that also names the one it answers tells them once, as a reply
+    await create_comment(carol, post["id"], f"right, {mention(bob)}?", parent_id=comment["id"])
+    assert [n["kind"] for n in await inbox(bob)] == ["REPLY", "REPLY"]
 
 
 async def test_your_own_actions_notify_no_one(alice: Client) -> None:

@@ -1,5 +1,6 @@
 """Notifications of what the chain decides, written by the real indexer on anvil: a proposal
-opened in your community, an election of you; and the beat's reminder of a vote ending."""
+opened in your community, your election and impeachment; and the beat's reminder of a vote
+ending."""
 
 from __future__ import annotations
 
@@ -109,6 +110,11 @@ async def test_an_election_tells_members_it_opened_and_the_elected_they_won(
     gov.execute(community, election, by=alice.account)
     await catch_up(database_url, chain_rpc_url, deployment)
     # then carol is told she was elected, by the community (no one person)
-    assert await inbox(carol) == [
-        {"kind": "ELECTED", "actor": None, "community": {"name": name}, "proposal": None}
-    ]
+    elected = {"kind": "ELECTED", "actor": None, "community": {"name": name}, "proposal": None}
+    assert await inbox(carol) == [elected]
+
+    # when the community impeaches her
+    gov.pass_proposal(community, gov.impeachment(community, carol.account), voter=alice.account)
+    await catch_up(database_url, chain_rpc_url, deployment)
+    # then she is told that too
+    assert await inbox(carol) == [{**elected, "kind": "IMPEACHED"}, elected]

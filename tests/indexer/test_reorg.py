@@ -30,6 +30,13 @@ query Moderators($name: String!) { community(name: $name) { moderators { address
 """
 
 
+INBOX = "{ notifications { edges { node { kind community { name } } } } }"
+
+
+async def _told(client: Client) -> list[str]:
+    return [e["node"]["kind"] for e in (await client.data(INBOX))["notifications"]["edges"]]
+
+
 def _b(address: str) -> bytes:
     return bytes.fromhex(address[2:])
 
@@ -93,7 +100,7 @@ async def test_a_reverted_branch_is_rolled_back_and_the_new_one_applied(
     name = unique_name("reorg")
     async with httpx.AsyncClient(timeout=30) as http:
         reader = await sign_in(Client(forum.graphql_url, http), creator)
-        await sign_in(Client(forum.graphql_url, http), candidate)  # known to the forum
+        known = await sign_in(Client(forum.graphql_url, http), candidate)  # known to the forum
         await reader.data(CREATE_COMMUNITY, {"input": {"name": name, "title": "Forked"}})
         community = gov.create_community(name, creator=creator)
         gov.pay(community, {alice: 100})
@@ -110,6 +117,9 @@ async def test_a_reverted_branch_is_rolled_back_and_the_new_one_applied(
         assert _b(candidate.address) in await _moderators(mirror)
         assert await mirror.fetchval("SELECT count(*) FROM chain_votes") == 1
         await _forum_shows(reader, name, creator_only | {candidate.address})
+        # (and its notifications: the election opened, to the creator, a member; won, to him)
+        assert await _told(reader) == ["PROPOSAL_OPENED"]
+        assert await _told(known) == ["ELECTED"]
         orphaned_head = gov.w3.eth.block_number
 
         # when: the chain returns to the fork and grows another, longer branch
@@ -126,6 +136,9 @@ async def test_a_reverted_branch_is_rolled_back_and_the_new_one_applied(
         (rollback,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("reorg")]
         assert f"rolled back to block {fork_block}" in rollback
         await _forum_shows(reader, name, creator_only)
+        # and so are the notifications of what the chain no longer says
+        assert await _told(reader) == []
+        assert await _told(known) == []
     assert await _names(mirror) == {name, "new-branch-community"}
     assert await _moderators(mirror) == {_b(creator.address), _b(new_community.creator.address)}
     assert await mirror.fetchval("SELECT count(*) FROM chain_votes") == 0

@@ -6,6 +6,10 @@ import { BellIcon } from "./icons";
 
 // Said by the inbox page when it marked notifications read, so the bell counts again.
 export const INBOX_READ_EVENT = "agora:inbox-read";
+// The subscription carries what the API writes (replies, mentions, removals, bans); what the
+// indexer and the ledger write (proposals, elections, rewards) is counted on navigation and
+// at this interval: one small query a minute per open tab.
+const RECOUNT_MS = 60_000;
 
 /** The header's bell: the unread count, kept live by the notificationAdded subscription. */
 export function InboxBell() {
@@ -20,7 +24,11 @@ export function InboxBell() {
   }, [live.data]);
   useEffect(() => {
     window.addEventListener(INBOX_READ_EVENT, recount);
-    return () => window.removeEventListener(INBOX_READ_EVENT, recount);
+    const timer = window.setInterval(recount, RECOUNT_MS);
+    return () => {
+      window.removeEventListener(INBOX_READ_EVENT, recount);
+      window.clearInterval(timer);
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   useEffect(() => {
