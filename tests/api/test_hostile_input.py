@@ -63,6 +63,7 @@ PAGED = {
     "modlog": 'modlog(community: "<c>", first: $first) { edges { node { id } } }',
     "reports": 'reports(community: "<c>", first: $first) { edges { node { id } } }',
     "bans": 'bans(community: "<c>", first: $first) { edges { node { reason } } }',
+    "notifications": "notifications(first: $first) { edges { node { id } } }",
     "user.posts": 'user(address: "<a>") { posts(first: $first) { edges { node { id } } } }',
     "user.comments": 'user(address: "<a>") { comments(first: $first) { edges { node { id } } } }',
     "user.rewards": 'user(address: "<a>") { rewards(first: $first) { edges { node { amount } } } }',
