@@ -45,6 +45,8 @@ interface Ctx {
   locked: boolean;
   /** Each commenter's points in the community (lower-case address), where the listing had them. */
   points?: ReadonlyMap<string, string>;
+  /** The thread's people, whom the editor offers to mention. */
+  people?: readonly { address: string; displayName?: string | null }[];
 }
 
 export function CommentSection({ postId, community, isModerator, locked, commentCount }: Ctx & { commentCount: number }) {
@@ -75,7 +77,12 @@ export function CommentSection({ postId, community, isModerator, locked, comment
     [data],
   );
   const newIds = useMemo(() => live.map((c) => c.id), [live]);
-  const ctx: Ctx = { postId, community, isModerator, locked, points };
+  const people = useMemo(() => {
+    const seen = new Map<string, { address: string; displayName?: string | null }>();
+    for (const c of all) if (c.author && !isMe(c.author.address)) seen.set(c.author.address.toLowerCase(), c.author);
+    return [...seen.values()];
+  }, [all, isMe]);
+  const ctx: Ctx = { postId, community, isModerator, locked, points, people };
 
   return (
     <section className="comments" aria-labelledby="comments-heading">
@@ -259,6 +266,7 @@ function CommentForm({
         placeholder="What are your thoughts?"
         autoFocus={!!(editing || replyTo)}
         error={fieldErr?.field ? fieldErr.message : null}
+        people={ctx.people}
       />
       {error && error.field !== "body" && <ErrorNote error={error} />}
       <div className="row end">

@@ -1,8 +1,9 @@
-import { useId, useState } from "react";
+import { useId, useRef, useState } from "react";
 import { useClient } from "urql";
 import { RenderMarkdownQuery } from "../ops";
 import { toAppError, type AppError } from "../lib/errors";
 import { ErrorNote, FieldError, ServerHtml, Spinner } from "./bits";
+import { MentionSuggestions, completeMention, mentionAt, type Person } from "./MentionSuggestions";
 
 interface Props {
   label: string;
@@ -16,10 +17,12 @@ interface Props {
   name?: string;
   hideLabel?: boolean;
   id?: string;
+  /** People to offer when "@" is typed (the thread's), by display name. */
+  people?: readonly Person[];
 }
 
 /** A textarea with a Write / Preview switch; the preview is the server's own renderer. */
-export function MarkdownEditor({ label, value, onChange, error, rows = 6, placeholder, required, autoFocus, name, hideLabel, id: givenId }: Props) {
+export function MarkdownEditor({ label, value, onChange, error, rows = 6, placeholder, required, autoFocus, name, hideLabel, id: givenId, people = [] }: Props) {
   const autoId = useId();
   const id = givenId ?? autoId;
   const client = useClient();
@@ -27,6 +30,21 @@ export function MarkdownEditor({ label, value, onChange, error, rows = 6, placeh
   const [html, setHtml] = useState<string | null>(null);
   const [previewError, setPreviewError] = useState<AppError | null>(null);
   const [loading, setLoading] = useState(false);
+  const area = useRef<HTMLTextAreaElement>(null);
+  const [typed, setTyped] = useState<string | null>(null);
+  const follow = (el: HTMLTextAreaElement) => setTyped(people.length ? mentionAt(el.value, el.selectionStart) : null);
+
+  function pick(person: Person) {
+    const el = area.current;
+    if (!el || typed === null) return;
+    const [text, caret] = completeMention(el.value, el.selectionStart, typed, person.address);
+    onChange(text);
+    setTyped(null);
+    requestAnimationFrame(() => {
+      el.focus();
+      el.setSelectionRange(caret, caret);
+    });
+  }
 
   async function showPreview() {
     setMode("preview");
@@ -59,6 +77,7 @@ export function MarkdownEditor({ label, value, onChange, error, rows = 6, placeh
         </div>
       </div>
       <textarea
+        ref={area}
         id={id}
         name={name}
         rows={rows}
@@ -69,11 +88,18 @@ export function MarkdownEditor({ label, value, onChange, error, rows = 6, placeh
         hidden={mode === "preview"}
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? errorId : `${id}-hint`}
-        onChange={(e) => onChange(e.target.value)}
+        onChange={(e) => {
+          onChange(e.target.value);
+          follow(e.target);
+        }}
+        onSelect={(e) => follow(e.currentTarget)}
+        onBlur={() => setTyped(null)}
       />
+      {mode === "write" && typed !== null && <MentionSuggestions people={people} typed={typed} onPick={pick} />}
       {mode === "write" && (
         <p className="hint" id={`${id}-hint`}>
           Markdown works: **bold**, _italic_, [links](https://example.org), lists and `code`.
+          {people.length > 0 && " Type @ to mention someone in the thread."}
         </p>
       )}
       {mode === "preview" && (
