@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import asyncpg
@@ -89,11 +90,11 @@ def create_app(settings: Settings) -> Celery:
 
     def settle_payouts() -> int:
         """Book the mints recorded as mined; the number of batches this run booked."""
-        return asyncio.run(_settle_payouts(settings))
+        return asyncio.run(_on_connection(settings, epochs.settle_payouts))
 
     def remind_proposals_ending() -> int:
         """Remind members who have not voted of votes ending within a day; how many now."""
-        return asyncio.run(_remind_proposals_ending(settings))
+        return asyncio.run(_on_connection(settings, reminders.remind_proposals_ending))
 
     for name, task in (
         (CLOSE_DUE_EPOCHS, close_due_epochs),
@@ -123,20 +124,14 @@ async def _close_due_epochs(
         await conn.close()
 
 
-async def _settle_payouts(settings: Settings) -> int:
+async def _on_connection(
+    settings: Settings, work: Callable[[asyncpg.Connection], Awaitable[int]]
+) -> int:
+    """Run a task's `work` on a connection of its own."""
     assert settings.database_url is not None
     conn = await epochs.connect(settings.database_url, settings)
     try:
-        return await epochs.settle_payouts(conn)
-    finally:
-        await conn.close()
-
-
-async def _remind_proposals_ending(settings: Settings) -> int:
-    assert settings.database_url is not None
-    conn = await epochs.connect(settings.database_url, settings)
-    try:
-        return await reminders.remind_proposals_ending(conn)
+        return await work(conn)
     finally:
         await conn.close()
 
