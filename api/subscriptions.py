@@ -8,6 +8,7 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
+from api.auth import sessions
 from api.comments import repository as comments
 from api.comments.types import Comment
 from api.communities import repository as communities
@@ -81,10 +82,14 @@ class Subscription:
     @strawberry.subscription
     async def notification_added(self, info: Info) -> AsyncGenerator[Notification, None]:
         """The signed-in person's notifications as the API writes them (a reply, a mention, a
-        removal, a ban); those of the chain and the ledger show in `notifications`."""
+        removal, a ban); those of the chain and the ledger show in `notifications`. It ends
+        when the session that opened it does (signed out or expired): they are private."""
         ctx = info.context
         viewer = permissions.require_viewer(info)
         async for notification_id in ctx.pubsub.new_notifications(viewer.user_id):
+            still = await sessions.viewer_of(ctx.pool, ctx.request, ctx.listing_cache.sessions)
+            if still is None or still.user_id != viewer.user_id:
+                return
             ctx.loaders = Loaders(ctx.pool, viewer.user_id)
             rows = await inbox.get_notifications_by_ids(ctx.pool, ids=[notification_id])
             if rows and rows[0]["user_id"] == viewer.user_id:

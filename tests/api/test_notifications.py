@@ -225,6 +225,20 @@ async def test_a_reply_arrives_live(alice: Client, bob: Client, carol: Client, l
         assert message is None
 
 
+async def test_a_signed_out_session_hears_no_more(alice: Client, bob: Client, live_server) -> None:
+    # given alice listening to her inbox, who then signs out
+    community = await create_community(alice)
+    post = await create_post(alice, community["name"])
+    url = live_server.graphql_url.replace("http://", "ws://")
+    async with listening(url, alice) as ws:
+        await alice.data("mutation { signOut }")
+        # when bob replies to her
+        await create_comment(bob, post["id"], "are you there?")
+        # then the subscription ends instead of telling the signed-out session
+        message = json.loads(await asyncio.wait_for(ws.recv(), timeout=15))
+        assert message == {"id": "1", "type": "complete"}
+
+
 class listening:
     """A graphql-transport-ws connection of `client` subscribed to its notifications."""
 
