@@ -91,6 +91,12 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     max_json_depth: int = 32
     max_query_bytes: int = 32 * 1024
+    # Live updates (WebSockets at /graphql), per API worker: operations (subscriptions) open at
+    # once on one socket, sockets open at once from one client address, and the events a
+    # subscription may fall behind by before it is ended.
+    max_subscriptions_per_socket: int = 20
+    max_sockets_per_ip: int = 50
+    subscription_queue_size: int = 100
     # The operator's sender (`agora send`): how often it looks for new intents when no
     # notification came, and, for tests only, a step after which it stops moving
     # ("recorded": the transaction is recorded but not broadcast; "broadcast": broadcast but its
@@ -169,6 +175,9 @@ class Settings:
             max_body_bytes=_int("MAX_BODY_BYTES", 1024 * 1024),
             max_json_depth=_int("MAX_JSON_DEPTH", 32),
             max_query_bytes=_int("MAX_QUERY_BYTES", 32 * 1024),
+            max_subscriptions_per_socket=_int("MAX_SUBSCRIPTIONS_PER_SOCKET", 20),
+            max_sockets_per_ip=_int("MAX_SOCKETS_PER_IP", 50),
+            subscription_queue_size=_int("SUBSCRIPTION_QUEUE_SIZE", 100),
             sender_poll_seconds=_float("SENDER_POLL_SECONDS", 0.5),
             sender_pause_after=_env("SENDER_PAUSE_AFTER"),
             sender_replace_after_seconds=_float("SENDER_REPLACE_AFTER_SECONDS", 120),

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialWithJitterBackoff
+from redis.backoff import ExponentialWithJitterBackoff, NoBackoff
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
@@ -28,10 +28,15 @@ from api.core.caching import ListingCache
 from api.core.pubsub import PubSub
 from api.server.graphql_view import AgoraGraphQL
 from api.server.resources import Resources
+from api.server.sockets import OpenSockets
 
 log = logging.getLogger("agora.api")
 
 FRONTEND_DIST = PROJECT_ROOT / "frontend" / "dist"
+
+# How long a request waits for a free connection of the Redis pool before it fails: the pool's
+# connections are each held for one short command, so a longer wait means Redis is in trouble.
+REDIS_POOL_WAIT_SECONDS = 2.0
 
 
 async def spa(request: Request) -> Response:
@@ -72,21 +77,40 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
         # After a Redis restart every pooled connection is dead; a client built from a URL does
         # not retry by default, so each would fail one request with INTERNAL. Retried on a new
         # connection instead (a repeated INCR or PUBLISH after a lost reply is harmless here).
-        # A burst of requests waits for a free connection (up to 10 s) rather than failing with
-        # "Too many connections" past the pool's 100: 200 simultaneous sign-ins did.
+        # Only short commands use this pool (listening has its own connection, below): a burst
+        # of requests waits a moment for a free connection rather than failing with "Too many
+        # connections" past the pool's 100 (200 simultaneous sign-ins did), but never long.
         redis = Redis(
             connection_pool=BlockingConnectionPool.from_url(
                 redis_url,
                 max_connections=100,
-                timeout=10,
+                timeout=REDIS_POOL_WAIT_SECONDS,
                 retry=Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.5), retries=3),
+                client_name="agora-api",
             )
+        )
+        # The one connection every subscription and listener of this worker shares
+        # (api.core.fanout): not retried by redis-py, whose silent reconnection would hide the
+        # loss from the fan-out, which reconnects, resubscribes and logs it itself.
+        listener = Redis.from_url(
+            redis_url,
+            retry=Retry(NoBackoff(), retries=0),
+            socket_keepalive=True,
+            client_name="agora-api-listener",
         )
         cache = ListingCache(
             ttl=settings.listing_cache_seconds, response_bytes=settings.response_cache_bytes
         )
-        pubsub = PubSub(redis, cache, namespace=f"agora:{_database_name(database_url)}")
-        resources = Resources(settings, pool, redis, cache, pubsub, counter)
+        pubsub = PubSub(
+            redis,
+            cache,
+            namespace=f"agora:{_database_name(database_url)}",
+            listener=listener,
+            queue_size=settings.subscription_queue_size,
+        )
+        sockets = OpenSockets(per_ip=settings.max_sockets_per_ip)
+        pubsub.when_session_ends(sockets.session_ended)
+        resources = Resources(settings, pool, redis, cache, pubsub, counter, sockets)
         app.state.resources = resources
         follower = asyncio.create_task(pubsub.follow_invalidations())
         # What start-up loaded (modules, the schema, the pool; ~120,000 objects) lives as long
@@ -99,6 +123,8 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
             follower.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await follower
+            await pubsub.aclose()
+            await listener.aclose()
             await redis.aclose(close_connection_pool=True)  # a pool given is not closed by default
             await pool.close()
 

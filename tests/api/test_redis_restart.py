@@ -27,8 +27,8 @@ from tests.support.server import LiveServer, start_server
 LISTING = (
     "query($c: String) { posts(community: $c, sort: NEW, first: 10) { edges { node { title } } } }"
 )
-LOST = "cache invalidation listener: lost Redis"
-BACK = "cache invalidation listener: connected to Redis again"
+LOST = "pub/sub listener: lost Redis"
+BACK = "pub/sub listener: connected to Redis again"
 
 
 @pytest.fixture
