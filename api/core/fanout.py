@@ -166,8 +166,10 @@ class Fanout:
             if pubsub is None:
                 return
             wanted = channel in self._channels
-            subscribed = (
-                channel in pubsub.channels and channel not in pubsub.pending_unsubscribe_channels
+            # redis-py keeps the names as the client's responses are (bytes, or str if decoded).
+            subscribed = any(
+                name in pubsub.channels and name not in pubsub.pending_unsubscribe_channels
+                for name in (channel, channel.encode())
             )
             if wanted == subscribed:
                 return
