@@ -9,7 +9,6 @@ import asyncio
 import statistics
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -115,14 +114,6 @@ async def test_subscriptions_to_what_does_not_exist_are_refused(
     for id in ("unknown post", "deleted post", "unknown community"):
         assert codes(await socket.result(id)) == ["NOT_FOUND"], id
     await socket.close()
-
-
-@pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(tmp_path / "redis")
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
