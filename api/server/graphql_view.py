@@ -162,7 +162,7 @@ class _Operations(BaseGraphQLTransportWSHandler[Context, None]):
     async def _close(self, code: int, reason: str) -> None:
         for operation_id in list(self.operations):
             await self.cleanup_operation(operation_id)
-        with contextlib.suppress(RuntimeError):  # closed already
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect):  # closed already
             await self.websocket.close(code, reason)
 
 
