@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 
 from api.core.context import Viewer
 
-# Close codes (graphql-transport-ws keeps 4400-4499 for the application). A client of graphql-ws
-# retries after 4403 (it may come back as someone else, or anonymous) and, unless told to retry
-# whatever the code, gives up after 4429.
+# Close codes, with the meanings graphql-transport-ws gives them (forbidden; too many): a client
+# of graphql-ws retries after 4403 (it may come back as someone else, or anonymous) and, unless
+# told to retry whatever the code, gives up after 4429.
 SESSION_ENDED = 4403
 TOO_MANY_SOCKETS = 4429
 
