@@ -93,6 +93,11 @@ class Fanout:
         """How many channels are listened to (each once, however many listen)."""
         return len(self._channels)
 
+    @property
+    def subscribers(self) -> int:
+        """How many subscribers listen, over all channels."""
+        return sum(len(listeners.subscribers) for listeners in self._channels.values())
+
     async def messages(self, channel: str) -> AsyncIterator[bytes]:
         """The messages on `channel` from now on, until the consumer stops; raises FellBehind
         when it falls `queue_size` messages behind. Those published while Redis is away are
