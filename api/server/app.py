@@ -91,10 +91,13 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
         )
         # The one connection every subscription and listener of this worker shares
         # (api.core.fanout): not retried by redis-py, whose silent reconnection would hide the
-        # loss from the fan-out, which reconnects, resubscribes and logs it itself.
+        # loss from the fan-out, which reconnects, resubscribes and logs it itself. Its commands
+        # time out (a Redis that stops answering counts as lost); its wait for messages does not.
         listener = Redis.from_url(
             redis_url,
             retry=Retry(NoBackoff(), retries=0),
+            socket_connect_timeout=5,
+            socket_timeout=5,
             socket_keepalive=True,
             client_name="agora-api-listener",
         )
