@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -32,6 +33,18 @@ def _float(name: str, default: float) -> float:
 
 def _decimal(name: str, default: str) -> Decimal:
     return Decimal(_str(name, default))
+
+
+def _networks(name: str) -> tuple[str, ...]:
+    """A comma-separated list of IP addresses and CIDR networks, each checked (a typo would
+    otherwise trust no one, or someone else, without a word)."""
+    items = tuple(item.strip() for item in (_env(name) or "").split(",") if item.strip())
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ValueError(f"{name}: {item!r} is not an IP address or network") from None
+    return items
 
 
 TOKEN_DECIMALS = 18
@@ -69,6 +82,9 @@ class Settings:
     session_ttl_seconds: int = 30 * 24 * 3600
     nonce_ttl_seconds: int = 10 * 60
     cookie_secure: bool = False
+    # The proxies whose X-Forwarded-For names the client (IPs and CIDR networks); no one's when
+    # empty: a client could otherwise name any IP and dodge the per-IP limits.
+    trusted_proxies: tuple[str, ...] = ()
     # Writes allowed per window, per account and per IP.
     write_rate_limit: int = 30
     write_rate_window_seconds: int = 60
@@ -163,6 +179,7 @@ class Settings:
             session_ttl_seconds=_int("SESSION_TTL_SECONDS", 30 * 24 * 3600),
             nonce_ttl_seconds=_int("NONCE_TTL_SECONDS", 600),
             cookie_secure=_str("COOKIE_SECURE", "0") == "1",
+            trusted_proxies=_networks("TRUSTED_PROXIES"),
             write_rate_limit=_int("WRITE_RATE_LIMIT", 30),
             write_rate_window_seconds=_int("WRITE_RATE_WINDOW_SECONDS", 60),
             db_pool_size=_int("DB_POOL_SIZE", 10),

@@ -80,7 +80,7 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
 def _serve(settings: Settings, database_url: str, redis_url: str) -> None:
     import uvicorn
 
-    from api.server.app import create_app
+    from api.server.app import create_app, server_options
 
     app = create_app(settings, database_url=database_url, redis_url=redis_url)
     log.info("Agora is at http://%s:%d/ (GraphQL at /graphql)", settings.host, settings.port)
@@ -90,8 +90,7 @@ def _serve(settings: Settings, database_url: str, redis_url: str) -> None:
         port=settings.port,
         log_level="info",
         access_log=False,
-        # a WebSocket message is held whole before the app sees it: no larger than a body
-        ws_max_size=settings.max_body_bytes,
+        **server_options(settings),
     )
 
 

@@ -51,11 +51,44 @@ async def spa(request: Request) -> Response:
     )
 
 
+# What /healthz waits for each dependency: a checker must hear "down" soon, not time out itself.
+HEALTH_TIMEOUT_SECONDS = 3.0
+
+
 async def health(request: Request) -> Response:
+    """200 when PostgreSQL and Redis answer; 503 naming those that do not (within
+    HEALTH_TIMEOUT_SECONDS), so a load balancer or an operator knows what is down."""
     resources: Resources = request.app.state.resources
-    await resources.pool.fetchval("SELECT 1")
-    await resources.redis.ping()
+    checks = {
+        "postgresql": resources.pool.fetchval("SELECT 1"),
+        "redis": resources.redis.ping(),
+    }
+    results = await asyncio.gather(
+        *(asyncio.wait_for(check, HEALTH_TIMEOUT_SECONDS) for check in checks.values()),
+        return_exceptions=True,
+    )
+    failed = {
+        name: result
+        for name, result in zip(checks, results, strict=True)
+        if isinstance(result, Exception)
+    }
+    if failed:
+        for name, error in failed.items():
+            log.warning("health: %s is down: %r", name, error)
+        return JSONResponse({"ok": False, "down": list(failed)}, status_code=503)
     return JSONResponse({"ok": True})
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn must run the app (`agora serve`, the tests' server): the client's IP comes
+    from X-Forwarded-For only when the connection is from one of TRUSTED_PROXIES (uvicorn's
+    default trusts any local client, so one on the machine could name any IP per request)."""
+    return {
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": list(settings.trusted_proxies),
+        # a WebSocket message is held whole before the app sees it: no larger than a body
+        "ws_max_size": settings.max_body_bytes,
+    }
 
 
 def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Starlette:
