@@ -30,6 +30,7 @@ log = logging.getLogger("agora.ledger")
 
 CLOSE_DUE_EPOCHS = "ledger.close_due_epochs"
 SETTLE_PAYOUTS = "ledger.settle_payouts"
+RELEASE_REVIEWED_EPOCHS = "ledger.release_reviewed_epochs"
 
 
 def create_app(settings: Settings) -> Celery:
@@ -65,6 +66,11 @@ def create_app(settings: Settings) -> Celery:
                 # A tick nobody ran in time is dropped: the next one does the same work.
                 "options": {"expires": max(1.0, settings.ledger_beat_seconds * 2)},
             },
+            "release-reviewed-epochs": {
+                "task": RELEASE_REVIEWED_EPOCHS,
+                "schedule": settings.ledger_beat_seconds,
+                "options": {"expires": max(1.0, settings.ledger_beat_seconds * 2)},
+            },
             "settle-payouts": {
                 "task": SETTLE_PAYOUTS,
                 "schedule": settings.ledger_beat_seconds,
@@ -80,11 +86,21 @@ def create_app(settings: Settings) -> Celery:
         end = datetime.fromisoformat(until) if until else None
         return len(asyncio.run(_close_due_epochs(settings, until=end, community_id=community_id)))
 
+    def release_reviewed_epochs(until: str | None = None, community_id: int | None = None) -> int:
+        """Release every epoch whose review window has ended (ending reviews at `until`, an ISO
+        time, when given): void what the review took back, queue the mints; the number released."""
+        end = datetime.fromisoformat(until) if until else None
+        return len(asyncio.run(_release(settings, until=end, community_id=community_id)))
+
     def settle_payouts() -> int:
         """Book the mints recorded as mined; the number of batches this run booked."""
         return asyncio.run(_settle_payouts(settings))
 
-    for name, task in ((CLOSE_DUE_EPOCHS, close_due_epochs), (SETTLE_PAYOUTS, settle_payouts)):
+    for name, task in (
+        (CLOSE_DUE_EPOCHS, close_due_epochs),
+        (RELEASE_REVIEWED_EPOCHS, release_reviewed_epochs),
+        (SETTLE_PAYOUTS, settle_payouts),
+    ):
         app.task(
             name=name,
             # This app's own task, not Celery's "shared" kind that every app of the process gets.
@@ -104,6 +120,19 @@ async def _close_due_epochs(
     conn = await epochs.connect(settings.database_url, settings)
     try:
         return await epochs.close_due_epochs(conn, settings, until=until, community_id=community_id)
+    finally:
+        await conn.close()
+
+
+async def _release(
+    settings: Settings, *, until: datetime | None, community_id: int | None
+) -> list[epochs.Released]:
+    assert settings.database_url is not None
+    conn = await epochs.connect(settings.database_url, settings)
+    try:
+        return await epochs.release_reviewed_epochs(
+            conn, settings, until=until, community_id=community_id
+        )
     finally:
         await conn.close()
 
@@ -141,6 +170,15 @@ def close_now(
     now and close too."""
     until = datetime.now(UTC) if every_open else None
     return asyncio.run(_close_due_epochs(settings, until=until, community_id=community_id))
+
+
+def release_now(
+    settings: Settings, *, every_review: bool, community_id: int | None
+) -> list[epochs.Released]:
+    """Release epochs whose review has ended, in this process; with `every_review`, reviews end
+    now and release too."""
+    until = datetime.now(UTC) if every_review else None
+    return asyncio.run(_release(settings, until=until, community_id=community_id))
 
 
 app = create_app(Settings.from_env())

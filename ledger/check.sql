@@ -9,8 +9,8 @@ SELECT community_id, sum(balance) AS total FROM ledger_balances
  GROUP BY community_id HAVING sum(balance) <> 0;
 
 -- name: epoch_mismatches
--- A closed epoch emitted its emission, gave out what it says it distributed, and its lines
--- explain exactly that.
+-- A closed epoch emitted its emission, gave out what it says it distributed (its rewards less
+-- what its review voided back to the pool), and its lines not voided explain exactly that.
 SELECT * FROM (
     SELECT e.community_id, e.number, e.emission, e.distributed,
            coalesce((SELECT sum(t.amount) FROM ledger_transfers t
@@ -18,9 +18,13 @@ SELECT * FROM (
                         AND t.kind = 'emission'), 0) AS emitted,
            coalesce((SELECT sum(t.amount) FROM ledger_transfers t
                       WHERE t.community_id = e.community_id AND t.epoch_number = e.number
-                        AND t.kind = 'reward'), 0) AS rewarded,
+                        AND t.kind = 'reward'), 0)
+         - coalesce((SELECT sum(t.amount) FROM ledger_transfers t
+                      WHERE t.community_id = e.community_id AND t.epoch_number = e.number
+                        AND t.kind = 'void'), 0) AS rewarded,
            coalesce((SELECT sum(l.amount) FROM reward_lines l
-                      WHERE l.community_id = e.community_id AND l.epoch_number = e.number), 0)
+                      WHERE l.community_id = e.community_id AND l.epoch_number = e.number
+                        AND l.voided_at IS NULL), 0)
                AS explained
       FROM reward_epochs e
      WHERE e.status <> 'open' AND ($1::bigint IS NULL OR e.community_id = $1)

@@ -18,7 +18,7 @@ import asyncpg
 from eth_utils import to_checksum_address
 
 from agora.sql import load
-from ledger import epochs
+from ledger import epochs, merkle
 
 queries = load(__file__, "genesis.sql")
 
@@ -64,9 +64,12 @@ async def grant(conn: asyncpg.Connection, community_id: int, amounts: dict[int, 
             r["id"]: to_checksum_address(r["address"])
             for r in await conn.fetch(epochs.queries.user_addresses, users)
         }
+        rows = [(addresses[user], amounts[user]) for user in users]
         payload: dict[str, Any] = {
             "communityId": community_id,
             "epoch": GENESIS_CHAIN_EPOCH,
+            # Its distribution's root, as every epoch's mint carries (ledger/merkle.py).
+            "root": "0x" + (merkle.root(rows) or bytes(32)).hex(),
             "recipients": [addresses[user] for user in users],
             "amounts": [str(amounts[user]) for user in users],
         }

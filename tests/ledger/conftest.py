@@ -58,6 +58,8 @@ ECONOMY = {
     "REWARD_MAX_AUTHOR_SHARE": "0.6",
     "REWARD_MIN_ACCOUNT_AGE_SECONDS": "3600",
     "REWARD_EPOCH_SECONDS": "86400",
+    # No review window unless a test opens one: an epoch mints as it closes.
+    "REWARD_REVIEW_SECONDS": "0",
 }
 
 
