@@ -24,23 +24,35 @@ from web3 import Web3
 from web3.logs import DISCARD
 
 from agora.settings import PROJECT_ROOT, Settings
+from api.core.ids import decode_one
 from governance import NODE_MODULES
 from governance.deploy import Deployment
-from tests.ledger.conftest import QUEUE, start_worker
+from ledger.celery_app import RELEASE_REVIEWED_EPOCHS
+from tests.ledger.conftest import QUEUE, Worker, eventually, start_worker
 from tests.ledger.test_check import ledger_check
-from tests.ledger.test_epochs import TOKEN, age, clock, earned
+from tests.ledger.test_epochs import (
+    TOKEN,
+    age,
+    clock,
+    earned,
+    mint_intents,
+    people,
+    scored_community,
+    token_deployed,
+)
 from tests.ledger.test_sender import CHAIN, token_of
 from tests.support.chain import ChainServices
 from tests.support.factories import (
     create_comment,
     create_community,
+    create_community_without_sender,
     create_post,
     unique_name,
     vote,
 )
 from tests.support.graphql import Client, sign_in
 from tests.support.sender import SenderProcess
-from tests.support.server import start_server
+from tests.support.server import LiveServer, start_server
 
 pytestmark = pytest.mark.chain
 
@@ -185,7 +197,7 @@ async def test_a_removal_in_review_is_not_minted_and_the_minted_root_is_publishe
             # when a moderator removes bob's post before the window ends
             await alice.data(REMOVE_POST, {"id": post_b["id"]})
             removed_at = await db.fetchval(
-                "SELECT removed_at FROM posts WHERE id = $1", int(post_b["id"])
+                "SELECT removed_at FROM posts WHERE id = $1", decode_one(post_b["id"], "Post")
             )
             assert removed_at < ends, "the test was too slow to remove within the window"
 
@@ -231,7 +243,7 @@ async def test_a_removal_in_review_is_not_minted_and_the_minted_root_is_publishe
     assert token.functions.balanceOf(alice.account.address).call() == 500 * TOKEN
     assert token.functions.balanceOf(carol.account.address).call() == 250 * TOKEN
     assert [(v["id"], int(v["amount"])) for v in voids] == [
-        (f"epoch:{community_id}:1:void:post:{post_b['id']}", 250 * TOKEN)
+        (f"epoch:{community_id}:1:void:post:{decode_one(post_b['id'], 'Post')}", 250 * TOKEN)
     ]
     assert int(pool) == 250 * TOKEN
     assert onchain == {
@@ -270,6 +282,143 @@ async def test_a_removal_in_review_is_not_minted_and_the_minted_root_is_publishe
     code, output = ledger_check(fresh_database_url, chain_rpc_url, community_id)
     assert code == 0, output
     assert "the on-chain totals match the tokens" in output
+
+
+BAN = "mutation($i: BanUserInput!) { banUser(input: $i) { reason } }"
+DELETE_COMMENT = "mutation($id: ID!) { deleteComment(id: $id) { isDeleted } }"
+
+
+async def test_a_ban_or_the_authors_delete_in_review_voids_the_line_once_with_two_workers(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    database_url: str,
+    start: Callable[..., Worker],
+    send: Callable[..., str],
+) -> None:
+    # given two workers whose epochs are reviewed for an hour
+    queues = [f"{QUEUE}-release-{n}" for n in range(2)]
+    workers = [start(q, REWARD_REVIEW_SECONDS="3600") for q in queues]
+    # and a community alice moderates: her post, bob's post and carol's comment each with one
+    # eligible upvote (333.33 tokens each, the unit left over to the oldest item, alice's post)
+    alice, bob, carol, dave = await people(live_server, http, 4)
+    await age(db, alice, bob, carol, dave)
+    community = await create_community_without_sender(alice, live_server.settings)
+    name = community["name"]
+    community_id = await token_deployed(db, community)
+    post_a = await create_post(alice, name)
+    post_b = await create_post(bob, name)
+    comment_c = await create_comment(carol, post_a["id"])
+    for target in (post_a, post_b, comment_c):
+        await vote(dave, target["id"], "UP")
+    # and the epoch closed into its review
+    assert workers[0].results(send(queues[0], until=await clock(db), community_id=community_id))
+    review = await db.fetchrow(
+        "SELECT status, distributed FROM reward_epochs WHERE community_id = $1 AND number = 1",
+        community_id,
+    )
+    assert (review["status"], int(review["distributed"])) == ("review", 1000 * TOKEN)
+
+    # when, in the window, alice bans bob in the community and carol deletes her comment
+    await alice.data(BAN, {"i": {"community": name, "address": bob.account.address}})
+    await carol.data(DELETE_COMMENT, {"id": comment_c["id"]})
+    # and the operator ends the review now, through both workers at once
+    now = await clock(db)
+    tasks = [
+        send(q, task=RELEASE_REVIEWED_EPOCHS, until=now, community_id=community_id) for q in queues
+    ]
+    released = [w.results(t) for w, t in zip(workers, tasks, strict=True)]
+
+    # then the epoch was released once: bob's and carol's lines voided back to the pool, only
+    # alice's minted, in one intent carrying the root of the one row
+    assert sorted(released) == ["0", "1"]
+    lines = await db.fetch(
+        """SELECT author_id, void_reason FROM reward_lines
+            WHERE community_id = $1 AND epoch_number = 1 ORDER BY author_id""",
+        community_id,
+    )
+    assert [r["void_reason"] for r in lines] == [None, "banned", "deleted"]
+    assert await earned(db, community_id) == {
+        alice.account.address.lower(): ALICE,
+        bob.account.address.lower(): 0,
+        carol.account.address.lower(): 0,
+    }
+    [payload] = await mint_intents(db, community_id)
+    assert payload["recipients"] == [alice.account.address]
+    assert payload["amounts"] == [str(ALICE)]
+    assert payload["root"] == openzeppelin_root([(alice.account.address, ALICE)])
+    epoch = await db.fetchrow(
+        """SELECT status, distributed, undistributed, recipients, merkle_root FROM reward_epochs
+            WHERE community_id = $1 AND number = 1""",
+        community_id,
+    )
+    assert (epoch["status"], int(epoch["distributed"]), epoch["recipients"]) == (
+        "closed",
+        ALICE,
+        1,
+    )
+    assert int(epoch["undistributed"]) == 1000 * TOKEN - ALICE
+    assert "0x" + bytes(epoch["merkle_root"]).hex() == payload["root"]
+    # and the books still prove themselves (nothing minted yet, nothing on-chain)
+    chain_rpc_url = live_server.settings.chain_rpc_url
+    assert chain_rpc_url
+    code, output = ledger_check(database_url, chain_rpc_url, community_id)
+    assert code == 0, output
+
+
+# Alice's share of three equal scores: a third of 1000 tokens and the unit left over.
+ALICE = 1000 * TOKEN // 3 + 1
+
+
+async def test_a_worker_killed_mid_release_mints_once_after_restart(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    database_url: str,
+    start: Callable[..., Worker],
+    send: Callable[..., str],
+) -> None:
+    # given a scored community, and a worker (alone on its queue, its broker redelivering an
+    # unacknowledged task after 5 s) with no review window: it releases as it closes
+    community_id, author = await scored_community(live_server, http, db)
+    queue = f"{QUEUE}-killed-release"
+    first = start(queue, LEDGER_VISIBILITY_TIMEOUT_SECONDS="5")
+    # and the outbox held locked, so the release stops after the close, before queueing the mint
+    blocker = await asyncpg.connect(database_url)
+    try:
+        async with blocker.transaction():
+            await blocker.execute("LOCK TABLE operator_transactions IN EXCLUSIVE MODE")
+            # when the close is delivered and the worker is SIGKILLed while it waits there
+            task = send(queue, until=await clock(db), community_id=community_id)
+            waiting = await eventually(
+                lambda: db.fetchval(
+                    """SELECT count(*) FROM pg_stat_activity
+                        WHERE application_name = 'agora-ledger' AND wait_event_type = 'Lock'"""
+                ),
+                within=30,
+            )
+            assert waiting == 1, first.text()[-3000:]
+            first.kill()
+    finally:
+        await blocker.close()
+    # then the close stands (booked, in review) and nothing of the half-done release remains
+    held = await db.fetchrow(
+        "SELECT status, merkle_root FROM reward_epochs WHERE community_id = $1 AND number = 1",
+        community_id,
+    )
+    assert (held["status"], held["merkle_root"]) == ("review", None)
+    assert await earned(db, community_id) == {author.account.address.lower(): 500 * TOKEN}
+    assert await mint_intents(db, community_id) == []
+    # when a new worker starts (the broker redelivers the unacknowledged task)
+    second = start(queue, LEDGER_VISIBILITY_TIMEOUT_SECONDS="5")
+    # then it closes nothing twice and releases the epoch once: one mint queued
+    assert second.results(task, timeout=40) == "0"
+    released = await db.fetchval(
+        "SELECT status FROM reward_epochs WHERE community_id = $1 AND number = 1", community_id
+    )
+    assert released == "closed"
+    assert len(await mint_intents(db, community_id)) == 1
+    assert await earned(db, community_id) == {author.account.address.lower(): 500 * TOKEN}
 
 
 async def epochs_of(client: Client, name: str) -> list[dict[str, Any]]:
