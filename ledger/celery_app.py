@@ -1,4 +1,5 @@
-"""The ledger's Celery app: Redis broker, late acks, and beat closing due epochs.
+"""The ledger's Celery app: Redis broker, late acks, and beat closing due epochs, releasing
+those whose review has ended, and booking mined mints.
 
 `agora ledger worker` / `agora ledger beat` build it from the settings with the database and
 Redis that `agora` found; `celery -A ledger.celery_app worker` uses the module's `app`, built

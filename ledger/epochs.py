@@ -1,8 +1,11 @@
-"""Closing reward epochs: score, split, book and queue the mint, in one transaction per epoch.
+"""Closing reward epochs: score, split and book, in one transaction per epoch; then, once the
+epoch's review window has passed, release it: void the lines the review took back and queue the
+mint of the rest, with the merkle root of what is minted, in another.
 
-Running it twice, or in two workers at once, is harmless: each epoch is closed under its row
-lock and only while still open, and every row it writes has a key derived from the epoch (the
-transfers' ids, the outbox's dedupe keys), so a second payout cannot commit.
+Running either twice, or in two workers at once, is harmless: each epoch is closed (released)
+under its row lock and only while still open (in review), and every row it writes has a key
+derived from the epoch (the transfers' ids, the outbox's dedupe keys), so a second payout cannot
+commit.
 """
 
 from __future__ import annotations
