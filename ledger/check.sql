@@ -32,6 +32,29 @@ SELECT * FROM (
  WHERE emitted <> emission OR rewarded <> distributed OR explained <> distributed
  LIMIT 100;
 
+-- name: published_distributions
+-- The rows of every released epoch's published distribution (its lines not voided, summed per
+-- recipient), to rebuild the merkle root it stored and its mints carry.
+SELECT e.community_id, e.number, e.merkle_root, u.address, sum(l.amount) AS amount
+  FROM reward_epochs e
+  JOIN reward_lines l ON l.community_id = e.community_id AND l.epoch_number = e.number
+  JOIN users u ON u.id = l.author_id
+ WHERE e.merkle_root IS NOT NULL AND l.voided_at IS NULL
+   AND ($1::bigint IS NULL OR e.community_id = $1)
+ GROUP BY e.community_id, e.number, e.merkle_root, u.address
+HAVING sum(l.amount) > 0
+ ORDER BY e.community_id, e.number;
+
+-- name: mints_without_their_root
+-- Mint intents of a released epoch that do not carry its root.
+SELECT p.community_id, p.epoch_number, p.chain_epoch_id
+  FROM reward_payouts p
+  JOIN reward_epochs e ON e.community_id = p.community_id AND e.number = p.epoch_number
+  JOIN operator_transactions o ON o.id = p.operator_transaction_id
+ WHERE e.merkle_root IS NOT NULL AND ($1::bigint IS NULL OR p.community_id = $1)
+   AND o.payload ->> 'root' IS DISTINCT FROM '0x' || encode(e.merkle_root, 'hex')
+ LIMIT 100;
+
 -- name: onchain_totals
 -- What the ledger says each community's token has minted (every 'onchain' account).
 -- The token is the mirror's (by name, unique on-chain): a community without one has none.

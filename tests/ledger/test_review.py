@@ -364,6 +364,16 @@ async def test_a_ban_or_the_authors_delete_in_review_voids_the_line_once_with_tw
     assert chain_rpc_url
     code, output = ledger_check(database_url, chain_rpc_url, community_id)
     assert code == 0, output
+    # and a root that is not that of the epoch's lines does not pass them
+    forged = "UPDATE reward_epochs SET merkle_root = $2 WHERE community_id = $1 AND number = 1"
+    await db.execute(forged, community_id, bytes(32))
+    try:
+        code, output = ledger_check(database_url, chain_rpc_url, community_id)
+    finally:
+        await db.execute(forged, community_id, epoch["merkle_root"])
+    assert code == 1
+    assert f"community {community_id} epoch 1: its merkle root is not that of its lines" in output
+    assert "does not carry the epoch's merkle root" in output
 
 
 # Alice's share of three equal scores: a third of 1000 tokens and the unit left over.
