@@ -17,7 +17,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import asyncpg
 from celery import Celery
@@ -28,6 +30,8 @@ from agora.settings import Settings
 from ledger import epochs
 
 log = logging.getLogger("agora.ledger")
+
+T = TypeVar("T")
 
 CLOSE_DUE_EPOCHS = "ledger.close_due_epochs"
 SETTLE_PAYOUTS = "ledger.settle_payouts"
@@ -85,17 +89,17 @@ def create_app(settings: Settings) -> Celery:
         """Close every due epoch (ending open ones at `until`, an ISO time, when given); the
         number this run closed (0 when another run got there first)."""
         end = datetime.fromisoformat(until) if until else None
-        return len(asyncio.run(_close_due_epochs(settings, until=end, community_id=community_id)))
+        return len(_close_due_epochs(settings, until=end, community_id=community_id))
 
     def release_reviewed_epochs(until: str | None = None, community_id: int | None = None) -> int:
         """Release every epoch whose review window has ended (ending reviews at `until`, an ISO
         time, when given): void what the review took back, queue the mints; the number released."""
         end = datetime.fromisoformat(until) if until else None
-        return len(asyncio.run(_release(settings, until=end, community_id=community_id)))
+        return len(_release(settings, until=end, community_id=community_id))
 
     def settle_payouts() -> int:
         """Book the mints recorded as mined; the number of batches this run booked."""
-        return asyncio.run(_settle_payouts(settings))
+        return _on_connection(settings, epochs.settle_payouts)
 
     for name, task in (
         (CLOSE_DUE_EPOCHS, close_due_epochs),
@@ -114,37 +118,40 @@ def create_app(settings: Settings) -> Celery:
     return app
 
 
-async def _close_due_epochs(
+def _on_connection(settings: Settings, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+    """`work` on a connection of the ledger's own (see `epochs.connect`), closed after it."""
+
+    async def run() -> T:
+        assert settings.database_url is not None
+        conn = await epochs.connect(settings.database_url, settings)
+        try:
+            return await work(conn)
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
+def _close_due_epochs(
     settings: Settings, *, until: datetime | None, community_id: int | None
 ) -> list[epochs.Closed]:
-    assert settings.database_url is not None
-    conn = await epochs.connect(settings.database_url, settings)
-    try:
-        return await epochs.close_due_epochs(conn, settings, until=until, community_id=community_id)
-    finally:
-        await conn.close()
+    return _on_connection(
+        settings,
+        lambda conn: epochs.close_due_epochs(
+            conn, settings, until=until, community_id=community_id
+        ),
+    )
 
 
-async def _release(
+def _release(
     settings: Settings, *, until: datetime | None, community_id: int | None
 ) -> list[epochs.Released]:
-    assert settings.database_url is not None
-    conn = await epochs.connect(settings.database_url, settings)
-    try:
-        return await epochs.release_reviewed_epochs(
+    return _on_connection(
+        settings,
+        lambda conn: epochs.release_reviewed_epochs(
             conn, settings, until=until, community_id=community_id
-        )
-    finally:
-        await conn.close()
-
-
-async def _settle_payouts(settings: Settings) -> int:
-    assert settings.database_url is not None
-    conn = await epochs.connect(settings.database_url, settings)
-    try:
-        return await epochs.settle_payouts(conn)
-    finally:
-        await conn.close()
+        ),
+    )
 
 
 def check_now(settings: Settings, community_id: int | None = None) -> list[str]:
@@ -152,16 +159,8 @@ def check_now(settings: Settings, community_id: int | None = None) -> list[str]:
     from agora.chain import connect
     from ledger.check import check
 
-    async def run() -> list[str]:
-        assert settings.database_url is not None
-        conn = await epochs.connect(settings.database_url, settings)
-        try:
-            w3 = connect(settings.chain_rpc_url) if settings.chain_rpc_url else None
-            return await check(conn, w3, community_id)
-        finally:
-            await conn.close()
-
-    return asyncio.run(run())
+    w3 = connect(settings.chain_rpc_url) if settings.chain_rpc_url else None
+    return _on_connection(settings, lambda conn: check(conn, w3, community_id))
 
 
 def close_now(
@@ -170,7 +169,7 @@ def close_now(
     """Close due epochs in this process, without a worker; with `every_open`, open epochs end
     now and close too."""
     until = datetime.now(UTC) if every_open else None
-    return asyncio.run(_close_due_epochs(settings, until=until, community_id=community_id))
+    return _close_due_epochs(settings, until=until, community_id=community_id)
 
 
 def release_now(
@@ -179,7 +178,7 @@ def release_now(
     """Release epochs whose review has ended, in this process; with `every_review`, reviews end
     now and release too."""
     until = datetime.now(UTC) if every_review else None
-    return asyncio.run(_release(settings, until=until, community_id=community_id))
+    return _release(settings, until=until, community_id=community_id)
 
 
 app = create_app(Settings.from_env())

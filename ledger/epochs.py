@@ -243,10 +243,7 @@ async def _book(
         ["emission", "pool", *(["earned"] * len(users))],
         [None, None, *users],
     )
-    accounts = {
-        (r["kind"], r["user_id"]): r["id"]
-        for r in await conn.fetch(queries.get_accounts, community_id, users)
-    }
+    accounts = await accounts_of(conn, community_id, users)
     if emission:
         await _transfer(
             conn,
@@ -277,6 +274,16 @@ async def _book(
             for user in users
         ],
     )
+
+
+async def accounts_of(
+    conn: asyncpg.Connection, community_id: int, users: list[int]
+) -> dict[tuple[str, int | None], int]:
+    """The ids of the community's accounts (its own, and those of `users`) by (kind, user)."""
+    return {
+        (r["kind"], r["user_id"]): r["id"]
+        for r in await conn.fetch(queries.get_accounts, community_id, users)
+    }
 
 
 async def _transfer(
@@ -397,10 +404,7 @@ async def _void(
     if not voids:
         return
     authors = sorted({v["author_id"] for v in voids})
-    accounts = {
-        (r["kind"], r["user_id"]): r["id"]
-        for r in await conn.fetch(queries.get_accounts, community_id, authors)
-    }
+    accounts = await accounts_of(conn, community_id, authors)
     await _transfer(
         conn,
         community_id,
@@ -508,10 +512,7 @@ async def _settle_epoch(conn: asyncpg.Connection, community_id: int, number: int
         }
         ids = sorted(users.values())
         await conn.execute(queries.ensure_accounts, community_id, ["onchain"] * len(ids), ids)
-        accounts = {
-            (r["kind"], r["user_id"]): r["id"]
-            for r in await conn.fetch(queries.get_accounts, community_id, ids)
-        }
+        accounts = await accounts_of(conn, community_id, ids)
         await _transfer(
             conn,
             community_id,

@@ -48,10 +48,7 @@ async def grant(conn: asyncpg.Connection, community_id: int, amounts: dict[int, 
             ["emission", *(["earned"] * len(users))],
             [None, *users],
         )
-        accounts = {
-            (r["kind"], r["user_id"]): r["id"]
-            for r in await conn.fetch(epochs.queries.get_accounts, community_id, users)
-        }
+        accounts = await epochs.accounts_of(conn, community_id, users)
         await conn.execute(
             queries.insert_grant_transfers,
             community_id,
@@ -108,10 +105,7 @@ async def settle(conn: asyncpg.Connection, community_id: int) -> bool:
         await conn.execute(
             epochs.queries.ensure_accounts, community_id, ["onchain"] * len(ids), ids
         )
-        accounts = {
-            (r["kind"], r["user_id"]): r["id"]
-            for r in await conn.fetch(epochs.queries.get_accounts, community_id, ids)
-        }
+        accounts = await epochs.accounts_of(conn, community_id, ids)
         ordered = sorted(paid, key=lambda address: users[address])
         await conn.execute(
             queries.insert_paid_transfers,

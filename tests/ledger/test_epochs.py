@@ -13,7 +13,7 @@ import httpx
 
 from ledger.celery_app import SETTLE_PAYOUTS
 from ledger.merkle import root
-from tests.ledger.conftest import QUEUE, Worker, eventually
+from tests.ledger.conftest import QUEUE, Worker, eventually, kill_while_waiting_on
 from tests.support.factories import (
     create_comment,
     create_community_without_sender,
@@ -403,24 +403,16 @@ async def test_a_worker_killed_mid_payout_pays_once_after_restart(
     community_id, author = await scored_community(live_server, http, db)
     queue = f"{QUEUE}-killed"
     first = start(queue, LEDGER_VISIBILITY_TIMEOUT_SECONDS="5")
-    # and the reward lines held locked, so the close stops after booking, before its lines
-    blocker = await asyncpg.connect(database_url)
-    try:
-        async with blocker.transaction():
-            await blocker.execute("LOCK TABLE reward_lines IN EXCLUSIVE MODE")
-            # when the close is delivered and the worker is SIGKILLed while it waits there
-            task = send(queue, until=await clock(db), community_id=community_id)
-            waiting = await eventually(
-                lambda: db.fetchval(
-                    """SELECT count(*) FROM pg_stat_activity
-                        WHERE application_name = 'agora-ledger' AND wait_event_type = 'Lock'"""
-                ),
-                within=30,
-            )
-            assert waiting == 1, first.text()[-3000:]
-            first.kill()
-    finally:
-        await blocker.close()
+    # when the close is delivered and the worker is SIGKILLed while it waits for the reward
+    # lines, held locked: after booking, before its lines
+    until = await clock(db)
+    task = await kill_while_waiting_on(
+        "reward_lines",
+        first,
+        db,
+        database_url,
+        lambda: send(queue, until=until, community_id=community_id),
+    )
     # then nothing of the half-done payout remains
     still = await epoch(db, community_id, 1)
     assert still is not None and still["status"] == "open"

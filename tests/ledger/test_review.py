@@ -28,7 +28,7 @@ from api.core.ids import decode_one
 from governance import NODE_MODULES
 from governance.deploy import Deployment
 from ledger.celery_app import RELEASE_REVIEWED_EPOCHS
-from tests.ledger.conftest import QUEUE, Worker, eventually, start_worker
+from tests.ledger.conftest import QUEUE, Worker, kill_while_waiting_on, start_worker
 from tests.ledger.test_check import ledger_check
 from tests.ledger.test_epochs import (
     TOKEN,
@@ -393,24 +393,16 @@ async def test_a_worker_killed_mid_release_mints_once_after_restart(
     community_id, author = await scored_community(live_server, http, db)
     queue = f"{QUEUE}-killed-release"
     first = start(queue, LEDGER_VISIBILITY_TIMEOUT_SECONDS="5")
-    # and the outbox held locked, so the release stops after the close, before queueing the mint
-    blocker = await asyncpg.connect(database_url)
-    try:
-        async with blocker.transaction():
-            await blocker.execute("LOCK TABLE operator_transactions IN EXCLUSIVE MODE")
-            # when the close is delivered and the worker is SIGKILLed while it waits there
-            task = send(queue, until=await clock(db), community_id=community_id)
-            waiting = await eventually(
-                lambda: db.fetchval(
-                    """SELECT count(*) FROM pg_stat_activity
-                        WHERE application_name = 'agora-ledger' AND wait_event_type = 'Lock'"""
-                ),
-                within=30,
-            )
-            assert waiting == 1, first.text()[-3000:]
-            first.kill()
-    finally:
-        await blocker.close()
+    # when the close is delivered and the worker is SIGKILLed while it waits for the outbox,
+    # held locked: after the close committed, in the release, before the mint is queued
+    until = await clock(db)
+    task = await kill_while_waiting_on(
+        "operator_transactions",
+        first,
+        db,
+        database_url,
+        lambda: send(queue, until=until, community_id=community_id),
+    )
     # then the close stands (booked, in review) and nothing of the half-done release remains
     held = await db.fetchrow(
         "SELECT status, merkle_root FROM reward_epochs WHERE community_id = $1 AND number = 1",
