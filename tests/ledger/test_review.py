@@ -9,8 +9,10 @@ import asyncio
 import csv
 import io
 import json
+import os
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -421,6 +423,45 @@ async def test_a_worker_killed_mid_release_mints_once_after_restart(
     assert released == "closed"
     assert len(await mint_intents(db, community_id)) == 1
     assert await earned(db, community_id) == {author.account.address.lower(): 500 * TOKEN}
+
+
+async def test_the_operator_ends_a_review_now_from_the_command_line(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    database_url: str,
+    start: Callable[..., Worker],
+    send: Callable[..., str],
+) -> None:
+    # given an epoch closed into a review of a day
+    community_id, author = await scored_community(live_server, http, db)
+    queue = f"{QUEUE}-cli-release"
+    worker = start(queue, REWARD_REVIEW_SECONDS="86400")
+    assert worker.results(send(queue, until=await clock(db), community_id=community_id)) == "1"
+    assert await mint_intents(db, community_id) == []
+
+    # when the operator runs `agora ledger release --now --community ID`, twice
+    runs = [release_now(database_url, community_id) for _ in range(2)]
+
+    # then the first released it (its root said) and the second found nothing left to release
+    assert [r.returncode for r in runs] == [0, 0], runs[0].stderr + runs[1].stderr
+    [intent] = await mint_intents(db, community_id)
+    assert f"released epoch 1 of community {community_id}" in runs[0].stderr
+    assert intent["root"] in runs[0].stderr
+    assert "released epoch" not in runs[1].stderr
+    assert intent["recipients"] == [author.account.address]
+
+
+def release_now(database_url: str, community_id: int) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cli", "ledger", "release", "--now"]
+        + ["--community", str(community_id)],
+        cwd=PROJECT_ROOT,
+        env=os.environ | {"DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 async def epochs_of(client: Client, name: str) -> list[dict[str, Any]]:

@@ -7,7 +7,8 @@
 -- voided: a 'void' transfer earned -> pool gives its amount back to the pool, the line keeps its
 -- amount and says when and why it was voided, and the epoch's distributed, undistributed and
 -- recipients become what is minted. merkle_root is the root of OpenZeppelin's StandardMerkleTree of
--- the (address, uint256) rows minted (ledger/merkle.py); every mint of the epoch carries it.
+-- the (address, uint256) rows minted (ledger/merkle.py); every mint of the epoch carries it (its
+-- mint_epoch intent's payload, migration 0005, gains "root": 0x-hex, for mintEpoch's bytes32).
 
 ALTER TABLE reward_epochs DROP CONSTRAINT reward_epochs_status_check;
 ALTER TABLE reward_epochs
