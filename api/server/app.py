@@ -53,26 +53,6 @@ async def spa(request: Request) -> Response:
     )
 
 
-async def reward_distribution(request: Request) -> Response:
-    """An epoch's distribution as CSV (api/rewards/distribution.py); 404 while open or unknown."""
-    resources: Resources = request.app.state.resources
-    number: int = request.path_params["epoch"]
-    found = None
-    # Epoch numbers are int4 in the books: a larger one is simply not there.
-    if number < 2**31:
-        found = await epoch_distribution(
-            resources.pool, community=request.path_params["community"], number=number
-        )
-    if found is None:
-        return PlainTextResponse("There is no closed epoch here.\n", status_code=404)
-    return Response(
-        found.csv,
-        media_type="text/csv; charset=utf-8",
-        # Final once reviewed, so a cache may keep it; in review it may still lose voided lines.
-        headers={"Cache-Control": "public, max-age=3600" if found.final else "no-cache"},
-    )
-
-
 async def health(request: Request) -> Response:
     resources: Resources = request.app.state.resources
     await resources.pool.fetchval("SELECT 1")
@@ -154,6 +134,26 @@ def _public_file(path: Path) -> Route:
         return FileResponse(path)
 
     return Route(f"/{path.name}", serve)
+
+
+async def reward_distribution(request: Request) -> Response:
+    """An epoch's distribution as CSV (api/rewards/distribution.py); 404 while open or unknown."""
+    resources: Resources = request.app.state.resources
+    number: int = request.path_params["epoch"]
+    found = None
+    # Epoch numbers are int4 in the books: a larger one is simply not there.
+    if number < 2**31:
+        found = await epoch_distribution(
+            resources.pool, community=request.path_params["community"], number=number
+        )
+    if found is None:
+        return PlainTextResponse("There is no closed epoch here.\n", status_code=404)
+    return Response(
+        found.csv,
+        media_type="text/csv; charset=utf-8",
+        # Final once reviewed, so a cache may keep it; in review it may still lose voided lines.
+        headers={"Cache-Control": "public, max-age=3600" if found.final else "no-cache"},
+    )
 
 
 def _database_name(url: str) -> str:
