@@ -141,6 +141,9 @@ class Settings:
     reward_max_author_share: Decimal = Decimal("0.2")
     # Recipients per mintEpoch call: a block holds about 170 new holders' mints.
     reward_mint_batch_size: int = 150
+    # Between an epoch's close and its mint: its lines are public, and a line whose item is
+    # removed or deleted, or whose author is banned in the community, before it ends is voided.
+    reward_review_seconds: int = 24 * 3600
     # How often Celery beat looks for due epochs; the Redis broker's visibility timeout (a task
     # not acknowledged this long after delivery is delivered again: longer than any task).
     ledger_beat_seconds: float = 5.0
@@ -207,6 +210,7 @@ class Settings:
             reward_max_item_share=_decimal("REWARD_MAX_ITEM_SHARE", "0.1"),
             reward_max_author_share=_decimal("REWARD_MAX_AUTHOR_SHARE", "0.2"),
             reward_mint_batch_size=_int("REWARD_MINT_BATCH_SIZE", 150),
+            reward_review_seconds=_int("REWARD_REVIEW_SECONDS", 24 * 3600),
             ledger_beat_seconds=_float("LEDGER_BEAT_SECONDS", 5),
             ledger_visibility_timeout_seconds=_int("LEDGER_VISIBILITY_TIMEOUT_SECONDS", 3600),
             ledger_queue=_str("LEDGER_QUEUE", "agora-ledger"),

@@ -17,7 +17,13 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff, NoBackoff
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    Response,
+)
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
@@ -26,6 +32,7 @@ from agora.runtime import restore_recursion_limit
 from agora.settings import PROJECT_ROOT, Settings
 from api.core.caching import ListingCache
 from api.core.pubsub import PubSub
+from api.rewards.distribution import epoch_distribution
 from api.server.graphql_view import AgoraGraphQL
 from api.server.resources import Resources
 from api.server.sockets import OpenSockets
@@ -169,6 +176,7 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
         Route("/healthz", health),
+        Route("/rewards/{community}/{epoch:int}.csv", reward_distribution),
     ]
     if (FRONTEND_DIST / "assets").is_dir():
         routes.append(Mount("/assets", StaticFiles(directory=FRONTEND_DIST / "assets")))
@@ -188,6 +196,26 @@ def _public_file(path: Path) -> Route:
         return FileResponse(path)
 
     return Route(f"/{path.name}", serve)
+
+
+async def reward_distribution(request: Request) -> Response:
+    """An epoch's distribution as CSV (api/rewards/distribution.py); 404 while open or unknown."""
+    resources: Resources = request.app.state.resources
+    number: int = request.path_params["epoch"]
+    found = None
+    # Epoch numbers are int4 in the books: a larger one is simply not there.
+    if number < 2**31:
+        found = await epoch_distribution(
+            resources.pool, community=request.path_params["community"], number=number
+        )
+    if found is None:
+        return PlainTextResponse("There is no closed epoch here.\n", status_code=404)
+    return Response(
+        found.csv,
+        media_type="text/csv; charset=utf-8",
+        # Final once reviewed, so a cache may keep it; in review it may still lose voided lines.
+        headers={"Cache-Control": "public, max-age=3600" if found.final else "no-cache"},
+    )
 
 
 def _database_name(url: str) -> str:
