@@ -264,7 +264,8 @@ class Proposal:
             targets=list(row["targets"]),
             values=[BigInt(int(value)) for value in row["values"]],
             calldatas=list(row["calldatas"]),
-            description_hash="0x" + keccak(text=row["description"]).hex(),
+            # Of the bytes the chain holds: `description` is their text made safe to show.
+            description_hash="0x" + bytes(row["description_hash"]).hex(),
             kind=kind,
             state=ProposalState(row["state"]),
             for_votes=BigInt(int(row["for_votes"])),
