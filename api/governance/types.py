@@ -344,10 +344,14 @@ def _small(value: Any) -> int:
 
 @strawberry.type
 class IndexerStatus:
-    """Where the indexer is: the chain's head it last saw, the block it has applied, and the
-    difference. Nulls before the indexer has run against this database."""
+    """Where the indexer is: the chain's head it last saw (`headBlock`), the block it has
+    applied, the chain's head now as the node answers (`chainHead`, null when the node does
+    not answer within 2 s), and how many blocks the mirror is behind (against `chainHead` when
+    known: an indexer that stopped shows a growing lag). Nulls before the indexer has run
+    against this database."""
 
     chain_id: int | None
     head_block: int | None
     indexed_block: int | None
     lag_blocks: int | None
+    chain_head: int | None
