@@ -71,6 +71,8 @@ class EventDecoder:
             args[name] = _word(kind, bytes.fromhex(topic[2:]))
         if self.data_types:
             raw = bytes.fromhex(data[2:])
+            if len(raw) < 32 * len(self.data_types):
+                raise ValueError(f"{len(raw)} bytes of data, fewer than its arguments' words")
             if self.static:
                 # Words read directly: eth_abi's general decoder (with its address checksums)
                 # was most of the indexer's time on Transfer and DelegateVotesChanged.

@@ -16,7 +16,7 @@ import asyncpg
 import httpx
 import pytest
 from eth_abi import encode
-from eth_account import Account
+from eth_account.signers.local import LocalAccount
 from eth_utils import function_signature_to_4byte_selector, keccak
 from web3.types import RPCEndpoint
 
@@ -91,26 +91,8 @@ async def alice(forum: LiveServer, http: httpx.AsyncClient) -> Client:
     return await sign_in(Client(forum.graphql_url, http))
 
 
-def _send_raw(gov: Governance, key: str, to: str, data: bytes) -> None:
-    """A transaction with calldata encoded here: web3 will not encode a string that is not
-    UTF-8, but the chain takes any bytes (a `string` is encoded as `bytes` are)."""
-    sender = Account.from_key(key)
-    tx: dict[str, object] = {
-        "from": sender.address,
-        "to": to,
-        "data": "0x" + data.hex(),
-        "value": 0,
-        "nonce": gov.w3.eth.get_transaction_count(sender.address),
-        "chainId": gov.w3.eth.chain_id,
-        "gasPrice": gov.w3.eth.gas_price,
-    }
-    tx["gas"] = gov.w3.eth.estimate_gas(tx) * 2  # type: ignore[arg-type]
-    sent = gov.w3.eth.send_raw_transaction(sender.sign_transaction(tx).raw_transaction)
-    assert gov.w3.eth.wait_for_transaction_receipt(sent)["status"] == 1
-
-
 def propose_raw(
-    gov: Governance, community: Community, by: str, description: bytes, *, candidate: str
+    gov: Governance, community: Community, by: LocalAccount, description: bytes, *, candidate: str
 ) -> int:
     """Proposes the election of `candidate` with `description`'s bytes; the proposal's id."""
     proposal = election(gov.registry, community.id, candidate)
@@ -118,17 +100,17 @@ def propose_raw(
     selector = function_signature_to_4byte_selector("propose(address[],uint256[],bytes[],string)")
     data = selector + encode(["address[]", "uint256[]", "bytes[]", "bytes"], [*args, description])
     advance_time(gov.w3, 1)  # the threshold counts the proposer's points a second ago
-    _send_raw(gov, by, community.governor.address, data)
+    gov.send_calldata(by, community.governor.address, data)
     proposal_id: int = community.governor.functions.hashProposal(*args, keccak(description)).call()
     return proposal_id
 
 
 def vote_raw(
-    gov: Governance, community: Community, by: str, proposal_id: int, reason: bytes
+    gov: Governance, community: Community, by: LocalAccount, proposal_id: int, reason: bytes
 ) -> None:
     selector = function_signature_to_4byte_selector("castVoteWithReason(uint256,uint8,string)")
     data = selector + encode(["uint256", "uint8", "bytes"], [proposal_id, Support.FOR, reason])
-    _send_raw(gov, by, community.governor.address, data)
+    gov.send_calldata(by, community.governor.address, data)
 
 
 HOSTILE = {
@@ -161,12 +143,11 @@ async def test_hostile_reasons_and_descriptions_are_mirrored_kept_and_shown_safe
     processes.append(
         start_indexer(indexer_env(index_settings, database_url, redis_url), tmp_path / "ix.log")
     )
-    alice_key = alice.account.key.to_0x_hex()
 
     # when alice proposes with each hostile description, straight to the governor
     candidates = gov.members(len(HOSTILE))
     proposals = {
-        what: propose_raw(gov, community, alice_key, raw, candidate=candidate.address)
+        what: propose_raw(gov, community, alice.account, raw, candidate=candidate.address)
         for (what, raw), candidate in zip(HOSTILE.items(), candidates, strict=True)
     }
     gov.open_voting(community)
@@ -174,7 +155,7 @@ async def test_hostile_reasons_and_descriptions_are_mirrored_kept_and_shown_safe
     target = proposals["nul"]
     strangers = gov.members(len(HOSTILE))
     for stranger, raw in zip(strangers, HOSTILE.values(), strict=True):
-        vote_raw(gov, community, stranger.key.to_0x_hex(), target, raw)
+        vote_raw(gov, community, stranger, target, raw)
     # and later, alice votes as anyone would
     gov.vote(community, target, alice.account, Support.AGAINST)
     head = gov.w3.eth.block_number
