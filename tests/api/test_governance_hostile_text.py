@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
+import time
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -258,3 +260,33 @@ async def test_a_stopped_indexer_shows_a_growing_lag(
         assert answer["indexedBlock"] == head
         assert answer["chainHead"] == head + moved
         assert answer["lagBlocks"] == moved
+
+
+async def test_with_the_node_hung_the_indexer_status_answers_within_seconds(
+    settings: Settings,
+    mirror_database_url: str,
+    redis_url: str,
+    deployment_file: Path,
+    http: httpx.AsyncClient,
+) -> None:
+    # given a node that takes connections and never answers
+    with socket.socket() as hung:
+        hung.bind(("127.0.0.1", 0))
+        hung.listen()
+        node = f"http://127.0.0.1:{hung.getsockname()[1]}"
+        server = start_server(
+            settings,
+            database_url=mirror_database_url,
+            redis_url=redis_url,
+            chain_rpc_url=node,
+            deployment_file=deployment_file,
+        )
+        try:
+            # when someone asks where the indexer is
+            started = time.monotonic()
+            status = (await Client(server.graphql_url, http).data(INDEXER))["indexer"]
+            # then the answer comes after the 2 s the API waits for the node, without its head
+            assert time.monotonic() - started < 4.5
+            assert status["chainHead"] is None
+        finally:
+            server.stop()

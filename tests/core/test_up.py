@@ -53,6 +53,17 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def _stop(up: subprocess.Popen[bytes]) -> None:
+    """After a failed check: stops `up` the way that also stops its chain and services."""
+    if up.poll() is None:
+        up.send_signal(signal.SIGINT)
+        try:
+            up.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            up.kill()
+            up.wait()
+
+
 @pytest.mark.chain
 def test_up_serves_the_forum_on_a_chain_and_stops_the_chain_on_sigterm(
     tmp_path: Path, fresh_database_url: str, redis_url: str
@@ -112,13 +123,7 @@ def test_up_serves_the_forum_on_a_chain_and_stops_the_chain_on_sigterm(
         assert not _alive(int(indexer_pid))
         assert not any(_alive(pid) for pid in ledger)
     finally:
-        if up.poll() is None:  # a failed check: stop it the way that also stops its chain
-            up.send_signal(signal.SIGINT)
-            try:
-                up.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                up.kill()
-                up.wait()
+        _stop(up)
         log.close()
 
 
@@ -197,12 +202,6 @@ def test_up_restarts_a_killed_indexer_with_a_back_off_and_reports_the_lag_meanwh
         assert up.wait(timeout=60) == 128 + signal.SIGTERM
         assert not _alive(int(third))
     finally:
-        if up.poll() is None:
-            up.send_signal(signal.SIGINT)
-            try:
-                up.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                up.kill()
-                up.wait()
+        _stop(up)
         log.close()
         stop_anvil(anvil)
