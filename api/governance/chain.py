@@ -133,10 +133,15 @@ async def _block_number(settings: Settings) -> int:
     return await read(lambda: chain.w3.eth.block_number)
 
 
-_head = _Head()
+# By deployment file and RPC URL: one process may serve several apps (the tests do).
+_heads: dict[tuple[str, str | None], _Head] = {}
 
 
 async def head_now(settings: Settings) -> int | None:
     """The chain's head block as the node answers now; None when there is no chain or the node
     does not answer in time."""
-    return await _head.now(settings)
+    key = (str(settings.deployment_file), settings.chain_rpc_url)
+    head = _heads.get(key)
+    if head is None:
+        head = _heads[key] = _Head()
+    return await head.now(settings)
