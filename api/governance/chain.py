@@ -109,7 +109,7 @@ HEAD_TIMEOUT_SECONDS = 2.0
 class _Head:
     def __init__(self) -> None:
         self.value: int | None = None
-        self.read_at = -HEAD_CACHE_SECONDS
+        self.read_at = float("-inf")
         self.fetch: asyncio.Future[int] | None = None
 
     async def now(self, settings: Settings) -> int | None:

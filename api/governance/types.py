@@ -152,7 +152,7 @@ class ProposalVote:
     voter: User
     support: VoteSupport
     weight: BigInt
-    reason: str | None
+    reason: str | None  # made safe to show and capped, as `Proposal.description`
     tx_hash: str
 
     @classmethod
@@ -188,6 +188,8 @@ class Proposal:
     # the undefined name for ruff and mypy.
     community: Annotated[Community, strawberry.lazy("api.communities.types")]  # type: ignore[name-defined]  # noqa: F821
     proposer: User
+    # As the mirror shows it: the chain's bytes made safe to show and capped (agora/text.py);
+    # `description_hash` is of the bytes themselves.
     description: str
     # The calls it makes if it passes, as `ProposalDraft` gives them to `propose`; with the
     # description's keccak256 they are the arguments of the governor's `execute`.
