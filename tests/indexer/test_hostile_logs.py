@@ -1,4 +1,6 @@
-"""A log the indexer cannot decode is recorded, logged once and skipped: the mirror goes on.
+"""Logs no API would let through never stop the mirror: a log the indexer cannot decode is
+recorded, logged once and skipped; a community name of any characters is kept and made safe.
+(Vote reasons and proposal descriptions: tests/api/test_governance_hostile_text.py.)
 
 The platform's contracts never emit one, so the test replaces a governor's code (anvil's
 `anvil_setCode`) with a few bytes that emit a `VoteCast` whose data is 5 bytes long: what a bug
@@ -153,3 +155,34 @@ def test_handle_keeps_a_reason_of_any_bytes() -> None:
     assert handle("CommunityGovernor", _raw_vote(data), rows) is not None
     [vote] = rows.by_table["votes"]
     assert vote[5] == "\ufffd" and vote[-1] == reason
+
+
+async def test_a_community_name_of_any_characters_is_kept_and_made_safe(
+    gov: Governance,
+    mirror: asyncpg.Connection,
+    database_url: str,
+    chain_rpc_url: str,
+    deployment: Deployment,
+) -> None:
+    # given a community the operator created with NUL, an override and an escape in its name
+    name = "bad\x00name\u202e \x1b[1mbold"
+    community = gov.create_community(name)
+    # and points paid in it afterwards
+    member = gov.member()
+    gov.pay(community, {member: 2})
+
+    # when the indexer catches up
+    head = await catch_up(database_url, chain_rpc_url, deployment)
+
+    # then it kept the name's bytes, shows it safely, and went on
+    row = await mirror.fetchrow(
+        "SELECT name, name_raw FROM chain_communities WHERE community_id = $1", community.id
+    )
+    assert row is not None
+    assert (row["name"], bytes(row["name_raw"])) == ("badname [1mbold", name.encode())
+    assert head == gov.w3.eth.block_number
+    balance = await mirror.fetchval(
+        "SELECT balance FROM chain_token_balances WHERE holder = $1",
+        bytes.fromhex(member.address[2:]),
+    )
+    assert balance == 2 * POINT
