@@ -152,7 +152,7 @@ class ProposalVote:
     voter: User
     support: VoteSupport
     weight: BigInt
-    reason: str | None
+    reason: str | None  # made safe to show and capped, as `Proposal.description`
     tx_hash: str
 
     @classmethod
@@ -188,6 +188,8 @@ class Proposal:
     # the undefined name for ruff and mypy.
     community: Annotated[Community, strawberry.lazy("api.communities.types")]  # type: ignore[name-defined]  # noqa: F821
     proposer: User
+    # As the mirror shows it: the chain's bytes made safe to show and capped (agora/text.py);
+    # `description_hash` is of the bytes themselves.
     description: str
     # The calls it makes if it passes, as `ProposalDraft` gives them to `propose`; with the
     # description's keccak256 they are the arguments of the governor's `execute`.
@@ -264,7 +266,8 @@ class Proposal:
             targets=list(row["targets"]),
             values=[BigInt(int(value)) for value in row["values"]],
             calldatas=list(row["calldatas"]),
-            description_hash="0x" + keccak(text=row["description"]).hex(),
+            # Of the bytes the chain holds: `description` is their text made safe to show.
+            description_hash="0x" + bytes(row["description_hash"]).hex(),
             kind=kind,
             state=ProposalState(row["state"]),
             for_votes=BigInt(int(row["for_votes"])),
@@ -343,10 +346,14 @@ def _small(value: Any) -> int:
 
 @strawberry.type
 class IndexerStatus:
-    """Where the indexer is: the chain's head it last saw, the block it has applied, and the
-    difference. Nulls before the indexer has run against this database."""
+    """Where the indexer is: the chain's head it last saw (`headBlock`), the block it has
+    applied, the chain's head now as the node answers (`chainHead`, null when the node does
+    not answer within 2 s), and how many blocks the mirror is behind (against `chainHead` when
+    known: an indexer that stopped shows a growing lag). Nulls before the indexer has run
+    against this database."""
 
     chain_id: int | None
     head_block: int | None
     indexed_block: int | None
     lag_blocks: int | None
+    chain_head: int | None

@@ -657,7 +657,7 @@ export const StandingQuery = graphql(
 
 export const IndexerQuery = graphql(`
   query Indexer {
-    indexer { chainId headBlock indexedBlock lagBlocks }
+    indexer { chainId headBlock indexedBlock lagBlocks chainHead }
   }
 `);
 
