@@ -44,6 +44,21 @@ async def limit_writes(info: Info, *, account: int | None = None) -> None:
     )
 
 
+async def limit_renders(info: Info) -> None:
+    """Count a markdown preview against the caller's IP, and their account when signed in: a
+    quota of its own, so that previewing never spends the writes it prepares."""
+    settings = info.context.settings
+    keys = [f"render:ip:{info.context.client_ip}"]
+    if info.context.viewer is not None:
+        keys.append(f"render:user:{info.context.viewer.user_id}")
+    await ratelimit.hit(
+        info.context.redis,
+        keys,
+        limit=settings.render_rate_limit,
+        window=settings.render_rate_window_seconds,
+    )
+
+
 async def is_moderator(info: Info, community_id: int) -> bool:
     if info.context.viewer is None:
         return False

@@ -26,6 +26,7 @@ from agora.runtime import restore_recursion_limit
 from agora.settings import PROJECT_ROOT, Settings
 from api.core.caching import ListingCache
 from api.core.pubsub import PubSub
+from api.core.rendering import Renderer
 from api.server.graphql_view import AgoraGraphQL
 from api.server.resources import Resources
 
@@ -86,7 +87,10 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
             ttl=settings.listing_cache_seconds, response_bytes=settings.response_cache_bytes
         )
         pubsub = PubSub(redis, cache, namespace=f"agora:{_database_name(database_url)}")
-        resources = Resources(settings, pool, redis, cache, pubsub, counter)
+        renderer = Renderer(
+            workers=settings.render_workers, timeout=settings.render_timeout_seconds
+        )
+        resources = Resources(settings, pool, redis, cache, pubsub, counter, renderer)
         app.state.resources = resources
         follower = asyncio.create_task(pubsub.follow_invalidations())
         # What start-up loaded (modules, the schema, the pool; ~120,000 objects) lives as long
@@ -101,6 +105,7 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
                 await follower
             await redis.aclose(close_connection_pool=True)  # a pool given is not closed by default
             await pool.close()
+            await asyncio.to_thread(renderer.close)
 
     view = AgoraGraphQL()
     routes: list[Any] = [

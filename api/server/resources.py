@@ -11,6 +11,7 @@ from agora.db import QueryCounter
 from agora.settings import Settings
 from api.core.caching import ListingCache
 from api.core.pubsub import PubSub
+from api.core.rendering import Renderer
 
 
 @dataclass(slots=True)
@@ -21,3 +22,4 @@ class Resources:
     cache: ListingCache
     pubsub: PubSub
     query_counter: QueryCounter | None
+    renderer: Renderer
