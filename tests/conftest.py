@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import random
 from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
@@ -246,6 +247,16 @@ def no_sender_server(
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+async def stranger() -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client from an address of its own (127.x.y.z: all of 127/8 is this machine), so
+    that the per-IP quotas it spends are nobody else's, in this session or another."""
+    address = f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.{random.randint(2, 254)}"
+    transport = httpx.AsyncHTTPTransport(local_address=address)
+    async with httpx.AsyncClient(transport=transport, timeout=60) as client:
         yield client
 
 

@@ -210,7 +210,6 @@ class Proposal:
     targets: list[str]
     values: list[BigInt]
     calldatas: list[str]
-    description_hash: str
     kind: ProposalKind
     state: ProposalState
     for_votes: BigInt
@@ -221,6 +220,11 @@ class Proposal:
     vote_end: datetime
     created_tx: str
     executed_tx: str | None
+
+    @strawberry.field
+    def description_hash(self) -> str:
+        # Hashed when asked, not for every proposal listed: a description may be 100 KB.
+        return "0x" + keccak(text=self.description).hex()
 
     @strawberry.field
     async def description_html(self, info: Info) -> str:
@@ -285,7 +289,6 @@ class Proposal:
             targets=list(row["targets"]),
             values=[BigInt(int(value)) for value in row["values"]],
             calldatas=list(row["calldatas"]),
-            description_hash="0x" + keccak(text=row["description"]).hex(),
             kind=kind,
             state=ProposalState(row["state"]),
             for_votes=BigInt(int(row["for_votes"])),

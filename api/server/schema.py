@@ -50,7 +50,7 @@ async def render_markdown(info: Info, source: str) -> str:
         )
     await permissions.limit_renders(info)
     try:
-        return await info.context.renderer.render(source)
+        return await info.context.renderer.preview(source)
     except RenderFailed:
         seconds = info.context.settings.render_timeout_seconds
         raise BadUserInput(
