@@ -27,7 +27,7 @@ from tests.api.test_rendering import (
     assert_no_spoofing,
     previews,
 )
-from tests.governance.driver import TEST_SETTINGS, Governance
+from tests.governance.driver import TEST_SETTINGS, Community, Governance
 from tests.indexer import conftest as indexer_fixtures
 from tests.indexer.conftest import catch_up
 from tests.support.factories import CREATE_POST, create_community, unique_name
@@ -248,6 +248,19 @@ async def test_a_member_sees_an_election_with_its_tallies_votes_and_everyones_po
     assert proposal["executedTx"] == receipt["transactionHash"].to_0x_hex()
 
 
+async def proposer_of_a_community(
+    gov: Governance, alice: Client, *, points: int
+) -> tuple[str, Community]:
+    """A community of the forum and on-chain, in which `alice`, funded, holds `points`."""
+    assert alice.account
+    name = unique_name("gov")
+    await create_community(alice, name, confirmed=False)
+    community = gov.create_community(name, creator=alice.account)
+    fund(gov.w3, alice.account.address)
+    gov.pay(community, {alice.account: points})
+    return name, community
+
+
 async def test_proposals_page_newest_first_and_filter_by_state(
     gov: Governance,
     mirror: asyncpg.Connection,
@@ -258,11 +271,7 @@ async def test_proposals_page_newest_first_and_filter_by_state(
 ) -> None:
     assert alice.account
     # given a community with three proposals, one canceled, and an impeachment among them
-    name = unique_name("gov")
-    await create_community(alice, name, confirmed=False)
-    community = gov.create_community(name, creator=alice.account)
-    fund(gov.w3, alice.account.address)
-    gov.pay(community, {alice.account: 10})
+    name, community = await proposer_of_a_community(gov, alice, points=10)
     first = gov.impeachment(community, alice.account)
     gov.propose(community, first, by=alice.account)
     second = gov.election(community, gov.member())
@@ -377,11 +386,7 @@ async def test_pathological_markdown_never_stalls_the_worker(
     # given a community whose governor holds 12 proposals with descriptions of 40,000 and
     # 100,000 characters
     assert alice.account
-    name = unique_name("render")
-    await create_community(alice, name, confirmed=False)
-    community = gov.create_community(name, creator=alice.account)
-    fund(gov.w3, alice.account.address)
-    gov.pay(community, {alice.account: 100})
+    name, community = await proposer_of_a_community(gov, alice, points=100)
     candidate = gov.member()
     descriptions = {}
     for index in range(PROPOSAL_COUNT):

@@ -2,8 +2,8 @@
 limit, previews are rate-limited and costed per use, proposal descriptions are capped for display
 and rendered once, and no bidi or control character reaches rendered HTML.
 
-The attack of the issue, replayed: `/healthz` polled while pathological previews, posts and long
-on-chain proposal descriptions are rendered, and its slowest answer measured.
+The attack of the issue, replayed with `/healthz` polled throughout, is in test_governance.py
+(`test_pathological_markdown_never_stalls_the_worker`): it needs proposals on a chain.
 """
 
 from __future__ import annotations
