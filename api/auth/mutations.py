@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import strawberry
-from eth_utils import is_address
 
 from api.auth import sessions, siwe
 from api.auth.types import MAX_JOINED_COMMUNITIES, Session, SignInChallenge, ViewerInfo
 from api.communities import repository as communities
 from api.communities.for_viewer import communities_for_viewer
-from api.core import permissions
-from api.core.errors import BadUserInput, Unauthenticated
+from api.core import permissions, validation
+from api.core.errors import Unauthenticated
 from api.core.types import Info
 from api.users import repository as users
 from api.users.loaders import USER
@@ -38,8 +37,8 @@ def _allowed_domains(info: Info) -> dict[str, str]:
 async def sign_in_challenge(info: Info, address: str) -> SignInChallenge:
     """A message for the wallet to sign, with a single-use nonce that expires."""
     await permissions.limit_writes(info)
-    if not is_address(address):
-        raise BadUserInput("That is not an Ethereum address.", field="address")
+    # Only '0x' and 40 digits: the signed message must name it so, or no sign-in could pass.
+    address = validation.address(address, field="address")
     ctx = info.context
     domains = _allowed_domains(info)
     host = ctx.request.headers.get("host", "")

@@ -30,6 +30,7 @@ class Viewer:
     via_cookie: bool
     csrf_ok: bool
     token_hash: bytes
+    expires: float  # the session's end, in time.time() seconds
 
 
 @dataclass(slots=True)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
-from api.core.errors import BadUserInput
+from eth_utils import is_checksum_address
+
+from api.core.errors import BadUserInput, shown
+
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+ZERO_ADDRESS = "0x" + "0" * 40
 
 
 def text(value: str, *, field: str, label: str, min_length: int = 1, max_length: int) -> str:
@@ -35,3 +41,26 @@ def link(value: str | None, *, field: str = "url") -> str | None:
     if len(value) > 2000:
         raise BadUserInput("That link is too long (the limit is 2000 characters).", field=field)
     return value
+
+
+def address(value: str, *, field: str) -> str:
+    """A wallet address, as lower-case '0x' and 40 hexadecimal digits.
+
+    Any letter case is taken, but a mixed-case address carries an EIP-55 checksum and must pass
+    it: a wallet gives that form, so a mixed-case address that fails it was mistyped, and acting
+    on it would name someone else (or no one). All lower or all upper case carries no checksum.
+    """
+    value = value.strip()
+    if _ADDRESS.fullmatch(value) is None:
+        raise BadUserInput(
+            f"'{shown(value)}' is not a wallet address (0x and 40 hexadecimal digits).",
+            field=field,
+        )
+    digits = value[2:]
+    if digits != digits.lower() and digits != digits.upper() and not is_checksum_address(value):
+        raise BadUserInput(
+            f"{value} fails its EIP-55 checksum: a letter's case is wrong, so a character may be "
+            "mistyped. Copy the address from the wallet again.",
+            field=field,
+        )
+    return value.lower()

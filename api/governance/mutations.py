@@ -10,9 +10,12 @@ pays for it: proposing is rare, and who proposes is on the record.
 `relayVote` takes a ballot the voter signed (EIP-712, OpenZeppelin's `Ballot`, or its
 `ExtendedBallot` when there is a reason) and records an intent for the operator's sender to send
 it with `castVoteBySig`. Everything that would make the chain refuse it is checked first, from the
-mirror and with `eth_call`s (the signature against the voter's current nonce, the proposal's state
-now, whether the voter has voted), so a refusal costs the operator no gas. The answer waits a
-moment for the sender to sign the transaction, to give its hash.
+mirror and with `eth_call`s (the proposal's state now, whether the voter has voted, and the vote
+itself as the sender will send it, which runs the governor's own checks of the signature and the
+voter's nonce), so a refusal costs the operator no gas. The governor's nonce is the voter's, spent
+by a ballot on any proposal: the outbox takes one unsettled ballot per governor, voter and nonce,
+and a failed one holds nothing. The answer waits a moment for the sender to sign the transaction,
+to give its hash.
 
 Whom an action names (candidate, moderator, voter) is given by wallet address, as `User.address`
 shows it: any letter case, and a mixed-case address must carry a valid EIP-55 checksum. Display
@@ -26,15 +29,12 @@ import asyncio
 import time
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, NoReturn
 
 import strawberry
-from eth_account import Account
-from eth_account.messages import encode_typed_data
-from eth_utils import is_address
 from web3 import Web3
 
-from api.core import ratelimit
+from api.core import permissions, ratelimit, validation
 from api.core.errors import (
     AlreadyModerator,
     AlreadyVoted,
@@ -63,7 +63,7 @@ from api.users.types import checksummed
 from governance import community_id as chain_community_id
 from governance.deploy import contract_at
 from governance.operator import POINT
-from governance.proposals import Proposal, ballot_typed_data, election, impeachment
+from governance.proposals import Proposal, election, impeachment
 from governance.proposals import ProposalState as ChainProposalState
 
 DESCRIPTION_MAX_LENGTH = 10_000
@@ -120,14 +120,13 @@ class RelayedVote:
 
 
 def _address(value: str, *, field: str) -> str:
-    """A wallet address, lower-case '0x…'."""
-    value = value.strip()
-    if not is_address(value) or not value.startswith("0x"):
-        raise BadUserInput(
-            f"'{shown(value)}' is not a wallet address (0x and 40 hexadecimal digits).",
-            field=field,
-        )
-    return value.lower()
+    """A person's wallet address, lower-case '0x…': checked as any address, and not the zero
+    address, which no one holds (the registry reverts an election of it at execution, and no
+    one can sign for it)."""
+    address = validation.address(value, field=field)
+    if address == validation.ZERO_ADDRESS:
+        raise BadUserInput("The zero address belongs to no one.", field=field)
+    return address
 
 
 def _description(value: str | None, default: str, proposer: str) -> str:
@@ -171,6 +170,8 @@ async def _draft(
     electing: bool,
 ) -> ProposalDraft:
     viewer = require_viewer(info)
+    # Each draft reads the mirror a few times: limited as writes are, though it writes nothing.
+    await permissions.limit_writes(info, account=viewer.user_id)
     field = "candidate" if electing else "moderator"
     member = _address(account, field=field)
     name = community.strip().lower()
@@ -263,6 +264,16 @@ async def propose_impeachment(
 
 
 def _signature(value: str) -> bytes:
+    """The ballot's signature in the form the governor takes, or BadSignature where the governor
+    would refuse it whatever it signs (OpenZeppelin 5's ECDSA.tryRecover: 65 bytes r, s, v).
+
+    `v` is 27 or 28 for the chain (it hands it to `ecrecover` as it is). Wallets and libraries
+    that give 0 or 1 mean the same recovery bit, so those are normalised to 27 or 28, and the
+    normalised bytes are what is recorded and sent: a signature the chain then accepts, of the
+    same ballot. Any other `v` (35 and above is EIP-155's form for transactions, not typed data)
+    and an `s` in the upper half of the curve's order (the malleable twin of a valid signature,
+    refused by the governor) are refused.
+    """
     try:
         raw = bytes.fromhex(value.strip().removeprefix("0x"))
     except ValueError:
@@ -272,13 +283,21 @@ def _signature(value: str) -> bytes:
             "A signature is 65 bytes in hexadecimal (0x and 130 digits), as the wallet gives it.",
             field="signature",
         )
+    v = raw[64]
+    if v in (0, 1):
+        raw = raw[:64] + bytes([v + 27])
+    elif v not in (27, 28):
+        raise BadSignature(
+            f"That signature's v is {v}: the governor takes 27 or 28 (or 0 or 1, the same)."
+        )
     if int.from_bytes(raw[32:64], "big") > _SECP256K1_N // 2:
         raise BadSignature("That signature is not in the canonical form the governor accepts.")
     return raw
 
 
-def _relay_key(governor: bytes, proposal_id: int, voter: str) -> str:
-    return f"cast_vote_by_sig:0x{governor.hex()}:{proposal_id}:{voter}"
+def _relay_key(governor: str, proposal_id: int, voter: str, nonce: int) -> str:
+    """The start of the intent's key; the outbox ends it with the intent's id."""
+    return f"cast_vote_by_sig:{governor.lower()}:{proposal_id}:{voter}:{nonce}"
 
 
 async def _proposal_of(info: Info, proposal_id: str) -> tuple[bytes, int, Any]:
@@ -305,38 +324,26 @@ async def _proposal_of(info: Info, proposal_id: str) -> tuple[bytes, int, Any]:
     return bytes(rows[0]["governor"]), number, rows[0]
 
 
-def _check_signature(
-    *,
-    chain_id: int,
-    governor: str,
-    governor_name: str,
-    proposal_id: int,
-    support: int,
-    voter: str,
-    nonce: int,
-    reason: str | None,
-    signature: bytes,
-) -> None:
-    typed = ballot_typed_data(
-        chain_id=chain_id,
-        governor=governor,
-        governor_name=governor_name,
-        proposal_id=proposal_id,
-        support=support,
-        voter=Web3.to_checksum_address(voter),
-        nonce=nonce,
-        reason=reason,
-    )
-    try:
-        signer = Account.recover_message(encode_typed_data(full_message=typed), signature=signature)
-    except Exception:  # eth_keys' BadSignature and ValueError alike: not a valid signature
-        signer = None
-    if signer is None or signer.lower() != voter:
+def _refuse_as_the_chain_would(facts: chain.BallotFacts, voter: str) -> None:
+    if facts.state is None:
+        raise NotFound("The chain has no such proposal (it went with a reorganisation).")
+    state = ProposalState[ChainProposalState(facts.state).name]
+    if state is not ProposalState.ACTIVE:
+        raise ProposalNotActive(
+            f"Voting on this proposal is not open: it is {state.value.lower()}.",
+            state=state.value,
+        )
+    if facts.has_voted:
+        raise AlreadyVoted(f"{checksummed(voter)} has voted on this proposal already.")
+    if facts.refusal is None:
+        return
+    if facts.refusal.startswith("GovernorInvalidSignature("):
         raise BadSignature(
             "That signature is not the voter's ballot for this proposal and choice (signed with "
             "another account, for another choice or reason, or with an old nonce): sign the "
-            "ballot again."
+            f"ballot again. The voter's current nonce is {facts.nonce}."
         )
+    raise Conflict(f"The governor would refuse this ballot now: {facts.refusal}.")
 
 
 async def relay_vote(
@@ -354,7 +361,6 @@ async def relay_vote(
     empty params. No session is needed: the signature is the voter's consent."""
     ctx = info.context
     voter_address = _address(voter, field="voter")
-    raw_signature = _signature(signature)
     # The reason is part of what the voter signed: taken as it is, spaces and all (an empty one
     # is still an ExtendedBallot's).
     if reason is not None and len(reason) > REASON_MAX_LENGTH:
@@ -362,24 +368,22 @@ async def relay_vote(
             f"The reason is too long ({len(reason)} characters; the limit is {REASON_MAX_LENGTH}).",
             field="reason",
         )
-    # Before any read of the chain: each relay costs the node a few calls.
-    keys = [f"ip:{ctx.client_ip}", f"relay:{voter_address}"]
-    if ctx.viewer is not None:
-        keys.append(f"user:{ctx.viewer.user_id}")
-    await ratelimit.hit(
-        ctx.redis,
-        keys,
-        limit=ctx.settings.write_rate_limit,
-        window=ctx.settings.write_rate_window_seconds,
-    )
+    # Per IP (and account) before any read of the chain: each relay costs the node a few calls.
+    # The voter's own limit waits for a ballot the chain would take: counted before, anyone's
+    # junk naming a voter would lock that voter out.
+    await permissions.limit_writes(info, account=ctx.viewer.user_id if ctx.viewer else None)
+    ballot = _signature(signature)
     governor, number, row = await _proposal_of(info, proposal_id)
+    governor_address = Web3.to_checksum_address("0x" + governor.hex())
     voter_bytes = bytes.fromhex(voter_address[2:])
-    key = _relay_key(governor, number, voter_address)
     if await repository.has_mirrored_vote(
         ctx.pool, governor=governor, proposal_id=number, voter=voter_bytes
     ):
         raise AlreadyVoted(f"{checksummed(voter_address)} has voted on this proposal already.")
-    await _refuse_second_relay(info, key)
+    if await repository.get_live_vote_relay(
+        ctx.pool, governor=governor_address, proposal_id=number, voter=voter_address
+    ):
+        raise AlreadyVoted("A vote of this voter on this proposal is being relayed already.")
     # Anyone can make keys: without this, ballots of weight zero would spend the operator's gas.
     weight = await repository.get_votes_at(
         ctx.pool, token=bytes(row["token"]), account=voter_bytes, timepoint=int(row["vote_start"])
@@ -390,44 +394,34 @@ async def relay_vote(
             "such a vote counts for nothing, so it is not relayed."
         )
     on_chain = chain.chain_of(ctx.settings)
-    governor_address = Web3.to_checksum_address("0x" + governor.hex())
     facts = await chain.read(
-        lambda: chain.ballot_facts(on_chain, governor_address, number, voter_address)
-    )
-    if facts.state is None:
-        raise NotFound("The chain has no such proposal (it went with a reorganisation).")
-    state = ProposalState[ChainProposalState(facts.state).name]
-    if state is not ProposalState.ACTIVE:
-        raise ProposalNotActive(
-            f"Voting on this proposal is not open: it is {state.value.lower()}.",
-            state=state.value,
+        lambda: chain.ballot_facts(
+            on_chain, governor_address, number, support.value, voter_address, ballot, reason
         )
-    if facts.has_voted:
-        raise AlreadyVoted(f"{checksummed(voter_address)} has voted on this proposal already.")
-    _check_signature(
-        chain_id=on_chain.chain_id,
-        governor=governor_address,
-        governor_name=row["name"],
-        proposal_id=number,
-        support=support.value,
-        voter=voter_address,
-        nonce=facts.nonce,
-        reason=reason,
-        signature=raw_signature,
+    )
+    _refuse_as_the_chain_would(facts, voter_address)
+    await ratelimit.hit(
+        ctx.redis,
+        [f"relay:{voter_address}"],
+        limit=ctx.settings.write_rate_limit,
+        window=ctx.settings.write_rate_window_seconds,
     )
     payload = {
         "governor": governor_address,
         "proposalId": str(number),
         "support": support.value,
         "voter": voter_address,
-        "signature": "0x" + raw_signature.hex(),
+        "signature": "0x" + ballot.hex(),
         "reason": reason,
         "nonce": facts.nonce,
     }
-    recorded = await repository.record_vote_relay(ctx.pool, dedupe_key=key, payload=payload)
-    if recorded is None:  # another relay of this voter's vote got in first
-        await _refuse_second_relay(info, key)
-        raise AlreadyVoted("A vote of this voter on this proposal is being relayed already.")
+    recorded = await repository.record_vote_relay(
+        ctx.pool,
+        key_prefix=_relay_key(governor_address, number, voter_address, facts.nonce),
+        payload=payload,
+    )
+    if recorded is None:
+        await _refuse_second_ballot_at(info, governor_address, number, voter_address, facts.nonce)
     settled = await _await_signed(info, int(recorded["id"]))
     return RelayedVote(
         proposal_id=str(number),
@@ -439,16 +433,25 @@ async def relay_vote(
     )
 
 
-async def _refuse_second_relay(info: Info, key: str) -> None:
-    existing = await repository.get_vote_relay(info.context.pool, dedupe_key=key)
-    if existing is None:
-        return
-    if existing["status"] == "failed":
+async def _refuse_second_ballot_at(
+    info: Info, governor: str, proposal_id: int, voter: str, nonce: int
+) -> NoReturn:
+    """Refuses a ballot whose nonce an unsettled ballot of the same voter holds already."""
+    other = await repository.get_unsettled_ballot_at_nonce(
+        info.context.pool, governor=governor, voter=voter, nonce=nonce
+    )
+    if other is None:  # settled a moment ago
         raise Conflict(
-            "Relaying this voter's vote on this proposal failed before "
-            f"({existing['error'] or 'the chain refused it'}); vote from the wallet instead."
+            "Another ballot of this voter at the same nonce was being relayed a moment ago: "
+            "try again."
         )
-    raise AlreadyVoted("A vote of this voter on this proposal is being relayed already.")
+    if other["proposal_id"] == str(proposal_id):
+        raise AlreadyVoted("A vote of this voter on this proposal is being relayed already.")
+    raise Conflict(
+        f"A ballot of {checksummed(voter)} on another proposal (proposalId {other['proposal_id']}) "
+        f"is being relayed with the same nonce ({nonce}), and the governor counts one ballot per "
+        "nonce. Sign this ballot again once that one is on-chain (with the next nonce)."
+    )
 
 
 async def _await_signed(info: Info, relay_id: int) -> Any:

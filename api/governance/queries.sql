@@ -111,15 +111,39 @@ SELECT EXISTS (
 );
 
 -- name: record_vote_relay
--- The intent to send a signed ballot; nothing when one was recorded for the same governor,
--- proposal and voter (the governor counts one vote per voter).
-INSERT INTO operator_transactions (kind, dedupe_key, payload)
-VALUES ('cast_vote_by_sig', $1, $2)
-ON CONFLICT (dedupe_key) DO NOTHING
+-- The intent to send a signed ballot; nothing when an unsettled ballot of the same voter at the
+-- same governor and nonce is in the outbox (the unique index of migration 0021: the chain counts
+-- one ballot per nonce). Each relay is an intent of its own, its key ending with its id: a failed
+-- ballot must not hold a key that the voter's correct one (the same bytes, were the failure
+-- passing) would need.
+WITH next AS (SELECT nextval(pg_get_serial_sequence('operator_transactions', 'id')) AS id)
+INSERT INTO operator_transactions (id, kind, dedupe_key, payload)
+SELECT next.id, 'cast_vote_by_sig', $1 || '#' || next.id, $2
+  FROM next
+ON CONFLICT DO NOTHING
 RETURNING id, status, tx_hash, error;
 
--- name: get_vote_relay
-SELECT id, status, tx_hash, error FROM operator_transactions WHERE dedupe_key = $1;
+-- name: get_live_vote_relay
+-- The voter's relay on the proposal that did not fail (pending, sent or mined), if any.
+SELECT id, status, tx_hash, error
+  FROM operator_transactions
+ WHERE kind = 'cast_vote_by_sig'
+   AND lower(payload ->> 'governor') = $1
+   AND payload ->> 'proposalId' = $2
+   AND lower(payload ->> 'voter') = $3
+   AND status <> 'failed'
+ ORDER BY id
+ LIMIT 1;
+
+-- name: get_unsettled_ballot_at_nonce
+-- The voter's unsettled ballot at the governor and nonce (what refused a new one there).
+SELECT id, payload ->> 'proposalId' AS proposal_id
+  FROM operator_transactions
+ WHERE kind = 'cast_vote_by_sig'
+   AND lower(payload ->> 'governor') = $1
+   AND lower(payload ->> 'voter') = $2
+   AND payload ->> 'nonce' = $3
+   AND status IN ('pending', 'sent');
 
 -- name: get_vote_relay_by_id
 SELECT id, status, tx_hash, error FROM operator_transactions WHERE id = $1;

@@ -101,14 +101,27 @@ async def has_mirrored_vote(
 
 
 async def record_vote_relay(
-    db: Executor, *, dedupe_key: str, payload: dict[str, Any]
+    db: Executor, *, key_prefix: str, payload: dict[str, Any]
 ) -> asyncpg.Record | None:
-    """The new intent's row; None if one exists for `dedupe_key`."""
-    return await db.fetchrow(queries.record_vote_relay, dedupe_key, payload)
+    """The new intent's row (its key `key_prefix#<id>`); None if the voter has an unsettled
+    ballot at the same governor and nonce."""
+    return await db.fetchrow(queries.record_vote_relay, key_prefix, payload)
 
 
-async def get_vote_relay(db: Executor, *, dedupe_key: str) -> asyncpg.Record | None:
-    return await db.fetchrow(queries.get_vote_relay, dedupe_key)
+async def get_live_vote_relay(
+    db: Executor, *, governor: str, proposal_id: int, voter: str
+) -> asyncpg.Record | None:
+    return await db.fetchrow(
+        queries.get_live_vote_relay, governor.lower(), str(proposal_id), voter.lower()
+    )
+
+
+async def get_unsettled_ballot_at_nonce(
+    db: Executor, *, governor: str, voter: str, nonce: int
+) -> asyncpg.Record | None:
+    return await db.fetchrow(
+        queries.get_unsettled_ballot_at_nonce, governor.lower(), voter.lower(), str(nonce)
+    )
 
 
 async def get_vote_relay_by_id(db: Executor, *, relay_id: int) -> asyncpg.Record | None:

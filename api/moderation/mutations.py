@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 
 import asyncpg
 import strawberry
-from eth_utils import is_address
 
 from api.comments import repository as comments
 from api.comments.mutations import load_comment
@@ -103,9 +102,7 @@ class BanUserInput:
 
 
 async def _user_or_404(info: Info, address: str) -> asyncpg.Record:
-    address = address.strip()
-    if not is_address(address):
-        raise BadUserInput("That is not an Ethereum address.", field="address")
+    address = validation.address(address, field="address")
     row = await users.get_user_by_address(info.context.pool, address=address)
     if row is None:
         raise NotFound(f"No one with the address {address} has signed in here.")

@@ -12,6 +12,7 @@ from agora.settings import Settings
 from api.core.caching import ListingCache
 from api.core.pubsub import PubSub
 from api.core.rendering import Renderer
+from api.server.sockets import OpenSockets
 
 
 @dataclass(slots=True)
@@ -22,4 +23,5 @@ class Resources:
     cache: ListingCache
     pubsub: PubSub
     query_counter: QueryCounter | None
+    sockets: OpenSockets
     renderer: Renderer

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import strawberry
-from eth_utils import is_address
 
 from api.core import permissions, validation
-from api.core.errors import BadUserInput
 from api.core.types import Info
 from api.users import repository
 from api.users.types import User
 
 
 async def user(info: Info, address: str) -> User | None:
-    if not is_address(address):
-        raise BadUserInput("That is not an Ethereum address.", field="address")
+    address = validation.address(address, field="address")
     row = await repository.get_user_by_address(info.context.pool, address=address)
     return User.from_row(row) if row else None
 

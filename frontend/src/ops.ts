@@ -503,6 +503,8 @@ export const RewardEpochsQuery = graphql(`
             distributed
             recipients
             status
+            reviewEndsAt
+            merkleRoot
             payouts { chainEpochId recipients amount status txHash }
           }
         }
@@ -523,7 +525,7 @@ export const UserRewardsQuery = graphql(`
           cursor
           node {
             community { id name }
-            epoch { number endsAt }
+            epoch { number endsAt status reviewEndsAt }
             amount
             status
             txHash
@@ -531,6 +533,7 @@ export const UserRewardsQuery = graphql(`
               votes
               score
               amount
+              voided
               post { id title }
               comment { id body post { id title } }
             }

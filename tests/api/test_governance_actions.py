@@ -513,7 +513,8 @@ async def test_relays_the_chain_would_refuse_cost_the_operator_nothing(
     assert operator_funds(w3, deployment) == before
     # and the sender was asked to send bob's ballot alone, and the outbox holds it alone
     assert sender.log().count("sending 0x") == 1
-    assert await relays(fresh_database_url) == [f"cast_vote_by_sig:{draft_key(draft, bob)}"]
+    [only] = await relays(fresh_database_url)
+    assert only.startswith(f"cast_vote_by_sig:{draft_key(draft, bob)}:0#"), only
 
 
 async def test_drafts_are_refused_to_whom_the_governor_would_refuse(
@@ -618,7 +619,7 @@ async def test_relays_are_rate_limited_before_the_chain_is_asked(
             "proposalId": "1",
             "support": "FOR",
             "voter": voter.address,
-            "signature": "0x" + "11" * 65,
+            "signature": "0x" + "11" * 64 + "1b",
         }
         client = Client(server.graphql_url, http)
         codes = [(await client.error(RELAY_VOTE, relay))["extensions"]["code"] for _ in range(3)]

@@ -71,9 +71,10 @@ async def test_html_rendered_before_issue_15_loses_its_bidi_and_control_characte
             body,
             f"<p>{body}</p>",
         )
-        # when migration 0020 runs on it
-        [version] = await migrate_down(conn, steps=1)
-        assert version.startswith("0020")
+        # when migration 0020 runs on it (reverted with those after it, then applied again)
+        versions = [m.version for m in discover()]
+        since = next(i for i, v in enumerate(versions) if v.startswith("0020_"))
+        await migrate_down(conn, steps=len(versions) - since)
         await migrate_up(conn)
         # then the HTML holds none of them, and the text as written is kept
         row = await conn.fetchrow("SELECT body, body_html FROM posts")

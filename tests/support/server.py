@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 
 from agora.services import free_port
 from agora.settings import Settings
-from api.server.app import create_app
+from api.server.app import create_app, server_options
 
 
 @dataclass
@@ -56,7 +56,7 @@ def start_server(
         port=port,
         log_level="warning",
         lifespan="on",
-        ws_max_size=settings.max_body_bytes,  # as `agora serve` runs it
+        **server_options(settings),  # as `agora serve` runs it
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
