@@ -88,6 +88,13 @@ class Settings:
     # Writes allowed per window, per account and per IP.
     write_rate_limit: int = 30
     write_rate_window_seconds: int = 60
+    # Markdown is rendered in render_workers worker processes per API process, each render
+    # abandoned after render_timeout_seconds (api/core/rendering.py); previews
+    # (renderMarkdown) allowed per window, per account and per IP.
+    render_workers: int = 2
+    render_timeout_seconds: float = 5.0
+    render_rate_limit: int = 60
+    render_rate_window_seconds: int = 60
     db_pool_size: int = 10
     # Nothing waits on the database forever: a statement, a wait for a row lock, a transaction
     # left idle and a wait for a free pool connection each end with an error after these.
@@ -185,6 +192,10 @@ class Settings:
             trusted_proxies=_networks("TRUSTED_PROXIES"),
             write_rate_limit=_int("WRITE_RATE_LIMIT", 30),
             write_rate_window_seconds=_int("WRITE_RATE_WINDOW_SECONDS", 60),
+            render_workers=_int("RENDER_WORKERS", 2),
+            render_timeout_seconds=_float("RENDER_TIMEOUT_SECONDS", 5),
+            render_rate_limit=_int("RENDER_RATE_LIMIT", 60),
+            render_rate_window_seconds=_int("RENDER_RATE_WINDOW_SECONDS", 60),
             db_pool_size=_int("DB_POOL_SIZE", 10),
             db_statement_timeout_ms=_int("DB_STATEMENT_TIMEOUT_MS", 10_000),
             db_lock_timeout_ms=_int("DB_LOCK_TIMEOUT_MS", 5_000),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import random
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -215,6 +216,7 @@ def live_server(
         database_url=database_url,
         redis_url=redis_url,
         write_rate_limit=1_000_000,
+        render_rate_limit=1_000_000,
         count_queries=True,
         chain_rpc_url=live_chain.rpc_url,
         deployment_file=live_chain.deployment_file,
@@ -244,6 +246,7 @@ def no_sender_server(
         database_url=no_sender_database_url,
         redis_url=redis_url,
         write_rate_limit=1_000_000,
+        render_rate_limit=1_000_000,
         count_queries=True,
         chain_rpc_url=chain.rpc_url,
         deployment_file=chain.deployment_file,
@@ -257,6 +260,16 @@ def no_sender_server(
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+async def stranger() -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client from an address of its own (127.x.y.z: all of 127/8 is this machine), so
+    that the per-IP quotas it spends are nobody else's, in this session or another."""
+    address = f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.{random.randint(2, 254)}"
+    transport = httpx.AsyncHTTPTransport(local_address=address)
+    async with httpx.AsyncClient(transport=transport, timeout=60) as client:
         yield client
 
 

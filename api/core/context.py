@@ -15,6 +15,7 @@ from agora.settings import Settings
 from api.core.caching import ListingCache
 from api.core.loaders import Loaders
 from api.core.pubsub import PubSub
+from api.core.rendering import Renderer
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class Context:
     redis: Redis
     pubsub: PubSub
     listing_cache: ListingCache
+    renderer: Renderer
     viewer: Viewer | None
     loaders: Loaders
     client_ip: str

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from eth_utils import keccak
 
-from api.core import markdown
 from api.core.errors import BadUserInput, shown
 from api.core.pagination import (
     Connection,
@@ -32,6 +31,23 @@ from api.users.types import User, checksummed
 
 if TYPE_CHECKING:
     import asyncpg
+
+
+# What descriptionHtml renders of a description: the chain accepted descriptions of 100,000
+# characters, and nobody reads that much on a proposal's page.
+DESCRIPTION_DISPLAY_LENGTH = 10_000
+
+
+def shown_description(description: str) -> str:
+    """The markdown descriptionHtml renders: `description`, cut to its first
+    DESCRIPTION_DISPLAY_LENGTH characters with a note when it is longer."""
+    if len(description) <= DESCRIPTION_DISPLAY_LENGTH:
+        return description
+    return (
+        description[:DESCRIPTION_DISPLAY_LENGTH]
+        + f"\n\n*… (shortened: the first {DESCRIPTION_DISPLAY_LENGTH:,} of"
+        f" {len(description):,} characters)*"
+    )
 
 
 @strawberry.enum
@@ -196,6 +212,7 @@ class Proposal:
     targets: list[str]
     values: list[BigInt]
     calldatas: list[str]
+    # keccak256 of the description's bytes as the chain holds them (the indexer stores it).
     description_hash: str
     kind: ProposalKind
     state: ProposalState
@@ -209,8 +226,13 @@ class Proposal:
     executed_tx: str | None
 
     @strawberry.field
-    def description_html(self) -> str:
-        return markdown.render(self.description)
+    async def description_html(self, info: Info) -> str:
+        """The description rendered from markdown (sanitized): its first 10,000 characters, with
+        a note saying so when it is longer (the chain takes any length; `description` has it
+        all)."""
+        return await info.context.renderer.remembered(
+            (self.governor, self.proposal_id), shown_description(self.description)
+        )
 
     @strawberry.field
     async def candidate(self, info: Info) -> User | None:

@@ -32,6 +32,7 @@ from agora.runtime import restore_recursion_limit
 from agora.settings import PROJECT_ROOT, Settings
 from api.core.caching import ListingCache
 from api.core.pubsub import PubSub
+from api.core.rendering import Renderer
 from api.rewards.distribution import epoch_distribution
 from api.server.graphql_view import AgoraGraphQL
 from api.server.resources import Resources
@@ -153,7 +154,10 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
         )
         sockets = OpenSockets(per_ip=settings.max_sockets_per_ip)
         pubsub.when_session_ends(sockets.session_ended)
-        resources = Resources(settings, pool, redis, cache, pubsub, counter, sockets)
+        renderer = Renderer(
+            workers=settings.render_workers, timeout=settings.render_timeout_seconds
+        )
+        resources = Resources(settings, pool, redis, cache, pubsub, counter, sockets, renderer)
         app.state.resources = resources
         follower = asyncio.create_task(pubsub.follow_invalidations())
         # What start-up loaded (modules, the schema, the pool; ~120,000 objects) lives as long
@@ -170,6 +174,7 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
             await listener.aclose()
             await redis.aclose(close_connection_pool=True)  # a pool given is not closed by default
             await pool.close()
+            await asyncio.to_thread(renderer.close)
 
     view = AgoraGraphQL()
     routes: list[Any] = [

@@ -194,6 +194,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
             redis=r.redis,
             pubsub=r.pubsub,
             listing_cache=r.cache,
+            renderer=r.renderer,
             viewer=viewer,
             loaders=Loaders(r.pool, viewer.user_id if viewer else None),
             client_ip=client.host if client else "unknown",

@@ -11,6 +11,7 @@ from agora.db import QueryCounter
 from agora.settings import Settings
 from api.core.caching import ListingCache
 from api.core.pubsub import PubSub
+from api.core.rendering import Renderer
 from api.server.sockets import OpenSockets
 
 
@@ -23,3 +24,4 @@ class Resources:
     pubsub: PubSub
     query_counter: QueryCounter | None
     sockets: OpenSockets
+    renderer: Renderer
