@@ -36,14 +36,22 @@ async def posts(
     cache = ctx.listing_cache
     community_id = None if community is None else await community_id_or_404(info, community)
     page = listing.start(sort, after)
+    blocks = await ctx.loaders.blocks()
+    # A viewer who blocks someone has a listing of their own: never the shared one.
+    shared = cache.enabled and not blocks
     cache_key = (community_id, sort, after, first)
-    rows = cache.listings.get(cache_key) if cache.enabled else None
+    rows = cache.listings.get(cache_key) if shared else None
     if rows is None:
         generation = cache.listings.generation
         rows = await listing.fetch(
-            ctx.pool, sort=sort, page=page, limit=first + 1, community_id=community_id
+            ctx.pool,
+            sort=sort,
+            page=page,
+            limit=first + 1,
+            community_id=community_id,
+            blocks=blocks,
         )
-        if cache.enabled:
+        if shared:
             cache.listings.put(cache_key, rows, generation=generation)
     await prime_viewer_state(info, rows)
     return connection(
