@@ -36,11 +36,19 @@ class Subscription:
             if row is None:
                 raise NotFound(f"There is no community named c/{shown(community)}.")
             scope = row["id"]
+        # What the viewer blocks when they subscribed (the page they hold was listed so).
+        blocks = await ctx.loaders.blocks()
         async for post_id in ctx.pubsub.new_posts(scope):
             # Read fresh rows: a subscription's context lives as long as the connection, so its
             # per-request loaders would serve stale data.
             rows = await posts.get_post_views_by_ids(ctx.pool, post_ids=[post_id])
-            if rows and rows[0]["deleted_at"] is None and rows[0]["removed_at"] is None:
+            if (
+                rows
+                and rows[0]["deleted_at"] is None
+                and rows[0]["removed_at"] is None
+                and rows[0]["author_id"] not in blocks.users
+                and (scope != FRONT_PAGE or rows[0]["community_id"] not in blocks.communities)
+            ):
                 viewer_id = ctx.viewer.user_id if ctx.viewer else None
                 [standing] = await fetch_standings(ctx.pool, viewer_id, [rows[0]["community_id"]])
                 yield Post.from_row(rows[0], standing=standing)
@@ -51,9 +59,10 @@ class Subscription:
     ) -> AsyncGenerator[Comment, None]:
         ctx = info.context
         post_row_id = ids.decode_one(post_id, "Post", field="postId")
+        blocked = (await ctx.loaders.blocks()).users
         async for comment_id in ctx.pubsub.new_comments(post_row_id):
             rows = await comments.get_comment_views_by_ids(ctx.pool, comment_ids=[comment_id])
-            if rows:
+            if rows and rows[0]["author_id"] not in blocked:
                 yield Comment.from_row(rows[0])
 
     @strawberry.subscription
