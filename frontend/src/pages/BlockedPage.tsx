@@ -5,33 +5,24 @@ import { EmptyState, ErrorNote, Spinner, UserLink } from "../components/bits";
 import { BlockButton } from "../components/BlockButton";
 import { toAppError } from "../lib/errors";
 import { displayName } from "../lib/format";
-import { useSession } from "../lib/session";
+import { SignedInPage } from "../components/SignedInPage";
 import { useTitle } from "../lib/title";
 
 /** `/blocked`: the people and communities the viewer blocks, each with Unblock. */
 export function BlockedPage() {
-  const { viewer, checking, startSignIn } = useSession();
   useTitle("Blocked");
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: BlockedQuery, pause: !viewer, context: BLOCK_TYPES });
-  if (!viewer) {
-    return (
-      <div className="page narrow">
-        <h1>Blocked</h1>
-        {!checking && (
-          <div className="signin-prompt">
-            <p>Sign in to see whom you block.</p>
-            <button type="button" className="button primary" onClick={() => startSignIn("to see whom you block")}>
-              Sign in
-            </button>
-          </div>
-        )}
-      </div>
-    );
-  }
+  return (
+    <SignedInPage title="Blocked" reason="to see whom you block">
+      {() => <BlockedLists />}
+    </SignedInPage>
+  );
+}
+
+function BlockedLists() {
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: BlockedQuery, context: BLOCK_TYPES });
   const blocked = data?.viewer;
   return (
-    <div className="page narrow">
-      <h1>Blocked</h1>
+    <>
       <p className="muted">
         You don't see posts and comments of the people you block, and they can't notify you. A blocked community's posts stay off your
         front page.
@@ -72,6 +63,6 @@ export function BlockedPage() {
           </section>
         </>
       )}
-    </div>
+    </>
   );
 }

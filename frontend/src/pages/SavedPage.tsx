@@ -6,36 +6,23 @@ import { ServerHtml, Time } from "../components/bits";
 import { ContentActions } from "../components/ContentActions";
 import { PageItems, Paged, type PageArgs } from "../components/Paged";
 import { PostCard } from "../components/PostCard";
-import { useSession } from "../lib/session";
+import { SignedInPage } from "../components/SignedInPage";
 import { useTitle } from "../lib/title";
 
 /** `/saved`: what the viewer saved, newest save first. */
 export function SavedPage() {
-  const { viewer, checking, startSignIn } = useSession();
   useTitle("Saved");
-  if (!viewer) {
-    return (
-      <div className="page narrow">
-        <h1>Saved</h1>
-        {!checking && (
-          <div className="signin-prompt">
-            <p>Sign in to see what you saved.</p>
-            <button type="button" className="button primary" onClick={() => startSignIn("to see what you saved")}>
-              Sign in
-            </button>
-          </div>
-        )}
-      </div>
-    );
-  }
   return (
-    <div className="page narrow">
-      <h1>Saved</h1>
-      <p className="muted">Posts and comments you saved, the latest first. Only you can see this list.</p>
-      <ul className="plain-list saved-list" role="list">
-        <Paged resetKey="saved" page={(p) => <SavedChunk {...p} />} />
-      </ul>
-    </div>
+    <SignedInPage title="Saved" reason="to see what you saved">
+      {() => (
+        <>
+          <p className="muted">Posts and comments you saved, the latest first. Only you can see this list.</p>
+          <ul className="plain-list saved-list" role="list">
+            <Paged resetKey="saved" page={(p) => <SavedChunk {...p} />} />
+          </ul>
+        </>
+      )}
+    </SignedInPage>
   );
 }
 
