@@ -117,3 +117,35 @@ async def test_nobody_blocks_themselves_or_someone_unknown(
     assert error["extensions"]["code"] == "NOT_FOUND"
     error = await anonymous.error(BLOCK_COMMUNITY, {"n": "no_such_place", "b": True})
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_blockers_listing_costs_the_same_round_trips_however_many_posts_it_holds(
+    alice: Client, bob: Client, carol: Client, live_server
+) -> None:
+    # given bob, who blocks carol, and a community of alice's with two posts
+    assert carol.account
+    await bob.data(BLOCK_USER, {"a": carol.account.address, "b": True})
+    community = await create_community(alice)
+    name = community["name"]
+    for n in range(2):
+        await create_post(alice, name, title=f"few {n}")
+    counter = live_server.resources.query_counter
+    await bob.data(LISTING, {"c": name})  # the community's id, remembered for good
+
+    async def round_trips() -> int:
+        resources = live_server.resources
+        resources.cache.sessions.clear()
+        resources.cache.clear()  # the shared answer computed again, as after any new post
+        before = counter.count
+        seen = await bob.data(LISTING, {"c": name})
+        assert seen["posts"]["edges"]
+        return counter.count - before
+
+    few = await round_trips()
+    # when the community holds eight more posts
+    for n in range(8):
+        await create_post(alice, name, title=f"many {n}")
+    # then his listing asks the database as often as before, never once per post: his session;
+    # the shared answer (its page) and his state on it, which says he blocks someone; then his
+    # own answer: his blocks, his page, his state on it
+    assert await round_trips() == few == 6
