@@ -97,12 +97,19 @@ async def fetch_viewer_state(
 ) -> dict[str, dict[int, int]]:
     """A viewer's votes on some posts ("vote": post id -> +1/-1), the posts they saved ("saved":
     post id -> 1), their standing in some communities ("member", "moderator", "banned":
-    community id -> 1) and whether they block anything ("blocks": 0 -> 1), in one round trip."""
+    community id -> 1) and whom and what they block ("blocked_user", "blocked_community": id ->
+    1), in one round trip."""
     rows = await db.fetch(queries.get_viewer_state, viewer_id, post_ids, community_ids)
     state: dict[str, dict[int, int]] = defaultdict(dict)
     for row in rows:
         state[row["kind"]][row["id"]] = row["value"]
     return state
+
+
+def blocks_in(state: dict[str, dict[int, int]]) -> Blocks:
+    """Whom and what the viewer blocks, from `fetch_viewer_state`'s answer."""
+    users, communities = state["blocked_user"], state["blocked_community"]
+    return Blocks(frozenset(users), frozenset(communities)) if users or communities else NO_BLOCKS
 
 
 def standing_in(state: dict[str, dict[int, int]], community_id: int) -> Standing:
@@ -145,21 +152,25 @@ class Loaders:
             loader = self._loaders[key.name] = DataLoader(load_fn=load)
         return loader
 
-    async def prime_page(self, *, post_ids: list[int], community_ids: list[int]) -> None:
+    async def prime_page(self, *, post_ids: list[int], community_ids: list[int]) -> Blocks:
         """Load the viewer's votes on a page of posts and their standing in its communities in
-        one query, so that every item's viewer fields answer at once."""
+        one query, so that every item's viewer fields answer at once; answers (and remembers)
+        whom and what the viewer blocks, which the same query tells."""
         if self.viewer_id is None:
-            return
+            return NO_BLOCKS
         state = await fetch_viewer_state(
             self.pool, self.viewer_id, post_ids=post_ids, community_ids=community_ids
         )
+        self._blocks = blocks_in(state)
         votes, saved = state["vote"], state["saved"]
         self.viewer_post_vote.prime_many({key: votes.get(key, 0) for key in post_ids})
         self.viewer_post_saved.prime_many({key: key in saved for key in post_ids})
         self.standing.prime_many({key: standing_in(state, key) for key in community_ids})
+        return self._blocks
 
     async def blocks(self) -> Blocks:
-        """Whom and what the viewer blocks, asked once per request (none for anonymous)."""
+        """Whom and what the viewer blocks, asked once per request (none for anonymous), unless
+        `prime_page` learnt it already."""
         if self._blocks is None:
             if self.viewer_id is None:
                 self._blocks = NO_BLOCKS

@@ -1,17 +1,17 @@
 -- name: get_viewer_state
 -- What one viewer has to do with a page of posts, in one round trip: their votes on the posts
 -- and whether they saved them, their membership, moderation and bans in the posts' communities,
--- and whether they block anyone or any community at all ('blocks', id 0: such a viewer's
--- listings differ from the shared ones).
+-- and whom and what they block (at most MAX_BLOCKS of each, api.blocks; for nearly everyone
+-- nothing): such a viewer's listings differ from the shared ones.
 SELECT 'vote' AS kind, post_id AS id, value::integer AS value
   FROM post_votes WHERE user_id = $1 AND post_id = ANY($2::bigint[])
 UNION ALL
 SELECT 'saved', post_id, 1
   FROM saved_items WHERE user_id = $1 AND post_id = ANY($2::bigint[])
 UNION ALL
-SELECT 'blocks', 0, 1
- WHERE EXISTS (SELECT 1 FROM user_blocks WHERE blocker_id = $1)
-    OR EXISTS (SELECT 1 FROM community_blocks WHERE user_id = $1)
+SELECT 'blocked_user', blocked_id, 1 FROM user_blocks WHERE blocker_id = $1
+UNION ALL
+SELECT 'blocked_community', community_id, 1 FROM community_blocks WHERE user_id = $1
 UNION ALL
 SELECT 'member', community_id, 1
   FROM memberships WHERE user_id = $1 AND community_id = ANY($3::bigint[])

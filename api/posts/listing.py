@@ -104,6 +104,14 @@ def cursor_of(sort: PostSort, row: asyncpg.Record, page: Page) -> str:
     return encode_cursor(f"posts:{sort.value}", [_to_json(row[spec.column]), row["id"], since])
 
 
+def hides(row: asyncpg.Record, blocks: Blocks, *, front_page: bool) -> bool:
+    """Whether a viewer with `blocks` must not see this listed post: its author is blocked, or,
+    on the front page, its community."""
+    return row["author_id"] in blocks.users or (
+        front_page and row["community_id"] in blocks.communities
+    )
+
+
 async def fetch(
     db: Executor,
     *,

@@ -15,7 +15,7 @@ author and the moderators) is executed for the viewer as usual.
 
 A viewer who blocks anyone or any community is never given the shared answer: their listings
 leave out what they block, so they are not the same list with other viewer fields but another
-list. The query of the viewer's state says whether they block anything (in the same round trip),
+list. The query of the viewer's state says whom and what they block (in the same round trip),
 and such a viewer's request is executed for them. Telling per answer whether it holds blocked
 content would need every listed author in the answer; blocking is rare, executing is correct.
 """
@@ -47,7 +47,7 @@ from agora.db import Executor
 from api.core import ids
 from api.core.caching import TtlCache
 from api.core.errors import BadUserInput
-from api.core.loaders import fetch_viewer_state
+from api.core.loaders import blocks_in, fetch_viewer_state
 from api.votes.types import VoteDirection
 
 # Root fields that list visible content only: the same for every reader.
@@ -245,6 +245,6 @@ async def answer_for(db: Executor, shared: bytes, *, viewer_id: int) -> bytes | 
     state = await fetch_viewer_state(
         db, viewer_id, post_ids=template.post_ids, community_ids=template.community_ids
     )
-    if state.get("blocks"):
+    if blocks_in(state):
         return None
     return template.render(state) if template.slots else shared
