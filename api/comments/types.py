@@ -14,7 +14,14 @@ from api.core.loaders import LoaderKey, Loaders, now_or_later
 from api.core.pagination import MAX_ITEMS
 from api.core.types import Info
 from api.posts.loaders import POST
-from api.posts.types import MAX_REVISIONS, Post, Revision, post_for_viewer, visible_revisions
+from api.posts.types import (
+    MAX_REVISIONS,
+    Post,
+    Revision,
+    post_for_viewer,
+    revisions_by_key,
+    visible_revisions,
+)
 from api.users.types import User
 from api.votes.types import VoteDirection, direction_of
 
@@ -28,14 +35,10 @@ class CommentSort(Enum):
 
 
 async def _load_comment_revisions(loaders: Loaders, keys: list[int]) -> list[list[Revision]]:
-    found: dict[int, list[Revision]] = {key: [] for key in keys}
-    for r in await repository.get_revisions_of_comments(
+    rows = await repository.get_revisions_of_comments(
         loaders.pool, comment_ids=keys, limit=MAX_REVISIONS
-    ):
-        found[r["comment_id"]].append(
-            Revision(title=None, body=r["body"], edited_at=r["edited_at"])
-        )
-    return [found[key] for key in keys]
+    )
+    return revisions_by_key(rows, keys, "comment_id")
 
 
 COMMENT_REVISIONS: LoaderKey[int, list[Revision]] = LoaderKey(

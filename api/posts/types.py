@@ -65,15 +65,20 @@ async def visible_revisions(
     return await info.context.loaders.get(key).load(row_id)
 
 
-async def _load_post_revisions(loaders: Loaders, keys: list[int]) -> list[list[Revision]]:
+def revisions_by_key(rows: list[Any], keys: list[int], column: str) -> list[list[Revision]]:
+    """Revision rows (of posts or comments, oldest first) grouped per key of `column`, in the
+    order of `keys`: what a revisions loader answers."""
     found: dict[int, list[Revision]] = {key: [] for key in keys}
-    for r in await repository.get_revisions_of_posts(
-        loaders.pool, post_ids=keys, limit=MAX_REVISIONS
-    ):
-        found[r["post_id"]].append(
-            Revision(title=r["title"], body=r["body"], edited_at=r["edited_at"])
+    for r in rows:
+        found[r[column]].append(
+            Revision(title=r.get("title"), body=r["body"], edited_at=r["edited_at"])
         )
     return [found[key] for key in keys]
+
+
+async def _load_post_revisions(loaders: Loaders, keys: list[int]) -> list[list[Revision]]:
+    rows = await repository.get_revisions_of_posts(loaders.pool, post_ids=keys, limit=MAX_REVISIONS)
+    return revisions_by_key(rows, keys, "post_id")
 
 
 POST_REVISIONS: LoaderKey[int, list[Revision]] = LoaderKey("post_revisions", _load_post_revisions)

@@ -85,7 +85,9 @@ async def test_block_a_person_and_unblock_them(app, size):
     carol = await app.api(2)
     name = (await create_community(carol, unique("calm")))["name"]
     await create_post(alice, name, title="Loud opinion")
-    await create_post(carol, name, title="Quiet question")
+    question = await create_post(carol, name, title="Quiet question")
+    shout = await create_comment(alice, question["id"], "SHOUTING")
+    await create_comment(carol, question["id"], "Please don't", shout["id"])
     page = await app.signed_in(1, f"/c/{name}", viewport=viewport)
     loud = post_card(page, "Loud opinion")
     await expect(loud).to_be_visible()
@@ -101,6 +103,12 @@ async def test_block_a_person_and_unblock_them(app, size):
     await page.reload()
     await expect(post_card(page, "Quiet question")).to_be_visible()
     await expect(post_card(page, "Loud opinion")).to_have_count(0)
+    # and in carol's thread alice's comment is a placeholder that keeps carol's reply under it
+    await page.goto(f"/c/{name}/p/{question['id']}")
+    held = page.locator(f'li.comment[data-comment-id="{shout["id"]}"]')
+    await expect(held).to_contain_text("[blocked]")
+    await expect(held).to_contain_text("Please don't")
+    await expect(page.get_by_text("SHOUTING")).to_have_count(0)
 
     # when they open Blocked from their menu, then alice is listed
     await account_menu(page).click()
