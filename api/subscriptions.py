@@ -55,11 +55,19 @@ class Subscription:
             if row is None:
                 raise NotFound(f"There is no community named c/{shown(community)}.")
             scope = row["id"]
+        # What the viewer blocks when they subscribed (the page they hold was listed so).
+        blocks = await ctx.loaders.blocks()
         async for post_id in ctx.pubsub.new_posts(scope):
             # Read fresh rows: a subscription's context lives as long as the connection, so its
             # per-request loaders would serve stale data.
             rows = await _shared(ctx, ("post", post_id), _post_rows(ctx, post_id))
-            if rows and rows[0]["deleted_at"] is None and rows[0]["removed_at"] is None:
+            if (
+                rows
+                and rows[0]["deleted_at"] is None
+                and rows[0]["removed_at"] is None
+                and rows[0]["author_id"] not in blocks.users
+                and (scope != FRONT_PAGE or rows[0]["community_id"] not in blocks.communities)
+            ):
                 viewer_id = ctx.viewer.user_id if ctx.viewer else None
                 [standing] = await fetch_standings(ctx.pool, viewer_id, [rows[0]["community_id"]])
                 yield Post.from_row(rows[0], standing=standing)
@@ -73,9 +81,10 @@ class Subscription:
         found = await posts.get_post_views_by_ids(ctx.pool, post_ids=[post_row_id])
         if not found or found[0]["deleted_at"] is not None or found[0]["removed_at"] is not None:
             raise NotFound("There is no such post (or it was deleted or removed).")
+        blocked = (await ctx.loaders.blocks()).users
         async for comment_id in ctx.pubsub.new_comments(post_row_id):
             rows = await _shared(ctx, ("comment", comment_id), _comment_rows(ctx, comment_id))
-            if rows:
+            if rows and rows[0]["author_id"] not in blocked:
                 yield Comment.from_row(rows[0])
 
     @strawberry.subscription

@@ -9,6 +9,8 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from api.auth.mutations import AuthMutation, AuthQuery
+from api.blocks.mutations import BlockMutation
+from api.blocks.resolvers import attach as attach_blocks
 from api.comments.mutations import CommentMutation
 from api.comments.resolvers import CommentQuery
 from api.comments.resolvers import attach as attach_comments
@@ -27,6 +29,8 @@ from api.posts.mutations import BODY_MAX_LENGTH, PostMutation
 from api.posts.resolvers import PostQuery
 from api.posts.resolvers import attach as attach_posts
 from api.rewards.resolvers import attach as attach_rewards
+from api.saved.mutations import SavedMutation
+from api.saved.resolvers import attach as attach_saved
 from api.server.execution import AgoraExecutor
 from api.server.extensions import COST, ErrorCodes, Operations, OperationsConfig
 from api.subscriptions import Subscription
@@ -61,11 +65,14 @@ async def render_markdown(info: Info, source: str) -> str:
 
 
 # Fields of low types resolved by a higher domain (User.posts, User.comments, User.rewards,
-# User.rewardTotals, Community.rewardEpochs), attached here where the schema is composed, so
+# User.rewardTotals, Community.rewardEpochs, Viewer.saved, Viewer.blockedUsers and
+# Viewer.blockedCommunities), attached here where the schema is composed, so
 # that no domain imports one above it (see api.core.extend). In this order, for the schema's.
 attach_posts()
 attach_comments()
 attach_rewards()
+attach_saved()
+attach_blocks()
 
 
 @strawberry.type
@@ -91,6 +98,8 @@ class Mutation(
     VoteMutation,
     ModerationMutation,
     GovernanceMutation,
+    SavedMutation,
+    BlockMutation,
 ):
     pass
 

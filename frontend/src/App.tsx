@@ -3,6 +3,7 @@ import { Layout } from "./components/Layout";
 import { SessionProvider } from "./lib/session";
 import { ToastProvider } from "./lib/toast";
 import { BannedPage } from "./pages/BannedPage";
+import { BlockedPage } from "./pages/BlockedPage";
 import { CommunitiesPage } from "./pages/CommunitiesPage";
 import { CommunityLayout, CommunityPosts } from "./pages/CommunityPage";
 import { CreateCommunityPage } from "./pages/CreateCommunityPage";
@@ -15,6 +16,7 @@ import { PostPage } from "./pages/PostPage";
 import { ProposalPage } from "./pages/ProposalPage";
 import { ReportsPage } from "./pages/ReportsPage";
 import { RewardsPage } from "./pages/RewardsPage";
+import { SavedPage } from "./pages/SavedPage";
 import { SubmitPage } from "./pages/SubmitPage";
 import { UserPage } from "./pages/UserPage";
 
@@ -30,6 +32,8 @@ export function App() {
               <Route path="create-community" element={<CreateCommunityPage />} />
               <Route path="submit" element={<SubmitPage />} />
               <Route path="rewards" element={<HowRewardsPage />} />
+              <Route path="saved" element={<SavedPage />} />
+              <Route path="blocked" element={<BlockedPage />} />
               <Route path="u/:address" element={<UserPage />} />
               <Route path="c/:name" element={<CommunityLayout />}>
                 <Route index element={<CommunityPosts />} />

@@ -26,6 +26,7 @@ export const PostFields = graphql(
     downvotes
     commentCount
     viewerVote
+    viewerSaved
     author { ...UserBrief }
     community { id name title viewerIsModerator }
   }
@@ -47,6 +48,7 @@ export const PostCardFields = graphql(
     score
     commentCount
     viewerVote
+    viewerSaved
     author { ...UserBrief }
     community { id name viewerIsModerator }
   }
@@ -72,6 +74,8 @@ export const CommentBody = graphql(`
     downvotes
     replyCount
     viewerVote
+    viewerSaved
+    isBlocked
   }
 `);
 
@@ -709,5 +713,68 @@ export const ProposalUpdatedSubscription = graphql(`
     proposalUpdated(community: $community) {
       id state forVotes againstVotes abstainVotes quorum executedTx
     }
+  }
+`);
+
+// ---- saved, blocks, edit history ----------------------------------------
+
+export const SaveMutation = graphql(`
+  mutation Save($targetId: ID!, $saved: Boolean!) { save(targetId: $targetId, saved: $saved) }
+`);
+
+export const BlockUserMutation = graphql(`
+  mutation BlockUser($address: String!, $blocked: Boolean!) { blockUser(address: $address, blocked: $blocked) }
+`);
+
+export const BlockCommunityMutation = graphql(`
+  mutation BlockCommunity($name: String!, $blocked: Boolean!) { blockCommunity(name: $name, blocked: $blocked) }
+`);
+
+/** A block changes which posts and comments any listing holds: every cached one is asked again. */
+export const BLOCK_TYPES = { additionalTypenames: ["Post", "Comment", "Community", "User"] };
+/** A save changes `viewerSaved` of a post or comment and the saved list. */
+export const SAVE_TYPES = { additionalTypenames: ["Post", "Comment"] };
+
+export const SavedQuery = graphql(
+  `
+  query Saved($first: Int!, $after: String) {
+    viewer {
+      saved(first: $first, after: $after) {
+        edges {
+          node {
+            __typename
+            ... on Post { ...PostCardFields }
+            ... on Comment { ...CommentFields post { id title community { name } } }
+          }
+        }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+`,
+  [PostCardFields, CommentFields],
+);
+
+export const BlockedQuery = graphql(
+  `
+  query Blocked {
+    viewer {
+      blockedUsers { ...UserBrief }
+      blockedCommunities { id name title }
+    }
+  }
+`,
+  [UserBrief],
+);
+
+export const PostRevisionsQuery = graphql(`
+  query PostRevisions($id: ID!) {
+    post(id: $id) { id editedAt revisions { title body editedAt } }
+  }
+`);
+
+export const CommentRevisionsQuery = graphql(`
+  query CommentRevisions($id: ID!) {
+    comment(id: $id) { id editedAt revisions { body editedAt } }
   }
 `);
