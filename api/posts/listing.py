@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 
 from agora.db import Executor
+from api.core.loaders import NO_BLOCKS, Blocks
 from api.core.pagination import (
     decode_cursor,
     encode_cursor,
@@ -103,11 +104,35 @@ def cursor_of(sort: PostSort, row: asyncpg.Record, page: Page) -> str:
     return encode_cursor(f"posts:{sort.value}", [_to_json(row[spec.column]), row["id"], since])
 
 
+def hides(row: asyncpg.Record, blocks: Blocks, *, front_page: bool) -> bool:
+    """Whether a viewer with `blocks` must not see this listed post: its author is blocked, or,
+    on the front page, its community."""
+    return row["author_id"] in blocks.users or (
+        front_page and row["community_id"] in blocks.communities
+    )
+
+
 async def fetch(
-    db: Executor, *, sort: PostSort, page: Page, limit: int, community_id: int | None
+    db: Executor,
+    *,
+    sort: PostSort,
+    page: Page,
+    limit: int,
+    community_id: int | None,
+    blocks: Blocks = NO_BLOCKS,
 ) -> list[asyncpg.Record]:
+    """A page of the front page (`community_id` None) or a community's, without what the viewer
+    blocks: blocked authors everywhere, blocked communities on the front page (a blocked
+    community's own page still shows it, as on Reddit)."""
     spec = SORTS[sort]
-    query = spec.query if community_id is None else spec.query_in_community
+    front_page = community_id is None
     return await repository.list_posts(
-        db, query=query, after=page.after, limit=limit, scope_id=community_id, since=page.since
+        db,
+        query=spec.query if front_page else spec.query_in_community,
+        after=page.after,
+        limit=limit,
+        scope_id=community_id,
+        since=page.since,
+        hidden_authors=list(blocks.users),
+        hidden_communities=list(blocks.communities) if front_page else None,
     )

@@ -3,6 +3,7 @@ import { Layout } from "./components/Layout";
 import { SessionProvider } from "./lib/session";
 import { ToastProvider } from "./lib/toast";
 import { BannedPage } from "./pages/BannedPage";
+import { BlockedPage } from "./pages/BlockedPage";
 import { CommunitiesPage } from "./pages/CommunitiesPage";
 import { CommunityLayout, CommunityPosts } from "./pages/CommunityPage";
 import { CreateCommunityPage } from "./pages/CreateCommunityPage";
@@ -16,6 +17,7 @@ import { PostPage } from "./pages/PostPage";
 import { ProposalPage } from "./pages/ProposalPage";
 import { ReportsPage } from "./pages/ReportsPage";
 import { RewardsPage } from "./pages/RewardsPage";
+import { SavedPage } from "./pages/SavedPage";
 import { SubmitPage } from "./pages/SubmitPage";
 import { UserPage } from "./pages/UserPage";
 
@@ -32,6 +34,8 @@ export function App() {
               <Route path="submit" element={<SubmitPage />} />
               <Route path="rewards" element={<HowRewardsPage />} />
               <Route path="inbox" element={<InboxPage />} />
+              <Route path="saved" element={<SavedPage />} />
+              <Route path="blocked" element={<BlockedPage />} />
               <Route path="u/:address" element={<UserPage />} />
               <Route path="c/:name" element={<CommunityLayout />}>
                 <Route index element={<CommunityPosts />} />

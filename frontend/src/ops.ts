@@ -26,6 +26,7 @@ export const PostFields = graphql(
     downvotes
     commentCount
     viewerVote
+    viewerSaved
     author { ...UserBrief }
     community { id name title viewerIsModerator }
   }
@@ -47,6 +48,7 @@ export const PostCardFields = graphql(
     score
     commentCount
     viewerVote
+    viewerSaved
     author { ...UserBrief }
     community { id name viewerIsModerator }
   }
@@ -72,6 +74,8 @@ export const CommentBody = graphql(`
     downvotes
     replyCount
     viewerVote
+    viewerSaved
+    isBlocked
   }
 `);
 
@@ -503,6 +507,8 @@ export const RewardEpochsQuery = graphql(`
             distributed
             recipients
             status
+            reviewEndsAt
+            merkleRoot
             payouts { chainEpochId recipients amount status txHash }
           }
         }
@@ -523,7 +529,7 @@ export const UserRewardsQuery = graphql(`
           cursor
           node {
             community { id name }
-            epoch { number endsAt }
+            epoch { number endsAt status reviewEndsAt }
             amount
             status
             txHash
@@ -531,6 +537,7 @@ export const UserRewardsQuery = graphql(`
               votes
               score
               amount
+              voided
               post { id title }
               comment { id body post { id title } }
             }
@@ -654,7 +661,7 @@ export const StandingQuery = graphql(
 
 export const IndexerQuery = graphql(`
   query Indexer {
-    indexer { chainId headBlock indexedBlock lagBlocks }
+    indexer { chainId headBlock indexedBlock lagBlocks chainHead }
   }
 `);
 
@@ -739,6 +746,57 @@ export const NotificationsQuery = graphql(
 );
 export type Notification = ResultOf<typeof NotificationsQuery>["notifications"]["edges"][number]["node"];
 
+// ---- saved, blocks, edit history ----------------------------------------
+
+export const SaveMutation = graphql(`
+  mutation Save($targetId: ID!, $saved: Boolean!) { save(targetId: $targetId, saved: $saved) }
+`);
+
+export const BlockUserMutation = graphql(`
+  mutation BlockUser($address: String!, $blocked: Boolean!) { blockUser(address: $address, blocked: $blocked) }
+`);
+
+export const BlockCommunityMutation = graphql(`
+  mutation BlockCommunity($name: String!, $blocked: Boolean!) { blockCommunity(name: $name, blocked: $blocked) }
+`);
+
+/** A block changes which posts and comments any listing holds: every cached one is asked again. */
+export const BLOCK_TYPES = { additionalTypenames: ["Post", "Comment", "Community", "User"] };
+/** A save changes `viewerSaved` of a post or comment and the saved list. */
+export const SAVE_TYPES = { additionalTypenames: ["Post", "Comment"] };
+
+export const SavedQuery = graphql(
+  `
+  query Saved($first: Int!, $after: String) {
+    viewer {
+      saved(first: $first, after: $after) {
+        edges {
+          node {
+            __typename
+            ... on Post { ...PostCardFields }
+            ... on Comment { ...CommentFields post { id title community { name } } }
+          }
+        }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+`,
+  [PostCardFields, CommentFields],
+);
+
+export const BlockedQuery = graphql(
+  `
+  query Blocked {
+    viewer {
+      blockedUsers { ...UserBrief }
+      blockedCommunities { id name title }
+    }
+  }
+`,
+  [UserBrief],
+);
+
 export const MarkNotificationsReadMutation = graphql(`
   mutation MarkNotificationsRead($ids: [ID!]) {
     markNotificationsRead(ids: $ids)
@@ -748,5 +806,17 @@ export const MarkNotificationsReadMutation = graphql(`
 export const NotificationAddedSubscription = graphql(`
   subscription NotificationAdded {
     notificationAdded { id kind }
+  }
+`);
+
+export const PostRevisionsQuery = graphql(`
+  query PostRevisions($id: ID!) {
+    post(id: $id) { id editedAt revisions { title body editedAt } }
+  }
+`);
+
+export const CommentRevisionsQuery = graphql(`
+  query CommentRevisions($id: ID!) {
+    comment(id: $id) { id editedAt revisions { body editedAt } }
   }
 `);

@@ -12,7 +12,8 @@ import asyncpg
 import httpx
 
 from ledger.celery_app import SETTLE_PAYOUTS
-from tests.ledger.conftest import QUEUE, Worker, eventually
+from ledger.merkle import root
+from tests.ledger.conftest import QUEUE, Worker, eventually, kill_while_waiting_on
 from tests.support.factories import (
     create_comment,
     create_community_without_sender,
@@ -185,6 +186,8 @@ async def test_an_epoch_pays_eligible_votes_exactly_and_caps_leave_the_rest_in_t
             "dedupe_key": f"mint_epoch:{community_id}:1000",
             "communityId": community_id,
             "epoch": 1000,
+            # the root of the epoch's distribution, carried to the chain by the mint
+            "root": "0x" + root([(a, int(recipients[a])) for a in order]).hex(),
             "recipients": order,
             "amounts": [recipients[a] for a in order],
         }
@@ -406,24 +409,16 @@ async def test_a_worker_killed_mid_payout_pays_once_after_restart(
     community_id, author = await scored_community(live_server, http, db)
     queue = f"{QUEUE}-killed"
     first = start(queue, LEDGER_VISIBILITY_TIMEOUT_SECONDS="5")
-    # and the outbox held locked, so the payout stops after booking, before recording its mint
-    blocker = await asyncpg.connect(database_url)
-    try:
-        async with blocker.transaction():
-            await blocker.execute("LOCK TABLE operator_transactions IN EXCLUSIVE MODE")
-            # when the close is delivered and the worker is SIGKILLed while it waits there
-            task = send(queue, until=await clock(db), community_id=community_id)
-            waiting = await eventually(
-                lambda: db.fetchval(
-                    """SELECT count(*) FROM pg_stat_activity
-                        WHERE application_name = 'agora-ledger' AND wait_event_type = 'Lock'"""
-                ),
-                within=30,
-            )
-            assert waiting == 1, first.text()[-3000:]
-            first.kill()
-    finally:
-        await blocker.close()
+    # when the close is delivered and the worker is SIGKILLed while it waits for the reward
+    # lines, held locked: after booking, before its lines
+    until = await clock(db)
+    task = await kill_while_waiting_on(
+        "reward_lines",
+        first,
+        db,
+        database_url,
+        lambda: send(queue, until=until, community_id=community_id),
+    )
     # then nothing of the half-done payout remains
     still = await epoch(db, community_id, 1)
     assert still is not None and still["status"] == "open"

@@ -130,6 +130,8 @@ function UserMenu() {
             <span className="muted small">{user.karma} karma</span>
           </p>
           <Link to={`/u/${user.address}`}>Your profile</Link>
+          <Link to="/saved">Saved</Link>
+          <Link to="/blocked">Blocked</Link>
           <Link to="/create-community">Create a community</Link>
           {viewer.joinedCommunities.length > 0 && (
             <>

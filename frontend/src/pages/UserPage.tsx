@@ -236,7 +236,14 @@ function RewardsChunk({ address, after, isFirst, isLast, loadMore }: { address: 
         <li key={`${r.community.id}:${r.epoch.number}`} className="card user-reward" data-status={r.status}>
           <p className="meta">
             <strong>{tokens(r.amount)} points</strong> in <Link to={`/c/${r.community.name}/rewards`}>c/{r.community.name}</Link>, epoch{" "}
-            {r.epoch.number} · <Time iso={r.epoch.endsAt} /> · {REWARD_STATUS[r.status] ?? r.status}
+            {r.epoch.number} · <Time iso={r.epoch.endsAt} /> ·{" "}
+            {r.epoch.status === "IN_REVIEW" && r.epoch.reviewEndsAt ? (
+              <>
+                in review, minted <Time iso={r.epoch.reviewEndsAt} />
+              </>
+            ) : (
+              REWARD_STATUS[r.status] ?? r.status
+            )}
             {r.txHash && (
               <>
                 {" "}
@@ -248,8 +255,9 @@ function RewardsChunk({ address, after, isFirst, isLast, loadMore }: { address: 
             {r.items.map((i) => {
               const post = i.post ?? i.comment?.post;
               return (
-                <li key={i.post ? `p${i.post.id}` : `c${i.comment?.id}`} className="reward-item">
-                  {tokens(i.amount)} for {i.post ? "the post" : "a comment on"}{" "}
+                <li key={i.post ? `p${i.post.id}` : `c${i.comment?.id}`} className="reward-item" data-voided={i.voided || undefined}>
+                  {i.voided ? <s>{tokens(i.amount)}</s> : tokens(i.amount)}
+                  {i.voided && " (voided in review: back to the pool)"} for {i.post ? "the post" : "a comment on"}{" "}
                   {post ? <Link to={`/c/${r.community.name}/p/${post.id}`}>{post.title}</Link> : "content no longer shown"}, from{" "}
                   {plural(i.votes, "eligible vote")} (score {i.score})
                 </li>
