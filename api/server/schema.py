@@ -8,6 +8,7 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from api.account.mutations import AccountMutation
 from api.auth.mutations import AuthMutation, AuthQuery
 from api.comments.mutations import CommentMutation
 from api.comments.resolvers import CommentQuery
@@ -75,6 +76,7 @@ class Mutation(
     VoteMutation,
     ModerationMutation,
     GovernanceMutation,
+    AccountMutation,
 ):
     pass
 
