@@ -15,6 +15,7 @@ export default defineConfig({
   server: {
     proxy: {
       "/graphql": { target: api, ws: true, changeOrigin: false },
+      "/export": { target: api, changeOrigin: false },
     },
   },
 });
