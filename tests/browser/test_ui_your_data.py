@@ -10,7 +10,16 @@ from playwright.async_api import expect
 
 from tests.support.factories import create_community, create_post
 
-from .helpers import ADDRESSES, DESKTOP, PHONE, account_menu, post_card, short, unique
+from .helpers import (
+    ADDRESSES,
+    DESKTOP,
+    PHONE,
+    account_menu,
+    post_card,
+    screenshot,
+    short,
+    unique,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -72,6 +81,7 @@ async def test_deleting_the_account_from_the_profile(app, size):
     await page.get_by_role("button", name="Delete account…").click()
     confirm = page.get_by_label("Type your address to confirm")
     await confirm.fill(ADDRESSES[0])
+    await screenshot(page, f"delete-account-{size}")
     await page.get_by_role("button", name="Delete my account").click()
     # then nothing is deleted, and the form says why
     await expect(page.get_by_text("Type your account's address to confirm")).to_be_visible()
