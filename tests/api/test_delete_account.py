@@ -90,3 +90,23 @@ async def test_deleting_needs_the_accounts_own_address(alice: Client, bob: Clien
 async def test_anonymous_readers_cannot_delete_anything(anonymous: Client) -> None:
     error = await anonymous.error(DELETE_ACCOUNT, {"confirm": "0x" + "ab" * 20})
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+BAN = "mutation($input: BanUserInput!) { banUser(input: $input) { reason } }"
+VIEWER_IS_BANNED = "query($c: String!) { community(name: $c) { viewerIsBanned } }"
+
+
+async def test_a_ban_outlives_the_deleted_account(
+    live_server: LiveServer, http: httpx.AsyncClient, alice: Client, bob: Client
+) -> None:
+    # given alice banned from bob's community
+    assert alice.account is not None
+    community = await create_community(bob)
+    ban = {"community": community["name"], "address": alice.account.address, "reason": "spam"}
+    await bob.data(BAN, {"input": ban})
+    # when she deletes her account and signs in again
+    await alice.data(DELETE_ACCOUNT, {"confirm": alice.account.address})
+    again = await sign_in(Client(live_server.graphql_url, http), alice.account)
+    # then the new account is banned there too
+    shown = await again.data(VIEWER_IS_BANNED, {"c": community["name"]})
+    assert shown == {"community": {"viewerIsBanned": True}}
