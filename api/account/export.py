@@ -40,11 +40,14 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("memberships", _SECTIONS.memberships),
     ("rewardLines", _SECTIONS.reward_lines),
     ("ledgerTransfers", _SECTIONS.ledger_transfers),
+    ("saved", _SECTIONS.saved),
+    ("blockedUsers", _SECTIONS.blocked_users),
+    ("blockedCommunities", _SECTIONS.blocked_communities),
 )
 
 # Sections whose tables this forum does not have yet: always present, so a reader of the
 # document finds the same shape, and empty.
-PLANNED_SECTIONS = ("saved", "blockedUsers", "blockedCommunities", "notifications")
+PLANNED_SECTIONS = ("notifications",)
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:

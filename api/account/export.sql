@@ -62,3 +62,23 @@ SELECT t.id, c.name AS community, t.kind, t.epoch_number, t.amount::text AS amou
   JOIN communities c ON c.id = t.community_id
  WHERE a.user_id = $1
  ORDER BY t.created_at, t.id;
+
+-- name: saved
+SELECT post_id, comment_id, created_at
+  FROM saved_items
+ WHERE user_id = $1
+ ORDER BY created_at, id;
+
+-- name: blocked_users
+SELECT u.address, b.created_at
+  FROM user_blocks b
+  JOIN users u ON u.id = b.blocked_id
+ WHERE b.blocker_id = $1
+ ORDER BY b.created_at, b.blocked_id;
+
+-- name: blocked_communities
+SELECT c.name AS community, b.created_at
+  FROM community_blocks b
+  JOIN communities c ON c.id = b.community_id
+ WHERE b.user_id = $1
+ ORDER BY b.created_at, c.name;

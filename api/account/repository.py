@@ -36,6 +36,7 @@ async def delete_account(db: Executor, *, user_id: int) -> list[bytes]:
     await db.execute(queries.delete_posts, user_id)
     await db.execute(queries.delete_comments, user_id)
     await db.execute(queries.leave_communities, user_id)
+    await db.execute(queries.forget_private_lists, user_id)
     ended = [row["token_hash"] for row in await db.fetch(queries.end_sessions, user_id)]
     await db.execute(queries.detach_account, user_id)
     return ended

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from agora.settings import Settings
+from api.core import ids
 from tests.support.factories import create_comment, create_community, create_post, vote
 from tests.support.graphql import Client, sign_in
 from tests.support.redis_server import PrivateRedis
@@ -12,6 +13,9 @@ from tests.support.server import LiveServer, start_server
 
 JOIN = "mutation($name: String!) { joinCommunity(name: $name) { viewerIsMember } }"
 DELETE_POST = "mutation($id: ID!) { deletePost(id: $id) { isDeleted } }"
+SAVE = "mutation($id: ID!) { save(targetId: $id, saved: true) }"
+BLOCK_USER = "mutation($address: String!) { blockUser(address: $address, blocked: true) }"
+BLOCK_COMMUNITY = "mutation($name: String!) { blockCommunity(name: $name, blocked: true) }"
 
 
 def export_url(server: LiveServer) -> str:
@@ -31,6 +35,9 @@ async def test_the_export_holds_what_the_account_wrote_voted_and_joined(
     theirs = await create_post(bob, community["name"], title="Not mine")
     await vote(alice, theirs["id"], "UP")
     await create_post(bob, community["name"], title="Bob only")
+    await alice.data(SAVE, {"id": theirs["id"]})
+    await alice.data(BLOCK_USER, {"address": bob.account.address})
+    await alice.data(BLOCK_COMMUNITY, {"name": community["name"]})
     # when
     response = await http.get(
         export_url(live_server), headers={"Authorization": f"Bearer {alice.token}"}
@@ -52,8 +59,10 @@ async def test_the_export_holds_what_the_account_wrote_voted_and_joined(
     assert [v["value"] for v in document["postVotes"]] == [1]
     assert [m["community"] for m in document["memberships"]] == [community["name"]]
     assert document["rewardLines"] == [] and document["ledgerTransfers"] == []
-    for planned in ("saved", "blockedUsers", "blockedCommunities", "notifications"):
-        assert document[planned] == []
+    assert [s["postId"] for s in document["saved"]] == [ids.decode_one(theirs["id"], "Post")]
+    assert [b["address"] for b in document["blockedUsers"]] == [bob.account.address.lower()]  # type: ignore[union-attr]
+    assert [b["community"] for b in document["blockedCommunities"]] == [community["name"]]
+    assert document["notifications"] == []
 
 
 async def test_the_export_takes_the_session_cookie_too(
