@@ -508,7 +508,8 @@ async def _settle_epoch(conn: asyncpg.Connection, community_id: int, number: int
             for address, amount in zip(mint["recipients"], mint["amounts"], strict=True):
                 paid[address.lower()] = paid.get(address.lower(), 0) + int(amount)
         users = {
-            r["address"]: r["id"] for r in await conn.fetch(queries.users_by_address, list(paid))
+            r["address"]: r["id"]
+            for r in await conn.fetch(queries.users_by_address, list(paid), community_id)
         }
         ids = sorted(users.values())
         await conn.execute(queries.ensure_accounts, community_id, ["onchain"] * len(ids), ids)

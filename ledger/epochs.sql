@@ -90,7 +90,8 @@ SELECT p.community_id, 'comment', m.id, m.author_id, count(*)::integer, sum(v.va
 HAVING sum(v.value) > 0;
 
 -- name: user_addresses
-SELECT id, address FROM users WHERE id = ANY($1::bigint[]);
+-- A deleted account (migration 0026) is still paid at the address it had.
+SELECT id, coalesce(address, deleted_address) AS address FROM users WHERE id = ANY($1::bigint[]);
 
 -- name: ensure_accounts
 -- In user id order (see the lock order above); community accounts have no user.
@@ -238,7 +239,18 @@ SELECT p.batch, o.payload
  ORDER BY p.batch;
 
 -- name: users_by_address
-SELECT id, address FROM users WHERE address = ANY($1::text[]);
+-- The account each address of a mint paid. After a deletion (migration 0026) an address may name
+-- a deleted account and a new one: the mint paid the one whose reward in community $2 is owed
+-- (a positive 'earned' balance), else the live one.
+SELECT DISTINCT ON (a.address) u.id, a.address
+  FROM users u
+ CROSS JOIN LATERAL (SELECT coalesce(u.address, u.deleted_address) AS address) AS a
+ WHERE u.address = ANY($1::text[]) OR u.deleted_address = ANY($1::text[])
+ ORDER BY a.address,
+          coalesce((SELECT b.balance FROM ledger_balances b
+                     WHERE b.community_id = $2 AND b.kind = 'earned' AND b.user_id = u.id), 0) > 0
+              DESC,
+          u.deleted_at IS NULL DESC;
 
 -- name: mark_settled
 UPDATE reward_payouts SET settled_at = now()

@@ -99,7 +99,7 @@ async def settle(conn: asyncpg.Connection, community_id: int) -> bool:
     async with conn.transaction():
         users = {
             r["address"]: r["id"]
-            for r in await conn.fetch(epochs.queries.users_by_address, list(paid))
+            for r in await conn.fetch(epochs.queries.users_by_address, list(paid), community_id)
         }
         ids = sorted(users.values())
         await conn.execute(

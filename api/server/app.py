@@ -30,6 +30,7 @@ from starlette.staticfiles import StaticFiles
 from agora.db import QueryCounter, create_pool
 from agora.runtime import restore_recursion_limit
 from agora.settings import PROJECT_ROOT, Settings
+from api.account.export import export
 from api.core.caching import ListingCache
 from api.core.pubsub import PubSub
 from api.core.rendering import Renderer
@@ -182,6 +183,7 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
         WebSocketRoute("/graphql", view),
         Route("/healthz", health),
         Route("/rewards/{community}/{epoch:int}.csv", reward_distribution),
+        Route("/export", export),
     ]
     if (FRONTEND_DIST / "assets").is_dir():
         routes.append(Mount("/assets", StaticFiles(directory=FRONTEND_DIST / "assets")))

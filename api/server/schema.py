@@ -8,6 +8,7 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from api.account.mutations import AccountMutation
 from api.auth.mutations import AuthMutation, AuthQuery
 from api.blocks.mutations import BlockMutation
 from api.blocks.resolvers import attach as attach_blocks
@@ -103,6 +104,7 @@ class Mutation(
     SavedMutation,
     BlockMutation,
     NotificationMutation,
+    AccountMutation,
 ):
     pass
 

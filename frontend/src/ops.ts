@@ -6,6 +6,7 @@ export const UserBrief = graphql(`
     id
     address
     displayName
+    deletedAt
   }
 `);
 
@@ -155,6 +156,10 @@ export const SignInMutation = graphql(
 
 export const SignOutMutation = graphql(`
   mutation SignOut { signOut }
+`);
+
+export const DeleteAccountMutation = graphql(`
+  mutation DeleteAccount($confirm: String!) { deleteAccount(confirm: $confirm) }
 `);
 
 // ---- reading -------------------------------------------------------------

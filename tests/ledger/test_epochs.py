@@ -28,6 +28,7 @@ TOKEN = 10**18
 REMOVE_POST = 'mutation($id: ID!) { removePost(id: $id, reason: "spam") { isRemoved } }'
 BAN = "mutation($input: BanUserInput!) { banUser(input: $input) { reason } }"
 INBOX = "{ notifications { edges { node { kind actor { address } community { id } } } } }"
+DELETE_ACCOUNT = "mutation($confirm: String!) { deleteAccount(confirm: $confirm) }"
 
 
 async def people(live_server: LiveServer, http: httpx.AsyncClient, count: int) -> list[Client]:
@@ -364,6 +365,15 @@ async def test_closing_the_same_epoch_twice_at_once_pays_once(
     )
 
 
+async def first_mint_mined(db: asyncpg.Connection, community_id: int) -> None:
+    """Records the mint of epoch 1 mined, as the operator's sender would once it saw it so."""
+    await db.execute(
+        """UPDATE operator_transactions SET status = 'mined', tx_hash = '\\x01', block_number = 7
+            WHERE dedupe_key = $1""",
+        f"mint_epoch:{community_id}:1000",
+    )
+
+
 async def test_a_mint_recorded_mined_is_booked_on_chain_once_and_the_epoch_is_paid(
     live_server: LiveServer,
     http: httpx.AsyncClient,
@@ -374,11 +384,7 @@ async def test_a_mint_recorded_mined_is_booked_on_chain_once_and_the_epoch_is_pa
     # given a closed epoch whose mint the operator's sender has sent and seen mined
     community_id, author = await scored_community(live_server, http, db)
     assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
-    await db.execute(
-        """UPDATE operator_transactions SET status = 'mined', tx_hash = '\\x01', block_number = 7
-            WHERE dedupe_key = $1""",
-        f"mint_epoch:{community_id}:1000",
-    )
+    await first_mint_mined(db, community_id)
     # when payouts are settled, twice
     first = worker.results(send(task=SETTLE_PAYOUTS))
     second = worker.results(send(task=SETTLE_PAYOUTS))
@@ -394,6 +400,37 @@ async def test_a_mint_recorded_mined_is_booked_on_chain_once_and_the_epoch_is_pa
     assert [(n["kind"], n["actor"]) for n in told if n["kind"] == "REWARD_PAID"] == [
         ("REWARD_PAID", None)
     ]
+
+
+async def test_a_reward_owed_to_a_deleted_account_is_booked_to_it_not_to_the_addresss_new_one(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    worker: Worker,
+    send: Callable[..., str],
+) -> None:
+    # given a closed epoch whose author then deleted their account and signed in again
+    community_id, author = await scored_community(live_server, http, db)
+    assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
+    assert author.account is not None
+    old_id = await db.fetchval(
+        "SELECT id FROM users WHERE address = $1", author.account.address.lower()
+    )
+    await author.data(DELETE_ACCOUNT, {"confirm": author.account.address})
+    await sign_in(Client(live_server.graphql_url, http), author.account)
+    # when the mint to the address is mined and settled
+    await first_mint_mined(db, community_id)
+    assert worker.results(send(task=SETTLE_PAYOUTS)) == "1"
+    # then the deleted account's points went on-chain, and the new account has none
+    balances = await db.fetch(
+        """SELECT b.user_id, b.kind, b.balance FROM ledger_balances b
+            WHERE b.community_id = $1 AND b.user_id IS NOT NULL""",
+        community_id,
+    )
+    assert {(r["user_id"], r["kind"]): int(r["balance"]) for r in balances} == {
+        (old_id, "earned"): 0,
+        (old_id, "onchain"): 500 * TOKEN,
+    }
 
 
 async def test_a_worker_killed_mid_payout_pays_once_after_restart(

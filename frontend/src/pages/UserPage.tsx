@@ -1,7 +1,7 @@
 import { useMemo, useState } from "react";
-import { Link, useParams, useSearchParams } from "react-router";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { useClient, useQuery } from "urql";
-import { StandingQuery, UpdateProfileMutation, UserCommentsQuery, UserPostsQuery, UserQuery, UserRewardsQuery } from "../ops";
+import { DeleteAccountMutation, StandingQuery, UpdateProfileMutation, UserCommentsQuery, UserPostsQuery, UserQuery, UserRewardsQuery } from "../ops";
 import { Avatar, EmptyState, ErrorNote, LoadMore, ServerHtml, Spinner, TextField, Time, UserLink } from "../components/bits";
 import { Paged } from "../components/Paged";
 import { PostCard } from "../components/PostCard";
@@ -109,8 +109,79 @@ export function UserPage() {
           {me && editing && <EditProfile initial={{ displayName: user.displayName ?? "", bio: user.bio ?? "" }} onDone={() => setEditing(false)} />}
         </section>
         {community && <CommunityStanding address={user.address} community={community} />}
+        {me && <YourData address={user.address} />}
       </aside>
     </div>
+  );
+}
+
+/** Diaspora's "own your data": the export as a download, and deleting the account, which asks
+ * for the address typed out (any letter case) so that no stray click deletes anything. */
+function YourData({ address }: { address: string }) {
+  const client = useClient();
+  const navigate = useNavigate();
+  const { forgetSession } = useSession();
+  const notify = useToast();
+  const [deleting, setDeleting] = useState(false);
+  const [confirm, setConfirm] = useState("");
+  const [error, setError] = useState<AppError | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <section className="card your-data" aria-labelledby="your-data-title">
+      <h2 className="card-title" id="your-data-title">
+        Your data
+      </h2>
+      <p className="small">Everything you wrote, voted and joined, and your rewards, as one JSON file.</p>
+      <a className="button ghost block" href="/export" download data-testid="profile-export-link">
+        Download your data
+      </a>
+      {!deleting ? (
+        <button type="button" className="button ghost block warn" onClick={() => setDeleting(true)}>
+          Delete account…
+        </button>
+      ) : (
+        <form
+          className="stack"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            setBusy(true);
+            const res = await client.mutation(DeleteAccountMutation, { confirm: confirm.trim() }).toPromise();
+            setBusy(false);
+            if (res.error) {
+              setError(toAppError(res.error));
+              return;
+            }
+            forgetSession();
+            notify("Your account was deleted. Your posts and comments now show as deleted.");
+            navigate("/");
+          }}
+        >
+          <p className="small">
+            Your posts and comments will show as deleted, your profile will be emptied and you will be signed out everywhere. Rewards and
+            on-chain votes stay: they are the community's books. Signing in with this wallet again starts a new account.
+          </p>
+          <TextField
+            id="delete-confirm"
+            label="Type your address to confirm"
+            placeholder={address}
+            autoComplete="off"
+            spellCheck={false}
+            error={error?.field === "confirm" ? error.message : null}
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+          />
+          {error && error.field !== "confirm" && <ErrorNote error={error} />}
+          <div className="row end">
+            <button type="button" className="button ghost" onClick={() => setDeleting(false)}>
+              Cancel
+            </button>
+            <button type="submit" className="button danger" disabled={busy || confirm.trim().length === 0}>
+              Delete my account
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
   );
 }
 
