@@ -82,3 +82,13 @@ SELECT c.name AS community, b.created_at
   JOIN communities c ON c.id = b.community_id
  WHERE b.user_id = $1
  ORDER BY b.created_at, c.name;
+
+-- name: notifications
+SELECT n.kind, a.address AS actor, n.post_id, n.comment_id, c.name AS community,
+       '0x' || encode(n.governor, 'hex') AS governor, n.proposal_id::text AS proposal_id,
+       n.created_at, n.read_at
+  FROM notifications n
+  LEFT JOIN users a ON a.id = n.actor_id
+  LEFT JOIN communities c ON c.id = n.community_id
+ WHERE n.user_id = $1
+ ORDER BY n.id;

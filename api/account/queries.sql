@@ -20,9 +20,11 @@ UPDATE communities SET member_count = member_count - 1
  WHERE id IN (SELECT community_id FROM left_ ORDER BY community_id);
 
 -- name: forget_private_lists
--- What only the account saw (its saves and its blocks) goes with it; others' blocks of it stay.
+-- What only the account saw (its saves, its blocks, its inbox) goes with it; others' blocks of
+-- it stay.
 WITH saved AS (DELETE FROM saved_items WHERE user_id = $1),
-     users_blocked AS (DELETE FROM user_blocks WHERE blocker_id = $1)
+     users_blocked AS (DELETE FROM user_blocks WHERE blocker_id = $1),
+     inbox AS (DELETE FROM notifications WHERE user_id = $1)
 DELETE FROM community_blocks WHERE user_id = $1;
 
 -- name: end_sessions

@@ -117,32 +117,37 @@ async def test_a_ban_outlives_the_deleted_account(
     assert shown == {"community": {"viewerIsBanned": True}}
 
 
-async def test_a_deleted_account_takes_its_saves_and_blocks_with_it(
+async def test_a_deleted_account_takes_its_saves_blocks_and_inbox_with_it(
     live_server: LiveServer,
     http: httpx.AsyncClient,
     alice: Client,
     bob: Client,
     db: asyncpg.Connection,
 ) -> None:
-    # given alice, who saved bob's post and blocked bob
+    # given alice, who saved bob's post and blocked bob, and was mentioned by him
     assert alice.account is not None and bob.account is not None
     community = await create_community(bob)
-    post = await create_post(bob, community["name"], title="Kept by alice")
+    post = await create_post(
+        bob, community["name"], title="Kept by alice", body=f"@{alice.account.address}"
+    )
     await alice.data(SAVE, {"id": post["id"]})
     await alice.data(BLOCK_USER, {"address": bob.account.address})
     old_id = int(
         await db.fetchval("SELECT id FROM users WHERE address = $1", alice.account.address.lower())
         or 0
     )
+    told = "SELECT count(*) FROM notifications WHERE user_id = $1"
+    assert await db.fetchval(told, old_id) == 1
     # when she deletes her account and signs in again
     await alice.data(DELETE_ACCOUNT, {"confirm": alice.account.address})
     again = await sign_in(Client(live_server.graphql_url, http), alice.account)
-    # then the new account starts with neither, and no row of the old one's is left
+    # then the new account starts with none of them, and no row of the old one's is left
     lists = (await again.data(PRIVATE_LISTS))["viewer"]
     assert lists == {"saved": {"edges": []}, "blockedUsers": []}
     left = await db.fetchval(
         "SELECT (SELECT count(*) FROM saved_items WHERE user_id = $1)"
-        " + (SELECT count(*) FROM user_blocks WHERE blocker_id = $1)",
+        " + (SELECT count(*) FROM user_blocks WHERE blocker_id = $1)"
+        " + (SELECT count(*) FROM notifications WHERE user_id = $1)",
         old_id,
     )
     assert old_id and left == 0

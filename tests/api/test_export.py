@@ -32,6 +32,7 @@ async def test_the_export_holds_what_the_account_wrote_voted_and_joined(
     gone = await create_post(alice, community["name"], title="Second thoughts")
     await alice.data(DELETE_POST, {"id": gone["id"]})
     await create_comment(alice, mine["id"], "Also beans.")
+    await create_comment(bob, mine["id"], "Lovely.")
     theirs = await create_post(bob, community["name"], title="Not mine")
     await vote(alice, theirs["id"], "UP")
     await create_post(bob, community["name"], title="Bob only")
@@ -62,7 +63,13 @@ async def test_the_export_holds_what_the_account_wrote_voted_and_joined(
     assert [s["postId"] for s in document["saved"]] == [ids.decode_one(theirs["id"], "Post")]
     assert [b["address"] for b in document["blockedUsers"]] == [bob.account.address.lower()]  # type: ignore[union-attr]
     assert [b["community"] for b in document["blockedCommunities"]] == [community["name"]]
-    assert document["notifications"] == []
+    [told] = document["notifications"]
+    assert (told["kind"], told["actor"], told["community"]) == (
+        "REPLY",
+        bob.account.address.lower(),  # type: ignore[union-attr]
+        community["name"],
+    )
+    assert told["postId"] == ids.decode_one(mine["id"], "Post") and told["readAt"] is None
 
 
 async def test_the_export_takes_the_session_cookie_too(
