@@ -28,6 +28,7 @@ REMOVE_POST = "mutation($id: ID!) { removePost(id: $id) { isRemoved } }"
 REMOVE_COMMENT = "mutation($id: ID!) { removeComment(id: $id) { isRemoved } }"
 BAN = "mutation($input: BanUserInput!) { banUser(input: $input) { reason } }"
 EDIT_COMMENT = "mutation($input: EditCommentInput!) { editComment(input: $input) { bodyHtml } }"
+BLOCK_USER = "mutation($address: String!) { blockUser(address: $address, blocked: true) }"
 POST_HTML = "query($id: ID!) { post(id: $id) { bodyHtml } }"
 NOTIFICATION_ADDED = (
     "subscription { notificationAdded { kind actor { address } comment { body } } }"
@@ -83,6 +84,22 @@ async def test_a_reply_to_your_post_or_comment_reaches_you(
     # and a reply that also names the one it answers tells them once, as a reply
     await create_comment(carol, post["id"], f"right, {mention(bob)}?", parent_id=comment["id"])
     assert [n["kind"] for n in await inbox(bob)] == ["REPLY", "REPLY"]
+
+
+async def test_someone_you_block_cannot_reach_you(
+    alice: Client, bob: Client, carol: Client
+) -> None:
+    # given alice, who blocks bob
+    community = await create_community(alice)
+    post = await create_post(alice, community["name"])
+    await alice.data(BLOCK_USER, {"address": bob.account.address})  # type: ignore[union-attr]
+    # when bob replies to her and names her, and carol replies too
+    await create_comment(bob, post["id"], f"hear me {mention(alice)}")
+    await create_comment(carol, post["id"], "hello")
+    # then only carol's reply reaches her
+    assert [(n["kind"], n["actor"]) for n in await inbox(alice)] == [
+        ("REPLY", {"address": carol.account.address})  # type: ignore[union-attr]
+    ]
 
 
 async def test_your_own_actions_notify_no_one(alice: Client) -> None:

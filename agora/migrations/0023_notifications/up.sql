@@ -50,9 +50,7 @@ CREATE FUNCTION notify(
      WHERE r IS NOT NULL
        -- Never for your own actions.
        AND r IS DISTINCT FROM actor
-       -- NOT FROM A BLOCKED PERSON: the one place where "and the recipient does not block
-       -- `actor`" belongs (user blocks are not built yet).
-       AND true
+       -- Never from someone the recipient blocks: added by 0029, once user_blocks exists.
     ON CONFLICT (user_id, kind, event_key) DO NOTHING
     RETURNING *;
 $$;
