@@ -1,0 +1,91 @@
+"""Tips: what the API, the seed and the tests share about the `Tips` contract.
+
+A tip's `itemRef` is `keccak256` of the UTF-8 GraphQL id of the post or comment it pays for (e.g.
+`Post:42`); the indexer stores it as is and the API maps it back to the item the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from eth_utils import keccak
+from web3.contract import Contract
+
+from governance.proposals import EIP712_DOMAIN
+
+PERMIT_TYPE = [
+    {"name": "owner", "type": "address"},
+    {"name": "spender", "type": "address"},
+    {"name": "value", "type": "uint256"},
+    {"name": "nonce", "type": "uint256"},
+    {"name": "deadline", "type": "uint256"},
+]
+
+
+def item_ref(graphql_id: str) -> bytes:
+    """The `itemRef` of a tip for the item whose GraphQL id is `graphql_id`."""
+    return keccak(text=graphql_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Permit:
+    """An EIP-2612 permit's signature, split as `permit` and `tipWithPermit` take it."""
+
+    deadline: int
+    v: int
+    r: bytes
+    s: bytes
+
+    def args(self) -> tuple[int, int, bytes, bytes]:
+        return (self.deadline, self.v, self.r, self.s)
+
+
+def permit_typed_data(
+    *,
+    chain_id: int,
+    token: str,
+    token_name: str,
+    owner: str,
+    spender: str,
+    value: int,
+    nonce: int,
+    deadline: int,
+) -> dict[str, Any]:
+    """The EIP-712 message a holder signs to let `spender` move `value` of a community token."""
+    return {
+        "types": {"EIP712Domain": EIP712_DOMAIN, "Permit": PERMIT_TYPE},
+        "primaryType": "Permit",
+        "domain": {
+            "name": token_name,
+            "version": "1",
+            "chainId": chain_id,
+            "verifyingContract": token,
+        },
+        "message": {
+            "owner": owner,
+            "spender": spender,
+            "value": value,
+            "nonce": nonce,
+            "deadline": deadline,
+        },
+    }
+
+
+def sign_permit(token: Contract, owner_key: str, spender: str, value: int, deadline: int) -> Permit:
+    """The holder's permit for `spender` to move `value` of `token`, with its next nonce."""
+    owner = Account.from_key(owner_key).address
+    typed_data = permit_typed_data(
+        chain_id=token.w3.eth.chain_id,
+        token=token.address,
+        token_name=token.functions.name().call(),
+        owner=owner,
+        spender=spender,
+        value=value,
+        nonce=token.functions.nonces(owner).call(),
+        deadline=deadline,
+    )
+    signed = Account.sign_message(encode_typed_data(full_message=typed_data), owner_key)
+    return Permit(deadline, signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big"))
