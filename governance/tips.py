@@ -1,7 +1,8 @@
 """Tips: what the API, the seed and the tests share about the `Tips` contract.
 
-A tip's `itemRef` is `keccak256` of the UTF-8 GraphQL id of the post or comment it pays for (e.g.
-`Post:42`); the indexer stores it as is and the API maps it back to the item the same way.
+A tip's `itemRef` is `keccak256` of the GraphQL id of the post or comment it pays for (the opaque
+id the API serves, e.g. `UG9zdDo0Mg` for post 42); the indexer stores it as is, and the API hashes
+the ids of the items it shows to find their tips (PostgreSQL has no keccak).
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from api.rewards.resolvers import attach as attach_rewards
 from api.server.execution import AgoraExecutor
 from api.server.extensions import ErrorCodes, Operations, OperationsConfig
 from api.subscriptions import Subscription
+from api.tips.resolvers import attach as attach_tips
 from api.users.resolvers import UserMutation, UserQuery
 from api.votes.mutations import VoteMutation
 
@@ -50,6 +51,7 @@ def render_markdown(source: str) -> str:
 attach_posts()
 attach_comments()
 attach_rewards()
+attach_tips()
 
 
 @strawberry.type
