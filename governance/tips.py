@@ -90,3 +90,100 @@ def sign_permit(token: Contract, owner_key: str, spender: str, value: int, deadl
     )
     signed = Account.sign_message(encode_typed_data(full_message=typed_data), owner_key)
     return Permit(deadline, signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big"))
+
+
+TIP_TYPE = [
+    {"name": "token", "type": "address"},
+    {"name": "from", "type": "address"},
+    {"name": "to", "type": "address"},
+    {"name": "amount", "type": "uint256"},
+    {"name": "itemRef", "type": "bytes32"},
+    {"name": "nonce", "type": "uint256"},
+    {"name": "deadline", "type": "uint256"},
+]
+TIPS_DOMAIN_NAME = "Agora Tips"
+
+
+@dataclass(frozen=True, slots=True)
+class SignedTip:
+    """A gasless tip as its tipper signed it: what `tipBySig` takes beside the tip itself."""
+
+    token: str
+    tipper: str
+    to: str
+    amount: int
+    item_ref: bytes
+    permit: Permit
+    signature: bytes
+
+    def args(self) -> tuple[Any, ...]:
+        return (
+            self.token,
+            self.tipper,
+            self.to,
+            self.amount,
+            self.item_ref,
+            self.permit.args(),
+            self.signature,
+        )
+
+
+def tip_typed_data(
+    *,
+    chain_id: int,
+    tips: str,
+    token: str,
+    tipper: str,
+    to: str,
+    amount: int,
+    item_ref: bytes,
+    nonce: int,
+    deadline: int,
+) -> dict[str, Any]:
+    """The EIP-712 message a tipper signs for a relayed tip: it names the author and the item."""
+    return {
+        "types": {"EIP712Domain": EIP712_DOMAIN, "Tip": TIP_TYPE},
+        "primaryType": "Tip",
+        "domain": {
+            "name": TIPS_DOMAIN_NAME,
+            "version": "1",
+            "chainId": chain_id,
+            "verifyingContract": tips,
+        },
+        "message": {
+            "token": token,
+            "from": tipper,
+            "to": to,
+            "amount": amount,
+            "itemRef": item_ref,
+            "nonce": nonce,
+            "deadline": deadline,
+        },
+    }
+
+
+def sign_tip(
+    tips: Contract,
+    token: Contract,
+    tipper_key: str,
+    to: str,
+    amount: int,
+    ref: bytes,
+    deadline: int,
+) -> SignedTip:
+    """A tipper's two signatures for a relayed tip: the token's permit and the tip's message."""
+    tipper = Account.from_key(tipper_key).address
+    permit = sign_permit(token, tipper_key, tips.address, amount, deadline)
+    typed_data = tip_typed_data(
+        chain_id=tips.w3.eth.chain_id,
+        tips=tips.address,
+        token=token.address,
+        tipper=tipper,
+        to=to,
+        amount=amount,
+        item_ref=ref,
+        nonce=tips.functions.nonces(tipper).call(),
+        deadline=deadline,
+    )
+    signed = Account.sign_message(encode_typed_data(full_message=typed_data), tipper_key)
+    return SignedTip(token.address, tipper, to, amount, ref, permit, bytes(signed.signature))

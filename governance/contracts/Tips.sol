@@ -5,6 +5,9 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 import {CommunityFactory} from "./CommunityFactory.sol";
 import {ModeratorRegistry} from "./ModeratorRegistry.sol";
@@ -26,8 +29,25 @@ interface ICommunityGovernorToken {
  * community's id, whose governor (recorded by the factory's {ModeratorRegistry}) must vote with this token.
  * A look-alike token cannot pass, since each governor names its own community's token.
  */
-contract Tips {
+contract Tips is EIP712, Nonces {
     using SafeERC20 for IERC20;
+
+    /// @dev What a tipper signs for {tipBySig}: the permit alone names neither the author nor the item.
+    bytes32 public constant TIP_TYPEHASH =
+        keccak256(
+            "Tip(address token,address from,address to,uint256 amount,bytes32 itemRef,uint256 nonce,uint256 deadline)"
+        );
+
+    /**
+     * @dev A token's EIP-2612 permit for this contract, as {tipBySig} takes it.
+     * @param deadline The permit's (and the tip signature's) deadline.
+     */
+    struct Permit {
+        uint256 deadline;
+        uint8 v;
+        bytes32 r;
+        bytes32 s;
+    }
 
     CommunityFactory private immutable _factory;
     ModeratorRegistry private immutable _registry;
@@ -44,13 +64,19 @@ contract Tips {
     /// @dev `token` is not the token of a community made by the factory.
     error TipsUnknownToken(address token);
 
+    /// @dev The tip's signature expired at `deadline`.
+    error TipsExpiredSignature(uint256 deadline);
+
+    /// @dev The tip's signature is not `from`'s.
+    error TipsInvalidSignature(address from);
+
     /// @dev The zero address cannot receive a tip.
     error TipsInvalidRecipient(address to);
 
     /**
      * @param factory_ The {CommunityFactory} whose communities' tokens may be tipped.
      */
-    constructor(CommunityFactory factory_) {
+    constructor(CommunityFactory factory_) EIP712("Agora Tips", "1") {
         _factory = factory_;
         _registry = factory_.registry();
     }
@@ -109,6 +135,42 @@ contract Tips {
         // A front-run permit reverts here yet leaves the allowance: transferFrom decides.
         try IERC20Permit(token).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
         _pay(token, msg.sender, to, amount, itemRef);
+    }
+
+    /**
+     * @notice Pays a tip signed by `from`, sent by anyone (Agora's operator relays gasless tips): the
+     * tipper signs the token's permit for this contract and a {TIP_TYPEHASH} message naming the author
+     * and the item, with the same deadline.
+     * @param token A community's {CommunityToken}.
+     * @param from The tipper.
+     * @param to The item's author.
+     * @param amount The tip, in the token's base units.
+     * @param itemRef `keccak256` of the item's GraphQL id.
+     * @param permit The tipper's permit of `amount` for this contract.
+     * @param signature The tipper's EIP-712 signature of the tip, at their next {nonces}.
+     *
+     * Emits {Tipped}.
+     *
+     * Requirements: those of {tip}, for `from`; the deadline not passed; `signature` valid for `from`
+     * (ERC-1271 for contract accounts). A front-run permit is tolerated as in {tipWithPermit}.
+     */
+    function tipBySig(
+        address token,
+        address from,
+        address to,
+        uint256 amount,
+        bytes32 itemRef,
+        Permit calldata permit,
+        bytes calldata signature
+    ) external {
+        _check(token, from, to, amount);
+        if (block.timestamp > permit.deadline) revert TipsExpiredSignature(permit.deadline);
+        bytes32 digest = _hashTypedDataV4(
+            keccak256(abi.encode(TIP_TYPEHASH, token, from, to, amount, itemRef, _useNonce(from), permit.deadline))
+        );
+        if (!SignatureChecker.isValidSignatureNow(from, digest, signature)) revert TipsInvalidSignature(from);
+        try IERC20Permit(token).permit(from, address(this), amount, permit.deadline, permit.v, permit.r, permit.s) {} catch {}
+        _pay(token, from, to, amount, itemRef);
     }
 
     /**

@@ -13,7 +13,7 @@ from governance.deploy import deployed_contract
 from governance.devchain import advance_time
 from governance.gas_report import TIP_OVERHEAD_TARGET, TIP_TARGET
 from governance.operator import POINT
-from governance.tips import item_ref, sign_permit
+from governance.tips import item_ref, sign_permit, sign_tip
 from tests.governance.driver import Governance
 
 pytestmark = pytest.mark.chain
@@ -245,3 +245,75 @@ def test_a_tip_costs_little_more_than_a_transfer(gov: Governance) -> None:
     # then
     assert receipt["gasUsed"] <= TIP_TARGET
     assert receipt["gasUsed"] - transfer["gasUsed"] <= TIP_OVERHEAD_TARGET
+
+
+def test_a_signed_tip_is_paid_by_whoever_sends_it(gov: Governance) -> None:
+    # given
+    community = gov.create_community()
+    tipper, author, relayer = gov.members(3)
+    gov.pay(community, {tipper: 10})
+    signed = sign_tip(
+        tips(gov),
+        community.token,
+        tipper.key.to_0x_hex(),
+        author.address,
+        2 * POINT,
+        item_ref("Post:3"),
+        deadline(gov),
+    )
+
+    # when
+    gov.send(relayer, tips(gov).functions.tipBySig(*signed.args()))
+
+    # then
+    assert balances(gov, community.token, tipper, author, relayer) == [8, 2, 0]
+    assert tips(gov).functions.nonces(tipper.address).call() == 1
+
+
+def test_a_signed_tip_sent_to_someone_else_is_refused(gov: Governance) -> None:
+    # given the tipper signed a tip to the author, and someone sends it to themselves
+    community = gov.create_community()
+    tipper, author, thief = gov.members(3)
+    gov.pay(community, {tipper: 10})
+    signed = sign_tip(
+        tips(gov),
+        community.token,
+        tipper.key.to_0x_hex(),
+        author.address,
+        2 * POINT,
+        item_ref("Post:3"),
+        deadline(gov),
+    )
+    stolen = (*signed.args()[:2], thief.address, *signed.args()[3:])
+
+    # when
+    with pytest.raises(TransactionReverted) as reverted:
+        gov.send(thief, tips(gov).functions.tipBySig(*stolen))
+
+    # then
+    assert reverted.value.error == f"TipsInvalidSignature({tipper.address})"
+    assert balances(gov, community.token, tipper, thief) == [10, 0]
+
+
+def test_a_signed_tip_past_its_deadline_is_refused(gov: Governance) -> None:
+    # given
+    community = gov.create_community()
+    tipper, author = gov.members(2)
+    gov.pay(community, {tipper: 10})
+    signed = sign_tip(
+        tips(gov),
+        community.token,
+        tipper.key.to_0x_hex(),
+        author.address,
+        POINT,
+        item_ref("Post:3"),
+        deadline(gov),
+    )
+    advance_time(gov.w3, 3601)
+
+    # when
+    with pytest.raises(TransactionReverted) as reverted:
+        gov.send(author, tips(gov).functions.tipBySig(*signed.args()))
+
+    # then
+    assert reverted.value.error_name == "TipsExpiredSignature"
