@@ -13,8 +13,11 @@ from typing import Any
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak
+from web3 import Web3
 from web3.contract import Contract
+from web3.contract.contract import ContractFunction
 
+from governance import load_artifact
 from governance.proposals import EIP712_DOMAIN
 
 PERMIT_TYPE = [
@@ -187,3 +190,11 @@ def sign_tip(
     )
     signed = Account.sign_message(encode_typed_data(full_message=typed_data), tipper_key)
     return SignedTip(token.address, tipper, to, amount, ref, permit, bytes(signed.signature))
+
+
+def tip_by_sig_call(w3: Web3, tips: str, signed: SignedTip) -> ContractFunction:
+    """The relay of a signed tip, as the operator sends it."""
+    contract = w3.eth.contract(
+        address=Web3.to_checksum_address(tips), abi=load_artifact("Tips")["abi"]
+    )
+    return contract.functions.tipBySig(*signed.args())

@@ -55,3 +55,33 @@ SELECT t.*, c.name AS community, tu AS tipper_account, ru AS recipient_account
    AND ($4::bigint IS NULL OR (t.block_number, t.log_index) < ($4, $5::integer))
  ORDER BY t.block_number DESC, t.log_index DESC
  LIMIT $6;
+
+-- name: get_tip_target
+-- What a tip for an item ($1 'Post' or 'Comment', $2 row id) pays: its author's address, its
+-- community and that community's token (null when not on-chain); nothing for a deleted or
+-- removed item.
+SELECT a.address AS author, fc.name AS community, c.token
+  FROM (SELECT $1::text AS kind, $2::bigint AS item_id) AS k
+  LEFT JOIN comments AS cm ON k.kind = 'Comment' AND cm.id = k.item_id
+  JOIN posts AS p ON p.id = CASE WHEN k.kind = 'Post' THEN k.item_id ELSE cm.post_id END
+  JOIN users AS a ON a.id = coalesce(cm.author_id, p.author_id)
+  JOIN communities AS fc ON fc.id = p.community_id
+  LEFT JOIN chain_communities AS c ON c.name = fc.name
+ WHERE (k.kind = 'Post' OR cm.id IS NOT NULL)
+   AND coalesce(cm.deleted_at, p.deleted_at) IS NULL
+   AND coalesce(cm.removed_at, p.removed_at) IS NULL;
+
+-- name: get_points
+-- A holder's balance of a token, as the mirror has it.
+SELECT coalesce((SELECT balance FROM chain_token_balances WHERE token = $1 AND holder = $2), 0)
+       ::numeric(78, 0);
+
+-- name: record_tip_relay
+-- The intent to send a signed tip; nothing when one at the same tipper's nonce is recorded.
+INSERT INTO operator_transactions (kind, dedupe_key, payload)
+VALUES ('tip_by_sig', $1, $2)
+ON CONFLICT DO NOTHING
+RETURNING id, status, tx_hash, error;
+
+-- name: get_tip_relay
+SELECT id, status, tx_hash, error FROM operator_transactions WHERE id = $1;

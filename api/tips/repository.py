@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 
 from agora import sql
@@ -45,3 +47,21 @@ async def list_account_tips(
     return await db.fetch(
         queries.list_account_tips, received, address, community, block, log_index, limit
     )
+
+
+async def get_tip_target(db: Executor, *, kind: str, item_id: int) -> asyncpg.Record | None:
+    return await db.fetchrow(queries.get_tip_target, kind, item_id)
+
+
+async def get_points(db: Executor, *, token: bytes, holder: bytes) -> int:
+    return int(await db.fetchval(queries.get_points, token, holder))
+
+
+async def record_tip_relay(
+    db: Executor, *, key: str, payload: dict[str, Any]
+) -> asyncpg.Record | None:
+    return await db.fetchrow(queries.record_tip_relay, key, payload)
+
+
+async def get_tip_relay(db: Executor, *, relay_id: int) -> asyncpg.Record | None:
+    return await db.fetchrow(queries.get_tip_relay, relay_id)

@@ -6,14 +6,16 @@ All real: anvil with the deployed contracts, the API over HTTP, the indexer run 
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import asyncpg
 import pytest
 from web3 import Web3
 
 from governance.deploy import Deployment, deployed_contract
 from governance.operator import POINT
-from governance.tips import item_ref, sign_permit
+from governance.tips import item_ref, sign_permit, sign_tip
 from tests.api import test_governance_actions as actions
 from tests.api.test_governance_actions import account, on_chain_community
 from tests.governance.driver import Governance
@@ -149,3 +151,142 @@ async def test_a_tip_naming_an_item_but_paying_someone_else_is_not_the_items(
     shown = (await carol.data(POST_TIPS, {"id": post["id"]}))["post"]
     assert shown["tips"] == {"count": 0, "total": "0", "viewerTotal": "0"}
     assert shown["tippers"]["edges"] == []
+
+
+sender = actions.sender
+
+RELAY_TIP = """
+mutation Relay($community: String!, $itemId: ID!, $amount: BigInt!, $tipper: String!,
+               $deadline: BigInt!, $permit: String!, $signature: String!) {
+  relayTip(community: $community, itemId: $itemId, amount: $amount, tipper: $tipper,
+           deadline: $deadline, permit: $permit, signature: $signature) {
+    tipper recipient amount status txHash error
+  }
+}
+"""
+
+
+def gasless_tip(
+    gov: Governance,
+    deployment: Deployment,
+    on_chain: Any,
+    tipper: Any,
+    to: str,
+    points: int,
+    item_id: str,
+    **changes: Any,
+) -> dict[str, Any]:
+    """The variables of relayTip as the forum's page builds them: two signatures, no gas."""
+    tips = deployed_contract(gov.w3, deployment, "tips")
+    deadline = int(gov.w3.eth.get_block("latest")["timestamp"]) + 3600
+    signed = sign_tip(
+        tips,
+        on_chain.token,
+        tipper.key.to_0x_hex(),
+        to,
+        points * POINT,
+        item_ref(item_id),
+        deadline,
+    )
+    permit = signed.permit
+    return {
+        "community": on_chain.name,
+        "itemId": item_id,
+        "amount": str(points * POINT),
+        "tipper": tipper.address,
+        "deadline": str(deadline),
+        "permit": "0x" + (permit.r + permit.s + bytes([permit.v])).hex(),
+        "signature": "0x" + signed.signature.hex(),
+        **changes,
+    }
+
+
+async def test_a_gasless_tip_is_relayed_mirrored_and_shown(
+    gov: Governance,
+    w3: Web3,
+    deployment: Deployment,
+    member: Any,
+    index: Any,
+    sender: Any,
+) -> None:
+    # given alice's post, and bob holding 10 points and no ether
+    alice, bob = await member(w3), await member(w3)
+    community = await on_chain_community(gov, alice)
+    post = await create_post(alice, community.name)
+    gov.pay(community, {account(bob): 10})
+    await index()
+    author = account(alice).address
+
+    # when bob signs a tip of 4 points and the operator relays it
+    variables = gasless_tip(gov, deployment, community, account(bob), author, 4, post["id"])
+    relayed = (await bob.data(RELAY_TIP, variables))["relayTip"]
+
+    # then
+    assert relayed["status"] in ("SENT", "MINED"), relayed
+    assert (relayed["tipper"], relayed["recipient"]) == (account(bob).address, author)
+    balance = community.token.functions.balanceOf
+    for _ in range(300):
+        if balance(author).call() == 4 * POINT:
+            break
+        await asyncio.sleep(0.1)
+    assert balance(account(bob).address).call() == 6 * POINT
+    await index()
+    shown = (await alice.data(POST_TIPS, {"id": post["id"]}))["post"]
+    assert shown["tips"]["total"] == str(4 * POINT)
+
+
+@pytest.mark.parametrize(
+    ("case", "code"),
+    [
+        ("to oneself", "SELF_TIP"),
+        ("more points than held", "NO_POINTS"),
+        ("signed for another amount", "BAD_SIGNATURE"),
+        ("expired", "BAD_SIGNATURE"),
+        ("not the item's community", "NOT_FOUND"),
+    ],
+)
+async def test_a_refused_relay_sends_nothing(
+    gov: Governance,
+    w3: Web3,
+    deployment: Deployment,
+    member: Any,
+    index: Any,
+    fresh_database_url: str,
+    case: str,
+    code: str,
+) -> None:
+    # given
+    alice, bob = await member(w3), await member(w3)
+    community = await on_chain_community(gov, alice)
+    post = await create_post(alice, community.name)
+    gov.pay(community, {account(bob): 10, account(alice): 10})
+    await index()
+    author = account(alice).address
+    operator_before = actions.operator_funds(w3, deployment)
+    tipper, to, points, changes = {
+        "to oneself": (account(alice), author, 1, {}),
+        "more points than held": (account(bob), author, 11, {}),
+        "signed for another amount": (account(bob), author, 1, {"amount": str(2 * POINT)}),
+        "expired": (account(bob), author, 1, {"deadline": "1000"}),
+        "not the item's community": (account(bob), author, 1, {"community": "elsewhere"}),
+    }[case]
+    client = alice if tipper is account(alice) else bob
+
+    # when
+    body = await client.execute(
+        RELAY_TIP,
+        gasless_tip(gov, deployment, community, tipper, to, points, post["id"], **changes),
+    )
+    errors = body.get("errors") or []
+
+    # then
+    assert [error["extensions"]["code"] for error in errors] == [code]
+    conn = await asyncpg.connect(fresh_database_url)
+    try:
+        queued = await conn.fetchval(
+            "SELECT count(*) FROM operator_transactions WHERE kind = 'tip_by_sig'"
+        )
+    finally:
+        await conn.close()
+    assert queued == 0
+    assert actions.operator_funds(w3, deployment) == operator_before

@@ -17,3 +17,8 @@ CREATE INDEX chain_tips_item ON chain_tips (item_ref, token);
 CREATE INDEX chain_tips_recipient ON chain_tips (recipient, token);
 CREATE INDEX chain_tips_tipper ON chain_tips (tipper, token);
 CREATE INDEX chain_tips_block ON chain_tips (block_number);
+
+-- A gasless tip: the operator relays a tip its tipper signed (Tips.tipBySig).
+ALTER TABLE operator_transactions DROP CONSTRAINT operator_transactions_kind_check;
+ALTER TABLE operator_transactions ADD CONSTRAINT operator_transactions_kind_check
+    CHECK (kind IN ('create_community', 'mint_epoch', 'cast_vote_by_sig', 'tip_by_sig'));
