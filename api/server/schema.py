@@ -28,7 +28,7 @@ from api.rewards.resolvers import attach as attach_rewards
 from api.server.execution import AgoraExecutor
 from api.server.extensions import ErrorCodes, Operations, OperationsConfig
 from api.subscriptions import Subscription
-from api.tips.mutations import TipMutation
+from api.tips.mutations import TipMutation, TipQuery
 from api.tips.resolvers import attach as attach_tips
 from api.users.resolvers import UserMutation, UserQuery
 from api.votes.mutations import VoteMutation
@@ -64,6 +64,7 @@ class Query(
     CommentQuery,
     ModerationQuery,
     GovernanceQuery,
+    TipQuery,
 ):
     render_markdown = strawberry.field(resolver=render_markdown)
 

@@ -18,6 +18,7 @@ from api.core import ids, permissions, ratelimit, validation
 from api.core.errors import (
     BadSignature,
     BadUserInput,
+    ChainUnavailable,
     Conflict,
     NoPoints,
     NotFound,
@@ -192,6 +193,22 @@ async def _await_signed(info: Info, relay_id: int) -> Any:
         if row["status"] != "pending" or time.monotonic() >= deadline:
             return row
         await asyncio.sleep(RELAY_POLL_SECONDS)
+
+
+async def tips_contract(info: Info) -> str | None:
+    """The address of the Tips contract wallets send tips to (and sign gasless tips for); null
+    when the platform is not deployed on a chain, or was deployed before tips."""
+    try:
+        on_chain = chain.chain_of(info.context.settings)
+    except ChainUnavailable:
+        return None
+    entry = on_chain.deployment["contracts"].get("tips")
+    return None if entry is None else checksummed(str(entry["address"]).lower())
+
+
+@strawberry.type
+class TipQuery:
+    tips_contract = strawberry.field(resolver=tips_contract)
 
 
 @strawberry.type

@@ -19,7 +19,8 @@ from governance.tips import item_ref, sign_permit, sign_tip
 from tests.api import test_governance_actions as actions
 from tests.api.test_governance_actions import account, on_chain_community
 from tests.governance.driver import Governance
-from tests.support.factories import create_comment, create_post
+from tests.support.factories import create_comment, create_community, create_post
+from tests.support.graphql import Client
 
 pytestmark = pytest.mark.chain
 
@@ -290,3 +291,34 @@ async def test_a_refused_relay_sends_nothing(
         await conn.close()
     assert queued == 0
     assert actions.operator_funds(w3, deployment) == operator_before
+
+
+PAGE_WITH_TIPS = """
+query Page($c: String, $first: Int!) {
+  posts(community: $c, sort: NEW, first: $first) {
+    edges { node { id viewerVote tips { count total viewerTotal } } }
+  }
+}
+"""
+
+
+async def test_a_pages_tips_cost_one_sql_round_trip_whatever_its_size(
+    alice: Client, live_server: Any
+) -> None:
+    # given a community with 25 posts
+    community = await create_community(alice)
+    for _ in range(25):
+        await create_post(alice, community["name"])
+    counter = live_server.resources.query_counter
+
+    async def cost(first: int) -> int:
+        live_server.resources.cache.sessions.clear()
+        before = counter.count
+        data = await alice.data(PAGE_WITH_TIPS, {"c": community["name"], "first": first})
+        assert len(data["posts"]["edges"]) == first
+        return counter.count - before
+
+    for _ in range(live_server.settings.db_pool_size):
+        await cost(1)
+    # when / then: session + listing + the viewer's votes and standing + the tips
+    assert await cost(25) == await cost(2) == 4

@@ -10,6 +10,7 @@ import { ErrorNote, Points, ServerHtml, Spinner, Time, UserLink } from "./bits";
 import { ContentActions } from "./ContentActions";
 import { MarkdownEditor } from "./MarkdownEditor";
 import { VoteButtons } from "./VoteButtons";
+import { TipButton, TipTotal } from "./TipButton";
 
 type CommentSort = "BEST" | "TOP" | "NEW" | "OLD";
 const SORTS: { value: CommentSort; label: string }[] = [
@@ -161,6 +162,8 @@ function CommentItem({ node, ctx, fresh }: { node: CommentNode; ctx: Ctx; fresh:
             )}
             <div className="comment-actions">
               <VoteButtons targetId={node.id} score={node.score} viewerVote={node.viewerVote} what={`comment by ${who}`} layout="row" disabled={gone} />
+              <TipTotal tips={node.tips} />
+              {!gone && <TipButton itemId={node.id} community={ctx.community} author={node.author} what={`comment by ${who}`} />}
               <ContentActions
                 kind="comment"
                 id={node.id}

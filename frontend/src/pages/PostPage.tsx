@@ -7,6 +7,7 @@ import { CommentSection } from "../components/Comments";
 import { ContentActions } from "../components/ContentActions";
 import { MarkdownEditor } from "../components/MarkdownEditor";
 import { VoteButtons } from "../components/VoteButtons";
+import { TipButton, TipTotal } from "../components/TipButton";
 import { useDraft } from "../lib/drafts";
 import { toAppError, type AppError } from "../lib/errors";
 import { domainOf } from "../lib/format";
@@ -46,6 +47,7 @@ export function PostPage() {
             <span aria-hidden="true"> · </span>
             <Time iso={post.createdAt} />
             {post.editedAt && <span className="muted"> · edited</span>}
+            <TipTotal tips={post.tips} />
           </p>
           <h1 id="post-title" className="post-full-title">
             {post.title}
@@ -76,6 +78,7 @@ export function PostPage() {
             gone={gone}
             onEdit={() => setEditing(true)}
           />
+          {!gone && <TipButton itemId={post.id} community={post.community.name} author={post.author} what={`post “${post.title}”`} />}
         </div>
       </article>
       <CommentSection

@@ -1,7 +1,7 @@
 import { useMemo, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useClient, useQuery } from "urql";
-import { StandingQuery, UpdateProfileMutation, UserCommentsQuery, UserPostsQuery, UserQuery, UserRewardsQuery } from "../ops";
+import { StandingQuery, UpdateProfileMutation, UserCommentsQuery, UserPostsQuery, UserQuery, UserRewardsQuery, UserTipsQuery } from "../ops";
 import { Avatar, EmptyState, ErrorNote, LoadMore, ServerHtml, Spinner, TextField, Time, UserLink } from "../components/bits";
 import { Paged } from "../components/Paged";
 import { PostCard } from "../components/PostCard";
@@ -109,8 +109,34 @@ export function UserPage() {
           {me && editing && <EditProfile initial={{ displayName: user.displayName ?? "", bio: user.bio ?? "" }} onDone={() => setEditing(false)} />}
         </section>
         {community && <CommunityStanding address={user.address} community={community} />}
+        <TipsReceived address={user.address} />
       </aside>
     </div>
+  );
+}
+
+/** The tips this person received lately: points members paid them for their posts and comments. */
+function TipsReceived({ address }: { address: string }) {
+  const [{ data }] = useQuery({ query: UserTipsQuery, variables: { address } });
+  const edges = data?.user?.tipsReceived.edges ?? [];
+  return (
+    <section className="card" aria-labelledby="tips-title" data-testid="tips-received">
+      <h2 className="card-title" id="tips-title">
+        Tips received
+      </h2>
+      {edges.length === 0 ? (
+        <p className="muted small">No tips yet.</p>
+      ) : (
+        <ul className="plain-list" role="list">
+          {edges.map(({ node }) => (
+            <li key={node.txHash}>
+              ◆ {tokens(node.amount, 2)} in c/{node.community} from <UserLink user={node.tipper} community={node.community} />{" "}
+              <Time iso={node.createdAt} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }
 
