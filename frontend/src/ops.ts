@@ -74,7 +74,16 @@ export const CommentBody = graphql(`
     downvotes
     replyCount
     viewerVote
-    tips { count total viewerTotal }
+  }
+`);
+
+/**
+ * A post's comments' tips, apart from the comments: with them, the comment listing could return
+ * more objects than the API allows one query (README "Limits").
+ */
+export const CommentTipsQuery = graphql(`
+  query CommentTips($postId: ID!) {
+    comments(postId: $postId) { id tips { count total viewerTotal } }
   }
 `);
 

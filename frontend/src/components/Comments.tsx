@@ -1,6 +1,6 @@
 import { useMemo, useState } from "react";
 import { useClient, useQuery, useSubscription } from "urql";
-import { CommentCreatedSubscription, CommentsQuery, CreateCommentMutation, EditCommentMutation, type Comment } from "../ops";
+import { CommentCreatedSubscription, CommentTipsQuery, CommentsQuery, CreateCommentMutation, EditCommentMutation, type Comment } from "../ops";
 import { useDraft } from "../lib/drafts";
 import { toAppError, type AppError } from "../lib/errors";
 import { useIdempotencyKey } from "../lib/idempotency";
@@ -10,7 +10,7 @@ import { ErrorNote, Points, ServerHtml, Spinner, Time, UserLink } from "./bits";
 import { ContentActions } from "./ContentActions";
 import { MarkdownEditor } from "./MarkdownEditor";
 import { VoteButtons } from "./VoteButtons";
-import { TipButton, TipTotal } from "./TipButton";
+import { TipButton, TipTotal, type TipSummary } from "./TipButton";
 
 type CommentSort = "BEST" | "TOP" | "NEW" | "OLD";
 const SORTS: { value: CommentSort; label: string }[] = [
@@ -46,6 +46,8 @@ interface Ctx {
   locked: boolean;
   /** Each commenter's points in the community (lower-case address), where the listing had them. */
   points?: ReadonlyMap<string, string>;
+  /** Each comment's tips (by id), read apart from the comments. */
+  tips?: ReadonlyMap<string, TipSummary>;
 }
 
 export function CommentSection({ postId, community, isModerator, locked, commentCount }: Ctx & { commentCount: number }) {
@@ -75,8 +77,10 @@ export function CommentSection({ postId, community, isModerator, locked, comment
     () => new Map((data?.comments ?? []).flatMap((c) => (c.author ? [[c.author.address.toLowerCase(), c.author.points] as const] : []))),
     [data],
   );
+  const [{ data: tipData }] = useQuery({ query: CommentTipsQuery, variables: { postId } });
+  const tips = useMemo(() => new Map((tipData?.comments ?? []).map((c) => [c.id, c.tips] as const)), [tipData]);
   const newIds = useMemo(() => live.map((c) => c.id), [live]);
-  const ctx: Ctx = { postId, community, isModerator, locked, points };
+  const ctx: Ctx = { postId, community, isModerator, locked, points, tips };
 
   return (
     <section className="comments" aria-labelledby="comments-heading">
@@ -162,7 +166,7 @@ function CommentItem({ node, ctx, fresh }: { node: CommentNode; ctx: Ctx; fresh:
             )}
             <div className="comment-actions">
               <VoteButtons targetId={node.id} score={node.score} viewerVote={node.viewerVote} what={`comment by ${who}`} layout="row" disabled={gone} />
-              <TipTotal tips={node.tips} />
+              <TipTotal tips={ctx.tips?.get(node.id)} />
               {!gone && <TipButton itemId={node.id} community={ctx.community} author={node.author} what={`comment by ${who}`} />}
               <ContentActions
                 kind="comment"

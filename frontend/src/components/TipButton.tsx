@@ -22,7 +22,7 @@ export function TipTotal({ tips }: { tips: TipSummary | undefined }) {
   const yours = tips.viewerTotal && tips.viewerTotal !== "0" ? ` (${tokens(tips.viewerTotal, 2)} from you)` : "";
   return (
     <span className="tip-total" data-testid="tip-total" title={`${tips.count} tip${tips.count === 1 ? "" : "s"}${yours}`}>
-      ◆ {tokens(tips.total, 2)} tipped
+      ◆ {tokens(tips.total, 2)} points tipped
     </span>
   );
 }
