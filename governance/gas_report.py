@@ -41,7 +41,7 @@ from governance.operator import (
     mint_epoch_onchain,
 )
 from governance.proposals import Support, election, sign_ballot
-from governance.tips import item_ref, sign_permit
+from governance.tips import item_ref, sign_permit, sign_tip
 
 FRESH_SLOT = 20_000  # SSTORE of a zero slot
 REWRITE = 2_900  # SSTORE of a non-zero slot written earlier in no call of the transaction
@@ -116,8 +116,9 @@ def measure_tips(
     tipper: LocalAccount,
     permit_signer: LocalAccount,
     author: LocalAccount,
-) -> tuple[int, int]:
-    """Gas of a tip after an `approve`, and of a tip with a permit, to an existing holder."""
+) -> tuple[int, int, int]:
+    """Gas of a tip to an existing holder: after an `approve`, with a permit, and relayed (the
+    tipper's permit and signed tip, sent by someone else)."""
     tips = deployed_contract(w3, deployment, "tips")
     token = contract_at(w3, "CommunityToken", token_address)
     send_transaction(w3, tipper.key.hex(), token.functions.approve(tips.address, POINT))
@@ -135,7 +136,11 @@ def measure_tips(
             token_address, author.address, POINT, item_ref("Comment:1"), *permit.args()
         ),
     )
-    return tip["gasUsed"], with_permit["gasUsed"]
+    signed = sign_tip(
+        tips, token, permit_signer.key.hex(), author.address, POINT, item_ref("Post:2"), deadline
+    )
+    by_sig = send_transaction(w3, tipper.key.hex(), tips.functions.tipBySig(*signed.args()))
+    return tip["gasUsed"], with_permit["gasUsed"], by_sig["gasUsed"]
 
 
 def measure(
@@ -180,7 +185,9 @@ def measure(
     execute = send_transaction(
         w3, whale.key.hex(), governor.functions.execute(*proposal.execute_args())
     )
-    tip, tip_with_permit = measure_tips(w3, deployment, created["token"], voter, signer, whale)
+    tip, tip_with_permit, tip_by_sig = measure_tips(
+        w3, deployment, created["token"], voter, signer, whale
+    )
 
     return [
         GasFigure("create a community (token and governor clones, registry)", creation),
@@ -190,6 +197,7 @@ def measure(
         GasFigure("execute an election", execute["gasUsed"]),
         GasFigure("tip an author (tip, approved before)", tip),
         GasFigure("tip an author with a permit (tipWithPermit)", tip_with_permit),
+        GasFigure("relay a signed tip (tipBySig, gasless)", tip_by_sig),
         GasFigure("epoch mint, per recipient, new holder", round(per_new_holder), NEW_HOLDER_FLOOR),
         GasFigure(
             "epoch mint, per recipient, existing holder",
