@@ -97,11 +97,17 @@ async function signPermit(s: Awaited<ReturnType<typeof signer>>, tip: Tip, deadl
   });
 }
 
+/** The signatures' deadline by the chain's clock (a local chain's may run ahead of ours). */
+async function deadlineOf(s: Awaited<ReturnType<typeof signer>>): Promise<bigint> {
+  const block = await s.chain.getBlock();
+  return block.timestamp + BigInt(DEADLINE_SECONDS);
+}
+
 /** One permit signature, then the tipper's own `tipWithPermit` transaction. */
 export async function tipByWallet(from: Sender, tip: Tip): Promise<Hex> {
   const s = await signer(from);
-  const deadline = BigInt(Math.floor(Date.now() / 1000) + DEADLINE_SECONDS);
   try {
+    const deadline = await deadlineOf(s);
     const { v, r, s: sig } = parseSignature(await signPermit(s, tip, deadline));
     const data = encodeFunctionData({
       abi: TIPS_ABI,
@@ -120,8 +126,8 @@ export async function tipByWallet(from: Sender, tip: Tip): Promise<Hex> {
 /** The two signatures of a gasless tip (free for the tipper), for relayTip. */
 export async function signGaslessTip(from: Sender, tip: Tip): Promise<{ tipper: Address; deadline: bigint; permit: Hex; signature: Hex }> {
   const s = await signer(from);
-  const deadline = BigInt(Math.floor(Date.now() / 1000) + DEADLINE_SECONDS);
   try {
+    const deadline = await deadlineOf(s);
     const permit = await signPermit(s, tip, deadline);
     const nonce = await s.chain.readContract({ address: tip.tips as Address, abi: TIPS_ABI, functionName: "nonces", args: [s.address] });
     const signature = await s.wallet.signTypedData({
