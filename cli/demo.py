@@ -39,6 +39,7 @@ from web3.contract import Contract
 from agora.chain import ChainError, connect, send_transaction
 from agora.settings import Settings
 from agora.sql import load
+from api.core.ids import encode as encode_id
 from api.seed import ANVIL_MNEMONIC, DEMO_PEOPLE, dev_accounts
 from cli.stack import indexer, sender
 from governance import community_id
@@ -53,6 +54,7 @@ from governance.deploy import (
 from governance.devchain import advance_time
 from governance.operator import POINT
 from governance.proposals import Proposal, ProposalState, Support, election
+from governance.tips import item_ref, sign_permit
 from indexer import repository as indexer_repository
 from ledger import epochs, genesis
 from ledger import sender as operator_sender
@@ -64,6 +66,8 @@ COMMUNITY = "governance"
 # which only the sender uses, so the members who hold points and vote are accounts 1-7.
 MEMBER_INDEXES = range(1, 8)
 GENESIS_POINTS = 100 * POINT
+# Each demo tip: members tip each other's posts in a ring, so nobody ends poorer than the genesis.
+DEMO_TIP = 5 * POINT
 WAIT_SECONDS = 180.0
 POLL_SECONDS = 0.2
 
@@ -248,6 +252,28 @@ class Governance:
         return True
 
 
+def run_tips(w3: Web3, deployment: Deployment, token: str, posts: list[tuple[str, str]]) -> int:
+    """Each author of `posts` ((GraphQL id, author address)) tips the next one's post, from
+    their wallet with a permit; returns how many tips were sent."""
+    if len(posts) < 2 or "tips" not in deployment["contracts"]:
+        return 0
+    tips = deployed_contract(w3, deployment, "tips")
+    community_token = contract_at(w3, "CommunityToken", token)
+    keys = {m.address.lower(): m.key for m in members()}
+    deadline = int(w3.eth.get_block("latest")["timestamp"]) + 3600
+    for (_, tipper), (post_id, author) in zip(posts, posts[1:] + posts[:1], strict=True):
+        permit = sign_permit(community_token, keys[tipper], tips.address, DEMO_TIP, deadline)
+        call = tips.functions.tipWithPermit(
+            community_token.address,
+            Web3.to_checksum_address(author),
+            DEMO_TIP,
+            item_ref(post_id),
+            *permit.args(),
+        )
+        send_transaction(w3, keys[tipper], call)
+    return len(posts)
+
+
 def _ballots(people: list[Member], support: Support, *indexes: int) -> list[Ballot]:
     return [Ballot(m, support) for m in people if m.index in indexes]
 
@@ -399,6 +425,19 @@ async def run_economy_and_governance(
 
         await _wait("the proposals' states in the mirror", INDEXER_HINT, governance_mirrored)
         say(f"{COMMUNITY} shows an executed, a defeated and an active election")
+
+        if await conn.fetchval(queries.count_tips, token) == 0:
+            rows = await conn.fetch(queries.get_tippable_posts, COMMUNITY, addresses)
+            posts = [(encode_id("Post", int(r["id"])), str(r["address"])) for r in rows]
+            sent = await asyncio.to_thread(run_tips, w3, deployment, token, posts)
+
+            async def tips_mirrored() -> bool:
+                count: int = await conn.fetchval(queries.count_tips, token)
+                return count >= sent
+
+            await _wait("the tips in the mirror", INDEXER_HINT, tips_mirrored)
+            if sent:
+                say(f"members of {COMMUNITY} tipped each other's posts ({sent} tips)")
 
         if not await _close_reward_epoch(conn, settings, community_id_):
             return

@@ -47,3 +47,19 @@ SELECT EXISTS (SELECT 1 FROM chain_moderators m
                  JOIN chain_communities c ON c.community_id = m.community_id
                 WHERE c.name = $1 AND '0x' || encode(m.account, 'hex') = $2);
 
+
+-- name: get_tippable_posts
+-- One post each of up to three of the members ($2 addresses) in the community $1: the demo's
+-- tips go round them.
+SELECT DISTINCT ON (u.address) p.id, u.address
+  FROM posts AS p
+  JOIN communities AS c ON c.id = p.community_id
+  JOIN users AS u ON u.id = p.author_id
+ WHERE c.name = $1 AND u.address = ANY($2::text[])
+   AND p.deleted_at IS NULL AND p.removed_at IS NULL
+ ORDER BY u.address, p.id
+ LIMIT 3;
+
+-- name: count_tips
+-- How many tips in the token $1 the mirror holds.
+SELECT count(*) FROM chain_tips WHERE token = decode(substr($1, 3), 'hex');

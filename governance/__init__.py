@@ -22,7 +22,13 @@ ARTIFACTS_DIR = GOVERNANCE_DIR / "artifacts"
 NODE_MODULES = GOVERNANCE_DIR / "node_modules"
 
 # The contracts deployed by `governance.deploy`, by artifact name.
-CONTRACT_NAMES = ("CommunityToken", "CommunityGovernor", "ModeratorRegistry", "CommunityFactory")
+CONTRACT_NAMES = (
+    "CommunityToken",
+    "CommunityGovernor",
+    "ModeratorRegistry",
+    "CommunityFactory",
+    "Tips",
+)
 # Every custom error of every compiled contract, OpenZeppelin's included (see `agora.chain`).
 ERRORS_ARTIFACT = "errors"
 

@@ -3,7 +3,8 @@
     python -m governance.deploy [--rpc-url http://127.0.0.1:8545] [--deployment-file PATH]
 
 Deploys the `CommunityToken` and `CommunityGovernor` implementations (cloned per community) and the
-`CommunityFactory`, which deploys the `ModeratorRegistry`. The operator key becomes the factory's
+`CommunityFactory`, which deploys the `ModeratorRegistry`, and `Tips`, which moves any of the
+factory's community tokens from a tipper to an author. The operator key becomes the factory's
 admin and receives `OPERATOR_ROLE` (creates communities) and `MINTER_ROLE` (mints reward epochs in
 every community's token: the ledger signs with it). The operator key defaults to `OPERATOR_KEY`,
 else anvil's first dev account.
@@ -20,7 +21,8 @@ The deployment file (JSON):
         "factory": {"address": "0x…", "artifact": "CommunityFactory"},
         "registry": {"address": "0x…", "artifact": "ModeratorRegistry"},
         "tokenImplementation": {"address": "0x…", "artifact": "CommunityToken"},
-        "governorImplementation": {"address": "0x…", "artifact": "CommunityGovernor"}
+        "governorImplementation": {"address": "0x…", "artifact": "CommunityGovernor"},
+        "tips": {"address": "0x…", "artifact": "Tips"}
       }
     }
 
@@ -87,12 +89,21 @@ def deploy(rpc_url: str, operator_key: str, deployment_file: Path) -> Deployment
     if deployment_file.exists():
         existing = load_deployment(deployment_file)
         if is_live(w3, existing):
+            if "tips" not in existing["contracts"]:
+                # A deployment from before tips: its communities' tokens get a Tips contract.
+                receipt = deploy_contract(
+                    w3, operator_key, *_code("Tips"), existing["contracts"]["factory"]["address"]
+                )
+                existing["contracts"]["tips"] = {
+                    "address": receipt["contractAddress"],
+                    "artifact": "Tips",
+                }
+                _write(deployment_file, existing)
             return existing
     operator = Account.from_key(operator_key).address
 
     def create(artifact: str, *args: Any) -> tuple[str, int]:
-        built = load_artifact(artifact)
-        receipt = deploy_contract(w3, operator_key, built["abi"], built["bytecode"], *args)
+        receipt = deploy_contract(w3, operator_key, *_code(artifact), *args)
         address = receipt["contractAddress"]
         assert address is not None  # the receipt of a contract's creation names it
         return address, receipt["blockNumber"]
@@ -105,6 +116,7 @@ def deploy(rpc_url: str, operator_key: str, deployment_file: Path) -> Deployment
     factory = contract_at(w3, "CommunityFactory", factory_address)
     for role in (factory.functions.OPERATOR_ROLE().call(), factory.functions.MINTER_ROLE().call()):
         send_transaction(w3, operator_key, factory.functions.grantRole(role, operator))
+    tips_address, _ = create("Tips", factory_address)
 
     deployment: Deployment = {
         "chainId": w3.eth.chain_id,
@@ -123,11 +135,21 @@ def deploy(rpc_url: str, operator_key: str, deployment_file: Path) -> Deployment
                 "address": governor_implementation,
                 "artifact": "CommunityGovernor",
             },
+            "tips": {"address": tips_address, "artifact": "Tips"},
         },
     }
+    _write(deployment_file, deployment)
+    return deployment
+
+
+def _code(artifact: str) -> tuple[Any, str]:
+    built = load_artifact(artifact)
+    return built["abi"], built["bytecode"]
+
+
+def _write(deployment_file: Path, deployment: Deployment) -> None:
     deployment_file.parent.mkdir(parents=True, exist_ok=True)
     deployment_file.write_text(json.dumps(deployment, indent=2, sort_keys=True) + "\n")
-    return deployment
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,6 +41,7 @@ from governance.operator import (
     mint_epoch_onchain,
 )
 from governance.proposals import Support, election, sign_ballot
+from governance.tips import item_ref, sign_permit, sign_tip
 
 FRESH_SLOT = 20_000  # SSTORE of a zero slot
 REWRITE = 2_900  # SSTORE of a non-zero slot written earlier in no call of the transaction
@@ -50,6 +51,11 @@ EXISTING_HOLDER_FLOOR = (FRESH_SLOT + COLD_ACCESS) + 2 * (REWRITE + COLD_ACCESS)
 # A recipient may cost at most this much above its floor.
 FLOOR_TOLERANCE = 0.15
 COMMUNITY_CREATION_TARGET = 400_000
+# A tip between two holders: a transferFrom (the allowance's update included), the check that the
+# token is a community's (its name, the registry, the governor's token) and an event.
+TIP_TARGET = 150_000
+# What a tip costs above a plain transfer of the same points between the same holders.
+TIP_OVERHEAD_TARGET = 30_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +109,40 @@ def measure_epoch_mints(
     return per_new_holder, per_existing_holder
 
 
+def measure_tips(
+    w3: Web3,
+    deployment: Deployment,
+    token_address: str,
+    tipper: LocalAccount,
+    permit_signer: LocalAccount,
+    author: LocalAccount,
+) -> tuple[int, int, int]:
+    """Gas of a tip to an existing holder: after an `approve`, with a permit, and relayed (the
+    tipper's permit and signed tip, sent by someone else)."""
+    tips = deployed_contract(w3, deployment, "tips")
+    token = contract_at(w3, "CommunityToken", token_address)
+    send_transaction(w3, tipper.key.hex(), token.functions.approve(tips.address, POINT))
+    tip = send_transaction(
+        w3,
+        tipper.key.hex(),
+        tips.functions.tip(token_address, author.address, POINT, item_ref("Post:1")),
+    )
+    deadline = int(w3.eth.get_block("latest")["timestamp"]) + 3600
+    permit = sign_permit(token, permit_signer.key.hex(), tips.address, POINT, deadline)
+    with_permit = send_transaction(
+        w3,
+        permit_signer.key.hex(),
+        tips.functions.tipWithPermit(
+            token_address, author.address, POINT, item_ref("Comment:1"), *permit.args()
+        ),
+    )
+    signed = sign_tip(
+        tips, token, permit_signer.key.hex(), author.address, POINT, item_ref("Post:2"), deadline
+    )
+    by_sig = send_transaction(w3, tipper.key.hex(), tips.functions.tipBySig(*signed.args()))
+    return tip["gasUsed"], with_permit["gasUsed"], by_sig["gasUsed"]
+
+
 def measure(
     w3: Web3, deployment: Deployment, operator_key: str, *, batch: int = 50
 ) -> list[GasFigure]:
@@ -145,6 +185,9 @@ def measure(
     execute = send_transaction(
         w3, whale.key.hex(), governor.functions.execute(*proposal.execute_args())
     )
+    tip, tip_with_permit, tip_by_sig = measure_tips(
+        w3, deployment, created["token"], voter, signer, whale
+    )
 
     return [
         GasFigure("create a community (token and governor clones, registry)", creation),
@@ -152,6 +195,9 @@ def measure(
         GasFigure("cast a vote (castVote, not the first)", vote["gasUsed"]),
         GasFigure("cast a vote by signature (castVoteBySig, relayed)", vote_by_sig["gasUsed"]),
         GasFigure("execute an election", execute["gasUsed"]),
+        GasFigure("tip an author (tip, approved before)", tip),
+        GasFigure("tip an author with a permit (tipWithPermit)", tip_with_permit),
+        GasFigure("relay a signed tip (tipBySig, gasless)", tip_by_sig),
         GasFigure("epoch mint, per recipient, new holder", round(per_new_holder), NEW_HOLDER_FLOOR),
         GasFigure(
             "epoch mint, per recipient, existing holder",

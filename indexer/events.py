@@ -240,6 +240,21 @@ def _delegate_votes(log: Log, rows: Rows) -> None:
     )
 
 
+def _tipped(log: Log, rows: Rows) -> None:
+    a = log.args
+    rows.add(
+        "tips",
+        (
+            _addr(a["token"]),
+            _addr(a["from"]),
+            _addr(a["to"]),
+            a["amount"],
+            a["itemRef"],
+            *_where(log),
+        ),
+    )
+
+
 def _where(log: Log) -> tuple[int, bytes, int, int]:
     return (log.block_number, log.tx_hash, log.log_index, log.block_timestamp)
 
@@ -270,6 +285,7 @@ HANDLERS: dict[str, Handler] = {
     "CommunityToken:Transfer": _transfer,
     "CommunityToken:DelegateChanged": _delegate_changed,
     "CommunityToken:DelegateVotesChanged": _delegate_votes,
+    "Tips:Tipped": _tipped,
 }
 
 

@@ -76,6 +76,8 @@ class Follower:
         contracts = deployment["contracts"]
         self.factory = _address(contracts["factory"]["address"])
         self.registry = _address(contracts["registry"]["address"])
+        # Deployments made before tips had no Tips contract: nothing to watch there.
+        self.tips = _address(contracts["tips"]["address"]) if "tips" in contracts else None
         self.deploy_block = int(deployment["deployBlock"])
         self.finality = finality
         self.confirmations = confirmations
@@ -122,6 +124,8 @@ class Follower:
     async def _load_watch_list(self) -> None:
         tokens, governors = await repository.watched(self.conn)
         self.kinds = {self.factory: "CommunityFactory", self.registry: "ModeratorRegistry"}
+        if self.tips is not None:
+            self.kinds[self.tips] = "Tips"
         self.kinds.update((token, "CommunityToken") for token in tokens)
         self.kinds.update((governor, "CommunityGovernor") for governor in governors)
 

@@ -43,6 +43,7 @@ CREATE TEMP TABLE stage_transfers (LIKE chain_transfers) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE stage_delegate_changes (LIKE chain_delegate_changes) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE stage_delegate_votes (LIKE chain_delegate_votes) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE stage_governor_settings (LIKE chain_governor_settings) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE stage_tips (LIKE chain_tips) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE stage_undecodable_logs (LIKE chain_undecodable_logs) ON COMMIT DELETE ROWS;
 
 -- name: merge_communities
@@ -144,6 +145,17 @@ ON CONFLICT (tx_hash, log_index) DO UPDATE SET
     governor = EXCLUDED.governor, name = EXCLUDED.name, value = EXCLUDED.value,
     block_number = EXCLUDED.block_number, block_timestamp = EXCLUDED.block_timestamp;
 
+-- name: merge_tips
+INSERT INTO chain_tips
+    (token, tipper, recipient, amount, item_ref, block_number, tx_hash, log_index, block_timestamp)
+SELECT token, tipper, recipient, amount, item_ref, block_number, tx_hash, log_index,
+       block_timestamp
+  FROM stage_tips
+ON CONFLICT (tx_hash, log_index) DO UPDATE SET
+    token = EXCLUDED.token, tipper = EXCLUDED.tipper, recipient = EXCLUDED.recipient,
+    amount = EXCLUDED.amount, item_ref = EXCLUDED.item_ref,
+    block_number = EXCLUDED.block_number, block_timestamp = EXCLUDED.block_timestamp;
+
 -- name: merge_undecodable_logs
 INSERT INTO chain_undecodable_logs
     (address, event, topics, data, error, block_number, tx_hash, log_index, block_timestamp)
@@ -167,6 +179,7 @@ WITH
     dc AS (DELETE FROM chain_delegate_changes WHERE block_number > $1),
     dv AS (DELETE FROM chain_delegate_votes WHERE block_number > $1),
     gs AS (DELETE FROM chain_governor_settings WHERE block_number > $1),
+    tp AS (DELETE FROM chain_tips WHERE block_number > $1),
     u AS (DELETE FROM chain_undecodable_logs WHERE block_number > $1),
     b AS (DELETE FROM chain_blocks WHERE number > $1)
 SELECT 1;
@@ -183,6 +196,7 @@ WITH
     dc AS (DELETE FROM chain_delegate_changes),
     dv AS (DELETE FROM chain_delegate_votes),
     gs AS (DELETE FROM chain_governor_settings),
+    tp AS (DELETE FROM chain_tips),
     u AS (DELETE FROM chain_undecodable_logs),
     b AS (DELETE FROM chain_blocks),
     s AS (DELETE FROM chain_indexer_state)

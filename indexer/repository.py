@@ -91,6 +91,11 @@ _TABLES = {
         ("governor", "name", "value", *_WHERE),
         Q.merge_governor_settings,
     ),
+    "tips": (
+        "stage_tips",
+        ("token", "tipper", "recipient", "amount", "item_ref", *_WHERE),
+        Q.merge_tips,
+    ),
     "undecodable_logs": (
         "stage_undecodable_logs",
         ("address", "event", "topics", "data", "error", *_WHERE),

@@ -69,7 +69,8 @@ from agora import sql
 from agora.chain import TransactionReverted, gas_limit, revert_reason, sign_call
 from agora.settings import ANVIL_OPERATOR_KEY, Settings
 from governance import operator
-from governance.deploy import Deployment, load_deployment
+from governance.deploy import Deployment, contract_at, load_deployment
+from governance.tips import Permit, SignedTip, tip_by_sig_call
 
 log = logging.getLogger("agora.sender")
 
@@ -266,6 +267,31 @@ class CastVoteBySig:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class TipBySig:
+    """A tipper's signed tip, sent with the operator's gas (the API checked it first)."""
+
+    tips: str
+    signed: SignedTip
+    nonce: int
+
+    def call(self, w3: Web3) -> ContractFunction:
+        return tip_by_sig_call(w3, self.tips, self.signed)
+
+    def done_on_chain(self, w3: Web3) -> Done | None:
+        # The tipper's nonce moved past the signed one: this tip was sent (or can never be).
+        contract = contract_at(w3, "Tips", self.tips)
+        if contract.functions.nonces(self.signed.tipper).call() <= self.nonce:
+            return None
+        return Done(None, None, {"tipper": self.signed.tipper, "nonce": str(self.nonce)})
+
+    def gas_headroom(self) -> int:
+        return 0
+
+    def result(self, w3: Web3, receipt: TxReceipt) -> dict[str, Any]:
+        return {"tipper": self.signed.tipper, "gasUsed": receipt["gasUsed"]}
+
+
 class Outage:
     """Backs off (doubling up to a cap) while `what` is lost; logs once when it is lost and
     once when it is back, not once per try."""
@@ -456,6 +482,25 @@ class Sender:
                     signature=bytes(HexBytes(payload["signature"])),
                     reason=payload.get("reason"),
                     from_block=int(self.deployment["deployBlock"]),
+                )
+            if kind == "tip_by_sig":
+                return TipBySig(
+                    tips=str(self.deployment["contracts"]["tips"]["address"]),
+                    signed=SignedTip(
+                        token=Web3.to_checksum_address(payload["token"]),
+                        tipper=Web3.to_checksum_address(payload["tipper"]),
+                        to=Web3.to_checksum_address(payload["to"]),
+                        amount=int(payload["amount"]),
+                        item_ref=bytes(HexBytes(payload["itemRef"])),
+                        permit=Permit(
+                            deadline=int(payload["deadline"]),
+                            v=int(payload["permitV"]),
+                            r=bytes(HexBytes(payload["permitR"])),
+                            s=bytes(HexBytes(payload["permitS"])),
+                        ),
+                        signature=bytes(HexBytes(payload["signature"])),
+                    ),
+                    nonce=int(payload["nonce"]),
                 )
         except (KeyError, TypeError, ValueError) as error:
             raise Unsendable(f"malformed {kind} payload: {error!r}") from error

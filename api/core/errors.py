@@ -97,6 +97,18 @@ class NoVotingPower(AgoraError):
     code = "NO_VOTING_POWER"
 
 
+class NoPoints(AgoraError):
+    """The tipper holds fewer of the community's points than the tip."""
+
+    code = "NO_POINTS"
+
+
+class SelfTip(AgoraError):
+    """A member tried to tip their own post or comment."""
+
+    code = "SELF_TIP"
+
+
 class ChainUnavailable(AgoraError):
     """The chain's node (or the deployment file) the check needs could not be reached."""
 
@@ -120,6 +132,8 @@ CODES = frozenset(
         ProposalNotActive,
         AlreadyVoted,
         NoVotingPower,
+        NoPoints,
+        SelfTip,
         ChainUnavailable,
     )
 ) | {"INTERNAL"}

@@ -36,6 +36,8 @@ from api.saved.resolvers import attach as attach_saved
 from api.server.execution import AgoraExecutor
 from api.server.extensions import COST, ErrorCodes, Operations, OperationsConfig
 from api.subscriptions import Subscription
+from api.tips.mutations import TipMutation, TipQuery
+from api.tips.resolvers import attach as attach_tips
 from api.users.resolvers import UserMutation, UserQuery
 from api.votes.mutations import VoteMutation
 
@@ -75,6 +77,7 @@ attach_comments()
 attach_rewards()
 attach_saved()
 attach_blocks()
+attach_tips()
 
 
 @strawberry.type
@@ -87,6 +90,7 @@ class Query(
     ModerationQuery,
     GovernanceQuery,
     NotificationQuery,
+    TipQuery,
 ):
     render_markdown = strawberry.field(resolver=render_markdown, metadata={COST: RENDER_COST})
 
@@ -105,6 +109,7 @@ class Mutation(
     BlockMutation,
     NotificationMutation,
     AccountMutation,
+    TipMutation,
 ):
     pass
 

@@ -28,6 +28,7 @@ export const PostFields = graphql(
     commentCount
     viewerVote
     viewerSaved
+    tips { count total viewerTotal }
     author { ...UserBrief }
     community { id name title viewerIsModerator }
   }
@@ -50,6 +51,7 @@ export const PostCardFields = graphql(
     commentCount
     viewerVote
     viewerSaved
+    tips { count total viewerTotal }
     author { ...UserBrief }
     community { id name viewerIsModerator }
   }
@@ -77,6 +79,16 @@ export const CommentBody = graphql(`
     viewerVote
     viewerSaved
     isBlocked
+  }
+`);
+
+/**
+ * A post's comments' tips, apart from the comments: with them, the comment listing could return
+ * more objects than the API allows one query (README "Limits").
+ */
+export const CommentTipsQuery = graphql(`
+  query CommentTips($postId: ID!) {
+    comments(postId: $postId) { id tips { count total viewerTotal } }
   }
 `);
 
@@ -703,6 +715,39 @@ export const ProposeImpeachmentMutation = graphql(`
   }
 `);
 export type ProposalDraft = ResultOf<typeof ProposeElectionMutation>["proposeModeratorElection"];
+
+/** What the Tip dialog needs: where tips go, the community's token, and the tipper's points. */
+export const TipSetupQuery = graphql(`
+  query TipSetup($community: String!, $viewer: String!) {
+    tipsContract
+    indexer { chainId }
+    community(name: $community) { id chain { status tokenAddress } }
+    user(address: $viewer) { id points(community: $community) }
+  }
+`);
+
+export const RelayTipMutation = graphql(`
+  mutation RelayTip($community: String!, $itemId: ID!, $amount: BigInt!, $tipper: String!, $deadline: BigInt!, $permit: String!, $signature: String!) {
+    relayTip(community: $community, itemId: $itemId, amount: $amount, tipper: $tipper, deadline: $deadline, permit: $permit, signature: $signature) {
+      tipper recipient amount status txHash error
+    }
+  }
+`);
+
+/** The tips a person received, newest first (their profile). */
+export const UserTipsQuery = graphql(
+  `
+  query UserTips($address: String!) {
+    user(address: $address) {
+      id
+      tipsReceived(first: 10) {
+        edges { node { amount community createdAt txHash tipper { ...UserBrief } } }
+      }
+    }
+  }
+`,
+  [UserBrief],
+);
 
 export const RelayVoteMutation = graphql(`
   mutation RelayVote($proposalId: String!, $support: VoteSupport!, $voter: String!, $signature: String!, $reason: String) {

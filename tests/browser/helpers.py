@@ -5,7 +5,8 @@ It answers account and chain requests itself and hands ``personal_sign`` to Pyth
 eth_account signs with an anvil dev key: the app runs the same code path as with a real wallet.
 Given a chain (``App.chain_rpc_url``), it also signs and sends transactions
 (``eth_sendTransaction``: signed by eth_account, sent raw to the chain, as a wallet does),
-signs EIP-712 typed data (``eth_signTypedData_v4``) and passes reads (``eth_call``) to the chain.
+signs EIP-712 typed data (``eth_signTypedData_v4``) and passes reads (``eth_call``, blocks) to
+the chain.
 """
 
 from __future__ import annotations
@@ -103,6 +104,7 @@ PROVIDER_JS = """
         }
         case "eth_call":
         case "eth_blockNumber":
+        case "eth_getBlockByNumber":
         case "eth_getTransactionByHash":
         case "eth_getTransactionReceipt": {
           if (!window.__agoraTestRpc) throw Object.assign(new Error("No chain"), { code: 4900 });

@@ -115,6 +115,7 @@ async def test_first_seed_shows_governance_and_a_paid_epoch(
     assert "genesis grant" in first.stdout
     assert "moved the chain's clock" in first.stdout
     assert "a reward epoch of governance is paid" in first.stdout
+    assert "tipped each other's posts" in first.stdout
     # and the second run minted nothing more and proposed nothing more
     assert ledger_after == ledger_before
     assert "genesis grant" not in second.stdout and "proposed" not in second.stdout

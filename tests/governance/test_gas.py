@@ -6,7 +6,7 @@ import pytest
 from web3 import Web3
 
 from governance.deploy import Deployment
-from governance.gas_report import COMMUNITY_CREATION_TARGET, FLOOR_TOLERANCE, measure
+from governance.gas_report import COMMUNITY_CREATION_TARGET, FLOOR_TOLERANCE, TIP_TARGET, measure
 
 pytestmark = pytest.mark.chain
 
@@ -26,3 +26,4 @@ def test_gas_stays_within_its_targets(w3: Web3, deployment: Deployment, operator
     ):
         over = figures[operation].over_floor
         assert over is not None and over <= FLOOR_TOLERANCE, (operation, figures[operation])
+    assert figures["tip an author (tip, approved before)"].gas <= TIP_TARGET

@@ -52,6 +52,7 @@ MIRROR_TABLES = (
     "chain_delegate_changes",
     "chain_delegate_votes",
     "chain_governor_settings",
+    "chain_tips",
     "chain_undecodable_logs",
 )
 

@@ -1,6 +1,6 @@
 import { useMemo, useState } from "react";
 import { useClient, useQuery, useSubscription } from "urql";
-import { CommentCreatedSubscription, CommentsQuery, CreateCommentMutation, EditCommentMutation, type Comment } from "../ops";
+import { CommentCreatedSubscription, CommentTipsQuery, CommentsQuery, CreateCommentMutation, EditCommentMutation, type Comment } from "../ops";
 import { useDraft } from "../lib/drafts";
 import { toAppError, type AppError } from "../lib/errors";
 import { useIdempotencyKey } from "../lib/idempotency";
@@ -11,6 +11,7 @@ import { ContentActions } from "./ContentActions";
 import { EditedMark } from "./EditHistory";
 import { MarkdownEditor } from "./MarkdownEditor";
 import { VoteButtons } from "./VoteButtons";
+import { TipButton, TipTotal, type TipSummary } from "./TipButton";
 
 type CommentSort = "BEST" | "TOP" | "NEW" | "OLD";
 const SORTS: { value: CommentSort; label: string }[] = [
@@ -48,6 +49,8 @@ interface Ctx {
   points?: ReadonlyMap<string, string>;
   /** The thread's people, whom the editor offers to mention. */
   people?: readonly { address: string; displayName?: string | null }[];
+  /** Each comment's tips (by id), read apart from the comments. */
+  tips?: ReadonlyMap<string, TipSummary>;
 }
 
 export function CommentSection({ postId, community, isModerator, locked, commentCount }: Ctx & { commentCount: number }) {
@@ -77,13 +80,15 @@ export function CommentSection({ postId, community, isModerator, locked, comment
     () => new Map((data?.comments ?? []).flatMap((c) => (c.author ? [[c.author.address.toLowerCase(), c.author.points] as const] : []))),
     [data],
   );
+  const [{ data: tipData }] = useQuery({ query: CommentTipsQuery, variables: { postId } });
+  const tips = useMemo(() => new Map((tipData?.comments ?? []).map((c) => [c.id, c.tips] as const)), [tipData]);
   const newIds = useMemo(() => live.map((c) => c.id), [live]);
   const people = useMemo(() => {
     const seen = new Map<string, { address: string; displayName?: string | null }>();
     for (const c of all) if (c.author && !isMe(c.author.address)) seen.set(c.author.address.toLowerCase(), c.author);
     return [...seen.values()];
   }, [all, isMe]);
-  const ctx: Ctx = { postId, community, isModerator, locked, points, people };
+  const ctx: Ctx = { postId, community, isModerator, locked, points, people, tips };
 
   return (
     <section className="comments" aria-labelledby="comments-heading">
@@ -171,6 +176,8 @@ function CommentItem({ node, ctx, fresh }: { node: CommentNode; ctx: Ctx; fresh:
             )}
             <div className="comment-actions">
               <VoteButtons targetId={node.id} score={node.score} viewerVote={node.viewerVote} what={`comment by ${who}`} layout="row" disabled={gone} />
+              <TipTotal tips={ctx.tips?.get(node.id)} />
+              {!gone && <TipButton itemId={node.id} community={ctx.community} author={node.author} what={`comment by ${who}`} />}
               <ContentActions
                 kind="comment"
                 id={node.id}

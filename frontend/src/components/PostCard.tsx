@@ -5,6 +5,7 @@ import { Points, Time, UserLink } from "./bits";
 import { VoteButtons } from "./VoteButtons";
 import { CommentIcon } from "./icons";
 import { ContentActions } from "./ContentActions";
+import { TipTotal } from "./TipButton";
 
 /** One post in a feed. */
 export function PostCard({ post, showCommunity, points }: { post: PostCardPost; showCommunity: boolean; points?: string }) {
@@ -30,6 +31,7 @@ export function PostCard({ post, showCommunity, points }: { post: PostCardPost; 
           </span>
           <span aria-hidden="true"> · </span>
           <Time iso={post.createdAt} />
+          <TipTotal tips={post.tips} />
         </p>
         <div className="post-title-row">
           <h2 className="post-title" id={`post-${post.id}-title`}>

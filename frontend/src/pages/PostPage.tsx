@@ -8,6 +8,7 @@ import { ContentActions } from "../components/ContentActions";
 import { EditedMark } from "../components/EditHistory";
 import { MarkdownEditor } from "../components/MarkdownEditor";
 import { VoteButtons } from "../components/VoteButtons";
+import { TipButton, TipTotal } from "../components/TipButton";
 import { useDraft } from "../lib/drafts";
 import { toAppError, type AppError } from "../lib/errors";
 import { domainOf } from "../lib/format";
@@ -47,6 +48,7 @@ export function PostPage() {
             <span aria-hidden="true"> · </span>
             <Time iso={post.createdAt} />
             <EditedMark kind="post" id={post.id} editedAt={post.editedAt} />
+            <TipTotal tips={post.tips} />
           </p>
           <h1 id="post-title" className="post-full-title">
             {post.title}
@@ -78,6 +80,7 @@ export function PostPage() {
             saved={post.viewerSaved}
             onEdit={() => setEditing(true)}
           />
+          {!gone && <TipButton itemId={post.id} community={post.community.name} author={post.author} what={`post “${post.title}”`} />}
         </div>
       </article>
       <CommentSection

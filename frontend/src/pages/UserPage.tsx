@@ -1,7 +1,7 @@
 import { useMemo, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { useClient, useQuery } from "urql";
-import { DeleteAccountMutation, StandingQuery, UpdateProfileMutation, UserCommentsQuery, UserPostsQuery, UserQuery, UserRewardsQuery } from "../ops";
+import { DeleteAccountMutation, StandingQuery, UpdateProfileMutation, UserCommentsQuery, UserPostsQuery, UserQuery, UserRewardsQuery, UserTipsQuery } from "../ops";
 import { Avatar, EmptyState, ErrorNote, LoadMore, ServerHtml, Spinner, TextField, Time, UserLink } from "../components/bits";
 import { Paged } from "../components/Paged";
 import { PostCard } from "../components/PostCard";
@@ -110,6 +110,7 @@ export function UserPage() {
         </section>
         {community && <CommunityStanding address={user.address} community={community} />}
         {me && <YourData address={user.address} />}
+        <TipsReceived address={user.address} />
       </aside>
     </div>
   );
@@ -180,6 +181,31 @@ function YourData({ address }: { address: string }) {
             </button>
           </div>
         </form>
+      )}
+    </section>
+  );
+}
+
+/** The tips this person received lately: points members paid them for their posts and comments. */
+function TipsReceived({ address }: { address: string }) {
+  const [{ data }] = useQuery({ query: UserTipsQuery, variables: { address } });
+  const edges = data?.user?.tipsReceived.edges ?? [];
+  return (
+    <section className="card" aria-labelledby="tips-title" data-testid="tips-received">
+      <h2 className="card-title" id="tips-title">
+        Tips received
+      </h2>
+      {edges.length === 0 ? (
+        <p className="muted small">No tips yet.</p>
+      ) : (
+        <ul className="plain-list" role="list">
+          {edges.map(({ node }) => (
+            <li key={node.txHash}>
+              ◆ {tokens(node.amount, 2)} in c/{node.community} from <UserLink user={node.tipper} community={node.community} />{" "}
+              <Time iso={node.createdAt} />
+            </li>
+          ))}
+        </ul>
       )}
     </section>
   );

@@ -1,0 +1,1 @@
+"""Tips: points a member paid an author on-chain for a post or comment, read from the mirror."""

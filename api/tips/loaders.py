@@ -1,0 +1,30 @@
+"""The loader of items' tip summaries (see `api.core.loaders`): a page of posts or comments asks
+for all its summaries in one query."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from api.core import ids
+from api.core.loaders import LoaderKey, Loaders
+from api.tips import repository
+from governance.tips import item_ref
+
+# ("Post" or "Comment", row id).
+ItemKey = tuple[str, int]
+
+
+def ref_of(kind: str, row_id: int) -> bytes:
+    """The `itemRef` a tip for this item carries: keccak256 of its GraphQL id."""
+    return item_ref(ids.encode(kind, row_id))
+
+
+async def _load_summaries(loaders: Loaders, keys: list[ItemKey]) -> list[asyncpg.Record]:
+    return await repository.get_tip_summaries(
+        loaders.pool,
+        items=[(kind, row_id, ref_of(kind, row_id)) for kind, row_id in keys],
+        viewer_id=loaders.viewer_id,
+    )
+
+
+TIP_SUMMARY: LoaderKey[ItemKey, asyncpg.Record] = LoaderKey("tip_summary", _load_summaries)

@@ -1,0 +1,110 @@
+"""The tip fields of Post, Comment and User (`Post.tips`, `Post.tippers`, `Comment.tips`,
+`User.tipsReceived`, `User.tipsSent`), read only from the indexer's mirror and attached to those
+types by `api.server.schema` (see `api.core.extend`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.comments.types import Comment
+from api.core.extend import extend_type
+from api.core.pagination import (
+    Connection,
+    check_page_size,
+    connection,
+    decode_cursor,
+    encode_cursor,
+    int32,
+    row_id,
+)
+from api.core.scalars import BigInt
+from api.core.types import Info
+from api.posts.types import Post
+from api.tips import repository
+from api.tips.loaders import TIP_SUMMARY, ref_of
+from api.tips.types import Tip, TipSummary
+from api.users.types import User
+
+
+async def _summary(info: Info, kind: str, row_id: int) -> TipSummary:
+    row = await info.context.loaders.get(TIP_SUMMARY).load((kind, row_id))
+    return TipSummary(
+        count=row["count"],
+        total=BigInt(int(row["total"])),
+        viewer_total=None if info.context.viewer is None else BigInt(int(row["viewer_total"])),
+    )
+
+
+async def post_tips(root: Post, info: Info) -> TipSummary:
+    """What the post's author was tipped for it. Tips are not votes: the score ignores them."""
+    return await _summary(info, "Post", root.row_id)
+
+
+async def comment_tips(root: Comment, info: Info) -> TipSummary:
+    """What the comment's author was tipped for it. Tips are not votes: the score ignores them."""
+    return await _summary(info, "Comment", root.row_id)
+
+
+def _cursor(row: Any) -> str:
+    return encode_cursor("tips", [row["block_number"], row["log_index"]])
+
+
+async def post_tippers(
+    root: Post, info: Info, first: int = 25, after: str | None = None
+) -> Connection[Tip]:
+    """The post's tips, newest first: who gave how much."""
+    check_page_size(first)
+    key = decode_cursor(after, "tips", row_id, int32)
+    rows = await repository.list_item_tips(
+        info.context.pool,
+        kind="Post",
+        item_id=root.row_id,
+        item_ref=ref_of("Post", root.row_id),
+        after=(key[0], key[1]) if key else None,
+        limit=first + 1,
+    )
+    return connection(rows, first, node=Tip.from_row, cursor=_cursor)
+
+
+async def _account_tips(
+    root: User, info: Info, *, received: bool, community: str | None, first: int, after: str | None
+) -> Connection[Tip]:
+    check_page_size(first)
+    key = decode_cursor(after, "tips", row_id, int32)
+    rows = await repository.list_account_tips(
+        info.context.pool,
+        received=received,
+        address=bytes.fromhex(root.address[2:]),
+        community=community,
+        after=(key[0], key[1]) if key else None,
+        limit=first + 1,
+    )
+    return connection(rows, first, node=Tip.from_row, cursor=_cursor)
+
+
+async def tips_received(
+    root: User, info: Info, community: str | None = None, first: int = 25, after: str | None = None
+) -> Connection[Tip]:
+    """The tips this person received, newest first, in one community or all."""
+    return await _account_tips(
+        root, info, received=True, community=community, first=first, after=after
+    )
+
+
+async def tips_sent(
+    root: User, info: Info, community: str | None = None, first: int = 25, after: str | None = None
+) -> Connection[Tip]:
+    """The tips this person gave, newest first, in one community or all."""
+    return await _account_tips(
+        root, info, received=False, community=community, first=first, after=after
+    )
+
+
+def attach() -> None:
+    """Add the tip fields to Post, Comment and User: tips name posts and comments, which build on
+    users, so this domain sits above them."""
+    extend_type(Post, "tips", post_tips)
+    extend_type(Post, "tippers", post_tippers)
+    extend_type(Comment, "tips", comment_tips)
+    extend_type(User, "tips_received", tips_received)
+    extend_type(User, "tips_sent", tips_sent)

@@ -1,0 +1,55 @@
+"""The GraphQL types of tips: an item's summary and one tip."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import strawberry
+
+from api.core.scalars import BigInt
+from api.users.types import User
+
+
+@strawberry.type
+class TipSummary:
+    """What an item's author was tipped for it, in its community's points (base units)."""
+
+    count: int
+    total: BigInt
+    # What the signed-in viewer gave; null when nobody is signed in.
+    viewer_total: BigInt | None
+
+
+@strawberry.type
+class Tip:
+    """One tip as the chain recorded it: points a member paid an author for an item."""
+
+    tipper: User
+    recipient: User
+    amount: BigInt
+    # The community whose points were paid.
+    community: str
+    # keccak256 of the tipped item's GraphQL id, as the chain holds it (0x-hex).
+    item_ref: str
+    tx_hash: str
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Any) -> Tip:
+        return cls(
+            tipper=_person(row["tipper_account"], row["tipper"], row["block_timestamp"]),
+            recipient=_person(row["recipient_account"], row["recipient"], row["block_timestamp"]),
+            amount=BigInt(int(row["amount"])),
+            community=row["community"],
+            item_ref="0x" + bytes(row["item_ref"]).hex(),
+            tx_hash="0x" + bytes(row["tx_hash"]).hex(),
+            created_at=datetime.fromtimestamp(row["block_timestamp"], UTC),
+        )
+
+
+def _person(account: Any, address: bytes, seen_at: int) -> User:
+    """The forum's account of `address`, else a User of the address alone (reads never write)."""
+    if account is not None:
+        return User.from_row(account)
+    return User.from_address("0x" + bytes(address).hex(), seen_at=seen_at)
