@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from api.comments import repository, tree
-from api.comments.types import Comment, CommentSort
+from api.comments.types import Comment, CommentSort, comment_for_viewer
 from api.core import ids, permissions
 from api.core.errors import NotFound
 from api.core.extend import extend_type
@@ -48,6 +48,15 @@ async def comments(
     ]
 
 
+async def comment(info: Info, id: strawberry.ID) -> Comment | None:
+    """One comment, as a permalink opens it (its `parents` and `post` give the thread above it);
+    null if there is no such comment."""
+    rows = await repository.get_comment_views_by_ids(
+        info.context.pool, comment_ids=[ids.decode_one(id, "Comment")]
+    )
+    return await comment_for_viewer(info, rows[0]) if rows else None
+
+
 async def user_comments(
     root: User, info: Info, first: int = 25, after: str | None = None
 ) -> Connection[Comment]:
@@ -72,4 +81,5 @@ def attach() -> None:
 
 @strawberry.type
 class CommentQuery:
+    comment = strawberry.field(resolver=comment)
     comments = strawberry.field(resolver=comments, metadata={MAX_ITEMS: MAX_COMMENTS})

@@ -8,8 +8,10 @@ from typing import Any
 
 import strawberry
 
+from api.comments import repository
 from api.core import ids, visibility
 from api.core.loaders import now_or_later
+from api.core.pagination import MAX_ITEMS
 from api.core.types import Info
 from api.posts.loaders import POST
 from api.posts.types import Post, post_for_viewer
@@ -25,6 +27,10 @@ class CommentSort(Enum):
     OLD = "OLD"
 
 
+# How deep a thread goes: a comment has at most MAX_DEPTH - 1 parents.
+MAX_DEPTH = 100
+
+
 @strawberry.type
 class Comment:
     """A comment as one viewer sees it: deleted or removed content is already blanked out."""
@@ -33,6 +39,7 @@ class Comment:
     post_row_id: strawberry.Private[int]
     author_id: strawberry.Private[int]
     community_id: strawberry.Private[int]
+    path: strawberry.Private[list[int]]
     id: strawberry.ID
     post_id: strawberry.ID
     parent_id: strawberry.ID | None
@@ -55,6 +62,17 @@ class Comment:
             info, await info.context.loaders.get(POST).load(self.post_row_id)
         )
 
+    @strawberry.field(metadata={MAX_ITEMS: MAX_DEPTH - 1})
+    async def parents(self, info: Info) -> list[Comment]:
+        """The comments this one answers, from the top of its thread down to its parent: what a
+        permalink to one comment shows above it."""
+        ancestors = self.path[:-1]
+        if not ancestors:
+            return []
+        rows = await repository.get_comment_views_by_ids(info.context.pool, comment_ids=ancestors)
+        rows.sort(key=lambda row: row["depth"])
+        return [await comment_for_viewer(info, row) for row in rows]
+
     @strawberry.field
     def viewer_vote(self, info: Info) -> VoteDirection:
         if info.context.viewer is None:
@@ -73,6 +91,7 @@ class Comment:
             post_row_id=row["post_id"],
             author_id=row["author_id"],
             community_id=row["community_id"],
+            path=row["path"],
             id=strawberry.ID(ids.encode("Comment", row["id"])),
             post_id=strawberry.ID(ids.encode("Post", row["post_id"])),
             parent_id=strawberry.ID(ids.encode("Comment", parent)) if parent else None,

@@ -33,31 +33,55 @@ _FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 @dataclass(frozen=True, slots=True)
 class SortSpec:
-    """A sort's two `list_*` queries (the front page's, a community's; each a query per index,
-    deliberately), the column it orders by and the key before its first item."""
+    """A sort's three `list_*` queries (the front page's, a community's, the viewer's
+    communities'; each a query per index, deliberately), the column it orders by and the key
+    before its first item."""
 
     query: str
     query_in_community: str
+    query_subscribed: str
     column: str
     first_key: Any
     key: Callable[[Any], Any]  # checks the column's value read back from a cursor
     window: timedelta | None = None
 
 
-_TOP = (queries.list_top, queries.list_top_in_community, "score", 2**31 - 1, int32)
+_TOP = (
+    queries.list_top,
+    queries.list_top_in_community,
+    queries.list_top_subscribed,
+    "score",
+    2**31 - 1,
+    int32,
+)
 SORTS: dict[PostSort, SortSpec] = {
     PostSort.HOT: SortSpec(
-        queries.list_hot, queries.list_hot_in_community, "hot_rank", float("inf"), number
+        queries.list_hot,
+        queries.list_hot_in_community,
+        queries.list_hot_subscribed,
+        "hot_rank",
+        float("inf"),
+        number,
     ),
     PostSort.NEW: SortSpec(
-        queries.list_new, queries.list_new_in_community, "created_at", _FAR_FUTURE, moment
+        queries.list_new,
+        queries.list_new_in_community,
+        queries.list_new_subscribed,
+        "created_at",
+        _FAR_FUTURE,
+        moment,
     ),
+    PostSort.TOP_HOUR: SortSpec(*_TOP, timedelta(hours=1)),
+    PostSort.TOP_SIX_HOURS: SortSpec(*_TOP, timedelta(hours=6)),
     PostSort.TOP_DAY: SortSpec(*_TOP, timedelta(days=1)),
     PostSort.TOP_WEEK: SortSpec(*_TOP, timedelta(days=7)),
+    PostSort.TOP_MONTH: SortSpec(*_TOP, timedelta(days=30)),
+    PostSort.TOP_YEAR: SortSpec(*_TOP, timedelta(days=365)),
     PostSort.TOP_ALL: SortSpec(*_TOP, timedelta(days=365 * 1000)),
     PostSort.CONTROVERSIAL: SortSpec(
         queries.list_controversial,
         queries.list_controversial_in_community,
+        queries.list_controversial_subscribed,
         "controversy_rank",
         float("inf"),
         number,
@@ -65,9 +89,26 @@ SORTS: dict[PostSort, SortSpec] = {
     PostSort.ACTIVE: SortSpec(
         queries.list_active,
         queries.list_active_in_community,
+        queries.list_active_subscribed,
         "active_rank",
         float("inf"),
         number,
+    ),
+    PostSort.MOST_COMMENTS: SortSpec(
+        queries.list_most_comments,
+        queries.list_most_comments_in_community,
+        queries.list_most_comments_subscribed,
+        "comment_count",
+        2**31 - 1,
+        int32,
+    ),
+    PostSort.NEW_COMMENTS: SortSpec(
+        queries.list_new_comments,
+        queries.list_new_comments_in_community,
+        queries.list_new_comments_subscribed,
+        "last_activity_at",
+        _FAR_FUTURE,
+        moment,
     ),
 }
 
@@ -104,10 +145,23 @@ def cursor_of(sort: PostSort, row: asyncpg.Record, page: Page) -> str:
 
 
 async def fetch(
-    db: Executor, *, sort: PostSort, page: Page, limit: int, community_id: int | None
+    db: Executor,
+    *,
+    sort: PostSort,
+    page: Page,
+    limit: int,
+    community_id: int | None,
+    member_id: int | None = None,
 ) -> list[asyncpg.Record]:
+    """A page of the front page, of one community's page (`community_id`), or of the front
+    page limited to the communities `member_id` joined."""
     spec = SORTS[sort]
-    query = spec.query if community_id is None else spec.query_in_community
+    if community_id is not None:
+        query, scope_id = spec.query_in_community, community_id
+    elif member_id is not None:
+        query, scope_id = spec.query_subscribed, member_id
+    else:
+        query, scope_id = spec.query, None
     return await repository.list_posts(
-        db, query=query, after=page.after, limit=limit, scope_id=community_id, since=page.since
+        db, query=query, after=page.after, limit=limit, scope_id=scope_id, since=page.since
     )

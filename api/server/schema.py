@@ -25,6 +25,7 @@ from api.posts.mutations import PostMutation
 from api.posts.resolvers import PostQuery
 from api.posts.resolvers import attach as attach_posts
 from api.rewards.resolvers import attach as attach_rewards
+from api.search.resolvers import SearchQuery
 from api.server.execution import AgoraExecutor
 from api.server.extensions import ErrorCodes, Operations, OperationsConfig
 from api.subscriptions import Subscription
@@ -61,6 +62,7 @@ class Query(
     CommentQuery,
     ModerationQuery,
     GovernanceQuery,
+    SearchQuery,
 ):
     render_markdown = strawberry.field(resolver=render_markdown)
 

@@ -141,7 +141,11 @@ async def test_a_renamed_viewer_field_is_answered_for_the_viewer(
         ("{ communities { edges { node { name viewerIsMember id } } } }", True),
         ('{ community(name: "x") { title moderators { address } chain { status } } }', True),
         ("{ posts { edges { node { id author { posts { edges { node { id } } } } } } } }", True),
+        ("{ posts(feed: ALL) { edges { node { id } } } }", True),
         # the viewer's own things, single posts and comment threads are not shared
+        ("{ posts(feed: SUBSCRIBED) { edges { node { id } } } }", False),
+        ("query($f: Feed!) { posts(feed: $f) { edges { node { id } } } }", False),
+        ('{ search(query: "x") { edges { node { __typename } } } }', False),
         ("{ viewer { csrfToken } }", False),
         ('{ post(id: "x") { title } }', False),
         ('{ comments(postId: "x") { body } }', False),
