@@ -3,6 +3,7 @@ import { Layout } from "./components/Layout";
 import { SessionProvider } from "./lib/session";
 import { ToastProvider } from "./lib/toast";
 import { BannedPage } from "./pages/BannedPage";
+import { CommentPermalinkPage } from "./pages/CommentPermalinkPage";
 import { CommunitiesPage } from "./pages/CommunitiesPage";
 import { CommunityLayout, CommunityPosts } from "./pages/CommunityPage";
 import { CreateCommunityPage } from "./pages/CreateCommunityPage";
@@ -15,6 +16,7 @@ import { PostPage } from "./pages/PostPage";
 import { ProposalPage } from "./pages/ProposalPage";
 import { ReportsPage } from "./pages/ReportsPage";
 import { RewardsPage } from "./pages/RewardsPage";
+import { SearchPage } from "./pages/SearchPage";
 import { SubmitPage } from "./pages/SubmitPage";
 import { UserPage } from "./pages/UserPage";
 
@@ -29,6 +31,7 @@ export function App() {
               <Route path="communities" element={<CommunitiesPage />} />
               <Route path="create-community" element={<CreateCommunityPage />} />
               <Route path="submit" element={<SubmitPage />} />
+              <Route path="search" element={<SearchPage />} />
               <Route path="rewards" element={<HowRewardsPage />} />
               <Route path="u/:address" element={<UserPage />} />
               <Route path="c/:name" element={<CommunityLayout />}>
@@ -42,6 +45,7 @@ export function App() {
               </Route>
               <Route path="c/:name/p/:postId" element={<CommunityLayout withHeader={false} />}>
                 <Route index element={<PostPage />} />
+                <Route path="comment/:commentId" element={<CommentPermalinkPage />} />
               </Route>
               <Route path="*" element={<NotFoundPage />} />
             </Route>

@@ -1,3 +1,4 @@
+import { Link } from "react-router";
 import { useMemo, useState } from "react";
 import { useClient, useQuery, useSubscription } from "urql";
 import { CommentCreatedSubscription, CommentsQuery, CreateCommentMutation, EditCommentMutation, type Comment } from "../ops";
@@ -182,6 +183,9 @@ function CommentItem({ node, ctx, fresh }: { node: CommentNode; ctx: Ctx; fresh:
                     Reply
                   </button>
                 )}
+                <Link className="action" to={`/c/${ctx.community}/p/${node.postId}/comment/${node.id}`} aria-label={`Link to the comment by ${who}`}>
+                  Link
+                </Link>
               </ContentActions>
             </div>
             {replying && <CommentForm ctx={ctx} parentId={node.id} replyTo={who} onDone={() => setReplying(false)} />}
