@@ -152,13 +152,24 @@ async def check_page(server: AgoraServer, page: Page, token: str | None) -> int:
     return len(response.content)
 
 
-def run_raw(database_url: str, page: Page, duration: float) -> dict[str, Any]:
+def run_raw(
+    database_url: str,
+    page: Page,
+    duration: float,
+    *,
+    domain: str = "posts",
+    rows: int = config.PAGE_SIZE + 1,
+) -> dict[str, Any]:
+    """The page's own query (`page.raw_query` of the `domain`'s queries.sql, with
+    `page.raw_args`), which must answer `rows` rows each time."""
     command = [
         config.python(),
         "-m",
         "tests.bench.rawsql",
         "--dsn",
         database_url,
+        "--domain",
+        domain,
         "--query",
         page.raw_query,
         "--args",
@@ -189,7 +200,7 @@ def run_raw(database_url: str, page: Page, duration: float) -> dict[str, Any]:
     if process.returncode != 0 or not line:
         raise RuntimeError(f"raw SQL run failed: {err}")
     result = json.loads(line)
-    if result["errors"] or result["rows"] != config.PAGE_SIZE + 1:
+    if result["errors"] or result["rows"] != rows:
         raise RuntimeError(f"raw SQL run had errors or short pages: {result}")
     cpu["client_cpu_pct"] = round(result.pop("client_cpu_pct"), 1)
     result["cpu"] = cpu
