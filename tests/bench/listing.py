@@ -135,8 +135,11 @@ async def pages(database_url: str) -> list[Page]:
     ]
 
 
-async def check_page(server: AgoraServer, page: Page, token: str | None) -> int:
-    """The server answers this page with exactly the expected posts; returns the response size."""
+async def check_page(
+    server: AgoraServer, page: Page, token: str | None, root: str = "posts"
+) -> int:
+    """The server answers this page (its `root` field) with exactly the expected posts; returns
+    the response size."""
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -146,10 +149,25 @@ async def check_page(server: AgoraServer, page: Page, token: str | None) -> int:
     data = response.json()
     if data.get("errors"):
         raise RuntimeError(f"{page.label}: {data['errors']}")
-    got = [ids.decode_one(e["node"]["id"], "Post") for e in data["data"]["posts"]["edges"]]
+    got = [ids.decode_one(e["node"]["id"], "Post") for e in data["data"][root]["edges"]]
     if got != page.expected_ids:
         raise RuntimeError(f"{page.label}: the server shows {got}, the SQL {page.expected_ids}")
     return len(response.content)
+
+
+def run_http(
+    server: AgoraServer, page: Page, token: str | None, body_bytes: int, seconds: float
+) -> wrk.WrkResult:
+    """wrk's measurement of the page's request (anonymous without `token`)."""
+    return wrk.run(
+        server.graphql_url,
+        wrk.post_script(page.body, token=token),
+        connections=config.CONCURRENCY,
+        threads=config.WRK_THREADS,
+        duration=seconds,
+        server_pid=server.pid,
+        body_bytes=body_bytes,
+    )
 
 
 def run_raw(
@@ -302,15 +320,7 @@ def run(database_url: str, duration: float, rounds: int = 1) -> dict[str, Any]:
                     ("http_viewer", cached, token, overlaid),
                     ("http_graphql", uncached, token, executed),
                 ):
-                    result = wrk.run(
-                        server.graphql_url,
-                        wrk.post_script(page.body, token=bearer),
-                        connections=config.CONCURRENCY,
-                        threads=config.WRK_THREADS,
-                        duration=slice_seconds,
-                        server_pid=server.pid,
-                        body_bytes=body_bytes,
-                    )
+                    result = run_http(server, page, bearer, body_bytes, slice_seconds)
                     if result.bad or result.socket_errors:
                         log.warning(
                             "  %d bad answers, %d socket errors", result.bad, result.socket_errors

@@ -26,14 +26,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-import httpx
 
-from api.core import ids
 from api.search import repository
 from api.search.resolvers import MAX_MATCHES
-from tests.bench import config, wrk
+from tests.bench import config
 from tests.bench.generate import settle
-from tests.bench.listing import Page, aggregate, frontend_document, run_raw
+from tests.bench.listing import (
+    Page,
+    aggregate,
+    check_page,
+    frontend_document,
+    run_http,
+    run_raw,
+)
 from tests.bench.server import AgoraServer, sign_in_many
 
 log = logging.getLogger("bench.search")
@@ -90,23 +95,6 @@ async def searches(database_url: str) -> list[Search]:
     return cases
 
 
-async def check_search(server: AgoraServer, case: Search, token: str | None) -> int:
-    """The server finds exactly what the SQL finds; returns the response size."""
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    async with httpx.AsyncClient(timeout=30) as http:
-        response = await http.post(server.graphql_url, content=case.body, headers=headers)
-    response.raise_for_status()
-    data = response.json()
-    if data.get("errors"):
-        raise RuntimeError(f"{case.label}: {data['errors']}")
-    got = [ids.decode_one(e["node"]["id"], "Post") for e in data["data"]["search"]["edges"]]
-    if got != case.expected_ids:
-        raise RuntimeError(f"{case.label}: the server finds {got}, the SQL {case.expected_ids}")
-    return len(response.content)
-
-
 def run(database_url: str, duration: float, rounds: int = 1) -> dict[str, Any]:
     """Both searches, every case, rounds interleaved as in `tests.bench.listing.run`."""
     asyncio.run(settle(database_url))
@@ -130,8 +118,8 @@ def run(database_url: str, duration: float, rounds: int = 1) -> dict[str, Any]:
         assert token
         sizes = {
             case.key: (
-                asyncio.run(check_search(cached, case, None)),
-                asyncio.run(check_search(uncached, case, token)),
+                asyncio.run(check_page(cached, case, None, root="search")),
+                asyncio.run(check_page(uncached, case, token, root="search")),
             )
             for case in cases
         }
@@ -151,15 +139,7 @@ def run(database_url: str, duration: float, rounds: int = 1) -> dict[str, Any]:
                     ("http_cached", cached, None, anonymous),
                     ("http_graphql", uncached, token, executed),
                 ):
-                    result = wrk.run(
-                        server.graphql_url,
-                        wrk.post_script(case.body, token=bearer),
-                        connections=config.CONCURRENCY,
-                        threads=config.WRK_THREADS,
-                        duration=slice_seconds,
-                        server_pid=server.pid,
-                        body_bytes=body_bytes,
-                    )
+                    result = run_http(server, case, bearer, body_bytes, slice_seconds)
                     measured[case.key][mode].append(result.as_dict())
                     log.info(
                         "  %-13s %7.0f req/s, p99 %7.1f ms, ratio %5.1f%%",
