@@ -9,7 +9,7 @@ from playwright.async_api import expect
 
 from tests.support.factories import create_comment, create_community, create_post
 
-from .helpers import DESKTOP, PHONE, unique
+from .helpers import DESKTOP, PHONE, screenshot, unique
 
 pytestmark = pytest.mark.browser
 
@@ -51,6 +51,7 @@ async def test_search_finds_posts_and_comments_and_opens_them(app, viewport):
     results = page.get_by_role("region", name="Search results")
     await expect(results.get_by_role("heading", name=f"All about {w}")).to_be_visible()
     await fits_the_screen(page, viewport)
+    await screenshot(page, f"search-results-{viewport['width']}")
 
     # and under "Comments", the comment, which opens in its thread
     await (
@@ -86,6 +87,7 @@ async def test_the_submit_form_shows_similar_posts_as_the_title_is_typed(app, vi
     similar = page.get_by_role("complementary", name="Similar posts")
     await expect(similar).to_contain_text(f"How to bake {w} bread")
     await fits_the_screen(page, viewport)
+    await screenshot(page, f"similar-posts-{viewport['width']}")
 
 
 @SIZES
@@ -108,6 +110,7 @@ async def test_a_member_front_page_is_their_communities_with_a_switch_to_all(app
     await expect(posts.filter(has_text=f"In {joined}")).to_be_visible()
     await expect(posts.filter(has_text=f"In {other}")).to_have_count(0)
     await fits_the_screen(page, viewport)
+    await screenshot(page, f"subscribed-feed-{viewport['width']}")
 
     # when they switch to All, the other community's post is there too
     await feed.get_by_role("link", name="All").click()
@@ -134,5 +137,6 @@ async def test_a_comment_permalink_shows_its_parents_and_leads_to_the_thread(app
     await expect(thread.locator("li")).to_have_count(2)
     await expect(thread.locator("li").first).to_contain_text("The first word")
     await expect(thread.locator("li[aria-current]")).to_contain_text("A reply to it")
+    await screenshot(page, "comment-permalink-1280")
     await page.get_by_role("link", name="Show full thread").click()
     await expect(page).to_have_url(re.compile(rf"/c/{name}/p/[^/]+$"))
