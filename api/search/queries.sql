@@ -6,6 +6,7 @@
 -- The newest matches come from the primary key read backwards (a common word is found within a
 -- few rows) or from the GIN index (a rare one), whichever the planner expects to be cheaper.
 -- Pages are keyset on (rank, id): $2, $3 is the last one seen (+infinity first), $4 the limit.
+-- The page is cut before the rows are joined to their views: only $4 rows are joined.
 
 -- name: search_posts
 WITH matches AS (
@@ -13,12 +14,14 @@ WITH matches AS (
      WHERE search @@ websearch_to_tsquery('english', $1)
        AND deleted_at IS NULL AND removed_at IS NULL
      ORDER BY id DESC LIMIT $5
-), ranked AS (
-    SELECT id, ts_rank(search, websearch_to_tsquery('english', $1)) AS rank FROM matches
+), page AS (
+    SELECT id, rank
+      FROM (SELECT id, ts_rank(search, websearch_to_tsquery('english', $1)) AS rank
+              FROM matches) ranked
+     WHERE (rank, id) < ($2::real, $3)
+     ORDER BY rank DESC, id DESC LIMIT $4
 )
-SELECT v.*, r.rank FROM ranked r JOIN post_views v ON v.id = r.id
- WHERE (r.rank, r.id) < ($2::real, $3)
- ORDER BY r.rank DESC, r.id DESC LIMIT $4;
+SELECT v.*, page.rank FROM page JOIN post_views v USING (id) ORDER BY page.rank DESC, page.id DESC;
 
 -- name: search_posts_in_community
 WITH matches AS (
@@ -26,12 +29,14 @@ WITH matches AS (
      WHERE search @@ websearch_to_tsquery('english', $1)
        AND deleted_at IS NULL AND removed_at IS NULL AND community_id = $6
      ORDER BY id DESC LIMIT $5
-), ranked AS (
-    SELECT id, ts_rank(search, websearch_to_tsquery('english', $1)) AS rank FROM matches
+), page AS (
+    SELECT id, rank
+      FROM (SELECT id, ts_rank(search, websearch_to_tsquery('english', $1)) AS rank
+              FROM matches) ranked
+     WHERE (rank, id) < ($2::real, $3)
+     ORDER BY rank DESC, id DESC LIMIT $4
 )
-SELECT v.*, r.rank FROM ranked r JOIN post_views v ON v.id = r.id
- WHERE (r.rank, r.id) < ($2::real, $3)
- ORDER BY r.rank DESC, r.id DESC LIMIT $4;
+SELECT v.*, page.rank FROM page JOIN post_views v USING (id) ORDER BY page.rank DESC, page.id DESC;
 
 -- name: search_comments
 -- A comment under a deleted or removed post is hidden with it.
@@ -41,12 +46,14 @@ WITH matches AS (
        AND m.deleted_at IS NULL AND m.removed_at IS NULL
        AND p.deleted_at IS NULL AND p.removed_at IS NULL
      ORDER BY m.id DESC LIMIT $5
-), ranked AS (
-    SELECT id, ts_rank(search, websearch_to_tsquery('english', $1)) AS rank FROM matches
+), page AS (
+    SELECT id, rank
+      FROM (SELECT id, ts_rank(search, websearch_to_tsquery('english', $1)) AS rank
+              FROM matches) ranked
+     WHERE (rank, id) < ($2::real, $3)
+     ORDER BY rank DESC, id DESC LIMIT $4
 )
-SELECT v.*, r.rank FROM ranked r JOIN comment_views v ON v.id = r.id
- WHERE (r.rank, r.id) < ($2::real, $3)
- ORDER BY r.rank DESC, r.id DESC LIMIT $4;
+SELECT v.*, page.rank FROM page JOIN comment_views v USING (id) ORDER BY page.rank DESC, page.id DESC;
 
 -- name: search_comments_in_community
 WITH matches AS (
@@ -55,12 +62,14 @@ WITH matches AS (
        AND m.deleted_at IS NULL AND m.removed_at IS NULL
        AND p.deleted_at IS NULL AND p.removed_at IS NULL AND p.community_id = $6
      ORDER BY m.id DESC LIMIT $5
-), ranked AS (
-    SELECT id, ts_rank(search, websearch_to_tsquery('english', $1)) AS rank FROM matches
+), page AS (
+    SELECT id, rank
+      FROM (SELECT id, ts_rank(search, websearch_to_tsquery('english', $1)) AS rank
+              FROM matches) ranked
+     WHERE (rank, id) < ($2::real, $3)
+     ORDER BY rank DESC, id DESC LIMIT $4
 )
-SELECT v.*, r.rank FROM ranked r JOIN comment_views v ON v.id = r.id
- WHERE (r.rank, r.id) < ($2::real, $3)
- ORDER BY r.rank DESC, r.id DESC LIMIT $4;
+SELECT v.*, page.rank FROM page JOIN comment_views v USING (id) ORDER BY page.rank DESC, page.id DESC;
 
 -- name: search_communities
 WITH matches AS (

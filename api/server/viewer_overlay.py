@@ -46,8 +46,9 @@ from api.core.errors import BadUserInput
 from api.core.loaders import fetch_viewer_state
 from api.votes.types import VoteDirection
 
-# Root fields that list visible content only: the same for every reader.
-SHARED_ROOTS = frozenset({"posts", "communities", "community", "__typename"})
+# Root fields that list visible content only: the same for every reader. (`search` finds
+# visible content only, too.)
+SHARED_ROOTS = frozenset({"posts", "communities", "community", "search", "__typename"})
 # The types those listings are made of. A field is shared when its parent and its own type are
 # among these (or its type is a scalar or enum), so `User.comments` (comments reveal removed
 # content to their authors) is not.
@@ -62,6 +63,11 @@ SHARED_TYPES = frozenset(
         "CommunityConnection",
         "CommunityEdge",
         "PageInfo",
+        # Search results but comments (whose thread may reveal removed content), so that a
+        # search of posts, communities or people is shared.
+        "SearchConnection",
+        "SearchResultEdge",
+        "SearchResult",
     }
 )
 # The fields of shared types that depend on the viewer, by type: what the overlay fills in.

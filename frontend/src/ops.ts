@@ -726,6 +726,9 @@ export const SubscribedPostsQuery = graphql(
   [PostCardFields],
 );
 
+/** A search of posts, communities or people: every reader shares its answer, with their own
+ * votes laid over it (api/server/viewer_overlay.py); comments, whose fields may not be shared,
+ * have a query of their own. */
 export const SearchQuery = graphql(
   `
   query Search($query: String!, $kind: SearchKind!, $community: String, $first: Int!, $after: String) {
@@ -734,7 +737,6 @@ export const SearchQuery = graphql(
         node {
           __typename
           ... on Post { ...PostCardFields }
-          ... on Comment { id postId body createdAt score author { ...UserBrief } post { id title community { name } } }
           ... on Community { id name title memberCount }
           ... on User { id address displayName bio }
         }
@@ -743,7 +745,24 @@ export const SearchQuery = graphql(
     }
   }
 `,
-  [PostCardFields, UserBrief],
+  [PostCardFields],
+);
+
+export const SearchCommentsQuery = graphql(
+  `
+  query SearchComments($query: String!, $community: String, $first: Int!, $after: String) {
+    search(query: $query, kind: COMMENTS, community: $community, first: $first, after: $after) {
+      edges {
+        node {
+          __typename
+          ... on Comment { id postId body createdAt score author { ...UserBrief } post { id title community { name } } }
+        }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`,
+  [UserBrief],
 );
 
 /** What the submit form shows as the title is typed: the community's posts most like it. */

@@ -158,6 +158,36 @@ async def test_the_viewer_sees_their_own_vote_on_found_posts(alice: Client, bob:
     assert [r["viewerVote"] for r in await found(alice, w)] == ["NONE"]
 
 
+SEARCH_POSTS = """
+query($q: String!) {
+  search(query: $q) { edges { node { ... on Post { id viewerVote community { viewerIsMember } } } } }
+}
+"""
+
+
+async def test_readers_share_a_search_of_posts_each_with_their_own_votes(
+    alice: Client, bob: Client, carol: Client, anonymous: Client
+) -> None:
+    # given bob upvoted a post of alice's community, and carol downvoted it
+    community = await create_community(alice)
+    w = word()
+    post = await create_post(alice, community["name"], title=f"{w} shared")
+    vote = "mutation($id: ID!, $d: VoteDirection!) { vote(targetId: $id, direction: $d) { score } }"
+    await bob.data(vote, {"id": post["id"], "d": "UP"})
+    await carol.data(vote, {"id": post["id"], "d": "DOWN"})
+
+    async def seen_by(reader: Client) -> tuple[str, bool]:
+        [node] = [e["node"] for e in (await reader.data(SEARCH_POSTS, {"q": w}))["search"]["edges"]]
+        return node["viewerVote"], node["community"]["viewerIsMember"]
+
+    # then the same search (a shared answer) shows each reader their own vote and standing
+    for _ in range(2):
+        assert await seen_by(anonymous) == ("NONE", False)
+        assert await seen_by(bob) == ("UP", False)
+        assert await seen_by(carol) == ("DOWN", False)
+        assert await seen_by(alice) == ("NONE", True)
+
+
 async def test_limits_are_refused_with_a_reason(anonymous: Client) -> None:
     cases = [
         ({"q": "x" * 201, "kind": "POSTS"}, "query"),

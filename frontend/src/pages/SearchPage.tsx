@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { useQuery } from "urql";
-import { SearchQuery } from "../ops";
+import { SearchCommentsQuery, SearchQuery } from "../ops";
 import { EmptyState, ErrorNote, LoadMore, Spinner, Time, UserLink } from "../components/bits";
 import { PostCard } from "../components/PostCard";
 import { toAppError } from "../lib/errors";
@@ -112,7 +112,11 @@ function ResultPage({
   onLoadMore: (cursor: string) => void;
 }) {
   const variables = useMemo(() => ({ query: q, kind, community: kind === "POSTS" || kind === "COMMENTS" ? community : null, first: PAGE, after }), [q, kind, community, after]);
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: SearchQuery, variables });
+  const [main, reexecuteMain] = useQuery({ query: SearchQuery, variables, pause: kind === "COMMENTS" });
+  const commentVariables = useMemo(() => ({ query: q, community, first: PAGE, after }), [q, community, after]);
+  const [comments, reexecuteComments] = useQuery({ query: SearchCommentsQuery, variables: commentVariables, pause: kind !== "COMMENTS" });
+  const { data, fetching, error } = kind === "COMMENTS" ? comments : main;
+  const reexecute = kind === "COMMENTS" ? reexecuteComments : reexecuteMain;
   if (!data && fetching) return <Spinner label="Searching…" />;
   if (!data && error) return <ErrorNote error={toAppError(error)} onRetry={() => reexecute({ requestPolicy: "network-only" })} />;
   if (!data) return null;
@@ -124,12 +128,9 @@ function ResultPage({
           <p>Nothing found for “{q}”.</p>
         </EmptyState>
       )}
-      {edges.map(({ node }) => {
-        switch (node.__typename) {
-          case "Post":
-            return <PostCard key={node.id} post={node} showCommunity />;
-          case "Comment":
-            return (
+      {kind === "COMMENTS"
+        ? comments.data?.search.edges.map(({ node }) =>
+            node.__typename === "Comment" ? (
               <article key={node.id} className="card search-result" aria-label={`Comment by ${node.author ? displayName(node.author) : "[deleted]"}`}>
                 <p className="meta">
                   <UserLink user={node.author} /> on{" "}
@@ -139,31 +140,36 @@ function ResultPage({
                 </p>
                 <p>{(node.body ?? "").slice(0, 300)}</p>
               </article>
-            );
-          case "Community":
-            return (
-              <article key={node.id} className="card search-result">
-                <h2>
-                  <Link to={`/c/${node.name}`}>c/{node.name}</Link>
-                </h2>
-                <p className="muted">
-                  {node.title} · {plural(node.memberCount, "member", "members")}
-                </p>
-              </article>
-            );
-          case "User":
-            return (
-              <article key={node.id} className="card search-result">
-                <h2>
-                  <UserLink user={node} />
-                </h2>
-                {node.bio && <p className="muted">{node.bio.slice(0, 200)}</p>}
-              </article>
-            );
-          default:
-            return null;
-        }
-      })}
+            ) : null,
+          )
+        : main.data?.search.edges.map(({ node }) => {
+            switch (node.__typename) {
+              case "Post":
+                return <PostCard key={node.id} post={node} showCommunity />;
+              case "Community":
+                return (
+                  <article key={node.id} className="card search-result">
+                    <h2>
+                      <Link to={`/c/${node.name}`}>c/{node.name}</Link>
+                    </h2>
+                    <p className="muted">
+                      {node.title} · {plural(node.memberCount, "member", "members")}
+                    </p>
+                  </article>
+                );
+              case "User":
+                return (
+                  <article key={node.id} className="card search-result">
+                    <h2>
+                      <UserLink user={node} />
+                    </h2>
+                    {node.bio && <p className="muted">{node.bio.slice(0, 200)}</p>}
+                  </article>
+                );
+              default:
+                return null;
+            }
+          })}
       {isLast && pageInfo.hasNextPage && pageInfo.endCursor && <LoadMore fetching={fetching} onClick={() => onLoadMore(pageInfo.endCursor!)} label="More results" />}
     </>
   );
