@@ -160,7 +160,9 @@ async def test_the_viewer_sees_their_own_vote_on_found_posts(alice: Client, bob:
 
 SEARCH_POSTS = """
 query($q: String!) {
-  search(query: $q) { edges { node { ... on Post { id viewerVote community { viewerIsMember } } } } }
+  search(query: $q) {
+    edges { node { ... on Post { id viewerVote community { id viewerIsMember } } } }
+  }
 }
 """
 
