@@ -10,9 +10,10 @@ the same concurrency (32 clients) and duration, one after the other:
                  server's pool size, 32 concurrent tasks, in a process of its own;
   http cached    the query anonymously against a server with the production defaults: the
                  shared answer of the response cache, what most readers get;
+  http viewer    the same query signed in, same server: the shared answer with the viewer's votes
+                 and standing filled in (api/server/viewer_overlay.py);
   http graphql   the query signed in (bearer token from the sign-in flow) against a server with
-                 LISTING_CACHE_SECONDS=0: strawberry executes it on every request, as it does for
-                 every signed-in reader (search is not among the shared roots).
+                 LISTING_CACHE_SECONDS=0: strawberry executes it on every request.
 
 The ratio of an HTTP case is its rate over the raw rate of the same search.
 """
@@ -45,7 +46,7 @@ log = logging.getLogger("bench.search")
 
 SEARCH_QUERY = frontend_document("Search")
 COMMON_WORD = "garden"
-MODES = ("raw", "http_cached", "http_graphql")
+MODES = ("raw", "http_cached", "http_viewer", "http_graphql")
 
 
 @dataclass
@@ -119,6 +120,7 @@ def run(database_url: str, duration: float, rounds: int = 1) -> dict[str, Any]:
         sizes = {
             case.key: (
                 asyncio.run(check_page(cached, case, None, root="search")),
+                asyncio.run(check_page(cached, case, token, root="search")),
                 asyncio.run(check_page(uncached, case, token, root="search")),
             )
             for case in cases
@@ -134,9 +136,10 @@ def run(database_url: str, duration: float, rounds: int = 1) -> dict[str, Any]:
                 raw = run_raw(database_url, case, slice_seconds, domain="search", rows=case.rows)
                 measured[case.key]["raw"].append(raw)
                 log.info("  %-13s %7.0f req/s, p99 %7.1f ms", "raw SQL", raw["rps"], raw["p99_ms"])
-                anonymous, executed = sizes[case.key]
+                anonymous, overlaid, executed = sizes[case.key]
                 for mode, server, bearer, body_bytes in (
                     ("http_cached", cached, None, anonymous),
+                    ("http_viewer", cached, token, overlaid),
                     ("http_graphql", uncached, token, executed),
                 ):
                     result = run_http(server, case, bearer, body_bytes, slice_seconds)
