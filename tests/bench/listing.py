@@ -76,6 +76,7 @@ class Page:
     raw_query: str
     raw_args: list[Any]
     expected_ids: list[int]
+    rows: int = config.PAGE_SIZE + 1  # what the raw query answers each time
 
     @property
     def body(self) -> str:
@@ -259,14 +260,28 @@ def aggregate(rounds: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def run(database_url: str, duration: float, rounds: int = 1) -> dict[str, Any]:
-    """Every page, every case; returns the results (cases keyed by page, then mode).
+    """Every page, every case; returns the results (cases keyed by page, then mode)."""
+    asyncio.run(settle(database_url))
+    return measure(database_url, asyncio.run(pages(database_url)), duration, rounds)
+
+
+def measure(
+    database_url: str,
+    the_pages: list[Page],
+    duration: float,
+    rounds: int = 1,
+    *,
+    name: str = "listing",
+    root: str = "posts",
+    domain: str = "posts",
+) -> dict[str, Any]:
+    """Every case of every page (their GraphQL `root` field, their raw query of the `domain`'s
+    queries.sql); returns the results (cases keyed by page, then mode).
 
     With several rounds, each case runs `duration / rounds` seconds per round and the rounds
     interleave (raw, cached, graphql of each page, then again): on a machine whose other load
     changes, every case sees the same mix of it, which keeps the ratios honest.
     """
-    asyncio.run(settle(database_url))
-    the_pages = asyncio.run(pages(database_url))
     logs = config.RESULTS_DIR / "logs"
     slice_seconds = max(2, round(duration / rounds))
     results: dict[str, Any] = {
@@ -276,20 +291,20 @@ def run(database_url: str, duration: float, rounds: int = 1) -> dict[str, Any]:
         "rounds": rounds,
         "db_pool_size": config.DB_POOL_SIZE,
     }
-    cached = AgoraServer(database_url, log_path=logs / "server-cached.log")
+    cached = AgoraServer(database_url, log_path=logs / f"server-{name}-cached.log")
     uncached = AgoraServer(
-        database_url, listing_cache_seconds=0, log_path=logs / "server-nocache.log"
+        database_url, listing_cache_seconds=0, log_path=logs / f"server-{name}-nocache.log"
     )
     with cached, uncached:
-        [viewer] = asyncio.run(sign_in_many(uncached, ["listing-viewer"]))
+        [viewer] = asyncio.run(sign_in_many(uncached, [f"{name}-viewer"]))
         token = viewer.token
         assert token
         sizes: dict[str, tuple[int, int, int]] = {}
         for page in the_pages:
             sizes[page.key] = (
-                asyncio.run(check_page(cached, page, None)),
-                asyncio.run(check_page(cached, page, token)),
-                asyncio.run(check_page(uncached, page, token)),
+                asyncio.run(check_page(cached, page, None, root)),
+                asyncio.run(check_page(cached, page, token, root)),
+                asyncio.run(check_page(uncached, page, token, root)),
             )
             log.info("%s: %s (response %d bytes)", page.key, page.label, sizes[page.key][0])
         measured: dict[str, dict[str, list[dict[str, Any]]]] = {
@@ -305,7 +320,7 @@ def run(database_url: str, duration: float, rounds: int = 1) -> dict[str, Any]:
                     config.CONCURRENCY,
                     slice_seconds,
                 )
-                raw = run_raw(database_url, page, slice_seconds)
+                raw = run_raw(database_url, page, slice_seconds, domain=domain, rows=page.rows)
                 measured[page.key]["raw"].append(raw)
                 log.info(
                     "  %-13s %7.0f req/s, p50 %6.1f ms, p99 %7.1f ms",

@@ -88,7 +88,7 @@ def _search_table(search: dict[str, Any]) -> list[str]:
         f"{'ratio':>7}  target",
     ]
     lines.append("-" * len(lines[-1]))
-    for cases in search["searches"].values():
+    for cases in search["pages"].values():
         label = cases["label"]
         for mode, name in _MODES:
             case = cases.get(mode)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,27 +31,14 @@ from api.search import repository
 from api.search.resolvers import MAX_MATCHES
 from tests.bench import config
 from tests.bench.generate import settle
-from tests.bench.listing import (
-    Page,
-    aggregate,
-    check_page,
-    frontend_document,
-    run_http,
-    run_raw,
-)
-from tests.bench.server import AgoraServer, sign_in_many
-
-log = logging.getLogger("bench.search")
+from tests.bench.listing import Page, frontend_document, measure
 
 SEARCH_QUERY = frontend_document("Search")
 COMMON_WORD = "garden"
-MODES = ("raw", "http_cached", "http_viewer", "http_graphql")
 
 
 @dataclass
 class Search(Page):
-    rows: int = config.PAGE_SIZE + 1
-
     @property
     def body(self) -> str:
         return json.dumps(
@@ -97,65 +83,9 @@ async def searches(database_url: str) -> list[Search]:
 
 
 def run(database_url: str, duration: float, rounds: int = 1) -> dict[str, Any]:
-    """Both searches, every case, rounds interleaved as in `tests.bench.listing.run`."""
+    """Both searches, every case, measured as the listing pages are (`listing.measure`)."""
     asyncio.run(settle(database_url))
     cases = asyncio.run(searches(database_url))
-    logs = config.RESULTS_DIR / "logs"
-    slice_seconds = max(2, round(duration / rounds))
-    results: dict[str, Any] = {
-        "searches": {},
-        "concurrency": config.CONCURRENCY,
-        "duration_s": slice_seconds * rounds,
-        "rounds": rounds,
-        "db_pool_size": config.DB_POOL_SIZE,
-    }
-    cached = AgoraServer(database_url, log_path=logs / "server-search-cached.log")
-    uncached = AgoraServer(
-        database_url, listing_cache_seconds=0, log_path=logs / "server-search-nocache.log"
+    return measure(
+        database_url, cases, duration, rounds, name="search", root="search", domain="search"
     )
-    with cached, uncached:
-        [viewer] = asyncio.run(sign_in_many(uncached, ["search-viewer"]))
-        token = viewer.token
-        assert token
-        sizes = {
-            case.key: (
-                asyncio.run(check_page(cached, case, None, root="search")),
-                asyncio.run(check_page(cached, case, token, root="search")),
-                asyncio.run(check_page(uncached, case, token, root="search")),
-            )
-            for case in cases
-        }
-        measured: dict[str, dict[str, list[dict[str, Any]]]] = {
-            c.key: {m: [] for m in MODES} for c in cases
-        }
-        for round_ in range(rounds):
-            for case in cases:
-                log.info(
-                    "round %d/%d, %s, %d s per case", round_ + 1, rounds, case.label, slice_seconds
-                )
-                raw = run_raw(database_url, case, slice_seconds, domain="search", rows=case.rows)
-                measured[case.key]["raw"].append(raw)
-                log.info("  %-13s %7.0f req/s, p99 %7.1f ms", "raw SQL", raw["rps"], raw["p99_ms"])
-                anonymous, overlaid, executed = sizes[case.key]
-                for mode, server, bearer, body_bytes in (
-                    ("http_cached", cached, None, anonymous),
-                    ("http_viewer", cached, token, overlaid),
-                    ("http_graphql", uncached, token, executed),
-                ):
-                    result = run_http(server, case, bearer, body_bytes, slice_seconds)
-                    measured[case.key][mode].append(result.as_dict())
-                    log.info(
-                        "  %-13s %7.0f req/s, p99 %7.1f ms, ratio %5.1f%%",
-                        mode,
-                        result.rps,
-                        result.p99_ms,
-                        100 * result.rps / raw["rps"],
-                    )
-    for case in cases:
-        entry: dict[str, Any] = {"label": case.label, "response_bytes": sizes[case.key][0]}
-        for mode in MODES:
-            entry[mode] = aggregate(measured[case.key][mode])
-        for mode in MODES:
-            entry[mode]["ratio"] = entry[mode]["rps"] / entry["raw"]["rps"]
-        results["searches"][case.key] = entry
-    return results
