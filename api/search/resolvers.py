@@ -32,6 +32,15 @@ MAX_QUERY_LENGTH = 200
 # How many of the newest matches a search ranks (see queries.sql): 40 pages of 25.
 MAX_MATCHES = 1000
 
+
+def _rank(value: object) -> float:
+    """A rank read back from a cursor: what ts_rank writes (a non-negative `real`)."""
+    rank = number(value)
+    if not 0 <= rank < 1e30:  # (a larger one cannot be sent as a real at all)
+        raise ValueError("not a rank")
+    return rank
+
+
 _QUERIES = {
     SearchKind.POSTS: (queries.search_posts, queries.search_posts_in_community),
     SearchKind.COMMENTS: (queries.search_comments, queries.search_comments_in_community),
@@ -52,7 +61,7 @@ async def search(
     check_page_size(first)
     text = validation.text(query, field="query", label="The search", max_length=MAX_QUERY_LENGTH)
     cursor_kind = f"search:{kind.value}"
-    key = decode_cursor(after, cursor_kind, number, row_id)
+    key = decode_cursor(after, cursor_kind, _rank, row_id)
     start = (key[0], key[1]) if key else (float("inf"), 0)
     community_id = None
     if community is not None and kind in _QUERIES:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import secrets
 
 from tests.support.factories import create_comment, create_community, create_post
@@ -28,6 +30,10 @@ REMOVE_POST = 'mutation($id: ID!) { removePost(id: $id, reason: "spam") { isRemo
 DELETE_COMMENT = "mutation($id: ID!) { deleteComment(id: $id) { isDeleted } }"
 REMOVE_COMMENT = 'mutation($id: ID!) { removeComment(id: $id, reason: "rude") { isRemoved } }'
 PROFILE = "mutation($name: String) { updateProfile(input: {displayName: $name}) { displayName } }"
+
+
+def cursor(*key: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
 
 
 def word() -> str:
@@ -197,6 +203,9 @@ async def test_limits_are_refused_with_a_reason(anonymous: Client) -> None:
         ({"q": "word", "kind": "POSTS", "first": 101}, "first"),
         ({"q": "word", "kind": "POSTS", "first": 0}, "first"),
         ({"q": "word", "kind": "POSTS", "after": "bm90IGEgY3Vyc29y"}, "after"),
+        # a cursor of the right shape whose rank no search can write
+        ({"q": "word", "kind": "POSTS", "after": cursor("search:POSTS", 1e300, 5)}, "after"),
+        ({"q": "word", "kind": "POSTS", "after": cursor("search:POSTS", -1, 5)}, "after"),
     ]
     for variables, field in cases:
         error = await anonymous.error(SEARCH, variables)
