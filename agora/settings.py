@@ -88,6 +88,13 @@ class Settings:
     # Writes allowed per window, per account and per IP.
     write_rate_limit: int = 30
     write_rate_window_seconds: int = 60
+    # Markdown is rendered in render_workers worker processes per API process, each render
+    # abandoned after render_timeout_seconds (api/core/rendering.py); previews
+    # (renderMarkdown) allowed per window, per account and per IP.
+    render_workers: int = 2
+    render_timeout_seconds: float = 5.0
+    render_rate_limit: int = 60
+    render_rate_window_seconds: int = 60
     db_pool_size: int = 10
     # Nothing waits on the database forever: a statement, a wait for a row lock, a transaction
     # left idle and a wait for a free pool connection each end with an error after these.
@@ -107,6 +114,12 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     max_json_depth: int = 32
     max_query_bytes: int = 32 * 1024
+    # Live updates (WebSockets at /graphql), per API worker: operations (subscriptions) open at
+    # once on one socket, sockets open at once from one client address, and the events a
+    # subscription may fall behind by before it is ended.
+    max_subscriptions_per_socket: int = 20
+    max_sockets_per_ip: int = 50
+    subscription_queue_size: int = 100
     # The operator's sender (`agora send`): how often it looks for new intents when no
     # notification came, and, for tests only, a step after which it stops moving
     # ("recorded": the transaction is recorded but not broadcast; "broadcast": broadcast but its
@@ -135,6 +148,9 @@ class Settings:
     reward_max_author_share: Decimal = Decimal("0.2")
     # Recipients per mintEpoch call: a block holds about 170 new holders' mints.
     reward_mint_batch_size: int = 150
+    # Between an epoch's close and its mint: its lines are public, and a line whose item is
+    # removed or deleted, or whose author is banned in the community, before it ends is voided.
+    reward_review_seconds: int = 24 * 3600
     # How often Celery beat looks for due epochs; the Redis broker's visibility timeout (a task
     # not acknowledged this long after delivery is delivered again: longer than any task).
     ledger_beat_seconds: float = 5.0
@@ -176,6 +192,10 @@ class Settings:
             trusted_proxies=_networks("TRUSTED_PROXIES"),
             write_rate_limit=_int("WRITE_RATE_LIMIT", 30),
             write_rate_window_seconds=_int("WRITE_RATE_WINDOW_SECONDS", 60),
+            render_workers=_int("RENDER_WORKERS", 2),
+            render_timeout_seconds=_float("RENDER_TIMEOUT_SECONDS", 5),
+            render_rate_limit=_int("RENDER_RATE_LIMIT", 60),
+            render_rate_window_seconds=_int("RENDER_RATE_WINDOW_SECONDS", 60),
             db_pool_size=_int("DB_POOL_SIZE", 10),
             db_statement_timeout_ms=_int("DB_STATEMENT_TIMEOUT_MS", 10_000),
             db_lock_timeout_ms=_int("DB_LOCK_TIMEOUT_MS", 5_000),
@@ -186,6 +206,9 @@ class Settings:
             max_body_bytes=_int("MAX_BODY_BYTES", 1024 * 1024),
             max_json_depth=_int("MAX_JSON_DEPTH", 32),
             max_query_bytes=_int("MAX_QUERY_BYTES", 32 * 1024),
+            max_subscriptions_per_socket=_int("MAX_SUBSCRIPTIONS_PER_SOCKET", 20),
+            max_sockets_per_ip=_int("MAX_SOCKETS_PER_IP", 50),
+            subscription_queue_size=_int("SUBSCRIPTION_QUEUE_SIZE", 100),
             sender_poll_seconds=_float("SENDER_POLL_SECONDS", 0.5),
             sender_pause_after=_env("SENDER_PAUSE_AFTER"),
             sender_replace_after_seconds=_float("SENDER_REPLACE_AFTER_SECONDS", 120),
@@ -198,6 +221,7 @@ class Settings:
             reward_max_item_share=_decimal("REWARD_MAX_ITEM_SHARE", "0.1"),
             reward_max_author_share=_decimal("REWARD_MAX_AUTHOR_SHARE", "0.2"),
             reward_mint_batch_size=_int("REWARD_MINT_BATCH_SIZE", 150),
+            reward_review_seconds=_int("REWARD_REVIEW_SECONDS", 24 * 3600),
             ledger_beat_seconds=_float("LEDGER_BEAT_SECONDS", 5),
             ledger_visibility_timeout_seconds=_int("LEDGER_VISIBILITY_TIMEOUT_SECONDS", 3600),
             ledger_queue=_str("LEDGER_QUEUE", "agora-ledger"),

@@ -47,8 +47,10 @@ POSTS = [
     ("Read the source", "The contracts are OpenZeppelin Governor with a moderator registry."),
     ("Ask me anything about quorum", "5% of a community's points must take part in a vote."),
 ]
-# The demo people: anvil's dev accounts 0 to 7.
-DEMO_PEOPLE = 8
+# The demo people: anvil's dev accounts 0 to 7, with names, as the forum shows a name before an
+# address (account 0, the operator's key, is alice).
+DEMO_NAMES = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi")
+DEMO_PEOPLE = len(DEMO_NAMES)
 
 
 def dev_accounts(count: int) -> list[str]:
@@ -79,9 +81,19 @@ async def seed(database_url: str) -> None:
 
 async def _seed(conn: Executor) -> None:
     rng = random.Random(7)
-    people = [
-        await users.upsert_user_by_address(conn, address=a) for a in dev_accounts(DEMO_PEOPLE)
-    ]
+    people = []
+    for name, address in zip(DEMO_NAMES, dev_accounts(DEMO_PEOPLE), strict=True):
+        person = await users.upsert_user_by_address(conn, address=address)
+        people.append(
+            await users.update_profile(
+                conn,
+                user_id=person["id"],
+                display_name=name,
+                set_display_name=True,
+                bio=None,
+                set_bio=False,
+            )
+        )
     for index, (name, title, description, rules) in enumerate(COMMUNITIES):
         creator = people[index]
         community = await communities.create_community(

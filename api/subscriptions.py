@@ -3,15 +3,18 @@ of a post, and a community's proposals as their tallies and states change."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+import asyncio
+from collections.abc import AsyncGenerator, Awaitable, Callable
 
 import strawberry
+from asyncpg import Record
 
 from api.comments import repository as comments
 from api.comments.types import Comment
 from api.communities import repository as communities
 from api.communities.for_viewer import community_for_viewer
 from api.core import ids
+from api.core.context import Context
 from api.core.errors import NotFound, shown
 from api.core.loaders import Loaders, fetch_standings
 from api.core.pubsub import FRONT_PAGE
@@ -21,6 +24,22 @@ from api.governance.types import Proposal
 from api.posts import repository as posts
 from api.posts.types import Post
 from governance import community_id
+
+
+def _shared(
+    ctx: Context, key: tuple[str, int], fetch: Callable[[], Awaitable[list[Record]]]
+) -> Awaitable[list[Record]]:
+    """The rows `fetch` reads, read once for every subscription of this worker that asks at
+    the same moment; shielded, so that one leaving does not cancel the read for the others."""
+    return asyncio.shield(ctx.listing_cache.events.run(key, fetch))
+
+
+def _post_rows(ctx: Context, post_id: int) -> Callable[[], Awaitable[list[Record]]]:
+    return lambda: posts.get_post_views_by_ids(ctx.pool, post_ids=[post_id])
+
+
+def _comment_rows(ctx: Context, comment_id: int) -> Callable[[], Awaitable[list[Record]]]:
+    return lambda: comments.get_comment_views_by_ids(ctx.pool, comment_ids=[comment_id])
 
 
 @strawberry.type
@@ -36,11 +55,19 @@ class Subscription:
             if row is None:
                 raise NotFound(f"There is no community named c/{shown(community)}.")
             scope = row["id"]
+        # What the viewer blocks when they subscribed (the page they hold was listed so).
+        blocks = await ctx.loaders.blocks()
         async for post_id in ctx.pubsub.new_posts(scope):
             # Read fresh rows: a subscription's context lives as long as the connection, so its
             # per-request loaders would serve stale data.
-            rows = await posts.get_post_views_by_ids(ctx.pool, post_ids=[post_id])
-            if rows and rows[0]["deleted_at"] is None and rows[0]["removed_at"] is None:
+            rows = await _shared(ctx, ("post", post_id), _post_rows(ctx, post_id))
+            if (
+                rows
+                and rows[0]["deleted_at"] is None
+                and rows[0]["removed_at"] is None
+                and rows[0]["author_id"] not in blocks.users
+                and (scope != FRONT_PAGE or rows[0]["community_id"] not in blocks.communities)
+            ):
                 viewer_id = ctx.viewer.user_id if ctx.viewer else None
                 [standing] = await fetch_standings(ctx.pool, viewer_id, [rows[0]["community_id"]])
                 yield Post.from_row(rows[0], standing=standing)
@@ -51,9 +78,13 @@ class Subscription:
     ) -> AsyncGenerator[Comment, None]:
         ctx = info.context
         post_row_id = ids.decode_one(post_id, "Post", field="postId")
+        found = await posts.get_post_views_by_ids(ctx.pool, post_ids=[post_row_id])
+        if not found or found[0]["deleted_at"] is not None or found[0]["removed_at"] is not None:
+            raise NotFound("There is no such post (or it was deleted or removed).")
+        blocked = (await ctx.loaders.blocks()).users
         async for comment_id in ctx.pubsub.new_comments(post_row_id):
-            rows = await comments.get_comment_views_by_ids(ctx.pool, comment_ids=[comment_id])
-            if rows:
+            rows = await _shared(ctx, ("comment", comment_id), _comment_rows(ctx, comment_id))
+            if rows and rows[0]["author_id"] not in blocked:
                 yield Comment.from_row(rows[0])
 
     @strawberry.subscription

@@ -10,7 +10,9 @@ After the forum's demo data (`api.seed`), the community `governance` gets:
    day and lasts three, so the demo moves the chain's clock (anvil's `evm_increaseTime`) and
    says so; it only runs on anvil;
 3. a paid reward epoch: the seed's votes count once the demo people are old enough accounts
-   (they are backdated), the epoch is closed now (as `agora ledger close --now`) and paid.
+   (they are backdated), the epoch is closed now (as `agora ledger close --now`), its review
+   ended now (as `agora ledger release --now`), and paid: its CSV and merkle root published,
+   the root in its mint's `EpochMinted` event.
 
 Every step looks at what is done first (the books, the outbox, the chain), so running it again
 does nothing twice and picks up where an interrupted run stopped. It needs the chain and its
@@ -305,16 +307,27 @@ async def _grant_genesis(conn: asyncpg.Connection, community: int) -> None:
 
 
 async def _close_reward_epoch(conn: asyncpg.Connection, settings: Settings, community: int) -> bool:
-    """Closes the community's open epoch now unless one paid someone already; whether one has."""
-    if await conn.fetchval(queries.count_paid_epochs, community):
-        return True
-    for closed in await epochs.close_due_epochs(
+    """Closes the community's open epoch now unless one paid someone already, and ends its review
+    now; whether one has paid (or will, once its mint is mined)."""
+    if not await conn.fetchval(queries.count_paid_epochs, community):
+        for closed in await epochs.close_due_epochs(
+            conn, settings, until=datetime.now(UTC), community_id=community
+        ):
+            say(
+                f"closed reward epoch {closed.number} of {COMMUNITY}: "
+                f"{Decimal(closed.distributed) / POINT} of {Decimal(closed.emission) / POINT} "
+                f"points to {closed.recipients} authors, for the seed's votes"
+            )
+    # The demo does not wait the review window (a day): it ends now, as `agora ledger release
+    # --now` ends it, here or after an interrupted run.
+    for released in await epochs.release_reviewed_epochs(
         conn, settings, until=datetime.now(UTC), community_id=community
     ):
         say(
-            f"closed reward epoch {closed.number} of {COMMUNITY}: "
-            f"{Decimal(closed.distributed) / POINT} of {Decimal(closed.emission) / POINT} points "
-            f"to {closed.recipients} authors, for the seed's votes"
+            f"ended the review of reward epoch {released.number} of {COMMUNITY} now (as `agora "
+            f"ledger release --now`): {Decimal(released.distributed) / POINT} points to mint, "
+            f"merkle root {'0x' + released.root.hex() if released.root else 'none'}, "
+            f"distribution at /rewards/{COMMUNITY}/{released.number}.csv"
         )
     if await conn.fetchval(queries.count_paid_epochs, community):
         return True

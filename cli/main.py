@@ -10,6 +10,7 @@ agora seed      demo communities, posts and comments, then governance and reward
 agora send      the operator's sender: sends the recorded intents on-chain (ledger/sender.py)
 agora down      stop the embedded PostgreSQL and Redis of the data folder
 agora ledger    the token economy: `worker` and `beat` (Celery), `close` (close due epochs now),
+                `release` (mint epochs whose review ended; `--now`: end reviews now),
                 `check` (the books balance and match the chain)
 
 `up` stops the embedded servers it started when it stops; the other commands leave them running,
@@ -211,6 +212,20 @@ def cmd_ledger(settings: Settings, args: argparse.Namespace) -> None:
                     else " (no CHAIN_RPC_URL: on-chain totals not compared)"
                 ),
             )
+        elif args.action == "release":
+            from ledger.celery_app import release_now
+
+            for released in release_now(
+                settings, every_review=args.now, community_id=args.community
+            ):
+                log.info(
+                    "released epoch %d of community %d: %d base units to mint, %d voided, root %s",
+                    released.number,
+                    released.community_id,
+                    released.distributed,
+                    released.voided,
+                    "0x" + released.root.hex() if released.root else "none",
+                )
         else:
             from ledger.celery_app import close_now
 
@@ -226,10 +241,12 @@ def cmd_ledger(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _ledger_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=["worker", "beat", "close", "check"])
+    parser.add_argument("action", choices=["worker", "beat", "close", "release", "check"])
     parser.add_argument("--concurrency", type=int, default=2, help="worker processes (worker)")
     parser.add_argument(
-        "--now", action="store_true", help="close: end every open epoch now, not only due ones"
+        "--now",
+        action="store_true",
+        help="close: end every open epoch now, not only due ones; release: end every review now",
     )
     parser.add_argument(
         "--community", type=int, default=None, help="close, check: only this community"
@@ -247,7 +264,7 @@ COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], None], str]] 
     "chain": (cmd_chain, "run a local anvil chain"),
     "deploy": (cmd_deploy, "deploy the contracts to the chain (starting anvil if none)"),
     "gas-report": (cmd_gas_report, "print the gas table of the contracts, measured on anvil"),
-    "ledger": (cmd_ledger, "the token economy: worker, beat, close, check"),
+    "ledger": (cmd_ledger, "the token economy: worker, beat, close, release, check"),
 }
 
 ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {"ledger": _ledger_arguments}

@@ -3,8 +3,8 @@
 The database and cache come from `agora.services`; the chain is CHAIN_RPC_URL, or an anvil
 already on 127.0.0.1:8545, or one started here (its state kept under the data folder); the
 contracts are deployed once (the deployment file records them and is reused while the chain
-still has them); the operator's sender (`agora send`) runs beside the API. Services started here
-stop with it.
+still has them); the operator's sender (`agora send`) runs beside the API. A service that exits
+is started again (with a back-off, logged); services started here stop with it.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import logging
 import os
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 
 from agora.services import port_answers
@@ -75,14 +77,70 @@ def _environment(settings: Settings, database_url: str, redis_url: str) -> dict[
     }
 
 
-@contextlib.contextmanager
-def _services(commands: list[list[str]], env: dict[str, str]) -> Iterator[list[int]]:
-    """`agora <command>` for each command, each in a process of its own (as in production: a
-    crash of one is not a crash of the API), stopped on the way out; their pids."""
-    processes = [subprocess.Popen([sys.executable, "-m", "cli", *c], env=env) for c in commands]
-    try:
-        yield [p.pid for p in processes]
-    finally:
+# A service that exits is started again after RESTART_FIRST_SECONDS, doubled at each exit in a
+# row up to RESTART_MAX_SECONDS; back to the first delay once it ran RESTART_RESET_SECONDS.
+RESTART_FIRST_SECONDS = 1.0
+RESTART_MAX_SECONDS = 30.0
+RESTART_RESET_SECONDS = 60.0
+
+
+@dataclasses.dataclass
+class _Service:
+    name: str
+    command: list[str]
+    process: subprocess.Popen[bytes]
+    started_at: float
+    delay: float = RESTART_FIRST_SECONDS
+
+
+class _Supervisor:
+    """The services' processes, each started again when it exits (nothing of the stack is left
+    dead: an indexer that died would leave the mirror behind for good), until `stop`."""
+
+    def __init__(self, commands: dict[str, list[str]], env: dict[str, str]) -> None:
+        self._env = env
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self.services = [
+            _Service(name, command, self._start(command), time.monotonic())
+            for name, command in commands.items()
+        ]
+        self._watchers = [
+            threading.Thread(
+                target=self._watch, args=(service,), name=f"watch {service.name}", daemon=True
+            )
+            for service in self.services
+        ]
+        for watcher in self._watchers:
+            watcher.start()
+
+    def _start(self, command: list[str]) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-m", "cli", *command], env=self._env)
+
+    def _watch(self, service: _Service) -> None:
+        while True:
+            code = service.process.wait()
+            if self._stopping.is_set():
+                return
+            if time.monotonic() - service.started_at >= RESTART_RESET_SECONDS:
+                service.delay = RESTART_FIRST_SECONDS
+            log.warning(
+                "%s exited with code %d; restarting in %.0f s", service.name, code, service.delay
+            )
+            if self._stopping.wait(service.delay):
+                return
+            with self._lock:  # not started again once `stop` has begun
+                if self._stopping.is_set():
+                    return
+                service.process = self._start(service.command)
+                service.started_at = time.monotonic()
+            log.info("%s: restarted (pid %d)", service.name, service.process.pid)
+            service.delay = min(service.delay * 2, RESTART_MAX_SECONDS)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopping.set()
+        processes = [service.process for service in self.services]
         for process in processes:
             process.terminate()
         for process in processes:
@@ -91,13 +149,27 @@ def _services(commands: list[list[str]], env: dict[str, str]) -> Iterator[list[i
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        for watcher in self._watchers:
+            watcher.join()
+
+
+@contextlib.contextmanager
+def _services(commands: dict[str, list[str]], env: dict[str, str]) -> Iterator[list[int]]:
+    """`agora <command>` for each named command, each in a process of its own (as in
+    production: a crash of one is not a crash of the API), started again when it exits (with a
+    back-off, logged) and stopped on the way out; their first pids."""
+    supervisor = _Supervisor(commands, env)
+    try:
+        yield [service.process.pid for service in supervisor.services]
+    finally:
+        supervisor.stop()
 
 
 @contextlib.contextmanager
 def sender(settings: Settings, database_url: str, redis_url: str) -> Iterator[None]:
     """`agora send`, the one sender of the operator's transactions."""
     env = _environment(settings, database_url, redis_url)
-    with _services([["send"]], env) as (pid,):
+    with _services({"sender": ["send"]}, env) as (pid,):
         log.info("sender: agora send (pid %d)", pid)
         yield
 
@@ -106,7 +178,7 @@ def sender(settings: Settings, database_url: str, redis_url: str) -> Iterator[No
 def indexer(settings: Settings, database_url: str, redis_url: str) -> Iterator[None]:
     """`agora index`, which mirrors the chain into the database."""
     env = _environment(settings, database_url, redis_url)
-    with _services([["index"]], env) as (pid,):
+    with _services({"indexer": ["index"]}, env) as (pid,):
         log.info("indexer: started (pid %d)", pid)
         yield
 
@@ -115,6 +187,7 @@ def indexer(settings: Settings, database_url: str, redis_url: str) -> Iterator[N
 def ledger(settings: Settings, database_url: str, redis_url: str) -> Iterator[None]:
     """The ledger's Celery worker and beat (`agora ledger worker|beat`)."""
     env = _environment(settings, database_url, redis_url)
-    with _services([["ledger", "worker"], ["ledger", "beat"]], env) as pids:
+    commands = {"ledger worker": ["ledger", "worker"], "ledger beat": ["ledger", "beat"]}
+    with _services(commands, env) as pids:
         log.info("ledger: Celery worker (pid %d) and beat (pid %d)", *pids)
         yield

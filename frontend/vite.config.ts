@@ -15,6 +15,9 @@ export default defineConfig({
   server: {
     proxy: {
       "/graphql": { target: api, ws: true, changeOrigin: false },
+      // An epoch's distribution CSV (not the "/rewards" page, which is the app's own).
+      "^/rewards/.+\\.csv$": { target: api, changeOrigin: false },
+      "/export": { target: api, changeOrigin: false },
     },
   },
 });

@@ -132,12 +132,18 @@ def _creation(event: Any) -> dict[str, Any]:
 
 
 def mint_epoch_call(
-    w3: Web3, token: str, epoch_id: int, recipients: Sequence[str], amounts: Sequence[int]
+    w3: Web3,
+    token: str,
+    epoch_id: int,
+    recipients: Sequence[str],
+    amounts: Sequence[int],
+    root: bytes = bytes(32),
 ) -> ContractFunction:
-    """The token's `mintEpoch` call: `amounts[i]` base units to `recipients[i]`."""
+    """The token's `mintEpoch` call: `amounts[i]` base units to `recipients[i]`, as part of the
+    published distribution whose merkle root is `root` (recorded in `EpochMinted`)."""
     contract = contract_at(w3, "CommunityToken", token)
     return contract.functions.mintEpoch(
-        epoch_id, [Web3.to_checksum_address(a) for a in recipients], list(amounts)
+        epoch_id, root, [Web3.to_checksum_address(a) for a in recipients], list(amounts)
     )
 
 
@@ -174,6 +180,7 @@ def mint_epoch_onchain(
     token: str,
     epoch_id: int,
     payouts: Mapping[str, int] | Sequence[tuple[str, int]],
+    root: bytes = bytes(32),
 ) -> dict[str, Any]:
     """Mints one reward epoch of a community's token: `payouts` maps accounts to base units.
 
@@ -182,7 +189,7 @@ def mint_epoch_onchain(
     mints go through the durable sender, `agora send`; this is for tools and tests.)
     """
     items = list(payouts.items()) if isinstance(payouts, Mapping) else list(payouts)
-    call = mint_epoch_call(w3, token, epoch_id, [a for a, _ in items], [n for _, n in items])
+    call = mint_epoch_call(w3, token, epoch_id, [a for a, _ in items], [n for _, n in items], root)
     receipt = send_transaction(w3, minter_key, call, headroom=mint_epoch_gas_headroom(len(items)))
     return {
         "txHash": "0x" + bytes(receipt["transactionHash"]).hex(),

@@ -3,6 +3,11 @@
 A handler turns one decoded log into one row of one mirror table (`Rows`); the follower writes
 the rows of a block range in one transaction. Decoding uses eth_abi on the raw JSON-RPC logs
 rather than web3.py's log formatting, which costs most of the time of a naive indexer.
+
+The chain takes any bytes as a string, so strings are decoded as bytes: each is kept as it is
+(a `*_raw` bytea column) beside its text made safe to show (`agora.text.safe_text`). A log that
+cannot be decoded at all (its data too short, an offset past its end) becomes a row of
+`undecodable_logs` instead of its table's: the mirror records it and goes on.
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eth_abi import decode as abi_decode
-from eth_utils import event_abi_to_log_topic, to_checksum_address
+from eth_utils import event_abi_to_log_topic, keccak, to_checksum_address
 
+from agora.text import DESCRIPTION_CHARS, NAME_CHARS, REASON_CHARS, safe_text
 from governance import load_artifact
 
 # A raw log as eth_getLogs returns it (hex strings), with its block's `blockTimestamp` (which
@@ -55,6 +61,7 @@ class EventDecoder:
     indexed: tuple[tuple[str, str], ...]  # (name, type)
     data_names: tuple[str, ...]
     data_types: tuple[str, ...]
+    abi_types: tuple[str, ...]  # data_types with strings read as bytes (any bytes are kept)
     static: bool  # every data argument is one word (no string, bytes or array)
     simple: bool  # every data argument is one word or a string or bytes (no array)
 
@@ -64,6 +71,8 @@ class EventDecoder:
             args[name] = _word(kind, bytes.fromhex(topic[2:]))
         if self.data_types:
             raw = bytes.fromhex(data[2:])
+            if len(raw) < 32 * len(self.data_types):
+                raise ValueError(f"{len(raw)} bytes of data, fewer than its arguments' words")
             if self.static:
                 # Words read directly: eth_abi's general decoder (with its address checksums)
                 # was most of the indexer's time on Transfer and DelegateVotesChanged.
@@ -83,7 +92,7 @@ class EventDecoder:
                     else:
                         args[name] = _word(kind, word)
             else:
-                values = abi_decode(list(self.data_types), raw)
+                values = abi_decode(list(self.abi_types), raw)
                 args.update(zip(self.data_names, values, strict=True))
         return args
 
@@ -95,15 +104,16 @@ def _is_static_word(kind: str) -> bool:
 _DYNAMIC = ("string", "bytes")
 
 
-def _dynamic(kind: str, data: bytes, offset: int) -> str | bytes:
-    """A string or bytes argument at `offset` of `data`: its length word, then its bytes."""
+def _dynamic(kind: str, data: bytes, offset: int) -> bytes:
+    """A string or bytes argument at `offset` of `data`: its length word, then its bytes (a
+    string's too: the chain does not check that they are UTF-8)."""
     if offset + 32 > len(data):
         raise ValueError(f"{kind} at offset {offset} past the end of the data")
     length = int.from_bytes(data[offset : offset + 32], "big")
     value = data[offset + 32 : offset + 32 + length]
     if len(value) != length:
         raise ValueError(f"{kind} of {length} bytes past the end of the data")
-    return value.decode("utf-8") if kind == "string" else value
+    return value
 
 
 def _word(kind: str, word: bytes) -> Any:
@@ -133,11 +143,12 @@ def _community_created(log: Log, rows: Rows) -> None:
         "communities",
         (
             a["communityId"],
-            a["name"],
+            safe_text(a["name"], NAME_CHARS),
             _addr(a["token"]),
             _addr(a["governor"]),
             _addr(a["creator"]),
             *_where(log),
+            a["name"],
         ),
     )
 
@@ -158,14 +169,18 @@ def _proposal_created(log: Log, rows: Rows) -> None:
             log.address,
             a["proposalId"],
             _addr(a["proposer"]),
-            a["description"],
+            safe_text(a["description"], DESCRIPTION_CHARS),
             [to_checksum_address(t) for t in a["targets"]],
             [str(v) for v in a["values"]],
-            list(a["signatures"]),
+            [safe_text(s, REASON_CHARS) for s in a["signatures"]],
             ["0x" + bytes(c).hex() for c in a["calldatas"]],
             a["voteStart"],
             a["voteEnd"],
             *_where(log),
+            a["description"],
+            # What `execute` and `hashProposal` take: the hash of the bytes, not of the text.
+            keccak(a["description"]),
+            list(a["signatures"]),
         ),
     )
 
@@ -190,9 +205,10 @@ def _vote(log: Log, rows: Rows) -> None:
             _addr(a["voter"]),
             a["support"],
             a["weight"],
-            a["reason"],
+            safe_text(a["reason"], REASON_CHARS),
             None if params is None else bytes(params),
             *_where(log),
+            a["reason"],
         ),
     )
 
@@ -268,6 +284,7 @@ def _decoder(contract: str, event: str) -> EventDecoder:
         indexed=tuple((i["name"], i["type"]) for i in inputs if i["indexed"]),
         data_names=tuple(i["name"] for i in inputs if not i["indexed"]),
         data_types=tuple(i["type"] for i in inputs if not i["indexed"]),
+        abi_types=tuple(i["type"].replace("string", "bytes") for i in inputs if not i["indexed"]),
         static=all(_is_static_word(i["type"]) for i in inputs if not i["indexed"]),
         simple=all(
             _is_static_word(i["type"]) or i["type"] in _DYNAMIC for i in inputs if not i["indexed"]
@@ -289,21 +306,51 @@ TOPICS: list[str] = sorted(
 
 
 def handle(contract: str, raw: RawLog, rows: Rows) -> Log | None:
-    """Decodes `raw`, emitted by a contract of kind `contract`, into `rows` (None: not mirrored)."""
+    """Decodes `raw`, emitted by a contract of kind `contract`, into `rows` (None: not mirrored,
+    or not decodable: then it is a row of `undecodable_logs`)."""
     topics: list[str] = raw["topics"]
     if not topics:
         return None
     decoder = DECODERS[contract].get(bytes.fromhex(topics[0][2:]))
     if decoder is None:
         return None
-    log = Log(
-        address=_addr(raw["address"]),
-        block_number=int(raw["blockNumber"], 16),
-        block_hash=bytes.fromhex(raw["blockHash"][2:]),
-        tx_hash=bytes.fromhex(raw["transactionHash"][2:]),
-        log_index=int(raw["logIndex"], 16),
-        block_timestamp=int(raw["blockTimestamp"], 16),
-        args=decoder.decode(topics, raw["data"]),
-    )
-    HANDLERS[decoder.key](log, rows)
+    block_number = int(raw["blockNumber"], 16)
+    tx_hash = bytes.fromhex(raw["transactionHash"][2:])
+    log_index = int(raw["logIndex"], 16)
+    block_timestamp = int(raw["blockTimestamp"], 16)
+    try:
+        log = Log(
+            address=_addr(raw["address"]),
+            block_number=block_number,
+            block_hash=bytes.fromhex(raw["blockHash"][2:]),
+            tx_hash=tx_hash,
+            log_index=log_index,
+            block_timestamp=block_timestamp,
+            args=decoder.decode(topics, raw["data"]),
+        )
+        HANDLERS[decoder.key](log, rows)
+    except Exception as error:  # noqa: BLE001 - whatever a log holds, the mirror goes on
+        rows.add(
+            "undecodable_logs",
+            (
+                _addr(raw["address"]),
+                decoder.key,
+                [_loose_hex(topic) for topic in topics],
+                _loose_hex(raw["data"]),
+                safe_text(f"{type(error).__name__}: {error}".encode(), REASON_CHARS),
+                block_number,
+                tx_hash,
+                log_index,
+                block_timestamp,
+            ),
+        )
+        return None
     return log
+
+
+def _loose_hex(value: str) -> bytes:
+    """Hex from the node as bytes; its text's bytes if it is not hex (kept, not judged)."""
+    try:
+        return bytes.fromhex(value.removeprefix("0x"))
+    except ValueError:
+        return value.encode()

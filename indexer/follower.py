@@ -187,6 +187,16 @@ class Follower:
         rows = Rows()
         for item in raw:
             handle(self.kinds[_address(item["address"])], item, rows)
+        for skipped in rows.by_table.get("undecodable_logs", ()):
+            log.warning(
+                "block %d: log %d of transaction 0x%s is not a valid %s (%s); recorded in "
+                "chain_undecodable_logs and skipped",
+                skipped[5],
+                skipped[7],
+                skipped[6].hex(),
+                skipped[1],
+                skipped[4],
+            )
         last = headers[-1]
         advanced = replace(
             checkpoint,

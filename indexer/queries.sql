@@ -43,12 +43,13 @@ CREATE TEMP TABLE stage_transfers (LIKE chain_transfers) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE stage_delegate_changes (LIKE chain_delegate_changes) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE stage_delegate_votes (LIKE chain_delegate_votes) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE stage_governor_settings (LIKE chain_governor_settings) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE stage_undecodable_logs (LIKE chain_undecodable_logs) ON COMMIT DELETE ROWS;
 
 -- name: merge_communities
 INSERT INTO chain_communities
-    (community_id, name, token, governor, creator, block_number, tx_hash, log_index,
+    (community_id, name, name_raw, token, governor, creator, block_number, tx_hash, log_index,
      block_timestamp)
-SELECT community_id, name, token, governor, creator, block_number, tx_hash, log_index,
+SELECT community_id, name, name_raw, token, governor, creator, block_number, tx_hash, log_index,
        block_timestamp
   FROM stage_communities
 ON CONFLICT (tx_hash, log_index) DO UPDATE SET block_number = EXCLUDED.block_number,
@@ -66,10 +67,12 @@ ON CONFLICT (tx_hash, log_index) DO UPDATE SET
 
 -- name: merge_proposals
 INSERT INTO chain_proposals
-    (governor, proposal_id, proposer, description, targets, "values", signatures, calldatas,
-     vote_start, vote_end, block_number, tx_hash, log_index, block_timestamp)
-SELECT governor, proposal_id, proposer, description, targets, "values", signatures, calldatas,
-       vote_start, vote_end, block_number, tx_hash, log_index, block_timestamp
+    (governor, proposal_id, proposer, description, description_raw, description_hash, targets,
+     "values", signatures, signatures_raw, calldatas, vote_start, vote_end, block_number, tx_hash,
+     log_index, block_timestamp)
+SELECT governor, proposal_id, proposer, description, description_raw, description_hash, targets,
+       "values", signatures, signatures_raw, calldatas, vote_start, vote_end, block_number,
+       tx_hash, log_index, block_timestamp
   FROM stage_proposals
 ON CONFLICT (tx_hash, log_index) DO UPDATE SET block_number = EXCLUDED.block_number,
     block_timestamp = EXCLUDED.block_timestamp;
@@ -86,15 +89,16 @@ ON CONFLICT (tx_hash, log_index) DO UPDATE SET
 
 -- name: merge_votes
 INSERT INTO chain_votes
-    (governor, proposal_id, voter, support, weight, reason, params, block_number, tx_hash,
-     log_index, block_timestamp)
-SELECT governor, proposal_id, voter, support, weight, reason, params, block_number, tx_hash,
-       log_index, block_timestamp
+    (governor, proposal_id, voter, support, weight, reason, reason_raw, params, block_number,
+     tx_hash, log_index, block_timestamp)
+SELECT governor, proposal_id, voter, support, weight, reason, reason_raw, params, block_number,
+       tx_hash, log_index, block_timestamp
   FROM stage_votes
 ON CONFLICT (tx_hash, log_index) DO UPDATE SET
     governor = EXCLUDED.governor, proposal_id = EXCLUDED.proposal_id, voter = EXCLUDED.voter,
     support = EXCLUDED.support, weight = EXCLUDED.weight, reason = EXCLUDED.reason,
-    params = EXCLUDED.params, block_number = EXCLUDED.block_number,
+    reason_raw = EXCLUDED.reason_raw, params = EXCLUDED.params,
+    block_number = EXCLUDED.block_number,
     block_timestamp = EXCLUDED.block_timestamp;
 
 -- name: merge_transfers
@@ -140,6 +144,16 @@ ON CONFLICT (tx_hash, log_index) DO UPDATE SET
     governor = EXCLUDED.governor, name = EXCLUDED.name, value = EXCLUDED.value,
     block_number = EXCLUDED.block_number, block_timestamp = EXCLUDED.block_timestamp;
 
+-- name: merge_undecodable_logs
+INSERT INTO chain_undecodable_logs
+    (address, event, topics, data, error, block_number, tx_hash, log_index, block_timestamp)
+SELECT address, event, topics, data, error, block_number, tx_hash, log_index, block_timestamp
+  FROM stage_undecodable_logs
+ON CONFLICT (tx_hash, log_index) DO UPDATE SET
+    address = EXCLUDED.address, event = EXCLUDED.event, topics = EXCLUDED.topics,
+    data = EXCLUDED.data, error = EXCLUDED.error, block_number = EXCLUDED.block_number,
+    block_timestamp = EXCLUDED.block_timestamp;
+
 -- name: rollback_after
 -- Everything derived from blocks past $1 (the common ancestor), children of the factory
 -- created there included: the watch list is read from chain_communities.
@@ -153,6 +167,7 @@ WITH
     dc AS (DELETE FROM chain_delegate_changes WHERE block_number > $1),
     dv AS (DELETE FROM chain_delegate_votes WHERE block_number > $1),
     gs AS (DELETE FROM chain_governor_settings WHERE block_number > $1),
+    u AS (DELETE FROM chain_undecodable_logs WHERE block_number > $1),
     b AS (DELETE FROM chain_blocks WHERE number > $1)
 SELECT 1;
 
@@ -168,6 +183,7 @@ WITH
     dc AS (DELETE FROM chain_delegate_changes),
     dv AS (DELETE FROM chain_delegate_votes),
     gs AS (DELETE FROM chain_governor_settings),
+    u AS (DELETE FROM chain_undecodable_logs),
     b AS (DELETE FROM chain_blocks),
     s AS (DELETE FROM chain_indexer_state)
 SELECT 1;

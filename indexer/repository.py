@@ -23,7 +23,7 @@ _WHERE = ("block_number", "tx_hash", "log_index", "block_timestamp")
 _TABLES = {
     "communities": (
         "stage_communities",
-        ("community_id", "name", "token", "governor", "creator", *_WHERE),
+        ("community_id", "name", "token", "governor", "creator", *_WHERE, "name_raw"),
         Q.merge_communities,
     ),
     "moderator_events": (
@@ -45,6 +45,9 @@ _TABLES = {
             "vote_start",
             "vote_end",
             *_WHERE,
+            "description_raw",
+            "description_hash",
+            "signatures_raw",
         ),
         Q.merge_proposals,
     ),
@@ -55,7 +58,17 @@ _TABLES = {
     ),
     "votes": (
         "stage_votes",
-        ("governor", "proposal_id", "voter", "support", "weight", "reason", "params", *_WHERE),
+        (
+            "governor",
+            "proposal_id",
+            "voter",
+            "support",
+            "weight",
+            "reason",
+            "params",
+            *_WHERE,
+            "reason_raw",
+        ),
         Q.merge_votes,
     ),
     "transfers": (
@@ -77,6 +90,11 @@ _TABLES = {
         "stage_governor_settings",
         ("governor", "name", "value", *_WHERE),
         Q.merge_governor_settings,
+    ),
+    "undecodable_logs": (
+        "stage_undecodable_logs",
+        ("address", "event", "topics", "data", "error", *_WHERE),
+        Q.merge_undecodable_logs,
     ),
 }
 

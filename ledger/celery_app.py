@@ -1,4 +1,5 @@
-"""The ledger's Celery app: Redis broker, late acks, and beat closing due epochs.
+"""The ledger's Celery app: Redis broker, late acks, and beat closing due epochs, releasing
+those whose review has ended, and booking mined mints.
 
 `agora ledger worker` / `agora ledger beat` build it from the settings with the database and
 Redis that `agora` found; `celery -A ledger.celery_app worker` uses the module's `app`, built
@@ -16,7 +17,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import asyncpg
 from celery import Celery
@@ -28,8 +31,11 @@ from ledger import epochs
 
 log = logging.getLogger("agora.ledger")
 
+T = TypeVar("T")
+
 CLOSE_DUE_EPOCHS = "ledger.close_due_epochs"
 SETTLE_PAYOUTS = "ledger.settle_payouts"
+RELEASE_REVIEWED_EPOCHS = "ledger.release_reviewed_epochs"
 
 
 def create_app(settings: Settings) -> Celery:
@@ -65,6 +71,11 @@ def create_app(settings: Settings) -> Celery:
                 # A tick nobody ran in time is dropped: the next one does the same work.
                 "options": {"expires": max(1.0, settings.ledger_beat_seconds * 2)},
             },
+            "release-reviewed-epochs": {
+                "task": RELEASE_REVIEWED_EPOCHS,
+                "schedule": settings.ledger_beat_seconds,
+                "options": {"expires": max(1.0, settings.ledger_beat_seconds * 2)},
+            },
             "settle-payouts": {
                 "task": SETTLE_PAYOUTS,
                 "schedule": settings.ledger_beat_seconds,
@@ -78,13 +89,23 @@ def create_app(settings: Settings) -> Celery:
         """Close every due epoch (ending open ones at `until`, an ISO time, when given); the
         number this run closed (0 when another run got there first)."""
         end = datetime.fromisoformat(until) if until else None
-        return len(asyncio.run(_close_due_epochs(settings, until=end, community_id=community_id)))
+        return len(_close_due_epochs(settings, until=end, community_id=community_id))
+
+    def release_reviewed_epochs(until: str | None = None, community_id: int | None = None) -> int:
+        """Release every epoch whose review window has ended (ending reviews at `until`, an ISO
+        time, when given): void what the review took back, queue the mints; the number released."""
+        end = datetime.fromisoformat(until) if until else None
+        return len(_release(settings, until=end, community_id=community_id))
 
     def settle_payouts() -> int:
         """Book the mints recorded as mined; the number of batches this run booked."""
-        return asyncio.run(_settle_payouts(settings))
+        return _on_connection(settings, epochs.settle_payouts)
 
-    for name, task in ((CLOSE_DUE_EPOCHS, close_due_epochs), (SETTLE_PAYOUTS, settle_payouts)):
+    for name, task in (
+        (CLOSE_DUE_EPOCHS, close_due_epochs),
+        (RELEASE_REVIEWED_EPOCHS, release_reviewed_epochs),
+        (SETTLE_PAYOUTS, settle_payouts),
+    ):
         app.task(
             name=name,
             # This app's own task, not Celery's "shared" kind that every app of the process gets.
@@ -97,24 +118,40 @@ def create_app(settings: Settings) -> Celery:
     return app
 
 
-async def _close_due_epochs(
+def _on_connection(settings: Settings, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+    """`work` on a connection of the ledger's own (see `epochs.connect`), closed after it."""
+
+    async def run() -> T:
+        assert settings.database_url is not None
+        conn = await epochs.connect(settings.database_url, settings)
+        try:
+            return await work(conn)
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
+def _close_due_epochs(
     settings: Settings, *, until: datetime | None, community_id: int | None
 ) -> list[epochs.Closed]:
-    assert settings.database_url is not None
-    conn = await epochs.connect(settings.database_url, settings)
-    try:
-        return await epochs.close_due_epochs(conn, settings, until=until, community_id=community_id)
-    finally:
-        await conn.close()
+    return _on_connection(
+        settings,
+        lambda conn: epochs.close_due_epochs(
+            conn, settings, until=until, community_id=community_id
+        ),
+    )
 
 
-async def _settle_payouts(settings: Settings) -> int:
-    assert settings.database_url is not None
-    conn = await epochs.connect(settings.database_url, settings)
-    try:
-        return await epochs.settle_payouts(conn)
-    finally:
-        await conn.close()
+def _release(
+    settings: Settings, *, until: datetime | None, community_id: int | None
+) -> list[epochs.Released]:
+    return _on_connection(
+        settings,
+        lambda conn: epochs.release_reviewed_epochs(
+            conn, settings, until=until, community_id=community_id
+        ),
+    )
 
 
 def check_now(settings: Settings, community_id: int | None = None) -> list[str]:
@@ -122,16 +159,8 @@ def check_now(settings: Settings, community_id: int | None = None) -> list[str]:
     from agora.chain import connect
     from ledger.check import check
 
-    async def run() -> list[str]:
-        assert settings.database_url is not None
-        conn = await epochs.connect(settings.database_url, settings)
-        try:
-            w3 = connect(settings.chain_rpc_url) if settings.chain_rpc_url else None
-            return await check(conn, w3, community_id)
-        finally:
-            await conn.close()
-
-    return asyncio.run(run())
+    w3 = connect(settings.chain_rpc_url) if settings.chain_rpc_url else None
+    return _on_connection(settings, lambda conn: check(conn, w3, community_id))
 
 
 def close_now(
@@ -140,7 +169,16 @@ def close_now(
     """Close due epochs in this process, without a worker; with `every_open`, open epochs end
     now and close too."""
     until = datetime.now(UTC) if every_open else None
-    return asyncio.run(_close_due_epochs(settings, until=until, community_id=community_id))
+    return _close_due_epochs(settings, until=until, community_id=community_id)
+
+
+def release_now(
+    settings: Settings, *, every_review: bool, community_id: int | None
+) -> list[epochs.Released]:
+    """Release epochs whose review has ended, in this process; with `every_review`, reviews end
+    now and release too."""
+    until = datetime.now(UTC) if every_review else None
+    return _release(settings, until=until, community_id=community_id)
 
 
 app = create_app(Settings.from_env())

@@ -1,8 +1,11 @@
-"""Closing reward epochs: score, split, book and queue the mint, in one transaction per epoch.
+"""Closing reward epochs: score, split and book, in one transaction per epoch; then, once the
+epoch's review window has passed, release it: void the lines the review took back and queue the
+mint of the rest, with the merkle root of what is minted, in another.
 
-Running it twice, or in two workers at once, is harmless: each epoch is closed under its row
-lock and only while still open, and every row it writes has a key derived from the epoch (the
-transfers' ids, the outbox's dedupe keys), so a second payout cannot commit.
+Running either twice, or in two workers at once, is harmless: each epoch is closed (released)
+under its row lock and only while still open (in review), and every row it writes has a key
+derived from the epoch (the transfers' ids, the outbox's dedupe keys), so a second payout cannot
+commit.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from eth_utils import to_checksum_address
 
 from agora.settings import Settings
 from agora.sql import load
-from ledger import rewards
+from ledger import merkle, rewards
 
 log = logging.getLogger("agora.ledger")
 
@@ -118,6 +121,8 @@ async def close_due_epochs(
         )
         if result is not None:
             closed.append(result)
+    # A window of zero (or one that ended while the ledger was down) mints in the same run.
+    await release_reviewed_epochs(conn, settings, community_id=community_id)
     return closed
 
 
@@ -192,16 +197,17 @@ async def close_epoch(
         distributed = sum(earned.values())
         await _book(conn, community_id, number, emission, earned)
         await _record_lines(conn, community_id, number, lines)
-        await _queue_mints(conn, settings, community_id, number, earned)
+        # The mints wait for the review's end (`release_reviewed_epochs`).
         await conn.execute(
             queries.close_epoch,
             community_id,
             number,
             # Nothing to mint: paid as it closes.
-            "closed" if earned else "paid",
+            "review" if earned else "paid",
             Decimal(distributed),
             Decimal(emission - distributed),
             len(earned),
+            float(settings.reward_review_seconds),
         )
         await conn.execute(
             queries.open_next_epoch,
@@ -237,10 +243,7 @@ async def _book(
         ["emission", "pool", *(["earned"] * len(users))],
         [None, None, *users],
     )
-    accounts = {
-        (r["kind"], r["user_id"]): r["id"]
-        for r in await conn.fetch(queries.get_accounts, community_id, users)
-    }
+    accounts = await accounts_of(conn, community_id, users)
     if emission:
         await _transfer(
             conn,
@@ -271,6 +274,16 @@ async def _book(
             for user in users
         ],
     )
+
+
+async def accounts_of(
+    conn: asyncpg.Connection, community_id: int, users: list[int]
+) -> dict[tuple[str, int | None], int]:
+    """The ids of the community's accounts (its own, and those of `users`) by (kind, user)."""
+    return {
+        (r["kind"], r["user_id"]): r["id"]
+        for r in await conn.fetch(queries.get_accounts, community_id, users)
+    }
 
 
 async def _transfer(
@@ -314,18 +327,128 @@ async def _record_lines(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Released:
+    community_id: int
+    number: int
+    distributed: int
+    voided: int
+    root: bytes | None
+
+
+async def release_reviewed_epochs(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    *,
+    until: datetime | None = None,
+    community_id: int | None = None,
+) -> list[Released]:
+    """Release every epoch whose review window has ended: void what the review took back, then
+    queue the mints of the rest. With `until`, reviews end at that instant (operator's lever)."""
+    if until is not None:
+        await conn.execute(queries.end_reviews_at, until, community_id)
+    released = []
+    for row in await conn.fetch(queries.reviewed_epochs, await _clock(conn), community_id):
+        result = await release_epoch(conn, settings, row["community_id"], row["number"])
+        if result is not None:
+            released.append(result)
+    return released
+
+
+async def release_epoch(
+    conn: asyncpg.Connection, settings: Settings, community_id: int, number: int
+) -> Released | None:
+    """Release one epoch if it is still in review; None when another run released it first."""
+    async with conn.transaction():
+        epoch = await conn.fetchrow(queries.lock_reviewed_epoch, community_id, number)
+        if epoch is None or epoch["status"] != "review":
+            return None
+        voids = await conn.fetch(
+            queries.lines_to_void, community_id, number, epoch["review_ends_at"], epoch["closed_at"]
+        )
+        await _void(conn, community_id, number, voids)
+        minted: dict[int, tuple[str, int]] = {
+            r["author_id"]: (str(to_checksum_address(r["address"])), int(r["amount"]))
+            for r in await conn.fetch(queries.minted_amounts, community_id, number)
+        }
+        distributed = sum(amount for _, amount in minted.values())
+        root = merkle.root(list(minted.values()))
+        await _queue_mints(conn, settings, community_id, number, minted, root)
+        await conn.execute(
+            queries.release_epoch,
+            community_id,
+            number,
+            "closed" if minted else "paid",
+            Decimal(distributed),
+            Decimal(int(epoch["emission"]) - distributed),
+            len(minted),
+            root,
+        )
+    voided = sum(int(v["amount"]) for v in voids)
+    log.info(
+        "epoch %d of community %d released: %d base units to %d authors, %d voided in review",
+        number,
+        community_id,
+        distributed,
+        len(minted),
+        voided,
+    )
+    return Released(community_id, number, distributed, voided, root)
+
+
+async def _void(
+    conn: asyncpg.Connection, community_id: int, number: int, voids: list[asyncpg.Record]
+) -> None:
+    """Each voided line's amount back from its author's earned account to the pool (a new
+    transfer, as the books never change one), and the line marked voided."""
+    if not voids:
+        return
+    authors = sorted({v["author_id"] for v in voids})
+    accounts = await accounts_of(conn, community_id, authors)
+    await _transfer(
+        conn,
+        community_id,
+        number,
+        "void",
+        [
+            (
+                transfer_id(
+                    community_id,
+                    number,
+                    f"void:post:{v['post_id']}"
+                    if v["post_id"] is not None
+                    else f"void:comment:{v['comment_id']}",
+                ),
+                accounts["earned", v["author_id"]],
+                accounts["pool", None],
+                int(v["amount"]),
+            )
+            for v in voids
+            if v["amount"] > 0
+        ],
+    )
+    await conn.execute(
+        queries.void_lines,
+        community_id,
+        number,
+        [v["post_id"] for v in voids],
+        [v["comment_id"] for v in voids],
+        [v["reason"] for v in voids],
+    )
+
+
 async def _queue_mints(
     conn: asyncpg.Connection,
     settings: Settings,
     community_id: int,
     number: int,
-    earned: dict[int, int],
+    minted: dict[int, tuple[str, int]],
+    root: bytes | None,
 ) -> None:
-    """One mint intent per batch of recipients, in address order so a rerun batches alike."""
-    addresses = {
-        r["id"]: to_checksum_address(r["address"])
-        for r in await conn.fetch(queries.user_addresses, list(earned))
-    }
+    """One mint intent per batch of recipients, in address order so a rerun batches alike; each
+    carries the root of the whole epoch's tree."""
+    addresses = {user: address for user, (address, _) in minted.items()}
+    earned = {user: amount for user, (_, amount) in minted.items()}
     recipients = sorted(earned, key=lambda user: addresses[user].lower())
     size = settings.reward_mint_batch_size
     batches = [recipients[start : start + size] for start in range(0, len(recipients), size)]
@@ -337,6 +460,7 @@ async def _queue_mints(
         payload: dict[str, Any] = {
             "communityId": community_id,
             "epoch": chain_id,
+            "root": "0x" + (root or bytes(32)).hex(),
             "recipients": [addresses[u] for u in users],
             "amounts": [str(earned[u]) for u in users],
         }
@@ -384,14 +508,12 @@ async def _settle_epoch(conn: asyncpg.Connection, community_id: int, number: int
             for address, amount in zip(mint["recipients"], mint["amounts"], strict=True):
                 paid[address.lower()] = paid.get(address.lower(), 0) + int(amount)
         users = {
-            r["address"]: r["id"] for r in await conn.fetch(queries.users_by_address, list(paid))
+            r["address"]: r["id"]
+            for r in await conn.fetch(queries.users_by_address, list(paid), community_id)
         }
         ids = sorted(users.values())
         await conn.execute(queries.ensure_accounts, community_id, ["onchain"] * len(ids), ids)
-        accounts = {
-            (r["kind"], r["user_id"]): r["id"]
-            for r in await conn.fetch(queries.get_accounts, community_id, ids)
-        }
+        accounts = await accounts_of(conn, community_id, ids)
         await _transfer(
             conn,
             community_id,

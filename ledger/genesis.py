@@ -18,7 +18,7 @@ import asyncpg
 from eth_utils import to_checksum_address
 
 from agora.sql import load
-from ledger import epochs
+from ledger import epochs, merkle
 
 queries = load(__file__, "genesis.sql")
 
@@ -48,10 +48,7 @@ async def grant(conn: asyncpg.Connection, community_id: int, amounts: dict[int, 
             ["emission", *(["earned"] * len(users))],
             [None, *users],
         )
-        accounts = {
-            (r["kind"], r["user_id"]): r["id"]
-            for r in await conn.fetch(epochs.queries.get_accounts, community_id, users)
-        }
+        accounts = await epochs.accounts_of(conn, community_id, users)
         await conn.execute(
             queries.insert_grant_transfers,
             community_id,
@@ -64,9 +61,12 @@ async def grant(conn: asyncpg.Connection, community_id: int, amounts: dict[int, 
             r["id"]: to_checksum_address(r["address"])
             for r in await conn.fetch(epochs.queries.user_addresses, users)
         }
+        rows = [(addresses[user], amounts[user]) for user in users]
         payload: dict[str, Any] = {
             "communityId": community_id,
             "epoch": GENESIS_CHAIN_EPOCH,
+            # Its distribution's root, as every epoch's mint carries (ledger/merkle.py).
+            "root": "0x" + (merkle.root(rows) or bytes(32)).hex(),
             "recipients": [addresses[user] for user in users],
             "amounts": [str(amounts[user]) for user in users],
         }
@@ -99,16 +99,13 @@ async def settle(conn: asyncpg.Connection, community_id: int) -> bool:
     async with conn.transaction():
         users = {
             r["address"]: r["id"]
-            for r in await conn.fetch(epochs.queries.users_by_address, list(paid))
+            for r in await conn.fetch(epochs.queries.users_by_address, list(paid), community_id)
         }
         ids = sorted(users.values())
         await conn.execute(
             epochs.queries.ensure_accounts, community_id, ["onchain"] * len(ids), ids
         )
-        accounts = {
-            (r["kind"], r["user_id"]): r["id"]
-            for r in await conn.fetch(epochs.queries.get_accounts, community_id, ids)
-        }
+        accounts = await epochs.accounts_of(conn, community_id, ids)
         ordered = sorted(paid, key=lambda address: users[address])
         await conn.execute(
             queries.insert_paid_transfers,

@@ -197,10 +197,12 @@ class MintEpoch:
     recipients: list[str]
     amounts: list[int]
     from_block: int
+    # The root of the epoch's published distribution, carried by its EpochMinted event.
+    root: bytes
 
     def call(self, w3: Web3) -> ContractFunction:
         return operator.mint_epoch_call(
-            w3, self.token, self.epoch_id, self.recipients, self.amounts
+            w3, self.token, self.epoch_id, self.recipients, self.amounts, self.root
         )
 
     def done_on_chain(self, w3: Web3) -> Done | None:
@@ -442,6 +444,8 @@ class Sender:
                     recipients=[Web3.to_checksum_address(a) for a in payload["recipients"]],
                     amounts=[int(amount) for amount in payload["amounts"]],
                     from_block=int(self.deployment["deployBlock"]),
+                    # An intent queued before roots were published carries none: the zero root.
+                    root=bytes(HexBytes(payload.get("root") or bytes(32))),
                 )
             if kind == "cast_vote_by_sig":
                 return CastVoteBySig(

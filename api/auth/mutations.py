@@ -82,6 +82,8 @@ async def sign_in(info: Info, message: str, signature: str) -> Session:
         )
     async with ctx.pool.acquire() as conn, conn.transaction():
         user = await users.upsert_user_by_address(conn, address=checked.address)
+        if user["created"]:
+            await users.carry_over_bans(conn, user_id=user["id"], address=checked.address)
         session = await sessions.create_session(
             conn, user_id=user["id"], ttl=timedelta(seconds=ctx.settings.session_ttl_seconds)
         )

@@ -117,4 +117,5 @@ async def viewer_of(
         via_cookie=via_cookie,
         csrf_ok=secrets.compare_digest(sent, session.csrf_token),
         token_hash=token_hash,
+        expires=session.expires,
     )

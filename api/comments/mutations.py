@@ -8,7 +8,7 @@ import strawberry
 from agora.db import Executor
 from api.comments import repository
 from api.comments.types import MAX_DEPTH, Comment, comment_for_viewer
-from api.core import idempotency, ids, markdown, permissions, validation
+from api.core import idempotency, ids, permissions, validation
 from api.core.errors import BadUserInput, NotFound
 from api.core.types import Info
 from api.posts import repository as posts
@@ -28,9 +28,9 @@ class EditCommentInput:
     body: str
 
 
-def _body(body: str) -> tuple[str, str]:
+async def _body(info: Info, body: str) -> tuple[str, str]:
     text = validation.text(body, field="body", label="The comment", max_length=10000)
-    return text, markdown.render(text)
+    return text, await info.context.renderer.render_stored(text)
 
 
 async def load_comment(info: Info, comment_id: int) -> Comment:
@@ -53,7 +53,7 @@ async def create_comment(info: Info, input: CreateCommentInput) -> Comment:
     parent_id = (
         ids.decode_one(input.parent_id, "Comment", field="parentId") if input.parent_id else None
     )
-    body, body_html = _body(input.body)
+    body, body_html = await _body(info, input.body)
     post = await info.context.loaders.get(POST).load(post_id)
     if post is None:
         raise NotFound("That post does not exist or no longer takes comments.")
@@ -100,7 +100,7 @@ async def create_comment(info: Info, input: CreateCommentInput) -> Comment:
 async def edit_comment(info: Info, input: EditCommentInput) -> Comment:
     viewer = await permissions.require_writer(info)
     comment_id = ids.decode_one(input.id, "Comment")
-    body, body_html = _body(input.body)
+    body, body_html = await _body(info, input.body)
     rows = await repository.get_comment_views_by_ids(info.context.pool, comment_ids=[comment_id])
     if rows:
         await permissions.require_not_banned(info, rows[0]["community_id"])

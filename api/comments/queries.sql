@@ -39,6 +39,7 @@ SELECT m.id, m.post_id, m.author_id, m.deleted_at, m.removed_at, p.community_id
    FOR UPDATE OF m;
 
 -- name: edit_comment
+-- The trigger comment_revisions_kept keeps the text this replaces, in this transaction.
 UPDATE comments SET body = $2, body_html = $3, edited_at = now() WHERE id = $1;
 
 -- name: delete_comment
@@ -46,3 +47,12 @@ UPDATE comments SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL;
 
 -- name: remove_comment
 UPDATE comments SET removed_at = now() WHERE id = $1 AND removed_at IS NULL;
+
+-- name: get_revisions_of_comments
+-- What each edit replaced, oldest first: the latest $2 of each comment (the list's cap).
+SELECT r.comment_id, r.body, r.edited_at
+  FROM unnest($1::bigint[]) AS k (comment_id)
+ CROSS JOIN LATERAL (
+       SELECT comment_id, id, body, edited_at FROM comment_revisions
+        WHERE comment_id = k.comment_id ORDER BY id DESC LIMIT $2) AS r
+ ORDER BY r.comment_id, r.id;

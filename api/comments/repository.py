@@ -63,3 +63,9 @@ async def delete_comment(db: Executor, *, comment_id: int) -> None:
 
 async def remove_comment(db: Executor, *, comment_id: int) -> None:
     await db.execute(queries.remove_comment, comment_id)
+
+
+async def get_revisions_of_comments(
+    db: Executor, *, comment_ids: list[int], limit: int
+) -> list[asyncpg.Record]:
+    return await db.fetch(queries.get_revisions_of_comments, comment_ids, limit)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import strawberry
 
 from api.comments import repository, tree
@@ -32,25 +34,34 @@ async def comments(
         info.context.pool, post_id=post_row_id, limit=MAX_COMMENTS
     )
     viewer = info.context.viewer
+    loaders = info.context.loaders
     if viewer is not None and rows:
-        # The viewer's votes on the whole thread in one batched query, loaded up front so that
-        # each comment's viewerVote answers at once.
-        await info.context.loaders.viewer_comment_vote.load_many([r["id"] for r in rows])
+        # The viewer's votes and saves on the whole thread in one batched query each, loaded up
+        # front so that each comment's viewerVote and viewerSaved answer at once.
+        thread = [r["id"] for r in rows]
+        await asyncio.gather(
+            loaders.viewer_comment_vote.load_many(thread),
+            loaders.viewer_comment_saved.load_many(thread),
+        )
     # Removed comments stay readable to their authors and the moderators (asked once).
     moderator = any(r["removed_at"] for r in rows) and await permissions.is_moderator(
         info, rows[0]["community_id"]
     )
+    blocked = (await loaders.blocks()).users
     return [
         Comment.from_row(
-            row, reveal=moderator or (viewer is not None and viewer.user_id == row["author_id"])
+            row,
+            reveal=moderator or (viewer is not None and viewer.user_id == row["author_id"]),
+            blocked=row["author_id"] in blocked,
         )
-        for row in tree.preorder(rows, sort)
+        for row in tree.without_blocked(tree.preorder(rows, sort), blocked)
     ]
 
 
 async def comment(info: Info, id: strawberry.ID) -> Comment | None:
-    """One comment, as a permalink opens it (its `parents` and `post` give the thread above it);
-    null if there is no such comment."""
+    """One comment, as the viewer may see it: what a permalink opens (its `parents` and `post`
+    give the thread above it) and what the forum asks for a comment's history (a thread of up to
+    MAX_COMMENTS cannot ask every comment's within the cost limit); null if there is none."""
     rows = await repository.get_comment_views_by_ids(
         info.context.pool, comment_ids=[ids.decode_one(id, "Comment")]
     )

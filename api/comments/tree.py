@@ -33,3 +33,19 @@ def preorder(rows: list[Any], sort: CommentSort) -> list[Any]:
         ordered.append(row)
         stack.extend(sorted(children[row["id"]], key=key, reverse=True))
     return ordered
+
+
+def without_blocked(ordered: list[Any], blocked_authors: frozenset[int]) -> list[Any]:
+    """A pre-ordered thread without the comments of blocked authors, but for those that hold
+    replies still shown (which collapse to "blocked" and keep the thread's shape)."""
+    if not blocked_authors:
+        return ordered
+    shown_below: set[int] = set()  # comments with a kept reply under them
+    kept: list[Any] = []
+    for row in reversed(ordered):  # replies come after their parents in pre-order
+        if row["author_id"] not in blocked_authors or row["id"] in shown_below:
+            kept.append(row)
+            if row["parent_id"] is not None:
+                shown_below.add(row["parent_id"])
+    kept.reverse()
+    return kept

@@ -10,11 +10,18 @@ import strawberry
 
 from api.comments import repository
 from api.core import ids, visibility
-from api.core.loaders import now_or_later
+from api.core.loaders import LoaderKey, Loaders, now_or_later
 from api.core.pagination import MAX_ITEMS
 from api.core.types import Info
 from api.posts.loaders import POST
-from api.posts.types import Post, post_for_viewer
+from api.posts.types import (
+    MAX_REVISIONS,
+    Post,
+    Revision,
+    post_for_viewer,
+    revisions_by_key,
+    visible_revisions,
+)
 from api.users.types import User
 from api.votes.types import VoteDirection, direction_of
 
@@ -29,6 +36,18 @@ class CommentSort(Enum):
 
 # How deep a thread goes: a comment has at most MAX_DEPTH - 1 parents.
 MAX_DEPTH = 100
+
+
+async def _load_comment_revisions(loaders: Loaders, keys: list[int]) -> list[list[Revision]]:
+    rows = await repository.get_revisions_of_comments(
+        loaders.pool, comment_ids=keys, limit=MAX_REVISIONS
+    )
+    return revisions_by_key(rows, keys, "comment_id")
+
+
+COMMENT_REVISIONS: LoaderKey[int, list[Revision]] = LoaderKey(
+    "comment_revisions", _load_comment_revisions
+)
 
 
 @strawberry.type
@@ -51,6 +70,8 @@ class Comment:
     edited_at: datetime | None
     is_deleted: bool
     is_removed: bool
+    # The viewer blocks its author, and it is kept only to hold the replies under it.
+    is_blocked: bool
     score: int
     upvotes: int
     downvotes: int
@@ -81,10 +102,33 @@ class Comment:
             now_or_later(info.context.loaders.viewer_comment_vote.load(self.row_id))
         )
 
+    @strawberry.field(graphql_type=bool)
+    def viewer_saved(self, info: Info) -> Any:
+        """At once if the thread's saves were loaded up front, else an awaitable."""
+        if info.context.viewer is None:
+            return False
+        return now_or_later(info.context.loaders.viewer_comment_saved.load(self.row_id))
+
+    @strawberry.field(metadata={MAX_ITEMS: MAX_REVISIONS})
+    async def revisions(self, info: Info) -> list[Revision]:
+        """What each edit replaced, oldest first (the latest MAX_REVISIONS); none when
+        blocked."""
+        if self.is_blocked:
+            return []
+        return await visible_revisions(
+            info,
+            key=COMMENT_REVISIONS,
+            row_id=self.row_id,
+            state=(self.is_deleted, self.is_removed, self.edited_at),
+            author_id=self.author_id,
+            community_id=self.community_id,
+        )
+
     @classmethod
-    def from_row(cls, row: Any, *, reveal: bool = False) -> Comment:
-        """Build from a comment_views row; `reveal` shows removed content (api.core.visibility)."""
-        hidden = visibility.placeholder(row, reveal) is not None
+    def from_row(cls, row: Any, *, reveal: bool = False, blocked: bool = False) -> Comment:
+        """Build from a comment_views row; `reveal` shows removed content (api.core.visibility),
+        `blocked` hides the content of an author the viewer blocks."""
+        hidden = blocked or visibility.placeholder(row, reveal) is not None
         parent = row["parent_id"]
         return cls(
             row_id=row["id"],
@@ -103,6 +147,7 @@ class Comment:
             edited_at=row["edited_at"],
             is_deleted=row["deleted_at"] is not None,
             is_removed=row["removed_at"] is not None,
+            is_blocked=blocked,
             score=row["score"],
             upvotes=row["upvotes"],
             downvotes=row["downvotes"],

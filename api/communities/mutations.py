@@ -10,7 +10,7 @@ from agora.db import Executor
 from api.communities import repository
 from api.communities.for_viewer import community_for_viewer
 from api.communities.types import Community
-from api.core import idempotency, markdown, permissions, validation
+from api.core import idempotency, permissions, validation
 from api.core.errors import BadUserInput, Conflict, NotFound, shown
 from api.core.types import Info
 
@@ -57,6 +57,7 @@ async def create_community(info: Info, input: CreateCommunityInput) -> Community
     rules = [
         validation.text(rule, field="rules", label="A rule", max_length=500) for rule in input.rules
     ]
+    description_html = await info.context.renderer.render_stored(description)
 
     async def write(conn: Executor) -> int:
         row = await repository.create_community(
@@ -64,7 +65,7 @@ async def create_community(info: Info, input: CreateCommunityInput) -> Community
             name=name,
             title=title,
             description=description,
-            description_html=markdown.render(description),
+            description_html=description_html,
             rules=rules,
             creator_id=viewer.user_id,
         )

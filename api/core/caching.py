@@ -155,6 +155,9 @@ class ListingCache:
             weigh=lambda body, key: len(body) + key.weight,
         )
         self.filling: SingleFlight[Any] = SingleFlight()
+        # The rows of a new post or comment, read once for all the subscriptions of this worker
+        # that hear of it at the same moment (a thousand readers of the front page, one query).
+        self.events: SingleFlight[Any] = SingleFlight()
         # Community name -> id, which never changes: not cleared with the rest.
         self.community_ids: TtlCache[int] = TtlCache(ttl=24 * 3600, size=100_000)
         # Session token hash -> its session (api.auth.sessions), so a signed-in reader's request

@@ -15,6 +15,7 @@ from agora.settings import Settings
 from api.core.caching import ListingCache
 from api.core.loaders import Loaders
 from api.core.pubsub import PubSub
+from api.core.rendering import Renderer
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,7 @@ class Viewer:
     via_cookie: bool
     csrf_ok: bool
     token_hash: bytes
+    expires: float  # the session's end, in time.time() seconds
 
 
 @dataclass(slots=True)
@@ -40,6 +42,7 @@ class Context:
     redis: Redis
     pubsub: PubSub
     listing_cache: ListingCache
+    renderer: Renderer
     viewer: Viewer | None
     loaders: Loaders
     client_ip: str

@@ -22,17 +22,22 @@ from strawberry.types.field import StrawberryField
 
 
 def extend_type(
-    cls: type, name: str, resolver: Callable[..., Any], *, before: str | None = None
+    cls: type,
+    name: str,
+    resolver: Callable[..., Any],
+    *,
+    before: str | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> None:
     """Add the field `name` (a Python name) resolved by `resolver` to the strawberry type `cls`,
-    placed before the field `before` (so the printed schema keeps its order), else last.
-    Attaching twice is harmless."""
+    placed before the field `before` (so the printed schema keeps its order), else last, with
+    strawberry field `metadata` (a list's MAX_ITEMS). Attaching twice is harmless."""
     definition = get_object_definition(cls, strict=True)
     names = [f.python_name for f in definition.fields]
     if name in names:
         return
     # strawberry.field is typed as returning the resolver's value (for dataclass fields).
-    field = cast(StrawberryField, strawberry.field(resolver=resolver))
+    field = cast(StrawberryField, strawberry.field(resolver=resolver, metadata=metadata))
     field.python_name = name
     field.origin = cls
     definition.fields.insert(names.index(before) if before else len(names), field)

@@ -41,6 +41,20 @@ class Standing:
 # Anonymous readers' standing everywhere.
 NO_STANDING = Standing()
 
+
+@dataclass(frozen=True, slots=True)
+class Blocks:
+    """Whom and which communities the viewer blocks: what their listings leave out."""
+
+    users: frozenset[int] = frozenset()
+    communities: frozenset[int] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.users or self.communities)
+
+
+NO_BLOCKS = Blocks()
+
 # The eight standings there are, by (member, moderator, banned): a page shares them rather than
 # building one per community it shows.
 _STANDINGS = {
@@ -81,13 +95,21 @@ def by_id(rows: list[asyncpg.Record], keys: list[int]) -> list[asyncpg.Record | 
 async def fetch_viewer_state(
     db: Executor, viewer_id: int, *, post_ids: list[int], community_ids: list[int]
 ) -> dict[str, dict[int, int]]:
-    """A viewer's votes on some posts ("vote": post id -> +1/-1) and their standing in some
-    communities ("member", "moderator", "banned": community id -> 1), in one round trip."""
+    """A viewer's votes on some posts ("vote": post id -> +1/-1), the posts they saved ("saved":
+    post id -> 1), their standing in some communities ("member", "moderator", "banned":
+    community id -> 1) and whom and what they block ("blocked_user", "blocked_community": id ->
+    1), in one round trip."""
     rows = await db.fetch(queries.get_viewer_state, viewer_id, post_ids, community_ids)
     state: dict[str, dict[int, int]] = defaultdict(dict)
     for row in rows:
         state[row["kind"]][row["id"]] = row["value"]
     return state
+
+
+def blocks_in(state: dict[str, dict[int, int]]) -> Blocks:
+    """Whom and what the viewer blocks, from `fetch_viewer_state`'s answer."""
+    users, communities = state["blocked_user"], state["blocked_community"]
+    return Blocks(frozenset(users), frozenset(communities)) if users or communities else NO_BLOCKS
 
 
 def standing_in(state: dict[str, dict[int, int]], community_id: int) -> Standing:
@@ -117,6 +139,7 @@ class Loaders:
         self.pool = pool
         self.viewer_id = viewer_id
         self._loaders: dict[str, DataLoader[Any, Any]] = {}
+        self._blocks: Blocks | None = None
 
     def get(self, key: LoaderKey[K, V]) -> DataLoader[K, V]:
         """This request's loader of `key`'s kind, made on first use."""
@@ -129,17 +152,33 @@ class Loaders:
             loader = self._loaders[key.name] = DataLoader(load_fn=load)
         return loader
 
-    async def prime_page(self, *, post_ids: list[int], community_ids: list[int]) -> None:
+    async def prime_page(self, *, post_ids: list[int], community_ids: list[int]) -> Blocks:
         """Load the viewer's votes on a page of posts and their standing in its communities in
-        one query, so that every item's viewer fields answer at once."""
+        one query, so that every item's viewer fields answer at once; answers (and remembers)
+        whom and what the viewer blocks, which the same query tells."""
         if self.viewer_id is None:
-            return
+            return NO_BLOCKS
         state = await fetch_viewer_state(
             self.pool, self.viewer_id, post_ids=post_ids, community_ids=community_ids
         )
-        votes = state["vote"]
+        self._blocks = blocks_in(state)
+        votes, saved = state["vote"], state["saved"]
         self.viewer_post_vote.prime_many({key: votes.get(key, 0) for key in post_ids})
+        self.viewer_post_saved.prime_many({key: key in saved for key in post_ids})
         self.standing.prime_many({key: standing_in(state, key) for key in community_ids})
+        return self._blocks
+
+    async def blocks(self) -> Blocks:
+        """Whom and what the viewer blocks, asked once per request (none for anonymous), unless
+        `prime_page` learnt it already."""
+        if self._blocks is None:
+            if self.viewer_id is None:
+                self._blocks = NO_BLOCKS
+            else:
+                row = await self.pool.fetchrow(queries.get_blocks_of_user, self.viewer_id)
+                assert row is not None, "a SELECT without FROM answers one row"
+                self._blocks = Blocks(frozenset(row["users"]), frozenset(row["communities"]))
+        return self._blocks
 
     def forget_standing(self, community_id: int) -> None:
         """After the viewer joined or left: what the loader knew is out of date."""
@@ -158,6 +197,14 @@ class Loaders:
     @property
     def viewer_comment_vote(self) -> DataLoader[int, int]:
         return self.get(_VIEWER_COMMENT_VOTE)
+
+    @property
+    def viewer_post_saved(self) -> DataLoader[int, bool]:
+        return self.get(_VIEWER_POST_SAVED)
+
+    @property
+    def viewer_comment_saved(self) -> DataLoader[int, bool]:
+        return self.get(_VIEWER_COMMENT_SAVED)
 
 
 async def _load_standings(loaders: Loaders, keys: list[int]) -> list[Standing]:
@@ -180,8 +227,27 @@ async def _load_viewer_comment_votes(loaders: Loaders, keys: list[int]) -> list[
     return [found.get(key, 0) for key in keys]
 
 
+async def _load_saved(loaders: Loaders, keys: list[int], query: str) -> list[bool]:
+    if loaders.viewer_id is None:
+        return [False] * len(keys)
+    saved = {r[0] for r in await loaders.pool.fetch(query, loaders.viewer_id, keys)}
+    return [key in saved for key in keys]
+
+
+async def _load_viewer_post_saved(loaders: Loaders, keys: list[int]) -> list[bool]:
+    return await _load_saved(loaders, keys, queries.get_saved_posts_of_user)
+
+
+async def _load_viewer_comment_saved(loaders: Loaders, keys: list[int]) -> list[bool]:
+    return await _load_saved(loaders, keys, queries.get_saved_comments_of_user)
+
+
 _STANDING: LoaderKey[int, Standing] = LoaderKey("standing", _load_standings)
 _VIEWER_POST_VOTE: LoaderKey[int, int] = LoaderKey("viewer_post_vote", _load_viewer_post_votes)
 _VIEWER_COMMENT_VOTE: LoaderKey[int, int] = LoaderKey(
     "viewer_comment_vote", _load_viewer_comment_votes
+)
+_VIEWER_POST_SAVED: LoaderKey[int, bool] = LoaderKey("viewer_post_saved", _load_viewer_post_saved)
+_VIEWER_COMMENT_SAVED: LoaderKey[int, bool] = LoaderKey(
+    "viewer_comment_saved", _load_viewer_comment_saved
 )

@@ -33,15 +33,34 @@ async def require_writer(info: Info) -> Viewer:
 async def limit_writes(info: Info, *, account: int | None = None) -> None:
     """Count a write against the caller's IP, and their account when signed in."""
     settings = info.context.settings
-    keys = [f"ip:{info.context.client_ip}"]
-    if account is not None:
-        keys.append(f"user:{account}")
-    await ratelimit.hit(
-        info.context.redis,
-        keys,
+    await _count(
+        info,
+        "",
+        account,
         limit=settings.write_rate_limit,
         window=settings.write_rate_window_seconds,
     )
+
+
+async def limit_renders(info: Info) -> None:
+    """Count a markdown preview against the caller's IP, and their account when signed in: a
+    quota of its own, so that previewing never spends the writes it prepares."""
+    settings = info.context.settings
+    viewer = info.context.viewer
+    await _count(
+        info,
+        "render:",
+        viewer.user_id if viewer else None,
+        limit=settings.render_rate_limit,
+        window=settings.render_rate_window_seconds,
+    )
+
+
+async def _count(info: Info, quota: str, account: int | None, *, limit: int, window: int) -> None:
+    keys = [f"{quota}ip:{info.context.client_ip}"]
+    if account is not None:
+        keys.append(f"{quota}user:{account}")
+    await ratelimit.hit(info.context.redis, keys, limit=limit, window=window)
 
 
 async def is_moderator(info: Info, community_id: int) -> bool:

@@ -1,38 +1,29 @@
-"""Events between API workers, over Redis: new posts and comments for subscriptions, and
-invalidation of the shared listing caches.
+"""Events between API workers, over Redis: new posts and comments for subscriptions, invalidation
+of the shared listing caches, and ended sessions.
 
-A listener outlives Redis restarts: when its connection is lost it subscribes again, with a
-backoff that doubles up to a few seconds, and says so in the log once when it loses Redis and
-once when it has it back. Messages published meanwhile are lost, so the listener of
-invalidations clears this worker's caches whenever it (re)subscribes.
+Publishing uses the worker's pool; listening, for every subscription of every client and the
+worker's own listeners, goes through one connection of its own (`api.core.fanout`), so readers
+never take the connections that writes, rate limits and sign-in need. Messages published while
+that connection is lost are missed, so the listener of invalidations clears this worker's caches
+whenever it (re)subscribes.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 
 from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from api.core.caching import ListingCache
-
-log = logging.getLogger("agora.api")
+from api.core.errors import RateLimited
+from api.core.fanout import Fanout, FellBehind
 
 FRONT_PAGE = "all"
-# Seconds before the first new attempt after losing Redis; doubled per failed attempt up to the
-# cap, so a long outage costs one attempt every few seconds and a short one is noticed quickly.
-RECONNECT_FIRST_DELAY = 0.1
-RECONNECT_MAX_DELAY = 5.0
 
 # The prefix of a message on the invalidation channel that names an ended session (the rest is
 # its token's SHA-256); any other message there means content changed.
 _SESSION_ENDED = b"session-ended:"
-
-_LOST = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 class PubSub:
@@ -40,11 +31,33 @@ class PubSub:
     named under `namespace` (the forum's database): forums sharing a Redis, two deployments or
     two test runs, never hear each other."""
 
-    def __init__(self, redis: Redis, cache: ListingCache, *, namespace: str) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        cache: ListingCache,
+        *,
+        namespace: str,
+        listener: Redis | None = None,
+        queue_size: int = 100,
+    ) -> None:
+        """`redis` publishes; `listener` (by default `redis`) holds the one connection every
+        listener of this worker shares: give it a client of its own, so that it never takes a
+        connection of `redis`'s pool. A subscriber `queue_size` messages behind is ended."""
         self._redis = redis
         self._cache = cache
         self._invalidations = f"{namespace}:cache:invalidate"
         self._namespace = namespace
+        self._queue_size = queue_size
+        self.fanout = Fanout(listener or redis, queue_size=queue_size)
+        self._session_listeners: list[Callable[[bytes], None]] = []
+
+    def when_session_ends(self, listener: Callable[[bytes], None]) -> None:
+        """Call `listener` with the token hash of every session ended, here or by another worker
+        (it must not block)."""
+        self._session_listeners.append(listener)
+
+    async def aclose(self) -> None:
+        await self.fanout.aclose()
 
     def _posts_channel(self, community_id: int | str) -> str:
         return f"{self._namespace}:posts:{community_id}"
@@ -60,8 +73,13 @@ class PubSub:
 
     async def session_ended(self, token_hash: bytes) -> None:
         """A session was ended (signed out): no worker may accept it from its cache again."""
-        self._cache.forget_session(token_hash)
+        self._forget_session(token_hash)
         await self._redis.publish(self._invalidations, _SESSION_ENDED + token_hash)
+
+    def _forget_session(self, token_hash: bytes) -> None:
+        self._cache.forget_session(token_hash)
+        for listener in self._session_listeners:
+            listener(token_hash)
 
     async def post_created(self, *, community_id: int, post_id: int) -> None:
         await self.content_changed()
@@ -81,78 +99,34 @@ class PubSub:
         return self._ids(self._comments_channel(post_id))
 
     async def _ids(self, channel: str) -> AsyncGenerator[int, None]:
-        """The ids published on `channel` from now on, until the consumer stops. Ids published
-        while Redis is away are missed; the subscription goes on when it is back."""
-        async for data in self._messages(channel, what=f"subscription to {channel}", quiet=True):
-            yield int(data)
+        """The ids published on `channel` from now on, until the consumer stops (see
+        Fanout.messages)."""
+        try:
+            async for data in self.fanout.messages(channel):
+                yield int(data)
+        except FellBehind:
+            raise RateLimited(
+                f"This subscription fell more than {self._queue_size} events behind and was "
+                "ended: read its events faster, or subscribe again.",
+                retry_after=1,
+            ) from None
 
     async def follow_invalidations(self) -> None:
-        """Clear this worker's caches whenever another worker says posts changed, forget the
-        sessions another worker ended, and clear everything, sessions too, whenever the listener
-        subscribes again after losing Redis (it may have missed such messages)."""
-        try:
-            async for data in self._messages(
-                self._invalidations,
-                what="cache invalidation listener",
-                on_subscribed=self._forget_everything,
-            ):
-                if data.startswith(_SESSION_ENDED):
-                    self._cache.forget_session(data[len(_SESSION_ENDED) :])
-                else:
-                    self._cache.clear()
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # a bug, not a lost connection: fall back to the time-to-live
-            log.exception("cache invalidation listener stopped")
+        """Until cancelled: clear this worker's caches whenever another worker says posts
+        changed, forget the sessions another worker ended, and clear everything, sessions too,
+        whenever the listener subscribes again after losing Redis (it may have missed such
+        messages)."""
+        with self.fanout.handling(
+            self._invalidations, self._invalidated, on_subscribed=self._forget_everything
+        ):
+            await asyncio.Event().wait()
+
+    def _invalidated(self, data: bytes) -> None:
+        if data.startswith(_SESSION_ENDED):
+            self._forget_session(data[len(_SESSION_ENDED) :])
+        else:
+            self._cache.clear()
 
     def _forget_everything(self) -> None:
         self._cache.clear()
         self._cache.sessions.clear()
-
-    async def _messages(
-        self,
-        channel: str,
-        *,
-        what: str,
-        on_subscribed: Callable[[], None] | None = None,
-        quiet: bool = False,
-    ) -> AsyncIterator[bytes]:
-        """The data of the messages on `channel`, across lost connections, until the consumer
-        stops. `on_subscribed` runs at each (re)subscription; `quiet` logs at debug level (for
-        the many short-lived subscriptions of clients)."""
-        lost_level = logging.DEBUG if quiet else logging.WARNING
-        back_level = logging.DEBUG if quiet else logging.INFO
-        delay = RECONNECT_FIRST_DELAY
-        lost = False
-        while True:
-            pubsub = self._redis.pubsub()
-            subscriptions = 0
-            try:
-                await pubsub.subscribe(channel)
-                async for message in pubsub.listen():
-                    if message["type"] == "subscribe":
-                        # Ours, or one redis-py made on its own after reconnecting at once (the
-                        # server was back before its first retry): then the loss was silent.
-                        subscriptions += 1
-                        if on_subscribed is not None:
-                            on_subscribed()
-                        if lost:
-                            log.log(back_level, "%s: connected to Redis again", what)
-                        elif subscriptions > 1:
-                            log.log(
-                                lost_level, "%s: lost Redis for a moment, connected again", what
-                            )
-                        lost, delay = False, RECONNECT_FIRST_DELAY
-                    elif message["type"] == "message":
-                        yield message["data"]
-            except _LOST as error:
-                if not lost:
-                    log.log(
-                        lost_level, "%s: lost Redis (%s); retrying until it is back", what, error
-                    )
-                    lost = True
-            finally:
-                with contextlib.suppress(Exception):
-                    await pubsub.aclose()
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, RECONNECT_MAX_DELAY)

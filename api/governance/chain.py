@@ -1,4 +1,4 @@
-"""The API's reads of the chain, for the checks of governance actions alone.
+"""The API's reads of the chain, for the checks of governance actions and the mirror's lag.
 
 A read of the forum never calls the chain (it reads the indexer's mirror), but relaying a signed
 ballot must know what the mirror may not have caught up with yet: the voter's nonce, whether the
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from web3 import Web3
-from web3.exceptions import ContractLogicError
+from web3.exceptions import ContractLogicError, Web3Exception
 
 from agora.chain import decode_revert
 from agora.settings import Settings
@@ -136,3 +136,51 @@ def ballot_facts(
     except ContractLogicError as error:
         refusal = decode_revert(error)
     return BallotFacts(state, has_voted, nonce, refusal)
+
+
+# `Query.indexer` compares the mirror with the chain's head now: asked of the node at most once
+# per HEAD_CACHE_SECONDS per worker (one request at a time), and not waited for longer than
+# HEAD_TIMEOUT_SECONDS (a hung node must not hang the field: the head is then unknown).
+HEAD_CACHE_SECONDS = 1.0
+HEAD_TIMEOUT_SECONDS = 2.0
+
+
+class _Head:
+    def __init__(self) -> None:
+        self.value: int | None = None
+        self.read_at = float("-inf")
+        self.fetch: asyncio.Future[int] | None = None
+
+    async def now(self, settings: Settings) -> int | None:
+        loop = asyncio.get_running_loop()
+        if loop.time() - self.read_at < HEAD_CACHE_SECONDS:
+            return self.value
+        if self.fetch is None or self.fetch.done() or self.fetch.get_loop() is not loop:
+            self.fetch = asyncio.ensure_future(_block_number(settings))
+            # Retrieved here if nobody waits for it to the end (a timeout): no warning.
+            self.fetch.add_done_callback(lambda done: done.cancelled() or done.exception())
+        try:
+            self.value = await asyncio.wait_for(asyncio.shield(self.fetch), HEAD_TIMEOUT_SECONDS)
+        except (TimeoutError, ChainUnavailable, Web3Exception, ValueError):
+            self.value = None
+        self.read_at = loop.time()
+        return self.value
+
+
+async def _block_number(settings: Settings) -> int:
+    chain = chain_of(settings)
+    return await read(lambda: chain.w3.eth.block_number)
+
+
+# By deployment file and RPC URL: one process may serve several apps (the tests do).
+_heads: dict[tuple[str, str | None], _Head] = {}
+
+
+async def head_now(settings: Settings) -> int | None:
+    """The chain's head block as the node answers now; None when there is no chain or the node
+    does not answer in time."""
+    key = (str(settings.deployment_file), settings.chain_rpc_url)
+    head = _heads.get(key)
+    if head is None:
+        head = _heads[key] = _Head()
+    return await head.now(settings)

@@ -6,20 +6,26 @@ from __future__ import annotations
 import strawberry
 
 from api.core.types import Info
-from api.governance import repository
+from api.governance import chain, repository
 from api.governance.types import IndexerStatus
 
 
 async def indexer(info: Info) -> IndexerStatus:
-    """Where the indexer is, as it recorded it (a read never asks the chain)."""
+    """Where the indexer is, as it recorded it, and how far behind the chain's head now it is
+    (the one read that asks the node, briefly cached: a stopped indexer shows a growing lag)."""
     row = await repository.get_indexer_state(info.context.pool)
+    head = await chain.head_now(info.context.settings)
     if row is None:
-        return IndexerStatus(chain_id=None, head_block=None, indexed_block=None, lag_blocks=None)
+        return IndexerStatus(
+            chain_id=None, head_block=None, indexed_block=None, lag_blocks=None, chain_head=head
+        )
+    latest = row["head_block"] if head is None else max(head, row["head_block"])
     return IndexerStatus(
         chain_id=row["chain_id"],
         head_block=row["head_block"],
         indexed_block=row["block_number"],
-        lag_blocks=max(row["head_block"] - row["block_number"], 0),
+        lag_blocks=max(latest - row["block_number"], 0),
+        chain_head=head,
     )
 
 

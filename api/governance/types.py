@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from eth_utils import keccak
 
-from api.core import markdown
 from api.core.errors import BadUserInput, shown
 from api.core.pagination import (
     Connection,
@@ -32,6 +31,23 @@ from api.users.types import User, checksummed
 
 if TYPE_CHECKING:
     import asyncpg
+
+
+# What descriptionHtml renders of a description: the chain accepted descriptions of 100,000
+# characters, and nobody reads that much on a proposal's page.
+DESCRIPTION_DISPLAY_LENGTH = 10_000
+
+
+def shown_description(description: str) -> str:
+    """The markdown descriptionHtml renders: `description`, cut to its first
+    DESCRIPTION_DISPLAY_LENGTH characters with a note when it is longer."""
+    if len(description) <= DESCRIPTION_DISPLAY_LENGTH:
+        return description
+    return (
+        description[:DESCRIPTION_DISPLAY_LENGTH]
+        + f"\n\n*… (shortened: the first {DESCRIPTION_DISPLAY_LENGTH:,} of"
+        f" {len(description):,} characters)*"
+    )
 
 
 @strawberry.enum
@@ -152,7 +168,7 @@ class ProposalVote:
     voter: User
     support: VoteSupport
     weight: BigInt
-    reason: str | None
+    reason: str | None  # made safe to show and capped, as `Proposal.description`
     tx_hash: str
 
     @classmethod
@@ -188,12 +204,15 @@ class Proposal:
     # the undefined name for ruff and mypy.
     community: Annotated[Community, strawberry.lazy("api.communities.types")]  # type: ignore[name-defined]  # noqa: F821
     proposer: User
+    # As the mirror shows it: the chain's bytes made safe to show and capped (agora/text.py);
+    # `description_hash` is of the bytes themselves.
     description: str
     # The calls it makes if it passes, as `ProposalDraft` gives them to `propose`; with the
     # description's keccak256 they are the arguments of the governor's `execute`.
     targets: list[str]
     values: list[BigInt]
     calldatas: list[str]
+    # keccak256 of the description's bytes as the chain holds them (the indexer stores it).
     description_hash: str
     kind: ProposalKind
     state: ProposalState
@@ -207,8 +226,13 @@ class Proposal:
     executed_tx: str | None
 
     @strawberry.field
-    def description_html(self) -> str:
-        return markdown.render(self.description)
+    async def description_html(self, info: Info) -> str:
+        """The description rendered from markdown (sanitized): its first 10,000 characters, with
+        a note saying so when it is longer (the chain takes any length; `description` has it
+        all)."""
+        return await info.context.renderer.remembered(
+            (self.governor, self.proposal_id), shown_description(self.description)
+        )
 
     @strawberry.field
     async def candidate(self, info: Info) -> User | None:
@@ -264,7 +288,8 @@ class Proposal:
             targets=list(row["targets"]),
             values=[BigInt(int(value)) for value in row["values"]],
             calldatas=list(row["calldatas"]),
-            description_hash="0x" + keccak(text=row["description"]).hex(),
+            # Of the bytes the chain holds: `description` is their text made safe to show.
+            description_hash="0x" + bytes(row["description_hash"]).hex(),
             kind=kind,
             state=ProposalState(row["state"]),
             for_votes=BigInt(int(row["for_votes"])),
@@ -343,10 +368,14 @@ def _small(value: Any) -> int:
 
 @strawberry.type
 class IndexerStatus:
-    """Where the indexer is: the chain's head it last saw, the block it has applied, and the
-    difference. Nulls before the indexer has run against this database."""
+    """Where the indexer is: the chain's head it last saw (`headBlock`), the block it has
+    applied, the chain's head now as the node answers (`chainHead`, null when the node does
+    not answer within 2 s), and how many blocks the mirror is behind (against `chainHead` when
+    known: an indexer that stopped shows a growing lag). Nulls before the indexer has run
+    against this database."""
 
     chain_id: int | None
     head_block: int | None
     indexed_block: int | None
     lag_blocks: int | None
+    chain_head: int | None

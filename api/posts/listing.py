@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 
 from agora.db import Executor
+from api.core.loaders import NO_BLOCKS, Blocks
 from api.core.pagination import (
     decode_cursor,
     encode_cursor,
@@ -144,6 +145,14 @@ def cursor_of(sort: PostSort, row: asyncpg.Record, page: Page) -> str:
     return encode_cursor(f"posts:{sort.value}", [_to_json(row[spec.column]), row["id"], since])
 
 
+def hides(row: asyncpg.Record, blocks: Blocks, *, front_page: bool) -> bool:
+    """Whether a viewer with `blocks` must not see this listed post: its author is blocked, or,
+    on the front page, its community."""
+    return row["author_id"] in blocks.users or (
+        front_page and row["community_id"] in blocks.communities
+    )
+
+
 async def fetch(
     db: Executor,
     *,
@@ -152,16 +161,27 @@ async def fetch(
     limit: int,
     community_id: int | None,
     member_id: int | None = None,
+    blocks: Blocks = NO_BLOCKS,
 ) -> list[asyncpg.Record]:
-    """A page of the front page, of one community's page (`community_id`), or of the front
-    page limited to the communities `member_id` joined."""
+    """A page of the front page (`community_id` None), of a community's, or of the front page
+    limited to the communities `member_id` joined; without what the viewer blocks: blocked
+    authors everywhere, blocked communities on the front pages (a blocked community's own page
+    still shows it, as on Reddit)."""
     spec = SORTS[sort]
-    if community_id is not None:
+    front_page = community_id is None
+    if not front_page:
         query, scope_id = spec.query_in_community, community_id
     elif member_id is not None:
         query, scope_id = spec.query_subscribed, member_id
     else:
         query, scope_id = spec.query, None
     return await repository.list_posts(
-        db, query=query, after=page.after, limit=limit, scope_id=scope_id, since=page.since
+        db,
+        query=query,
+        after=page.after,
+        limit=limit,
+        scope_id=scope_id,
+        since=page.since,
+        hidden_authors=list(blocks.users),
+        hidden_communities=list(blocks.communities) if front_page else None,
     )

@@ -7,7 +7,7 @@ import strawberry
 
 from agora.db import Executor
 from api.communities.mutations import get_community_or_404
-from api.core import idempotency, ids, markdown, permissions, validation
+from api.core import idempotency, ids, permissions, validation
 from api.core.errors import BadUserInput, NotFound
 from api.core.types import Info
 from api.posts import repository
@@ -30,9 +30,14 @@ class EditPostInput:
     url: str | None = None
 
 
-def _body(body: str | None) -> tuple[str | None, str | None]:
-    text = validation.optional_text(body, field="body", label="The text", max_length=40000)
-    return text, markdown.render(text) if text else None
+BODY_MAX_LENGTH = 40000
+
+
+async def _body(info: Info, body: str | None) -> tuple[str | None, str | None]:
+    text = validation.optional_text(
+        body, field="body", label="The text", max_length=BODY_MAX_LENGTH
+    )
+    return text, await info.context.renderer.render_stored(text) if text else None
 
 
 async def load_post(info: Info, post_id: int) -> Post:
@@ -55,8 +60,8 @@ async def create_post(info: Info, input: CreatePostInput) -> Post:
     community = await get_community_or_404(info, input.community)
     await permissions.require_not_banned(info, community.row_id, community.name)
     title = validation.text(input.title, field="title", label="The title", max_length=300)
-    body, body_html = _body(input.body)
     url = validation.link(input.url)
+    body, body_html = await _body(info, input.body)
 
     async def write(conn: Executor) -> int:
         return await repository.create_post(
@@ -80,13 +85,13 @@ async def create_post(info: Info, input: CreatePostInput) -> Post:
 async def edit_post(info: Info, input: EditPostInput) -> Post:
     viewer = await permissions.require_writer(info)
     post_id = ids.decode_one(input.id, "Post")
-    body, body_html = _body(input.body)
     url = validation.link(input.url)
     found = await info.context.loaders.get(POST).load(post_id)
     if found is not None:
         await permissions.require_not_banned(
             info, found["community_id"], found["community"]["name"]
         )
+    body, body_html = await _body(info, input.body)
     async with info.context.pool.acquire() as conn, conn.transaction():
         row = await lock_post_or_404(conn, post_id)
         permissions.require_author(viewer, row["author_id"], "post")

@@ -25,16 +25,19 @@ async def list_posts(
     limit: int,
     scope_id: int | None,
     since: datetime | None,
+    hidden_authors: list[int] | None = None,
+    hidden_communities: list[int] | None = None,
 ) -> list[asyncpg.Record]:
     """Run `query`, one of the `list_*` queries, chosen by the caller's sort.
 
-    `scope_id` is the community (or, for `list_by_author`, the author) the list is limited to.
+    `scope_id` is the community (or, for `list_by_author`, the author) the list is limited to;
+    `hidden_*` what the viewer blocks, for the queries that leave it out (the sorts' listings:
+    authors in all, communities on the front page).
     """
     args: list[Any] = [after[0], after[1], limit]
-    if scope_id is not None:
-        args.append(scope_id)
-    if since is not None:
-        args.append(since)
+    for optional in (scope_id, since, hidden_authors, hidden_communities):
+        if optional is not None:
+            args.append(optional)
     return await db.fetch(query, *args)
 
 
@@ -69,3 +72,9 @@ async def delete_post(db: Executor, *, post_id: int) -> None:
 
 async def remove_post(db: Executor, *, post_id: int) -> None:
     await db.execute(queries.remove_post, post_id)
+
+
+async def get_revisions_of_posts(
+    db: Executor, *, post_ids: list[int], limit: int
+) -> list[asyncpg.Record]:
+    return await db.fetch(queries.get_revisions_of_posts, post_ids, limit)

@@ -9,6 +9,7 @@ import strawberry
 from api.communities.resolvers import community_id_or_404
 from api.core import ids, permissions
 from api.core.extend import extend_type
+from api.core.loaders import Blocks
 from api.core.pagination import Connection, check_page_size, connection
 from api.core.types import Info
 from api.posts import listing
@@ -46,7 +47,20 @@ async def posts(
         )
     else:
         rows = await _shared_page(info, sort, page, after, first, community_id)
-    await prime_viewer_state(info, rows)
+    blocks = await prime_viewer_state(info, rows)
+    if any(listing.hides(row, blocks, front_page=community_id is None) for row in rows):
+        # Rare: the viewer blocks someone on this page. Their page is their own (never cached):
+        # the same keyset range without what they block.
+        rows = await listing.fetch(
+            ctx.pool,
+            sort=sort,
+            page=page,
+            limit=first + 1,
+            community_id=community_id,
+            member_id=member_id,
+            blocks=blocks,
+        )
+        await prime_viewer_state(info, rows)
     return connection(
         rows, first, node=listed_posts(info), cursor=lambda r: listing.cursor_of(sort, r, page)
     )
@@ -74,9 +88,10 @@ async def _shared_page(
     return rows
 
 
-async def prime_viewer_state(info: Info, rows: list[Any]) -> None:
-    """The viewer's own votes and standing, joined to a (possibly shared) page per request."""
-    await info.context.loaders.prime_page(
+async def prime_viewer_state(info: Info, rows: list[Any]) -> Blocks:
+    """The viewer's own votes, saves and standing, joined to a (possibly shared) page per
+    request; answers whom and what they block, which the same query tells."""
+    return await info.context.loaders.prime_page(
         post_ids=[r["id"] for r in rows],
         community_ids=list({r["community_id"] for r in rows}),
     )

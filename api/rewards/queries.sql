@@ -1,6 +1,8 @@
 -- name: list_user_rewards
--- A person's rewards: one per epoch they earned in, newest first (keyset on the epoch's end).
-SELECT l.community_id, l.epoch_number, e.ends_at, sum(l.amount) AS amount
+-- A person's rewards: one per epoch they earned in, newest first (keyset on the epoch's end);
+-- its amount without the lines its review voided (a reward wholly voided is listed at 0).
+SELECT l.community_id, l.epoch_number, e.ends_at,
+       coalesce(sum(l.amount) FILTER (WHERE l.voided_at IS NULL), 0) AS amount
   FROM reward_lines l
   JOIN reward_epochs e ON e.community_id = l.community_id AND e.number = l.epoch_number
  WHERE l.author_id = $1
@@ -23,7 +25,7 @@ SELECT k.community_id, k.epoch_number, k.user_id, t.status, t.tx_hash, p.settled
 
 -- name: get_reward_lines
 SELECT k.community_id, k.epoch_number, k.user_id, l.post_id, l.comment_id, l.votes, l.score,
-       l.amount
+       l.amount, l.void_reason
   FROM unnest($1::bigint[], $2::int[], $3::bigint[]) AS k (community_id, epoch_number, user_id)
   JOIN reward_lines l ON l.community_id = k.community_id AND l.epoch_number = k.epoch_number
                      AND l.author_id = k.user_id
@@ -55,3 +57,20 @@ SELECT coalesce(sum(balance) FILTER (WHERE kind IN ('earned', 'onchain')), 0) AS
        coalesce(sum(balance) FILTER (WHERE kind = 'onchain'), 0) AS paid
   FROM ledger_balances
  WHERE community_id = $1 AND user_id = $2;
+
+-- name: get_epoch_by_name
+SELECT e.community_id, e.number, e.status
+  FROM communities c
+  JOIN reward_epochs e ON e.community_id = c.id
+ WHERE c.name = $1 AND e.number = $2;
+
+-- name: get_distribution
+-- What an epoch mints (or, in review, will mint unless the review voids more): each recipient's
+-- lines not voided, in address order.
+SELECT u.address, sum(l.amount) AS amount
+  FROM reward_lines l
+  JOIN users u ON u.id = l.author_id
+ WHERE l.community_id = $1 AND l.epoch_number = $2 AND l.voided_at IS NULL
+ GROUP BY u.address
+HAVING sum(l.amount) > 0
+ ORDER BY u.address;

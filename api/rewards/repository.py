@@ -69,3 +69,11 @@ async def get_user_totals(db: Executor, *, community_id: int, user_id: int) -> a
 def _columns(keys: Sequence[tuple[int, ...]], width: int) -> list[list[int]]:
     """Composite keys as one array per column, for `unnest` on the SQL side."""
     return [[key[i] for key in keys] for i in range(width)]
+
+
+async def get_epoch_by_name(db: Executor, *, name: str, number: int) -> asyncpg.Record | None:
+    return await db.fetchrow(queries.get_epoch_by_name, name, number)
+
+
+async def get_distribution(db: Executor, *, community_id: int, number: int) -> list[asyncpg.Record]:
+    return await db.fetch(queries.get_distribution, community_id, number)

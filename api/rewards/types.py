@@ -43,7 +43,10 @@ class PayoutStatus(Enum):
 @strawberry.enum
 class EpochStatus(Enum):
     OPEN = "OPEN"
-    # Rewards computed and booked; no mint sent yet.
+    # Rewards computed, booked and public; not minted until the review window ends
+    # (`reviewEndsAt`), and a line whose item is removed meanwhile is voided.
+    IN_REVIEW = "IN_REVIEW"
+    # Reviewed, its root published and its mints queued; no mint sent yet.
     CLOSED = "CLOSED"
     # Some mint sent, not all of them booked.
     PAYING = "PAYING"
@@ -96,11 +99,20 @@ class RewardEpoch:
     # Until the epoch closes nothing is distributed and nobody has received.
     distributed: BigInt
     recipients: int
+    # When the review window ends and the epoch is minted; null while open (and for an epoch
+    # closed before windows existed).
+    review_ends_at: datetime | None
+    # 0x-hex root of OpenZeppelin's StandardMerkleTree of the (address, uint256) rows minted (the
+    # CSV at /rewards/<community>/<number>.csv); every mint's EpochMinted event carries it. Null
+    # while open or in review, and when nothing was minted.
+    merkle_root: str | None
 
     @strawberry.field
     async def status(self, info: Info) -> EpochStatus:
         if self.row_status == "open":
             return EpochStatus.OPEN
+        if self.row_status == "review":
+            return EpochStatus.IN_REVIEW
         if self.row_status == "paid":
             return EpochStatus.PAID
         payouts = await info.context.loaders.get(PAYOUTS).load((self.community_id, self.number))
@@ -124,6 +136,10 @@ class RewardEpoch:
             emission=BigInt(int(row["emission"])),
             distributed=BigInt(int(row["distributed"] or 0)),
             recipients=row["recipients"] or 0,
+            review_ends_at=row["review_ends_at"],
+            merkle_root=None
+            if row["merkle_root"] is None
+            else "0x" + bytes(row["merkle_root"]).hex(),
         )
 
 
@@ -135,6 +151,9 @@ class RewardItem:
     votes: int
     score: float
     amount: BigInt
+    # Voided in the epoch's review (its item removed or deleted, or its author banned): its
+    # amount went back to the community's pool and is not minted.
+    voided: bool
 
     @strawberry.field
     async def post(self, info: Info) -> Post | None:
@@ -196,6 +215,7 @@ class Reward:
                 votes=r["votes"],
                 score=float(r["score"]),
                 amount=BigInt(int(r["amount"])),
+                voided=r["void_reason"] is not None,
             )
             for r in rows[:MAX_REWARD_ITEMS]
         ]

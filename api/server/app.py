@@ -14,24 +14,38 @@ from urllib.parse import urlsplit
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialWithJitterBackoff
+from redis.backoff import ExponentialWithJitterBackoff, NoBackoff
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    Response,
+)
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from agora.db import QueryCounter, create_pool
 from agora.runtime import restore_recursion_limit
 from agora.settings import PROJECT_ROOT, Settings
+from api.account.export import export
 from api.core.caching import ListingCache
 from api.core.pubsub import PubSub
+from api.core.rendering import Renderer
+from api.rewards.distribution import epoch_distribution
 from api.server.graphql_view import AgoraGraphQL
 from api.server.resources import Resources
+from api.server.sockets import OpenSockets
 
 log = logging.getLogger("agora.api")
 
 FRONTEND_DIST = PROJECT_ROOT / "frontend" / "dist"
+
+# How long a request waits for a free connection of the Redis pool before it fails: the pool's
+# connections are each held for one short command, so a longer wait means Redis is in trouble.
+REDIS_POOL_WAIT_SECONDS = 2.0
 
 
 async def spa(request: Request) -> Response:
@@ -105,21 +119,46 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
         # After a Redis restart every pooled connection is dead; a client built from a URL does
         # not retry by default, so each would fail one request with INTERNAL. Retried on a new
         # connection instead (a repeated INCR or PUBLISH after a lost reply is harmless here).
-        # A burst of requests waits for a free connection (up to 10 s) rather than failing with
-        # "Too many connections" past the pool's 100: 200 simultaneous sign-ins did.
+        # Only short commands use this pool (listening has its own connection, below): a burst
+        # of requests waits a moment for a free connection rather than failing with "Too many
+        # connections" past the pool's 100 (200 simultaneous sign-ins did), but never long.
         redis = Redis(
             connection_pool=BlockingConnectionPool.from_url(
                 redis_url,
                 max_connections=100,
-                timeout=10,
+                timeout=REDIS_POOL_WAIT_SECONDS,
                 retry=Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.5), retries=3),
+                client_name="agora-api",
             )
+        )
+        # The one connection every subscription and listener of this worker shares
+        # (api.core.fanout): not retried by redis-py, whose silent reconnection would hide the
+        # loss from the fan-out, which reconnects, resubscribes and logs it itself. Its commands
+        # time out (a Redis that stops answering counts as lost); its wait for messages does not.
+        listener = Redis.from_url(
+            redis_url,
+            retry=Retry(NoBackoff(), retries=0),
+            socket_connect_timeout=5,
+            socket_timeout=5,
+            socket_keepalive=True,
+            client_name="agora-api-listener",
         )
         cache = ListingCache(
             ttl=settings.listing_cache_seconds, response_bytes=settings.response_cache_bytes
         )
-        pubsub = PubSub(redis, cache, namespace=f"agora:{_database_name(database_url)}")
-        resources = Resources(settings, pool, redis, cache, pubsub, counter)
+        pubsub = PubSub(
+            redis,
+            cache,
+            namespace=f"agora:{_database_name(database_url)}",
+            listener=listener,
+            queue_size=settings.subscription_queue_size,
+        )
+        sockets = OpenSockets(per_ip=settings.max_sockets_per_ip)
+        pubsub.when_session_ends(sockets.session_ended)
+        renderer = Renderer(
+            workers=settings.render_workers, timeout=settings.render_timeout_seconds
+        )
+        resources = Resources(settings, pool, redis, cache, pubsub, counter, sockets, renderer)
         app.state.resources = resources
         follower = asyncio.create_task(pubsub.follow_invalidations())
         # What start-up loaded (modules, the schema, the pool; ~120,000 objects) lives as long
@@ -132,14 +171,19 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
             follower.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await follower
+            await pubsub.aclose()
+            await listener.aclose()
             await redis.aclose(close_connection_pool=True)  # a pool given is not closed by default
             await pool.close()
+            await asyncio.to_thread(renderer.close)
 
     view = AgoraGraphQL()
     routes: list[Any] = [
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
         Route("/healthz", health),
+        Route("/rewards/{community}/{epoch:int}.csv", reward_distribution),
+        Route("/export", export),
     ]
     if (FRONTEND_DIST / "assets").is_dir():
         routes.append(Mount("/assets", StaticFiles(directory=FRONTEND_DIST / "assets")))
@@ -159,6 +203,26 @@ def _public_file(path: Path) -> Route:
         return FileResponse(path)
 
     return Route(f"/{path.name}", serve)
+
+
+async def reward_distribution(request: Request) -> Response:
+    """An epoch's distribution as CSV (api/rewards/distribution.py); 404 while open or unknown."""
+    resources: Resources = request.app.state.resources
+    number: int = request.path_params["epoch"]
+    found = None
+    # Epoch numbers are int4 in the books: a larger one is simply not there.
+    if number < 2**31:
+        found = await epoch_distribution(
+            resources.pool, community=request.path_params["community"], number=number
+        )
+    if found is None:
+        return PlainTextResponse("There is no closed epoch here.\n", status_code=404)
+    return Response(
+        found.csv,
+        media_type="text/csv; charset=utf-8",
+        # Final once reviewed, so a cache may keep it; in review it may still lose voided lines.
+        headers={"Cache-Control": "public, max-age=3600" if found.final else "no-cache"},
+    )
 
 
 def _database_name(url: str) -> str:

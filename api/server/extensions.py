@@ -30,6 +30,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.schema.schema import validate_document
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from api.core.errors import INTERNAL_MESSAGE, AgoraError, shown
 from api.core.pagination import MAX_PAGE_SIZE, max_items
@@ -116,10 +117,12 @@ def _cost(
     total = 0
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
-            if selection.selection_set is None:
-                continue  # a scalar comes with its object
             fields = getattr(parent, "fields", {})
             field = fields.get(selection.name.value)
+            if selection.selection_set is None:
+                # A scalar comes with its object, unless making it costs of its own.
+                total += _field_cost(field) if field else 0
+                continue
             inner_type = get_named_type(field.type) if field else None
             inner = _cost(selection.selection_set, inner_type, context, seen)
             total += (_list_size(field, selection) if field else 1) * (1 + inner)
@@ -134,6 +137,17 @@ def _cost(
                 inner_type = context.schema.get_type(fragment.type_condition.name.value)
                 total += _cost(fragment.selection_set, inner_type, context, seen | {name})
     return total
+
+
+# What a field costs each time an operation names it, beyond the objects it returns (strawberry
+# field metadata): for leaves that are work to make, such as a markdown preview.
+COST = "agora.cost"
+
+
+def _field_cost(field: GraphQLField) -> int:
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    cost: int = getattr(definition, "metadata", {}).get(COST, 0)
+    return cost
 
 
 def cost_limit_rule(max_cost: int) -> type[ValidationRule]:

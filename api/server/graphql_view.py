@@ -19,6 +19,7 @@ off) is executed for this request alone.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncGenerator
 from typing import Any, cast
@@ -34,6 +35,10 @@ from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.exceptions import NonTextMessageReceived
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.types import ExecutionResult
 
 from api.auth import sessions
@@ -46,6 +51,7 @@ from api.server.request_limits import Limits, Refused
 from api.server.resources import Resources
 from api.server.schema import schema
 from api.server.shared_reads import ReadKey, read_key
+from api.server.sockets import SESSION_ENDED, TOO_MANY_SOCKETS
 
 _CREDENTIAL_HEADERS = (b"authorization", b"cookie")
 
@@ -103,11 +109,78 @@ def _check_message(message: object, limits: Limits) -> None:
         request_limits.check_operation(message.get("payload"), limits)
 
 
+class _Operations(BaseGraphQLTransportWSHandler[Context, None]):
+    """The operations of one socket, under the forum's rules: at most
+    `max_subscriptions_per_socket` at once, and only while the session the socket was opened
+    with lasts (it is closed with 4403 when the session is signed out, on any worker, or
+    expires)."""
+
+    async def handle(self) -> None:
+        viewer = self.context.viewer
+        if viewer is None:
+            await super().handle()
+            return
+        with _resources(self.context).sockets.signed_in(viewer, self._session_ended):
+            await super().handle()
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        limit = self.context.settings.max_subscriptions_per_socket
+        if (
+            self.connection_acknowledged
+            and message["id"] not in self.operations
+            and len(self.operations) >= limit
+        ):
+            await self.send_message(
+                {
+                    "id": message["id"],
+                    "type": "error",
+                    "payload": [
+                        {
+                            "message": f"A socket may run {limit} subscriptions at once: "
+                            "complete one, or open another socket.",
+                            "extensions": {"code": "RATE_LIMITED", "retryAfter": 1},
+                        }
+                    ],
+                }
+            )
+            return
+        if self.context.viewer is not None and not await self._session_lasts():
+            self._session_ended()
+            return
+        await super().handle_subscribe(message)
+
+    async def _session_lasts(self) -> bool:
+        """Whether the socket's session is still open: asked again before each operation, so a
+        session whose end this worker did not hear of (Redis lost the message) stops here within
+        the session cache's few seconds."""
+        r = _resources(self.context)
+        return await sessions.viewer_of(r.pool, self.context.request, r.cache.sessions) is not None
+
+    def _session_ended(self) -> None:
+        self._closing = asyncio.create_task(self._close(SESSION_ENDED, "Session ended"))
+
+    async def _close(self, code: int, reason: str) -> None:
+        for operation_id in list(self.operations):
+            await self.cleanup_operation(operation_id)
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect):  # closed already
+            await self.websocket.close(code, reason)
+
+
+def _resources(context: Context) -> Resources:
+    return cast(Resources, context.request.app.state.resources)
+
+
 class AgoraGraphQL(GraphQL[Context, None]):
     websocket_adapter_class = _LimitedWebSocket
+    graphql_transport_ws_handler_class = _Operations
 
     def __init__(self) -> None:
-        super().__init__(schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL])
+        # The limit of subscriptions per socket is _Operations', with an error code.
+        super().__init__(
+            schema,
+            subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+            max_subscriptions_per_connection=None,
+        )
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         r: Resources = request.app.state.resources
@@ -121,6 +194,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
             redis=r.redis,
             pubsub=r.pubsub,
             listing_cache=r.cache,
+            renderer=r.renderer,
             viewer=viewer,
             loaders=Loaders(r.pool, viewer.user_id if viewer else None),
             client_ip=client.host if client else "unknown",
@@ -167,16 +241,32 @@ class AgoraGraphQL(GraphQL[Context, None]):
             await _unavailable()(scope, receive, send)
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":  # a WebSocket: _LimitedWebSocket checks each message
-            await super().__call__(scope, receive, send)
-            return
         resources: Resources = scope["app"].state.resources
+        if scope["type"] == "websocket":
+            await self._socket(WebSocket(scope, receive, send), resources)
+            return
         request = Request(scope, receive)
         try:
             response = await self._respond(request, resources)
         except ClientDisconnect:
             return
         await response(scope, receive, send)
+
+    async def _socket(self, websocket: WebSocket, resources: Resources) -> None:
+        """A WebSocket, if its address has fewer than MAX_SOCKETS_PER_IP open here; else closed
+        at once with 4429. _LimitedWebSocket checks each message, _Operations each operation."""
+        client = websocket.client
+        with resources.sockets.admitted(client.host if client else "unknown") as admitted:
+            if admitted:
+                await self.run(websocket)
+                return
+        protocols = websocket.scope.get("subprotocols") or []
+        await websocket.accept(
+            GRAPHQL_TRANSPORT_WS_PROTOCOL if GRAPHQL_TRANSPORT_WS_PROTOCOL in protocols else None
+        )
+        await websocket.close(
+            TOO_MANY_SOCKETS, "Too many open sockets from your address: close one first."
+        )
 
     async def _respond(self, request: Request, resources: Resources) -> Response:
         limits = Limits.of(resources.settings)

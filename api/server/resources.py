@@ -11,6 +11,8 @@ from agora.db import QueryCounter
 from agora.settings import Settings
 from api.core.caching import ListingCache
 from api.core.pubsub import PubSub
+from api.core.rendering import Renderer
+from api.server.sockets import OpenSockets
 
 
 @dataclass(slots=True)
@@ -21,3 +23,5 @@ class Resources:
     cache: ListingCache
     pubsub: PubSub
     query_counter: QueryCounter | None
+    sockets: OpenSockets
+    renderer: Renderer

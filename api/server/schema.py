@@ -8,26 +8,33 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from api.account.mutations import AccountMutation
 from api.auth.mutations import AuthMutation, AuthQuery
+from api.blocks.mutations import BlockMutation
+from api.blocks.resolvers import attach as attach_blocks
 from api.comments.mutations import CommentMutation
 from api.comments.resolvers import CommentQuery
 from api.comments.resolvers import attach as attach_comments
 from api.communities.mutations import CommunityMutation
 from api.communities.resolvers import CommunityQuery
-from api.core import markdown
+from api.core import permissions
 from api.core.errors import BadUserInput
+from api.core.rendering import RenderFailed
 from api.core.scalars import SCALARS
+from api.core.types import Info
 from api.governance.mutations import GovernanceMutation
 from api.governance.resolvers import GovernanceQuery
 from api.moderation.mutations import ModerationMutation
 from api.moderation.resolvers import ModerationQuery
-from api.posts.mutations import PostMutation
+from api.posts.mutations import BODY_MAX_LENGTH, PostMutation
 from api.posts.resolvers import PostQuery
 from api.posts.resolvers import attach as attach_posts
 from api.rewards.resolvers import attach as attach_rewards
+from api.saved.mutations import SavedMutation
+from api.saved.resolvers import attach as attach_saved
 from api.search.resolvers import SearchQuery
 from api.server.execution import AgoraExecutor
-from api.server.extensions import ErrorCodes, Operations, OperationsConfig
+from api.server.extensions import COST, ErrorCodes, Operations, OperationsConfig
 from api.subscriptions import Subscription
 from api.users.resolvers import UserMutation, UserQuery
 from api.votes.mutations import VoteMutation
@@ -36,21 +43,38 @@ MAX_DEPTH = 12
 MAX_ALIASES = 15
 MAX_TOKENS = 3000
 MAX_COST = 5000
+# What one renderMarkdown counts against MAX_COST, each time it appears (aliases included): up
+# to five previews in one operation.
+RENDER_COST = 1000
 
 
-def render_markdown(source: str) -> str:
+async def render_markdown(info: Info, source: str) -> str:
     """The server's rendering of markdown (sanitized HTML), for previews before submitting."""
-    if len(source) > 40000:
-        raise BadUserInput("That text is too long to preview (the limit is 40000).", field="source")
-    return markdown.render(source)
+    if len(source) > BODY_MAX_LENGTH:
+        raise BadUserInput(
+            f"That text is too long to preview (the limit is {BODY_MAX_LENGTH}).", field="source"
+        )
+    await permissions.limit_renders(info)
+    try:
+        return await info.context.renderer.preview(source)
+    except RenderFailed:
+        seconds = info.context.settings.render_timeout_seconds
+        raise BadUserInput(
+            f"This text takes too long to render (over {seconds:g} seconds); simplify its "
+            "markup. Posted as it is, it would be shown as plain text.",
+            field="source",
+        ) from None
 
 
 # Fields of low types resolved by a higher domain (User.posts, User.comments, User.rewards,
-# User.rewardTotals, Community.rewardEpochs), attached here where the schema is composed, so
+# User.rewardTotals, Community.rewardEpochs, Viewer.saved, Viewer.blockedUsers and
+# Viewer.blockedCommunities), attached here where the schema is composed, so
 # that no domain imports one above it (see api.core.extend). In this order, for the schema's.
 attach_posts()
 attach_comments()
 attach_rewards()
+attach_saved()
+attach_blocks()
 
 
 @strawberry.type
@@ -64,7 +88,7 @@ class Query(
     GovernanceQuery,
     SearchQuery,
 ):
-    render_markdown = strawberry.field(resolver=render_markdown)
+    render_markdown = strawberry.field(resolver=render_markdown, metadata={COST: RENDER_COST})
 
 
 @strawberry.type
@@ -77,6 +101,9 @@ class Mutation(
     VoteMutation,
     ModerationMutation,
     GovernanceMutation,
+    SavedMutation,
+    BlockMutation,
+    AccountMutation,
 ):
     pass
 

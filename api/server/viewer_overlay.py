@@ -13,6 +13,12 @@ hold, and in which no alias renames a viewer field or `id`, because the overlay 
 field by its name and the object it belongs to by the global id beside it. Anything else (the
 `viewer` root, a single post, a comment thread, all of which may reveal removed content to its
 author and the moderators) is executed for the viewer as usual.
+
+A viewer who blocks anyone or any community is never given the shared answer: their listings
+leave out what they block, so they are not the same list with other viewer fields but another
+list. The query of the viewer's state says whom and what they block (in the same round trip),
+and such a viewer's request is executed for them. Telling per answer whether it holds blocked
+content would need every listed author in the answer; blocking is rare, executing is correct.
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ from agora.db import Executor
 from api.core import ids
 from api.core.caching import TtlCache
 from api.core.errors import BadUserInput
-from api.core.loaders import fetch_viewer_state
+from api.core.loaders import blocks_in, fetch_viewer_state
 from api.votes.types import VoteDirection
 
 # Root fields that list visible content only: the same for every reader. (`search` finds
@@ -73,7 +79,7 @@ SHARED_TYPES = frozenset(
 # The fields of shared types that depend on the viewer, by type: what the overlay fills in.
 # A field added to a shared type that reads the viewer must be added here.
 VIEWER_FIELDS = {
-    "Post": frozenset({"viewerVote"}),
+    "Post": frozenset({"viewerVote", "viewerSaved"}),
     "Community": frozenset({"viewerIsMember", "viewerIsModerator", "viewerIsBanned"}),
 }
 _VIEWER_NAMES = frozenset().union(*VIEWER_FIELDS.values())
@@ -197,6 +203,8 @@ class Template:
 def _json_value(field: str, row_id: int, state: dict[str, dict[int, int]]) -> bytes:
     if field == "viewerVote":
         return _VOTES[state["vote"].get(row_id, 0)]
+    if field == "viewerSaved":
+        return b"true" if row_id in state["saved"] else b"false"
     return b"true" if row_id in state[_FLAG_KINDS[field]] else b"false"
 
 
@@ -247,14 +255,16 @@ def _template(shared: bytes) -> Template | None:
 
 
 async def answer_for(db: Executor, shared: bytes, *, viewer_id: int) -> bytes | None:
-    """The shared answer with the viewer's votes and standing in it; None when it cannot be
-    filled in reliably (the caller then executes the query for the viewer instead)."""
+    """The shared answer with the viewer's votes, saves and standing in it; None when it cannot
+    be filled in reliably, or the viewer blocks anything (the caller then executes the query for
+    the viewer instead)."""
     template = template_of(shared)
     if template is None:
         return None
-    if not template.slots:
-        return shared
+    # Asked even for an answer without viewer fields: it says whether the viewer blocks.
     state = await fetch_viewer_state(
         db, viewer_id, post_ids=template.post_ids, community_ids=template.community_ids
     )
-    return template.render(state)
+    if blocks_in(state):
+        return None
+    return template.render(state) if template.slots else shared

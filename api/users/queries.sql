@@ -7,10 +7,22 @@ SELECT * FROM users
  WHERE address = $1;
 
 -- name: upsert_user_by_address
--- Signing in for the first time creates the account.
+-- Signing in for the first time creates the account (`created`: a row inserted, not updated).
 INSERT INTO users (address) VALUES ($1)
     ON CONFLICT (address) DO UPDATE SET address = EXCLUDED.address
-RETURNING *;
+RETURNING *, (xmax = 0) AS created;
+
+-- name: carry_over_bans
+-- A new account $1 for an address $2 whose earlier accounts were deleted (migration 0026) keeps
+-- their bans that still run: deleting an account must not be a way around a ban.
+INSERT INTO bans (community_id, user_id, moderator_id, reason, expires_at, created_at)
+SELECT DISTINCT ON (b.community_id)
+       b.community_id, $1, b.moderator_id, b.reason, b.expires_at, b.created_at
+  FROM users d
+  JOIN bans b ON b.user_id = d.id
+ WHERE d.deleted_address = $2 AND (b.expires_at IS NULL OR b.expires_at > now())
+ ORDER BY b.community_id, b.expires_at DESC NULLS FIRST
+    ON CONFLICT DO NOTHING;
 
 -- name: update_profile
 UPDATE users

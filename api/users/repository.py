@@ -22,6 +22,10 @@ async def upsert_user_by_address(db: Executor, *, address: str) -> asyncpg.Recor
     return await fetch_one(db, queries.upsert_user_by_address, address.lower())
 
 
+async def carry_over_bans(db: Executor, *, user_id: int, address: str) -> None:
+    await db.execute(queries.carry_over_bans, user_id, address.lower())
+
+
 async def update_profile(
     db: Executor,
     *,

@@ -17,6 +17,8 @@ from api.core.types import Info
 from api.users.loaders import TOKEN_STANDING
 from governance import community_id
 
+ZERO_ADDRESS = "0x" + "0" * 40
+
 
 @functools.lru_cache(maxsize=65536)
 def checksummed(address: str) -> str:
@@ -40,6 +42,9 @@ class User:
     post_karma: int
     comment_karma: int
     created_at: datetime
+    # Set when the account was deleted (Mutation.deleteAccount): its profile is then empty and
+    # its address the zero address, as the address now belongs to whoever signs in with it.
+    deleted_at: datetime | None = None
 
     # A person's standing in a community's token, from the indexer's mirror of the chain (read
     # only). The resolvers live here, beside User, and read the mirror with the users domain's
@@ -101,13 +106,14 @@ class User:
         return cls(
             row_id=row["id"],
             id=strawberry.ID(ids.encode("User", row["id"])),
-            address=checksummed(row["address"]),
+            address=checksummed(row["address"] or ZERO_ADDRESS),
             display_name=row["display_name"],
             bio=row["bio"],
             karma=post_karma + comment_karma,
             post_karma=post_karma,
             comment_karma=comment_karma,
             created_at=row["created_at"],
+            deleted_at=row.get("deleted_at"),
         )
 
 

@@ -3,6 +3,7 @@ import { Layout } from "./components/Layout";
 import { SessionProvider } from "./lib/session";
 import { ToastProvider } from "./lib/toast";
 import { BannedPage } from "./pages/BannedPage";
+import { BlockedPage } from "./pages/BlockedPage";
 import { CommentPermalinkPage } from "./pages/CommentPermalinkPage";
 import { CommunitiesPage } from "./pages/CommunitiesPage";
 import { CommunityLayout, CommunityPosts } from "./pages/CommunityPage";
@@ -16,6 +17,7 @@ import { PostPage } from "./pages/PostPage";
 import { ProposalPage } from "./pages/ProposalPage";
 import { ReportsPage } from "./pages/ReportsPage";
 import { RewardsPage } from "./pages/RewardsPage";
+import { SavedPage } from "./pages/SavedPage";
 import { SearchPage } from "./pages/SearchPage";
 import { SubmitPage } from "./pages/SubmitPage";
 import { UserPage } from "./pages/UserPage";
@@ -33,6 +35,8 @@ export function App() {
               <Route path="submit" element={<SubmitPage />} />
               <Route path="search" element={<SearchPage />} />
               <Route path="rewards" element={<HowRewardsPage />} />
+              <Route path="saved" element={<SavedPage />} />
+              <Route path="blocked" element={<BlockedPage />} />
               <Route path="u/:address" element={<UserPage />} />
               <Route path="c/:name" element={<CommunityLayout />}>
                 <Route index element={<CommunityPosts />} />

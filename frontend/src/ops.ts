@@ -6,6 +6,7 @@ export const UserBrief = graphql(`
     id
     address
     displayName
+    deletedAt
   }
 `);
 
@@ -26,6 +27,7 @@ export const PostFields = graphql(
     downvotes
     commentCount
     viewerVote
+    viewerSaved
     author { ...UserBrief }
     community { id name title viewerIsModerator }
   }
@@ -47,6 +49,7 @@ export const PostCardFields = graphql(
     score
     commentCount
     viewerVote
+    viewerSaved
     author { ...UserBrief }
     community { id name viewerIsModerator }
   }
@@ -72,6 +75,8 @@ export const CommentBody = graphql(`
     downvotes
     replyCount
     viewerVote
+    viewerSaved
+    isBlocked
   }
 `);
 
@@ -151,6 +156,10 @@ export const SignInMutation = graphql(
 
 export const SignOutMutation = graphql(`
   mutation SignOut { signOut }
+`);
+
+export const DeleteAccountMutation = graphql(`
+  mutation DeleteAccount($confirm: String!) { deleteAccount(confirm: $confirm) }
 `);
 
 // ---- reading -------------------------------------------------------------
@@ -503,6 +512,8 @@ export const RewardEpochsQuery = graphql(`
             distributed
             recipients
             status
+            reviewEndsAt
+            merkleRoot
             payouts { chainEpochId recipients amount status txHash }
           }
         }
@@ -523,7 +534,7 @@ export const UserRewardsQuery = graphql(`
           cursor
           node {
             community { id name }
-            epoch { number endsAt }
+            epoch { number endsAt status reviewEndsAt }
             amount
             status
             txHash
@@ -531,6 +542,7 @@ export const UserRewardsQuery = graphql(`
               votes
               score
               amount
+              voided
               post { id title }
               comment { id body post { id title } }
             }
@@ -654,7 +666,7 @@ export const StandingQuery = graphql(
 
 export const IndexerQuery = graphql(`
   query Indexer {
-    indexer { chainId headBlock indexedBlock lagBlocks }
+    indexer { chainId headBlock indexedBlock lagBlocks chainHead }
   }
 `);
 
@@ -706,6 +718,69 @@ export const ProposalUpdatedSubscription = graphql(`
     proposalUpdated(community: $community) {
       id state forVotes againstVotes abstainVotes quorum executedTx
     }
+  }
+`);
+
+// ---- saved, blocks, edit history ----------------------------------------
+
+export const SaveMutation = graphql(`
+  mutation Save($targetId: ID!, $saved: Boolean!) { save(targetId: $targetId, saved: $saved) }
+`);
+
+export const BlockUserMutation = graphql(`
+  mutation BlockUser($address: String!, $blocked: Boolean!) { blockUser(address: $address, blocked: $blocked) }
+`);
+
+export const BlockCommunityMutation = graphql(`
+  mutation BlockCommunity($name: String!, $blocked: Boolean!) { blockCommunity(name: $name, blocked: $blocked) }
+`);
+
+/** A block changes which posts and comments any listing holds: every cached one is asked again. */
+export const BLOCK_TYPES = { additionalTypenames: ["Post", "Comment", "Community", "User"] };
+/** A save changes `viewerSaved` of a post or comment and the saved list. */
+export const SAVE_TYPES = { additionalTypenames: ["Post", "Comment"] };
+
+export const SavedQuery = graphql(
+  `
+  query Saved($first: Int!, $after: String) {
+    viewer {
+      saved(first: $first, after: $after) {
+        edges {
+          node {
+            __typename
+            ... on Post { ...PostCardFields }
+            ... on Comment { ...CommentFields post { id title community { name } } }
+          }
+        }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+`,
+  [PostCardFields, CommentFields],
+);
+
+export const BlockedQuery = graphql(
+  `
+  query Blocked {
+    viewer {
+      blockedUsers { ...UserBrief }
+      blockedCommunities { id name title }
+    }
+  }
+`,
+  [UserBrief],
+);
+
+export const PostRevisionsQuery = graphql(`
+  query PostRevisions($id: ID!) {
+    post(id: $id) { id editedAt revisions { title body editedAt } }
+  }
+`);
+
+export const CommentRevisionsQuery = graphql(`
+  query CommentRevisions($id: ID!) {
+    comment(id: $id) { id editedAt revisions { body editedAt } }
   }
 `);
 

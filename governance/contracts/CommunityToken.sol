@@ -43,8 +43,9 @@ contract CommunityToken is ERC20PermitUpgradeable, ERC20VotesUpgradeable {
 
     BitMaps.BitMap private _mintedEpochs;
 
-    /// @dev The reward epoch `epochId` was paid: `amount` points to `recipients` accounts.
-    event EpochMinted(uint256 indexed epochId, uint256 recipients, uint256 amount);
+    /// @dev The reward epoch `epochId` was paid: `amount` points to `recipients` accounts, part of the
+    /// distribution whose OpenZeppelin `StandardMerkleTree` of `(address, uint256)` rows has the root `root`.
+    event EpochMinted(uint256 indexed epochId, bytes32 indexed root, uint256 recipients, uint256 amount);
 
     /// @dev `caller` does not hold the factory's `MINTER_ROLE`.
     error CommunityTokenUnauthorizedMinter(address caller);
@@ -67,6 +68,8 @@ contract CommunityToken is ERC20PermitUpgradeable, ERC20VotesUpgradeable {
      * directly, reads each slot once and checkpoints the total supply once per batch: a recipient costs within
      * 15% of the storage it must write (see `governance/gas_report.py`).
      * @param epochId The ledger's id of the epoch, minted at most once.
+     * @param root The root of the published distribution this batch is part of (recorded in {EpochMinted}, so the
+     * chain says what was paid against what was published; the token does not check the rows against it).
      * @param recipients The accounts paid; an account may appear more than once.
      * @param amounts The points paid to each account, in the token's base units.
      *
@@ -80,7 +83,12 @@ contract CommunityToken is ERC20PermitUpgradeable, ERC20VotesUpgradeable {
      * - the epoch `epochId` must not have been minted.
      * - no recipient may be the zero address.
      */
-    function mintEpoch(uint256 epochId, address[] calldata recipients, uint256[] calldata amounts) external {
+    function mintEpoch(
+        uint256 epochId,
+        bytes32 root,
+        address[] calldata recipients,
+        uint256[] calldata amounts
+    ) external {
         if (!IAccessControl(factory()).hasRole(MINTER_ROLE, _msgSender())) {
             revert CommunityTokenUnauthorizedMinter(_msgSender());
         }
@@ -113,7 +121,7 @@ contract CommunityToken is ERC20PermitUpgradeable, ERC20VotesUpgradeable {
         if (supply > _maxSupply()) revert ERC20ExceededSafeSupply(supply, _maxSupply());
         erc20._totalSupply = supply;
         _mintVotes(votes._totalCheckpoints, timepoint, total);
-        emit EpochMinted(epochId, recipients.length, total);
+        emit EpochMinted(epochId, root, recipients.length, total);
     }
 
     /**

@@ -3,11 +3,7 @@ gets when no Redis answers (Redis 7-only commands such as `EXPIRE … NX` fail t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
-import pytest
 import redis
 
 from agora.settings import Settings
@@ -19,24 +15,16 @@ from tests.support.server import start_server
 WINDOW = 60
 
 
-@pytest.fixture
-def redis_6(tmp_path: Path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(tmp_path / "redis")
-    server.start()
-    yield server
-    server.stop()
-
-
 async def test_signing_in_and_writing_work_and_are_limited_on_redis_6(
-    settings: Settings, database_url: str, redis_6: PrivateRedis
+    settings: Settings, database_url: str, private_redis: PrivateRedis
 ) -> None:
-    direct = redis.Redis.from_url(redis_6.url)
+    direct = redis.Redis.from_url(private_redis.url)
     assert direct.info("server")["redis_version"].startswith("6.2")
     # given a server allowing 3 writes a minute, on Redis 6.2
     server = start_server(
         settings,
         database_url=database_url,
-        redis_url=redis_6.url,
+        redis_url=private_redis.url,
         write_rate_limit=3,
         write_rate_window_seconds=WINDOW,
     )

@@ -8,7 +8,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from pathlib import Path
 
 import asyncpg
 import httpx
@@ -27,29 +26,21 @@ from tests.support.server import LiveServer, start_server
 LISTING = (
     "query($c: String) { posts(community: $c, sort: NEW, first: 10) { edges { node { title } } } }"
 )
-LOST = "cache invalidation listener: lost Redis"
-BACK = "cache invalidation listener: connected to Redis again"
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(tmp_path / "redis")
-    server.start()
-    yield server
-    server.stop()
+LOST = "pub/sub listener: lost Redis"
+BACK = "pub/sub listener: connected to Redis again"
 
 
 @pytest.fixture
 def workers(
-    settings: Settings, database_url: str, redis_server: PrivateRedis
+    settings: Settings, database_url: str, private_redis: PrivateRedis
 ) -> Iterator[tuple[LiveServer, LiveServer]]:
     # A listing cache that would keep pages for ten minutes: only an invalidation refreshes them.
     options = {"write_rate_limit": 1_000_000, "listing_cache_seconds": 600.0}
     writer = start_server(
-        settings, database_url=database_url, redis_url=redis_server.url, **options
+        settings, database_url=database_url, redis_url=private_redis.url, **options
     )
     reader = start_server(
-        settings, database_url=database_url, redis_url=redis_server.url, **options
+        settings, database_url=database_url, redis_url=private_redis.url, **options
     )
     yield writer, reader
     writer.stop()
@@ -76,7 +67,7 @@ def said(caplog: pytest.LogCaptureFixture, text: str) -> int:
 
 async def test_workers_hear_each_other_again_after_redis_restarts(
     workers: tuple[LiveServer, LiveServer],
-    redis_server: PrivateRedis,
+    private_redis: PrivateRedis,
     database_url: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -93,10 +84,10 @@ async def test_workers_hear_each_other_again_after_redis_restarts(
 
         # when Redis stops for a while (several attempts to reconnect), during which a post is
         # written by a process that could not tell the others
-        redis_server.stop()
+        private_redis.stop()
         await _write_post_directly(database_url, name, alice, title="while away")
         await asyncio.sleep(2)
-        redis_server.start()
+        private_redis.start()
 
         # then both workers' listeners are back, each having said once that it lost Redis and
         # once that it has it again
@@ -112,7 +103,7 @@ async def test_workers_hear_each_other_again_after_redis_restarts(
 
 
 async def test_a_live_subscription_survives_a_redis_restart(
-    workers: tuple[LiveServer, LiveServer], redis_server: PrivateRedis
+    workers: tuple[LiveServer, LiveServer], private_redis: PrivateRedis
 ) -> None:
     writer, reader = workers
     async with httpx.AsyncClient(timeout=30) as http:
@@ -121,9 +112,9 @@ async def test_a_live_subscription_survives_a_redis_restart(
         # given a reader subscribed on one worker to the posts of a community
         async with Subscription(reader.graphql_url, POST_CREATED, {"c": name}) as sub:
             # when Redis restarts
-            redis_server.stop()
+            private_redis.stop()
             await asyncio.sleep(1)
-            redis_server.start()
+            private_redis.start()
             # then posts written on the other worker reach the subscriber again (those written
             # before the subscription is back are missed: keep writing until one arrives)
             written: list[str] = []

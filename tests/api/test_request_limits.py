@@ -317,7 +317,11 @@ async def test_the_shared_answers_stay_within_their_bytes(
     # given a server whose shared answers may hold 256 KiB
     bound = 256 * 1024
     server = start_server(
-        settings, database_url=database_url, redis_url=redis_url, response_cache_bytes=bound
+        settings,
+        database_url=database_url,
+        redis_url=redis_url,
+        response_cache_bytes=bound,
+        render_rate_limit=1_000_000,
     )
     try:
         cache = server.resources.cache

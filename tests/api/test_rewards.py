@@ -50,6 +50,7 @@ ECONOMY = {
     "reward_max_author_share": Decimal(1),
     "reward_min_account_age_seconds": 3600,
     "reward_epoch_seconds": 86400,
+    "reward_review_seconds": 0,
 }
 
 REWARDS = """

@@ -20,13 +20,18 @@ COMMENT_CREATED = "subscription($p: ID!) { commentCreated(postId: $p) { id body 
 class Subscription:
     """A graphql-transport-ws client for one subscription."""
 
-    def __init__(self, url: str, query: str, variables: dict[str, Any]) -> None:
+    def __init__(
+        self, url: str, query: str, variables: dict[str, Any], *, token: str | None = None
+    ) -> None:
         self.url = url.replace("http://", "ws://")
         self.query = query
         self.variables = variables
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     async def __aenter__(self) -> Subscription:
-        self.ws = await websockets.connect(self.url, subprotocols=["graphql-transport-ws"])
+        self.ws = await websockets.connect(
+            self.url, subprotocols=["graphql-transport-ws"], additional_headers=self.headers
+        )
         await self.ws.send(json.dumps({"type": "connection_init"}))
         assert json.loads(await self.ws.recv())["type"] == "connection_ack"
         await self.ws.send(
@@ -84,3 +89,28 @@ async def test_a_new_comment_reaches_the_posts_readers(
         assert (await sub.next()) == {
             "commentCreated": {"id": comment["id"], "body": "first!", "depth": 0}
         }
+
+
+async def test_a_blocked_persons_posts_and_comments_do_not_reach_the_blocker(
+    alice: Client, bob: Client, carol: Client, live_server
+) -> None:
+    # given bob, who blocks alice, listening to a community and to a post of it
+    community = await create_community(carol)
+    post = await create_post(carol, community["name"])
+    assert alice.account
+    await bob.data(
+        "mutation($a: String!) { blockUser(address: $a, blocked: true) }",
+        {"a": alice.account.address},
+    )
+    url = live_server.graphql_url
+    posts = Subscription(url, POST_CREATED, {"c": community["name"]}, token=bob.token)
+    comments = Subscription(url, COMMENT_CREATED, {"p": post["id"]}, token=bob.token)
+    async with posts as new_posts, comments as new_comments:
+        # when alice, then carol, post and comment
+        await create_post(alice, community["name"], title="from alice")
+        await create_comment(alice, post["id"], "alice says")
+        by_carol = await create_post(carol, community["name"], title="from carol")
+        reply = await create_comment(carol, post["id"], "carol says")
+        # then bob hears only of carol's
+        assert (await new_posts.next())["postCreated"]["id"] == by_carol["id"]
+        assert (await new_comments.next())["commentCreated"]["id"] == reply["id"]

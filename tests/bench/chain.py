@@ -54,7 +54,7 @@ _SELECTORS = {
     name: function_signature_to_4byte_selector(name)
     for name in (
         "createCommunity(string,string,address,(uint48,uint32,uint256,uint256))",
-        "mintEpoch(uint256,address[],uint256[])",
+        "mintEpoch(uint256,bytes32,address[],uint256[])",
         "propose(address[],uint256[],bytes[],string)",
         "castVote(uint256,uint8)",
         "electModerator(bytes32,address)",
@@ -358,10 +358,11 @@ def _generate(rpc: Rpc, deployment: Deployment, shape: Shape) -> list[Community]
             token = by_id[community_id(name)][0]
             for number, start in enumerate(range(0, shape.holders, batch)):
                 recipients = holders[c][start : start + batch]
-                data = _SELECTORS["mintEpoch(uint256,address[],uint256[])"] + abi_encode(
-                    ["uint256", "address[]", "uint256[]"],
+                data = _SELECTORS["mintEpoch(uint256,bytes32,address[],uint256[])"] + abi_encode(
+                    ["uint256", "bytes32", "address[]", "uint256[]"],
                     [
                         epoch * 1000 + number,
+                        bytes(32),
                         recipients,
                         [10**18 * (1 + i % 7) for i in range(len(recipients))],
                     ],

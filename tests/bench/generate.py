@@ -232,13 +232,16 @@ async def _mirror_creations(conn: asyncpg.Connection) -> None:
         chain_id = community_id(name)
         token, governor = keccak(text=f"token {name}")[:20], keccak(text=f"governor {name}")[:20]
         creator = bytes.fromhex(row["address"][2:])
-        created.append((chain_id, name, token, governor, creator, block, tx_hash, 0, stamp))
+        created.append(
+            (chain_id, name, name.encode(), token, governor, creator, block, tx_hash, 0, stamp)
+        )
         elected.append((chain_id, creator, True, block, tx_hash, 1, stamp))
     await conn.copy_records_to_table(
         "chain_communities",
         columns=[
             "community_id",
             "name",
+            "name_raw",
             "token",
             "governor",
             "creator",

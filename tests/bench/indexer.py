@@ -206,6 +206,19 @@ def _naive_events(w3: Web3) -> dict[bytes, tuple[str, Any]]:
     return found
 
 
+def _strings_as_bytes(event: Any, args: Any) -> dict[str, Any]:
+    """web3.py's arguments with its strings as the bytes the handlers keep (and make safe)."""
+    kinds = {i["name"]: i["type"] for i in event.abi["inputs"]}
+    return {
+        name: value.encode()
+        if kinds[name] == "string"
+        else [v.encode() for v in value]
+        if kinds[name] == "string[]"
+        else value
+        for name, value in args.items()
+    }
+
+
 async def naive(ch: chain.Chain, database_url: str) -> dict[str, Any]:
     w3 = Web3(Web3.HTTPProvider(ch.rpc_url, request_kwargs={"timeout": 120}))
     by_topic = _naive_events(w3)
@@ -239,7 +252,7 @@ async def naive(ch: chain.Chain, database_url: str) -> dict[str, Any]:
                             block_timestamp=int(item["blockTimestamp"], 16)
                             if isinstance(item["blockTimestamp"], str)
                             else item["blockTimestamp"],
-                            args=dict(data["args"]),
+                            args=_strings_as_bytes(event, data["args"]),
                         ),
                         rows,
                     )

@@ -92,17 +92,19 @@ async def pages(database_url: str) -> list[Page]:
     try:
         q = repository.queries
         limit = config.PAGE_SIZE + 1
-        front = await conn.fetch(q.list_hot, _TOP, _MAX_ID, limit)
-        before = await conn.fetch(q.list_hot, _TOP, _MAX_ID, config.DEEP_AFTER)
+        # what an anonymous reader blocks: no authors, no communities
+        front_args: list[Any] = [_TOP, _MAX_ID, limit, [], []]
+        front = await conn.fetch(q.list_hot, *front_args)
+        before = await conn.fetch(q.list_hot, _TOP, _MAX_ID, config.DEEP_AFTER, [], [])
         last = before[-1]
         start = listing.Page(after=(_TOP, _MAX_ID), since=None)
         cursor = listing.cursor_of(PostSort.HOT, last, start)
-        deep_args = [last["hot_rank"], last["id"], limit]
+        deep_args = [last["hot_rank"], last["id"], limit, [], []]
         deep = await conn.fetch(q.list_hot, *deep_args)
         community = await conn.fetchrow(
             "SELECT id, name, post_count FROM communities ORDER BY post_count DESC, id LIMIT 1"
         )
-        community_args = [_TOP, _MAX_ID, limit, community["id"]]
+        community_args = [_TOP, _MAX_ID, limit, community["id"], []]
         in_community = await conn.fetch(q.list_hot_in_community, *community_args)
     finally:
         await conn.close()
@@ -114,7 +116,7 @@ async def pages(database_url: str) -> list[Page]:
             "front page",
             base,
             "list_hot",
-            [_TOP, _MAX_ID, limit],
+            front_args,
             [r["id"] for r in front[:n]],
         ),
         Page(

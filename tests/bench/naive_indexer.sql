@@ -4,8 +4,8 @@
 -- name: upsert_communities
 INSERT INTO chain_communities
     (community_id, name, token, governor, creator, block_number, tx_hash, log_index,
-     block_timestamp)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     block_timestamp, name_raw)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (tx_hash, log_index) DO UPDATE SET block_number = EXCLUDED.block_number,
     block_timestamp = EXCLUDED.block_timestamp;
 
@@ -21,8 +21,10 @@ ON CONFLICT (tx_hash, log_index) DO UPDATE SET
 -- name: upsert_proposals
 INSERT INTO chain_proposals
     (governor, proposal_id, proposer, description, targets, "values", signatures, calldatas,
-     vote_start, vote_end, block_number, tx_hash, log_index, block_timestamp)
-VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $11, $12, $13, $14)
+     vote_start, vote_end, block_number, tx_hash, log_index, block_timestamp, description_raw,
+     description_hash, signatures_raw)
+VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $11, $12, $13, $14,
+        $15, $16, $17)
 ON CONFLICT (tx_hash, log_index) DO UPDATE SET block_number = EXCLUDED.block_number,
     block_timestamp = EXCLUDED.block_timestamp;
 
@@ -38,12 +40,12 @@ ON CONFLICT (tx_hash, log_index) DO UPDATE SET
 -- name: upsert_votes
 INSERT INTO chain_votes
     (governor, proposal_id, voter, support, weight, reason, params, block_number, tx_hash,
-     log_index, block_timestamp)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     log_index, block_timestamp, reason_raw)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 ON CONFLICT (tx_hash, log_index) DO UPDATE SET
     governor = EXCLUDED.governor, proposal_id = EXCLUDED.proposal_id, voter = EXCLUDED.voter,
     support = EXCLUDED.support, weight = EXCLUDED.weight, reason = EXCLUDED.reason,
-    params = EXCLUDED.params, block_number = EXCLUDED.block_number,
+    reason_raw = EXCLUDED.reason_raw, params = EXCLUDED.params, block_number = EXCLUDED.block_number,
     block_timestamp = EXCLUDED.block_timestamp;
 
 -- name: upsert_transfers

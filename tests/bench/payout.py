@@ -116,7 +116,10 @@ async def _epoch(
 async def measure(rpc_url: str, deployment_file: Path) -> dict[str, Any]:
     database_url = await fresh_database(DATABASE)
     # No grace after an epoch's end: nothing else votes here, and the wait is not the payout's.
-    settings = dataclasses.replace(Settings.from_env(), reward_close_grace_seconds=0)
+    # No review window: the close queues its mints at once, as before the window existed.
+    settings = dataclasses.replace(
+        Settings.from_env(), reward_close_grace_seconds=0, reward_review_seconds=0
+    )
     logs = config.RESULTS_DIR / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     env = {

@@ -275,6 +275,14 @@ def table(results: dict[str, Any]) -> str:
             f"of {reads['bytes']:,} bytes (answered {reads['statuses']}, {reads['answer_kb']:.0f} "
             f"KB each; shared answers bounded at {hostile['response_cache_bytes'] // 2**20} MB)",
         ]
+        stall = hostile.get("render_stall")
+        if stall:
+            lines.append(
+                f"rendering attack (20 previews of the slow case, {stall['attack_s']:.1f} s): "
+                f"/healthz slowest {stall['healthz_max_ms']:.0f} ms, 99th percentile "
+                f"{stall['healthz_p99_ms']:.0f} ms, median {stall['healthz_median_ms']:.0f} ms "
+                f"over {stall['polls']} polls; errors {stall['errors']}"
+            )
     return "\n".join(lines)
 
 

@@ -27,7 +27,7 @@ log = logging.getLogger("bench.votes")
 async def _hot_post(database_url: str) -> int:
     conn = await asyncpg.connect(database_url)
     try:
-        row = await conn.fetchrow(repository.queries.list_hot, float("inf"), 2**63 - 1, 1)
+        row = await conn.fetchrow(repository.queries.list_hot, float("inf"), 2**63 - 1, 1, [], [])
     finally:
         await conn.close()
     return row["id"]

@@ -24,6 +24,7 @@ from eth_account.signers.local import LocalAccount
 from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 from web3 import Web3
 
+from api.seed import ANVIL_MNEMONIC
 from tests.support.graphql import Client
 from tests.support.graphql import sign_in as api_sign_in
 
@@ -52,7 +53,12 @@ KEYS = [
     "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
     "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
 ]
-ACCOUNTS: list[LocalAccount] = [Account.from_key(k) for k in KEYS]
+Account.enable_unaudited_hdwallet_features()
+# And anvil's accounts 3 to 6 (the same mnemonic's next keys), for tests that name or delete
+# their person: those changes would show in every other test that signs in as one of the first.
+ACCOUNTS: list[LocalAccount] = [Account.from_key(k) for k in KEYS] + [
+    Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}") for i in range(3, 7)
+]
 ADDRESSES = [a.address for a in ACCOUNTS]
 
 PROVIDER_JS = """

@@ -49,7 +49,7 @@ async def test_comment_reply_collapse_edit_and_delete(app):
     await reply.get_by_role("button", name="Edit").click()
     editor = page.get_by_role("textbox", name="Edit your comment")
     await editor.fill("Same here — chapter 21 now.")
-    await page.get_by_role("button", name="Save").click()
+    await page.get_by_role("button", name="Save", exact=True).click()
 
     # then the new text shows, marked as edited
     edited = comment(page, "chapter 21 now.")

@@ -1,12 +1,18 @@
-"""A community's Rewards tab shows its epochs, what each gave and the mint; a member's profile
-shows their rewards and what earned them; the "How rewards work" page explains the rules."""
+"""A community's Rewards tab shows its epochs, what each gave and the mint, an epoch in review
+with the time left, each closed epoch's CSV and merkle root; a member's profile shows their
+rewards and what earned them; the "How rewards work" page explains the rules."""
+
+import re
+import time
+from dataclasses import replace
 
 import asyncpg
 import pytest
 from playwright.async_api import expect
 
 from agora.settings import Settings
-from tests.api.test_rewards import close_epoch_now
+from ledger import epochs
+from tests.api.test_rewards import ECONOMY, close_epoch_now
 from tests.support.factories import create_community_without_sender, create_post, vote
 from tests.support.server import LiveServer
 
@@ -58,6 +64,11 @@ async def test_a_visitor_reads_a_communitys_reward_epochs_and_how_rewards_work(
     await expect(closed).to_contain_text("distributed 1,000 to 1 author")
     await expect(closed.locator("li.reward-payout")).to_contain_text("Mint 1000")
     await expect(closed.locator("li.reward-payout")).to_contain_text("pending")
+    # and its distribution, with the root of its merkle tree
+    await expect(closed.get_by_role("link", name="Distribution (CSV)")).to_have_attribute(
+        "href", f"/rewards/{name}/1.csv"
+    )
+    await expect(closed.locator("code.merkle-root")).to_have_text(re.compile("^0x[0-9a-f]{64}$"))
     # and the next epoch is open
     await expect(page.locator('li.reward-epoch[data-epoch="2"]')).to_contain_text("Open")
 
@@ -79,3 +90,60 @@ async def test_a_visitor_reads_a_communitys_reward_epochs_and_how_rewards_work(
     await expect(reward.locator("li.reward-item")).to_contain_text(
         "1,000 for the post Worth a reward, from 2 eligible votes (score 2)"
     )
+
+
+async def test_an_epoch_in_review_shows_the_time_left_then_its_distribution_and_root(
+    app, db: asyncpg.Connection, settings: Settings, live_server: LiveServer
+) -> None:
+    # given a community's epoch closed into a review window of an hour (1000 points to its
+    # one author)
+    author, voter = [await app.api(i) for i in range(2)]
+    await db.execute(
+        "UPDATE users SET created_at = now() - interval '2 days' WHERE address = ANY($1)",
+        [a.lower() for a in ADDRESSES],
+    )
+    name = (
+        await create_community_without_sender(author, live_server.settings, unique("reviewed"))
+    )["name"]
+    community_id = await db.fetchval("SELECT id FROM communities WHERE name = $1", name)
+    post = await create_post(author, name, title="Under review")
+    await vote(voter, post["id"], "UP")
+    economy = replace(settings, **{**ECONOMY, "reward_review_seconds": 3600})
+    at = await db.fetchval("SELECT clock_timestamp()")
+    await epochs.close_due_epochs(db, economy, until=at, community_id=community_id)
+
+    # when a visitor opens the community's Rewards tab
+    page = await app.open(account=None, path=f"/c/{name}/rewards")
+
+    # then the epoch is in review, with the time left, its lines' CSV, and no root yet
+    reviewed = page.locator('li.reward-epoch[data-epoch="1"]')
+    await expect(reviewed).to_contain_text("In review")
+    await expect(reviewed.locator(".review-ends")).to_contain_text(
+        re.compile(r"review ends in (1 hour|\d+ minutes)")
+    )
+    link = reviewed.get_by_role("link", name="Distribution (CSV)")
+    await expect(link).to_have_attribute("href", f"/rewards/{name}/1.csv")
+    await expect(reviewed).to_contain_text("merkle root is published when the review ends")
+
+    # when the review ends (the operator's lever) and the visitor looks again
+    now = await db.fetchval("SELECT clock_timestamp()")
+    [released] = await epochs.release_reviewed_epochs(
+        db, economy, until=now, community_id=community_id
+    )
+    assert released.root is not None
+
+    # then (once the API's 2-second listing cache has let go) the epoch waits for its mint, its
+    # root published beside its CSV
+    closed = page.locator('li.reward-epoch[data-epoch="1"]')
+    deadline = time.monotonic() + 30
+    while True:
+        await page.reload()
+        try:
+            await expect(closed).to_contain_text("Closed: waiting to be minted", timeout=2000)
+            break
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+    await expect(closed.locator("code.merkle-root")).to_have_text("0x" + released.root.hex())
+    csv = await page.request.get(f"{live_server.url}/rewards/{name}/1.csv")
+    assert await csv.text() == f"address,amount\n{ADDRESSES[0]},{1000 * 10**18}\n"

@@ -46,3 +46,39 @@ def test_urls_keep_their_socket_host() -> None:
         with_database("postgresql://postgres:@/postgres?host=/tmp/sock", "agora")
         == "postgresql://postgres:@/agora?host=/tmp/sock"
     )
+
+
+async def test_html_rendered_before_issue_15_loses_its_bidi_and_control_characters(
+    fresh_database_url: str,
+) -> None:
+    # given a post whose HTML was stored with an override, an isolate, a mark and a control
+    conn = await asyncpg.connect(fresh_database_url)
+    try:
+        user = await conn.fetchval(
+            "INSERT INTO users (address) VALUES ('0x' || repeat('ab', 20)) RETURNING id"
+        )
+        community = await conn.fetchval(
+            "INSERT INTO communities (name, title, creator_id) VALUES ('spoof', 'S', $1)"
+            " RETURNING id",
+            user,
+        )
+        body = "moc.elgoog\u202e \u2067x\u2069 \u200f\x07\n"
+        await conn.execute(
+            "INSERT INTO posts (community_id, author_id, title, body, body_html)"
+            " VALUES ($1, $2, 'T', $3, $4)",
+            community,
+            user,
+            body,
+            f"<p>{body}</p>",
+        )
+        # when migration 0020 runs on it (reverted with those after it, then applied again)
+        versions = [m.version for m in discover()]
+        since = next(i for i, v in enumerate(versions) if v.startswith("0020_"))
+        await migrate_down(conn, steps=len(versions) - since)
+        await migrate_up(conn)
+        # then the HTML holds none of them, and the text as written is kept
+        row = await conn.fetchrow("SELECT body, body_html FROM posts")
+        assert row["body_html"] == "<p>moc.elgoog x \n</p>"
+        assert row["body"] == body
+    finally:
+        await conn.close()

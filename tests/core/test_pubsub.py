@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 from redis.asyncio import Redis
 
 from api.core.caching import ListingCache
+from api.core.errors import RateLimited
 from api.core.pubsub import FRONT_PAGE, PubSub
 
 
@@ -19,6 +20,20 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
     await client.aclose()
 
 
+@pytest.fixture
+async def forums(redis: Redis) -> AsyncIterator[Callable[..., PubSub]]:
+    """Makes the PubSub of a worker of a forum on `redis`; each is closed after the test."""
+    made: list[PubSub] = []
+
+    def forum(namespace: str, cache: ListingCache | None = None) -> PubSub:
+        made.append(PubSub(redis, cache or ListingCache(ttl=60), namespace=namespace))
+        return made[-1]
+
+    yield forum
+    for pubsub in made:
+        await pubsub.aclose()
+
+
 async def _first(ids: AsyncIterator[int], seconds: float) -> int | None:
     try:
         return await asyncio.wait_for(anext(ids), seconds)
@@ -26,10 +41,12 @@ async def _first(ids: AsyncIterator[int], seconds: float) -> int | None:
         return None
 
 
-async def test_a_forum_hears_its_own_posts_and_not_another_forums(redis: Redis) -> None:
+async def test_a_forum_hears_its_own_posts_and_not_another_forums(
+    forums: Callable[..., PubSub],
+) -> None:
     # given two forums on one Redis, and a reader of each front page
-    ours = PubSub(redis, ListingCache(ttl=60), namespace="agora:forum_a")
-    theirs = PubSub(redis, ListingCache(ttl=60), namespace="agora:forum_b")
+    ours = forums("agora:forum_a")
+    theirs = forums("agora:forum_b")
     our_reader = ours.new_posts(FRONT_PAGE)
     their_reader = theirs.new_posts(FRONT_PAGE)
     heard = asyncio.create_task(_first(our_reader, 5))
@@ -46,18 +63,20 @@ async def test_a_forum_hears_its_own_posts_and_not_another_forums(redis: Redis) 
     await their_reader.aclose()
 
 
-async def test_a_forum_clears_its_caches_only_for_its_own_changes(redis: Redis) -> None:
+async def test_a_forum_clears_its_caches_only_for_its_own_changes(
+    forums: Callable[..., PubSub],
+) -> None:
     # given two forums on one Redis, each following invalidations, with a cached page
     our_cache, their_cache = ListingCache(ttl=60), ListingCache(ttl=60)
-    ours = PubSub(redis, our_cache, namespace="agora:forum_a")
-    theirs = PubSub(redis, their_cache, namespace="agora:forum_b")
+    ours = forums("agora:forum_a", our_cache)
+    theirs = forums("agora:forum_b", their_cache)
     followers = [asyncio.create_task(p.follow_invalidations()) for p in (ours, theirs)]
     await asyncio.sleep(0.3)
     our_cache.listings.put("front page", ["our post"])
     their_cache.listings.put("front page", ["their post"])
 
     # when another worker of ours says content changed
-    other_worker_of_ours = PubSub(redis, ListingCache(ttl=60), namespace="agora:forum_a")
+    other_worker_of_ours = forums("agora:forum_a")
     await other_worker_of_ours.content_changed()
     await asyncio.sleep(0.3)
 
@@ -69,13 +88,15 @@ async def test_a_forum_clears_its_caches_only_for_its_own_changes(redis: Redis) 
     await asyncio.gather(*followers, return_exceptions=True)
 
 
-async def test_a_session_ended_in_one_worker_is_forgotten_by_the_others(redis: Redis) -> None:
+async def test_a_session_ended_in_one_worker_is_forgotten_by_the_others(
+    forums: Callable[..., PubSub],
+) -> None:
     # given two workers of one forum that both remember a session, and another forum's worker
     ours, other_worker, theirs = ListingCache(ttl=60), ListingCache(ttl=60), ListingCache(ttl=60)
     pubsubs = [
-        PubSub(redis, ours, namespace="agora:forum_a"),
-        PubSub(redis, other_worker, namespace="agora:forum_a"),
-        PubSub(redis, theirs, namespace="agora:forum_b"),
+        forums("agora:forum_a", ours),
+        forums("agora:forum_a", other_worker),
+        forums("agora:forum_b", theirs),
     ]
     followers = [asyncio.create_task(p.follow_invalidations()) for p in pubsubs]
     await asyncio.sleep(0.3)
@@ -97,3 +118,22 @@ async def test_a_session_ended_in_one_worker_is_forgotten_by_the_others(redis: R
     for follower in followers:
         follower.cancel()
     await asyncio.gather(*followers, return_exceptions=True)
+
+
+async def test_a_reader_that_falls_behind_is_ended_not_buffered_without_end(redis: Redis) -> None:
+    # given a worker whose subscribers may fall 5 events behind, and a reader of its front page
+    worker = PubSub(redis, ListingCache(ttl=60), namespace="agora:forum_a", queue_size=5)
+    reader = worker.new_posts(FRONT_PAGE)
+    first = asyncio.create_task(_first(reader, 5))
+    await asyncio.sleep(0.3)  # subscribed
+    await worker.post_created(community_id=7, post_id=1)
+    assert await first == 1
+    # when more posts come than it reads
+    for post_id in range(2, 12):
+        await worker.post_created(community_id=7, post_id=post_id)
+    await asyncio.sleep(0.3)
+    # then it is ended with a code, and nothing more is kept for it
+    with pytest.raises(RateLimited, match="fell more than 5 events behind"):
+        await anext(reader)
+    assert worker.fanout.channels == 0
+    await worker.aclose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from agora.migrate import migrate_up, with_database
-from api.seed import COMMUNITIES, dev_accounts, seed
+from api.seed import COMMUNITIES, DEMO_NAMES, dev_accounts, seed
 
 
 async def test_seed_adds_demo_content_once(postgres_server_url: str) -> None:
@@ -37,6 +37,9 @@ async def test_seed_adds_demo_content_once(postgres_server_url: str) -> None:
         assert await conn.fetchval("SELECT count(*) FROM moderators") == 0
         first = await conn.fetchval("SELECT address FROM users ORDER BY id LIMIT 1")
         assert first == dev_accounts(1)[0].lower()
+        # and the demo people have names, which the forum shows instead of their addresses
+        names = await conn.fetch("SELECT display_name FROM users ORDER BY id")
+        assert [r["display_name"] for r in names] == list(DEMO_NAMES)
         await conn.close()
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,6 +1,6 @@
 """`agora seed` on a first run leaves governance and the token economy alive: members with
 points from a genesis grant the ledger accounts for, an executed, a defeated and an active
-election, and a paid reward epoch; a second run adds nothing."""
+election, and a paid reward epoch with its distribution published; a second run adds nothing."""
 
 from __future__ import annotations
 
@@ -34,7 +34,9 @@ query($n: String!) {
         edges { node { state kind candidate { address } forVotes againstVotes } }
       }
     }
-    rewardEpochs(first: 10) { edges { node { number status recipients distributed } } }
+    rewardEpochs(first: 10) {
+      edges { node { number status recipients distributed merkleRoot } }
+    }
   }
 }
 """
@@ -133,6 +135,10 @@ async def test_first_seed_shows_governance_and_a_paid_epoch(
                 (await client.data(POINTS, {"a": m.address, "n": COMMUNITY}))["user"]["points"]
                 for m in members()
             ]
+            epochs = [e["node"] for e in community["rewardEpochs"]["edges"]]
+            paid = [e for e in epochs if e["status"] == "PAID"]
+            assert paid
+            published = await http.get(f"{server.url}/rewards/{COMMUNITY}/{paid[0]['number']}.csv")
     finally:
         server.stop()
     proposals = [e["node"] for e in community["governance"]["proposals"]["edges"]]
@@ -141,9 +147,15 @@ async def test_first_seed_shows_governance_and_a_paid_epoch(
     executed = next(p for p in proposals if p["state"] == "EXECUTED")
     assert executed["candidate"]["address"].lower() == candidate.lower()
     assert all(int(p) >= GENESIS_POINTS for p in points)
-    epochs = [e["node"] for e in community["rewardEpochs"]["edges"]]
-    paid = [e for e in epochs if e["status"] == "PAID"]
-    assert paid and paid[0]["recipients"] > 0 and int(paid[0]["distributed"]) > 0
+    assert paid[0]["recipients"] > 0 and int(paid[0]["distributed"]) > 0
+    # and the paid epoch's distribution is published, with its root, its review ended at once
+    assert "ended the review of reward epoch" in first.stdout
+    assert paid[0]["merkleRoot"] and paid[0]["merkleRoot"] in first.stdout
+    assert published.status_code == 200
+    header, *rows = published.text.splitlines()
+    assert header == "address,amount"
+    assert len(rows) == paid[0]["recipients"]
+    assert sum(int(row.split(",")[1]) for row in rows) == int(paid[0]["distributed"])
 
     # and the ledger's books balance and match the tokens' supply on-chain
     check = agora(env, "ledger", "check")

@@ -17,6 +17,8 @@ import pytest
 
 from agora.services import free_port, port_answers
 from cli.stack import LOCAL_CHAIN_PORT
+from governance.anvil import rpc_url as anvil_rpc_url
+from governance.anvil import start_anvil, stop_anvil
 
 
 def _wait_for(check, seconds: float) -> bool:  # type: ignore[no-untyped-def]
@@ -49,6 +51,17 @@ def _alive(pid: int) -> bool:
         return "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
     except FileNotFoundError:
         return False
+
+
+def _stop(up: subprocess.Popen[bytes]) -> None:
+    """After a failed check: stops `up` the way that also stops its chain and services."""
+    if up.poll() is None:
+        up.send_signal(signal.SIGINT)
+        try:
+            up.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            up.kill()
+            up.wait()
 
 
 @pytest.mark.chain
@@ -110,11 +123,85 @@ def test_up_serves_the_forum_on_a_chain_and_stops_the_chain_on_sigterm(
         assert not _alive(int(indexer_pid))
         assert not any(_alive(pid) for pid in ledger)
     finally:
-        if up.poll() is None:  # a failed check: stop it the way that also stops its chain
-            up.send_signal(signal.SIGINT)
-            try:
-                up.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                up.kill()
-                up.wait()
+        _stop(up)
         log.close()
+
+
+LAG = "{ indexer { indexedBlock lagBlocks chainHead } }"
+
+
+@pytest.mark.chain
+def test_up_restarts_a_killed_indexer_with_a_back_off_and_reports_the_lag_meanwhile(
+    tmp_path: Path, fresh_database_url: str, redis_url: str
+) -> None:
+    # given `agora up` on a chain of its own (CHAIN_RPC_URL), its indexer at the chain's head
+    chain_port = free_port()
+    anvil = start_anvil(chain_port, None)
+    chain_url = anvil_rpc_url(chain_port)
+    port = free_port()
+    env = os.environ | {
+        "AGORA_PORT": str(port),
+        "AGORA_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": fresh_database_url,
+        "REDIS_URL": redis_url,
+        "CHAIN_RPC_URL": chain_url,
+        "INDEXER_POLL_SECONDS": "0.2",
+    }
+    log = (tmp_path / "up.log").open("wb")
+    up = subprocess.Popen(
+        [sys.executable, "-m", "cli", "up"], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def read_log() -> str:
+        return (tmp_path / "up.log").read_text()
+
+    def status() -> dict[str, int]:
+        # GET: answered for this request alone, never a shared answer a moment old
+        answer = httpx.get(f"{base}/graphql", params={"query": LAG}, timeout=10).json()
+        indexer: dict[str, int] = answer["data"]["indexer"]
+        return indexer
+
+    def caught_up() -> bool:
+        try:
+            return status()["lagBlocks"] == 0
+        except (httpx.HTTPError, TypeError, KeyError, ValueError):
+            return False
+
+    def mine(blocks: int) -> None:
+        httpx.post(
+            chain_url,
+            json={"jsonrpc": "2.0", "id": 1, "method": "anvil_mine", "params": [hex(blocks)]},
+        )
+
+    try:
+        assert _wait_for(caught_up, 120), read_log()
+        (first,) = re.findall(r"indexer: started \(pid (\d+)\)", read_log())
+
+        # when the indexer is killed
+        os.kill(int(first), signal.SIGKILL)
+        # then `up` says so and starts it again a second later
+        assert _wait_for(lambda: "indexer: restarted (pid" in read_log(), 30), read_log()
+        assert "indexer exited with code -9; restarting in 1 s" in read_log()
+        (second,) = re.findall(r"indexer: restarted \(pid (\d+)\)", read_log())
+        assert _alive(int(second)) and second != first
+
+        # when it is killed again at once, and the chain moves on meanwhile
+        os.kill(int(second), signal.SIGKILL)
+        assert _wait_for(lambda: "restarting in 2 s" in read_log(), 10), read_log()
+        mine(20)
+        # then the API reports the mirror 20 blocks behind the chain's head, while it is down
+        assert _wait_for(lambda: status()["lagBlocks"] >= 20, 10), (status(), read_log())
+        # and the indexer, started again after a longer wait, catches up
+        assert _wait_for(lambda: read_log().count("indexer: restarted (pid") == 2, 30)
+        assert _wait_for(caught_up, 60), (status(), read_log())
+        third = re.findall(r"indexer: restarted \(pid (\d+)\)", read_log())[-1]
+
+        # and stopping `up` stops the indexer it started last
+        up.send_signal(signal.SIGTERM)
+        assert up.wait(timeout=60) == 128 + signal.SIGTERM
+        assert not _alive(int(third))
+    finally:
+        _stop(up)
+        log.close()
+        stop_anvil(anvil)

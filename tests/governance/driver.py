@@ -158,3 +158,21 @@ class Governance:
         """Sends `call` signed by `account` (or a private key)."""
         key = account if isinstance(account, str) else account.key.to_0x_hex()
         return send_transaction(self.w3, key, call)
+
+    def send_calldata(self, account: LocalAccount, to: str, data: bytes) -> TxReceipt:
+        """Sends calldata encoded by the caller (web3 will not encode a `string` that is not
+        UTF-8, but the chain takes any bytes: a string is encoded as bytes are)."""
+        tx: dict[str, Any] = {
+            "from": account.address,
+            "to": to,
+            "data": "0x" + data.hex(),
+            "value": 0,
+            "nonce": self.w3.eth.get_transaction_count(account.address),
+            "chainId": self.w3.eth.chain_id,
+            "gasPrice": self.w3.eth.gas_price,
+        }
+        tx["gas"] = self.w3.eth.estimate_gas(tx) * 2  # type: ignore[arg-type]
+        sent = self.w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction)
+        receipt = self.w3.eth.wait_for_transaction_receipt(sent)
+        assert receipt["status"] == 1, receipt
+        return receipt

@@ -50,7 +50,7 @@ def test_a_transaction_that_reverts_on_chain_is_named_too(gov: Governance) -> No
         send_transaction(
             gov.w3,
             member.key.to_0x_hex(),
-            community.token.functions.mintEpoch(1, [member.address], [1]),
+            community.token.functions.mintEpoch(1, bytes(32), [member.address], [1]),
             gas=200_000,
         )
 

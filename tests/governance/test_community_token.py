@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from eth_account.messages import encode_typed_data
+from web3.logs import DISCARD
 
 from agora.chain import TransactionReverted
 from governance.devchain import advance_time
@@ -65,7 +66,9 @@ def test_only_the_platform_minter_mints(gov: Governance, minter: str) -> None:
 
     # when
     with pytest.raises(TransactionReverted) as reverted:
-        gov.send(account, community.token.functions.mintEpoch(1, [account.address], [POINT]))
+        gov.send(
+            account, community.token.functions.mintEpoch(1, bytes(32), [account.address], [POINT])
+        )
 
     # then
     assert reverted.value.error == f"CommunityTokenUnauthorizedMinter({account.address})"
@@ -83,7 +86,9 @@ def test_a_minter_granted_by_the_factory_mints_in_every_community(gov: Governanc
 
     # when
     for community in (first, second):
-        gov.send(ledger, community.token.functions.mintEpoch(1, [ledger.address], [POINT]))
+        gov.send(
+            ledger, community.token.functions.mintEpoch(1, bytes(32), [ledger.address], [POINT])
+        )
 
     # then
     assert [gov.votes(c, ledger) for c in (first, second)] == [1, 1]
@@ -103,6 +108,7 @@ def test_a_batch_mint_keeps_openzeppelins_accounting(gov: Governance) -> None:
         gov.operator_key,
         token.functions.mintEpoch(
             7,
+            bytes(32),
             [alice.address, bob.address, carol.address, carol.address],
             [
                 1 * POINT,
@@ -140,7 +146,9 @@ def test_a_batch_beyond_the_votes_supply_cap_reverts(gov: Governance) -> None:
     with pytest.raises(TransactionReverted) as reverted:
         gov.send(
             gov.operator_key,
-            community.token.functions.mintEpoch(1, [alice.address, bob.address], amounts),
+            community.token.functions.mintEpoch(
+                1, bytes(32), [alice.address, bob.address], amounts
+            ),
         )
 
     # then
@@ -152,7 +160,8 @@ def test_minting_to_the_zero_address_reverts(gov: Governance) -> None:
     community = gov.create_community()
     with pytest.raises(TransactionReverted) as reverted:
         gov.send(
-            gov.operator_key, community.token.functions.mintEpoch(1, ["0x" + "00" * 20], [POINT])
+            gov.operator_key,
+            community.token.functions.mintEpoch(1, bytes(32), ["0x" + "00" * 20], [POINT]),
         )
     assert (
         reverted.value.error == "ERC20InvalidReceiver(0x0000000000000000000000000000000000000000)"
@@ -218,3 +227,24 @@ def test_a_permit_signed_for_the_communitys_domain_is_accepted(gov: Governance) 
     # then
     assert community.token.functions.allowance(owner.address, spender.address).call() == 5
     assert community.token.functions.eip712Domain().call()[1:3] == ["Permit Lovers", "1"]
+
+
+def test_a_mint_records_the_root_of_the_distribution_it_is_part_of(gov: Governance) -> None:
+    # given
+    community = gov.create_community()
+    alice, bob = gov.members(2)
+    root = bytes(range(32))
+
+    # when
+    receipt = gov.send(
+        gov.operator_key,
+        community.token.functions.mintEpoch(
+            3000, root, [alice.address, bob.address], [2 * POINT, POINT]
+        ),
+    )
+
+    # then
+    (event,) = community.token.events.EpochMinted().process_receipt(receipt, errors=DISCARD)
+    assert event["args"]["epochId"] == 3000
+    assert event["args"]["root"] == root
+    assert (event["args"]["recipients"], event["args"]["amount"]) == (2, 3 * POINT)

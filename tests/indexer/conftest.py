@@ -52,6 +52,7 @@ MIRROR_TABLES = (
     "chain_delegate_changes",
     "chain_delegate_votes",
     "chain_governor_settings",
+    "chain_undecodable_logs",
 )
 
 
@@ -218,7 +219,7 @@ def make_history(gov: Governance) -> History:
         # per holder, more than agora.chain's margin covers for 5 holders).
         for community in communities:
             mint = community.token.functions.mintEpoch(
-                epoch + 1, recipients, [(epoch + 1) * POINT] * len(recipients)
+                epoch + 1, bytes(32), recipients, [(epoch + 1) * POINT] * len(recipients)
             )
             send_transaction(gov.w3, gov.operator_key, mint, gas=1_000_000)
         delegator = members[epoch % 5]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 
 from agora.settings import PROJECT_ROOT, Settings
@@ -58,6 +59,8 @@ ECONOMY = {
     "REWARD_MAX_AUTHOR_SHARE": "0.6",
     "REWARD_MIN_ACCOUNT_AGE_SECONDS": "3600",
     "REWARD_EPOCH_SECONDS": "86400",
+    # No review window unless a test opens one: an epoch mints as it closes.
+    "REWARD_REVIEW_SECONDS": "0",
 }
 
 
@@ -179,3 +182,33 @@ async def eventually(check: Callable[[], Any], within: float = 30) -> Any:
         if result or time.monotonic() > deadline:
             return result
         await asyncio.sleep(0.1)
+
+
+async def kill_while_waiting_on(
+    table: str,
+    worker: Worker,
+    db: asyncpg.Connection,
+    database_url: str,
+    send_task: Callable[[], str],
+) -> str:
+    """Holds `table` locked, sends a task (`send_task()`), SIGKILLs `worker` once the ledger waits
+    on that lock, then lets go of it: the task's id, unacknowledged, for the broker to redeliver."""
+    blocker = await asyncpg.connect(database_url)
+    try:
+        async with blocker.transaction():
+            # Names of the test's own choosing (ledger tables), never input.
+            await blocker.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+            task = send_task()
+            waiting = await eventually(
+                # Not the blocker's: a transaction sees one snapshot of pg_stat_activity.
+                lambda: db.fetchval(
+                    """SELECT count(*) FROM pg_stat_activity
+                        WHERE application_name = 'agora-ledger' AND wait_event_type = 'Lock'"""
+                ),
+                within=30,
+            )
+            assert waiting == 1, worker.text()[-3000:]
+            worker.kill()
+    finally:
+        await blocker.close()
+    return task

@@ -12,7 +12,8 @@ import asyncpg
 import httpx
 
 from ledger.celery_app import SETTLE_PAYOUTS
-from tests.ledger.conftest import QUEUE, Worker, eventually
+from ledger.merkle import root
+from tests.ledger.conftest import QUEUE, Worker, eventually, kill_while_waiting_on
 from tests.support.factories import (
     create_comment,
     create_community_without_sender,
@@ -26,6 +27,7 @@ TOKEN = 10**18
 
 REMOVE_POST = 'mutation($id: ID!) { removePost(id: $id, reason: "spam") { isRemoved } }'
 BAN = "mutation($input: BanUserInput!) { banUser(input: $input) { reason } }"
+DELETE_ACCOUNT = "mutation($confirm: String!) { deleteAccount(confirm: $confirm) }"
 
 
 async def people(live_server: LiveServer, http: httpx.AsyncClient, count: int) -> list[Client]:
@@ -184,6 +186,8 @@ async def test_an_epoch_pays_eligible_votes_exactly_and_caps_leave_the_rest_in_t
             "dedupe_key": f"mint_epoch:{community_id}:1000",
             "communityId": community_id,
             "epoch": 1000,
+            # the root of the epoch's distribution, carried to the chain by the mint
+            "root": "0x" + root([(a, int(recipients[a])) for a in order]).hex(),
             "recipients": order,
             "amounts": [recipients[a] for a in order],
         }
@@ -360,6 +364,15 @@ async def test_closing_the_same_epoch_twice_at_once_pays_once(
     )
 
 
+async def first_mint_mined(db: asyncpg.Connection, community_id: int) -> None:
+    """Records the mint of epoch 1 mined, as the operator's sender would once it saw it so."""
+    await db.execute(
+        """UPDATE operator_transactions SET status = 'mined', tx_hash = '\\x01', block_number = 7
+            WHERE dedupe_key = $1""",
+        f"mint_epoch:{community_id}:1000",
+    )
+
+
 async def test_a_mint_recorded_mined_is_booked_on_chain_once_and_the_epoch_is_paid(
     live_server: LiveServer,
     http: httpx.AsyncClient,
@@ -370,11 +383,7 @@ async def test_a_mint_recorded_mined_is_booked_on_chain_once_and_the_epoch_is_pa
     # given a closed epoch whose mint the operator's sender has sent and seen mined
     community_id, author = await scored_community(live_server, http, db)
     assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
-    await db.execute(
-        """UPDATE operator_transactions SET status = 'mined', tx_hash = '\\x01', block_number = 7
-            WHERE dedupe_key = $1""",
-        f"mint_epoch:{community_id}:1000",
-    )
+    await first_mint_mined(db, community_id)
     # when payouts are settled, twice
     first = worker.results(send(task=SETTLE_PAYOUTS))
     second = worker.results(send(task=SETTLE_PAYOUTS))
@@ -385,6 +394,37 @@ async def test_a_mint_recorded_mined_is_booked_on_chain_once_and_the_epoch_is_pa
     assert await earned(db, community_id, "onchain") == {address: 500 * TOKEN}
     paid = await epoch(db, community_id, 1)
     assert paid is not None and paid["status"] == "paid"
+
+
+async def test_a_reward_owed_to_a_deleted_account_is_booked_to_it_not_to_the_addresss_new_one(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    worker: Worker,
+    send: Callable[..., str],
+) -> None:
+    # given a closed epoch whose author then deleted their account and signed in again
+    community_id, author = await scored_community(live_server, http, db)
+    assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
+    assert author.account is not None
+    old_id = await db.fetchval(
+        "SELECT id FROM users WHERE address = $1", author.account.address.lower()
+    )
+    await author.data(DELETE_ACCOUNT, {"confirm": author.account.address})
+    await sign_in(Client(live_server.graphql_url, http), author.account)
+    # when the mint to the address is mined and settled
+    await first_mint_mined(db, community_id)
+    assert worker.results(send(task=SETTLE_PAYOUTS)) == "1"
+    # then the deleted account's points went on-chain, and the new account has none
+    balances = await db.fetch(
+        """SELECT b.user_id, b.kind, b.balance FROM ledger_balances b
+            WHERE b.community_id = $1 AND b.user_id IS NOT NULL""",
+        community_id,
+    )
+    assert {(r["user_id"], r["kind"]): int(r["balance"]) for r in balances} == {
+        (old_id, "earned"): 0,
+        (old_id, "onchain"): 500 * TOKEN,
+    }
 
 
 async def test_a_worker_killed_mid_payout_pays_once_after_restart(
@@ -400,24 +440,16 @@ async def test_a_worker_killed_mid_payout_pays_once_after_restart(
     community_id, author = await scored_community(live_server, http, db)
     queue = f"{QUEUE}-killed"
     first = start(queue, LEDGER_VISIBILITY_TIMEOUT_SECONDS="5")
-    # and the outbox held locked, so the payout stops after booking, before recording its mint
-    blocker = await asyncpg.connect(database_url)
-    try:
-        async with blocker.transaction():
-            await blocker.execute("LOCK TABLE operator_transactions IN EXCLUSIVE MODE")
-            # when the close is delivered and the worker is SIGKILLed while it waits there
-            task = send(queue, until=await clock(db), community_id=community_id)
-            waiting = await eventually(
-                lambda: db.fetchval(
-                    """SELECT count(*) FROM pg_stat_activity
-                        WHERE application_name = 'agora-ledger' AND wait_event_type = 'Lock'"""
-                ),
-                within=30,
-            )
-            assert waiting == 1, first.text()[-3000:]
-            first.kill()
-    finally:
-        await blocker.close()
+    # when the close is delivered and the worker is SIGKILLed while it waits for the reward
+    # lines, held locked: after booking, before its lines
+    until = await clock(db)
+    task = await kill_while_waiting_on(
+        "reward_lines",
+        first,
+        db,
+        database_url,
+        lambda: send(queue, until=until, community_id=community_id),
+    )
     # then nothing of the half-done payout remains
     still = await epoch(db, community_id, 1)
     assert still is not None and still["status"] == "open"

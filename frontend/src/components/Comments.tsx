@@ -9,6 +9,7 @@ import { displayName, plural } from "../lib/format";
 import { useSession } from "../lib/session";
 import { ErrorNote, Points, ServerHtml, Spinner, Time, UserLink } from "./bits";
 import { ContentActions } from "./ContentActions";
+import { EditedMark } from "./EditHistory";
 import { MarkdownEditor } from "./MarkdownEditor";
 import { VoteButtons } from "./VoteButtons";
 
@@ -123,8 +124,8 @@ function CommentItem({ node, ctx, fresh }: { node: CommentNode; ctx: Ctx; fresh:
   const [collapsed, setCollapsed] = useState(false);
   const [replying, setReplying] = useState(false);
   const [editing, setEditing] = useState(false);
-  const gone = node.isDeleted || node.isRemoved;
-  const who = node.author ? displayName(node.author) : "[deleted]";
+  const gone = node.isDeleted || node.isRemoved || node.isBlocked;
+  const who = node.author ? displayName(node.author) : node.isBlocked ? "[blocked]" : "[deleted]";
   const count = countDescendants(node);
 
   return (
@@ -145,13 +146,15 @@ function CommentItem({ node, ctx, fresh }: { node: CommentNode; ctx: Ctx; fresh:
             <Points value={node.author && ctx.points?.get(node.author.address.toLowerCase())} community={ctx.community} />
             <span aria-hidden="true"> · </span>
             <Time iso={node.createdAt} />
-            {node.editedAt && <span className="muted"> · edited</span>}
+            {!node.isBlocked && <EditedMark kind="comment" id={node.id} editedAt={node.editedAt} />}
             {collapsed && count > 0 && <span className="muted"> · {plural(count, "reply", "replies")} hidden</span>}
           </span>
         </div>
         {!collapsed && (
           <div className="comment-body">
-            {node.isRemoved ? (
+            {node.isBlocked ? (
+              <p className="muted">[blocked]</p>
+            ) : node.isRemoved ? (
               <p className="muted">[removed by the moderators]</p>
             ) : node.isDeleted ? (
               <p className="muted">[deleted]</p>
@@ -169,6 +172,7 @@ function CommentItem({ node, ctx, fresh }: { node: CommentNode; ctx: Ctx; fresh:
                 author={node.author}
                 isModerator={ctx.isModerator}
                 gone={gone}
+                saved={node.viewerSaved}
                 onEdit={() => setEditing(true)}
               >
                 {!ctx.locked && !gone && (

@@ -8,6 +8,7 @@ import { useSession } from "../lib/session";
 import { useToast } from "../lib/toast";
 import { ErrorNote, ServerHtml, UserLink } from "./bits";
 import { JoinButton } from "./JoinButton";
+import { CommunityBlockButton } from "./BlockButton";
 
 /** Title band and section tabs of a community. */
 export function CommunityHeader({ community }: { community: Community }) {
@@ -84,6 +85,7 @@ export function CommunitySidebar({ community }: { community: Community }) {
         <Link className="button primary block" to={`/submit?community=${encodeURIComponent(community.name)}`}>
           Create post
         </Link>
+        <CommunityBlockButton name={community.name} />
       </section>
 
       {community.rules.length > 0 && (

@@ -1,12 +1,16 @@
 import { useId, useState, type ReactNode } from "react";
 import { useClient } from "urql";
 import {
+  BLOCK_TYPES,
   BanUserMutation,
+  BlockUserMutation,
   DeleteCommentMutation,
   DeletePostMutation,
   RemoveCommentMutation,
   RemovePostMutation,
   ReportMutation,
+  SAVE_TYPES,
+  SaveMutation,
   type UserRef,
 } from "../ops";
 import { toAppError, type AppError } from "../lib/errors";
@@ -15,7 +19,7 @@ import { useSession } from "../lib/session";
 import { useToast } from "../lib/toast";
 import { ErrorNote } from "./bits";
 
-type Panel = null | "report" | "remove" | "ban" | "delete";
+type Panel = null | "report" | "remove" | "ban" | "delete" | "block";
 
 interface Props {
   kind: "post" | "comment";
@@ -25,23 +29,43 @@ interface Props {
   isModerator: boolean;
   /** Deleted or removed: only a few actions make sense. */
   gone: boolean;
+  /** Whether the viewer saved it (undefined: no Save button). */
+  saved?: boolean;
   onEdit?: () => void;
   children?: ReactNode;
 }
 
 const REPORT_REASONS = ["Spam", "Harassment or hate", "Breaks the community's rules", "Misleading", "Other"];
 
-export function ContentActions({ kind, id, community, author, isModerator, gone, onEdit, children }: Props) {
+export function ContentActions({ kind, id, community, author, isModerator, gone, saved, onEdit, children }: Props) {
   const client = useClient();
   const notify = useToast();
   const { isMe, ensureSignedIn } = useSession();
   const [panel, setPanel] = useState<Panel>(null);
+  const [saving, setSaving] = useState(false);
   const mine = isMe(author?.address);
   const label = kind === "post" ? "post" : "comment";
 
   async function open(p: Panel) {
-    if (!(await ensureSignedIn(p === "report" ? "to report content" : undefined))) return;
+    if (!(await ensureSignedIn(p === "report" ? "to report content" : p === "block" ? "to block someone" : undefined))) return;
     setPanel((cur) => (cur === p ? null : p));
+  }
+
+  async function toggleSaved() {
+    if (!(await ensureSignedIn(`to save this ${label}`))) return;
+    setSaving(true);
+    const res = await client.mutation(SaveMutation, { targetId: id, saved: !saved }, SAVE_TYPES).toPromise();
+    setSaving(false);
+    if (res.error) notify(toAppError(res.error).message, "error");
+    else notify(saved ? `Removed from your saved ${label}s.` : `Saved. Find it under Saved in your menu.`);
+  }
+
+  async function block(): Promise<AppError | null> {
+    const res = await client.mutation(BlockUserMutation, { address: author!.address, blocked: true }, BLOCK_TYPES).toPromise();
+    if (res.error) return toAppError(res.error);
+    setPanel(null);
+    notify(`${displayName(author!)} is blocked: you won't see their posts and comments.`);
+    return null;
   }
 
   async function run(p: Exclude<Panel, null>, reason: string): Promise<AppError | null> {
@@ -79,6 +103,11 @@ export function ContentActions({ kind, id, community, author, isModerator, gone,
     <>
       <div className="actions">
         {children}
+        {saved !== undefined && !gone && (
+          <button type="button" className="action" aria-label={`Save this ${label}`} aria-pressed={saved} disabled={saving} onClick={toggleSaved}>
+            {saved ? "Saved" : "Save"}
+          </button>
+        )}
         {mine && !gone && onEdit && (
           <button type="button" className="action" onClick={onEdit}>
             Edit
@@ -92,6 +121,11 @@ export function ContentActions({ kind, id, community, author, isModerator, gone,
         {!mine && !gone && (
           <button type="button" className="action" aria-expanded={panel === "report"} onClick={() => open("report")}>
             Report
+          </button>
+        )}
+        {!mine && author && (
+          <button type="button" className="action" aria-label={`Block ${displayName(author)}`} aria-expanded={panel === "block"} onClick={() => open("block")}>
+            Block
           </button>
         )}
         {isModerator && !gone && (
@@ -111,6 +145,14 @@ export function ContentActions({ kind, id, community, author, isModerator, gone,
           confirm="Yes, delete"
           onCancel={() => setPanel(null)}
           onConfirm={() => run("delete", "")}
+        />
+      )}
+      {panel === "block" && author && (
+        <ConfirmForm
+          text={`Block ${displayName(author)}? Their posts and comments will be hidden from you, and they can't notify you. You can unblock them under Blocked in your menu.`}
+          confirm="Block"
+          onCancel={() => setPanel(null)}
+          onConfirm={block}
         />
       )}
       {panel === "report" && (

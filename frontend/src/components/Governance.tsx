@@ -158,6 +158,34 @@ export function useChainId(): number | null {
   return data?.indexer.chainId ?? null;
 }
 
+/** More blocks than this behind the chain's head and the forum says the mirror is behind. */
+export const MIRROR_BEHIND_BLOCKS = 5;
+
+/**
+ * A notice while the indexer is behind the chain (stopped, or catching up): what the chain
+ * decided lately (votes, elections, new communities) is not shown yet. The API measures the lag
+ * against the node's head now; read again every 15 s while the tab is visible.
+ */
+export function MirrorBehind() {
+  const [{ data }, reexecute] = useQuery({ query: IndexerQuery });
+  const readRef = useRef(reexecute);
+  readRef.current = reexecute;
+  useEffect(() => {
+    const timer = window.setInterval(() => {
+      if (!document.hidden) readRef.current({ requestPolicy: "network-only" });
+    }, 15_000);
+    return () => window.clearInterval(timer);
+  }, []);
+  const lag = data?.indexer.lagBlocks ?? 0;
+  if (lag <= MIRROR_BEHIND_BLOCKS) return null;
+  return (
+    <p className="banner-warning" role="status" data-testid="mirror-behind">
+      The forum's copy of the chain is {lag} blocks behind: recent votes, elections and other
+      on-chain changes may not show yet.
+    </p>
+  );
+}
+
 /**
  * After a wallet transaction: asks again every two seconds, for two minutes, until `done` (what
  * the transaction changes has been indexed), so the page shows the chain's answer by itself.

@@ -158,6 +158,12 @@ function UserMenu() {
             <span className="muted small">{user.karma} karma</span>
           </p>
           <Link to={`/u/${user.address}`}>Your profile</Link>
+          <Link to="/saved">Saved</Link>
+          <Link to="/blocked">Blocked</Link>
+          {/* The session cookie goes with a same-origin link: the server answers the file. */}
+          <a href="/export" download data-testid="export-link">
+            Download your data
+          </a>
           <Link to="/create-community">Create a community</Link>
           {viewer.joinedCommunities.length > 0 && (
             <>

@@ -46,7 +46,15 @@ export function PostCard({ post, showCommunity, points }: { post: PostCardPost; 
         {post.isRemoved && <p className="muted">[removed by the moderators]</p>}
         {post.isDeleted && !post.isRemoved && <p className="muted">[deleted by the author]</p>}
         {teaser && <p className="teaser">{teaser}</p>}
-        <ContentActions kind="post" id={post.id} community={post.community.name} author={post.author} isModerator={post.community.viewerIsModerator} gone={gone}>
+        <ContentActions
+          kind="post"
+          id={post.id}
+          community={post.community.name}
+          author={post.author}
+          isModerator={post.community.viewerIsModerator}
+          gone={gone}
+          saved={post.viewerSaved}
+        >
           <Link className="action" to={href}>
             <CommentIcon />
             {plural(post.commentCount, "comment")}

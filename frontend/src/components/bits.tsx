@@ -56,8 +56,8 @@ export function Time({ iso, prefix }: { iso: string; prefix?: string }) {
 
 /** A person's name, linking to their profile; from within a community, the profile also shows
  * their points there. */
-export function UserLink({ user, community }: { user: { address: string; displayName?: string | null } | null | undefined; community?: string }) {
-  if (!user) return <span className="muted">[deleted]</span>;
+export function UserLink({ user, community }: { user: { address: string; displayName?: string | null; deletedAt?: string | null } | null | undefined; community?: string }) {
+  if (!user || user.deletedAt) return <span className="muted">[deleted]</span>;
   const to = community ? `/u/${user.address}?community=${encodeURIComponent(community)}` : `/u/${user.address}`;
   return (
     <Link className="user-link" to={to} title={user.address}>

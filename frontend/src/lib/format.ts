@@ -2,7 +2,10 @@ export function shortAddress(address: string): string {
   return address.length > 12 ? `${address.slice(0, 6)}…${address.slice(-4)}` : address;
 }
 
-export function displayName(user: { displayName?: string | null; address: string }): string {
+/** A person as the forum names them: their display name if they set one, else the short address
+ * (a deleted account has neither). */
+export function displayName(user: { displayName?: string | null; address: string; deletedAt?: string | null }): string {
+  if (user.deletedAt) return "[deleted]";
   return user.displayName?.trim() || shortAddress(user.address);
 }
 

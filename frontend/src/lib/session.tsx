@@ -20,6 +20,8 @@ interface SessionValue {
   ensureSignedIn: (reason?: string) => Promise<boolean>;
   closeSignIn: () => void;
   signOut: () => Promise<void>;
+  /** The server ended the session already (the account was deleted): forget it here. */
+  forgetSession: () => void;
   refreshViewer: () => Promise<void>;
   isMe: (address: string | null | undefined) => boolean;
 }
@@ -171,6 +173,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     resetClient();
   }, [resetClient]);
 
+  const forgetSession = useCallback(() => {
+    setCsrfToken(null);
+    setViewer(null);
+    resetClient();
+  }, [resetClient]);
+
   const refreshViewer = useCallback(async () => {
     await loadViewer();
   }, [loadViewer]);
@@ -192,10 +200,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       ensureSignedIn,
       closeSignIn,
       signOut,
+      forgetSession,
       refreshViewer,
       isMe,
     }),
-    [viewer, checking, signInStatus, signInError, signInReason, startSignIn, ensureSignedIn, closeSignIn, signOut, refreshViewer, isMe],
+    [viewer, checking, signInStatus, signInError, signInReason, startSignIn, ensureSignedIn, closeSignIn, signOut, forgetSession, refreshViewer, isMe],
   );
 
   return (

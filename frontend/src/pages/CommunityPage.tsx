@@ -4,6 +4,7 @@ import { useQuery } from "urql";
 import { CommunityQuery, type Community } from "../ops";
 import { CommunityHeader, CommunitySidebar } from "../components/CommunityChrome";
 import { ErrorNote, Spinner } from "../components/bits";
+import { MirrorBehind } from "../components/Governance";
 import { PostList } from "../components/PostList";
 import { SortTabs, usePostSort } from "../components/SortTabs";
 import { toAppError } from "../lib/errors";
@@ -29,6 +30,7 @@ export function CommunityLayout({ withHeader = true }: { withHeader?: boolean })
   return (
     <div className="community">
       {withHeader && <CommunityHeader community={community} />}
+      <MirrorBehind />
       <div className="page with-sidebar">
         <div className="content">
           <Outlet context={community} />

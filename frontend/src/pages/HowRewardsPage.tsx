@@ -35,10 +35,28 @@ export function HowRewardsPage() {
         No single item may take more than a tenth of an epoch, and no single author more than a fifth: what those
         caps hold back stays in the community's pool, recorded, and is never given to anyone else.
       </p>
+      <h2>Review</h2>
+      <p>
+        A closed epoch is not minted at once: for a day it is <em>in review</em>. Its rewards are already public,
+        line by line, on the community's Rewards tab and your profile, with the time left. If, before the review
+        ends, a post or comment that earned a reward is removed by a moderator or deleted by its author, or its
+        author is banned in the community, that reward is voided: its points go back to the community's pool
+        (recorded in the ledger) and are never minted. A ring of accounts that upvotes each other has a day in
+        which anyone can see it and moderators can stop it.
+      </p>
+      <h2>Checking what was paid</h2>
+      <p>
+        Each closed epoch publishes its distribution as a CSV file (one row per address, the amount in the token's
+        smallest units; the link is on the Rewards tab) and, once its review ends, the root of OpenZeppelin's{" "}
+        <code>StandardMerkleTree</code> of those rows. Every mint of the epoch carries that root in its{" "}
+        <code>EpochMinted</code> event on the chain, so anyone can rebuild the root from the CSV (
+        <code>StandardMerkleTree.of(rows, ["address", "uint256"]).root</code>) and check that what was minted is
+        what was published.
+      </p>
       <h2>Payment</h2>
       <p>
-        Rewards are booked in a double-entry ledger the moment the epoch closes (<em>pending</em>), then minted to
-        your address by the community's token contract (<em>submitted</em> once the transaction is sent,{" "}
+        Rewards are booked in a double-entry ledger the moment the epoch closes (<em>pending</em>), then, once its
+        review ends, minted to your address by the community's token contract (<em>submitted</em> once the transaction is sent,{" "}
         <em>paid</em> once it is mined). Each epoch is minted at most once: the contract refuses a second mint of the
         same epoch.
       </p>

@@ -5,6 +5,7 @@ import { EditPostMutation, PostQuery, type Post } from "../ops";
 import { ErrorNote, Points, ServerHtml, Spinner, TextField, Time, UserLink } from "../components/bits";
 import { CommentSection } from "../components/Comments";
 import { ContentActions } from "../components/ContentActions";
+import { EditedMark } from "../components/EditHistory";
 import { MarkdownEditor } from "../components/MarkdownEditor";
 import { VoteButtons } from "../components/VoteButtons";
 import { useDraft } from "../lib/drafts";
@@ -45,7 +46,7 @@ export function PostPage() {
             </span>
             <span aria-hidden="true"> · </span>
             <Time iso={post.createdAt} />
-            {post.editedAt && <span className="muted"> · edited</span>}
+            <EditedMark kind="post" id={post.id} editedAt={post.editedAt} />
           </p>
           <h1 id="post-title" className="post-full-title">
             {post.title}
@@ -74,6 +75,7 @@ export function PostPage() {
             author={post.author}
             isModerator={community.viewerIsModerator}
             gone={gone}
+            saved={post.viewerSaved}
             onEdit={() => setEditing(true)}
           />
         </div>

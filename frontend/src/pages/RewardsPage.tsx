@@ -10,6 +10,7 @@ import { plural, tokens } from "../lib/format";
 
 const STATUS: Record<string, string> = {
   OPEN: "Open: counting votes",
+  IN_REVIEW: "In review: public before it is minted",
   CLOSED: "Closed: waiting to be minted",
   PAYING: "Minting",
   PAID: "Paid on-chain",
@@ -51,6 +52,12 @@ function Chunk({ community, ...page }: PageArgs & { community: string }) {
         <li key={e.number} className="modlog-entry reward-epoch" data-epoch={e.number} data-status={e.status}>
           <p>
             <strong>Epoch {e.number}</strong> · {STATUS[e.status] ?? e.status}
+            {e.status === "IN_REVIEW" && e.reviewEndsAt && (
+              <span className="review-ends">
+                {" "}
+                · review ends <Time iso={e.reviewEndsAt} />
+              </span>
+            )}
             <span className="muted">
               {" "}
               · <Time iso={e.startsAt} /> to <Time iso={e.endsAt} />
@@ -65,6 +72,21 @@ function Chunk({ community, ...page }: PageArgs & { community: string }) {
               </>
             )}
           </p>
+          {e.status !== "OPEN" && (
+            <p className="small reward-distribution">
+              <a href={`/rewards/${encodeURIComponent(community)}/${e.number}.csv`} download>
+                Distribution (CSV)
+              </a>
+              {e.merkleRoot ? (
+                <>
+                  {" "}
+                  · merkle root <code className="merkle-root">{e.merkleRoot}</code>
+                </>
+              ) : (
+                e.status === "IN_REVIEW" && <span className="muted"> · its merkle root is published when the review ends</span>
+              )}
+            </p>
+          )}
           {e.payouts.length > 0 && (
             <ul className="small muted" role="list">
               {e.payouts.map((p) => (

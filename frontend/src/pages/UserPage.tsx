@@ -1,7 +1,7 @@
 import { useMemo, useState } from "react";
-import { Link, useParams, useSearchParams } from "react-router";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { useClient, useQuery } from "urql";
-import { StandingQuery, UpdateProfileMutation, UserCommentsQuery, UserPostsQuery, UserQuery, UserRewardsQuery } from "../ops";
+import { DeleteAccountMutation, StandingQuery, UpdateProfileMutation, UserCommentsQuery, UserPostsQuery, UserQuery, UserRewardsQuery } from "../ops";
 import { Avatar, EmptyState, ErrorNote, LoadMore, ServerHtml, Spinner, TextField, Time, UserLink } from "../components/bits";
 import { Paged } from "../components/Paged";
 import { PostCard } from "../components/PostCard";
@@ -109,8 +109,79 @@ export function UserPage() {
           {me && editing && <EditProfile initial={{ displayName: user.displayName ?? "", bio: user.bio ?? "" }} onDone={() => setEditing(false)} />}
         </section>
         {community && <CommunityStanding address={user.address} community={community} />}
+        {me && <YourData address={user.address} />}
       </aside>
     </div>
+  );
+}
+
+/** Diaspora's "own your data": the export as a download, and deleting the account, which asks
+ * for the address typed out (any letter case) so that no stray click deletes anything. */
+function YourData({ address }: { address: string }) {
+  const client = useClient();
+  const navigate = useNavigate();
+  const { forgetSession } = useSession();
+  const notify = useToast();
+  const [deleting, setDeleting] = useState(false);
+  const [confirm, setConfirm] = useState("");
+  const [error, setError] = useState<AppError | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <section className="card your-data" aria-labelledby="your-data-title">
+      <h2 className="card-title" id="your-data-title">
+        Your data
+      </h2>
+      <p className="small">Everything you wrote, voted and joined, and your rewards, as one JSON file.</p>
+      <a className="button ghost block" href="/export" download data-testid="profile-export-link">
+        Download your data
+      </a>
+      {!deleting ? (
+        <button type="button" className="button ghost block warn" onClick={() => setDeleting(true)}>
+          Delete account…
+        </button>
+      ) : (
+        <form
+          className="stack"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            setBusy(true);
+            const res = await client.mutation(DeleteAccountMutation, { confirm: confirm.trim() }).toPromise();
+            setBusy(false);
+            if (res.error) {
+              setError(toAppError(res.error));
+              return;
+            }
+            forgetSession();
+            notify("Your account was deleted. Your posts and comments now show as deleted.");
+            navigate("/");
+          }}
+        >
+          <p className="small">
+            Your posts and comments will show as deleted, your profile will be emptied and you will be signed out everywhere. Rewards and
+            on-chain votes stay: they are the community's books. Signing in with this wallet again starts a new account.
+          </p>
+          <TextField
+            id="delete-confirm"
+            label="Type your address to confirm"
+            placeholder={address}
+            autoComplete="off"
+            spellCheck={false}
+            error={error?.field === "confirm" ? error.message : null}
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+          />
+          {error && error.field !== "confirm" && <ErrorNote error={error} />}
+          <div className="row end">
+            <button type="button" className="button ghost" onClick={() => setDeleting(false)}>
+              Cancel
+            </button>
+            <button type="submit" className="button danger" disabled={busy || confirm.trim().length === 0}>
+              Delete my account
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
   );
 }
 
@@ -236,7 +307,14 @@ function RewardsChunk({ address, after, isFirst, isLast, loadMore }: { address: 
         <li key={`${r.community.id}:${r.epoch.number}`} className="card user-reward" data-status={r.status}>
           <p className="meta">
             <strong>{tokens(r.amount)} points</strong> in <Link to={`/c/${r.community.name}/rewards`}>c/{r.community.name}</Link>, epoch{" "}
-            {r.epoch.number} · <Time iso={r.epoch.endsAt} /> · {REWARD_STATUS[r.status] ?? r.status}
+            {r.epoch.number} · <Time iso={r.epoch.endsAt} /> ·{" "}
+            {r.epoch.status === "IN_REVIEW" && r.epoch.reviewEndsAt ? (
+              <>
+                in review, minted <Time iso={r.epoch.reviewEndsAt} />
+              </>
+            ) : (
+              REWARD_STATUS[r.status] ?? r.status
+            )}
             {r.txHash && (
               <>
                 {" "}
@@ -248,8 +326,9 @@ function RewardsChunk({ address, after, isFirst, isLast, loadMore }: { address: 
             {r.items.map((i) => {
               const post = i.post ?? i.comment?.post;
               return (
-                <li key={i.post ? `p${i.post.id}` : `c${i.comment?.id}`} className="reward-item">
-                  {tokens(i.amount)} for {i.post ? "the post" : "a comment on"}{" "}
+                <li key={i.post ? `p${i.post.id}` : `c${i.comment?.id}`} className="reward-item" data-voided={i.voided || undefined}>
+                  {i.voided ? <s>{tokens(i.amount)}</s> : tokens(i.amount)}
+                  {i.voided && " (voided in review: back to the pool)"} for {i.post ? "the post" : "a comment on"}{" "}
                   {post ? <Link to={`/c/${r.community.name}/p/${post.id}`}>{post.title}</Link> : "content no longer shown"}, from{" "}
                   {plural(i.votes, "eligible vote")} (score {i.score})
                 </li>

@@ -1,0 +1,1 @@
+"""Your data: the export of everything an account wrote, and deleting the account."""

@@ -1,0 +1,1 @@
+"""Blocks: a member hides a person or a community from their own listings."""

@@ -1,0 +1,38 @@
+"""Saving and unsaving a post or comment."""
+
+from __future__ import annotations
+
+import strawberry
+
+from api.comments import repository as comments_repository
+from api.core import ids, permissions
+from api.core.errors import NotFound
+from api.core.types import Info
+from api.posts.loaders import POST
+from api.saved import repository
+
+
+async def save(info: Info, target_id: strawberry.ID, saved: bool) -> bool:
+    """Save (or, with `saved: false`, unsave) a post or comment for the viewer; true when done.
+    Deleted content cannot be saved; it can always be unsaved."""
+    viewer = await permissions.require_writer(info)
+    kind, row_id = ids.decode(target_id, "Post", "Comment", field="targetId")
+    pool = info.context.pool
+    if kind == "Post":
+        if saved:
+            row = await info.context.loaders.get(POST).load(row_id)
+            if row is None or row["deleted_at"] is not None:
+                raise NotFound("That post does not exist or was deleted.")
+        await repository.save_post(pool, user_id=viewer.user_id, post_id=row_id, saved=saved)
+    else:
+        if saved:
+            rows = await comments_repository.get_comment_views_by_ids(pool, comment_ids=[row_id])
+            if not rows or rows[0]["deleted_at"] is not None:
+                raise NotFound("That comment does not exist or was deleted.")
+        await repository.save_comment(pool, user_id=viewer.user_id, comment_id=row_id, saved=saved)
+    return True
+
+
+@strawberry.type
+class SavedMutation:
+    save = strawberry.mutation(resolver=save)
