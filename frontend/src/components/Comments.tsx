@@ -187,9 +187,11 @@ function CommentItem({ node, ctx, fresh }: { node: CommentNode; ctx: Ctx; fresh:
                     Reply
                   </button>
                 )}
-                <Link className="action" to={`/c/${ctx.community}/p/${node.postId}/comment/${node.id}`} aria-label={`Link to the comment by ${who}`}>
-                  Link
-                </Link>
+                {!node.isBlocked && (
+                  <Link className="action" to={`/c/${ctx.community}/p/${node.postId}/comment/${node.id}`} aria-label={`Link to the comment by ${who}`}>
+                    Link
+                  </Link>
+                )}
               </ContentActions>
             </div>
             {replying && <CommentForm ctx={ctx} parentId={node.id} replyTo={who} onDone={() => setReplying(false)} />}
