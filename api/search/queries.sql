@@ -7,12 +7,15 @@
 -- few rows) or from the GIN index (a rare one), whichever the planner expects to be cheaper.
 -- Pages are keyset on (rank, id): $2, $3 is the last one seen (+infinity first), $4 the limit.
 -- The page is cut before the rows are joined to their views: only $4 rows are joined.
+-- Posts and comments leave out what the viewer blocks (the last parameters; empty arrays for
+-- most): authors everywhere, communities in a forum-wide search.
 
 -- name: search_posts
 WITH matches AS (
     SELECT id, search FROM posts
      WHERE search @@ websearch_to_tsquery('english', $1)
        AND deleted_at IS NULL AND removed_at IS NULL
+       AND author_id <> ALL($6::bigint[]) AND community_id <> ALL($7::bigint[])
      ORDER BY id DESC LIMIT $5
 ), page AS (
     SELECT id, rank
@@ -28,6 +31,7 @@ WITH matches AS (
     SELECT id, search FROM posts
      WHERE search @@ websearch_to_tsquery('english', $1)
        AND deleted_at IS NULL AND removed_at IS NULL AND community_id = $6
+       AND author_id <> ALL($7::bigint[])
      ORDER BY id DESC LIMIT $5
 ), page AS (
     SELECT id, rank
@@ -45,6 +49,7 @@ WITH matches AS (
      WHERE m.search @@ websearch_to_tsquery('english', $1)
        AND m.deleted_at IS NULL AND m.removed_at IS NULL
        AND p.deleted_at IS NULL AND p.removed_at IS NULL
+       AND m.author_id <> ALL($6::bigint[]) AND p.community_id <> ALL($7::bigint[])
      ORDER BY m.id DESC LIMIT $5
 ), page AS (
     SELECT id, rank
@@ -61,6 +66,7 @@ WITH matches AS (
      WHERE m.search @@ websearch_to_tsquery('english', $1)
        AND m.deleted_at IS NULL AND m.removed_at IS NULL
        AND p.deleted_at IS NULL AND p.removed_at IS NULL AND p.community_id = $6
+       AND m.author_id <> ALL($7::bigint[])
      ORDER BY m.id DESC LIMIT $5
 ), page AS (
     SELECT id, rank

@@ -66,9 +66,14 @@ async def search(
     community_id = None
     if community is not None and kind in _QUERIES:
         community_id = await community_id_or_404(info, community)
+    hidden_authors = hidden_communities = None
     if kind in _QUERIES:
         everywhere, in_community = _QUERIES[kind]
         sql = everywhere if community_id is None else in_community
+        # What the viewer blocks is gone from their searches as from their listings.
+        blocks = await info.context.loaders.blocks()
+        hidden_authors = list(blocks.users)
+        hidden_communities = list(blocks.communities) if community_id is None else None
     else:
         sql = queries.search_communities if kind is SearchKind.COMMUNITIES else queries.search_users
     rows = await repository.search(
@@ -79,6 +84,8 @@ async def search(
         limit=first + 1,
         matches=MAX_MATCHES,
         community_id=community_id,
+        hidden_authors=hidden_authors,
+        hidden_communities=hidden_communities,
     )
     found = connection(
         rows,

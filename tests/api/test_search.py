@@ -130,6 +130,37 @@ async def test_deleted_and_removed_content_is_never_found(
         assert under_removed_post["id"] not in {r["id"] for r in comments}
 
 
+async def test_what_the_viewer_blocks_is_gone_from_their_searches(
+    alice: Client, bob: Client, carol: Client
+) -> None:
+    # given alice's post and comment, and carol's post in a community bob will block
+    a, b = await create_community(carol), await create_community(carol)
+    w = word()
+    by_alice = await create_post(alice, a["name"], title=f"{w} by alice")
+    comment = await create_comment(alice, by_alice["id"], f"{w} said alice")
+    in_b = await create_post(carol, b["name"], title=f"{w} in b")
+    kept = await create_post(carol, a["name"], title=f"{w} kept")
+    assert address_of(alice)
+    # when bob blocks alice and community b
+    await bob.data(
+        "mutation($a: String!) { blockUser(address: $a, blocked: true) }", {"a": address_of(alice)}
+    )
+    await bob.data(
+        "mutation($c: String!) { blockCommunity(name: $c, blocked: true) }", {"c": b["name"]}
+    )
+    # then bob finds neither; carol finds all
+    assert [r["id"] for r in await found(bob, w)] == [kept["id"]]
+    assert await found(bob, w, "COMMENTS") == []
+    assert [r["id"] for r in await found(bob, w, c=b["name"])] == [in_b["id"]]
+    assert {r["id"] for r in await found(carol, w)} == {by_alice["id"], in_b["id"], kept["id"]}
+    assert [r["id"] for r in await found(carol, w, "COMMENTS")] == [comment["id"]]
+
+
+def address_of(client: Client) -> str:
+    assert client.account is not None
+    return client.account.address
+
+
 async def test_pages_follow_the_rank_without_skipping_or_repeating(
     alice: Client, anonymous: Client
 ) -> None:

@@ -60,7 +60,8 @@ async def searches(database_url: str) -> list[Search]:
         rare_word = rare_title.rsplit("(", 1)[1].rstrip(")")
         found = []
         for text in (COMMON_WORD, rare_word):
-            args = [text, float("inf"), 0, config.PAGE_SIZE + 1, MAX_MATCHES]
+            # (nobody blocks anyone: empty arrays of hidden authors and communities)
+            args = [text, float("inf"), 0, config.PAGE_SIZE + 1, MAX_MATCHES, [], []]
             found.append((text, args, await conn.fetch(repository.queries.search_posts, *args)))
     finally:
         await conn.close()
