@@ -110,3 +110,10 @@ SELECT * FROM (
 ) ranked
  WHERE (rank, id) < ($2::real, $3)
  ORDER BY rank DESC, id DESC LIMIT $4;
+
+-- name: plan_for_the_words
+-- Each search is planned for its own words, never by a generic plan of the prepared statement:
+-- a common word is found by reading the primary key backwards, a rare one through the GIN
+-- index, and a plan made without the word (PostgreSQL's generic plan, which asyncpg's cached
+-- statements get after five runs) takes the index for every word: seconds for a common one.
+SET LOCAL plan_cache_mode = force_custom_plan;

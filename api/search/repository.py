@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from agora import sql
 from agora.db import Executor
@@ -29,4 +30,15 @@ async def search(
     for optional in (community_id, hidden_authors, hidden_communities):
         if optional is not None:
             args.append(optional)
-    return await db.fetch(query, *args)
+    if isinstance(db, asyncpg.Pool):
+        async with db.acquire() as conn:
+            return await _planned_for_the_words(conn, query, args)
+    return await _planned_for_the_words(db, query, args)
+
+
+async def _planned_for_the_words(
+    conn: asyncpg.Connection | PoolConnectionProxy, query: str, args: list[object]
+) -> list[asyncpg.Record]:
+    async with conn.transaction():
+        await conn.execute(queries.plan_for_the_words)
+        return await conn.fetch(query, *args)
