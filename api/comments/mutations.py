@@ -7,7 +7,7 @@ import strawberry
 
 from agora.db import Executor
 from api.comments import repository
-from api.comments.types import Comment, comment_for_viewer
+from api.comments.types import MAX_DEPTH, Comment, comment_for_viewer
 from api.core import idempotency, ids, permissions, validation
 from api.core.errors import BadUserInput, NotFound
 from api.core.types import Info
@@ -15,8 +15,6 @@ from api.inbox import events, mentions
 from api.inbox.repository import About, Written
 from api.posts import repository as posts
 from api.posts.loaders import POST
-
-MAX_DEPTH = 100
 
 
 @strawberry.input

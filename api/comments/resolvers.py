@@ -59,8 +59,9 @@ async def comments(
 
 
 async def comment(info: Info, id: strawberry.ID) -> Comment | None:
-    """One comment, as the viewer may see it: what the forum asks for a comment's history
-    (a thread of up to MAX_COMMENTS cannot ask every comment's within the cost limit)."""
+    """One comment, as the viewer may see it: what a permalink opens (its `parents` and `post`
+    give the thread above it) and what the forum asks for a comment's history (a thread of up to
+    MAX_COMMENTS cannot ask every comment's within the cost limit); null if there is none."""
     rows = await repository.get_comment_views_by_ids(
         info.context.pool, comment_ids=[ids.decode_one(id, "Comment")]
     )

@@ -34,6 +34,10 @@ class CommentSort(Enum):
     OLD = "OLD"
 
 
+# How deep a thread goes: a comment has at most MAX_DEPTH - 1 parents.
+MAX_DEPTH = 100
+
+
 async def _load_comment_revisions(loaders: Loaders, keys: list[int]) -> list[list[Revision]]:
     rows = await repository.get_revisions_of_comments(
         loaders.pool, comment_ids=keys, limit=MAX_REVISIONS
@@ -54,6 +58,7 @@ class Comment:
     post_row_id: strawberry.Private[int]
     author_id: strawberry.Private[int]
     community_id: strawberry.Private[int]
+    path: strawberry.Private[list[int]]
     id: strawberry.ID
     post_id: strawberry.ID
     parent_id: strawberry.ID | None
@@ -77,6 +82,17 @@ class Comment:
         return await post_for_viewer(
             info, await info.context.loaders.get(POST).load(self.post_row_id)
         )
+
+    @strawberry.field(metadata={MAX_ITEMS: MAX_DEPTH - 1})
+    async def parents(self, info: Info) -> list[Comment]:
+        """The comments this one answers, from the top of its thread down to its parent: what a
+        permalink to one comment shows above it."""
+        ancestors = self.path[:-1]
+        if not ancestors:
+            return []
+        rows = await repository.get_comment_views_by_ids(info.context.pool, comment_ids=ancestors)
+        rows.sort(key=lambda row: row["depth"])
+        return [await comment_for_viewer(info, row) for row in rows]
 
     @strawberry.field
     def viewer_vote(self, info: Info) -> VoteDirection:
@@ -119,6 +135,7 @@ class Comment:
             post_row_id=row["post_id"],
             author_id=row["author_id"],
             community_id=row["community_id"],
+            path=row["path"],
             id=strawberry.ID(ids.encode("Comment", row["id"])),
             post_id=strawberry.ID(ids.encode("Post", row["post_id"])),
             parent_id=strawberry.ID(ids.encode("Comment", parent)) if parent else None,

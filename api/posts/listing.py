@@ -34,31 +34,55 @@ _FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 @dataclass(frozen=True, slots=True)
 class SortSpec:
-    """A sort's two `list_*` queries (the front page's, a community's; each a query per index,
-    deliberately), the column it orders by and the key before its first item."""
+    """A sort's three `list_*` queries (the front page's, a community's, the viewer's
+    communities'; each a query per index, deliberately), the column it orders by and the key
+    before its first item."""
 
     query: str
     query_in_community: str
+    query_subscribed: str
     column: str
     first_key: Any
     key: Callable[[Any], Any]  # checks the column's value read back from a cursor
     window: timedelta | None = None
 
 
-_TOP = (queries.list_top, queries.list_top_in_community, "score", 2**31 - 1, int32)
+_TOP = (
+    queries.list_top,
+    queries.list_top_in_community,
+    queries.list_top_subscribed,
+    "score",
+    2**31 - 1,
+    int32,
+)
 SORTS: dict[PostSort, SortSpec] = {
     PostSort.HOT: SortSpec(
-        queries.list_hot, queries.list_hot_in_community, "hot_rank", float("inf"), number
+        queries.list_hot,
+        queries.list_hot_in_community,
+        queries.list_hot_subscribed,
+        "hot_rank",
+        float("inf"),
+        number,
     ),
     PostSort.NEW: SortSpec(
-        queries.list_new, queries.list_new_in_community, "created_at", _FAR_FUTURE, moment
+        queries.list_new,
+        queries.list_new_in_community,
+        queries.list_new_subscribed,
+        "created_at",
+        _FAR_FUTURE,
+        moment,
     ),
+    PostSort.TOP_HOUR: SortSpec(*_TOP, timedelta(hours=1)),
+    PostSort.TOP_SIX_HOURS: SortSpec(*_TOP, timedelta(hours=6)),
     PostSort.TOP_DAY: SortSpec(*_TOP, timedelta(days=1)),
     PostSort.TOP_WEEK: SortSpec(*_TOP, timedelta(days=7)),
+    PostSort.TOP_MONTH: SortSpec(*_TOP, timedelta(days=30)),
+    PostSort.TOP_YEAR: SortSpec(*_TOP, timedelta(days=365)),
     PostSort.TOP_ALL: SortSpec(*_TOP, timedelta(days=365 * 1000)),
     PostSort.CONTROVERSIAL: SortSpec(
         queries.list_controversial,
         queries.list_controversial_in_community,
+        queries.list_controversial_subscribed,
         "controversy_rank",
         float("inf"),
         number,
@@ -66,9 +90,26 @@ SORTS: dict[PostSort, SortSpec] = {
     PostSort.ACTIVE: SortSpec(
         queries.list_active,
         queries.list_active_in_community,
+        queries.list_active_subscribed,
         "active_rank",
         float("inf"),
         number,
+    ),
+    PostSort.MOST_COMMENTS: SortSpec(
+        queries.list_most_comments,
+        queries.list_most_comments_in_community,
+        queries.list_most_comments_subscribed,
+        "comment_count",
+        2**31 - 1,
+        int32,
+    ),
+    PostSort.NEW_COMMENTS: SortSpec(
+        queries.list_new_comments,
+        queries.list_new_comments_in_community,
+        queries.list_new_comments_subscribed,
+        "last_activity_at",
+        _FAR_FUTURE,
+        moment,
     ),
 }
 
@@ -119,19 +160,27 @@ async def fetch(
     page: Page,
     limit: int,
     community_id: int | None,
+    member_id: int | None = None,
     blocks: Blocks = NO_BLOCKS,
 ) -> list[asyncpg.Record]:
-    """A page of the front page (`community_id` None) or a community's, without what the viewer
-    blocks: blocked authors everywhere, blocked communities on the front page (a blocked
-    community's own page still shows it, as on Reddit)."""
+    """A page of the front page (`community_id` None), of a community's, or of the front page
+    limited to the communities `member_id` joined; without what the viewer blocks: blocked
+    authors everywhere, blocked communities on the front pages (a blocked community's own page
+    still shows it, as on Reddit)."""
     spec = SORTS[sort]
     front_page = community_id is None
+    if not front_page:
+        query, scope_id = spec.query_in_community, community_id
+    elif member_id is not None:
+        query, scope_id = spec.query_subscribed, member_id
+    else:
+        query, scope_id = spec.query, None
     return await repository.list_posts(
         db,
-        query=spec.query if front_page else spec.query_in_community,
+        query=query,
         after=page.after,
         limit=limit,
-        scope_id=community_id,
+        scope_id=scope_id,
         since=page.since,
         hidden_authors=list(blocks.users),
         hidden_communities=list(blocks.communities) if front_page else None,

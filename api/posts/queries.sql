@@ -72,6 +72,85 @@ SELECT * FROM post_views
    AND author_id <> ALL($5::bigint[])
  ORDER BY active_rank DESC, id DESC LIMIT $3;
 
+-- name: list_most_comments
+SELECT * FROM post_views
+ WHERE deleted_at IS NULL AND removed_at IS NULL AND (comment_count, id) < ($1, $2)
+   AND author_id <> ALL($4::bigint[]) AND community_id <> ALL($5::bigint[])
+ ORDER BY comment_count DESC, id DESC LIMIT $3;
+
+-- name: list_most_comments_in_community
+SELECT * FROM post_views
+ WHERE community_id = $4 AND deleted_at IS NULL AND removed_at IS NULL
+   AND (comment_count, id) < ($1, $2)
+   AND author_id <> ALL($5::bigint[])
+ ORDER BY comment_count DESC, id DESC LIMIT $3;
+
+-- name: list_new_comments
+SELECT * FROM post_views
+ WHERE deleted_at IS NULL AND removed_at IS NULL AND (last_activity_at, id) < ($1, $2)
+   AND author_id <> ALL($4::bigint[]) AND community_id <> ALL($5::bigint[])
+ ORDER BY last_activity_at DESC, id DESC LIMIT $3;
+
+-- name: list_new_comments_in_community
+SELECT * FROM post_views
+ WHERE community_id = $4 AND deleted_at IS NULL AND removed_at IS NULL
+   AND (last_activity_at, id) < ($1, $2)
+   AND author_id <> ALL($5::bigint[])
+ ORDER BY last_activity_at DESC, id DESC LIMIT $3;
+
+-- The SUBSCRIBED feed: the front page limited to the communities the viewer ($4) joined, less
+-- what they block.
+
+-- name: list_hot_subscribed
+SELECT * FROM post_views
+ WHERE community_id IN (SELECT community_id FROM memberships WHERE user_id = $4)
+   AND deleted_at IS NULL AND removed_at IS NULL AND (hot_rank, id) < ($1, $2)
+   AND author_id <> ALL($5::bigint[]) AND community_id <> ALL($6::bigint[])
+ ORDER BY hot_rank DESC, id DESC LIMIT $3;
+
+-- name: list_new_subscribed
+SELECT * FROM post_views
+ WHERE community_id IN (SELECT community_id FROM memberships WHERE user_id = $4)
+   AND deleted_at IS NULL AND removed_at IS NULL AND (created_at, id) < ($1, $2)
+   AND author_id <> ALL($5::bigint[]) AND community_id <> ALL($6::bigint[])
+ ORDER BY created_at DESC, id DESC LIMIT $3;
+
+-- name: list_top_subscribed
+SELECT * FROM post_views
+ WHERE community_id IN (SELECT community_id FROM memberships WHERE user_id = $4)
+   AND deleted_at IS NULL AND removed_at IS NULL AND (score, id) < ($1, $2)
+   AND created_at >= $5
+   AND author_id <> ALL($6::bigint[]) AND community_id <> ALL($7::bigint[])
+ ORDER BY score DESC, id DESC LIMIT $3;
+
+-- name: list_controversial_subscribed
+SELECT * FROM post_views
+ WHERE community_id IN (SELECT community_id FROM memberships WHERE user_id = $4)
+   AND deleted_at IS NULL AND removed_at IS NULL AND (controversy_rank, id) < ($1, $2)
+   AND author_id <> ALL($5::bigint[]) AND community_id <> ALL($6::bigint[])
+ ORDER BY controversy_rank DESC, id DESC LIMIT $3;
+
+-- name: list_active_subscribed
+SELECT * FROM post_views
+ WHERE community_id IN (SELECT community_id FROM memberships WHERE user_id = $4)
+   AND deleted_at IS NULL AND removed_at IS NULL AND (active_rank, id) < ($1, $2)
+   AND author_id <> ALL($5::bigint[]) AND community_id <> ALL($6::bigint[])
+ ORDER BY active_rank DESC, id DESC LIMIT $3;
+
+-- name: list_most_comments_subscribed
+SELECT * FROM post_views
+ WHERE community_id IN (SELECT community_id FROM memberships WHERE user_id = $4)
+   AND deleted_at IS NULL AND removed_at IS NULL AND (comment_count, id) < ($1, $2)
+   AND author_id <> ALL($5::bigint[]) AND community_id <> ALL($6::bigint[])
+ ORDER BY comment_count DESC, id DESC LIMIT $3;
+
+-- name: list_new_comments_subscribed
+SELECT * FROM post_views
+ WHERE community_id IN (SELECT community_id FROM memberships WHERE user_id = $4)
+   AND deleted_at IS NULL AND removed_at IS NULL AND (last_activity_at, id) < ($1, $2)
+   AND author_id <> ALL($5::bigint[]) AND community_id <> ALL($6::bigint[])
+ ORDER BY last_activity_at DESC, id DESC LIMIT $3;
+
 -- name: list_by_author
 SELECT * FROM post_views
  WHERE author_id = $4 AND deleted_at IS NULL AND removed_at IS NULL

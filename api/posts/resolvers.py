@@ -7,7 +7,7 @@ from typing import Any
 import strawberry
 
 from api.communities.resolvers import community_id_or_404
-from api.core import ids
+from api.core import ids, permissions
 from api.core.extend import extend_type
 from api.core.loaders import Blocks
 from api.core.pagination import Connection, check_page_size, connection
@@ -15,7 +15,7 @@ from api.core.types import Info
 from api.posts import listing
 from api.posts import repository as posts_repository
 from api.posts.loaders import POST
-from api.posts.types import Post, PostSort, listed_posts, post_for_viewer
+from api.posts.types import Feed, Post, PostSort, listed_posts, post_for_viewer
 from api.users.types import User
 
 
@@ -26,26 +26,27 @@ async def post(info: Info, id: strawberry.ID) -> Post | None:
 
 async def posts(
     info: Info,
+    feed: Feed = Feed.ALL,
     community: str | None = None,
     sort: PostSort = PostSort.HOT,
     first: int = 25,
     after: str | None = None,
 ) -> Connection[Post]:
-    """The front page (no community) or a community's page, in the given sort."""
+    """The front page (no community) or a community's page, in the given sort. The front page
+    of the feed SUBSCRIBED lists only the communities the viewer joined; a community's page is
+    that community's, whatever the feed."""
     check_page_size(first)
     ctx = info.context
-    cache = ctx.listing_cache
+    member_id = permissions.require_viewer(info).user_id if feed is Feed.SUBSCRIBED else None
     community_id = None if community is None else await community_id_or_404(info, community)
     page = listing.start(sort, after)
-    cache_key = (community_id, sort, after, first)
-    rows = cache.listings.get(cache_key) if cache.enabled else None
-    if rows is None:
-        generation = cache.listings.generation
+    if member_id is not None and community_id is None:
+        # One viewer's own page: never kept in, nor served from, the cache every reader shares.
         rows = await listing.fetch(
-            ctx.pool, sort=sort, page=page, limit=first + 1, community_id=community_id
+            ctx.pool, sort=sort, page=page, limit=first + 1, community_id=None, member_id=member_id
         )
-        if cache.enabled:
-            cache.listings.put(cache_key, rows, generation=generation)
+    else:
+        rows = await _shared_page(info, sort, page, after, first, community_id)
     blocks = await prime_viewer_state(info, rows)
     if any(listing.hides(row, blocks, front_page=community_id is None) for row in rows):
         # Rare: the viewer blocks someone on this page. Their page is their own (never cached):
@@ -56,12 +57,35 @@ async def posts(
             page=page,
             limit=first + 1,
             community_id=community_id,
+            member_id=member_id,
             blocks=blocks,
         )
         await prime_viewer_state(info, rows)
     return connection(
         rows, first, node=listed_posts(info), cursor=lambda r: listing.cursor_of(sort, r, page)
     )
+
+
+async def _shared_page(
+    info: Info,
+    sort: PostSort,
+    page: listing.Page,
+    after: str | None,
+    first: int,
+    community_id: int | None,
+) -> list[Any]:
+    """A page that is the same for every reader, from the listing cache when it holds it."""
+    cache = info.context.listing_cache
+    cache_key = (community_id, sort, after, first)
+    rows = cache.listings.get(cache_key) if cache.enabled else None
+    if rows is None:
+        generation = cache.listings.generation
+        rows = await listing.fetch(
+            info.context.pool, sort=sort, page=page, limit=first + 1, community_id=community_id
+        )
+        if cache.enabled:
+            cache.listings.put(cache_key, rows, generation=generation)
+    return rows
 
 
 async def prime_viewer_state(info: Info, rows: list[Any]) -> Blocks:

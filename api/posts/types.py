@@ -23,11 +23,26 @@ from api.votes.types import VoteDirection
 class PostSort(Enum):
     HOT = "HOT"
     NEW = "NEW"
+    TOP_HOUR = "TOP_HOUR"
+    TOP_SIX_HOURS = "TOP_SIX_HOURS"
     TOP_DAY = "TOP_DAY"
     TOP_WEEK = "TOP_WEEK"
+    TOP_MONTH = "TOP_MONTH"
+    TOP_YEAR = "TOP_YEAR"
     TOP_ALL = "TOP_ALL"
     CONTROVERSIAL = "CONTROVERSIAL"
     ACTIVE = "ACTIVE"
+    MOST_COMMENTS = "MOST_COMMENTS"
+    # The post with the newest comment first (a post without comments counts from its creation).
+    NEW_COMMENTS = "NEW_COMMENTS"
+
+
+@strawberry.enum
+class Feed(Enum):
+    """Which posts the front page lists: all of them, or the viewer's communities' only."""
+
+    ALL = "ALL"
+    SUBSCRIBED = "SUBSCRIBED"
 
 
 # The most versions `revisions` lists (the latest ones; the cost limit counts this many).

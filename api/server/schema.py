@@ -33,6 +33,7 @@ from api.posts.resolvers import attach as attach_posts
 from api.rewards.resolvers import attach as attach_rewards
 from api.saved.mutations import SavedMutation
 from api.saved.resolvers import attach as attach_saved
+from api.search.resolvers import SearchQuery
 from api.server.execution import AgoraExecutor
 from api.server.extensions import COST, ErrorCodes, Operations, OperationsConfig
 from api.subscriptions import Subscription
@@ -91,6 +92,7 @@ class Query(
     GovernanceQuery,
     NotificationQuery,
     TipQuery,
+    SearchQuery,
 ):
     render_markdown = strawberry.field(resolver=render_markdown, metadata={COST: RENDER_COST})
 

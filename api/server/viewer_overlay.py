@@ -7,7 +7,8 @@ reader's query asks for nothing else that depends on who asks, it is answered fr
 the shared listing with the viewer's own votes joined per request.
 
 Which documents qualify is decided once per document text (`is_shareable`): queries whose root
-fields are listings of visible content, whose every field belongs to the types such listings
+fields are listings of visible content that are the same for everyone (not the SUBSCRIBED feed,
+which lists the viewer's own communities), whose every field belongs to the types such listings
 hold, and in which no alias renames a viewer field or `id`, because the overlay finds a viewer
 field by its name and the object it belongs to by the global id beside it. Anything else (the
 `viewer` root, a single post, a comment thread, all of which may reveal removed content to its
@@ -29,6 +30,7 @@ from typing import Any
 
 import orjson
 from graphql import (
+    EnumValueNode,
     FieldNode,
     GraphQLError,
     OperationDefinitionNode,
@@ -50,8 +52,9 @@ from api.core.errors import BadUserInput
 from api.core.loaders import blocks_in, fetch_viewer_state
 from api.votes.types import VoteDirection
 
-# Root fields that list visible content only: the same for every reader.
-SHARED_ROOTS = frozenset({"posts", "communities", "community", "__typename"})
+# Root fields that list visible content only: the same for every reader. (`search` finds
+# visible content only, too.)
+SHARED_ROOTS = frozenset({"posts", "communities", "community", "search", "__typename"})
 # The types those listings are made of. A field is shared when its parent and its own type are
 # among these (or its type is a scalar or enum), so `User.comments` (comments reveal removed
 # content to their authors) is not.
@@ -66,6 +69,11 @@ SHARED_TYPES = frozenset(
         "CommunityConnection",
         "CommunityEdge",
         "PageInfo",
+        # Search results but comments (whose thread may reveal removed content), so that a
+        # search of posts, communities or people is shared.
+        "SearchConnection",
+        "SearchResultEdge",
+        "SearchResult",
     }
 )
 # The fields of shared types that depend on the viewer, by type: what the overlay fills in.
@@ -107,13 +115,25 @@ class _Check(Visitor):
         if alias is not None and (alias == "id" or alias in _VIEWER_NAMES or name in _VIEWER_NAMES):
             return self._refuse()
         if parent.name == "Query":
-            return None if name in SHARED_ROOTS else self._refuse()
+            if name not in SHARED_ROOTS or _asks_own_feed(node):
+                return self._refuse()
+            return None
         returns = get_named_type(field.type)
         if parent.name not in SHARED_TYPES or not (
             is_leaf_type(returns) or returns.name in SHARED_TYPES
         ):
             return self._refuse()
         return None
+
+
+def _asks_own_feed(node: FieldNode) -> bool:
+    """Whether a root field asks a feed of the viewer's own (`posts(feed: SUBSCRIBED)`), or may
+    (a feed given by a variable, which this per-document check cannot see)."""
+    return any(
+        argument.name.value == "feed"
+        and not (isinstance(argument.value, EnumValueNode) and argument.value.value == "ALL")
+        for argument in node.arguments or ()
+    )
 
 
 @functools.lru_cache(maxsize=256)

@@ -4,6 +4,7 @@ import { SessionProvider } from "./lib/session";
 import { ToastProvider } from "./lib/toast";
 import { BannedPage } from "./pages/BannedPage";
 import { BlockedPage } from "./pages/BlockedPage";
+import { CommentPermalinkPage } from "./pages/CommentPermalinkPage";
 import { CommunitiesPage } from "./pages/CommunitiesPage";
 import { CommunityLayout, CommunityPosts } from "./pages/CommunityPage";
 import { CreateCommunityPage } from "./pages/CreateCommunityPage";
@@ -18,6 +19,7 @@ import { ProposalPage } from "./pages/ProposalPage";
 import { ReportsPage } from "./pages/ReportsPage";
 import { RewardsPage } from "./pages/RewardsPage";
 import { SavedPage } from "./pages/SavedPage";
+import { SearchPage } from "./pages/SearchPage";
 import { SubmitPage } from "./pages/SubmitPage";
 import { UserPage } from "./pages/UserPage";
 
@@ -32,6 +34,7 @@ export function App() {
               <Route path="communities" element={<CommunitiesPage />} />
               <Route path="create-community" element={<CreateCommunityPage />} />
               <Route path="submit" element={<SubmitPage />} />
+              <Route path="search" element={<SearchPage />} />
               <Route path="rewards" element={<HowRewardsPage />} />
               <Route path="inbox" element={<InboxPage />} />
               <Route path="saved" element={<SavedPage />} />
@@ -48,6 +51,7 @@ export function App() {
               </Route>
               <Route path="c/:name/p/:postId" element={<CommunityLayout withHeader={false} />}>
                 <Route index element={<PostPage />} />
+                <Route path="comment/:commentId" element={<CommentPermalinkPage />} />
               </Route>
               <Route path="*" element={<NotFoundPage />} />
             </Route>

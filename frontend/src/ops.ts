@@ -870,3 +870,81 @@ export const CommentRevisionsQuery = graphql(`
     comment(id: $id) { id editedAt revisions { body editedAt } }
   }
 `);
+
+// ---- feeds, search, permalinks ---------------------------------------------
+
+/** The front page of the communities the viewer joined. The feed is written in the document,
+ * not a variable: the server then knows, from the document alone, that this answer is the
+ * viewer's own and never the shared one (api/server/viewer_overlay.py). */
+export const SubscribedPostsQuery = graphql(
+  `
+  query SubscribedPosts($sort: PostSort!, $first: Int!, $after: String) {
+    posts(feed: SUBSCRIBED, sort: $sort, first: $first, after: $after) {
+      edges { node { ...PostCardFields } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`,
+  [PostCardFields],
+);
+
+/** A search of posts, communities or people: every reader shares its answer, with their own
+ * votes laid over it (api/server/viewer_overlay.py); comments, whose fields may not be shared,
+ * have a query of their own. */
+export const SearchQuery = graphql(
+  `
+  query Search($query: String!, $kind: SearchKind!, $community: String, $first: Int!, $after: String) {
+    search(query: $query, kind: $kind, community: $community, first: $first, after: $after) {
+      edges {
+        node {
+          __typename
+          ... on Post { ...PostCardFields }
+          ... on Community { id name title memberCount }
+          ... on User { id address displayName bio }
+        }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`,
+  [PostCardFields],
+);
+
+export const SearchCommentsQuery = graphql(
+  `
+  query SearchComments($query: String!, $community: String, $first: Int!, $after: String) {
+    search(query: $query, kind: COMMENTS, community: $community, first: $first, after: $after) {
+      edges {
+        node {
+          __typename
+          ... on Comment { id postId body createdAt score author { ...UserBrief } post { id title community { name } } }
+        }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`,
+  [UserBrief],
+);
+
+/** What the submit form shows as the title is typed: the community's posts most like it. */
+export const SimilarPostsQuery = graphql(`
+  query SimilarPosts($query: String!, $community: String) {
+    search(query: $query, kind: POSTS, community: $community, first: 5) {
+      edges { node { __typename ... on Post { id title commentCount community { name } } } }
+    }
+  }
+`);
+
+export const CommentPermalinkQuery = graphql(
+  `
+  query CommentPermalink($id: ID!) {
+    comment(id: $id) {
+      ...CommentFields
+      post { id title community { name } }
+      parents { ...CommentFields }
+    }
+  }
+`,
+  [CommentFields],
+);

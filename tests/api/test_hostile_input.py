@@ -60,6 +60,7 @@ USER_ADDRESS = "0x" + "1" * 40
 PAGED = {
     "communities": "communities(first: $first) { edges { node { id } } }",
     "posts": "posts(first: $first) { edges { node { id } } }",
+    "search": 'search(query: "word", first: $first) { edges { node { __typename } } }',
     "modlog": 'modlog(community: "<c>", first: $first) { edges { node { id } } }',
     "reports": 'reports(community: "<c>", first: $first) { edges { node { id } } }',
     "bans": 'bans(community: "<c>", first: $first) { edges { node { reason } } }',

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from api.core import ids
 from tests.support.factories import create_comment, create_community, create_post, vote
 from tests.support.graphql import Client, sign_in
 
@@ -143,3 +144,46 @@ async def test_a_new_comment_shows_at_once_to_anonymous_readers(
     assert (await anonymous.data(query, {"p": post["id"]}))["comments"] == []
     await create_comment(alice, post["id"], "news")
     assert (await anonymous.data(query, {"p": post["id"]}))["comments"] == [{"body": "news"}]
+
+
+async def test_top_of_the_hour_six_hours_month_and_year_keep_their_windows(
+    alice: Client, db
+) -> None:
+    # given posts written 800 days, 200 days, 10 days and 3 hours ago, and now
+    community = await create_community(alice)
+    name = community["name"]
+    ages = {"800d": "800 days", "200d": "200 days", "10d": "10 days", "3h": "3 hours", "now": None}
+    for title, age in ages.items():
+        post = await create_post(alice, name, title=title)
+        if age is not None:  # (the past cannot be written through the API)
+            await db.execute(
+                "UPDATE posts SET created_at = now() - $2::text::interval WHERE id = $1",
+                ids.decode_one(post["id"], "Post"),
+                age,
+            )
+    # then each window holds the posts of its span, newest first among equal scores
+    assert await titles(alice, name, "TOP_HOUR") == ["now"]
+    assert await titles(alice, name, "TOP_SIX_HOURS") == ["now", "3h"]
+    assert await titles(alice, name, "TOP_MONTH") == ["now", "3h", "10d"]
+    assert await titles(alice, name, "TOP_YEAR") == ["now", "3h", "10d", "200d"]
+    assert await titles(alice, name, "TOP_ALL") == ["now", "3h", "10d", "200d", "800d"]
+
+
+async def test_most_comments_and_new_comments(alice: Client, bob: Client) -> None:
+    # given "talked" with 2 comments, then "quiet" with none, then "old" commented last
+    community = await create_community(alice)
+    name = community["name"]
+    old = await create_post(alice, name, title="old")
+    talked = await create_post(alice, name, title="talked")
+    await create_post(alice, name, title="quiet")
+    for _ in range(2):
+        await create_comment(bob, talked["id"], "one more")
+    await create_comment(bob, old["id"], "the newest comment")
+    # then
+    assert await titles(alice, name, "MOST_COMMENTS") == ["talked", "old", "quiet"]
+    assert await titles(alice, name, "NEW_COMMENTS") == ["old", "talked", "quiet"]
+    # and both page by their own keys
+    first = (await alice.data(POSTS, {"c": name, "sort": "MOST_COMMENTS", "first": 2}))["posts"]
+    after = first["pageInfo"]["endCursor"]
+    rest = await alice.data(POSTS, {"c": name, "sort": "MOST_COMMENTS", "first": 2, "after": after})
+    assert [e["node"]["title"] for e in rest["posts"]["edges"]] == ["quiet"]

@@ -1,5 +1,5 @@
-"""Agora's benchmarks: `python -m tests.bench [generate|listing|votes|comments|frontend|hostile|
-indexer|rewards|payout|all] [--regenerate] [--duration N]` (see tests/bench/README.md)."""
+"""Agora's benchmarks: `python -m tests.bench [generate|listing|search|votes|comments|frontend|
+hostile|indexer|rewards|payout|all] [--regenerate] [--duration N]` (see tests/bench/README.md)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
         choices=[
             "generate",
             "listing",
+            "search",
             "votes",
             "comments",
             "frontend",
@@ -30,8 +31,9 @@ def main(argv: list[str] | None = None) -> int:
             "payout",
             "all",
         ],
-        help="generate the dataset only, or measure listings, votes, simultaneous comments, "
-        "the web forum, the worker's memory under hostile bodies, the indexer (issue 9), "
+        help="generate the dataset only, or measure listings, search (issue 17), votes, "
+        "simultaneous comments, the web forum, the worker's memory under hostile bodies, "
+        "the indexer (issue 9), "
         "an epoch's rewards or a 10,000-recipient payout (issue 10) (default: all)",
     )
     parser.add_argument(
@@ -103,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
         from tests.bench import listing
 
         results["listing"] = listing.run(dataset.database_url, ns.duration, ns.rounds)
+    if ns.what in ("search", "all"):
+        from tests.bench import search
+
+        results["search"] = search.run(dataset.database_url, ns.duration, ns.rounds)
     if ns.what in ("votes", "all"):
         from tests.bench import votes
 

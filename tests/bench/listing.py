@@ -76,6 +76,7 @@ class Page:
     raw_query: str
     raw_args: list[Any]
     expected_ids: list[int]
+    rows: int = config.PAGE_SIZE + 1  # what the raw query answers each time
 
     @property
     def body(self) -> str:
@@ -137,8 +138,11 @@ async def pages(database_url: str) -> list[Page]:
     ]
 
 
-async def check_page(server: AgoraServer, page: Page, token: str | None) -> int:
-    """The server answers this page with exactly the expected posts; returns the response size."""
+async def check_page(
+    server: AgoraServer, page: Page, token: str | None, root: str = "posts"
+) -> int:
+    """The server answers this page (its `root` field) with exactly the expected posts; returns
+    the response size."""
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -148,19 +152,45 @@ async def check_page(server: AgoraServer, page: Page, token: str | None) -> int:
     data = response.json()
     if data.get("errors"):
         raise RuntimeError(f"{page.label}: {data['errors']}")
-    got = [ids.decode_one(e["node"]["id"], "Post") for e in data["data"]["posts"]["edges"]]
+    got = [ids.decode_one(e["node"]["id"], "Post") for e in data["data"][root]["edges"]]
     if got != page.expected_ids:
         raise RuntimeError(f"{page.label}: the server shows {got}, the SQL {page.expected_ids}")
     return len(response.content)
 
 
-def run_raw(database_url: str, page: Page, duration: float) -> dict[str, Any]:
+def run_http(
+    server: AgoraServer, page: Page, token: str | None, body_bytes: int, seconds: float
+) -> wrk.WrkResult:
+    """wrk's measurement of the page's request (anonymous without `token`)."""
+    return wrk.run(
+        server.graphql_url,
+        wrk.post_script(page.body, token=token),
+        connections=config.CONCURRENCY,
+        threads=config.WRK_THREADS,
+        duration=seconds,
+        server_pid=server.pid,
+        body_bytes=body_bytes,
+    )
+
+
+def run_raw(
+    database_url: str,
+    page: Page,
+    duration: float,
+    *,
+    domain: str = "posts",
+    rows: int = config.PAGE_SIZE + 1,
+) -> dict[str, Any]:
+    """The page's own query (`page.raw_query` of the `domain`'s queries.sql, with
+    `page.raw_args`), which must answer `rows` rows each time."""
     command = [
         config.python(),
         "-m",
         "tests.bench.rawsql",
         "--dsn",
         database_url,
+        "--domain",
+        domain,
         "--query",
         page.raw_query,
         "--args",
@@ -191,7 +221,7 @@ def run_raw(database_url: str, page: Page, duration: float) -> dict[str, Any]:
     if process.returncode != 0 or not line:
         raise RuntimeError(f"raw SQL run failed: {err}")
     result = json.loads(line)
-    if result["errors"] or result["rows"] != config.PAGE_SIZE + 1:
+    if result["errors"] or result["rows"] != rows:
         raise RuntimeError(f"raw SQL run had errors or short pages: {result}")
     cpu["client_cpu_pct"] = round(result.pop("client_cpu_pct"), 1)
     result["cpu"] = cpu
@@ -232,14 +262,28 @@ def aggregate(rounds: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def run(database_url: str, duration: float, rounds: int = 1) -> dict[str, Any]:
-    """Every page, every case; returns the results (cases keyed by page, then mode).
+    """Every page, every case; returns the results (cases keyed by page, then mode)."""
+    asyncio.run(settle(database_url))
+    return measure(database_url, asyncio.run(pages(database_url)), duration, rounds)
+
+
+def measure(
+    database_url: str,
+    the_pages: list[Page],
+    duration: float,
+    rounds: int = 1,
+    *,
+    name: str = "listing",
+    root: str = "posts",
+    domain: str = "posts",
+) -> dict[str, Any]:
+    """Every case of every page (their GraphQL `root` field, their raw query of the `domain`'s
+    queries.sql); returns the results (cases keyed by page, then mode).
 
     With several rounds, each case runs `duration / rounds` seconds per round and the rounds
     interleave (raw, cached, graphql of each page, then again): on a machine whose other load
     changes, every case sees the same mix of it, which keeps the ratios honest.
     """
-    asyncio.run(settle(database_url))
-    the_pages = asyncio.run(pages(database_url))
     logs = config.RESULTS_DIR / "logs"
     slice_seconds = max(2, round(duration / rounds))
     results: dict[str, Any] = {
@@ -249,20 +293,20 @@ def run(database_url: str, duration: float, rounds: int = 1) -> dict[str, Any]:
         "rounds": rounds,
         "db_pool_size": config.DB_POOL_SIZE,
     }
-    cached = AgoraServer(database_url, log_path=logs / "server-cached.log")
+    cached = AgoraServer(database_url, log_path=logs / f"server-{name}-cached.log")
     uncached = AgoraServer(
-        database_url, listing_cache_seconds=0, log_path=logs / "server-nocache.log"
+        database_url, listing_cache_seconds=0, log_path=logs / f"server-{name}-nocache.log"
     )
     with cached, uncached:
-        [viewer] = asyncio.run(sign_in_many(uncached, ["listing-viewer"]))
+        [viewer] = asyncio.run(sign_in_many(uncached, [f"{name}-viewer"]))
         token = viewer.token
         assert token
         sizes: dict[str, tuple[int, int, int]] = {}
         for page in the_pages:
             sizes[page.key] = (
-                asyncio.run(check_page(cached, page, None)),
-                asyncio.run(check_page(cached, page, token)),
-                asyncio.run(check_page(uncached, page, token)),
+                asyncio.run(check_page(cached, page, None, root)),
+                asyncio.run(check_page(cached, page, token, root)),
+                asyncio.run(check_page(uncached, page, token, root)),
             )
             log.info("%s: %s (response %d bytes)", page.key, page.label, sizes[page.key][0])
         measured: dict[str, dict[str, list[dict[str, Any]]]] = {
@@ -278,7 +322,7 @@ def run(database_url: str, duration: float, rounds: int = 1) -> dict[str, Any]:
                     config.CONCURRENCY,
                     slice_seconds,
                 )
-                raw = run_raw(database_url, page, slice_seconds)
+                raw = run_raw(database_url, page, slice_seconds, domain=domain, rows=page.rows)
                 measured[page.key]["raw"].append(raw)
                 log.info(
                     "  %-13s %7.0f req/s, p50 %6.1f ms, p99 %7.1f ms",
@@ -293,15 +337,7 @@ def run(database_url: str, duration: float, rounds: int = 1) -> dict[str, Any]:
                     ("http_viewer", cached, token, overlaid),
                     ("http_graphql", uncached, token, executed),
                 ):
-                    result = wrk.run(
-                        server.graphql_url,
-                        wrk.post_script(page.body, token=bearer),
-                        connections=config.CONCURRENCY,
-                        threads=config.WRK_THREADS,
-                        duration=slice_seconds,
-                        server_pid=server.pid,
-                        body_bytes=body_bytes,
-                    )
+                    result = run_http(server, page, bearer, body_bytes, slice_seconds)
                     if result.bad or result.socket_errors:
                         log.warning(
                             "  %d bad answers, %d socket errors", result.bad, result.socket_errors

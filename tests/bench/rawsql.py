@@ -23,7 +23,11 @@ from typing import Any
 import asyncpg
 
 from agora.db import create_pool
-from api.posts import repository
+from api.posts import repository as posts
+from api.search import repository as search
+
+# The .sql files whose queries can be measured, by the name --domain takes.
+QUERIES = {"posts": posts.queries, "search": search.queries}
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -103,14 +107,17 @@ def _cpu() -> float:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.rawsql")
     parser.add_argument("--dsn", required=True)
-    parser.add_argument("--query", required=True, help="name of a query of api/posts/queries.sql")
+    parser.add_argument(
+        "--query", required=True, help="name of a query of the domain's queries.sql"
+    )
+    parser.add_argument("--domain", choices=sorted(QUERIES), default="posts")
     parser.add_argument("--args", required=True, help="JSON list of the query's parameters")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--pool-size", type=int, default=10)
     parser.add_argument("--warmup", type=float, default=3)
     parser.add_argument("--duration", type=float, default=15)
     ns = parser.parse_args(argv)
-    sql = getattr(repository.queries, ns.query)
+    sql = getattr(QUERIES[ns.domain], ns.query)
     run = _run(
         ns.dsn, sql, json.loads(ns.args), ns.concurrency, ns.pool_size, ns.warmup, ns.duration
     )

@@ -1,3 +1,4 @@
+import { Link } from "react-router";
 import { useMemo, useState } from "react";
 import { useClient, useQuery, useSubscription } from "urql";
 import { CommentCreatedSubscription, CommentTipsQuery, CommentsQuery, CreateCommentMutation, EditCommentMutation, type Comment } from "../ops";
@@ -199,6 +200,11 @@ function CommentItem({ node, ctx, fresh }: { node: CommentNode; ctx: Ctx; fresh:
                   >
                     Reply
                   </button>
+                )}
+                {!node.isBlocked && (
+                  <Link className="action" to={`/c/${ctx.community}/p/${node.postId}/comment/${node.id}`} aria-label={`Link to the comment by ${who}`}>
+                    Link
+                  </Link>
                 )}
               </ContentActions>
             </div>

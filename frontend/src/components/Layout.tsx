@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from "react";
-import { Link, NavLink, Outlet, useLocation } from "react-router";
+import { Link, NavLink, Outlet, useLocation, useNavigate, useSearchParams } from "react-router";
 import { displayName } from "../lib/format";
 import { Avatar } from "./bits";
-import { MoonIcon, PlusIcon, SunIcon } from "./icons";
+import { MoonIcon, PlusIcon, SearchIcon, SunIcon } from "./icons";
 import { useSession } from "../lib/session";
 import { InboxBell } from "./InboxBell";
 import { useTheme } from "../lib/theme";
@@ -60,7 +60,11 @@ function Header() {
           </NavLink>
           <NavLink to="/communities">Communities</NavLink>
         </nav>
+        <HeaderSearch />
         <div className="header-actions">
+          <Link to="/search" className="icon-button show-narrow" aria-label="Search">
+            <SearchIcon />
+          </Link>
           <Link to="/submit" className="button ghost header-submit" aria-label="Create post">
             <PlusIcon />
             <span className="hide-narrow">Create post</span>
@@ -85,6 +89,32 @@ function Header() {
         </div>
       </div>
     </header>
+  );
+}
+
+/** The search box of the header (wide screens; a phone gets a link to the search page). */
+function HeaderSearch() {
+  const navigate = useNavigate();
+  const location = useLocation();
+  const [params] = useSearchParams();
+  const onSearchPage = location.pathname === "/search";
+  const [text, setText] = useState(onSearchPage ? (params.get("q") ?? "") : "");
+  useEffect(() => {
+    if (onSearchPage) setText(params.get("q") ?? "");
+  }, [onSearchPage, params]);
+  return (
+    <form
+      role="search"
+      className="header-search hide-narrow"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const q = text.trim();
+        if (q) navigate(`/search?q=${encodeURIComponent(q)}`);
+      }}
+    >
+      <SearchIcon />
+      <input type="search" aria-label="Search Agora" placeholder="Search Agora" value={text} maxLength={200} onChange={(e) => setText(e.target.value)} />
+    </form>
   );
 }
 

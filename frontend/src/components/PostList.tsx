@@ -1,6 +1,6 @@
 import { useMemo, useState } from "react";
 import { useQuery, useSubscription } from "urql";
-import { CommunityPostsQuery, PostCreatedSubscription, PostsQuery } from "../ops";
+import { CommunityPostsQuery, PostCreatedSubscription, PostsQuery, SubscribedPostsQuery } from "../ops";
 import { toAppError } from "../lib/errors";
 import { useSession } from "../lib/session";
 import { EmptyState, ErrorNote, LoadMore, Spinner } from "./bits";
@@ -10,20 +10,25 @@ import type { PostSort } from "./SortTabs";
 const PAGE = 25;
 const POST_TYPES = { additionalTypenames: ["Post"] };
 
+export type Feed = "ALL" | "SUBSCRIBED";
+
 interface Props {
   community: string | null;
   sort: PostSort;
   empty: React.ReactNode;
+  /** The front page's: every community's posts, or the viewer's communities' only. */
+  feed?: Feed;
 }
 
-/** A feed (key it by community and sort): pages of posts over `after` cursors, and a banner when new posts arrive live. */
-export function PostList({ community, sort, empty }: Props) {
+/** A feed (key it by community, feed and sort): pages of posts over `after` cursors, and a banner when new posts arrive live. */
+export function PostList({ community, sort, empty, feed = "ALL" }: Props) {
   const { isMe } = useSession();
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [generation, setGeneration] = useState(0);
   const [fresh, setFresh] = useState<string[]>([]);
 
-  useSubscription({ query: PostCreatedSubscription, variables: { community } }, (_prev, data) => {
+  // (the live banner counts every community's new posts: not the SUBSCRIBED feed's measure)
+  useSubscription({ query: PostCreatedSubscription, variables: { community }, pause: feed === "SUBSCRIBED" }, (_prev, data) => {
     const p = data.postCreated;
     if (!isMe(p.author?.address)) setFresh((f) => (f.includes(p.id) ? f : [...f, p.id]));
     return data;
@@ -47,6 +52,7 @@ export function PostList({ community, sort, empty }: Props) {
         <PostPage
           key={`${generation}:${after ?? "first"}`}
           community={community}
+          feed={feed}
           sort={sort}
           after={after}
           isFirst={i === 0}
@@ -61,6 +67,7 @@ export function PostList({ community, sort, empty }: Props) {
 
 function PostPage({
   community,
+  feed,
   sort,
   after,
   isFirst,
@@ -69,6 +76,7 @@ function PostPage({
   onLoadMore,
 }: {
   community: string | null;
+  feed: Feed;
   sort: PostSort;
   after: string | null;
   isFirst: boolean;
@@ -81,9 +89,10 @@ function PostPage({
   const variables = useMemo(() => ({ community: community ?? "", sort, first: PAGE, after }), [community, sort, after]);
   const [inCommunity, reexecuteCommunity] = useQuery({ query: CommunityPostsQuery, variables, context: POST_TYPES, pause: community === null });
   const frontVariables = useMemo(() => ({ community: null, sort, first: PAGE, after }), [sort, after]);
-  const [front, reexecuteFront] = useQuery({ query: PostsQuery, variables: frontVariables, context: POST_TYPES, pause: community !== null });
-  const { data, fetching, error } = community === null ? front : inCommunity;
-  const reexecute = community === null ? reexecuteFront : reexecuteCommunity;
+  const [front, reexecuteFront] = useQuery({ query: PostsQuery, variables: frontVariables, context: POST_TYPES, pause: community !== null || feed !== "ALL" });
+  const ownVariables = useMemo(() => ({ sort, first: PAGE, after }), [sort, after]);
+  const [own, reexecuteOwn] = useQuery({ query: SubscribedPostsQuery, variables: ownVariables, context: POST_TYPES, pause: community !== null || feed !== "SUBSCRIBED" });
+  const [{ data, fetching, error }, reexecute] = community !== null ? [inCommunity, reexecuteCommunity] : feed === "SUBSCRIBED" ? [own, reexecuteOwn] : [front, reexecuteFront];
 
   if (!data && fetching) return <Spinner label="Loading posts…" />;
   if (!data && error) return <ErrorNote error={toAppError(error)} onRetry={() => reexecute({ requestPolicy: "network-only" })} />;
@@ -97,7 +106,7 @@ function PostPage({
           key={e.node.id}
           post={e.node}
           showCommunity={!community}
-          points={e.node.author && "points" in e.node.author ? e.node.author.points : undefined}
+          points={e.node.author && "points" in e.node.author ? (e.node.author.points as string | undefined) : undefined}
         />
       ))}
       {isLast && pageInfo.hasNextPage && pageInfo.endCursor && (

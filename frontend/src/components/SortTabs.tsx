@@ -1,47 +1,68 @@
 import { Link, useSearchParams } from "react-router";
 
-export type PostSort = "HOT" | "NEW" | "TOP_DAY" | "TOP_WEEK" | "TOP_ALL" | "CONTROVERSIAL" | "ACTIVE";
+export type PostSort =
+  | "HOT"
+  | "NEW"
+  | "TOP_HOUR"
+  | "TOP_SIX_HOURS"
+  | "TOP_DAY"
+  | "TOP_WEEK"
+  | "TOP_MONTH"
+  | "TOP_YEAR"
+  | "TOP_ALL"
+  | "CONTROVERSIAL"
+  | "ACTIVE"
+  | "MOST_COMMENTS"
+  | "NEW_COMMENTS";
 
 const MAIN = [
-  { key: "hot", label: "Hot" },
-  { key: "new", label: "New" },
-  { key: "top", label: "Top" },
-  { key: "controversial", label: "Controversial" },
-  { key: "active", label: "Active" },
+  { key: "hot", label: "Hot", sort: "HOT" },
+  { key: "new", label: "New", sort: "NEW" },
+  { key: "top", label: "Top", sort: "TOP_DAY" },
+  { key: "controversial", label: "Controversial", sort: "CONTROVERSIAL" },
+  { key: "active", label: "Active", sort: "ACTIVE" },
+  { key: "comments", label: "Most comments", sort: "MOST_COMMENTS" },
+  { key: "new-comments", label: "New comments", sort: "NEW_COMMENTS" },
 ] as const;
 
 const TOP = [
-  { key: "day", label: "Today" },
-  { key: "week", label: "This week" },
-  { key: "all", label: "All time" },
+  { key: "hour", label: "Past hour", sort: "TOP_HOUR" },
+  { key: "6h", label: "Six hours", sort: "TOP_SIX_HOURS" },
+  { key: "day", label: "Today", sort: "TOP_DAY" },
+  { key: "week", label: "This week", sort: "TOP_WEEK" },
+  { key: "month", label: "This month", sort: "TOP_MONTH" },
+  { key: "year", label: "This year", sort: "TOP_YEAR" },
+  { key: "all", label: "All time", sort: "TOP_ALL" },
 ] as const;
 
 /** Reads ?sort=top&t=week into the API's PostSort. */
 export function usePostSort(): { sort: PostSort; main: string; t: string } {
   const [params] = useSearchParams();
-  const main = (params.get("sort") ?? "hot").toLowerCase();
-  const t = (params.get("t") ?? "day").toLowerCase();
-  switch (main) {
-    case "new":
-      return { sort: "NEW", main, t };
-    case "top":
-      return { sort: t === "all" ? "TOP_ALL" : t === "week" ? "TOP_WEEK" : "TOP_DAY", main, t: t === "all" || t === "week" ? t : "day" };
-    case "controversial":
-      return { sort: "CONTROVERSIAL", main, t };
-    case "active":
-      return { sort: "ACTIVE", main, t };
-    default:
-      return { sort: "HOT", main: "hot", t };
-  }
+  const asked = (params.get("sort") ?? "hot").toLowerCase();
+  const main = MAIN.find((m) => m.key === asked) ?? MAIN[0];
+  if (main.key !== "top") return { sort: main.sort, main: main.key, t: "day" };
+  const t = TOP.find((p) => p.key === (params.get("t") ?? "day").toLowerCase()) ?? TOP[2];
+  return { sort: t.sort, main: "top", t: t.key };
 }
 
+/** The sort tabs; they keep the other parameters of the page (the front page's feed). */
 export function SortTabs() {
   const { main, t } = usePostSort();
+  const [params] = useSearchParams();
+  const search = (sort: string | null, top: string | null) => {
+    const next = new URLSearchParams(params);
+    next.delete("sort");
+    next.delete("t");
+    if (sort) next.set("sort", sort);
+    if (top) next.set("t", top);
+    const s = next.toString();
+    return s ? `?${s}` : "";
+  };
   return (
     <div className="sort-bar">
       <nav aria-label="Sort posts" className="tabs">
         {MAIN.map((s) => (
-          <Link key={s.key} to={{ search: s.key === "hot" ? "" : `?sort=${s.key}` }} aria-current={main === s.key ? "page" : undefined} className="tab" replace>
+          <Link key={s.key} to={{ search: search(s.key === "hot" ? null : s.key, null) }} aria-current={main === s.key ? "page" : undefined} className="tab" replace>
             {s.label}
           </Link>
         ))}
@@ -49,7 +70,7 @@ export function SortTabs() {
       {main === "top" && (
         <nav aria-label="Top posts from" className="tabs sub-tabs">
           {TOP.map((p) => (
-            <Link key={p.key} to={{ search: `?sort=top&t=${p.key}` }} aria-current={t === p.key ? "page" : undefined} className="tab" replace>
+            <Link key={p.key} to={{ search: search("top", p.key) }} aria-current={t === p.key ? "page" : undefined} className="tab" replace>
               {p.label}
             </Link>
           ))}

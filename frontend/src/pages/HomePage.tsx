@@ -1,29 +1,73 @@
-import { Link } from "react-router";
-import { PostList } from "../components/PostList";
+import { Link, useSearchParams } from "react-router";
+import { PostList, type Feed } from "../components/PostList";
 import { SortTabs, usePostSort } from "../components/SortTabs";
 import { useSession } from "../lib/session";
 import { useTitle } from "../lib/title";
 
+/** The front page's feed: ?feed=all or ?feed=subscribed; by default a member's own communities
+ * once they joined any, everything otherwise. */
+function useFeed(): { feed: Feed; canChoose: boolean } {
+  const { viewer } = useSession();
+  const [params] = useSearchParams();
+  const canChoose = !!viewer && viewer.joinedCommunities.length > 0;
+  const asked = params.get("feed");
+  if (!viewer) return { feed: "ALL", canChoose };
+  if (asked === "subscribed") return { feed: "SUBSCRIBED", canChoose: true };
+  if (asked === "all") return { feed: "ALL", canChoose };
+  return { feed: canChoose ? "SUBSCRIBED" : "ALL", canChoose };
+}
+
+function FeedTabs({ feed }: { feed: Feed }) {
+  const [params] = useSearchParams();
+  const to = (value: string) => {
+    const next = new URLSearchParams(params);
+    next.set("feed", value);
+    return { search: `?${next.toString()}` };
+  };
+  return (
+    <nav aria-label="Feed" className="tabs feed-tabs">
+      <Link to={to("subscribed")} className="tab" aria-current={feed === "SUBSCRIBED" ? "page" : undefined} replace>
+        Subscribed
+      </Link>
+      <Link to={to("all")} className="tab" aria-current={feed === "ALL" ? "page" : undefined} replace>
+        All
+      </Link>
+    </nav>
+  );
+}
+
 export function HomePage() {
   const { sort } = usePostSort();
   const { viewer } = useSession();
+  const { feed, canChoose } = useFeed();
   useTitle(null);
   return (
     <div className="page with-sidebar">
       <div className="content">
         <h1 className="visually-hidden">Agora front page</h1>
+        {canChoose && <FeedTabs feed={feed} />}
         <SortTabs />
         <PostList
-          key={sort}
+          key={`${feed}:${sort}`}
           community={null}
+          feed={feed}
           sort={sort}
           empty={
-            <>
-              <p>No posts yet.</p>
-              <p>
-                <Link to="/communities">Find a community</Link> or <Link to="/create-community">start your own</Link>.
-              </p>
-            </>
+            feed === "SUBSCRIBED" ? (
+              <>
+                <p>No posts in your communities yet.</p>
+                <p>
+                  <Link to="?feed=all">See every community's posts</Link> or <Link to="/communities">join more communities</Link>.
+                </p>
+              </>
+            ) : (
+              <>
+                <p>No posts yet.</p>
+                <p>
+                  <Link to="/communities">Find a community</Link> or <Link to="/create-community">start your own</Link>.
+                </p>
+              </>
+            )
           }
         />
       </div>

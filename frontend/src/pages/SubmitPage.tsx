@@ -1,10 +1,11 @@
 import { useEffect, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { useClient } from "urql";
-import { CreatePostMutation } from "../ops";
+import { useClient, useQuery } from "urql";
+import { CreatePostMutation, SimilarPostsQuery } from "../ops";
 import { ErrorNote, TextField } from "../components/bits";
 import { MarkdownEditor } from "../components/MarkdownEditor";
 import { useDraft } from "../lib/drafts";
+import { plural } from "../lib/format";
 import { toAppError, type AppError } from "../lib/errors";
 import { useIdempotencyKey } from "../lib/idempotency";
 import { useSession } from "../lib/session";
@@ -124,6 +125,7 @@ export function SubmitPage() {
           maxLength={300}
           onChange={(e) => set("title", e.target.value)}
         />
+        <SimilarPosts title={draft.title} community={draft.community.trim().replace(/^c\//i, "")} />
 
         {draft.kind === "link" && (
           <TextField
@@ -160,5 +162,36 @@ export function SubmitPage() {
         <p className="hint">Your draft is kept in this tab until you post it.</p>
       </form>
     </div>
+  );
+}
+
+/** The community's posts most like the title being typed (asked once typing pauses), so that a
+ * question asked before is found before it is asked again. */
+function SimilarPosts({ title, community }: { title: string; community: string }) {
+  const [query, setQuery] = useState("");
+  useEffect(() => {
+    // Any of the title's words (a post sharing most of them ranks first), not all of them.
+    const words = title.replace(/["()|&!:*<>-]/g, " ").split(/\s+/).filter((w) => w && w.toLowerCase() !== "or");
+    const t = setTimeout(() => setQuery(words.join(" or ").slice(0, 200)), 400);
+    return () => clearTimeout(t);
+  }, [title]);
+  const ready = query.length >= 3 && community.length >= 3;
+  const [{ data }] = useQuery({ query: SimilarPostsQuery, variables: { query, community }, pause: !ready });
+  const posts = ready ? (data?.search.edges ?? []).flatMap(({ node }) => (node.__typename === "Post" ? [node] : [])) : [];
+  if (posts.length === 0) return null;
+  return (
+    <aside className="similar-posts" aria-label="Similar posts">
+      <strong>Similar posts in c/{community}</strong>
+      <ul>
+        {posts.map((p) => (
+          <li key={p.id}>
+            <Link to={`/c/${p.community.name}/p/${p.id}`} target="_blank" rel="noopener">
+              {p.title}
+            </Link>{" "}
+            <span className="muted">· {plural(p.commentCount, "comment", "comments")}</span>
+          </li>
+        ))}
+      </ul>
+    </aside>
   );
 }

@@ -1,0 +1,10 @@
+DROP INDEX posts_community_new_comments;
+DROP INDEX posts_community_most_comments;
+DROP INDEX posts_new_comments;
+DROP INDEX posts_most_comments;
+DROP INDEX users_search;
+DROP INDEX communities_search;
+DROP FUNCTION agora_user_document(text, text);
+DROP FUNCTION agora_community_document(text, text, text);
+ALTER TABLE comments DROP COLUMN search;
+ALTER TABLE posts DROP COLUMN search;
