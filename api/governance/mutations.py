@@ -54,6 +54,7 @@ from api.core.scalars import BigInt
 from api.core.types import Info
 from api.governance import chain, repository
 from api.governance.types import (
+    Delegate,
     ProposalState,
     VoteSupport,
     decode_proposal_id,
@@ -68,6 +69,7 @@ from governance.proposals import ProposalState as ChainProposalState
 
 DESCRIPTION_MAX_LENGTH = 10_000
 REASON_MAX_LENGTH = 1_000
+STATEMENT_MAX_LENGTH = 2_000
 # How long relayVote waits for the sender to sign the transaction (it sends one intent at a
 # time, in order: behind a long queue the answer comes without a hash, status PENDING).
 RELAY_WAIT_SECONDS = 5.0
@@ -466,8 +468,38 @@ async def _await_signed(info: Info, relay_id: int) -> Any:
         await asyncio.sleep(RELAY_POLL_SECONDS)
 
 
+async def set_delegate_statement(info: Info, community: str, statement: str) -> Delegate:
+    """What the signed-in person says, as a delegate, in `community` (markdown, at most
+    2,000 characters; read back rendered and sanitized as `Delegate.statementHtml`)."""
+    viewer = await permissions.require_writer(info)
+    text = validation.text(
+        statement, field="statement", label="A statement", max_length=STATEMENT_MAX_LENGTH
+    )
+    pool = info.context.pool
+    forum = await repository.get_forum_community(pool, name=community)
+    if forum is None:
+        raise NotFound(f"There is no community named '{shown(community)}'.")
+    chain_row = await repository.get_chain_community(
+        pool, community_id=chain_community_id(community)
+    )
+    if chain_row is None:
+        raise NotOnChain(f"{community} is not on-chain yet: it has no delegates until it is.")
+    await repository.upsert_delegate_statement(
+        pool, community_id=forum["id"], user_id=viewer.user_id, statement=text
+    )
+    row = await repository.get_delegate(
+        pool,
+        token=bytes(chain_row["token"]),
+        governor=bytes(chain_row["governor"]),
+        account=bytes.fromhex(viewer.address.removeprefix("0x")),
+        community_id=forum["id"],
+    )
+    return Delegate.from_row(row, seen_at=row["first_power"] or int(time.time()))
+
+
 @strawberry.type
 class GovernanceMutation:
+    set_delegate_statement = strawberry.mutation(resolver=set_delegate_statement)
     propose_moderator_election = strawberry.mutation(resolver=propose_moderator_election)
     propose_impeachment = strawberry.mutation(resolver=propose_impeachment)
     relay_vote = strawberry.mutation(resolver=relay_vote)

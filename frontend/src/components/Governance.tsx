@@ -6,10 +6,11 @@ import { useQuery, useSubscription } from "urql";
 import { IndexerQuery, ProposalUpdatedSubscription, StandingQuery, type ProposalSummary } from "../ops";
 import type { ResultOf } from "../graphql";
 import { toAppError, type AppError } from "../lib/errors";
-import { displayName, fullDate, shortAddress, timeAgo, tokens } from "../lib/format";
+import { displayName, fullDate, shortAddress, tokens } from "../lib/format";
 import { useSession } from "../lib/session";
 import { useToast } from "../lib/toast";
 import { ErrorNote, ServerHtml, UserLink } from "./bits";
+import { ChainTime } from "./ChainClock";
 
 export const STATE_LABEL: Record<string, string> = {
   PENDING: "Pending",
@@ -39,23 +40,28 @@ function percent(part: bigint, whole: bigint): number {
   return Number((part * 1000n) / whole) / 10;
 }
 
-/** When voting opens or ends, or how the proposal ended. */
-function timing(p: ProposalSummary): string {
+/** Whether a proposal's votes reached its quorum (for and abstain count towards it). */
+function quorumReached(p: ProposalSummary): boolean {
+  return BigInt(p.forVotes) + BigInt(p.abstainVotes) >= BigInt(p.quorum);
+}
+
+/** When voting opens or ends (against the chain's clock), or how the proposal ended. */
+function Timing({ proposal: p }: { proposal: ProposalSummary }) {
   switch (p.state) {
     case "PENDING":
-      return `Voting opens ${timeAgo(p.voteStart)}`;
+      return <ChainTime iso={p.voteStart} prefix="Voting opens " />;
     case "ACTIVE":
-      return Date.parse(p.voteEnd) > Date.now() ? `Voting ends ${timeAgo(p.voteEnd)}` : "Voting is closing";
+      return <ChainTime iso={p.voteEnd} prefix="Voting ends " />;
     case "SUCCEEDED":
-      return "Passed: ready to execute";
+      return <>Passed: ready to execute</>;
     case "DEFEATED":
-      return "Rejected: too few votes for, or no quorum";
+      return <>{quorumReached(p) ? "Defeated: it needed more votes for than against" : "Defeated: it did not reach its quorum"}</>;
     case "EXECUTED":
-      return "Passed and carried out";
+      return <>Passed and carried out</>;
     case "CANCELED":
-      return "Withdrawn by the proposer";
+      return <>Withdrawn by the proposer</>;
     default:
-      return STATE_LABEL[p.state] ?? p.state;
+      return <>{STATE_LABEL[p.state] ?? p.state}</>;
   }
 }
 
@@ -91,10 +97,17 @@ export function Tally({ proposal: p, symbol }: { proposal: ProposalSummary; symb
           <span key={r.key} className={`tally-${r.key}`} style={{ width: `${percent(r.v, total)}%` }} />
         ))}
       </div>
-      <label className="quorum small">
+      <label className="quorum small" data-reached={counted >= quorum ? "true" : "false"}>
         <span data-testid="quorum">
-          Quorum: {tokens(counted.toString(), 2)} of {tokens(p.quorum, 2)} {symbol}
-          {counted >= quorum ? " — reached" : ""}
+          {counted >= quorum ? (
+            <>
+              <span aria-hidden="true">✓ </span>Quorum reached: {tokens(counted.toString(), 2)} {symbol} counted, {tokens(p.quorum, 2)} needed
+            </>
+          ) : (
+            <>
+              Quorum: {tokens(counted.toString(), 2)} of {tokens(p.quorum, 2)} {symbol} needed
+            </>
+          )}
         </span>
         <progress max={100} value={quorumShare}>
           {quorumShare}%
@@ -140,7 +153,9 @@ export function ProposalSummaryView({ proposal: p, community, symbol, heading = 
       <ServerHtml html={p.descriptionHtml} />
       <Tally proposal={p} symbol={symbol} />
       <p className="small muted" data-testid="timing">
-        <span title={`Voting ${fullDate(p.voteStart)} to ${fullDate(p.voteEnd)}`}>{timing(p)}</span>
+        <span title={`Voting ${fullDate(p.voteStart)} to ${fullDate(p.voteEnd)}`}>
+          <Timing proposal={p} />
+        </span>
         {p.viewerVote && (
           <>
             {" "}
