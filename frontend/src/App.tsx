@@ -6,6 +6,7 @@ import { BannedPage } from "./pages/BannedPage";
 import { CommunitiesPage } from "./pages/CommunitiesPage";
 import { CommunityLayout, CommunityPosts } from "./pages/CommunityPage";
 import { CreateCommunityPage } from "./pages/CreateCommunityPage";
+import { DelegatesPage } from "./pages/DelegatesPage";
 import { GovernancePage } from "./pages/GovernancePage";
 import { HomePage } from "./pages/HomePage";
 import { HowRewardsPage } from "./pages/HowRewardsPage";
@@ -39,6 +40,7 @@ export function App() {
                 <Route path="rewards" element={<RewardsPage />} />
                 <Route path="governance" element={<GovernancePage />} />
                 <Route path="governance/:proposalId" element={<ProposalPage />} />
+                <Route path="delegates" element={<DelegatesPage />} />
               </Route>
               <Route path="c/:name/p/:postId" element={<CommunityLayout withHeader={false} />}>
                 <Route index element={<PostPage />} />

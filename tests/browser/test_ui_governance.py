@@ -68,6 +68,8 @@ async def test_a_member_delegates_proposes_votes_without_gas_and_executes_an_ele
     # when they delegate their votes to the candidate (a transaction from their wallet)
     await standing.get_by_label("Or delegate to another member's address").fill(ADDRESSES[2])
     await standing.get_by_role("button", name="Delegate", exact=True).click()
+    # (every vote goes: the forum asks once more, in the page)
+    await standing.get_by_role("button", name="Delegate all my votes").click()
 
     # then, once the chain has it, their votes are the candidate's
     await expect(standing.get_by_test_id("my-delegate")).to_contain_text(

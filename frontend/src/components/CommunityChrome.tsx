@@ -16,6 +16,7 @@ export function CommunityHeader({ community }: { community: Community }) {
     { to: base, label: "Posts", end: true },
     { to: `${base}/modlog`, label: "Moderation log", end: false },
     { to: `${base}/governance`, label: "Governance", end: false },
+    { to: `${base}/delegates`, label: "Delegates", end: false },
     { to: `${base}/rewards`, label: "Rewards", end: false },
     ...(community.viewerIsModerator
       ? [

@@ -3,14 +3,14 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { Link } from "react-router";
 import { useQuery, useSubscription } from "urql";
-import { IndexerQuery, ProposalUpdatedSubscription, StandingQuery, type ProposalSummary } from "../ops";
+import { GovernanceQuery, IndexerQuery, ProposalUpdatedSubscription, StandingQuery, type ProposalSummary } from "../ops";
 import type { ResultOf } from "../graphql";
 import { toAppError, type AppError } from "../lib/errors";
 import { displayName, fullDate, shortAddress, tokens } from "../lib/format";
 import { useSession } from "../lib/session";
 import { useToast } from "../lib/toast";
 import { ErrorNote, ServerHtml, UserLink } from "./bits";
-import { ChainTime } from "./ChainClock";
+import { ChainTime, countdown, useChainNow } from "./ChainClock";
 
 export const STATE_LABEL: Record<string, string> = {
   PENDING: "Pending",
@@ -253,6 +253,8 @@ export function Standing({ community, token, symbol }: { community: string; toke
   const address = viewer?.user.address ?? "";
   const [{ data, error }, reexecute] = useQuery({ query: StandingQuery, variables: { address, community }, pause: !viewer, requestPolicy: "cache-and-network" });
   const [to, setTo] = useState("");
+  // Delegating to someone else moves every vote: asked once more, in the page (not a dialog).
+  const [confirming, setConfirming] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<AppError | null>(null);
   const standing = data?.user;
@@ -284,6 +286,15 @@ export function Standing({ community, token, symbol }: { community: string; toke
 
   const delegate = standing?.delegate;
   const self = delegate && delegate.address.toLowerCase() === address.toLowerCase();
+  const noPoints = !!standing && BigInt(standing.points) === 0n;
+
+  function askToDelegate(delegatee: string) {
+    if (delegatee.toLowerCase() !== address.toLowerCase() && standing && !noPoints && /^0x[0-9a-fA-F]{40}$/.test(delegatee)) {
+      setConfirming(delegatee);
+      return;
+    }
+    void delegateTo(delegatee);
+  }
   return (
     <section className="card standing" aria-labelledby={`${id}-title`}>
       <h3 className="card-title" id={`${id}-title`}>
@@ -319,18 +330,50 @@ export function Standing({ community, token, symbol }: { community: string; toke
           </p>
         </>
       )}
-      <div className="row">
-        {!self && (
-          <button type="button" className="button primary" disabled={busy || !!waiting} onClick={() => delegateTo(address)}>
-            Delegate to myself
-          </button>
-        )}
-      </div>
+      {noPoints ? (
+        <p className="cannot small" data-testid="no-points">
+          You have no {symbol} here yet, so you have no votes to delegate. Earn points by posting and commenting in c/{community}{" "}
+          (<Link to="/rewards">how</Link>).
+        </p>
+      ) : (
+        <div className="row">
+          {!self && (
+            <button type="button" className="button primary" disabled={busy || !!waiting} onClick={() => delegateTo(address)}>
+              Delegate to myself
+            </button>
+          )}
+        </div>
+      )}
+      {confirming && (
+        <div className="cannot stack" role="alertdialog" aria-label="Delegate all your votes?" data-testid="confirm-delegate">
+          <p className="small">
+            All your {tokens(standing?.points ?? "0", 2)} {symbol} will vote as <code>{shortAddress(confirming)}</code> decides, on
+            every proposal opening from now on, until you delegate again. You keep your points.
+          </p>
+          <div className="row">
+            <button
+              type="button"
+              className="button primary"
+              onClick={() => {
+                const delegatee = confirming;
+                setConfirming(null);
+                void delegateTo(delegatee);
+              }}
+            >
+              Delegate all my votes
+            </button>
+            <button type="button" className="button ghost" onClick={() => setConfirming(null)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+      {!noPoints && (
       <form
         className="stack"
         onSubmit={(e) => {
           e.preventDefault();
-          void delegateTo(to.trim());
+          askToDelegate(to.trim());
         }}
       >
         <div className="field">
@@ -352,6 +395,7 @@ export function Standing({ community, token, symbol }: { community: string; toke
           </div>
         </div>
       </form>
+      )}
       <ErrorNote error={problem} />
       <Pending text={waiting} />
     </section>
@@ -390,4 +434,24 @@ export function withLive<P extends ProposalSummary>(p: P, live: ReadonlyMap<stri
 export function afterSharedAnswers(read: () => void) {
   window.setTimeout(read, 2500);
   window.setTimeout(read, 5000);
+}
+
+/**
+ * While a proposal is open for votes, a banner on the community's pages: "Election of …: 2 days
+ * left — vote", told against the chain's clock.
+ */
+export function ActiveVoteBanner({ community }: { community: string }) {
+  const [{ data }] = useQuery({ query: GovernanceQuery, variables: { community, state: "ACTIVE", after: null } });
+  const now = useChainNow();
+  const active = data?.community?.governance?.proposals.edges.map((e) => e.node) ?? [];
+  if (active.length === 0 || now === null) return null;
+  const p = active[active.length - 1]; // the oldest open one closes first
+  const who = p.candidate ? displayName(p.candidate) : "someone";
+  const what = p.kind === "ELECT_MODERATOR" ? `Election of ${who}` : p.kind === "IMPEACH_MODERATOR" ? `Impeachment of ${who}` : "A proposal";
+  return (
+    <Link className="active-vote-banner" to={`/c/${community}/governance/${encodeURIComponent(p.id)}`} data-testid="active-vote-banner">
+      {what}: {countdown(p.voteEnd, now)} left — vote
+      {active.length > 1 ? ` (and ${active.length - 1} more open)` : ""}
+    </Link>
+  );
 }
