@@ -15,7 +15,7 @@ from governance.devchain import fund
 from governance.operator import POINT
 from governance.proposals import Support
 from tests.api import test_governance as governance_fixtures
-from tests.governance.driver import Governance
+from tests.governance.driver import Community, Governance
 from tests.indexer.conftest import catch_up
 from tests.support.factories import create_community, unique_name
 from tests.support.graphql import Client
@@ -86,6 +86,20 @@ async def _newest_proposal(client: Client, name: str) -> str:
     return node_id
 
 
+async def _community_on_chain(
+    gov: Governance, creator: Client, funded: tuple[Client, ...], prefix: str
+) -> tuple[str, Community]:
+    """A forum community created on-chain too, by `creator`; `funded` can pay for gas."""
+    assert creator.account
+    name = unique_name(prefix)
+    await create_community(creator, name, confirmed=False)
+    community = gov.create_community(name, creator=creator.account)
+    for client in funded:
+        assert client.account
+        fund(gov.w3, client.account.address)
+    return name, community
+
+
 async def test_times_follow_the_chains_clock_and_weight_is_the_power_at_the_snapshot(
     gov: Governance,
     mirror: asyncpg.Connection,
@@ -100,11 +114,7 @@ async def test_times_follow_the_chains_clock_and_weight_is_the_power_at_the_snap
 ) -> None:
     assert alice.account and bob.account and carol.account
     # given an on-chain community where alice holds 60 points and bob 30, and a proposal open
-    name = unique_name("clk")
-    await create_community(alice, name, confirmed=False)
-    community = gov.create_community(name, creator=alice.account)
-    for client in (alice, bob):
-        fund(gov.w3, client.account.address)
+    name, community = await _community_on_chain(gov, alice, (alice, bob), "clk")
     gov.pay(community, {alice.account: 60, bob.account: 30})
     election = gov.election(community, carol.account)
     proposal_id = gov.propose(community, election, by=alice.account)
@@ -184,10 +194,7 @@ async def test_a_canceled_proposal_ends_with_its_cancellation(
     alice: Client,
 ) -> None:
     assert alice.account
-    name = unique_name("clk")
-    await create_community(alice, name, confirmed=False)
-    community = gov.create_community(name, creator=alice.account)
-    fund(gov.w3, alice.account.address)
+    name, community = await _community_on_chain(gov, alice, (alice,), "clk")
     gov.pay(community, {alice.account: 10})
     proposal = gov.election(community, gov.member())
     gov.propose(community, proposal, by=alice.account)
@@ -216,11 +223,7 @@ async def test_delegates_by_voting_power_with_participation_and_statements(
 ) -> None:
     assert alice.account and bob.account and carol.account
     # given alice 60 points, bob 30 (delegated to alice), dave 10, and one proposal alice voted on
-    name = unique_name("dlg")
-    await create_community(alice, name, confirmed=False)
-    community = gov.create_community(name, creator=alice.account)
-    for client in (alice, bob):
-        fund(gov.w3, client.account.address)
+    name, community = await _community_on_chain(gov, alice, (alice, bob), "dlg")
     dave = gov.member()
     gov.pay(community, {alice.account: 60, bob.account: 30, dave: 10})
     gov.send(bob.account, community.token.functions.delegate(alice.account.address))

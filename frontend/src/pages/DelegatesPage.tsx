@@ -1,4 +1,4 @@
-import { useId, useMemo, useState } from "react";
+import { useEffect, useId, useMemo, useRef, useState } from "react";
 import { Link } from "react-router";
 import { useClient, useQuery } from "urql";
 import { DelegatesQuery, GovernanceSettingsQuery, SetDelegateStatementMutation, StandingQuery } from "../ops";
@@ -28,10 +28,10 @@ export function DelegatesPage() {
   });
   const standing = standingData?.user;
   const [generation, setGeneration] = useState(0);
-  const refresh = () => {
-    reread({ requestPolicy: "network-only" });
-    setGeneration((g) => g + 1);
-  };
+  const refresh = () => reread({ requestPolicy: "network-only" });
+  // Once the chain has the viewer's new delegate, the delegates' powers changed too: read them again.
+  const myDelegate = standing?.delegate?.address ?? null;
+  useEffect(() => setGeneration((g) => g + 1), [myDelegate]);
   return (
     <section aria-labelledby="delegates-title" className="governance">
       <h2 id="delegates-title">Delegates</h2>
@@ -101,7 +101,15 @@ function Chunk({
           </p>
           {d.statementHtml && <ServerHtml html={d.statementHtml} />}
           {token && myPoints > 0n && myDelegate?.toLowerCase() !== d.user.address.toLowerCase() && (
-            <DelegateButton token={token} to={d.user.address} name={displayName(d.user)} points={myPoints} symbol={symbol} onDone={onDelegated} />
+            <DelegateButton
+              token={token}
+              to={d.user.address}
+              current={myDelegate}
+              name={displayName(d.user)}
+              points={myPoints}
+              symbol={symbol}
+              onDone={onDelegated}
+            />
           )}
         </li>
       )}
@@ -110,7 +118,25 @@ function Chunk({
 }
 
 /** "Delegate to …": asks once more (every vote moves), then the viewer's wallet sends it. */
-function DelegateButton({ token, to, name, points, symbol, onDone }: { token: string; to: string; name: string; points: bigint; symbol: string; onDone: () => void }) {
+function DelegateButton({
+  token,
+  to,
+  current,
+  name,
+  points,
+  symbol,
+  onDone,
+}: {
+  token: string;
+  to: string;
+  current: string | null;
+  name: string;
+  points: bigint;
+  symbol: string;
+  onDone: () => void;
+}) {
+  const latest = useRef(current);
+  latest.current = current;
   const { viewer } = useSession();
   const chainId = useChainId();
   const notify = useToast();
@@ -126,7 +152,7 @@ function DelegateButton({ token, to, name, points, symbol, onDone }: { token: st
       const chain = await import("../lib/chain");
       const tx = await chain.delegate({ address: viewer.user.address, chainId }, token, to);
       notify(`Delegation sent (transaction ${tx.slice(0, 10)}…).`);
-      wait("Waiting for the chain to count your delegation…", () => false);
+      wait("Waiting for the chain to count your delegation…", () => latest.current?.toLowerCase() === to.toLowerCase());
     } catch (err) {
       setProblem(toAppError(err));
     }
