@@ -10,6 +10,7 @@ import asyncpg
 import httpx
 import pytest
 
+from agora.settings import Settings
 from governance.deploy import Deployment
 from governance.devchain import fund
 from governance.operator import POINT
@@ -19,7 +20,7 @@ from tests.governance.driver import Community, Governance
 from tests.indexer.conftest import catch_up
 from tests.support.factories import create_community, unique_name
 from tests.support.graphql import Client
-from tests.support.server import LiveServer
+from tests.support.server import LiveServer, start_server
 
 pytestmark = pytest.mark.chain
 
@@ -281,3 +282,21 @@ async def test_delegates_by_voting_power_with_participation_and_statements(
         "setDelegateStatement"
     ]
     assert longest["statement"] == "y" * 2000
+
+
+async def test_the_explorer_url_is_the_setting_without_a_trailing_slash(
+    settings: Settings, mirror_database_url: str, redis_url: str, http: httpx.AsyncClient
+) -> None:
+    # given a forum whose EXPLORER_URL is set (it is unset on anvil: see the first test)
+    server = start_server(
+        settings,
+        database_url=mirror_database_url,
+        redis_url=redis_url,
+        explorer_url="https://explorer.example/",
+    )
+    try:
+        # then anyone reads it, to link transactions and addresses to it
+        data = await Client(server.graphql_url, http).data("{ explorerUrl }")
+        assert data == {"explorerUrl": "https://explorer.example"}
+    finally:
+        server.stop()

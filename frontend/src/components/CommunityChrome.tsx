@@ -8,6 +8,7 @@ import { useSession } from "../lib/session";
 import { useToast } from "../lib/toast";
 import { ErrorNote, ServerHtml, UserLink } from "./bits";
 import { JoinButton } from "./JoinButton";
+import { AddressLink } from "./ChainClock";
 
 /** Title band and section tabs of a community. */
 export function CommunityHeader({ community }: { community: Community }) {
@@ -138,7 +139,9 @@ export function CommunitySidebar({ community }: { community: Community }) {
                 <>
                   <dt>Token contract</dt>
                   <dd>
-                    <code title={community.chain.tokenAddress}>{shortAddress(community.chain.tokenAddress)}</code>
+                    <AddressLink address={community.chain.tokenAddress}>
+                      <code title={community.chain.tokenAddress}>{shortAddress(community.chain.tokenAddress)}</code>
+                    </AddressLink>
                   </dd>
                 </>
               )}
@@ -146,7 +149,9 @@ export function CommunitySidebar({ community }: { community: Community }) {
                 <>
                   <dt>Governor contract</dt>
                   <dd>
-                    <code title={community.chain.governorAddress}>{shortAddress(community.chain.governorAddress)}</code>
+                    <AddressLink address={community.chain.governorAddress}>
+                      <code title={community.chain.governorAddress}>{shortAddress(community.chain.governorAddress)}</code>
+                    </AddressLink>
                   </dd>
                 </>
               )}
