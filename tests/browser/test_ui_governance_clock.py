@@ -115,6 +115,13 @@ async def test_times_follow_the_chain_and_each_member_sees_their_weight(
         await expect(first.get_by_test_id("delegate-power")).to_have_text(f"90 {symbol}")
         await nothing_cut_off(page)
 
+    # and the member's front page shows the open vote of their community too
+    page = await app.signed_in(member, "/", viewport=PHONE)
+    await expect(
+        page.get_by_test_id("active-vote-banner").filter(has_text=f"c/{name} · Election of")
+    ).to_be_visible()
+    await nothing_cut_off(page)
+
     # when the member who delegated away opens the election on a phone
     page = await app.signed_in(delegator, f"/c/{name}", viewport=PHONE)
     await page.get_by_test_id("active-vote-banner").click()

@@ -440,7 +440,7 @@ export function afterSharedAnswers(read: () => void) {
  * While a proposal is open for votes, a banner on the community's pages: "Election of …: 2 days
  * left — vote", told against the chain's clock.
  */
-export function ActiveVoteBanner({ community }: { community: string }) {
+export function ActiveVoteBanner({ community, named = false }: { community: string; named?: boolean }) {
   const [{ data }] = useQuery({ query: GovernanceQuery, variables: { community, state: "ACTIVE", after: null } });
   const now = useChainNow();
   const active = data?.community?.governance?.proposals.edges.map((e) => e.node) ?? [];
@@ -450,6 +450,7 @@ export function ActiveVoteBanner({ community }: { community: string }) {
   const what = p.kind === "ELECT_MODERATOR" ? `Election of ${who}` : p.kind === "IMPEACH_MODERATOR" ? `Impeachment of ${who}` : "A proposal";
   return (
     <Link className="active-vote-banner" to={`/c/${community}/governance/${encodeURIComponent(p.id)}`} data-testid="active-vote-banner">
+      {named ? `c/${community} · ` : ""}
       {what}: {countdown(p.voteEnd, now)} left — vote
       {active.length > 1 ? ` (and ${active.length - 1} more open)` : ""}
     </Link>
