@@ -152,3 +152,43 @@ async def test_times_follow_the_chain_and_each_member_sees_their_weight(
         re.compile(f"Voting closes in ({time_left(gov, deadline).pattern})")
     )
     await expect(page.get_by_test_id("viewer-weight")).to_have_count(0)
+
+
+async def test_a_member_delegates_from_the_delegates_tab_after_confirming(
+    chain_app: App, gov: Governance
+) -> None:
+    app = chain_app
+    leader, follower = 1, 2
+    # given a community where one member holds 60 points and another 30, each their own delegate
+    name = unique("dlg")
+    community = gov.create_community(name, creator=ACCOUNTS[leader])
+    gov.pay(community, {ACCOUNTS[leader]: 60, ACCOUNTS[follower]: 30})
+    symbol = community.token.functions.symbol().call()
+    await create_community(await app.api(leader), name)
+    await app.api(follower)
+
+    # when the first writes a delegate statement
+    page = await app.signed_in(leader, f"/c/{name}/delegates")
+    await page.get_by_text("Your delegate statement").click()
+    await page.get_by_label("What you stand for").fill("I read **every** proposal.")
+    await page.get_by_role("button", name="Save statement").click()
+    # then it shows, rendered, beside their votes
+    mine = page.get_by_test_id("delegate").filter(has_text=short(ADDRESSES[leader]))
+    await expect(mine.locator("strong", has_text="every")).to_be_visible()
+    await expect(mine.get_by_test_id("delegate-power")).to_have_text(f"60 {symbol}")
+
+    # when the other, on a phone, chooses to delegate to them
+    phone = await app.signed_in(follower, f"/c/{name}/delegates", viewport=PHONE)
+    leader_item = phone.get_by_test_id("delegate").filter(has_text=short(ADDRESSES[leader]))
+    await leader_item.get_by_role("button", name=f"Delegate to {short(ADDRESSES[leader])}").click()
+    # then nothing is sent before they confirm what it means
+    confirm = leader_item.get_by_role("alertdialog", name="Delegate all your votes?")
+    await expect(confirm).to_contain_text(f"All your 30 {symbol} will vote as")
+    assert not app.wallets.get(follower) or not app.wallets[follower].sent
+    await nothing_cut_off(phone)
+    # when they confirm, their wallet sends it, and once the chain has it the leader holds 90
+    await confirm.get_by_role("button", name="Delegate all my votes").click()
+    await expect(
+        phone.get_by_test_id("delegate").first.get_by_test_id("delegate-power")
+    ).to_have_text(f"90 {symbol}", timeout=30_000)
+    assert len(app.wallets[follower].sent) == 1

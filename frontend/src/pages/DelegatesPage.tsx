@@ -3,7 +3,7 @@ import { Link } from "react-router";
 import { useClient, useQuery } from "urql";
 import { DelegatesQuery, GovernanceSettingsQuery, SetDelegateStatementMutation, StandingQuery } from "../ops";
 import { ErrorNote, ServerHtml, UserLink } from "../components/bits";
-import { Pending, useAwaitChain, useChainId } from "../components/Governance";
+import { Pending, afterSharedAnswers, useAwaitChain, useChainId } from "../components/Governance";
 import { PageItems, Paged, type PageArgs } from "../components/Paged";
 import { useCommunity } from "./CommunityPage";
 import { toAppError, type AppError } from "../lib/errors";
@@ -29,9 +29,12 @@ export function DelegatesPage() {
   const standing = standingData?.user;
   const [generation, setGeneration] = useState(0);
   const refresh = () => reread({ requestPolicy: "network-only" });
-  // Once the chain has the viewer's new delegate, the delegates' powers changed too: read them again.
+  // Once the chain has the viewer's new delegate, the delegates' powers changed too: read them
+  // again, past the answers the API shares for a moment.
   const myDelegate = standing?.delegate?.address ?? null;
-  useEffect(() => setGeneration((g) => g + 1), [myDelegate]);
+  useEffect(() => {
+    if (myDelegate) afterSharedAnswers(() => setGeneration((g) => g + 1));
+  }, [myDelegate]);
   return (
     <section aria-labelledby="delegates-title" className="governance">
       <h2 id="delegates-title">Delegates</h2>
@@ -45,10 +48,10 @@ export function DelegatesPage() {
           {community.name} (<Link to="/rewards">how</Link>).
         </p>
       )}
-      {viewer && governance && <StatementForm community={community.name} onSaved={refresh} />}
+      {viewer && governance && <StatementForm community={community.name} onSaved={() => setGeneration((g) => g + 1)} />}
       <ol className="delegate-list" aria-label="Delegates">
         <Paged
-          resetKey={`${community.name}:${generation}`}
+          resetKey={community.name}
           page={(p) => (
             <Chunk
               community={community.name}
@@ -57,6 +60,7 @@ export function DelegatesPage() {
               myPoints={standing ? BigInt(standing.points) : 0n}
               myDelegate={standing?.delegate?.address ?? null}
               onDelegated={refresh}
+              generation={generation}
               {...p}
             />
           )}
@@ -73,10 +77,23 @@ function Chunk({
   myPoints,
   myDelegate,
   onDelegated,
+  generation,
   ...page
-}: PageArgs & { community: string; symbol: string; token: string | null; myPoints: bigint; myDelegate: string | null; onDelegated: () => void }) {
+}: PageArgs & {
+  community: string;
+  symbol: string;
+  token: string | null;
+  myPoints: bigint;
+  myDelegate: string | null;
+  onDelegated: () => void;
+  generation: number;
+}) {
   const variables = useMemo(() => ({ community, after: page.after }), [community, page.after]);
   const [{ data, fetching, error }, reexecute] = useQuery({ query: DelegatesQuery, variables });
+  // Read again once the viewer's delegation changed the powers (a new generation).
+  useEffect(() => {
+    if (generation > 0) reexecute({ requestPolicy: "network-only" });
+  }, [generation]);
   return (
     <PageItems
       page={page}
