@@ -345,28 +345,17 @@ export function Standing({ community, token, symbol }: { community: string; toke
         </div>
       )}
       {confirming && (
-        <div className="cannot stack" role="alertdialog" aria-label="Delegate all your votes?" data-testid="confirm-delegate">
-          <p className="small">
-            All your {tokens(standing?.points ?? "0", 2)} {symbol} will vote as <code>{shortAddress(confirming)}</code> decides, on
-            every proposal opening from now on, until you delegate again. You keep your points.
-          </p>
-          <div className="row">
-            <button
-              type="button"
-              className="button primary"
-              onClick={() => {
-                const delegatee = confirming;
-                setConfirming(null);
-                void delegateTo(delegatee);
-              }}
-            >
-              Delegate all my votes
-            </button>
-            <button type="button" className="button ghost" onClick={() => setConfirming(null)}>
-              Cancel
-            </button>
-          </div>
-        </div>
+        <ConfirmDelegateAll
+          points={standing?.points ?? "0"}
+          symbol={symbol}
+          name={shortAddress(confirming)}
+          onConfirm={() => {
+            const delegatee = confirming;
+            setConfirming(null);
+            void delegateTo(delegatee);
+          }}
+          onCancel={() => setConfirming(null)}
+        />
       )}
       {!noPoints && (
       <form
@@ -399,6 +388,38 @@ export function Standing({ community, token, symbol }: { community: string; toke
       <ErrorNote error={problem} />
       <Pending text={waiting} />
     </section>
+  );
+}
+
+/** Delegating to someone else moves every vote at once: said plainly, and asked once more. */
+export function ConfirmDelegateAll({
+  points,
+  symbol,
+  name,
+  onConfirm,
+  onCancel,
+}: {
+  points: string;
+  symbol: string;
+  name: string;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  return (
+    <div className="cannot stack" role="alertdialog" aria-label="Delegate all your votes?" data-testid="confirm-delegate">
+      <p className="small">
+        All your {tokens(points, 2)} {symbol} will vote as {name} decides, on every proposal opening from now on, until you
+        delegate again. You keep your points.
+      </p>
+      <div className="row">
+        <button type="button" className="button primary" onClick={onConfirm}>
+          Delegate all my votes
+        </button>
+        <button type="button" className="button ghost" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </div>
   );
 }
 

@@ -3,7 +3,7 @@ import { Link } from "react-router";
 import { useClient, useQuery } from "urql";
 import { DelegatesQuery, GovernanceSettingsQuery, SetDelegateStatementMutation, StandingQuery } from "../ops";
 import { ErrorNote, ServerHtml, UserLink } from "../components/bits";
-import { Pending, afterSharedAnswers, useAwaitChain, useChainId } from "../components/Governance";
+import { ConfirmDelegateAll, Pending, afterSharedAnswers, useAwaitChain, useChainId } from "../components/Governance";
 import { PageItems, Paged, type PageArgs } from "../components/Paged";
 import { useCommunity } from "./CommunityPage";
 import { toAppError, type AppError } from "../lib/errors";
@@ -177,20 +177,7 @@ function DelegateButton({
   return (
     <div className="stack">
       {asking ? (
-        <div className="cannot stack" role="alertdialog" aria-label="Delegate all your votes?">
-          <p className="small">
-            All your {tokens(points.toString(), 2)} {symbol} will vote as {name} decides, until you delegate again. You keep your
-            points.
-          </p>
-          <div className="row">
-            <button type="button" className="button primary" onClick={() => void send()}>
-              Delegate all my votes
-            </button>
-            <button type="button" className="button ghost" onClick={() => setAsking(false)}>
-              Cancel
-            </button>
-          </div>
-        </div>
+        <ConfirmDelegateAll points={points.toString()} symbol={symbol} name={name} onConfirm={() => void send()} onCancel={() => setAsking(false)} />
       ) : (
         <div className="row">
           <button type="button" className="button ghost" disabled={!!waiting} onClick={() => (self ? void send() : setAsking(true))}>
