@@ -68,6 +68,9 @@ class Settings:
     database_url: str | None = None
     redis_url: str | None = None
     chain_rpc_url: str | None = None
+    # A block explorer's base URL (e.g. https://etherscan.io): transaction hashes and addresses
+    # link to <url>/tx/<hash> and <url>/address/<address>; unset (anvil) they are plain text.
+    explorer_url: str | None = None
     data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / ".agora")
     deployment_file: Path = field(
         default_factory=lambda: PROJECT_ROOT / ".agora" / "deployment.json"
@@ -178,6 +181,7 @@ class Settings:
             database_url=_env("DATABASE_URL"),
             redis_url=_env("REDIS_URL"),
             chain_rpc_url=_env("CHAIN_RPC_URL"),
+            explorer_url=_env("EXPLORER_URL"),
             data_dir=data_dir,
             deployment_file=Path(_str("AGORA_DEPLOYMENT_FILE", str(data_dir / "deployment.json"))),
             operator_key=_env("OPERATOR_KEY"),

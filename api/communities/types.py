@@ -11,10 +11,10 @@ import strawberry
 from api.communities.loaders import COMMUNITY_CHAIN, MAX_MODERATORS, MODERATORS
 from api.core import ids
 from api.core.loaders import Standing
-from api.core.pagination import MAX_ITEMS
+from api.core.pagination import MAX_ITEMS, Connection, check_page_size, connection
 from api.core.types import Info
 from api.governance.loaders import GOVERNANCE
-from api.governance.types import Governance
+from api.governance.types import Delegate, Governance, delegates_of
 from api.users.loaders import USER
 from api.users.types import User, checksummed
 from governance import community_id
@@ -101,6 +101,20 @@ class Community:
             Governance.from_row(row, community=self, token_symbol=token_symbol(self.name))
             if row
             else None
+        )
+
+    @strawberry.field
+    async def delegates(
+        self, info: Info, first: int = 25, after: str | None = None
+    ) -> Connection[Delegate]:
+        """Its delegates (accounts with voting power now), most voting power first, from the
+        mirror; none until its governance is indexed."""
+        row = await info.context.loaders.get(GOVERNANCE).load(community_id(self.name))
+        if row is None:
+            check_page_size(first)
+            return connection([], first, node=None, cursor=None)
+        return await delegates_of(
+            info, community_row_id=self.row_id, governance=row, first=first, after=after
         )
 
     @classmethod

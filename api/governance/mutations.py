@@ -54,6 +54,7 @@ from api.core.scalars import BigInt
 from api.core.types import Info
 from api.governance import chain, repository
 from api.governance.types import (
+    Delegate,
     ProposalState,
     VoteSupport,
     decode_proposal_id,
@@ -68,6 +69,7 @@ from governance.proposals import ProposalState as ChainProposalState
 
 DESCRIPTION_MAX_LENGTH = 10_000
 REASON_MAX_LENGTH = 1_000
+STATEMENT_MAX_LENGTH = 2_000
 # How long relayVote waits for the sender to sign the transaction (it sends one intent at a
 # time, in order: behind a long queue the answer comes without a hash, status PENDING).
 RELAY_WAIT_SECONDS = 5.0
@@ -324,7 +326,7 @@ async def _proposal_of(info: Info, proposal_id: str) -> tuple[bytes, int, Any]:
     return bytes(rows[0]["governor"]), number, rows[0]
 
 
-def _refuse_as_the_chain_would(facts: chain.BallotFacts, voter: str) -> None:
+def _refuse_as_the_chain_would(facts: chain.BallotFacts) -> None:
     if facts.state is None:
         raise NotFound("The chain has no such proposal (it went with a reorganisation).")
     state = ProposalState[ChainProposalState(facts.state).name]
@@ -334,14 +336,14 @@ def _refuse_as_the_chain_would(facts: chain.BallotFacts, voter: str) -> None:
             state=state.value,
         )
     if facts.has_voted:
-        raise AlreadyVoted(f"{checksummed(voter)} has voted on this proposal already.")
+        raise AlreadyVoted("You have voted on this proposal already.")
     if facts.refusal is None:
         return
     if facts.refusal.startswith("GovernorInvalidSignature("):
         raise BadSignature(
-            "That signature is not the voter's ballot for this proposal and choice (signed with "
-            "another account, for another choice or reason, or with an old nonce): sign the "
-            f"ballot again. The voter's current nonce is {facts.nonce}."
+            "That signature is not your ballot for this proposal and choice (signed with another "
+            "account, for another choice or reason, or with an old nonce): sign it again. "
+            f"Your current nonce is {facts.nonce}."
         )
     raise Conflict(f"The governor would refuse this ballot now: {facts.refusal}.")
 
@@ -379,19 +381,20 @@ async def relay_vote(
     if await repository.has_mirrored_vote(
         ctx.pool, governor=governor, proposal_id=number, voter=voter_bytes
     ):
-        raise AlreadyVoted(f"{checksummed(voter_address)} has voted on this proposal already.")
+        raise AlreadyVoted("You have voted on this proposal already.")
     if await repository.get_live_vote_relay(
         ctx.pool, governor=governor_address, proposal_id=number, voter=voter_address
     ):
-        raise AlreadyVoted("A vote of this voter on this proposal is being relayed already.")
+        raise AlreadyVoted("Your vote on this proposal is on its way already.")
     # Anyone can make keys: without this, ballots of weight zero would spend the operator's gas.
     weight = await repository.get_votes_at(
         ctx.pool, token=bytes(row["token"]), account=voter_bytes, timepoint=int(row["vote_start"])
     )
     if weight == 0:
+        # Addressed to the signer (the voter, whoever relays it): short enough for a phone.
         raise NoVotingPower(
-            f"{checksummed(voter_address)} had no voting power when this proposal's vote opened: "
-            "such a vote counts for nothing, so it is not relayed."
+            "You had no votes when this vote opened, so yours would count for nothing: "
+            "it was not sent."
         )
     on_chain = chain.chain_of(ctx.settings)
     facts = await chain.read(
@@ -399,7 +402,7 @@ async def relay_vote(
             on_chain, governor_address, number, support.value, voter_address, ballot, reason
         )
     )
-    _refuse_as_the_chain_would(facts, voter_address)
+    _refuse_as_the_chain_would(facts)
     await ratelimit.hit(
         ctx.redis,
         [f"relay:{voter_address}"],
@@ -446,7 +449,7 @@ async def _refuse_second_ballot_at(
             "try again."
         )
     if other["proposal_id"] == str(proposal_id):
-        raise AlreadyVoted("A vote of this voter on this proposal is being relayed already.")
+        raise AlreadyVoted("Your vote on this proposal is on its way already.")
     raise Conflict(
         f"A ballot of {checksummed(voter)} on another proposal (proposalId {other['proposal_id']}) "
         f"is being relayed with the same nonce ({nonce}), and the governor counts one ballot per "
@@ -466,8 +469,38 @@ async def _await_signed(info: Info, relay_id: int) -> Any:
         await asyncio.sleep(RELAY_POLL_SECONDS)
 
 
+async def set_delegate_statement(info: Info, community: str, statement: str) -> Delegate:
+    """What the signed-in person says, as a delegate, in `community` (markdown, at most
+    2,000 characters; read back rendered and sanitized as `Delegate.statementHtml`)."""
+    viewer = await permissions.require_writer(info)
+    text = validation.text(
+        statement, field="statement", label="A statement", max_length=STATEMENT_MAX_LENGTH
+    )
+    pool = info.context.pool
+    forum = await repository.get_forum_community(pool, name=community)
+    if forum is None:
+        raise NotFound(f"There is no community named '{shown(community)}'.")
+    chain_row = await repository.get_chain_community(
+        pool, community_id=chain_community_id(community)
+    )
+    if chain_row is None:
+        raise NotOnChain(f"{community} is not on-chain yet: it has no delegates until it is.")
+    await repository.upsert_delegate_statement(
+        pool, community_id=forum["id"], user_id=viewer.user_id, statement=text
+    )
+    row = await repository.get_delegate(
+        pool,
+        token=bytes(chain_row["token"]),
+        governor=bytes(chain_row["governor"]),
+        account=bytes.fromhex(viewer.address.removeprefix("0x")),
+        community_id=forum["id"],
+    )
+    return Delegate.from_row(row, seen_at=row["first_power"] or int(time.time()))
+
+
 @strawberry.type
 class GovernanceMutation:
+    set_delegate_statement = strawberry.mutation(resolver=set_delegate_statement)
     propose_moderator_election = strawberry.mutation(resolver=propose_moderator_election)
     propose_impeachment = strawberry.mutation(resolver=propose_impeachment)
     relay_vote = strawberry.mutation(resolver=relay_vote)

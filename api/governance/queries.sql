@@ -177,3 +177,101 @@ SELECT p.*
   FROM proposal_views AS p
  WHERE p.governor = $1 AND p.state IN ('PENDING', 'ACTIVE', 'SUCCEEDED', 'QUEUED')
  ORDER BY p.block_number, p.log_index;
+
+-- name: get_proposal_events
+-- A proposal's queued / executed / canceled events, in the chain's order (its timeline).
+SELECT kind, block_timestamp, tx_hash
+  FROM chain_proposal_events
+ WHERE governor = $1 AND proposal_id = $2
+ ORDER BY block_number, log_index;
+
+-- name: get_votes_at_snapshot
+-- An account's votes at a governor's timepoint (a proposal's snapshot), in the governor's
+-- token: as get_votes_at, the token found from the governor.
+SELECT coalesce((
+    SELECT v.new_votes
+      FROM chain_communities AS c
+      JOIN chain_delegate_votes AS v ON v.token = c.token
+     WHERE c.governor = $1 AND v.delegate = $2 AND v.block_timestamp <= $3
+     ORDER BY v.block_number DESC, v.log_index DESC
+     LIMIT 1
+), 0)::numeric(78, 0);
+
+-- name: list_delegates
+-- A token's delegates with votes now, most votes first, after the keyset ($3 votes, $4 address),
+-- each with: how many accounts delegate to them now, how many votes they cast at the governor
+-- ($2), their participation (of the governor's proposals whose snapshot came after they first
+-- held votes, the share they voted on), their forum account and their statement in the forum's
+-- community $6.
+WITH power AS (
+    SELECT delegate, votes FROM chain_voting_power WHERE token = $1 AND votes > 0
+), current_delegation AS (
+    SELECT DISTINCT ON (delegator) delegator, to_delegate
+      FROM chain_delegate_changes
+     WHERE token = $1
+     ORDER BY delegator, block_number DESC, log_index DESC
+), since AS (
+    SELECT delegate, min(block_timestamp) AS first_power
+      FROM chain_delegate_votes
+     WHERE token = $1 AND new_votes > 0
+     GROUP BY delegate
+)
+SELECT p.delegate, p.votes, s.first_power,
+       (SELECT count(*) FROM current_delegation AS d WHERE d.to_delegate = p.delegate)::integer
+           AS delegators,
+       (SELECT count(*) FROM chain_votes AS v WHERE v.governor = $2 AND v.voter = p.delegate)
+           ::integer AS votes_cast,
+       (SELECT count(*) FROM chain_proposals AS x
+         WHERE x.governor = $2 AND x.vote_start >= s.first_power)::integer AS eligible,
+       (SELECT count(*) FROM chain_proposals AS x
+          JOIN chain_votes AS v
+            ON v.governor = x.governor AND v.proposal_id = x.proposal_id AND v.voter = p.delegate
+         WHERE x.governor = $2 AND x.vote_start >= s.first_power)::integer AS voted,
+       u AS account, st.statement
+  FROM power AS p
+  LEFT JOIN since AS s ON s.delegate = p.delegate
+  LEFT JOIN users AS u ON u.address = '0x' || encode(p.delegate, 'hex')
+  LEFT JOIN delegate_statements AS st ON st.user_id = u.id AND st.community_id = $6
+ WHERE $3::numeric IS NULL OR (p.votes, p.delegate) < ($3, $4::bytea)
+ ORDER BY p.votes DESC, p.delegate DESC
+ LIMIT $5;
+
+-- name: get_delegate
+-- One account as a delegate of a token (the columns of list_delegates), votes 0 if none.
+WITH current_delegation AS (
+    SELECT DISTINCT ON (delegator) delegator, to_delegate
+      FROM chain_delegate_changes
+     WHERE token = $1
+     ORDER BY delegator, block_number DESC, log_index DESC
+), since AS (
+    SELECT min(block_timestamp) AS first_power
+      FROM chain_delegate_votes
+     WHERE token = $1 AND delegate = $3 AND new_votes > 0
+)
+SELECT $3::bytea AS delegate,
+       coalesce((SELECT votes FROM chain_voting_power WHERE token = $1 AND delegate = $3), 0)
+           ::numeric(78, 0) AS votes,
+       s.first_power,
+       (SELECT count(*) FROM current_delegation AS d WHERE d.to_delegate = $3)::integer
+           AS delegators,
+       (SELECT count(*) FROM chain_votes AS v WHERE v.governor = $2 AND v.voter = $3)::integer
+           AS votes_cast,
+       (SELECT count(*) FROM chain_proposals AS x
+         WHERE x.governor = $2 AND x.vote_start >= s.first_power)::integer AS eligible,
+       (SELECT count(*) FROM chain_proposals AS x
+          JOIN chain_votes AS v
+            ON v.governor = x.governor AND v.proposal_id = x.proposal_id AND v.voter = $3
+         WHERE x.governor = $2 AND x.vote_start >= s.first_power)::integer AS voted,
+       u AS account, st.statement
+  FROM since AS s
+  LEFT JOIN users AS u ON u.address = '0x' || encode($3::bytea, 'hex')
+  LEFT JOIN delegate_statements AS st ON st.user_id = u.id AND st.community_id = $4;
+
+-- name: upsert_delegate_statement
+INSERT INTO delegate_statements (community_id, user_id, statement)
+VALUES ($1, $2, $3)
+ON CONFLICT (community_id, user_id)
+DO UPDATE SET statement = excluded.statement, updated_at = now();
+
+-- name: get_forum_community
+SELECT id, name FROM communities WHERE name = $1;

@@ -136,3 +136,48 @@ async def list_proposals_changed(
 
 async def list_open_proposals(db: Executor, *, governor: bytes) -> list[asyncpg.Record]:
     return await db.fetch(queries.list_open_proposals, governor)
+
+
+async def get_proposal_events(
+    db: Executor, *, governor: bytes, proposal_id: int
+) -> list[asyncpg.Record]:
+    return await db.fetch(queries.get_proposal_events, governor, proposal_id)
+
+
+async def get_votes_at_snapshot(
+    db: Executor, *, governor: bytes, account: bytes, timepoint: int
+) -> int:
+    return int(await db.fetchval(queries.get_votes_at_snapshot, governor, account, timepoint))
+
+
+async def list_delegates(
+    db: Executor,
+    *,
+    token: bytes,
+    governor: bytes,
+    community_id: int,
+    after: tuple[int, bytes] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    votes, delegate = after or (None, None)
+    return await db.fetch(
+        queries.list_delegates, token, governor, votes, delegate, limit, community_id
+    )
+
+
+async def get_delegate(
+    db: Executor, *, token: bytes, governor: bytes, account: bytes, community_id: int
+) -> asyncpg.Record:
+    row = await db.fetchrow(queries.get_delegate, token, governor, account, community_id)
+    assert row is not None  # an aggregate's row: one whatever the account
+    return row
+
+
+async def upsert_delegate_statement(
+    db: Executor, *, community_id: int, user_id: int, statement: str
+) -> None:
+    await db.execute(queries.upsert_delegate_statement, community_id, user_id, statement)
+
+
+async def get_forum_community(db: Executor, *, name: str) -> asyncpg.Record | None:
+    return await db.fetchrow(queries.get_forum_community, name)

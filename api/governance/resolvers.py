@@ -1,5 +1,6 @@
-"""Query fields of governance that need no community: `indexer`. (`Query.proposal` builds its
-proposal's Community, so it is a field of the communities domain, which sits above this one.)"""
+"""Query fields of governance that need no community: `indexer`, `explorerUrl`.
+(`Query.proposal` builds its proposal's Community, so it is a field of the communities domain,
+which sits above this one.)"""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import strawberry
 
 from api.core.types import Info
 from api.governance import chain, repository
-from api.governance.types import IndexerStatus
+from api.governance.types import IndexerStatus, moment_of
 
 
 async def indexer(info: Info) -> IndexerStatus:
@@ -17,7 +18,12 @@ async def indexer(info: Info) -> IndexerStatus:
     head = await chain.head_now(info.context.settings)
     if row is None:
         return IndexerStatus(
-            chain_id=None, head_block=None, indexed_block=None, lag_blocks=None, chain_head=head
+            chain_id=None,
+            head_block=None,
+            indexed_block=None,
+            lag_blocks=None,
+            chain_head=head,
+            indexed_time=None,
         )
     latest = row["head_block"] if head is None else max(head, row["head_block"])
     return IndexerStatus(
@@ -26,9 +32,18 @@ async def indexer(info: Info) -> IndexerStatus:
         indexed_block=row["block_number"],
         lag_blocks=max(latest - row["block_number"], 0),
         chain_head=head,
+        indexed_time=moment_of(row["block_timestamp"]),
     )
+
+
+def explorer_url(info: Info) -> str | None:
+    """The block explorer transaction hashes and addresses link to (`<url>/tx/<hash>`,
+    `<url>/address/<address>`), the EXPLORER_URL setting; null when unset (a local chain)."""
+    url = info.context.settings.explorer_url
+    return url.rstrip("/") if url else None
 
 
 @strawberry.type
 class GovernanceQuery:
     indexer = strawberry.field(resolver=indexer)
+    explorer_url = strawberry.field(resolver=explorer_url)

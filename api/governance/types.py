@@ -70,6 +70,15 @@ class ProposalKind(Enum):
 
 
 @strawberry.enum
+class ProposalStepKind(Enum):
+    CREATED = "CREATED"
+    VOTING_OPENS = "VOTING_OPENS"
+    VOTING_CLOSES = "VOTING_CLOSES"
+    EXECUTED = "EXECUTED"
+    CANCELED = "CANCELED"
+
+
+@strawberry.enum
 class VoteSupport(Enum):
     # GovernorCountingSimple's numbering (the mirror stores the number).
     AGAINST = 0
@@ -160,7 +169,32 @@ async def _user_at(info: Info, address: str, *, seen_at: int) -> User:
     return User.from_row(row) if row else User.from_address(address, seen_at=seen_at)
 
 
+async def chain_now(info: Info) -> int | None:
+    """The governor's clock as the mirror knows it: the indexed head block's time (null before
+    the indexer has run). Every "now" of governance is this, never the server's or the
+    browser's clock: a chain's clock drifts from theirs (and a devnet's jumps ahead)."""
+    row = await repository.get_indexer_state(info.context.pool)
+    return None if row is None else int(row["block_timestamp"])
+
+
+def _viewer_account(info: Info) -> bytes | None:
+    viewer = info.context.viewer
+    return None if viewer is None else bytes.fromhex(viewer.address.removeprefix("0x"))
+
+
 # --- the types ----------------------------------------------------------------------------------
+
+
+@strawberry.type
+class ProposalStep:
+    """A step of a proposal's life: when it happened or will (`at`), whether the chain's clock
+    has passed it (`done`), and the transaction that made it, for the steps a transaction
+    makes (CREATED, EXECUTED, CANCELED)."""
+
+    kind: ProposalStepKind
+    at: datetime
+    done: bool
+    tx_hash: str | None
 
 
 @strawberry.type
@@ -235,6 +269,64 @@ class Proposal:
         )
 
     @strawberry.field
+    async def timeline(self, info: Info) -> list[ProposalStep]:
+        """Created, voting opens, voting closes, then executed or canceled once the chain says
+        so; `done` against the chain's clock. Voting opens once the clock is past the snapshot
+        and closes once it is past the deadline (OpenZeppelin's Governor). A canceled proposal
+        shows only the steps it reached, then its cancellation."""
+        now = await chain_now(info)
+        events = await repository.get_proposal_events(
+            info.context.pool, governor=self.governor, proposal_id=int(self.proposal_id)
+        )
+        start, end = (int(t.timestamp()) for t in (self.vote_start, self.vote_end))
+        steps = [
+            ProposalStep(
+                kind=ProposalStepKind.CREATED,
+                at=moment_of(self.block_timestamp),
+                done=True,
+                tx_hash=self.created_tx,
+            )
+        ]
+        canceled = next((e for e in events if e["kind"] == "canceled"), None)
+        for kind, at in (
+            (ProposalStepKind.VOTING_OPENS, start),
+            (ProposalStepKind.VOTING_CLOSES, end),
+        ):
+            passed = now is not None and now > at
+            if canceled is not None and (not passed or at >= canceled["block_timestamp"]):
+                continue
+            steps.append(ProposalStep(kind=kind, at=moment_of(at), done=passed, tx_hash=None))
+        for event in events:
+            if event["kind"] in ("executed", "canceled"):
+                steps.append(
+                    ProposalStep(
+                        kind=ProposalStepKind[event["kind"].upper()],
+                        at=moment_of(event["block_timestamp"]),
+                        done=True,
+                        tx_hash="0x" + bytes(event["tx_hash"]).hex(),
+                    )
+                )
+        return steps
+
+    @strawberry.field
+    async def viewer_voting_power(self, info: Info) -> BigInt | None:
+        """The signed-in person's votes at the proposal's snapshot (`voteStart`): what their
+        vote counts, whatever they hold or delegated since. Null when not signed in."""
+        votes = await self._power_at_snapshot(info)
+        return None if votes is None else BigInt(votes)
+
+    @strawberry.field
+    async def viewer_can_vote(self, info: Info) -> bool:
+        """Whether the signed-in person can vote on it now: it is ACTIVE, they have not voted,
+        and they had votes at its snapshot."""
+        if self.state is not ProposalState.ACTIVE or _viewer_account(info) is None:
+            return False
+        if await self._viewer_vote_row(info) is not None:
+            return False
+        power = await self._power_at_snapshot(info)
+        return power is not None and power > 0
+
+    @strawberry.field
     async def candidate(self, info: Info) -> User | None:
         """Whom an election or impeachment is about; null for other proposals."""
         if self.candidate_address is None:
@@ -260,13 +352,27 @@ class Proposal:
     @strawberry.field
     async def viewer_vote(self, info: Info) -> ProposalVote | None:
         """The signed-in person's vote; null if they have not voted (or are not signed in)."""
-        viewer = info.context.viewer
-        if viewer is None:
-            return None
-        voter = bytes.fromhex(viewer.address.removeprefix("0x"))
-        key = (self.governor, int(self.proposal_id), voter)
-        row = await info.context.loaders.get(VOTE).load(key)
+        row = await self._viewer_vote_row(info)
         return ProposalVote.from_row(row) if row else None
+
+    async def _viewer_vote_row(self, info: Info) -> asyncpg.Record | None:
+        voter = _viewer_account(info)
+        if voter is None:
+            return None
+        key = (self.governor, int(self.proposal_id), voter)
+        row: asyncpg.Record | None = await info.context.loaders.get(VOTE).load(key)
+        return row
+
+    async def _power_at_snapshot(self, info: Info) -> int | None:
+        account = _viewer_account(info)
+        if account is None:
+            return None
+        return await repository.get_votes_at_snapshot(
+            info.context.pool,
+            governor=self.governor,
+            account=account,
+            timepoint=int(self.vote_start.timestamp()),
+        )
 
     @classmethod
     def from_row(cls, row: asyncpg.Record, *, community: Any) -> Proposal:
@@ -379,3 +485,85 @@ class IndexerStatus:
     indexed_block: int | None
     lag_blocks: int | None
     chain_head: int | None
+    # The indexed head block's time: the chain's clock, against which every governance time
+    # (opens, closes, time left) is told.
+    indexed_time: datetime | None
+
+
+@strawberry.type
+class Delegate:
+    """An account others' votes (or its own) count through in a community, from the mirror;
+    its statement is forum text."""
+
+    user: User
+    voting_power: BigInt
+    # Accounts whose delegation names them now (themselves included when self-delegated).
+    delegators: int
+    # Votes they cast on the community's proposals.
+    votes_cast: int
+    # Of the community's proposals whose snapshot came after they first held votes, the share
+    # they voted on (0 when there was none).
+    participation: float
+    # Markdown as they wrote it; `statementHtml` is it rendered and sanitized.
+    statement: str | None
+
+    @strawberry.field
+    async def statement_html(self, info: Info) -> str | None:
+        # Off the event loop like every render (api/core/rendering.py); keyed by the text
+        # itself, so an edited statement is rendered anew and a listed one once per process.
+        if self.statement is None:
+            return None
+        return await info.context.renderer.remembered(("statement", self.statement), self.statement)
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record, *, seen_at: int) -> Delegate:
+        """Build from a list_delegates / get_delegate row."""
+        eligible = row["eligible"] or 0
+        return cls(
+            user=_person(row["account"], bytes(row["delegate"]), seen_at=seen_at),
+            voting_power=BigInt(int(row["votes"])),
+            delegators=row["delegators"],
+            votes_cast=row["votes_cast"],
+            participation=(row["voted"] / eligible) if eligible else 0.0,
+            statement=row["statement"],
+        )
+
+
+def _delegate_cursor(row: Any) -> str:
+    return encode_cursor("delegates", [str(int(row["votes"])), bytes(row["delegate"]).hex()])
+
+
+def _votes(value: Any) -> int:
+    if not isinstance(value, str) or not value.isdigit() or len(value) > 78:
+        raise ValueError("not an amount")
+    return int(value)
+
+
+def _hex_address(value: Any) -> bytes:
+    raw = bytes.fromhex(value)
+    if len(raw) != 20:
+        raise ValueError("not an address")
+    return raw
+
+
+async def delegates_of(
+    info: Info, *, community_row_id: int, governance: Any, first: int, after: str | None
+) -> Connection[Delegate]:
+    """A community's delegates, most voting power first (`Community.delegates`)."""
+    check_page_size(first)
+    key = decode_cursor(after, "delegates", _votes, _hex_address)
+    rows = await repository.list_delegates(
+        info.context.pool,
+        token=bytes(governance["token"]),
+        governor=bytes(governance["governor"]),
+        community_id=community_row_id,
+        after=(key[0], key[1]) if key else None,
+        limit=first + 1,
+    )
+    now = await chain_now(info) or 0
+    return connection(
+        rows,
+        first,
+        node=lambda r: Delegate.from_row(r, seen_at=r["first_power"] or now),
+        cursor=_delegate_cursor,
+    )

@@ -8,6 +8,7 @@ import { CommentPermalinkPage } from "./pages/CommentPermalinkPage";
 import { CommunitiesPage } from "./pages/CommunitiesPage";
 import { CommunityLayout, CommunityPosts } from "./pages/CommunityPage";
 import { CreateCommunityPage } from "./pages/CreateCommunityPage";
+import { DelegatesPage } from "./pages/DelegatesPage";
 import { GovernancePage } from "./pages/GovernancePage";
 import { HomePage } from "./pages/HomePage";
 import { HowRewardsPage } from "./pages/HowRewardsPage";
@@ -48,6 +49,7 @@ export function App() {
                 <Route path="rewards" element={<RewardsPage />} />
                 <Route path="governance" element={<GovernancePage />} />
                 <Route path="governance/:proposalId" element={<ProposalPage />} />
+                <Route path="delegates" element={<DelegatesPage />} />
               </Route>
               <Route path="c/:name/p/:postId" element={<CommunityLayout withHeader={false} />}>
                 <Route index element={<PostPage />} />

@@ -651,6 +651,9 @@ export const ProposalQuery = graphql(
       values
       calldatas
       descriptionHash
+      viewerVotingPower
+      viewerCanVote
+      timeline { kind at done txHash }
       votes(first: 25, after: $after) {
         edges { cursor node { voter { ...UserBrief } support weight reason txHash } }
         pageInfo { hasNextPage endCursor }
@@ -678,7 +681,8 @@ export const StandingQuery = graphql(
 
 export const IndexerQuery = graphql(`
   query Indexer {
-    indexer { chainId headBlock indexedBlock lagBlocks chainHead }
+    indexer { chainId headBlock indexedBlock lagBlocks chainHead indexedTime }
+    explorerUrl
   }
 `);
 
@@ -754,6 +758,31 @@ export const RelayVoteMutation = graphql(`
     relayVote(proposalId: $proposalId, support: $support, voter: $voter, signature: $signature, reason: $reason) {
       proposalId voter support status txHash error
     }
+  }
+`);
+
+/** A community's delegates, most voting power first. */
+export const DelegatesQuery = graphql(
+  `
+  query Delegates($community: String!, $after: String) {
+    community(name: $community) {
+      id
+      delegates(first: 25, after: $after) {
+        edges {
+          cursor
+          node { user { ...UserBrief } votingPower delegators votesCast participation statementHtml }
+        }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+`,
+  [UserBrief],
+);
+
+export const SetDelegateStatementMutation = graphql(`
+  mutation SetDelegateStatement($community: String!, $statement: String!) {
+    setDelegateStatement(community: $community, statement: $statement) { statement statementHtml }
   }
 `);
 

@@ -10,6 +10,7 @@ import pytest
 from playwright.async_api import Locator, Page, expect
 
 from governance.devchain import advance_time
+from governance.operator import token_symbol
 from tests.governance.driver import Governance
 from tests.support.factories import create_community, create_post
 
@@ -68,6 +69,8 @@ async def test_a_member_delegates_proposes_votes_without_gas_and_executes_an_ele
     # when they delegate their votes to the candidate (a transaction from their wallet)
     await standing.get_by_label("Or delegate to another member's address").fill(ADDRESSES[2])
     await standing.get_by_role("button", name="Delegate", exact=True).click()
+    # (every vote goes: the forum asks once more, in the page)
+    await standing.get_by_role("button", name="Delegate all my votes").click()
 
     # then, once the chain has it, their votes are the candidate's
     await expect(standing.get_by_test_id("my-delegate")).to_contain_text(
@@ -196,23 +199,24 @@ async def test_a_new_proposal_reaches_a_reader_of_the_governance_tab_without_a_r
     await expect(item.get_by_test_id("state")).to_have_text("Pending", timeout=20_000)
 
 
-async def test_a_proposal_the_api_refuses_says_why(chain_app: App, gov: Governance) -> None:
+async def test_a_member_below_the_threshold_is_told_before_any_form(
+    chain_app: App, gov: Governance
+) -> None:
     # given a community on-chain where the member holds no points
     name = unique("gov")
     gov.create_community(name, creator=ACCOUNTS[1])
     await create_community(await chain_app.api(1), name)
 
-    # when they propose an election
+    # when they open its Governance tab
     page = await chain_app.signed_in(1, f"/c/{name}/governance")
-    await page.get_by_role("button", name="New proposal").click()
-    form = page.get_by_role("form", name="New proposal")
-    await form.get_by_label("Candidate's address").fill(ADDRESSES[2])
-    await form.get_by_role("button", name="Propose").click()
 
-    # then the API's refusal is shown, and the wallet sent nothing
-    await expect(form.get_by_role("alert")).to_contain_text(
-        "takes 1 point of voting power; you have 0 points"
+    # then no proposal form is offered: they are told what it takes, and how to get there
+    symbol = token_symbol(name)
+    await expect(page.get_by_test_id("cannot-propose")).to_contain_text(
+        f"You need 1 {symbol} of voting power to propose; you have 0 {symbol}"
     )
+    await expect(page.get_by_role("button", name="New proposal")).to_have_count(0)
+    await expect(page.get_by_role("link", name="how points are earned").first).to_be_visible()
     assert not chain_app.wallets.get(1) or not chain_app.wallets[1].sent
 
 

@@ -62,7 +62,7 @@ async def test_a_visitor_reads_a_communitys_reward_epochs_and_how_rewards_work(
     await expect(closed).to_contain_text("Closed: waiting to be minted")
     await expect(closed).to_contain_text("Emission 1,000 points")
     await expect(closed).to_contain_text("distributed 1,000 to 1 author")
-    await expect(closed.locator("li.reward-payout")).to_contain_text("Mint 1000")
+    await expect(closed.locator("li.reward-payout")).to_contain_text("Epoch 1's mint: 1,000 points")
     await expect(closed.locator("li.reward-payout")).to_contain_text("pending")
     # and its distribution, with the root of its merkle tree
     await expect(closed.get_by_role("link", name="Distribution (CSV)")).to_have_attribute(

@@ -9,6 +9,7 @@ import { useToast } from "../lib/toast";
 import { ErrorNote, ServerHtml, UserLink } from "./bits";
 import { JoinButton } from "./JoinButton";
 import { CommunityBlockButton } from "./BlockButton";
+import { AddressLink } from "./ChainClock";
 
 /** Title band and section tabs of a community. */
 export function CommunityHeader({ community }: { community: Community }) {
@@ -17,6 +18,7 @@ export function CommunityHeader({ community }: { community: Community }) {
     { to: base, label: "Posts", end: true },
     { to: `${base}/modlog`, label: "Moderation log", end: false },
     { to: `${base}/governance`, label: "Governance", end: false },
+    { to: `${base}/delegates`, label: "Delegates", end: false },
     { to: `${base}/rewards`, label: "Rewards", end: false },
     ...(community.viewerIsModerator
       ? [
@@ -139,7 +141,9 @@ export function CommunitySidebar({ community }: { community: Community }) {
                 <>
                   <dt>Token contract</dt>
                   <dd>
-                    <code title={community.chain.tokenAddress}>{shortAddress(community.chain.tokenAddress)}</code>
+                    <AddressLink address={community.chain.tokenAddress}>
+                      <code title={community.chain.tokenAddress}>{shortAddress(community.chain.tokenAddress)}</code>
+                    </AddressLink>
                   </dd>
                 </>
               )}
@@ -147,7 +151,9 @@ export function CommunitySidebar({ community }: { community: Community }) {
                 <>
                   <dt>Governor contract</dt>
                   <dd>
-                    <code title={community.chain.governorAddress}>{shortAddress(community.chain.governorAddress)}</code>
+                    <AddressLink address={community.chain.governorAddress}>
+                      <code title={community.chain.governorAddress}>{shortAddress(community.chain.governorAddress)}</code>
+                    </AddressLink>
                   </dd>
                 </>
               )}

@@ -3,13 +3,14 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { Link } from "react-router";
 import { useQuery, useSubscription } from "urql";
-import { IndexerQuery, ProposalUpdatedSubscription, StandingQuery, type ProposalSummary } from "../ops";
+import { GovernanceQuery, IndexerQuery, ProposalUpdatedSubscription, StandingQuery, type ProposalSummary } from "../ops";
 import type { ResultOf } from "../graphql";
 import { toAppError, type AppError } from "../lib/errors";
-import { displayName, fullDate, shortAddress, timeAgo, tokens } from "../lib/format";
+import { displayName, fullDate, shortAddress, tokens } from "../lib/format";
 import { useSession } from "../lib/session";
 import { useToast } from "../lib/toast";
 import { ErrorNote, ServerHtml, UserLink } from "./bits";
+import { ChainTime, countdown, useChainNow } from "./ChainClock";
 
 export const STATE_LABEL: Record<string, string> = {
   PENDING: "Pending",
@@ -39,23 +40,28 @@ function percent(part: bigint, whole: bigint): number {
   return Number((part * 1000n) / whole) / 10;
 }
 
-/** When voting opens or ends, or how the proposal ended. */
-function timing(p: ProposalSummary): string {
+/** Whether a proposal's votes reached its quorum (for and abstain count towards it). */
+function quorumReached(p: ProposalSummary): boolean {
+  return BigInt(p.forVotes) + BigInt(p.abstainVotes) >= BigInt(p.quorum);
+}
+
+/** When voting opens or ends (against the chain's clock), or how the proposal ended. */
+function Timing({ proposal: p }: { proposal: ProposalSummary }) {
   switch (p.state) {
     case "PENDING":
-      return `Voting opens ${timeAgo(p.voteStart)}`;
+      return <ChainTime iso={p.voteStart} prefix="Voting opens " />;
     case "ACTIVE":
-      return Date.parse(p.voteEnd) > Date.now() ? `Voting ends ${timeAgo(p.voteEnd)}` : "Voting is closing";
+      return <ChainTime iso={p.voteEnd} prefix="Voting ends " />;
     case "SUCCEEDED":
-      return "Passed: ready to execute";
+      return <>Passed: ready to execute</>;
     case "DEFEATED":
-      return "Rejected: too few votes for, or no quorum";
+      return <>{quorumReached(p) ? "Defeated: it needed more votes for than against" : "Defeated: it did not reach its quorum"}</>;
     case "EXECUTED":
-      return "Passed and carried out";
+      return <>Passed and carried out</>;
     case "CANCELED":
-      return "Withdrawn by the proposer";
+      return <>Withdrawn by the proposer</>;
     default:
-      return STATE_LABEL[p.state] ?? p.state;
+      return <>{STATE_LABEL[p.state] ?? p.state}</>;
   }
 }
 
@@ -91,10 +97,17 @@ export function Tally({ proposal: p, symbol }: { proposal: ProposalSummary; symb
           <span key={r.key} className={`tally-${r.key}`} style={{ width: `${percent(r.v, total)}%` }} />
         ))}
       </div>
-      <label className="quorum small">
+      <label className="quorum small" data-reached={counted >= quorum ? "true" : "false"}>
         <span data-testid="quorum">
-          Quorum: {tokens(counted.toString(), 2)} of {tokens(p.quorum, 2)} {symbol}
-          {counted >= quorum ? " — reached" : ""}
+          {counted >= quorum ? (
+            <>
+              <span aria-hidden="true">✓ </span>Quorum reached: {tokens(counted.toString(), 2)} {symbol} counted, {tokens(p.quorum, 2)} needed
+            </>
+          ) : (
+            <>
+              Quorum: {tokens(counted.toString(), 2)} of {tokens(p.quorum, 2)} {symbol} needed
+            </>
+          )}
         </span>
         <progress max={100} value={quorumShare}>
           {quorumShare}%
@@ -140,7 +153,9 @@ export function ProposalSummaryView({ proposal: p, community, symbol, heading = 
       <ServerHtml html={p.descriptionHtml} />
       <Tally proposal={p} symbol={symbol} />
       <p className="small muted" data-testid="timing">
-        <span title={`Voting ${fullDate(p.voteStart)} to ${fullDate(p.voteEnd)}`}>{timing(p)}</span>
+        <span title={`Voting ${fullDate(p.voteStart)} to ${fullDate(p.voteEnd)}`}>
+          <Timing proposal={p} />
+        </span>
         {p.viewerVote && (
           <>
             {" "}
@@ -238,6 +253,8 @@ export function Standing({ community, token, symbol }: { community: string; toke
   const address = viewer?.user.address ?? "";
   const [{ data, error }, reexecute] = useQuery({ query: StandingQuery, variables: { address, community }, pause: !viewer, requestPolicy: "cache-and-network" });
   const [to, setTo] = useState("");
+  // Delegating to someone else moves every vote: asked once more, in the page (not a dialog).
+  const [confirming, setConfirming] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<AppError | null>(null);
   const standing = data?.user;
@@ -269,6 +286,15 @@ export function Standing({ community, token, symbol }: { community: string; toke
 
   const delegate = standing?.delegate;
   const self = delegate && delegate.address.toLowerCase() === address.toLowerCase();
+  const noPoints = !!standing && BigInt(standing.points) === 0n;
+
+  function askToDelegate(delegatee: string) {
+    if (delegatee.toLowerCase() !== address.toLowerCase() && standing && !noPoints && /^0x[0-9a-fA-F]{40}$/.test(delegatee)) {
+      setConfirming(delegatee);
+      return;
+    }
+    void delegateTo(delegatee);
+  }
   return (
     <section className="card standing" aria-labelledby={`${id}-title`}>
       <h3 className="card-title" id={`${id}-title`}>
@@ -304,18 +330,39 @@ export function Standing({ community, token, symbol }: { community: string; toke
           </p>
         </>
       )}
-      <div className="row">
-        {!self && (
-          <button type="button" className="button primary" disabled={busy || !!waiting} onClick={() => delegateTo(address)}>
-            Delegate to myself
-          </button>
-        )}
-      </div>
+      {noPoints ? (
+        <p className="cannot small" data-testid="no-points">
+          You have no {symbol} here yet, so you have no votes to delegate. Earn points by posting and commenting in c/{community}{" "}
+          (<Link to="/rewards">how</Link>).
+        </p>
+      ) : (
+        <div className="row">
+          {!self && (
+            <button type="button" className="button primary" disabled={busy || !!waiting} onClick={() => delegateTo(address)}>
+              Delegate to myself
+            </button>
+          )}
+        </div>
+      )}
+      {confirming && (
+        <ConfirmDelegateAll
+          points={standing?.points ?? "0"}
+          symbol={symbol}
+          name={shortAddress(confirming)}
+          onConfirm={() => {
+            const delegatee = confirming;
+            setConfirming(null);
+            void delegateTo(delegatee);
+          }}
+          onCancel={() => setConfirming(null)}
+        />
+      )}
+      {!noPoints && (
       <form
         className="stack"
         onSubmit={(e) => {
           e.preventDefault();
-          void delegateTo(to.trim());
+          askToDelegate(to.trim());
         }}
       >
         <div className="field">
@@ -337,9 +384,42 @@ export function Standing({ community, token, symbol }: { community: string; toke
           </div>
         </div>
       </form>
+      )}
       <ErrorNote error={problem} />
       <Pending text={waiting} />
     </section>
+  );
+}
+
+/** Delegating to someone else moves every vote at once: said plainly, and asked once more. */
+export function ConfirmDelegateAll({
+  points,
+  symbol,
+  name,
+  onConfirm,
+  onCancel,
+}: {
+  points: string;
+  symbol: string;
+  name: string;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  return (
+    <div className="cannot stack" role="alertdialog" aria-label="Delegate all your votes?" data-testid="confirm-delegate">
+      <p className="small">
+        All your {tokens(points, 2)} {symbol} will vote as {name} decides, on every proposal opening from now on, until you
+        delegate again. You keep your points.
+      </p>
+      <div className="row">
+        <button type="button" className="button primary" onClick={onConfirm}>
+          Delegate all my votes
+        </button>
+        <button type="button" className="button ghost" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </div>
   );
 }
 
@@ -375,4 +455,25 @@ export function withLive<P extends ProposalSummary>(p: P, live: ReadonlyMap<stri
 export function afterSharedAnswers(read: () => void) {
   window.setTimeout(read, 2500);
   window.setTimeout(read, 5000);
+}
+
+/**
+ * While a proposal is open for votes, a banner on the community's pages: "Election of …: 2 days
+ * left — vote", told against the chain's clock.
+ */
+export function ActiveVoteBanner({ community, named = false }: { community: string; named?: boolean }) {
+  const [{ data }] = useQuery({ query: GovernanceQuery, variables: { community, state: "ACTIVE", after: null } });
+  const now = useChainNow();
+  const active = data?.community?.governance?.proposals.edges.map((e) => e.node) ?? [];
+  if (active.length === 0 || now === null) return null;
+  const p = active[active.length - 1]; // the oldest open one closes first
+  const who = p.candidate ? displayName(p.candidate) : "someone";
+  const what = p.kind === "ELECT_MODERATOR" ? `Election of ${who}` : p.kind === "IMPEACH_MODERATOR" ? `Impeachment of ${who}` : "A proposal";
+  return (
+    <Link className="active-vote-banner" to={`/c/${community}/governance/${encodeURIComponent(p.id)}`} data-testid="active-vote-banner">
+      {named ? `c/${community} · ` : ""}
+      {what}: {countdown(p.voteEnd, now)} left — vote
+      {active.length > 1 ? ` (and ${active.length - 1} more open)` : ""}
+    </Link>
+  );
 }

@@ -1,7 +1,8 @@
 import { useId, useState } from "react";
-import { useNavigate } from "react-router";
-import { useClient } from "urql";
-import { ProposeElectionMutation, ProposeImpeachmentMutation, type ProposalDraft } from "../ops";
+import { Link, useNavigate } from "react-router";
+import { useClient, useQuery } from "urql";
+import { ProposeElectionMutation, ProposeImpeachmentMutation, StandingQuery, type ProposalDraft } from "../ops";
+import { tokens } from "../lib/format";
 import { toAppError, type AppError } from "../lib/errors";
 import { rememberSentProposal } from "../lib/proposals";
 import { useSession } from "../lib/session";
@@ -15,7 +16,7 @@ type Kind = "elect" | "impeach";
  * A new proposal: elect a member moderator, or impeach one. The API checks it and drafts the
  * governor's `propose` call; the member's wallet sends exactly that call (and pays its gas).
  */
-export function ProposeForm({ community }: { community: string; governor: string }) {
+export function ProposeForm({ community, threshold, symbol }: { community: string; governor: string; threshold: string; symbol: string }) {
   const id = useId();
   const client = useClient();
   const navigate = useNavigate();
@@ -28,6 +29,13 @@ export function ProposeForm({ community }: { community: string; governor: string
   const [description, setDescription] = useState("");
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const [{ data: standing }] = useQuery({
+    query: StandingQuery,
+    variables: { address: viewer?.user.address ?? "", community },
+    pause: !viewer,
+    requestPolicy: "cache-and-network",
+  });
+  const power = standing?.user ? BigInt(standing.user.votingPower) : null;
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
@@ -73,6 +81,19 @@ export function ProposeForm({ community }: { community: string; governor: string
     }
   }
 
+  if (power !== null && power < BigInt(threshold)) {
+    // Not offered as if it could work: the governor refuses a proposer below its threshold.
+    return (
+      <section className="card propose">
+        <h3 className="card-title">Propose a change of moderators</h3>
+        <p className="cannot small" data-testid="cannot-propose">
+          You need {tokens(threshold, 2)} {symbol} of voting power to propose; you have {tokens(power.toString(), 2)} {symbol}.
+          Earn points by posting and commenting here (<Link to="/rewards">how points are earned</Link>), then delegate them to
+          yourself.
+        </p>
+      </section>
+    );
+  }
   if (!open) {
     return (
       <section className="card propose">

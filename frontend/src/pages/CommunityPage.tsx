@@ -4,7 +4,7 @@ import { useQuery } from "urql";
 import { CommunityQuery, type Community } from "../ops";
 import { CommunityHeader, CommunitySidebar } from "../components/CommunityChrome";
 import { ErrorNote, Spinner } from "../components/bits";
-import { MirrorBehind } from "../components/Governance";
+import { ActiveVoteBanner, MirrorBehind } from "../components/Governance";
 import { PostList } from "../components/PostList";
 import { SortTabs, usePostSort } from "../components/SortTabs";
 import { toAppError } from "../lib/errors";
@@ -31,6 +31,7 @@ export function CommunityLayout({ withHeader = true }: { withHeader?: boolean })
     <div className="community">
       {withHeader && <CommunityHeader community={community} />}
       <MirrorBehind />
+      {community.chain.status === "CONFIRMED" && <ActiveVoteBanner community={community.name} />}
       <div className="page with-sidebar">
         <div className="content">
           <Outlet context={community} />

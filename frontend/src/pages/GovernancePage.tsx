@@ -71,7 +71,7 @@ export function GovernancePage() {
             {viewer && (
               <div className="governance-actions">
                 <Standing community={community.name} token={governance.tokenAddress} symbol={symbol} />
-                <ProposeForm community={community.name} governor={governance.governorAddress} />
+                <ProposeForm community={community.name} governor={governance.governorAddress} threshold={governance.proposalThreshold} symbol={symbol} />
               </div>
             )}
           </>

@@ -1,4 +1,5 @@
 import { Link, useSearchParams } from "react-router";
+import { ActiveVoteBanner } from "../components/Governance";
 import { PostList, type Feed } from "../components/PostList";
 import { SortTabs, usePostSort } from "../components/SortTabs";
 import { useSession } from "../lib/session";
@@ -46,6 +47,10 @@ export function HomePage() {
       <div className="content">
         <h1 className="visually-hidden">Agora front page</h1>
         {canChoose && <FeedTabs feed={feed} />}
+        {/* Open votes in the viewer's communities: an election is not hidden in a tab. */}
+        {viewer?.joinedCommunities.slice(0, 8).map((c) => (
+          <ActiveVoteBanner key={c.id} community={c.name} named />
+        ))}
         <SortTabs />
         <PostList
           key={`${feed}:${sort}`}

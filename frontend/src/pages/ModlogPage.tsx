@@ -3,6 +3,7 @@ import { Link } from "react-router";
 import { useQuery } from "urql";
 import { ModlogQuery } from "../ops";
 import { Time, UserLink } from "../components/bits";
+import { ChainTime } from "../components/ChainClock";
 import { PageItems, Paged, type PageArgs } from "../components/Paged";
 import { useCommunity } from "./CommunityPage";
 import { useTitle } from "../lib/title";
@@ -64,7 +65,8 @@ function Chunk({ community, ...page }: PageArgs & { community: string }) {
                 (<Link to={`/c/${community}/p/${e.targetPostId}`}>view post</Link>)
               </>
             )}
-            <span className="muted"> · <Time iso={e.createdAt} /></span>
+            {/* The chain's decisions carry the chain's time: told against its clock, not the browser's. */}
+            <span className="muted"> · {DECIDED.has(e.action) ? <ChainTime iso={e.createdAt} /> : <Time iso={e.createdAt} />}</span>
           </p>
           {e.reason && <p className="muted small">Reason: {e.reason}</p>}
         </li>

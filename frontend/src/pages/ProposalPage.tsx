@@ -2,7 +2,8 @@ import { useEffect, useId, useMemo, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 import { useClient, useQuery } from "urql";
 import { GovernanceSettingsQuery, ProposalQuery, RelayVoteMutation, type ProposalSummary } from "../ops";
-import { ErrorNote, Spinner, Time, UserLink } from "../components/bits";
+import { ErrorNote, Spinner, UserLink } from "../components/bits";
+import { ChainTime, TxLink, countdown, useChainNow } from "../components/ChainClock";
 import {
   Pending,
   ProposalSummaryView,
@@ -69,15 +70,17 @@ export function ProposalPage() {
         </div>
         <p className="small muted">
           Proposal {proposal.proposalId.length > 14 ? `${proposal.proposalId.slice(0, 8)}…${proposal.proposalId.slice(-4)}` : proposal.proposalId} ·
-          proposed in transaction <code title={proposal.createdTx}>{proposal.createdTx.slice(0, 10)}…</code>
+          proposed in transaction <TxLink hash={proposal.createdTx} />
           {proposal.executedTx && (
             <>
               {" "}
-              · executed in <code title={proposal.executedTx}>{proposal.executedTx.slice(0, 10)}…</code>
+              · executed in <TxLink hash={proposal.executedTx} />
             </>
           )}
         </p>
-        {governance && <VotePanel proposal={proposal} governor={governance.governorAddress} refresh={refresh} />}
+        <Timeline steps={proposal.timeline} />
+        <ViewerWeight proposal={proposal} symbol={symbol} />
+        {governance && <VotePanel proposal={proposal} noPower={proposal.state === "ACTIVE" && proposal.viewerVotingPower === "0"} governor={governance.governorAddress} refresh={refresh} />}
         {governance && proposal.state === "SUCCEEDED" && (
           <ExecutePanel proposal={proposal} governor={governance.governorAddress} refresh={refresh} />
         )}
@@ -113,7 +116,7 @@ function VotesChunk({ id, symbol, community, ...page }: PageArgs & { id: string;
             {tokens(v.weight, 2)} {symbol}
             <span className="muted small">
               {" "}
-              · <code title={v.txHash}>{v.txHash.slice(0, 10)}…</code>
+              · <TxLink hash={v.txHash} />
             </span>
           </p>
           {v.reason && <p className="vote-reason">“{v.reason}”</p>}
@@ -123,8 +126,83 @@ function VotesChunk({ id, symbol, community, ...page }: PageArgs & { id: string;
   );
 }
 
+const STEP_LABEL: Record<string, string> = {
+  CREATED: "Proposed",
+  VOTING_OPENS: "Voting opens",
+  VOTING_CLOSES: "Voting closes",
+  EXECUTED: "Executed",
+  CANCELED: "Canceled",
+};
+const STEP_DONE_LABEL: Record<string, string> = { VOTING_OPENS: "Voting opened", VOTING_CLOSES: "Voting closed" };
+
+type Step = { kind: string; at: string; done: boolean; txHash: string | null };
+
+/** The proposal's steps against the chain's clock, with a countdown to the next one. */
+function Timeline({ steps }: { steps: readonly Step[] }) {
+  const now = useChainNow();
+  const next = steps.find((s) => !s.done);
+  return (
+    <section aria-label="Timeline">
+      {next && now !== null && (
+        <p className="countdown" data-testid="countdown">
+          {STEP_LABEL[next.kind]} in {countdown(next.at, now)}
+        </p>
+      )}
+      <ol className="timeline" data-testid="timeline">
+        {steps.map((s) => (
+          <li key={s.kind} data-done={s.done ? "true" : "false"} data-kind={s.kind}>
+            <strong>{(s.done && STEP_DONE_LABEL[s.kind]) || STEP_LABEL[s.kind]}</strong> <ChainTime iso={s.at} />
+            {s.txHash && (
+              <span className="small muted">
+                {" "}
+                · <TxLink hash={s.txHash} />
+              </span>
+            )}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+/**
+ * What the viewer's vote weighs on this proposal: their votes at its snapshot (when voting
+ * opened), whatever they hold or delegated since; and, when they cannot vote, why.
+ */
+function ViewerWeight({
+  proposal,
+  symbol,
+}: {
+  proposal: ProposalSummary & { viewerVotingPower: string | null; viewerCanVote: boolean };
+  symbol: string;
+}) {
+  const power = proposal.viewerVotingPower;
+  if (power === null || proposal.viewerVote) return null;
+  const none = BigInt(power) === 0n;
+  if (proposal.state === "PENDING")
+    return (
+      <p className="viewer-weight small" data-testid="viewer-weight">
+        Your vote will weigh your voting power when voting opens (<ChainTime iso={proposal.voteStart} />
+        ): delegate to yourself before then for your points to count.
+      </p>
+    );
+  if (proposal.state !== "ACTIVE") return null;
+  if (none)
+    return (
+      <p className="cannot small" data-testid="viewer-weight" role="note">
+        You can't vote on this one: you had no votes when voting opened (<ChainTime iso={proposal.voteStart} />
+        ). Points you earn and delegate to yourself count from the next proposal.
+      </p>
+    );
+  return (
+    <p className="viewer-weight" data-testid="viewer-weight">
+      Your vote weighs <strong>{tokens(power, 2)} {symbol}</strong>: your voting power when voting opened.
+    </p>
+  );
+}
+
 /** Vote (with a wallet transaction), and execute a proposal that passed. */
-function VotePanel({ proposal, governor, refresh }: { proposal: ProposalSummary; governor: string; refresh: () => void }) {
+function VotePanel({ proposal, noPower, governor, refresh }: { proposal: ProposalSummary; noPower: boolean; governor: string; refresh: () => void }) {
   const { viewer, ensureSignedIn } = useSession();
   const client = useClient();
   const notify = useToast();
@@ -189,6 +267,8 @@ function VotePanel({ proposal, governor, refresh }: { proposal: ProposalSummary;
     );
   }
   if (proposal.state !== "ACTIVE") return <Pending text={waiting} />;
+  // Signed in without votes at the snapshot: ViewerWeight says why; no form to fill in vain.
+  if (viewer && noPower && !waiting) return null;
   return (
     <form
       className="stack vote-form"
@@ -214,7 +294,7 @@ function VotePanel({ proposal, governor, refresh }: { proposal: ProposalSummary;
         <input id={`${id}-reason`} value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
       </div>
       <p className="hint small" id={`${id}-hint`}>
-        Your vote weighs your voting power at the moment voting opened (<Time iso={proposal.voteStart} />
+        Your vote weighs your voting power at the moment voting opened (<ChainTime iso={proposal.voteStart} />
         ). Voting without gas only asks your wallet for a signature: Agora sends it for you.
       </p>
       <div className="row">

@@ -4,6 +4,7 @@ import { useQuery } from "urql";
 import { RewardEpochsQuery } from "../ops";
 import { Time } from "../components/bits";
 import { PageItems, Paged, type PageArgs } from "../components/Paged";
+import { TxLink } from "../components/ChainClock";
 import { useCommunity } from "./CommunityPage";
 import { useTitle } from "../lib/title";
 import { plural, tokens } from "../lib/format";
@@ -89,14 +90,16 @@ function Chunk({ community, ...page }: PageArgs & { community: string }) {
           )}
           {e.payouts.length > 0 && (
             <ul className="small muted" role="list">
-              {e.payouts.map((p) => (
-                <li key={p.chainEpochId} className="reward-payout" data-status={p.status}>
-                  Mint {p.chainEpochId}: {tokens(p.amount)} points to {plural(p.recipients, "author")},{" "}
+              {e.payouts.map((p, i) => (
+                <li key={p.chainEpochId} className="reward-payout" data-status={p.status} title={`On-chain mint id ${p.chainEpochId}`}>
+                  {/* Named by the epoch it pays, not the token's mint id (an internal number). */}
+                  Epoch {e.number}'s mint{e.payouts.length > 1 ? ` (${i + 1} of ${e.payouts.length})` : ""}: {tokens(p.amount)} points
+                  to {plural(p.recipients, "author")},{" "}
                   {PAYOUT_STATUS[p.status] ?? p.status}
                   {p.txHash && (
                     <>
                       {" "}
-                      · transaction <code title={p.txHash}>{p.txHash.slice(0, 10)}…</code>
+                      · transaction <TxLink hash={p.txHash} />
                     </>
                   )}
                 </li>

@@ -11,6 +11,7 @@ import { useSession } from "../lib/session";
 import { useToast } from "../lib/toast";
 import { NotFoundPage } from "./NotFoundPage";
 import { useTitle } from "../lib/title";
+import { TxLink } from "../components/ChainClock";
 
 export function UserPage() {
   const { address = "" } = useParams();
@@ -344,7 +345,7 @@ function RewardsChunk({ address, after, isFirst, isLast, loadMore }: { address: 
             {r.txHash && (
               <>
                 {" "}
-                · transaction <code title={r.txHash}>{r.txHash.slice(0, 10)}…</code>
+                · transaction <TxLink hash={r.txHash} />
               </>
             )}
           </p>

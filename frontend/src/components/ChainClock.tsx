@@ -1,0 +1,75 @@
+// Governance times told against the chain's clock (the indexed head block's time,
+// `indexer.indexedTime`), never the browser's: a chain's clock differs from a laptop's (and a
+// devnet's jumps ahead), and the governor decides by its own.
+import { useQuery } from "urql";
+import { IndexerQuery } from "../ops";
+import { fullDate, timeAgo } from "../lib/format";
+
+/** The chain's time now in ms, as the mirror last saw it; null until known. */
+export function useChainNow(): number | null {
+  const [{ data }] = useQuery({ query: IndexerQuery });
+  const iso = data?.indexer.indexedTime;
+  return iso ? Date.parse(iso) : null;
+}
+
+/** The block explorer's base URL (the EXPLORER_URL setting); null when none is set. */
+export function useExplorerUrl(): string | null {
+  const [{ data }] = useQuery({ query: IndexerQuery });
+  return data?.explorerUrl ?? null;
+}
+
+/** "in 2 days", "3 hours ago": `iso` against the chain's time. */
+export function chainRelative(iso: string, chainNow: number | null): string {
+  return chainNow === null ? "" : timeAgo(iso, chainNow);
+}
+
+/** Time left until `iso` on the chain's clock, as a countdown: "2 d 4 h", "35 min". */
+export function countdown(iso: string, chainNow: number): string {
+  let seconds = Math.max(0, Math.round((Date.parse(iso) - chainNow) / 1000));
+  const days = Math.floor(seconds / 86400);
+  seconds -= days * 86400;
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds - hours * 3600) / 60);
+  if (days > 0) return `${days} d ${hours} h`;
+  if (hours > 0) return `${hours} h ${minutes} min`;
+  return `${Math.max(minutes, 1)} min`;
+}
+
+/** An absolute date with a relative phrase told against the chain's clock. */
+export function ChainTime({ iso, prefix }: { iso: string; prefix?: string }) {
+  const now = useChainNow();
+  const relative = chainRelative(iso, now);
+  return (
+    <time dateTime={iso} data-testid="chain-time">
+      {prefix}
+      {fullDate(iso)}
+      {relative && <span className="muted"> ({relative})</span>}
+    </time>
+  );
+}
+
+/** A transaction hash, linking to the block explorer when one is set. */
+export function TxLink({ hash }: { hash: string }) {
+  const explorer = useExplorerUrl();
+  const short = <code title={hash}>{hash.slice(0, 10)}…</code>;
+  return explorer ? (
+    <a href={`${explorer}/tx/${hash}`} target="_blank" rel="noreferrer noopener" data-testid="tx-link">
+      {short}
+    </a>
+  ) : (
+    short
+  );
+}
+
+/** An address, linking to the block explorer when one is set. */
+export function AddressLink({ address, children }: { address: string; children?: React.ReactNode }) {
+  const explorer = useExplorerUrl();
+  const shown = children ?? <code title={address}>{address}</code>;
+  return explorer ? (
+    <a href={`${explorer}/address/${address}`} target="_blank" rel="noreferrer noopener">
+      {shown}
+    </a>
+  ) : (
+    <>{shown}</>
+  );
+}
