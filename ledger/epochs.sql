@@ -145,7 +145,7 @@ SELECT community_id, CASE WHEN comment THEN 'comment' ELSE 'post' END AS kind, i
 HAVING round(sum(value * part) * 1e6) > 0;
 
 -- name: co_voting_shares
--- Per item of community $1 with upvotes cast between $2 and $3, the share of them cast by
+-- Per live item of community $1 with upvotes cast between $2 and $3, the share of them cast by
 -- co-voters: voters who upvoted at least $5 authors in the window, a set that overlaps that of
 -- at least $6 other voters with a Jaccard index of $4 or more. Pairs are found by prefix
 -- filtering (two such sets share an author among the first |set| - ceil($4 x |set|) + 1 of
@@ -154,12 +154,17 @@ WITH upvotes AS (
     SELECT p.id, false AS comment, p.author_id, v.user_id AS voter_id
       FROM posts p JOIN post_votes v ON v.post_id = p.id
      WHERE p.community_id = $1 AND v.value > 0 AND v.user_id <> p.author_id
+       -- Live content only (what earns), which also lets the community's posts be found by
+       -- the listings' partial indexes.
+       AND p.deleted_at IS NULL AND p.removed_at IS NULL
        AND v.created_at >= $2 AND v.created_at < $3
     UNION ALL
     SELECT m.id, true, m.author_id, v.user_id
       FROM posts p JOIN comments m ON m.post_id = p.id
       JOIN comment_votes v ON v.comment_id = m.id
      WHERE p.community_id = $1 AND v.value > 0 AND v.user_id <> m.author_id
+       AND p.deleted_at IS NULL AND p.removed_at IS NULL
+       AND m.deleted_at IS NULL AND m.removed_at IS NULL
        AND v.created_at >= $2 AND v.created_at < $3
 ),
 authors AS (
