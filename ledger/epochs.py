@@ -331,7 +331,8 @@ async def co_voting_shares(
     conn: asyncpg.Connection, community_id: int, starts_at: datetime, ends_at: datetime
 ) -> dict[tuple[str, int], Decimal]:
     """Per item of the window with upvotes from co-voters, the share of its upvotes they cast
-    (the moderators' signal of a ring; README, "How rewards work")."""
+    (the moderators' signal of a ring; README, "How rewards work"). Inside a transaction."""
+    await conn.execute(queries.plan_each_call)
     return {
         (r["kind"], r["id"]): r["share"]
         for r in await conn.fetch(

@@ -144,6 +144,11 @@ SELECT community_id, CASE WHEN comment THEN 'comment' ELSE 'post' END AS kind, i
  GROUP BY community_id, comment, id, author_id
 HAVING round(sum(value * part) * 1e6) > 0;
 
+-- name: plan_each_call
+-- For the rest of the transaction, statements are planned with their parameters' values: the
+-- co-voting signal's generic plan (after five calls) scans every post instead of a community's.
+SET LOCAL plan_cache_mode = force_custom_plan;
+
 -- name: co_voting_shares
 -- Per live item of community $1 with upvotes cast between $2 and $3, the share of them cast by
 -- co-voters: voters who upvoted at least $5 authors in the window, a set that overlaps that of
