@@ -36,6 +36,8 @@ LOW_STANDING_POINTS = 10
 CO_VOTING_JACCARD = 0.5
 CO_VOTING_MIN_AUTHORS = 3
 CO_VOTING_PEERS = 3
+# Authors with more fans than this in the epoch pair none of them (a bound on the comparisons).
+CO_VOTING_MAX_FANS = 500
 # Weights are scored in millionths; the signals are stored with as many decimals.
 SIGNAL_DECIMALS = Decimal("0.000001")
 
@@ -329,22 +331,28 @@ async def _transfer(
 
 async def co_voting_shares(
     conn: asyncpg.Connection, community_id: int, starts_at: datetime, ends_at: datetime
-) -> dict[tuple[str, int], Decimal]:
+) -> dict[tuple[str, int], Decimal] | None:
     """Per item of the window with upvotes from co-voters, the share of its upvotes they cast
-    (the moderators' signal of a ring; README, "How rewards work"). Inside a transaction."""
+    (the moderators' signal of a ring; README, "How rewards work"). Inside a transaction. None
+    when it took longer than the statement timeout: a signal must never keep an epoch from
+    closing (its lines then have no co-voting figure)."""
     await conn.execute(queries.plan_each_call)
-    return {
-        (r["kind"], r["id"]): r["share"]
-        for r in await conn.fetch(
-            queries.co_voting_shares,
-            community_id,
-            starts_at,
-            ends_at,
-            CO_VOTING_JACCARD,
-            CO_VOTING_MIN_AUTHORS,
-            CO_VOTING_PEERS,
-        )
-    }
+    try:
+        async with conn.transaction():
+            rows = await conn.fetch(
+                queries.co_voting_shares,
+                community_id,
+                starts_at,
+                ends_at,
+                CO_VOTING_JACCARD,
+                CO_VOTING_MIN_AUTHORS,
+                CO_VOTING_PEERS,
+                CO_VOTING_MAX_FANS,
+            )
+    except asyncpg.QueryCanceledError:
+        log.warning("the co-voting signal of community %d timed out: left out", community_id)
+        return None
+    return {(r["kind"], r["id"]): r["share"] for r in rows}
 
 
 async def _record_lines(
@@ -352,7 +360,7 @@ async def _record_lines(
     community_id: int,
     number: int,
     lines: list[rewards.Line],
-    co_voting: dict[tuple[str, int], Decimal],
+    co_voting: dict[tuple[str, int], Decimal] | None,
 ) -> None:
     if not lines:
         return
@@ -369,7 +377,10 @@ async def _record_lines(
         [str(line.amount) for line in lines],
         [line.item.weight for line in lines],
         [line.item.low_standing for line in lines],
-        [co_voting.get((line.item.kind, line.item.id), Decimal(0)) for line in lines],
+        [
+            None if co_voting is None else co_voting.get((line.item.kind, line.item.id), Decimal(0))
+            for line in lines
+        ],
     )
 
 

@@ -177,7 +177,7 @@ authors AS (
       FROM upvotes GROUP BY voter_id, author_id
 ),
 ranked AS (
-    SELECT voter_id, author_id, size,
+    SELECT voter_id, author_id, size, fans,
            row_number() OVER (PARTITION BY voter_id ORDER BY fans, author_id) AS position
       FROM (SELECT *, count(*) OVER (PARTITION BY author_id) AS fans
               FROM authors WHERE size >= $5) a
@@ -189,6 +189,9 @@ candidates AS (
       JOIN ranked b ON b.author_id = a.author_id AND b.voter_id > a.voter_id
      WHERE a.position <= a.size - ceil($4::float8 * a.size) + 1
        AND b.position <= b.size - ceil($4::float8 * b.size) + 1
+       -- An author upvoted by more than $7 voters pairs none of them: comparing every two of
+       -- a crowd is quadratic (a ring that large is not seen through that author).
+       AND a.fans <= $7
 ),
 alike AS (
     SELECT c.one, c.other

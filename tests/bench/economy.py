@@ -285,7 +285,7 @@ async def _attack(
         else:
             attackers = set()
         weighted, old = await _score(conn, settings, c, EPOCHS)
-        co_voting = await epochs.co_voting_shares(conn, c.id, *c.window(EPOCHS))
+        co_voting = await epochs.co_voting_shares(conn, c.id, *c.window(EPOCHS)) or {}
     finally:
         await tx.rollback()
     return {"attackers": attackers, "weighted": weighted, "old": old, "co_voting": co_voting}
