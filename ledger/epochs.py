@@ -32,6 +32,18 @@ queries = load(__file__, "epochs.sql")
 # An epoch's batches get on-chain ids number * CHAIN_EPOCH_STRIDE + batch.
 CHAIN_EPOCH_STRIDE = 1000
 
+# The farming signals shown to moderators (README, "How rewards work"): voters below this many
+# whole points have little standing; a co-voter upvoted at least CO_VOTING_MIN_AUTHORS authors,
+# a set that overlaps (Jaccard index >= CO_VOTING_JACCARD) with that of CO_VOTING_PEERS others.
+LOW_STANDING_POINTS = 10
+CO_VOTING_JACCARD = 0.5
+CO_VOTING_MIN_AUTHORS = 3
+CO_VOTING_PEERS = 3
+# Authors with more fans than this in the epoch pair none of them (a bound on the comparisons).
+CO_VOTING_MAX_FANS = 500
+# Weights are scored in millionths; the signals are stored with as many decimals.
+SIGNAL_DECIMALS = Decimal("0.000001")
+
 
 @dataclass(frozen=True, slots=True)
 class Closed:
@@ -140,10 +152,14 @@ async def score_epochs(
     settings: Settings,
     windows: list[tuple[int, datetime, datetime]],
 ) -> dict[int, list[rewards.Item]]:
-    """The items that scored in each (community, starts, ends) window, by community."""
+    """The items that scored in each (community, starts, ends) window, by community: their votes
+    weighted by the voters' standing at the window's start, and the moderators' signals."""
     if not windows:
         return {}
     communities, starts, ends = zip(*windows, strict=True)
+    standing = await conn.fetch(queries.standings, list(communities), list(starts))
+    # A community without a holder at its epoch's start bootstraps: every voter weighs one.
+    bootstrap = set(communities) - {r["community_id"] for r in standing}
     scored: dict[int, list[rewards.Item]] = {}
     for r in await conn.fetch(
         queries.epoch_scores,
@@ -153,11 +169,28 @@ async def score_epochs(
         float(settings.reward_min_account_age_seconds),
         min(starts),
         max(ends),
+        [community in bootstrap for community in communities],
+        [h["community_id"] for h in standing],
+        [h["address"] for h in standing],
+        [rewards.vote_weight(h["points"]) for h in standing],
+        [h["points"] < LOW_STANDING_POINTS for h in standing],
     ):
         scored.setdefault(r["community_id"], []).append(
-            rewards.Item(r["kind"], r["id"], r["author_id"], r["votes"], r["score"])
+            rewards.Item(
+                r["kind"],
+                r["id"],
+                r["author_id"],
+                r["votes"],
+                r["score"],
+                r["weight"],
+                _part(r["low_standing_weight"], r["up_weight"]),
+            )
         )
     return scored
+
+
+def _part(part: int, whole: int) -> Decimal:
+    return (Decimal(part) / Decimal(whole)).quantize(SIGNAL_DECIMALS) if whole else Decimal(0)
 
 
 async def close_epoch(
@@ -196,7 +229,8 @@ async def close_epoch(
                 earned[line.item.author_id] = earned.get(line.item.author_id, 0) + line.amount
         distributed = sum(earned.values())
         await _book(conn, community_id, number, emission, earned)
-        await _record_lines(conn, community_id, number, lines)
+        co_voting = await co_voting_shares(conn, community_id, epoch["starts_at"], epoch["ends_at"])
+        await _record_lines(conn, community_id, number, lines, co_voting)
         # The mints wait for the review's end (`release_reviewed_epochs`).
         await conn.execute(
             queries.close_epoch,
@@ -308,8 +342,38 @@ async def _transfer(
     )
 
 
+async def co_voting_shares(
+    conn: asyncpg.Connection, community_id: int, starts_at: datetime, ends_at: datetime
+) -> dict[tuple[str, int], Decimal] | None:
+    """Per item of the window with upvotes from co-voters, the share of its upvotes they cast
+    (the moderators' signal of a ring; README, "How rewards work"). Inside a transaction. None
+    when it took longer than the statement timeout: a signal must never keep an epoch from
+    closing (its lines then have no co-voting figure)."""
+    await conn.execute(queries.plan_each_call)
+    try:
+        async with conn.transaction():
+            rows = await conn.fetch(
+                queries.co_voting_shares,
+                community_id,
+                starts_at,
+                ends_at,
+                CO_VOTING_JACCARD,
+                CO_VOTING_MIN_AUTHORS,
+                CO_VOTING_PEERS,
+                CO_VOTING_MAX_FANS,
+            )
+    except asyncpg.QueryCanceledError:
+        log.warning("the co-voting signal of community %d timed out: left out", community_id)
+        return None
+    return {(r["kind"], r["id"]): r["share"] for r in rows}
+
+
 async def _record_lines(
-    conn: asyncpg.Connection, community_id: int, number: int, lines: list[rewards.Line]
+    conn: asyncpg.Connection,
+    community_id: int,
+    number: int,
+    lines: list[rewards.Line],
+    co_voting: dict[tuple[str, int], Decimal] | None,
 ) -> None:
     if not lines:
         return
@@ -324,6 +388,12 @@ async def _record_lines(
         [line.item.score for line in lines],
         [str(line.share) for line in lines],
         [str(line.amount) for line in lines],
+        [line.item.weight for line in lines],
+        [line.item.low_standing for line in lines],
+        [
+            None if co_voting is None else co_voting.get((line.item.kind, line.item.id), Decimal(0))
+            for line in lines
+        ],
     )
 
 

@@ -38,56 +38,181 @@ UPDATE reward_epochs SET ends_at = $1
  WHERE status = 'open' AND starts_at < $1 AND ends_at > $1
    AND ($2::bigint IS NULL OR community_id = $2);
 
+-- name: standings
+-- The whole points each holder of community $1[i]'s token held at $2[i] (the epoch's start: the
+-- mirror's transfers stamped at or before it), for the holders with at least one.
+SELECT e.community_id, '0x' || encode(h.holder, 'hex') AS address,
+       floor(sum(h.amount) / 1e18)::bigint AS points
+  FROM unnest($1::bigint[], $2::timestamptz[]) AS e(community_id, starts_at)
+  JOIN communities c ON c.id = e.community_id
+  JOIN chain_communities m ON m.name = c.name
+  JOIN LATERAL (
+      SELECT x.recipient AS holder, x.value AS amount FROM chain_transfers x
+       WHERE x.token = m.token AND x.block_timestamp <= extract(epoch FROM e.starts_at)
+      UNION ALL
+      SELECT x.sender, -x.value FROM chain_transfers x
+       WHERE x.token = m.token AND x.block_timestamp <= extract(epoch FROM e.starts_at)
+  ) h ON h.holder <> '\x0000000000000000000000000000000000000000'::bytea
+ GROUP BY e.community_id, h.holder
+HAVING floor(sum(h.amount) / 1e18) >= 1;
+
 -- name: epoch_scores
 -- The items that scored in each epoch of community $1[i] between $2[i] and $3[i] ($5 and $6:
--- the earliest start and the latest end): votes cast in that window by distinct eligible voters
--- (not the author; not banned in the community during the epoch; an account at least $4 seconds
--- old when it voted), on content neither deleted nor removed. A withdrawn vote is a deleted row:
--- it is simply not here. A vote's time is its first cast's, even when withdrawn and cast again
--- (migration 0015), so each voter's vote on an item counts in one epoch at most. Many epochs (at most one open per community) in one statement, so that
--- closing every community's epoch reads the votes once; each side is grouped by the item's
--- primary key alone (its author and community follow from it), a hash aggregate the planner can
--- run in parallel like a bare count per item.
-SELECT p.community_id, 'post' AS kind, p.id, p.author_id, count(*)::integer AS votes,
-       sum(v.value)::integer AS score
-  FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[])
-           AS e(community_id, starts_at, ends_at)
-  JOIN posts p ON p.community_id = e.community_id
-  JOIN post_votes v ON v.post_id = p.id
-  JOIN users u ON u.id = v.user_id
- WHERE p.deleted_at IS NULL AND p.removed_at IS NULL
-   AND v.created_at >= e.starts_at AND v.created_at < e.ends_at
-   -- The span of all the windows ($5 to $6), as bounds the planner sees: a day's votes are read
-   -- by their time index (migration 0009), a year's by a scan.
-   AND v.created_at >= $5 AND v.created_at < $6
-   AND v.user_id <> p.author_id
-   AND u.created_at <= v.created_at - make_interval(secs => $4)
-   AND NOT EXISTS (
-       SELECT 1 FROM bans b
-        WHERE b.community_id = e.community_id AND b.user_id = v.user_id
-          AND b.created_at < e.ends_at AND (b.expires_at IS NULL OR b.expires_at > e.starts_at))
- GROUP BY p.id
-HAVING sum(v.value) > 0
-UNION ALL
-SELECT p.community_id, 'comment', m.id, m.author_id, count(*)::integer, sum(v.value)::integer
-  FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[])
-           AS e(community_id, starts_at, ends_at)
-  JOIN posts p ON p.community_id = e.community_id
-  JOIN comments m ON m.post_id = p.id
-  JOIN comment_votes v ON v.comment_id = m.id
-  JOIN users u ON u.id = v.user_id
- WHERE p.deleted_at IS NULL AND p.removed_at IS NULL
-   AND m.deleted_at IS NULL AND m.removed_at IS NULL
-   AND v.created_at >= e.starts_at AND v.created_at < e.ends_at
-   AND v.created_at >= $5 AND v.created_at < $6
-   AND v.user_id <> m.author_id
-   AND u.created_at <= v.created_at - make_interval(secs => $4)
-   AND NOT EXISTS (
-       SELECT 1 FROM bans b
-        WHERE b.community_id = e.community_id AND b.user_id = v.user_id
-          AND b.created_at < e.ends_at AND (b.expires_at IS NULL OR b.expires_at > e.starts_at))
- GROUP BY m.id, p.community_id
-HAVING sum(v.value) > 0;
+-- the earliest start and the latest end), their votes weighted by the voters' standing (README,
+-- "How rewards work"). Eligible votes: cast in the window by a voter who is not the author, not
+-- banned in the community during the epoch and had an account at least $4 seconds old when it
+-- voted, on content neither deleted nor removed. A withdrawn vote is a deleted row: it is simply
+-- not here. A vote's time is its first cast's, even when withdrawn and cast again (migration
+-- 0015), so each voter's vote on an item counts in one epoch at most.
+-- A voter's weight: $10[j] in community $8[j] for address $9[j] (ledger/epochs.py: the square
+-- root of the whole points held at the epoch's start), 0 for anyone else, and 1 for every voter
+-- when $7[i] (the community's bootstrap: no holder at the start). $11[j] says the voter has
+-- little standing (so has every voter of a bootstrap). The weight is a budget: split equally
+-- over the authors the voter voted on in the epoch, and each author's part equally over the voter's votes on that author's items, signed by
+-- direction. Scores in millionths of a weight unit (integers, so the split stays exact); also per
+-- item its up-weight, and the part of it from voters with little standing.
+-- Many epochs (at most one open per community) in one statement, so that closing every
+-- community's epoch reads the votes once; the votes of voters without weight are left out
+-- before they are counted per voter.
+SELECT community_id, CASE WHEN comment THEN 'comment' ELSE 'post' END AS kind, id, author_id,
+       count(*)::integer AS votes, sum(value)::integer AS score,
+       round(sum(value * part) * 1e6)::bigint AS weight,
+       round(sum(part) FILTER (WHERE value > 0) * 1e6)::bigint AS up_weight,
+       coalesce(round(sum(part) FILTER (WHERE value > 0 AND low_standing) * 1e6), 0)::bigint
+           AS low_standing_weight
+  FROM (
+      SELECT *, weight / (per_author * sum(1::float8 / per_author)
+                             OVER (PARTITION BY community_id, voter_id)) AS part
+        FROM (
+            SELECT *,
+                   count(*) OVER (PARTITION BY community_id, voter_id, author_id)::float8
+                       AS per_author
+              FROM (
+                  SELECT p.community_id, false AS comment, p.id, p.author_id,
+                         v.user_id AS voter_id, v.value,
+                         CASE WHEN e.bootstrap THEN 1 ELSE s.weight END AS weight,
+                         coalesce(s.low_standing, true) AS low_standing
+                    FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $7::boolean[])
+                             AS e(community_id, starts_at, ends_at, bootstrap)
+                    JOIN posts p ON p.community_id = e.community_id
+                    JOIN post_votes v ON v.post_id = p.id
+                    JOIN users u ON u.id = v.user_id
+                    LEFT JOIN unnest($8::bigint[], $9::text[], $10::float8[], $11::boolean[])
+                             AS s(community_id, address, weight, low_standing)
+                           ON s.community_id = e.community_id AND s.address = u.address
+                   WHERE p.deleted_at IS NULL AND p.removed_at IS NULL
+                     AND v.created_at >= e.starts_at AND v.created_at < e.ends_at
+                     -- The span of all the windows ($5 to $6), as bounds the planner sees: a
+                     -- day's votes are read by their time index (migration 0009), a year's by
+                     -- a scan.
+                     AND v.created_at >= $5 AND v.created_at < $6
+                     AND v.user_id <> p.author_id
+                     AND u.created_at <= v.created_at - make_interval(secs => $4)
+                     AND (e.bootstrap OR s.weight > 0)
+                     AND NOT EXISTS (
+                         SELECT 1 FROM bans b
+                          WHERE b.community_id = e.community_id AND b.user_id = v.user_id
+                            AND b.created_at < e.ends_at
+                            AND (b.expires_at IS NULL OR b.expires_at > e.starts_at))
+                  UNION ALL
+                  SELECT p.community_id, true, m.id, m.author_id, v.user_id, v.value,
+                         CASE WHEN e.bootstrap THEN 1 ELSE s.weight END,
+                         coalesce(s.low_standing, true)
+                    FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $7::boolean[])
+                             AS e(community_id, starts_at, ends_at, bootstrap)
+                    JOIN posts p ON p.community_id = e.community_id
+                    JOIN comments m ON m.post_id = p.id
+                    JOIN comment_votes v ON v.comment_id = m.id
+                    JOIN users u ON u.id = v.user_id
+                    LEFT JOIN unnest($8::bigint[], $9::text[], $10::float8[], $11::boolean[])
+                             AS s(community_id, address, weight, low_standing)
+                           ON s.community_id = e.community_id AND s.address = u.address
+                   WHERE p.deleted_at IS NULL AND p.removed_at IS NULL
+                     AND m.deleted_at IS NULL AND m.removed_at IS NULL
+                     AND v.created_at >= e.starts_at AND v.created_at < e.ends_at
+                     AND v.created_at >= $5 AND v.created_at < $6
+                     AND v.user_id <> m.author_id
+                     AND u.created_at <= v.created_at - make_interval(secs => $4)
+                     AND (e.bootstrap OR s.weight > 0)
+                     AND NOT EXISTS (
+                         SELECT 1 FROM bans b
+                          WHERE b.community_id = e.community_id AND b.user_id = v.user_id
+                            AND b.created_at < e.ends_at
+                            AND (b.expires_at IS NULL OR b.expires_at > e.starts_at))
+              ) eligible
+        ) counted
+  ) shared
+ GROUP BY community_id, comment, id, author_id
+HAVING round(sum(value * part) * 1e6) > 0;
+
+-- name: plan_each_call
+-- For the rest of the transaction, statements are planned with their parameters' values: the
+-- co-voting signal's generic plan (after five calls) scans every post instead of a community's.
+SET LOCAL plan_cache_mode = force_custom_plan;
+
+-- name: co_voting_shares
+-- Per live item of community $1 with upvotes cast between $2 and $3, the share of them cast by
+-- co-voters: voters who upvoted at least $5 authors in the window, a set that overlaps that of
+-- at least $6 other voters with a Jaccard index of $4 or more. Pairs are found by prefix
+-- filtering (two such sets share an author among the first |set| - ceil($4 x |set|) + 1 of
+-- each, the rarest authors first), then their overlaps counted exactly.
+WITH upvotes AS (
+    SELECT p.id, false AS comment, p.author_id, v.user_id AS voter_id
+      FROM posts p JOIN post_votes v ON v.post_id = p.id
+     WHERE p.community_id = $1 AND v.value > 0 AND v.user_id <> p.author_id
+       -- Live content only (what earns), which also lets the community's posts be found by
+       -- the listings' partial indexes.
+       AND p.deleted_at IS NULL AND p.removed_at IS NULL
+       AND v.created_at >= $2 AND v.created_at < $3
+    UNION ALL
+    SELECT m.id, true, m.author_id, v.user_id
+      FROM posts p JOIN comments m ON m.post_id = p.id
+      JOIN comment_votes v ON v.comment_id = m.id
+     WHERE p.community_id = $1 AND v.value > 0 AND v.user_id <> m.author_id
+       AND p.deleted_at IS NULL AND p.removed_at IS NULL
+       AND m.deleted_at IS NULL AND m.removed_at IS NULL
+       AND v.created_at >= $2 AND v.created_at < $3
+),
+authors AS (
+    SELECT voter_id, author_id, count(*) OVER (PARTITION BY voter_id) AS size
+      FROM upvotes GROUP BY voter_id, author_id
+),
+ranked AS (
+    SELECT voter_id, author_id, size, fans,
+           row_number() OVER (PARTITION BY voter_id ORDER BY fans, author_id) AS position
+      FROM (SELECT *, count(*) OVER (PARTITION BY author_id) AS fans
+              FROM authors WHERE size >= $5) a
+),
+candidates AS (
+    SELECT DISTINCT a.voter_id AS one, b.voter_id AS other, a.size AS one_size,
+           b.size AS other_size
+      FROM ranked a
+      JOIN ranked b ON b.author_id = a.author_id AND b.voter_id > a.voter_id
+     WHERE a.position <= a.size - ceil($4::float8 * a.size) + 1
+       AND b.position <= b.size - ceil($4::float8 * b.size) + 1
+       -- An author upvoted by more than $7 voters pairs none of them: comparing every two of
+       -- a crowd is quadratic (a ring that large is not seen through that author).
+       AND a.fans <= $7
+),
+alike AS (
+    SELECT c.one, c.other
+      FROM candidates c
+      JOIN authors x ON x.voter_id = c.one
+      JOIN authors y ON y.voter_id = c.other AND y.author_id = x.author_id
+     GROUP BY c.one, c.other, c.one_size, c.other_size
+    HAVING count(*) >= $4::float8 * (c.one_size + c.other_size - count(*))
+),
+co_voters AS (
+    SELECT voter_id
+      FROM (SELECT one AS voter_id FROM alike UNION ALL SELECT other FROM alike) s
+     GROUP BY voter_id
+    HAVING count(*) >= $6
+)
+SELECT CASE WHEN u.comment THEN 'comment' ELSE 'post' END AS kind, u.id,
+       (count(c.voter_id)::numeric / count(*))::numeric(7, 6) AS share
+  FROM upvotes u LEFT JOIN co_voters c USING (voter_id)
+ GROUP BY u.comment, u.id
+HAVING count(c.voter_id) > 0;
 
 -- name: user_addresses
 -- A deleted account (migration 0026) is still paid at the address it had.
@@ -116,12 +241,14 @@ SELECT t.id, $1, t.debit, t.credit, t.amount::numeric, $2, $3
 -- name: insert_reward_lines
 -- Amounts as decimal text: cheaper to send than numerics, by the hundred thousand.
 INSERT INTO reward_lines
-    (community_id, epoch_number, post_id, comment_id, author_id, votes, score, share, amount)
+    (community_id, epoch_number, post_id, comment_id, author_id, votes, score, share, amount,
+     weight, low_standing_share, co_voting_share)
 SELECT $1, $2, t.post_id, t.comment_id, t.author_id, t.votes, t.score, t.share::numeric,
-       t.amount::numeric
+       t.amount::numeric, t.weight, t.low_standing, t.co_voting
   FROM unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::integer[], $7::integer[],
-              $8::text[], $9::text[])
-       AS t(post_id, comment_id, author_id, votes, score, share, amount);
+              $8::text[], $9::text[], $10::bigint[], $11::numeric[], $12::numeric[])
+       AS t(post_id, comment_id, author_id, votes, score, share, amount, weight, low_standing,
+            co_voting);
 
 -- name: insert_mint_intents
 -- The operator's sender mints them (the outbox of migration 0005), in id order: the batches'

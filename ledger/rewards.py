@@ -25,15 +25,26 @@ def emission(number: int, *, base: int, decay_epochs: int, decay_factor: Decimal
     return math.floor(base * Fraction(decay_factor) ** steps)
 
 
+def vote_weight(points: int) -> float:
+    """A voter's weight from the whole points they held at the epoch's start: concave, so that
+    100 times the points is 10 times the say (README, "How rewards work")."""
+    return math.sqrt(points)
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
-    """A post or comment that scored in the epoch: `score` = eligible up - down votes (> 0)."""
+    """A post or comment that scored in the epoch: `votes` eligible votes whose balance (up -
+    down) is `score`, and `weight` (> 0) the same votes weighted by their voters' standing, in
+    millionths (ledger/epochs.sql): the split's measure. `low_standing`: the part of its
+    up-weight from voters with little standing (0 to 1, six decimals), for the moderators."""
 
     kind: ItemKind
     id: int
     author_id: int
     votes: int
     score: int
+    weight: int
+    low_standing: Decimal = Decimal(0)
 
     @property
     def order(self) -> tuple[int, int]:
@@ -43,7 +54,7 @@ class Item:
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """An item's reward: `share` of the emission by score, `amount` after the caps."""
+    """An item's reward: `share` of the emission by weight, `amount` after the caps."""
 
     item: Item
     share: int
@@ -78,12 +89,12 @@ def largest_remainder(total: int, weights: list[int]) -> list[int]:
 def split(
     emission: int, items: list[Item], *, max_item_share: Decimal, max_author_share: Decimal
 ) -> list[Line]:
-    """Each item's share of `emission` in proportion to its score, then capped: no item above
+    """Each item's share of `emission` in proportion to its weight, then capped: no item above
     `max_item_share` of the emission, no author above `max_author_share` (an author over the cap
     gets the cap, split among their items in proportion to what each had). What the caps take
     is not given to others: it stays in the community's pool."""
     ordered = sorted(items, key=_order)
-    shares = largest_remainder(emission, [item.score for item in ordered])
+    shares = largest_remainder(emission, [item.weight for item in ordered])
     item_cap = math.floor(emission * Fraction(max_item_share))
     amounts = [min(share, item_cap) for share in shares]
     author_cap = math.floor(emission * Fraction(max_author_share))

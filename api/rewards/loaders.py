@@ -37,6 +37,17 @@ async def _load_lines(loaders: Loaders, keys: list[RewardKey]) -> list[list[asyn
     return [grouped.get(key, []) for key in keys]
 
 
+# The most lines an epoch lists (its largest first).
+MAX_EPOCH_LINES = 50
+
+
+async def _load_epoch_lines(loaders: Loaders, keys: list[EpochKey]) -> list[list[asyncpg.Record]]:
+    grouped: dict[EpochKey, list[asyncpg.Record]] = defaultdict(list)
+    for row in await repository.get_epoch_lines(loaders.pool, keys=keys, limit=MAX_EPOCH_LINES):
+        grouped[row["community_id"], row["epoch_number"]].append(row)
+    return [grouped.get(key, []) for key in keys]
+
+
 async def _load_user_payouts(
     loaders: Loaders, keys: list[RewardKey]
 ) -> list[asyncpg.Record | None]:
@@ -50,6 +61,10 @@ EPOCH: LoaderKey[EpochKey, asyncpg.Record | None] = LoaderKey("reward_epoch", _l
 PAYOUTS: LoaderKey[EpochKey, list[asyncpg.Record]] = LoaderKey("reward_payouts", _load_payouts)
 # Why a person earned what they did in an epoch: the reward lines of their items.
 LINES: LoaderKey[RewardKey, list[asyncpg.Record]] = LoaderKey("reward_lines", _load_lines)
+# An epoch's lines, the largest first (at most MAX_EPOCH_LINES).
+EPOCH_LINES: LoaderKey[EpochKey, list[asyncpg.Record]] = LoaderKey(
+    "reward_epoch_lines", _load_epoch_lines
+)
 # The mint that pays a person's reward in an epoch (None: nothing queued for them).
 USER_PAYOUT: LoaderKey[RewardKey, asyncpg.Record | None] = LoaderKey(
     "reward_user_payout", _load_user_payouts

@@ -25,11 +25,23 @@ SELECT k.community_id, k.epoch_number, k.user_id, t.status, t.tx_hash, p.settled
 
 -- name: get_reward_lines
 SELECT k.community_id, k.epoch_number, k.user_id, l.post_id, l.comment_id, l.votes, l.score,
-       l.amount, l.void_reason
+       l.amount, l.void_reason, l.low_standing_share, l.co_voting_share
   FROM unnest($1::bigint[], $2::int[], $3::bigint[]) AS k (community_id, epoch_number, user_id)
   JOIN reward_lines l ON l.community_id = k.community_id AND l.epoch_number = k.epoch_number
                      AND l.author_id = k.user_id
  ORDER BY l.amount DESC, l.post_id NULLS LAST, l.comment_id;
+
+-- name: get_epoch_lines
+-- Each epoch's lines, the largest first, at most $3 per epoch.
+SELECT l.community_id, l.epoch_number, l.post_id, l.comment_id, l.votes, l.score, l.amount,
+       l.void_reason, l.low_standing_share, l.co_voting_share
+  FROM unnest($1::bigint[], $2::int[]) AS k (community_id, number)
+  CROSS JOIN LATERAL (
+      SELECT * FROM reward_lines l
+       WHERE l.community_id = k.community_id AND l.epoch_number = k.number
+       ORDER BY l.amount DESC, l.post_id NULLS LAST, l.comment_id
+       LIMIT $3
+  ) l;
 
 -- name: get_epochs
 SELECT e.*

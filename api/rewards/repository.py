@@ -46,6 +46,12 @@ async def get_reward_lines(
     return await db.fetch(queries.get_reward_lines, *_columns(keys, 3))
 
 
+async def get_epoch_lines(
+    db: Executor, *, keys: list[tuple[int, int]], limit: int
+) -> list[asyncpg.Record]:
+    return await db.fetch(queries.get_epoch_lines, *_columns(keys, 2), limit)
+
+
 async def get_epochs(db: Executor, *, keys: list[tuple[int, int]]) -> list[asyncpg.Record]:
     return await db.fetch(queries.get_epochs, *_columns(keys, 2))
 

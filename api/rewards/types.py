@@ -20,11 +20,20 @@ from api.comments.types import Comment, comment_for_viewer
 from api.communities.loaders import COMMUNITY
 from api.communities.types import Community
 from api.core.pagination import MAX_ITEMS
+from api.core.permissions import is_moderator
 from api.core.scalars import BigInt
 from api.core.types import Info
 from api.posts.loaders import POST
 from api.posts.types import Post, post_for_viewer
-from api.rewards.loaders import COMMENT_VIEW, EPOCH, LINES, PAYOUTS, USER_PAYOUT
+from api.rewards.loaders import (
+    COMMENT_VIEW,
+    EPOCH,
+    EPOCH_LINES,
+    LINES,
+    MAX_EPOCH_LINES,
+    PAYOUTS,
+    USER_PAYOUT,
+)
 
 # The most items a reward lists (its largest first; its amount counts them all) and the most
 # mints an epoch lists: the cost limit counts these. An epoch of 10,000 recipients is about 70
@@ -125,6 +134,14 @@ class RewardEpoch:
         rows = await info.context.loaders.get(PAYOUTS).load((self.community_id, self.number))
         return [Payout.from_row(r) for r in rows[:MAX_PAYOUTS]]
 
+    @strawberry.field(
+        metadata={MAX_ITEMS: MAX_EPOCH_LINES},
+        description="What the epoch paid, item by item, the largest first (at most 50).",
+    )
+    async def lines(self, info: Info) -> list[RewardItem]:
+        rows = await info.context.loaders.get(EPOCH_LINES).load((self.community_id, self.number))
+        return [RewardItem.from_row(r) for r in rows]
+
     @classmethod
     def from_row(cls, row: Any) -> RewardEpoch:
         return cls(
@@ -145,8 +162,11 @@ class RewardEpoch:
 
 @strawberry.type
 class RewardItem:
+    community_id: strawberry.Private[int]
     post_id: strawberry.Private[int | None]
     comment_id: strawberry.Private[int | None]
+    low_standing: strawberry.Private[Any]
+    co_voting: strawberry.Private[Any]
     # Eligible votes on the item in the epoch, and their balance (up - down).
     votes: int
     score: float
@@ -154,6 +174,41 @@ class RewardItem:
     # Voided in the epoch's review (its item removed or deleted, or its author banned): its
     # amount went back to the community's pool and is not minted.
     voided: bool
+
+    @strawberry.field(
+        description="For the community's moderators (null for anyone else, and on lines closed "
+        "before votes were weighted): the part (0 to 1) of the item's upvote weight that came "
+        "from voters with little standing (under 10 points at the epoch's start)."
+    )
+    async def low_standing_share(self, info: Info) -> float | None:
+        return await self._for_moderators(info, self.low_standing)
+
+    @strawberry.field(
+        description="For the community's moderators (null for anyone else): the part (0 to 1) "
+        "of the item's upvotes cast by co-voters, voters whose set of upvoted authors in the "
+        "epoch overlaps heavily with that of several others (a ring's signature)."
+    )
+    async def co_voting_share(self, info: Info) -> float | None:
+        return await self._for_moderators(info, self.co_voting)
+
+    async def _for_moderators(self, info: Info, value: Any) -> float | None:
+        if value is None or not await is_moderator(info, self.community_id):
+            return None
+        return float(value)
+
+    @classmethod
+    def from_row(cls, row: Any) -> RewardItem:
+        return cls(
+            community_id=row["community_id"],
+            post_id=row["post_id"],
+            comment_id=row["comment_id"],
+            low_standing=row["low_standing_share"],
+            co_voting=row["co_voting_share"],
+            votes=row["votes"],
+            score=float(row["score"]),
+            amount=BigInt(int(row["amount"])),
+            voided=row["void_reason"] is not None,
+        )
 
     @strawberry.field
     async def post(self, info: Info) -> Post | None:
@@ -208,17 +263,7 @@ class Reward:
     @strawberry.field(metadata={MAX_ITEMS: MAX_REWARD_ITEMS})
     async def items(self, info: Info) -> list[RewardItem]:
         rows = await info.context.loaders.get(LINES).load(self._key)
-        return [
-            RewardItem(
-                post_id=r["post_id"],
-                comment_id=r["comment_id"],
-                votes=r["votes"],
-                score=float(r["score"]),
-                amount=BigInt(int(r["amount"])),
-                voided=r["void_reason"] is not None,
-            )
-            for r in rows[:MAX_REWARD_ITEMS]
-        ]
+        return [RewardItem.from_row(r) for r in rows[:MAX_REWARD_ITEMS]]
 
 
 @strawberry.type

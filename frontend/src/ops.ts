@@ -535,6 +535,31 @@ export const RewardEpochsQuery = graphql(`
   }
 `);
 
+// The same page of epochs with their lines' farming signals, which only the community's
+// moderators are given (null for anyone else): the Rewards tab asks for it for moderators.
+export const RewardEpochSignalsQuery = graphql(`
+  query RewardEpochSignals($community: String!, $after: String) {
+    community(name: $community) {
+      id
+      rewardEpochs(first: 10, after: $after) {
+        edges {
+          node {
+            number
+            lines {
+              votes
+              amount
+              lowStandingShare
+              coVotingShare
+              post { id title }
+              comment { id body }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
 // A member's rewards, per epoch, with the items that earned them (a literal page size: see
 // RewardEpochsQuery).
 export const UserRewardsQuery = graphql(`

@@ -96,6 +96,15 @@ query($name: String!) {
   }
 }"""
 
+LINES = """
+query($name: String!) {
+  community(name: $name) {
+    rewardEpochs(first: 2) {
+      edges { node { lines { amount lowStandingShare coVotingShare } } }
+    }
+  }
+}"""
+
 REMOVE_POST = 'mutation($id: ID!) { removePost(id: $id, reason: "spam") { isRemoved } }'
 
 
@@ -152,27 +161,30 @@ async def test_a_member_sees_their_reward_explained_and_then_paid(
     # when the operator closes the epoch
     await close_epoch_now(db, settings, community_id)
 
-    # then alice sees her reward: the scores 3 (A), 1 (C) and 1 (B) share the 1000 tokens, so
-    # she has 600 + 200, not yet paid; each item says how many eligible votes earned it
+    # then alice sees her reward. Nobody holds points yet (the community's bootstrap): each
+    # voter weighs 1, split over the authors they voted on, then over that author's items: bob
+    # gives A and C a half each, carol a quarter each and B a half, dave A a half and C minus a
+    # half. The weights 1.25 (A), 0.25 (C) and 0.5 (B) share the 1000 tokens, so she has
+    # 625 + 125, not yet paid; each item says how many eligible votes earned it
     [reward] = await rewards_of(alice, alice)
     assert reward == {
         "community": {"name": name},
         "epoch": {"number": 1, "status": "CLOSED"},
-        "amount": str(800 * TOKEN),
+        "amount": str(750 * TOKEN),
         "status": "PENDING",
         "txHash": None,
         "items": [
             {
                 "votes": 3,
                 "score": 3.0,
-                "amount": str(600 * TOKEN),
+                "amount": str(625 * TOKEN),
                 "post": {"title": "A", "isRemoved": False},
                 "comment": None,
             },
             {
                 "votes": 3,
                 "score": 1.0,
-                "amount": str(200 * TOKEN),
+                "amount": str(125 * TOKEN),
                 "post": None,
                 "comment": {"body": "C"},
             },
@@ -180,7 +192,7 @@ async def test_a_member_sees_their_reward_explained_and_then_paid(
     }
     assert sum(int(i["amount"]) for i in reward["items"]) == int(reward["amount"])
     totals = await alice.data(TOTALS, {"address": alice.account.address, "community": name})
-    assert totals["user"]["rewardTotals"] == {"earned": str(800 * TOKEN), "paid": "0"}
+    assert totals["user"]["rewardTotals"] == {"earned": str(750 * TOKEN), "paid": "0"}
     # and the community's epochs: the next one open, the first closed with its one mint queued
     opened, closed = await epochs_of(anonymous, name)
     assert (opened["number"], opened["status"], opened["payouts"]) == (2, "OPEN", [])
@@ -203,12 +215,24 @@ async def test_a_member_sees_their_reward_explained_and_then_paid(
             "txHash": None,
         }
     ]
+    # and its lines carry the farming signals for its moderator, alice: every vote of a
+    # bootstrap comes from voters with little standing, none from co-voters; bob sees nulls
+    signals = await alice.data(LINES, {"name": name})
+    assert [
+        (line["amount"], line["lowStandingShare"], line["coVotingShare"])
+        for line in signals["community"]["rewardEpochs"]["edges"][1]["node"]["lines"]
+    ] == [(str(625 * TOKEN), 1.0, 0.0), (str(250 * TOKEN), 1.0, 0.0), (str(125 * TOKEN), 1.0, 0.0)]
+    hidden = await bob.data(LINES, {"name": name})
+    assert [
+        (line["lowStandingShare"], line["coVotingShare"])
+        for line in hidden["community"]["rewardEpochs"]["edges"][1]["node"]["lines"]
+    ] == [(None, None)] * 3
 
     # when a moderator removes bob's rewarded post afterwards
     await alice.data(REMOVE_POST, {"id": post_b["id"]})
     # then his reward still lists it, as each viewer may see it: blanked for others, his to him
     [bobs] = await rewards_of(anonymous, bob)
-    assert bobs["amount"] == str(200 * TOKEN)
+    assert bobs["amount"] == str(250 * TOKEN)
     assert [i["post"] for i in bobs["items"]] == [{"title": "[removed]", "isRemoved": True}]
     [own] = await rewards_of(bob, bob)
     assert [i["post"] for i in own["items"]] == [{"title": "B", "isRemoved": True}]
@@ -239,7 +263,7 @@ async def test_a_member_sees_their_reward_explained_and_then_paid(
     assert (reward["status"], reward["txHash"]) == ("PAID", "0x" + "ab" * 32)
     assert reward["epoch"] == {"number": 1, "status": "PAID"}
     totals = await dave.data(TOTALS, {"address": alice.account.address, "community": name})
-    assert totals["user"]["rewardTotals"] == {"earned": str(800 * TOKEN), "paid": str(800 * TOKEN)}
+    assert totals["user"]["rewardTotals"] == {"earned": str(750 * TOKEN), "paid": str(750 * TOKEN)}
     closed = (await epochs_of(dave, name))[1]
     assert closed["status"] == "PAID"
     assert [(p["status"], p["txHash"]) for p in closed["payouts"]] == [("PAID", "0x" + "ab" * 32)]

@@ -1,5 +1,6 @@
 """Agora's benchmarks: `python -m tests.bench [generate|listing|search|votes|comments|frontend|
-hostile|indexer|rewards|payout|all] [--regenerate] [--duration N]` (see tests/bench/README.md)."""
+hostile|indexer|rewards|payout|economy|all] [--regenerate] [--duration N]`
+(see tests/bench/README.md)."""
 
 from __future__ import annotations
 
@@ -29,12 +30,13 @@ def main(argv: list[str] | None = None) -> int:
             "indexer",
             "rewards",
             "payout",
+            "economy",
             "all",
         ],
         help="generate the dataset only, or measure listings, search (issue 17), votes, "
         "simultaneous comments, the web forum, the worker's memory under hostile bodies, "
-        "the indexer (issue 9), "
-        "an epoch's rewards or a 10,000-recipient payout (issue 10) (default: all)",
+        "the indexer (issue 9), an epoch's rewards or a 10,000-recipient payout (issue 10), "
+        "or attacks on the reward economy (issue 16) (default: all)",
     )
     parser.add_argument(
         "--regenerate",
@@ -76,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
-    if ns.what in ("hostile", "indexer", "payout"):  # no dataset: databases of their own
+    if ns.what in ("hostile", "indexer", "payout", "economy"):  # databases of their own
         results: dict[str, Any] = {"environment": report.environment()}
         if ns.what == "hostile":
             from tests.bench import hostile_bodies
@@ -86,10 +88,14 @@ def main(argv: list[str] | None = None) -> int:
             from tests.bench import indexer
 
             results["indexer"] = indexer.run(ns.live_seconds, ns.rounds, regenerate=ns.regenerate)
-        else:
+        elif ns.what == "payout":
             from tests.bench import payout
 
             results["payout"] = payout.run()
+        else:
+            from tests.bench import economy
+
+            results["economy"] = economy.run()
         path = report.write(results)
         print()
         print(report.table(results))
@@ -126,11 +132,12 @@ def main(argv: list[str] | None = None) -> int:
 
         results["frontend"] = frontend.run(dataset.database_url)
     if ns.what == "all":
-        from tests.bench import hostile_bodies, indexer, payout
+        from tests.bench import economy, hostile_bodies, indexer, payout
 
         results["hostile"] = hostile_bodies.main()
         results["indexer"] = indexer.run(ns.live_seconds)
         results["payout"] = payout.run()
+        results["economy"] = economy.run()
     path = report.write(results)
     print()
     print(report.table(results))

@@ -69,8 +69,20 @@ async def test_a_visitor_reads_a_communitys_reward_epochs_and_how_rewards_work(
         "href", f"/rewards/{name}/1.csv"
     )
     await expect(closed.locator("code.merkle-root")).to_have_text(re.compile("^0x[0-9a-f]{64}$"))
-    # and the next epoch is open
+    # and the next epoch is open; the moderators' farming signals are not shown to a visitor
     await expect(page.locator('li.reward-epoch[data-epoch="2"]')).to_contain_text("Open")
+    await expect(page.locator(".reward-signals")).to_have_count(0)
+
+    # when the community's moderator (its creator) opens the same tab
+    moderator = await app.signed_in(0, f"/c/{name}/rewards")
+    signals = moderator.locator('li.reward-epoch[data-epoch="1"] .reward-signals')
+    await signals.locator("summary").click()
+    # then the paid post shows where its votes came from: all from voters with little standing
+    # (nobody held points yet: the community's bootstrap), none from co-voters
+    line = signals.locator("tbody tr")
+    await expect(line).to_contain_text("Worth a reward")
+    await expect(line.locator(".reward-signal-low")).to_have_text("100%")
+    await expect(line.locator(".reward-signal-co")).to_have_text("0%")
 
     # when they follow the link to the rules
     await page.get_by_role("link", name="How rewards work").click()

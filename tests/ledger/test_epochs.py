@@ -117,9 +117,8 @@ async def test_an_epoch_pays_eligible_votes_exactly_and_caps_leave_the_rest_in_t
     for voter, direction in ((carol, "UP"), (erin, "UP"), (dave, "DOWN"), (alice, "UP")):
         await vote(voter, post_b["id"], direction)
     await vote(alice, post_b["id"], "NONE")
-    # on the comment C two ups; on D two ups, but D is removed
-    for voter in (bob, alice):
-        await vote(voter, comment_c["id"], "UP")
+    # on the comment C one up; on D two ups, but D is removed
+    await vote(bob, comment_c["id"], "UP")
     for voter in (bob, carol):
         await vote(voter, post_d["id"], "UP")
     await alice.data(REMOVE_POST, {"id": post_d["id"]})
@@ -127,33 +126,37 @@ async def test_an_epoch_pays_eligible_votes_exactly_and_caps_leave_the_rest_in_t
     # when the operator closes the epoch now, through the worker
     result = worker.results(send(until=await clock(db), community_id=community_id))
 
-    # then one epoch closed; scores are A 4, B 1, C 2 (7 in all) and the 1000 tokens are
-    # shared 4:1:2, except that A's 571.43 is capped at half the emission (500)
+    # then one epoch closed. Nobody held points at its start (the community's bootstrap): every
+    # voter weighs 1, split over the authors they voted on. bob (A, C), carol (A, B), dave
+    # (A, B) and erin (A, B) give each author a half: A weighs 2, B 0.5 + 0.5 - 0.5 (dave's
+    # down) = 0.5, C 0.5 (3 in all); the 1000 tokens are shared 4:1:1, except that A's 666.67
+    # is capped at half the emission (500)
     assert result == "1"
     lines = await db.fetch(
-        """SELECT coalesce(p.title, m.body) AS item, l.votes, l.score, l.share, l.amount
+        """SELECT coalesce(p.title, m.body) AS item, l.votes, l.score, l.weight, l.share,
+                  l.amount
              FROM reward_lines l
              LEFT JOIN posts p ON p.id = l.post_id LEFT JOIN comments m ON m.id = l.comment_id
             WHERE l.community_id = $1 AND l.epoch_number = 1 ORDER BY 1""",
         community_id,
     )
     assert [tuple(r.values()) for r in lines] == [
-        ("A", 4, 4, 571428571428571428571, 500 * TOKEN),
-        ("B", 3, 1, 142857142857142857143, 142857142857142857143),
-        ("C", 2, 2, 285714285714285714286, 285714285714285714286),
+        ("A", 4, 4, 2_000_000, 666666666666666666667, 500 * TOKEN),
+        ("B", 3, 1, 500_000, 166666666666666666667, 166666666666666666667),
+        ("C", 1, 1, 500_000, 166666666666666666666, 166666666666666666666),
     ]
     assert await earned(db, community_id) == {
         alice.account.address.lower(): 500 * TOKEN,
-        bob.account.address.lower(): 142857142857142857143,
-        carol.account.address.lower(): 285714285714285714286,
+        bob.account.address.lower(): 166666666666666666667,
+        carol.account.address.lower(): 166666666666666666666,
     }
     # and what the cap took stays in the community's pool, recorded: emission = paid + pool
     closed = await epoch(db, community_id, 1)
     assert closed is not None
     assert (closed["status"], closed["recipients"]) == ("closed", 3)
     assert closed["emission"] == 1000 * TOKEN
-    assert closed["distributed"] == 928571428571428571429
-    assert closed["undistributed"] == 71428571428571428571
+    assert closed["distributed"] == 833333333333333333333
+    assert closed["undistributed"] == 166666666666666666667
     assert closed["distributed"] + closed["undistributed"] == closed["emission"]
     balances = {
         r["kind"]: int(r["balance"])
@@ -165,8 +168,8 @@ async def test_an_epoch_pays_eligible_votes_exactly_and_caps_leave_the_rest_in_t
     }
     assert balances == {
         "emission": -1000 * TOKEN,
-        "pool": 71428571428571428571,
-        "earned": 928571428571428571429,
+        "pool": 166666666666666666667,
+        "earned": 833333333333333333333,
     }
     # and every transfer's postings sum to zero
     unbalanced = await db.fetchval(
@@ -178,8 +181,8 @@ async def test_an_epoch_pays_eligible_votes_exactly_and_caps_leave_the_rest_in_t
     # and one mint is queued for the operator's sender, with the same numbers
     recipients = {
         alice.account.address: str(500 * TOKEN),
-        bob.account.address: "142857142857142857143",
-        carol.account.address: "285714285714285714286",
+        bob.account.address: "166666666666666666667",
+        carol.account.address: "166666666666666666666",
     }
     order = sorted(recipients, key=str.lower)
     assert await mint_intents(db, community_id) == [

@@ -35,8 +35,12 @@ def test_leftover_units_go_to_the_largest_remainders_and_the_parts_add_up() -> N
 
 
 def test_an_item_over_its_cap_keeps_the_rest_in_the_pool() -> None:
-    # given 1000 tokens, an item cap of half, scores 4, 1, 2 by three authors
-    items = [Item("post", 1, 10, 4, 4), Item("post", 2, 20, 3, 1), Item("comment", 3, 30, 2, 2)]
+    # given 1000 tokens, an item cap of half, weighted scores 4, 1, 2 by three authors
+    items = [
+        Item("post", 1, 10, 4, 4, 4),
+        Item("post", 2, 20, 3, 1, 1),
+        Item("comment", 3, 30, 2, 2, 2),
+    ]
     # when split
     lines = split(1000 * TOKEN, items, max_item_share=Decimal("0.5"), max_author_share=Decimal("1"))
     # then the top item gets the cap, the others their exact share, and 71.43 tokens stay back
@@ -51,7 +55,11 @@ def test_an_item_over_its_cap_keeps_the_rest_in_the_pool() -> None:
 
 def test_an_author_over_the_cap_gets_the_cap_split_over_their_items() -> None:
     # given 100 units; author 1 has items of score 3 and 1, author 2 one of score 1
-    items = [Item("post", 1, 1, 3, 3), Item("comment", 5, 1, 1, 1), Item("post", 2, 2, 1, 1)]
+    items = [
+        Item("post", 1, 1, 3, 3, 3),
+        Item("comment", 5, 1, 1, 1, 1),
+        Item("post", 2, 2, 1, 1, 1),
+    ]
     # when each author may have at most 50% and each item 100%
     lines = split(100, items, max_item_share=Decimal("1"), max_author_share=Decimal("0.5"))
     # then author 1's 60 + 20 become 50, split 3:1 (37.5, 12.5: the unit left to the first)

@@ -19,7 +19,8 @@ export function HowRewardsPage() {
       </p>
       <h2>Score</h2>
       <p>
-        An item's score is its eligible upvotes minus its eligible downvotes cast during the epoch. A vote does not
+        An item's score is its eligible upvotes minus its eligible downvotes cast during the epoch, each weighted by
+        its voter's standing (below). A vote does not
         count if it is your own, if the voter was banned in the community, if the voter's account is younger than a
         day, or if it was withdrawn before the epoch ended. Deleted and removed content earns nothing.
       </p>
@@ -29,9 +30,47 @@ export function HowRewardsPage() {
         again later. A vote you withdrew while its epoch was still running never counted, so casting it again later
         counts in that later epoch.
       </p>
+      <h2>Whose vote weighs what</h2>
+      <p>
+        A vote weighs by its voter's standing in the community, fixed when the epoch starts: the square root of the
+        whole points they held then. A member with 100 points weighs 10, one with 1 point weighs 1, one with 10,000
+        points weighs 100 (a hundred times the points buys ten times the say, not a hundred), and an account with no
+        points weighs nothing. A fresh wallet, however many there are, cannot earn anyone anything.
+      </p>
+      <p>
+        Your weight is a budget, not a per-vote amount. It is split equally over the authors you voted on in the
+        epoch, and each author's part over your votes on their posts and comments. Voting on more items adds no
+        influence, and voting on every post of one author counts like voting once for them. For example, with 100
+        points you weigh 10: upvote one post of Ann and three of Bob's, and Ann's post gets 5, each of Bob's posts
+        5/3. A downvote takes its part off instead.
+      </p>
+      <p>
+        A new community has no holders yet, so it starts in a bootstrap: while nobody held points at the start of an
+        epoch, every eligible voter weighs 1 (still as a budget). The first epochs pay their authors, who then hold
+        points and carry the weight from the epoch after the mint. What this leaves open: in those first epochs a
+        ring of accounts past the one-day age gate counts as much as honest members, and whoever holds points early
+        keeps more say. A founders' grant before the first votes (the demo's genesis grant) closes that window.
+      </p>
+      <h2>What moderators see</h2>
+      <p>
+        On the Rewards tab, a community's moderators see, for each item an epoch paid, the share of its upvote
+        weight that came from voters with little standing (under 10 points at the epoch's start), and the share of
+        its upvotes cast by co-voters: voters who upvoted at least 3 authors in the epoch, a set of authors that
+        overlaps heavily (a Jaccard index of 0.5 or more) with that of at least 3 other voters. A high share on both
+        is how a vote ring looks. Nobody else is shown these figures.
+      </p>
+      <h2>How well it resists farming</h2>
+      <p>
+        In a simulated community of 200 members over six epochs, measured against counting one vote as one unit: a
+        ring of 100 fresh wallets voting for 5 accomplices took 43% of an epoch before and takes 0% now; 10 alt
+        accounts add nothing to their owner (0.8% before); a whale holding 30% of all points buys its friend 7% of
+        the epoch (before the caps), not 30%; ten members who upvote everything of each other's gain 1.6 times their
+        honest share (2.4 times before); and honest members' rewards keep their order (rank correlation 0.88).
+      </p>
       <h2>Split</h2>
       <p>
-        Each item gets the emission in proportion to its score, to the smallest unit, so the shares add up exactly.
+        Each item gets the emission in proportion to its weighted score, to the smallest unit, so the shares add up
+        exactly.
         No single item may take more than a tenth of an epoch, and no single author more than a fifth: what those
         caps hold back stays in the community's pool, recorded, and is never given to anyone else.
       </p>

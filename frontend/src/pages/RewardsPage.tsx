@@ -1,7 +1,7 @@
 import { useMemo } from "react";
 import { Link } from "react-router";
 import { useQuery } from "urql";
-import { RewardEpochsQuery } from "../ops";
+import { RewardEpochSignalsQuery, RewardEpochsQuery } from "../ops";
 import { Time } from "../components/bits";
 import { PageItems, Paged, type PageArgs } from "../components/Paged";
 import { TxLink } from "../components/ChainClock";
@@ -31,15 +31,84 @@ export function RewardsPage() {
         <Link to="/rewards">How rewards work</Link>
       </p>
       <ol className="modlog reward-epochs" role="list">
-        <Paged resetKey={community.name} page={(p) => <Chunk community={community.name} {...p} />} />
+        <Paged
+          resetKey={community.name}
+          page={(p) => <Chunk community={community.name} moderator={community.viewerIsModerator} {...p} />}
+        />
       </ol>
     </section>
   );
 }
 
-function Chunk({ community, ...page }: PageArgs & { community: string }) {
+type SignalLine = {
+  votes: number;
+  amount: string;
+  lowStandingShare: number | null;
+  coVotingShare: number | null;
+  post: { id: string; title: string } | null;
+  comment: { id: string; body: string | null } | null;
+};
+
+// A share from which a line looks farmed enough to be worth a moderator's look.
+const SUSPICIOUS = 0.5;
+
+function share(value: number | null) {
+  return value === null ? "–" : `${Math.round(value * 100)}%`;
+}
+
+/** For moderators: where each line's votes came from, so a ring is visible before it is paid. */
+function Signals({ community, lines }: { community: string; lines: SignalLine[] }) {
+  if (lines.length === 0) return null;
+  return (
+    <details className="reward-signals small">
+      <summary>Farming signals (moderators only)</summary>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Item</th>
+            <th scope="col">Points</th>
+            <th scope="col">Votes</th>
+            <th scope="col" title="Share of its upvote weight from voters holding under 10 points at the epoch's start">
+              Little standing
+            </th>
+            <th scope="col" title="Share of its upvotes from voters who upvote the same authors as several others">
+              Co-voting
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {lines.map((line, i) => {
+            const flagged =
+              (line.lowStandingShare ?? 0) >= SUSPICIOUS || (line.coVotingShare ?? 0) >= SUSPICIOUS;
+            return (
+              <tr key={line.post?.id ?? line.comment?.id ?? i} data-flagged={flagged || undefined}>
+                <td>
+                  {line.post ? (
+                    <Link to={`/c/${community}/p/${line.post.id}`}>{line.post.title}</Link>
+                  ) : (
+                    <span>{line.comment?.body?.slice(0, 60) ?? "a comment"}</span>
+                  )}
+                </td>
+                <td>{tokens(line.amount)}</td>
+                <td>{line.votes}</td>
+                <td className="reward-signal-low">{share(line.lowStandingShare)}</td>
+                <td className="reward-signal-co">{share(line.coVotingShare)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </details>
+  );
+}
+
+function Chunk({ community, moderator, ...page }: PageArgs & { community: string; moderator: boolean }) {
   const variables = useMemo(() => ({ community, after: page.after }), [community, page.after]);
   const [{ data, fetching, error }, reexecute] = useQuery({ query: RewardEpochsQuery, variables });
+  const [signals] = useQuery({ query: RewardEpochSignalsQuery, variables, pause: !moderator });
+  const linesOf = new Map<number, SignalLine[]>(
+    (signals.data?.community?.rewardEpochs.edges ?? []).map((edge) => [edge.node.number, edge.node.lines]),
+  );
   return (
     <PageItems
       page={page}
@@ -88,6 +157,7 @@ function Chunk({ community, ...page }: PageArgs & { community: string }) {
               )}
             </p>
           )}
+          {moderator && <Signals community={community} lines={linesOf.get(e.number) ?? []} />}
           {e.payouts.length > 0 && (
             <ul className="small muted" role="list">
               {e.payouts.map((p, i) => (

@@ -1,0 +1,190 @@
+"""Votes weighted by standing (README, "How rewards work"): a voter weighs the square root of the
+points they held at the epoch's start, split as a budget over the authors they voted on; a
+community nobody holds points in yet bootstraps with every voter weighing one."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import asyncpg
+import httpx
+import pytest
+from web3 import Web3
+
+from agora.chain import connect
+from agora.settings import ANVIL_OPERATOR_KEY
+from governance.operator import mint_epoch_onchain
+from ledger import genesis
+from tests.ledger.conftest import Worker, eventually
+from tests.ledger.test_epochs import TOKEN, age, clock, earned, people, token_deployed
+from tests.support.factories import create_community_without_sender, create_post, vote
+from tests.support.graphql import Client
+from tests.support.server import LiveServer
+
+
+async def line_weights(db: asyncpg.Connection, community_id: int, number: int) -> dict[str, int]:
+    """Each paid line's weighted score (millionths of a vote), by the item's title."""
+    rows = await db.fetch(
+        """SELECT p.title, l.weight FROM reward_lines l JOIN posts p ON p.id = l.post_id
+            WHERE l.community_id = $1 AND l.epoch_number = $2""",
+        community_id,
+        number,
+    )
+    return {r["title"]: r["weight"] for r in rows}
+
+
+async def test_a_bootstrap_community_pays_and_a_voters_budget_is_split_over_what_they_vote_on(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    worker: Worker,
+    send: Callable[..., str],
+) -> None:
+    # given a community nobody holds points in, ten authors with a post each, and an eleventh
+    clients = await people(live_server, http, 13)
+    authors, (single, busy) = clients[:11], clients[11:]
+    await age(db, *clients)
+    community = await create_community_without_sender(authors[0], live_server.settings)
+    community_id = await token_deployed(db, community)
+    posts = [
+        await create_post(author, community["name"], title=f"P{i}")
+        for i, author in enumerate(authors)
+    ]
+    # when one voter upvotes the ten first posts, and another only the eleventh
+    for post in posts[:10]:
+        await vote(busy, post["id"], "UP")
+    await vote(single, posts[10]["id"], "UP")
+    assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
+    # then the epoch pays (every voter weighs one while nobody holds points), and the busy
+    # voter's one vote of weight is split: each of the ten posts gets a tenth, the single
+    # vote counts whole
+    weights = await line_weights(db, community_id, 1)
+    assert weights == {**{f"P{i}": 100_000 for i in range(10)}, "P10": 1_000_000}
+    paid = await earned(db, community_id)
+    assert paid[authors[10].account.address.lower()] == 500 * TOKEN
+    assert paid[authors[0].account.address.lower()] == 50 * TOKEN
+
+
+async def test_one_voters_weight_on_one_author_is_one_share_of_their_budget(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    worker: Worker,
+    send: Callable[..., str],
+) -> None:
+    # given an author with four posts and another with one
+    prolific, other, voter = await people(live_server, http, 3)
+    await age(db, prolific, other, voter)
+    community = await create_community_without_sender(prolific, live_server.settings)
+    community_id = await token_deployed(db, community)
+    many = [await create_post(prolific, community["name"], title=f"M{i}") for i in range(4)]
+    one = await create_post(other, community["name"], title="O")
+    # when one voter upvotes all five
+    for post in [*many, one]:
+        await vote(voter, post["id"], "UP")
+    assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
+    # then each author gets half of the voter's weight, however many posts they have: the
+    # four posts an eighth each, the single post a half
+    assert await line_weights(db, community_id, 1) == {
+        "M0": 125_000,
+        "M1": 125_000,
+        "M2": 125_000,
+        "M3": 125_000,
+        "O": 500_000,
+    }
+
+
+async def granted(
+    db: asyncpg.Connection,
+    live_server: LiveServer,
+    community: dict[str, object],
+    community_id: int,
+    members: list[Client],
+    points: int,
+) -> int:
+    """A genesis grant of `points` to each of `members`, minted on the chain as the operator's
+    sender would and mirrored by the indexer; the mint's block time (unix seconds)."""
+    users = {
+        r["address"]: r["id"]
+        for r in await db.fetch(
+            "SELECT id, address FROM users WHERE address = ANY($1)",
+            [c.account.address.lower() for c in members],
+        )
+    }
+    amounts = {users[c.account.address.lower()]: points * TOKEN for c in members}
+    assert await genesis.grant(db, community_id, amounts)
+    token = await db.fetchval(
+        "SELECT token FROM chain_communities WHERE name = $1", community["name"]
+    )
+    rpc = live_server.settings.chain_rpc_url
+    assert rpc
+    mint_epoch_onchain(
+        connect(rpc),
+        ANVIL_OPERATOR_KEY,
+        Web3.to_checksum_address(token),
+        genesis.GENESIS_CHAIN_EPOCH,
+        [(c.account.address, points * TOKEN) for c in members],
+    )
+
+    async def mirrored() -> int | None:
+        stamp: int | None = await db.fetchval(
+            "SELECT max(block_timestamp) FROM chain_transfers WHERE token = $1", token
+        )
+        return stamp
+
+    stamp = await eventually(mirrored, within=60)
+    assert stamp, "the indexer did not mirror the genesis mint"
+    return int(stamp)
+
+
+@pytest.mark.chain
+async def test_a_ring_of_fresh_wallets_gets_nothing_while_every_honest_member_earns(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    worker: Worker,
+    send: Callable[..., str],
+) -> None:
+    # given four honest members holding 100 points each from a genesis grant, two accomplice
+    # authors and eight wallets past the age gate that hold nothing
+    clients = await people(live_server, http, 14)
+    honest, accomplices, wallets = clients[:4], clients[4:6], clients[6:]
+    await age(db, *clients)
+    community = await create_community_without_sender(honest[0], live_server.settings)
+    community_id = await token_deployed(db, community)
+    minted_at = await granted(db, live_server, community, community_id, honest, 100)
+    # and epoch 1 closed after the grant was minted: epoch 2 starts with the members holding it
+    until = max(datetime.fromisoformat(await clock(db)), datetime.fromtimestamp(minted_at + 1, UTC))
+    await asyncio.sleep(max(0.0, until.timestamp() - time.time()))
+    assert worker.results(send(until=until.isoformat(), community_id=community_id)) == "1"
+    # when, in epoch 2, each honest member posts and upvotes the next two members' posts
+    posts = [await create_post(m, community["name"], title=f"H{i}") for i, m in enumerate(honest)]
+    for i, member in enumerate(honest):
+        for step in (1, 2):
+            await vote(member, posts[(i + step) % 4]["id"], "UP")
+    # and the ring's eight wallets upvote both accomplices' posts (16 votes against the honest 8)
+    ring = [
+        await create_post(a, community["name"], title=f"R{i}") for i, a in enumerate(accomplices)
+    ]
+    for wallet in wallets:
+        for post in ring:
+            await vote(wallet, post["id"], "UP")
+    assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
+    # then every honest member earns, equally (each got two votes of weight 10 / 2), the ring's
+    # authors nothing: their voters hold no points, so their votes weigh nothing
+    weights = await line_weights(db, community_id, 2)
+    assert weights == {f"H{i}": 10_000_000 for i in range(4)}
+    paid = await earned(db, community_id)
+    for member in honest:
+        assert paid[member.account.address.lower()] == 100 * TOKEN + 250 * TOKEN
+    for accomplice in accomplices:
+        assert accomplice.account.address.lower() not in paid
+    # and nothing of the honest lines came from voters with little standing
+    shares = await db.fetch(
+        "SELECT low_standing_share FROM reward_lines WHERE community_id = $1 AND epoch_number = 2",
+        community_id,
+    )
+    assert [r["low_standing_share"] for r in shares] == [0] * 4
