@@ -33,23 +33,6 @@ if TYPE_CHECKING:
     import asyncpg
 
 
-# What descriptionHtml renders of a description: the chain accepted descriptions of 100,000
-# characters, and nobody reads that much on a proposal's page.
-DESCRIPTION_DISPLAY_LENGTH = 10_000
-
-
-def shown_description(description: str) -> str:
-    """The markdown descriptionHtml renders: `description`, cut to its first
-    DESCRIPTION_DISPLAY_LENGTH characters with a note when it is longer."""
-    if len(description) <= DESCRIPTION_DISPLAY_LENGTH:
-        return description
-    return (
-        description[:DESCRIPTION_DISPLAY_LENGTH]
-        + f"\n\n*… (shortened: the first {DESCRIPTION_DISPLAY_LENGTH:,} of"
-        f" {len(description):,} characters)*"
-    )
-
-
 @strawberry.enum
 class ProposalState(Enum):
     PENDING = "PENDING"
@@ -261,11 +244,11 @@ class Proposal:
 
     @strawberry.field
     async def description_html(self, info: Info) -> str:
-        """The description rendered from markdown (sanitized): its first 10,000 characters, with
-        a note saying so when it is longer (the chain takes any length; `description` has it
-        all)."""
+        """The description rendered from markdown (sanitized). The chain takes any length
+        (100,000 characters were accepted); the mirror's `description` is already cut for
+        display (agora/text.py, DESCRIPTION_CHARS) and its raw bytes are kept whole."""
         return await info.context.renderer.remembered(
-            (self.governor, self.proposal_id), shown_description(self.description)
+            (self.governor, self.proposal_id), self.description
         )
 
     @strawberry.field

@@ -172,9 +172,10 @@ async def test_a_removal_in_review_is_not_minted_and_the_minted_root_is_publishe
             post_a = await create_post(alice, name)
             post_b = await create_post(bob, name)
             comment_c = await create_comment(carol, post_a["id"])
-            for voter, target in ((carol, post_a), (dave, post_a), (dave, post_b)):
+            # (each voter votes for one author only, so each vote weighs a whole budget)
+            for voter, target in ((carol, post_a), (dave, post_a), (alice, post_b)):
                 await vote(voter, target["id"], "UP")
-            await vote(dave, comment_c["id"], "UP")
+            await vote(bob, comment_c["id"], "UP")
             community_id = await db.fetchval("SELECT id FROM communities WHERE name = $1", name)
 
             # when the operator closes the epoch
