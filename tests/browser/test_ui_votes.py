@@ -3,13 +3,19 @@
 import json
 
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import Response, expect
 
 from tests.support.factories import create_community, create_post
 
 from .helpers import post_card, score_of, unique
 
 pytestmark = pytest.mark.browser
+
+
+def _vote_answer(response: Response) -> bool:
+    """The answer to a vote: the page shows a vote at once, before the server has it."""
+    body = response.request.post_data or ""
+    return response.url.endswith("/graphql") and "vote" in body.lower() and "mutation" in body
 
 
 async def test_a_vote_shows_at_once_and_is_kept(app):
@@ -21,9 +27,10 @@ async def test_a_vote_shows_at_once_and_is_kept(app):
     card = post_card(page, "Vote on me")
     before = await score_of(card)
 
-    # when they upvote
+    # when they upvote (and the server has answered: a reload would cancel the request)
     up = card.get_by_role("button", name="Upvote")
-    await up.click()
+    async with page.expect_response(_vote_answer):
+        await up.click()
 
     # then the arrow is pressed and the score is one higher
     await expect(up).to_have_attribute("aria-pressed", "true")
@@ -49,7 +56,8 @@ async def test_a_vote_shows_at_once_and_is_kept(app):
     )
 
     # when they press it again, the vote is withdrawn
-    await card.get_by_role("button", name="Downvote").click()
+    async with page.expect_response(_vote_answer):
+        await card.get_by_role("button", name="Downvote").click()
     await expect(card.get_by_test_id("score")).to_have_text(str(before))
     await page.reload()
     await expect(page.get_by_role("article").first.get_by_test_id("score")).to_have_text(
