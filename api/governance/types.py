@@ -15,6 +15,7 @@ from eth_utils import keccak
 
 from api.core.errors import BadUserInput, shown
 from api.core.pagination import (
+    MAX_ITEMS,
     Connection,
     check_page_size,
     connection,
@@ -251,7 +252,7 @@ class Proposal:
             (self.governor, self.proposal_id), self.description
         )
 
-    @strawberry.field
+    @strawberry.field(metadata={MAX_ITEMS: len(ProposalStepKind)})
     async def timeline(self, info: Info) -> list[ProposalStep]:
         """Created, voting opens, voting closes, then executed or canceled once the chain says
         so; `done` against the chain's clock. Voting opens once the clock is past the snapshot

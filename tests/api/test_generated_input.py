@@ -169,7 +169,14 @@ async def send(client: Client, query: str, variables: dict[str, Any] | None = No
 
 def _literal_strategies(world: dict[str, Any]) -> dict[str, st.SearchStrategy[Any]]:
     strings = hostile_strings(world["real"])
-    return {"String": string_nodes(strings), "ID": string_nodes(strings), "DateTime": dates()}
+    # Token amounts: decimal strings in and around uint256, and the hostile strings too.
+    amounts = st.integers(min_value=-(2**257), max_value=2**257).map(str) | strings
+    return {
+        "String": string_nodes(strings),
+        "ID": string_nodes(strings),
+        "DateTime": dates(),
+        "BigInt": string_nodes(amounts),
+    }
 
 
 CLIENTS = ["anonymous", "signed in"]

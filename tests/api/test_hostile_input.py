@@ -68,6 +68,12 @@ PAGED = {
     "user.posts": 'user(address: "<a>") { posts(first: $first) { edges { node { id } } } }',
     "user.comments": 'user(address: "<a>") { comments(first: $first) { edges { node { id } } } }',
     "user.rewards": 'user(address: "<a>") { rewards(first: $first) { edges { node { amount } } } }',
+    "user.tipsReceived": (
+        'user(address: "<a>") { tipsReceived(first: $first) { edges { node { amount } } } }'
+    ),
+    "user.tipsSent": (
+        'user(address: "<a>") { tipsSent(first: $first) { edges { node { amount } } } }'
+    ),
 }
 
 

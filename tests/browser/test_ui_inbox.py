@@ -74,26 +74,30 @@ async def test_the_editor_offers_the_threads_people_by_name_and_the_mention_link
     # given a thread where someone named Tomato Queen commented
     owner = await app.api(0)
     await owner.data(UPDATE_PROFILE, {"input": {"displayName": "Tomato Queen"}})
-    name = (await create_community(owner, unique("mention")))["name"]
-    post = await create_post(await app.api(2), name, title="Seeds to swap")
-    await create_comment(owner, post["id"], "I have San Marzano")
-    page = await app.signed_in(1, f"/c/{name}/p/{post['id']}")
-    # when a reader types "@Toma" in a comment
-    editor = page.get_by_placeholder("What are your thoughts?").first
-    await editor.click()
-    await editor.press_sequentially("Want some, @Toma")
-    # then the editor offers her by name, and picking her writes her full address
-    await (
-        page.get_by_role("listbox", name="People to mention")
-        .get_by_role("button", name="Tomato Queen")
-        .click()
-    )
-    address = ADDRESSES[0]
-    await expect(editor).to_have_value(f"Want some, @{address} ")
-    await page.get_by_role("button", name="Comment", exact=True).click()
-    # and the comment links the mention to her profile
-    link = page.locator("li.comment").get_by_role("link", name=f"@{address}")
-    await expect(link).to_have_attribute("href", f"/u/{address.lower()}")
-    # and she is told
-    told = (await owner.data(INBOX))["notifications"]["edges"]
-    assert told[0]["node"] == {"kind": "MENTION", "comment": {"body": f"Want some, @{address}"}}
+    # (the dev account is the session's: its name goes back to none, or other tests would see it)
+    try:
+        name = (await create_community(owner, unique("mention")))["name"]
+        post = await create_post(await app.api(2), name, title="Seeds to swap")
+        await create_comment(owner, post["id"], "I have San Marzano")
+        page = await app.signed_in(1, f"/c/{name}/p/{post['id']}")
+        # when a reader types "@Toma" in a comment
+        editor = page.get_by_placeholder("What are your thoughts?").first
+        await editor.click()
+        await editor.press_sequentially("Want some, @Toma")
+        # then the editor offers her by name, and picking her writes her full address
+        await (
+            page.get_by_role("listbox", name="People to mention")
+            .get_by_role("button", name="Tomato Queen")
+            .click()
+        )
+        address = ADDRESSES[0]
+        await expect(editor).to_have_value(f"Want some, @{address} ")
+        await page.get_by_role("button", name="Comment", exact=True).click()
+        # and the comment links the mention to her profile
+        link = page.locator("li.comment").get_by_role("link", name=f"@{address}")
+        await expect(link).to_have_attribute("href", f"/u/{address.lower()}")
+        # and she is told
+        told = (await owner.data(INBOX))["notifications"]["edges"]
+        assert told[0]["node"] == {"kind": "MENTION", "comment": {"body": f"Want some, @{address}"}}
+    finally:
+        await owner.data(UPDATE_PROFILE, {"input": {"displayName": ""}})
