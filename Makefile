@@ -14,8 +14,12 @@ STAMPS := .agora/stamps
 up: bootstrap frontend
 	$(BIN)/agora up
 
+# On every core (pytest-xdist; a module stays on one worker, so its fixtures start once), then
+# the few tests that measure latency on their own, with nothing else taking the cores.
+TEST_WORKERS ?= auto
 test: check frontend system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile -m "not solo"
+	$(BIN)/python -m pytest -m solo
 
 bench: bootstrap frontend system-deps bench-deps
 	$(BIN)/python -m tests.bench

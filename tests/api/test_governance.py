@@ -373,6 +373,7 @@ async def poll_health(url: str, stop: asyncio.Event) -> list[float]:
     return latencies
 
 
+@pytest.mark.solo
 async def test_pathological_markdown_never_stalls_the_worker(
     gov: Governance,
     mirror: asyncpg.Connection,

@@ -135,6 +135,7 @@ def worker(
 SOCKETS = 50
 
 
+@pytest.mark.solo
 async def test_a_thousand_subscriptions_leave_sign_in_and_writes_their_speed(
     alice: Client, worker: LiveServer, private_redis: PrivateRedis
 ) -> None:

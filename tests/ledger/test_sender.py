@@ -322,7 +322,8 @@ async def test_a_second_sender_waits_for_the_first_and_takes_over_when_it_dies(
     # and an intent is sent by the first alone
     await record_community(db, 1, unique_name("one"))
     await wait_until_settled(db, first)
-    assert "mined" in first.log() and "mined" not in second.log()
+    first.wait_for_log("mined in block")  # logged just after the row says so
+    assert "mined" not in second.log()
     # when the first dies
     first.kill()
     # then the second takes over

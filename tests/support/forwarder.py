@@ -15,24 +15,36 @@ class Forwarder:
     def __init__(self, port: int, target: int) -> None:
         self.port, self.target = port, target
         self.sockets: list[socket.socket] = []
+        # accept() runs on threads of its own: what they accept after close() began is dropped
+        self._lock = threading.Lock()
 
     def open(self) -> None:
         server = socket.create_server(("127.0.0.1", self.port))
-        self.sockets.append(server)
+        with self._lock:
+            self.sockets.append(server)
         threading.Thread(target=self._accept, args=(server,), daemon=True).start()
 
     def close(self) -> None:
         """Refuses new connections and drops the open ones, as a stopped node would."""
-        for each in self.sockets:
-            each.close()
-        self.sockets.clear()
+        with self._lock:
+            for each in self.sockets:
+                # Closing alone does not wake a thread blocked in accept() or recv() on Linux:
+                # the next client would still be accepted and forwarded by the "closed" port.
+                with contextlib.suppress(OSError):
+                    each.shutdown(socket.SHUT_RDWR)
+                each.close()
+            self.sockets.clear()
 
     def _accept(self, server: socket.socket) -> None:
         with contextlib.suppress(OSError):
             while True:
                 client, _ = server.accept()
-                upstream = socket.create_connection(("127.0.0.1", self.target))
-                self.sockets += [client, upstream]
+                with self._lock:
+                    if server not in self.sockets:  # closed meanwhile
+                        client.close()
+                        return
+                    upstream = socket.create_connection(("127.0.0.1", self.target))
+                    self.sockets += [client, upstream]
                 for a, b in ((client, upstream), (upstream, client)):
                     threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
