@@ -35,6 +35,7 @@ from api.core.caching import ListingCache
 from api.core.pubsub import PubSub
 from api.core.rendering import Renderer
 from api.rewards.distribution import epoch_distribution
+from api.server import metrics
 from api.server.graphql_view import AgoraGraphQL
 from api.server.resources import Resources
 from api.server.sockets import OpenSockets
@@ -81,11 +82,12 @@ async def health(request: Request) -> Response:
         for name, result in zip(checks, results, strict=True)
         if isinstance(result, Exception)
     }
+    worker = metrics.worker_headers()
     if failed:
         for name, error in failed.items():
             log.warning("health: %s is down: %r", name, error)
-        return JSONResponse({"ok": False, "down": list(failed)}, status_code=503)
-    return JSONResponse({"ok": True})
+        return JSONResponse({"ok": False, "down": list(failed)}, status_code=503, headers=worker)
+    return JSONResponse({"ok": True}, headers=worker)
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
@@ -182,6 +184,7 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
         Route("/healthz", health),
+        Route("/metrics", metrics.scrape),
         Route("/rewards/{community}/{epoch:int}.csv", reward_distribution),
         Route("/export", export),
     ]
@@ -190,6 +193,15 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
     routes += [_public_file(p) for p in _public_files()]
     routes.append(Route("/{path:path}", spa))
     return Starlette(routes=routes, lifespan=lifespan, debug=settings.debug)
+
+
+def app_from_environment() -> Starlette:
+    """The app of one of `agora serve`'s workers (a uvicorn factory): everything from the
+    environment, where `agora serve` put the database and Redis it resolved and migrated."""
+    settings = Settings.from_env()
+    if not settings.database_url or not settings.redis_url:
+        raise RuntimeError("a worker needs DATABASE_URL and REDIS_URL (run it with agora serve)")
+    return create_app(settings, database_url=settings.database_url, redis_url=settings.redis_url)
 
 
 def _public_files() -> list[Path]:
