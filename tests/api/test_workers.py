@@ -27,6 +27,7 @@ from api.core.caching import SESSION_SECONDS
 from api.server.metrics import WORKER_HEADER
 from tests.support.factories import create_community, create_post
 from tests.support.graphql import Client, sign_in
+from tests.support.server import LiveServer
 from tests.support.sockets import Socket
 
 METRICS_TOKEN = "scrape-me"
@@ -39,6 +40,7 @@ VIEWER = "{ viewer { user { address } } }"
 SIGN_OUT = "mutation { signOut }"
 PREVIEW = "query Preview($source: String!) { renderMarkdown(source: $source) }"
 POST_CREATED = "subscription($c: String) { postCreated(community: $c) { id } }"
+INDEXER = "{ indexer { indexedBlock lagBlocks } }"
 
 
 @dataclass
@@ -336,3 +338,40 @@ async def test_metrics_sum_the_workers_and_are_for_the_operator_only(
         )
         assert scraped.status_code == 200
         assert "agora_graphql_request_seconds_count" in scraped.text
+
+
+def test_a_killed_worker_is_replaced_while_the_others_answer(cluster: Cluster) -> None:
+    # (the module's last test: it changes the cluster's workers)
+    # given the two workers behind the port
+    before = _healthy_pids(cluster.workers, 30, 2)
+    assert len(before) == 2
+    killed, survivor = sorted(before)
+    # when one is killed outright
+    os.kill(int(killed), signal.SIGKILL)
+    # then the port keeps answering, from the survivor meanwhile
+    for _ in range(5):
+        answer = httpx.get(f"{cluster.workers}/healthz", timeout=10)
+        assert answer.status_code == 200
+        assert answer.headers[WORKER_HEADER] != killed
+    # and a new worker takes the dead one's place
+    replaced = _healthy_pids(cluster.workers, 60, 2)
+    assert survivor in replaced and killed not in replaced and len(replaced) == 2, replaced
+
+
+async def test_metrics_show_the_indexers_lag_behind_the_chain(
+    live_server: LiveServer, anonymous: Client
+) -> None:
+    # given the session's server (one process), whose indexer follows a chain of its own
+    deadline = time.monotonic() + 30
+    while (await anonymous.data(INDEXER))["indexer"]["indexedBlock"] is None:
+        assert time.monotonic() < deadline, "the indexer did not start"
+        await asyncio.sleep(0.2)
+    # when it is scraped from the machine itself
+    async with httpx.AsyncClient(timeout=60) as http:
+        text = (await http.get(f"{live_server.url}/metrics")).text
+    status = (await anonymous.data(INDEXER))["indexer"]
+    # then it says where the indexer is and how far behind, as Query.indexer does
+    assert 0 < _sample(text, "agora_indexer_block") <= status["indexedBlock"]
+    assert _sample(text, "agora_indexer_lag_blocks") <= status["lagBlocks"] + 5
+    assert "# HELP agora_reward_epochs" in text
+    assert _sample(text, "agora_graphql_request_seconds_count", {"kind": "query"}) >= 2
