@@ -111,10 +111,14 @@ def scaling(database_url: str, page: Page, duration: float, rounds: int) -> dict
 def _aggregate(runs: list[dict[str, Any]]) -> dict[str, Any]:
     requests = sum(r["requests"] for r in runs)
     seconds = sum(r["seconds"] for r in runs)
+    workers_cpu = statistics.fmean(r["workers_cpu_pct"] for r in runs)
     return {
         "rps": requests / seconds,
         "p99_ms": statistics.median(r["p99_ms"] for r in runs),
-        "workers_cpu_pct": statistics.fmean(r["workers_cpu_pct"] for r in runs),
+        "workers_cpu_pct": workers_cpu,
+        # What a request costs the workers, whatever share of the cores they got: two workers
+        # that scale cost what one does.
+        "rps_per_worker_core": requests / seconds / max(workers_cpu / 100, 0.01),
         "machine_busy_pct": statistics.fmean(r["cpu"]["machine_busy_pct"] for r in runs),
         "loadavg_1m": statistics.fmean(r["cpu"]["loadavg_1m"] for r in runs),
         "rounds": runs,
@@ -229,9 +233,11 @@ def table(results: dict[str, Any]) -> list[str]:
         f"{scale['rounds']} interleaved rounds of {scale['seconds_per_round']} s; load average "
         f"{one['loadavg_1m']:.1f} / {two['loadavg_1m']:.1f}",
         f"  1 worker  {one['rps']:7.0f} req/s, p99 {one['p99_ms']:6.1f} ms, worker CPU "
-        f"{one['workers_cpu_pct']:.0f}%, machine busy {one['machine_busy_pct']:.0f}%",
+        f"{one['workers_cpu_pct']:.0f}% ({one['rps_per_worker_core']:.0f} req/core-s), machine "
+        f"busy {one['machine_busy_pct']:.0f}%",
         f"  2 workers {two['rps']:7.0f} req/s, p99 {two['p99_ms']:6.1f} ms, workers' CPU "
-        f"{two['workers_cpu_pct']:.0f}%, machine busy {two['machine_busy_pct']:.0f}%",
+        f"{two['workers_cpu_pct']:.0f}% ({two['rps_per_worker_core']:.0f} req/core-s), machine "
+        f"busy {two['machine_busy_pct']:.0f}%",
         f"  ratio {scale['ratio']:.2f}x (target >= {SCALING_TARGET}x {mark})",
         f"subscriptions: {subs['subscriptions']} open on one worker: RSS {subs['rss_before_mb']} "
         f"-> {subs['rss_open_mb']} MB, +{added} MB (target < {MEMORY_TARGET_MB:.0f} "
