@@ -16,6 +16,8 @@ from pathlib import Path
 from prometheus_client import Counter, Gauge
 from prometheus_client.multiprocess import mark_process_dead
 
+from agora.services import pid_alive
+
 MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 POOL_IN_USE = Gauge(
@@ -44,15 +46,5 @@ def forget_dead_workers(directory: Path) -> None:
     """Drops the live gauges of processes that are gone (a worker killed and replaced)."""
     for path in directory.iterdir():
         found = _LIVE_GAUGE_FILE.match(path.name)
-        if found is not None and not _alive(int(found.group(1))):
+        if found is not None and not pid_alive(int(found.group(1))):
             mark_process_dead(int(found.group(1)), str(directory))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
