@@ -50,15 +50,15 @@ class _Acquire(PoolAcquireContext):
         started = time.monotonic() if waits else 0.0
         connection = await super().__aenter__()
         if waits:
-            metrics.POOL_WAITS.inc()
-            metrics.POOL_WAIT_SECONDS.inc(time.monotonic() - started)
-        metrics.POOL_IN_USE.inc()
+            metrics.POOL_WAITS.add()
+            metrics.POOL_WAIT_SECONDS.add(time.monotonic() - started)
+        metrics.POOL_IN_USE.value += 1
         self._token: Token[bool] = _holding.set(True)
         return connection
 
     async def __aexit__(self, *exc: object) -> None:
         _holding.reset(self._token)
-        metrics.POOL_IN_USE.dec()
+        metrics.POOL_IN_USE.value -= 1
         await super().__aexit__(*exc)
 
 

@@ -23,6 +23,8 @@ from typing import Any, Generic, TypeVar
 
 from prometheus_client import Counter
 
+from agora import metrics
+
 V = TypeVar("V")
 
 # How long a worker trusts a session it looked up without asking the database again. Sign-out
@@ -38,6 +40,15 @@ CACHE_LOOKUPS = Counter(
     "Lookups of the API's shared caches (listings, responses, sessions) by result (hit, miss)",
     ["cache", "result"],
 )
+_LOOKUPS: dict[tuple[str, str], metrics.Tally] = {}
+
+
+def _lookups(cache: str, result: str) -> metrics.Tally:
+    """One tally per series, however many caches of that name (each test server has some)."""
+    key = (cache, result)
+    if key not in _LOOKUPS:
+        _LOOKUPS[key] = metrics.tally(CACHE_LOOKUPS.labels(cache, result))
+    return _LOOKUPS[key]
 
 
 class TtlCache(Generic[V]):
@@ -64,8 +75,8 @@ class TtlCache(Generic[V]):
         self.bytes = 0  # the sum of the weights of the entries
         # Bumped by clear(): a value computed before a clear must not be stored after it.
         self.generation = 0
-        self._hits = CACHE_LOOKUPS.labels(name, "hit") if name else None
-        self._misses = CACHE_LOOKUPS.labels(name, "miss") if name else None
+        self._hits = _lookups(name, "hit") if name else None
+        self._misses = _lookups(name, "miss") if name else None
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -79,7 +90,7 @@ class TtlCache(Generic[V]):
         """The value and whether it is still fresh; None if missing or too old to serve."""
         found = self._peek(key)
         if self._hits is not None and self._misses is not None:
-            (self._misses if found is None else self._hits).inc()
+            (self._misses if found is None else self._hits).add()
         return found
 
     def _peek(self, key: Any) -> tuple[V, bool] | None:

@@ -151,7 +151,7 @@ class _Operations(BaseGraphQLTransportWSHandler[Context, None]):
             self._session_ended()
             return
         await super().handle_subscribe(message)
-        REQUEST_SECONDS.labels("subscription").observe(time.perf_counter() - started)
+        REQUEST_SECONDS["subscription"].observe(time.perf_counter() - started)
 
     async def _session_lasts(self) -> bool:
         """Whether the socket's session is still open: asked again before each operation, so a
@@ -262,7 +262,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
             response, kind = await self._respond(request, resources)
         except ClientDisconnect:
             return
-        REQUEST_SECONDS.labels(kind).observe(time.perf_counter() - started)
+        REQUEST_SECONDS[kind].observe(time.perf_counter() - started)
         await response(scope, receive, send)
 
     async def _socket(self, websocket: WebSocket, resources: Resources) -> None:

@@ -47,14 +47,19 @@ def worker_headers() -> dict[str, str]:
     return {WORKER_HEADER: str(os.getpid())}
 
 
+_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 # By kind only: operation names are the client's to choose, and each would be a series.
-REQUEST_SECONDS = Histogram(
+_REQUEST_SECONDS = Histogram(
     "agora_graphql_request_seconds",
-    "GraphQL operations by kind (query, mutation, subscription) and the time to answer them "
-    "(a subscription: to start it)",
+    "GraphQL operations by kind (query, mutation, subscription, invalid) and the time to "
+    "answer them (a subscription: to start it)",
     ["kind"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+    buckets=_BUCKETS,
 )
+REQUEST_SECONDS = {
+    kind: metrics.durations(_REQUEST_SECONDS.labels(kind), _BUCKETS)
+    for kind in ("query", "mutation", "subscription", "invalid")
+}
 
 
 def _allowed(request: Request, token: str | None) -> bool:
@@ -81,6 +86,7 @@ async def scrape(request: Request) -> Response:
             },
             status_code=403,
         )
+    metrics.flush()  # this worker's figures now; the others' are at most a second old
     directory = metrics.multiproc_dir()
     if directory is None:
         workers = generate_latest(REGISTRY)
