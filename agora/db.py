@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 from contextvars import ContextVar, Token
 from typing import Any
 
 import asyncpg
 from asyncpg.pool import PoolAcquireContext
 
+from agora import metrics
 from agora.settings import Settings
 
 # Set while the current task holds a pool connection (see `Pool`).
@@ -43,12 +45,20 @@ class _Acquire(PoolAcquireContext):
             raise SecondConnection(
                 "this task already holds a pool connection; use it, or check before taking it"
             )
+        pool = self.pool
+        waits = pool.get_idle_size() == 0 and pool.get_size() >= pool.get_max_size()
+        started = time.monotonic() if waits else 0.0
         connection = await super().__aenter__()
+        if waits:
+            metrics.POOL_WAITS.add()
+            metrics.POOL_WAIT_SECONDS.add(time.monotonic() - started)
+        metrics.POOL_IN_USE.value += 1
         self._token: Token[bool] = _holding.set(True)
         return connection
 
     async def __aexit__(self, *exc: object) -> None:
         _holding.reset(self._token)
+        metrics.POOL_IN_USE.value -= 1
         await super().__aexit__(*exc)
 
 

@@ -93,10 +93,10 @@ def _postmaster_pid(pgdata: Path) -> int | None:
         pid = int((pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
     except (OSError, ValueError):
         return None
-    return pid if _alive(pid) else None
+    return pid if pid_alive(pid) else None
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -122,7 +122,7 @@ def _stop(pid: int | None, pidfile: Path, signum: int, name: str, timeout: float
         return False
     os.kill(pid, signum)
     deadline = time.monotonic() + timeout
-    while pidfile.exists() and _alive(pid):
+    while pidfile.exists() and pid_alive(pid):
         if time.monotonic() > deadline:
             raise RuntimeError(f"the embedded {name} (pid {pid}) did not stop")
         time.sleep(0.05)
@@ -202,7 +202,7 @@ def _embedded_redis_pid(data_dir: Path) -> int | None:
         pid = int((embedded_redis_dir(data_dir) / "redis.pid").read_text().strip())
     except (OSError, ValueError):
         return None
-    return pid if _alive(pid) else None
+    return pid if pid_alive(pid) else None
 
 
 def stop_embedded_redis(data_dir: Path) -> bool:

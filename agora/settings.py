@@ -78,6 +78,12 @@ class Settings:
     operator_key: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    # API processes `agora serve` runs on its one port (uvicorn's workers: one that dies is
+    # started again); every cache and live update is shared through Redis, so any may answer.
+    workers: int = 1
+    # Who may read GET /metrics: a client sending `Authorization: Bearer <metrics_token>` when
+    # it is set; else only a client on this machine (loopback), as its own connection says.
+    metrics_token: str | None = None
     # Sign-In with Ethereum: the domain and URI that signed messages must name.
     siwe_domain: str = "127.0.0.1:8000"
     siwe_uri: str = "http://127.0.0.1:8000"
@@ -187,6 +193,8 @@ class Settings:
             operator_key=_env("OPERATOR_KEY"),
             host=host,
             port=port,
+            workers=_int("AGORA_WORKERS", os.cpu_count() or 1),
+            metrics_token=_env("METRICS_TOKEN"),
             siwe_domain=_str("SIWE_DOMAIN", origin),
             siwe_uri=_str("SIWE_URI", f"http://{origin}"),
             chain_id=_int("CHAIN_ID", 31337),

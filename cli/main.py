@@ -3,7 +3,8 @@
 agora up        everything: database, cache, chain, contracts, migrations, sender, API and
                 frontend, and the ledger's Celery worker and beat
 agora migrate   apply the SQL migrations
-agora serve     the API (and the built frontend) on AGORA_HOST:AGORA_PORT
+agora serve     the API (and the built frontend) on AGORA_HOST:AGORA_PORT, in AGORA_WORKERS
+                processes (default: one per core)
 agora index     follow the chain into the mirror (the indexer)
 agora seed      demo communities, posts and comments, then governance and rewards alive
                 (cli/demo.py: needs the chain of `agora up`)
@@ -83,8 +84,19 @@ def _serve(settings: Settings, database_url: str, redis_url: str) -> None:
 
     from api.server.app import create_app, server_options
 
+    log.info(
+        "Agora is at http://%s:%d/ (GraphQL at /graphql), %d worker%s",
+        settings.host,
+        settings.port,
+        settings.workers,
+        "" if settings.workers == 1 else "s",
+    )
+    if settings.workers > 1:
+        from cli.workers import serve_workers
+
+        serve_workers(settings, database_url, redis_url)
+        return
     app = create_app(settings, database_url=database_url, redis_url=redis_url)
-    log.info("Agora is at http://%s:%d/ (GraphQL at /graphql)", settings.host, settings.port)
     uvicorn.run(
         app,
         host=settings.host,

@@ -164,6 +164,12 @@ def mirror_database_url(postgres_server_url: str, fresh_database_template: str) 
 
 
 @pytest.fixture(scope="session")
+def workers_database_url(postgres_server_url: str, fresh_database_template: str) -> Iterator[str]:
+    """A migrated database for the `agora serve` processes of tests/api/test_workers.py."""
+    yield from _session_copy(postgres_server_url, fresh_database_template, "workers")
+
+
+@pytest.fixture(scope="session")
 def no_sender_database_url(postgres_server_url: str, fresh_database_template: str) -> Iterator[str]:
     """A migrated database for `no_sender_server`."""
     yield from _session_copy(postgres_server_url, fresh_database_template, "nosender")

@@ -21,6 +21,10 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
+from prometheus_client import Counter
+
+from agora import metrics
+
 V = TypeVar("V")
 
 # How long a worker trusts a session it looked up without asking the database again. Sign-out
@@ -29,6 +33,22 @@ SESSION_SECONDS = 2.0
 
 
 log = logging.getLogger("agora.api")
+
+# GET /metrics (api/server/metrics.py): hit rates of the caches that spare the database.
+CACHE_LOOKUPS = Counter(
+    "agora_cache_lookups",
+    "Lookups of the API's shared caches (listings, responses, sessions) by result (hit, miss)",
+    ["cache", "result"],
+)
+_LOOKUPS: dict[tuple[str, str], metrics.Tally] = {}
+
+
+def _lookups(cache: str, result: str) -> metrics.Tally:
+    """One tally per series, however many caches of that name (each test server has some)."""
+    key = (cache, result)
+    if key not in _LOOKUPS:
+        _LOOKUPS[key] = metrics.tally(CACHE_LOOKUPS.labels(cache, result))
+    return _LOOKUPS[key]
 
 
 class TtlCache(Generic[V]):
@@ -43,7 +63,9 @@ class TtlCache(Generic[V]):
         size: int = 2048,
         max_bytes: int | None = None,
         weigh: Callable[[Any, V], int] | None = None,
+        name: str | None = None,
     ) -> None:
+        """`name`: counted as that cache's hits and misses (on /metrics) when given."""
         self._ttl = ttl
         self._stale = stale
         self._size = size
@@ -53,6 +75,8 @@ class TtlCache(Generic[V]):
         self.bytes = 0  # the sum of the weights of the entries
         # Bumped by clear(): a value computed before a clear must not be stored after it.
         self.generation = 0
+        self._hits = _lookups(name, "hit") if name else None
+        self._misses = _lookups(name, "miss") if name else None
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -64,6 +88,12 @@ class TtlCache(Generic[V]):
 
     def peek(self, key: Any) -> tuple[V, bool] | None:
         """The value and whether it is still fresh; None if missing or too old to serve."""
+        found = self._peek(key)
+        if self._hits is not None and self._misses is not None:
+            (self._misses if found is None else self._hits).add()
+        return found
+
+    def _peek(self, key: Any) -> tuple[V, bool] | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
@@ -140,9 +170,10 @@ class ListingCache:
         session_seconds: float = SESSION_SECONDS,
     ) -> None:
         self.enabled = ttl > 0
-        self.listings: TtlCache[list[Any]] = TtlCache(ttl=ttl)
+        self.listings: TtlCache[list[Any]] = TtlCache(ttl=ttl, name="listings")
         self.responses: TtlCache[bytes] = TtlCache(
             ttl=ttl,
+            name="responses",
             max_bytes=response_bytes,
             weigh=lambda key, answer: key.weight + len(answer),
         )
@@ -164,7 +195,9 @@ class ListingCache:
         # does not look its session up in the database each time. Never served stale: an entry
         # is trusted for `session_seconds` at most, the bound on how long a session ended by
         # another worker can still be used here if Redis lost the message that says so.
-        self.sessions: TtlCache[Any] = TtlCache(ttl=session_seconds, stale=0, size=50_000)
+        self.sessions: TtlCache[Any] = TtlCache(
+            ttl=session_seconds, stale=0, size=50_000, name="sessions"
+        )
 
     def clear(self) -> None:
         self.listings.clear()

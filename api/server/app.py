@@ -28,6 +28,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from agora.db import QueryCounter, create_pool
+from agora.metrics import flush_every
 from agora.runtime import restore_recursion_limit
 from agora.settings import PROJECT_ROOT, Settings
 from api.account.export import export
@@ -35,6 +36,7 @@ from api.core.caching import ListingCache
 from api.core.pubsub import PubSub
 from api.core.rendering import Renderer
 from api.rewards.distribution import epoch_distribution
+from api.server import metrics
 from api.server.graphql_view import AgoraGraphQL
 from api.server.resources import Resources
 from api.server.sockets import OpenSockets
@@ -81,11 +83,12 @@ async def health(request: Request) -> Response:
         for name, result in zip(checks, results, strict=True)
         if isinstance(result, Exception)
     }
+    worker = metrics.worker_headers()
     if failed:
         for name, error in failed.items():
             log.warning("health: %s is down: %r", name, error)
-        return JSONResponse({"ok": False, "down": list(failed)}, status_code=503)
-    return JSONResponse({"ok": True})
+        return JSONResponse({"ok": False, "down": list(failed)}, status_code=503, headers=worker)
+    return JSONResponse({"ok": True}, headers=worker)
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
@@ -161,6 +164,7 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
         resources = Resources(settings, pool, redis, cache, pubsub, counter, sockets, renderer)
         app.state.resources = resources
         follower = asyncio.create_task(pubsub.follow_invalidations())
+        flusher = asyncio.create_task(flush_every())
         # What start-up loaded (modules, the schema, the pool; ~120,000 objects) lives as long
         # as the process: frozen, the collector stops walking it on every full collection,
         # each of which otherwise stopped the worker for 55-75 ms on the 2-core test machine.
@@ -168,9 +172,10 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
         try:
             yield
         finally:
-            follower.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await follower
+            for task in (follower, flusher):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await pubsub.aclose()
             await listener.aclose()
             await redis.aclose(close_connection_pool=True)  # a pool given is not closed by default
@@ -182,6 +187,7 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
         Route("/healthz", health),
+        Route("/metrics", metrics.scrape),
         Route("/rewards/{community}/{epoch:int}.csv", reward_distribution),
         Route("/export", export),
     ]
@@ -190,6 +196,15 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
     routes += [_public_file(p) for p in _public_files()]
     routes.append(Route("/{path:path}", spa))
     return Starlette(routes=routes, lifespan=lifespan, debug=settings.debug)
+
+
+def app_from_environment() -> Starlette:
+    """The app of one of `agora serve`'s workers (a uvicorn factory): everything from the
+    environment, where `agora serve` put the database and Redis it resolved and migrated."""
+    settings = Settings.from_env()
+    if not settings.database_url or not settings.redis_url:
+        raise RuntimeError("a worker needs DATABASE_URL and REDIS_URL (run it with agora serve)")
+    return create_app(settings, database_url=settings.database_url, redis_url=settings.redis_url)
 
 
 def _public_files() -> list[Path]:

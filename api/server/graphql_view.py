@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncGenerator
 from typing import Any, cast
 
@@ -47,10 +48,11 @@ from api.core.context import Context
 from api.core.errors import INTERNAL_MESSAGE
 from api.core.loaders import Loaders
 from api.server import request_limits, viewer_overlay
+from api.server.metrics import REQUEST_SECONDS, worker_headers
 from api.server.request_limits import Limits, Refused
 from api.server.resources import Resources
 from api.server.schema import schema
-from api.server.shared_reads import ReadKey, read_key
+from api.server.shared_reads import ReadKey, operation_kind, read_key
 from api.server.sockets import SESSION_ENDED, TOO_MANY_SOCKETS
 
 _CREDENTIAL_HEADERS = (b"authorization", b"cookie")
@@ -144,10 +146,12 @@ class _Operations(BaseGraphQLTransportWSHandler[Context, None]):
                 }
             )
             return
+        started = time.perf_counter()
         if self.context.viewer is not None and not await self._session_lasts():
             self._session_ended()
             return
         await super().handle_subscribe(message)
+        REQUEST_SECONDS["subscription"].observe(time.perf_counter() - started)
 
     async def _session_lasts(self) -> bool:
         """Whether the socket's session is still open: asked again before each operation, so a
@@ -200,6 +204,13 @@ class AgoraGraphQL(GraphQL[Context, None]):
             client_ip=client.host if client else "unknown",
         )
 
+    async def create_websocket_response(
+        self, request: WebSocket, subprotocol: str | None
+    ) -> WebSocket:
+        headers = [(k.encode(), v.encode()) for k, v in worker_headers().items()]
+        await request.accept(subprotocol=subprotocol, headers=headers)
+        return request
+
     def decode_json(self, data: str | bytes) -> object:
         # What strawberry decodes (a POST body, a GET's variables) was checked by __call__
         # first; orjson, not the stdlib's recursive decoder, and strict about UTF-8.
@@ -246,10 +257,12 @@ class AgoraGraphQL(GraphQL[Context, None]):
             await self._socket(WebSocket(scope, receive, send), resources)
             return
         request = Request(scope, receive)
+        started = time.perf_counter()
         try:
-            response = await self._respond(request, resources)
+            response, kind = await self._respond(request, resources)
         except ClientDisconnect:
             return
+        REQUEST_SECONDS[kind].observe(time.perf_counter() - started)
         await response(scope, receive, send)
 
     async def _socket(self, websocket: WebSocket, resources: Resources) -> None:
@@ -268,16 +281,18 @@ class AgoraGraphQL(GraphQL[Context, None]):
             TOO_MANY_SOCKETS, "Too many open sockets from your address: close one first."
         )
 
-    async def _respond(self, request: Request, resources: Resources) -> Response:
+    async def _respond(self, request: Request, resources: Resources) -> tuple[Response, str]:
+        """The answer, and the kind of operation it answered (for GET /metrics)."""
         limits = Limits.of(resources.settings)
         cache = resources.cache
         try:
             if request.method != "POST":
                 request_limits.check_query_string(request, limits)
-                return await self._execute(request)
+                return await self._execute(request), "query"  # strawberry runs only queries
             body = await request_limits.read_body(request, limits)
             found = cache.read_keys.peek(body)
             key = found[0] if found is not None else None
+            kind = "query"
             if found is None:
                 payload = request_limits.check_operation(
                     request_limits.decode(body, limits), limits
@@ -285,14 +300,16 @@ class AgoraGraphQL(GraphQL[Context, None]):
                 key = read_key(payload)
                 if key is not None:
                     cache.read_keys.put(body, key)
+                else:
+                    kind = operation_kind(payload["query"])
         except Refused as refused:
-            return refused.response()
+            return refused.response(), "invalid"
         request = _with_body(request, body)
         if key is None or not cache.enabled or not _is_json(request):
-            return await self._execute(request)
+            return await self._execute(request), kind
         if request.headers.get("authorization") or sessions.COOKIE in request.cookies:
-            return await self._for_viewer(request, body, key, resources)
-        return await self._shared(request, body, key, cache)
+            return await self._for_viewer(request, body, key, resources), kind
+        return await self._shared(request, body, key, cache), kind
 
     async def _execute(self, request: Request) -> Response:
         """The request executed as it stands (what strawberry's own __call__ does)."""

@@ -60,3 +60,17 @@ def _read_document(query: str) -> str | None:
     if not operations or any(op.operation is not OperationType.QUERY for op in operations):
         return None
     return print_ast(document)
+
+
+@functools.lru_cache(maxsize=128)
+def operation_kind(query: str) -> str:
+    """What a request that is not a shared read asks, as GET /metrics counts it: `mutation`,
+    `subscription` or `query` (its first operation's), or `invalid` when it does not parse."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return "invalid"
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            return definition.operation.value
+    return "invalid"

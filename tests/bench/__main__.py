@@ -1,5 +1,5 @@
 """Agora's benchmarks: `python -m tests.bench [generate|listing|search|votes|comments|frontend|
-hostile|indexer|rewards|payout|economy|all] [--regenerate] [--duration N]`
+workers|hostile|indexer|rewards|payout|economy|all] [--regenerate] [--duration N]`
 (see tests/bench/README.md)."""
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
             "votes",
             "comments",
             "frontend",
+            "workers",
             "hostile",
             "indexer",
             "rewards",
@@ -34,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
             "all",
         ],
         help="generate the dataset only, or measure listings, search (issue 17), votes, "
-        "simultaneous comments, the web forum, the worker's memory under hostile bodies, "
+        "simultaneous comments, the web forum, two workers against one and 1,000 open "
+        "subscriptions (issue 19), the worker's memory under hostile bodies, "
         "the indexer (issue 9), an epoch's rewards or a 10,000-recipient payout (issue 10), "
         "or attacks on the reward economy (issue 16) (default: all)",
     )
@@ -131,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
         from tests.bench import frontend
 
         results["frontend"] = frontend.run(dataset.database_url)
+    if ns.what in ("workers", "all"):
+        from tests.bench import workers
+
+        results["workers"] = workers.run(dataset.database_url, ns.duration, ns.rounds)
     if ns.what == "all":
         from tests.bench import economy, hostile_bodies, indexer, payout
 

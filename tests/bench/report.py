@@ -215,6 +215,10 @@ def table(results: dict[str, Any]) -> str:
             f"{bundle['lazy_kb']:.1f} KB loaded later (wallet), {bundle['total_kb']:.1f} KB in all "
             f"(target < 250 {_mark(bundle['total_kb'] < 250)})",
         ]
+    if "workers" in results:
+        from tests.bench import workers
+
+        lines += ["", *workers.table(results["workers"])]
     indexer = results.get("indexer")
     if indexer:
         raw, naive, live = indexer["raw_events_per_s"], indexer["naive"], indexer["live"]

@@ -1,5 +1,6 @@
 """The server under test, started exactly as production starts it: the `agora serve` console
-script in a subprocess (one uvicorn worker), configured by the environment only."""
+script in a subprocess (one uvicorn worker unless `extra_env` asks for AGORA_WORKERS), configured
+by the environment only."""
 
 from __future__ import annotations
 
@@ -62,6 +63,8 @@ class AgoraServer:
             SIWE_DOMAIN=origin,
             SIWE_URI=f"http://{origin}",
             WRITE_RATE_LIMIT="100000000",
+            # One worker unless a bench asks for more (extra_env): figures per worker.
+            AGORA_WORKERS="1",
         )
         if self.listing_cache_seconds is not None:
             env["LISTING_CACHE_SECONDS"] = str(self.listing_cache_seconds)

@@ -65,7 +65,7 @@ def _stop(up: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.mark.chain
-def test_up_serves_the_forum_on_a_chain_and_stops_the_chain_on_sigterm(
+def test_up_serves_the_forum_on_every_core_and_a_chain_and_stops_on_ctrl_c(
     tmp_path: Path, fresh_database_url: str, redis_url: str
 ) -> None:
     if port_answers("127.0.0.1", LOCAL_CHAIN_PORT):
@@ -80,7 +80,11 @@ def test_up_serves_the_forum_on_a_chain_and_stops_the_chain_on_sigterm(
     }
     log = (tmp_path / "up.log").open("wb")
     up = subprocess.Popen(
-        [sys.executable, "-m", "cli", "up"], env=env, stdout=log, stderr=subprocess.STDOUT
+        [sys.executable, "-m", "cli", "up"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # a process group of its own, as in a terminal
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -115,10 +119,19 @@ def test_up_serves_the_forum_on_a_chain_and_stops_the_chain_on_sigterm(
         # and the indexer follows that chain beside the API
         assert _wait_for(lambda: _indexed_block(fresh_database_url) is not None, 30)
         (indexer_pid,) = re.findall(r"indexer: started \(pid (\d+)\)", read_log())
-        # and when it is told to stop, it stops, and so do its chain, sender, indexer and ledger
-        up.send_signal(signal.SIGTERM)
-        assert up.wait(timeout=30) == 128 + signal.SIGTERM
+        # and the API runs on every core: a worker process per core (AGORA_WORKERS' default)
+        cores = os.cpu_count() or 1
+
+        def workers() -> list[int]:
+            return [int(pid) for pid in re.findall(r"Started server process \[(\d+)\]", read_log())]
+
+        assert _wait_for(lambda: len(workers()) == cores, 60), read_log()
+        # and when Ctrl-C is pressed (SIGINT to the whole process group, as a terminal sends
+        # it), it stops, and so do its API workers, chain, sender, indexer and ledger
+        os.killpg(up.pid, signal.SIGINT)
+        assert up.wait(timeout=60) == 0, read_log()
         assert _wait_for(lambda: not port_answers("127.0.0.1", LOCAL_CHAIN_PORT), 10)
+        assert not any(_alive(pid) for pid in workers())
         assert not _alive(sender_pid)
         assert not _alive(int(indexer_pid))
         assert not any(_alive(pid) for pid in ledger)
