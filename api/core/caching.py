@@ -49,7 +49,8 @@ class TtlCache(Generic[V]):
         self._size = size
         self._max_bytes = max_bytes
         self._weigh = weigh
-        self._entries: OrderedDict[Any, tuple[float, V, int]] = OrderedDict()
+        # key -> (expiry, value, weight, stamp)
+        self._entries: OrderedDict[Any, tuple[float, V, int, int]] = OrderedDict()
         self.bytes = 0  # the sum of the weights of the entries
         # Bumped by clear(): a value computed before a clear must not be stored after it.
         self.generation = 0
@@ -57,17 +58,20 @@ class TtlCache(Generic[V]):
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, key: Any) -> V | None:
-        """The value if it is fresh."""
-        found = self.peek(key)
+    def get(self, key: Any, *, since: int | None = None) -> V | None:
+        """The value if it is fresh (and, given `since`, stamped at or past it)."""
+        found = self.peek(key, since=since)
         return found[0] if found is not None and found[1] else None
 
-    def peek(self, key: Any) -> tuple[V, bool] | None:
-        """The value and whether it is still fresh; None if missing or too old to serve."""
+    def peek(self, key: Any, *, since: int | None = None) -> tuple[V, bool] | None:
+        """The value and whether it is still fresh; None if missing or too old to serve, or,
+        given `since`, stamped before it (older than a write the asker must see)."""
         entry = self._entries.get(key)
         if entry is None:
             return None
-        expires, value, _ = entry
+        expires, value, _, stamp = entry
+        if since is not None and stamp < since:
+            return None
         now = time.monotonic()
         if now < expires:
             return value, True
@@ -76,19 +80,21 @@ class TtlCache(Generic[V]):
         self._remove(key)
         return None
 
-    def put(self, key: Any, value: V, *, generation: int | None = None) -> None:
+    def put(self, key: Any, value: V, *, generation: int | None = None, stamp: int = 0) -> None:
+        """Keep `value`, unless a clear came since `generation`; `stamp`: the database's
+        position (an LSN) the value is known to include (`api.server.replica`)."""
         if generation is not None and generation != self.generation:
             return
         weight = self._weigh(key, value) if self._weigh is not None else 0
         if self._max_bytes is not None and weight > self._max_bytes:
             return  # would push out everything else, and still not fit
         self._remove(key)
-        self._entries[key] = (time.monotonic() + self._ttl, value, weight)
+        self._entries[key] = (time.monotonic() + self._ttl, value, weight, stamp)
         self.bytes += weight
         while len(self._entries) > self._size or (
             self._max_bytes is not None and self.bytes > self._max_bytes
         ):
-            _, (_, _, evicted) = self._entries.popitem(last=False)
+            _, (_, _, evicted, _) = self._entries.popitem(last=False)
             self.bytes -= evicted
 
     def discard(self, key: Any) -> None:

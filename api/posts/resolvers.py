@@ -75,16 +75,18 @@ async def _shared_page(
     community_id: int | None,
 ) -> list[Any]:
     """A page that is the same for every reader, from the listing cache when it holds it."""
-    cache = info.context.listing_cache
+    ctx = info.context
+    cache = ctx.listing_cache
     cache_key = (community_id, sort, after, first)
-    rows = cache.listings.get(cache_key) if cache.enabled else None
+    # (not a page older than the viewer's own latest write: they see their vote's score)
+    rows = cache.listings.get(cache_key, since=ctx.own_write) if cache.enabled else None
     if rows is None:
         generation = cache.listings.generation
         rows = await listing.fetch(
-            info.context.pool, sort=sort, page=page, limit=first + 1, community_id=community_id
+            ctx.pool, sort=sort, page=page, limit=first + 1, community_id=community_id
         )
         if cache.enabled:
-            cache.listings.put(cache_key, rows, generation=generation)
+            cache.listings.put(cache_key, rows, generation=generation, stamp=ctx.read_stamp)
     return rows
 
 

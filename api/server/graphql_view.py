@@ -27,6 +27,7 @@ from typing import Any, cast
 import asyncpg
 import orjson
 from cross_web import HTTPException  # what strawberry's view raises for a bad request
+from redis.exceptions import RedisError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
@@ -42,11 +43,11 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Subscr
 from strawberry.types import ExecutionResult
 
 from api.auth import sessions
-from api.core.caching import ListingCache
-from api.core.context import Context
+from api.core.context import Context, Viewer
 from api.core.errors import INTERNAL_MESSAGE
 from api.core.loaders import Loaders
 from api.server import request_limits, viewer_overlay
+from api.server.replica import Route
 from api.server.request_limits import Limits, Refused
 from api.server.resources import Resources
 from api.server.schema import schema
@@ -54,6 +55,14 @@ from api.server.shared_reads import ReadKey, read_key
 from api.server.sockets import SESSION_ENDED, TOO_MANY_SOCKETS
 
 _CREDENTIAL_HEADERS = (b"authorization", b"cookie")
+
+# What a request's ASGI scope carries from the view to `get_context`: that it only reads, the
+# route a shared answer is read on, the viewer's latest write (once looked up), and, back to the
+# view, the request's context.
+_READS = "agora.reads"
+_ROUTE = "agora.route"
+_OWN_WRITE = "agora.own_write"
+_CONTEXT = "agora.context"
 
 # What a lost, refused or overloaded database raises (timeouts included).
 _DATABASE_FAILURES = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
@@ -185,20 +194,25 @@ class AgoraGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         r: Resources = request.app.state.resources
         viewer = await sessions.viewer_of(r.pool, request, r.cache.sessions)
+        route, own_write = await _reads_of(request, viewer, r)
         client = request.client
-        return Context(
+        context = Context(
             request=request,
             response=response if isinstance(response, Response) else None,
             settings=r.settings,
-            pool=r.pool,
+            pool=route.pool,
             redis=r.redis,
             pubsub=r.pubsub,
             listing_cache=r.cache,
             renderer=r.renderer,
             viewer=viewer,
-            loaders=Loaders(r.pool, viewer.user_id if viewer else None),
+            loaders=Loaders(route.pool, viewer.user_id if viewer else None),
             client_ip=client.host if client else "unknown",
+            read_stamp=route.stamp,
+            own_write=own_write,
         )
+        request.scope[_CONTEXT] = context
+        return context
 
     def decode_json(self, data: str | bytes) -> object:
         # What strawberry decodes (a POST body, a GET's variables) was checked by __call__
@@ -274,6 +288,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
         try:
             if request.method != "POST":
                 request_limits.check_query_string(request, limits)
+                request.scope[_READS] = True  # (strawberry runs no mutation sent by GET)
                 return await self._execute(request)
             body = await request_limits.read_body(request, limits)
             found = cache.read_keys.peek(body)
@@ -288,11 +303,34 @@ class AgoraGraphQL(GraphQL[Context, None]):
         except Refused as refused:
             return refused.response()
         request = _with_body(request, body)
-        if key is None or not cache.enabled or not _is_json(request):
+        if key is None:
+            return await self._write(request, resources)
+        request.scope[_READS] = True
+        if not cache.enabled or not _is_json(request):
             return await self._execute(request)
         if request.headers.get("authorization") or sessions.COOKIE in request.cookies:
             return await self._for_viewer(request, body, key, resources)
-        return await self._shared(request, body, key, cache)
+        return await self._shared(request, body, key, resources)
+
+    async def _write(self, request: Request, resources: Resources) -> Response:
+        """A mutation (or what strawberry refuses); then, before its answer leaves, where its
+        writer's write is in the WAL, for every worker: their next reads must show it."""
+        response = await self._execute(request)
+        context: Context | None = request.scope.get(_CONTEXT)
+        if context is None:
+            return response
+        writer = context.viewer.user_id if context.viewer else context.signed_in
+        if writer is not None:
+            try:
+                await resources.own_writes.remember(writer, await resources.router.written())
+            except (RedisError, *_DATABASE_FAILURES):
+                log.warning(
+                    "could not remember a write of user %s: for a few seconds their reads may "
+                    "not show it",
+                    writer,
+                    exc_info=True,
+                )
+        return response
 
     async def _execute(self, request: Request) -> Response:
         """The request executed as it stands (what strawberry's own __call__ does)."""
@@ -302,28 +340,42 @@ class AgoraGraphQL(GraphQL[Context, None]):
             return request_limits.error_response(e.reason, e.status_code)
 
     async def _shared(
-        self, request: Request, body: bytes, key: ReadKey, cache: ListingCache
+        self, request: Request, body: bytes, key: ReadKey, resources: Resources
     ) -> Response:
         """The answer everyone gets to the read `key`: cached (cleared when content changes,
         else fresh for a couple of seconds), else computed once for all who ask meanwhile."""
-        hit = cache.responses.peek(key)
-        if hit is not None:
-            cached, fresh = hit
-            if not fresh:
-                cache.filling.run(key, lambda: self._fill(request, body, key, cache))
-            return Response(cached, media_type="application/json")
+        cached = self._cached(request, body, key, resources, since=None)
+        if cached is not None:
+            return cached
         return await asyncio.shield(
-            cache.filling.run(key, lambda: self._fill(request, body, key, cache))
+            resources.cache.filling.run(key, lambda: self._fill(request, body, key, resources))
         )
 
+    def _cached(
+        self, request: Request, body: bytes, key: ReadKey, resources: Resources, since: int | None
+    ) -> Response | None:
+        """The cached shared answer (stamped at or past `since`, if given), refreshed in the
+        background once it is no longer fresh; None if there is none."""
+        cache = resources.cache
+        hit = cache.responses.peek(key, since=since)
+        if hit is None:
+            return None
+        cached, fresh = hit
+        if not fresh:
+            cache.filling.run(key, lambda: self._fill(request, body, key, resources))
+        return Response(cached, media_type="application/json")
+
     async def _fill(
-        self, request: Request, body: bytes, key: ReadKey, cache: ListingCache
+        self, request: Request, body: bytes, key: ReadKey, resources: Resources
     ) -> Response:
+        cache = resources.cache
         generation = cache.responses.generation
-        response = await self._execute(_anonymous(request, body))
+        route = resources.router.route(None)
+        response = await self._execute(_anonymous(request, body, route))
         # Only clean answers: an error may be a moment's (a lost connection) or the asker's.
         if response.status_code == 200 and b'"errors"' not in response.body:
-            cache.responses.put(key, bytes(response.body), generation=generation)
+            put = cache.responses.put
+            put(key, bytes(response.body), generation=generation, stamp=route.stamp)
         return response
 
     async def _for_viewer(
@@ -332,13 +384,22 @@ class AgoraGraphQL(GraphQL[Context, None]):
         if not viewer_overlay.is_shareable(schema._schema, key.document):
             return await self._execute(request)
         viewer = await sessions.viewer_of(resources.pool, request, resources.cache.sessions)
-        shared = await self._shared(request, body, key, resources.cache)
         if viewer is None:  # unknown or expired credentials: an anonymous reader
-            return shared
+            return await self._shared(request, body, key, resources)
+        own_write = await resources.own_writes.of(viewer.user_id)
+        request.scope[_OWN_WRITE] = own_write
+        if own_write is None:
+            shared = await self._shared(request, body, key, resources)
+        else:
+            found = self._cached(request, body, key, resources, since=own_write)
+            if found is None:
+                # The shared answer may predate their latest write: read theirs, where it is.
+                return await self._execute(request)
+            shared = found
         if shared.status_code != 200 or b'"errors"' in shared.body:
             return await self._execute(request)
         answer = await viewer_overlay.answer_for(
-            resources.pool, bytes(shared.body), viewer_id=viewer.user_id
+            resources.router.route(own_write).pool, bytes(shared.body), viewer_id=viewer.user_id
         )
         if answer is None:
             return await self._execute(request)
@@ -363,6 +424,26 @@ def _with_body(request: Request, body: bytes, *, drop: tuple[bytes, ...] = ()) -
     return Request(scope, receive)
 
 
-def _anonymous(request: Request, body: bytes) -> Request:
-    """The same request without its credentials: what the shared answer is computed from."""
-    return _with_body(request, body, drop=_CREDENTIAL_HEADERS)
+def _anonymous(request: Request, body: bytes, route: Route) -> Request:
+    """The same request without its credentials, read on `route`: what the shared answer is
+    computed from."""
+    anonymous = _with_body(request, body, drop=_CREDENTIAL_HEADERS)
+    anonymous.scope[_ROUTE] = route
+    return anonymous
+
+
+async def _reads_of(
+    request: Request | WebSocket, viewer: Viewer | None, resources: Resources
+) -> tuple[Route, int | None]:
+    """Where a request reads, and its viewer's latest write (if they wrote lately). Only
+    queries sent over HTTP read the replica: a mutation reads what it writes, and a
+    subscription's events are read the moment they are written."""
+    given: Route | None = request.scope.get(_ROUTE)
+    if given is not None:  # a shared answer being computed, for no one in particular
+        return given, None
+    if not request.scope.get(_READS):
+        return resources.router.writes(), None
+    own_write = request.scope.get(_OWN_WRITE)
+    if own_write is None and viewer is not None and _OWN_WRITE not in request.scope:
+        own_write = await resources.own_writes.of(viewer.user_id)
+    return resources.router.route(own_write), own_write
