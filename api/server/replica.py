@@ -4,8 +4,9 @@ A read request is sent to the replica unless its viewer wrote something the repl
 replayed yet: after a write, the view remembers the primary's WAL position for the writer
 (`api.server.own_writes`), and that writer reads the primary until the replica's replay position
 reaches it. Each worker keeps the replica's position as it last read it, read again in the
-background at most every `CHECK_SECONDS` when requests ask for it, so a request never waits for
-it: a position read a moment ago is a lower bound of the replica's, which is all routing needs.
+background (at most every `CHECK_SECONDS`) only when a writer's read finds it short of their
+write, so a request never waits for it and readers who did not write cost no query at all: a
+position read a moment ago is a lower bound of the replica's, which is all routing needs.
 A replica that lags keeps serving those who did not write; one that cannot be reached sends every
 read to the primary (said once in the log, and once when it is back), and a query that finds it
 gone on the way is run on the primary instead.
@@ -34,8 +35,8 @@ log = logging.getLogger("agora.api")
 
 queries = sql.load(__file__, "replica.sql")
 
-# How old the replica's replay position (and the primary's write position) may be before a request
-# that needs it has it read again, in the background.
+# How old the replica's replay position (and the primary's write position) may be before a
+# writer's read, which needs it, has it read again, in the background.
 CHECK_SECONDS = 0.1
 # While the replica is unreachable, how often it is tried again.
 RETRY_SECONDS = 1.0
@@ -170,16 +171,23 @@ class ReadRouter:
     def route(self, own_write: int | None) -> Route:
         """Where a read by someone whose latest write is at `own_write` (None: wrote nothing
         lately) sees everything they wrote: the replica once it has replayed that far."""
+        now = time.monotonic()
         replica = self._replica
         if replica is not None:
-            now = time.monotonic()
-            wait = CHECK_SECONDS if self._up else RETRY_SECONDS
-            if now - self._replica_checked > wait:
-                self._in_background("replica", self._check_replica)
+            # Positions are read again only when someone's read depends on it: a writer the
+            # replica has not caught up with, or a replica to try again. Nobody else's does.
+            if self._up is False:
+                if now - self._replica_checked > RETRY_SECONDS:
+                    self._in_background("replica", self._check_replica)
+            elif own_write is not None and self._replayed < own_write:
+                if now - self._replica_checked > CHECK_SECONDS:
+                    self._in_background("replica", self._check_replica)
             if self._up and (own_write is None or self._replayed >= own_write):
                 return Route(replica, self._replayed)
-        if time.monotonic() - self._written_checked > CHECK_SECONDS:
-            self._in_background("primary", self._check_written)
+        # (a write made through another worker: this one's position of the primary is older)
+        if own_write is not None and self._written < own_write:
+            if now - self._written_checked > CHECK_SECONDS:
+                self._in_background("primary", self._check_written)
         return Route(self._primary, max(self._written, own_write or 0))
 
     def writes(self) -> Route:
