@@ -63,6 +63,14 @@ class TtlCache(Generic[V]):
         found = self.peek(key, since=since)
         return found[0] if found is not None and found[1] else None
 
+    def get_stamped(self, key: Any, *, since: int | None = None) -> tuple[V, int] | None:
+        """The value if it is fresh (and, given `since`, stamped at or past it), with its
+        stamp."""
+        found = self.peek(key, since=since)
+        if found is None or not found[1]:
+            return None
+        return found[0], self._entries[key][3]
+
     def peek(self, key: Any, *, since: int | None = None) -> tuple[V, bool] | None:
         """The value and whether it is still fresh; None if missing or too old to serve, or,
         given `since`, stamped before it (older than a write the asker must see)."""

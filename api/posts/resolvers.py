@@ -79,14 +79,18 @@ async def _shared_page(
     cache = ctx.listing_cache
     cache_key = (community_id, sort, after, first)
     # (not a page older than the viewer's own latest write: they see their vote's score)
-    rows = cache.listings.get(cache_key, since=ctx.own_write) if cache.enabled else None
-    if rows is None:
-        generation = cache.listings.generation
-        rows = await listing.fetch(
-            ctx.pool, sort=sort, page=page, limit=first + 1, community_id=community_id
-        )
-        if cache.enabled:
-            cache.listings.put(cache_key, rows, generation=generation, stamp=ctx.read_stamp)
+    found = cache.listings.get_stamped(cache_key, since=ctx.own_write) if cache.enabled else None
+    if found is not None:
+        rows, stamp = found
+        # (the answer holds what this page holds: a shared answer is stamped no later)
+        ctx.read_stamp = min(ctx.read_stamp, stamp)
+        return rows
+    generation = cache.listings.generation
+    rows = await listing.fetch(
+        ctx.pool, sort=sort, page=page, limit=first + 1, community_id=community_id
+    )
+    if cache.enabled:
+        cache.listings.put(cache_key, rows, generation=generation, stamp=ctx.read_stamp)
     return rows
 
 

@@ -347,9 +347,25 @@ class AgoraGraphQL(GraphQL[Context, None]):
         cached = self._cached(request, body, key, resources, since=None)
         if cached is not None:
             return cached
-        return await asyncio.shield(
-            resources.cache.filling.run(key, lambda: self._fill(request, body, key, resources))
+        response, _ = await self._filled(request, body, key, resources)
+        return response
+
+    async def _filled(
+        self,
+        request: Request,
+        body: bytes,
+        key: ReadKey,
+        resources: Resources,
+        since: int | None = None,
+    ) -> tuple[Response, int]:
+        """The shared answer computed now (or by a computation under way), with its stamp;
+        given `since`, from cached pieces stamped at or past it."""
+        filled: tuple[Response, int] = await asyncio.shield(
+            resources.cache.filling.run(
+                key, lambda: self._fill(request, body, key, resources, since)
+            )
         )
+        return filled
 
     def _cached(
         self, request: Request, body: bytes, key: ReadKey, resources: Resources, since: int | None
@@ -366,17 +382,39 @@ class AgoraGraphQL(GraphQL[Context, None]):
         return Response(cached, media_type="application/json")
 
     async def _fill(
-        self, request: Request, body: bytes, key: ReadKey, resources: Resources
-    ) -> Response:
+        self,
+        request: Request,
+        body: bytes,
+        key: ReadKey,
+        resources: Resources,
+        since: int | None = None,
+    ) -> tuple[Response, int]:
         cache = resources.cache
         generation = cache.responses.generation
-        route = resources.router.route(None)
-        response = await self._execute(_anonymous(request, body, route))
+        anonymous = _anonymous(request, body, resources.router.route(None), since)
+        response = await self._execute(anonymous)
+        context: Context | None = anonymous.scope.get(_CONTEXT)
+        # (what it read: the route's position, or older where it used a cached page)
+        stamp = context.read_stamp if context is not None else 0
         # Only clean answers: an error may be a moment's (a lost connection) or the asker's.
         if response.status_code == 200 and b'"errors"' not in response.body:
-            put = cache.responses.put
-            put(key, bytes(response.body), generation=generation, stamp=route.stamp)
-        return response
+            cache.responses.put(key, bytes(response.body), generation=generation, stamp=stamp)
+        return response, stamp
+
+    async def _shared_since(
+        self, request: Request, body: bytes, key: ReadKey, resources: Resources, since: int
+    ) -> Response | None:
+        """The shared answer if it holds everything up to `since` (a viewer's latest write):
+        the cached one, else one computed now when that would (it then serves everyone); None
+        when neither does (a replica that has not replayed the write yet)."""
+        cached = self._cached(request, body, key, resources, since=since)
+        if cached is not None:
+            return cached
+        if resources.router.route(None).stamp < since:
+            return None
+        response, stamp = await self._filled(request, body, key, resources, since)
+        # (a computation already under way may have started before the write)
+        return response if stamp >= since else None
 
     async def _for_viewer(
         self, request: Request, body: bytes, key: ReadKey, resources: Resources
@@ -391,7 +429,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
         if own_write is None:
             shared = await self._shared(request, body, key, resources)
         else:
-            found = self._cached(request, body, key, resources, since=own_write)
+            found = await self._shared_since(request, body, key, resources, own_write)
             if found is None:
                 # The shared answer may predate their latest write: read theirs, where it is.
                 return await self._execute(request)
@@ -424,11 +462,12 @@ def _with_body(request: Request, body: bytes, *, drop: tuple[bytes, ...] = ()) -
     return Request(scope, receive)
 
 
-def _anonymous(request: Request, body: bytes, route: Route) -> Request:
-    """The same request without its credentials, read on `route`: what the shared answer is
-    computed from."""
+def _anonymous(request: Request, body: bytes, route: Route, since: int | None) -> Request:
+    """The same request without its credentials, read on `route` (from cached pieces stamped
+    at or past `since`, if given): what the shared answer is computed from."""
     anonymous = _with_body(request, body, drop=_CREDENTIAL_HEADERS)
     anonymous.scope[_ROUTE] = route
+    anonymous.scope[_OWN_WRITE] = since
     return anonymous
 
 
@@ -440,7 +479,7 @@ async def _reads_of(
     subscription's events are read the moment they are written."""
     given: Route | None = request.scope.get(_ROUTE)
     if given is not None:  # a shared answer being computed, for no one in particular
-        return given, None
+        return given, request.scope.get(_OWN_WRITE)
     if not request.scope.get(_READS):
         return resources.router.writes(), None
     own_write = request.scope.get(_OWN_WRITE)
