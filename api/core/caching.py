@@ -4,7 +4,9 @@ Listing pages are the same for everyone (the viewer's own votes are joined per r
 loader), so one fetch serves every request for a couple of seconds. New, edited, deleted or
 removed posts and comments invalidate at once: the writer clears its own process, and a Redis
 message clears the other workers'. Votes only change scores and order; those show within the
-time-to-live (as on Reddit, a score may lag a vote by a moment).
+time-to-live (as on Reddit, a score may lag a vote by a moment), except to the voter: each entry
+is stamped with the database position it was read at, and someone who just wrote is served only
+entries stamped at or past their write (`api.server.own_writes`).
 
 An expired entry is still served while one request refreshes it in the background ("stale while
 revalidate"), and concurrent misses of one key share a single computation: otherwise every

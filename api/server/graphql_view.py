@@ -13,7 +13,9 @@ of two ways:
   with the viewer's own votes and standing filled in from one query.
 
 Anything else (writes, the viewer's own things, a single post, GET, a server with the cache
-off) is executed for this request alone.
+off) is executed for this request alone, and so is a shareable read by someone whose latest
+write the shared answer may not hold (`api.server.own_writes`). Reads go to the read replica
+when there is one, a writer's once it has replayed their write (`api.server.replica`).
 """
 
 from __future__ import annotations
