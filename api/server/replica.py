@@ -106,26 +106,23 @@ class ReplicaPool(Pool):
     def trouble(self, error: BaseException) -> None:
         self.on_trouble(error)
 
-    async def fetch(self, query: str, *args: object, **options: Any) -> Any:
+    async def _here_or_primary(
+        self, method: str, query: str, args: tuple[object, ...], options: dict[str, Any]
+    ) -> Any:
         try:
-            return await super().fetch(query, *args, **options)
+            return await getattr(super(), method)(query, *args, **options)
         except ELSEWHERE as error:
             self.trouble(error)
-            return await self.primary.fetch(query, *args, **options)
+            return await getattr(self.primary, method)(query, *args, **options)
+
+    async def fetch(self, query: str, *args: object, **options: Any) -> Any:
+        return await self._here_or_primary("fetch", query, args, options)
 
     async def fetchrow(self, query: str, *args: object, **options: Any) -> Any:
-        try:
-            return await super().fetchrow(query, *args, **options)
-        except ELSEWHERE as error:
-            self.trouble(error)
-            return await self.primary.fetchrow(query, *args, **options)
+        return await self._here_or_primary("fetchrow", query, args, options)
 
     async def fetchval(self, query: str, *args: object, **options: Any) -> Any:
-        try:
-            return await super().fetchval(query, *args, **options)
-        except ELSEWHERE as error:
-            self.trouble(error)
-            return await self.primary.fetchval(query, *args, **options)
+        return await self._here_or_primary("fetchval", query, args, options)
 
     async def replayed(self) -> int:
         """The replica's replay position, asked of the replica itself (never of the primary)."""
