@@ -319,8 +319,8 @@ class AgoraGraphQL(GraphQL[Context, None]):
         writer's write is in the WAL, for every worker: their next reads must show it."""
         response = await self._execute(request)
         context: Context | None = request.scope.get(_CONTEXT)
-        if context is None:
-            return response
+        if context is None or not (resources.cache.enabled or resources.router.replica):
+            return response  # (nothing could serve the writer an older read)
         writer = context.viewer.user_id if context.viewer else context.signed_in
         if writer is not None:
             try:
