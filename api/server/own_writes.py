@@ -13,6 +13,7 @@ entry lives, and than a replica that is in working order lags.
 from __future__ import annotations
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 MARK_SECONDS = 600
 
@@ -41,6 +42,11 @@ class OwnWrites:
         await self._remember(keys=[f"{self._prefix}{user_id}"], args=[lsn, MARK_SECONDS])
 
     async def of(self, user_id: int) -> int | None:
-        """Where `user_id`'s latest write is in the WAL; None if they wrote nothing lately."""
-        found = await self._redis.get(f"{self._prefix}{user_id}")
+        """Where `user_id`'s latest write is in the WAL; None if they wrote nothing lately, or
+        if Redis cannot say (its loss is logged by the pub/sub listener): reads go on, and
+        writes, which count against rate limits kept in Redis, are refused meanwhile."""
+        try:
+            found = await self._redis.get(f"{self._prefix}{user_id}")
+        except RedisError:
+            return None
         return int(found) if found is not None else None
