@@ -28,6 +28,7 @@ from tests.support.server import LiveServer, start_server
 from tests.support.standby import Replicated, start_replicated
 
 TITLE = "query($c: String!) { community(name: $c) { title } }"
+VIEWER = "{ viewer { user { id } } }"
 UNREACHABLE = "is unreachable"
 BACK = "is back; reads go to it again"
 DATABASE = f"agora_replica_{os.getpid()}"
@@ -131,6 +132,9 @@ async def test_a_lagging_replica_serves_readers_but_a_writer_reads_their_own_wri
         assert await title(alice, name) == "Changed on the primary"
         assert await title(bob, name) == "First"
         assert await title(anonymous, name) == "First"
+        # and someone who signs in now finds their new account, which only the primary has
+        carol = await sign_in(Client(replica_server.graphql_url, http))
+        assert await carol.data(VIEWER) == {"viewer": {"user": {"id": carol.user_id}}}
         # when the standby replays again, and has replayed her write
         await standby.execute("SELECT pg_wal_replay_resume()")
         await replayed_all(primary, standby)
