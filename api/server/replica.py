@@ -53,6 +53,13 @@ LOST = (
     asyncpg.CrashShutdownError,
     asyncpg.CannotConnectNowError,
 )
+
+
+def is_lost(error: object) -> bool:
+    # (TimeoutError is an OSError, but says the replica is busy, not gone)
+    return isinstance(error, LOST) and not isinstance(error, TimeoutError)
+
+
 # What the primary answers instead: a lost replica, a full or slow one, and a query cancelled by
 # a conflict with the replica's recovery (SQLSTATE 40001 on a hot standby).
 ELSEWHERE = (*LOST, TimeoutError, asyncpg.SerializationError)
@@ -85,7 +92,7 @@ class _FallbackAcquire(_Acquire):
         if self._instead is not None:
             await self._instead.__aexit__(*exc)
             return
-        if isinstance(exc[1], LOST):
+        if is_lost(exc[1]):
             cast(ReplicaPool, self.pool).trouble(exc[1])
         await super().__aexit__(*exc)
 
@@ -230,9 +237,14 @@ class ReadRouter:
 
     def _trouble(self, error: BaseException, *, unreachable: bool = False) -> None:
         """A query found the replica gone (or the check could not reach it): reads go to the
-        primary until a check reaches it again. A full or slow replica (a timeout of one query)
-        only sends that query to the primary."""
-        if not (unreachable or isinstance(error, LOST)) or self._up is False:
+        primary until a check reaches it again. A timeout (a full or slow replica, or one that
+        no longer answers at all) sends that query to the primary and has the replica checked:
+        it is unreachable only if the check, one short query, times out too."""
+        if self._up is False:
+            return
+        if not (unreachable or is_lost(error)):
+            if time.monotonic() - self._replica_checked > CHECK_SECONDS:
+                self._in_background("replica", self._check_replica)
             return
         self._up = False
         self._replica_checked = time.monotonic()
