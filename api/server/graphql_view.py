@@ -349,25 +349,11 @@ class AgoraGraphQL(GraphQL[Context, None]):
         cached = self._cached(request, body, key, resources, since=None)
         if cached is not None:
             return cached
-        response, _ = await self._filled(request, body, key, resources)
-        return response
-
-    async def _filled(
-        self,
-        request: Request,
-        body: bytes,
-        key: ReadKey,
-        resources: Resources,
-        since: int | None = None,
-    ) -> tuple[Response, int]:
-        """The shared answer computed now (or by a computation under way), with its stamp;
-        given `since`, from cached pieces stamped at or past it."""
-        filled: tuple[Response, int] = await asyncio.shield(
-            resources.cache.filling.run(
-                key, lambda: self._fill(request, body, key, resources, since)
-            )
+        filling = resources.cache.filling
+        response, _ = await asyncio.shield(
+            filling.run(key, lambda: self._fill(request, body, key, resources))
         )
-        return filled
+        return response
 
     def _cached(
         self, request: Request, body: bytes, key: ReadKey, resources: Resources, since: int | None
@@ -414,7 +400,11 @@ class AgoraGraphQL(GraphQL[Context, None]):
             return cached
         if resources.router.route(None).stamp < since:
             return None
-        response, stamp = await self._filled(request, body, key, resources, since)
+        # computed now (or by a computation under way), from cached pages as recent as the write
+        filling = resources.cache.filling
+        response, stamp = await asyncio.shield(
+            filling.run(key, lambda: self._fill(request, body, key, resources, since))
+        )
         # (a computation already under way may have started before the write)
         return response if stamp >= since else None
 
