@@ -93,6 +93,7 @@ async def create_pool(
     max_size: int = 10,
     counter: QueryCounter | None = None,
     settings: Settings | None = None,
+    pool_class: type[Pool] = Pool,
 ) -> Pool:
     """A pool whose connections carry the timeouts of `settings` (the defaults when None)."""
     settings = settings or Settings()
@@ -102,7 +103,7 @@ async def create_pool(
         if counter is not None:
             conn.add_query_logger(counter)
 
-    pool = Pool(
+    pool = pool_class(
         dsn,
         min_size=min_size,
         max_size=max_size,

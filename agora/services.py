@@ -218,7 +218,7 @@ def resolve_all(
 ) -> tuple[ResolvedService, ResolvedService]:
     postgres = resolve_postgres(database_url, data_dir)
     redis = resolve_redis(redis_url, data_dir)
-    log.info("PostgreSQL: %s (%s)", _redact(postgres.url), _origin(postgres))
+    log.info("PostgreSQL: %s (%s)", redact(postgres.url), _origin(postgres))
     log.info("Redis: %s (%s)", redis.url, _origin(redis))
     return postgres, redis
 
@@ -258,7 +258,8 @@ def release(
             )
 
 
-def _redact(url: str) -> str:
+def redact(url: str) -> str:
+    """`url` with its password hidden, for the log."""
     head, sep, tail = url.partition("@")
     if not sep or ":" not in head.split("//", 1)[-1]:
         return url

@@ -66,6 +66,9 @@ class Settings:
     """
 
     database_url: str | None = None
+    # A streaming replica of database_url (a hot standby) for the API's reads; None: all on
+    # database_url. A viewer who wrote reads the primary until the replica has replayed the write.
+    database_read_url: str | None = None
     redis_url: str | None = None
     chain_rpc_url: str | None = None
     # A block explorer's base URL (e.g. https://etherscan.io): transaction hashes and addresses
@@ -185,6 +188,7 @@ class Settings:
         origin = f"{host}:{port}"
         return cls(
             database_url=_env("DATABASE_URL"),
+            database_read_url=_env("DATABASE_READ_URL"),
             redis_url=_env("REDIS_URL"),
             chain_rpc_url=_env("CHAIN_RPC_URL"),
             explorer_url=_env("EXPLORER_URL"),

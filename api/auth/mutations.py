@@ -87,6 +87,8 @@ async def sign_in(info: Info, message: str, signature: str) -> Session:
         session = await sessions.create_session(
             conn, user_id=user["id"], ttl=timedelta(seconds=ctx.settings.session_ttl_seconds)
         )
+    # Their first reads must find the account just made (a read replica may not have it yet).
+    ctx.signed_in = user["id"]
     if ctx.response is not None:
         ctx.response.set_cookie(
             sessions.COOKIE,

@@ -4,7 +4,9 @@ Listing pages are the same for everyone (the viewer's own votes are joined per r
 loader), so one fetch serves every request for a couple of seconds. New, edited, deleted or
 removed posts and comments invalidate at once: the writer clears its own process, and a Redis
 message clears the other workers'. Votes only change scores and order; those show within the
-time-to-live (as on Reddit, a score may lag a vote by a moment).
+time-to-live (as on Reddit, a score may lag a vote by a moment), except to the voter: each entry
+is stamped with the database position it was read at, and someone who just wrote is served only
+entries stamped at or past their write (`api.server.own_writes`).
 
 An expired entry is still served while one request refreshes it in the background ("stale while
 revalidate"), and concurrent misses of one key share a single computation: otherwise every
@@ -71,7 +73,8 @@ class TtlCache(Generic[V]):
         self._size = size
         self._max_bytes = max_bytes
         self._weigh = weigh
-        self._entries: OrderedDict[Any, tuple[float, V, int]] = OrderedDict()
+        # key -> (expiry, value, weight, stamp)
+        self._entries: OrderedDict[Any, tuple[float, V, int, int]] = OrderedDict()
         self.bytes = 0  # the sum of the weights of the entries
         # Bumped by clear(): a value computed before a clear must not be stored after it.
         self.generation = 0
@@ -81,23 +84,34 @@ class TtlCache(Generic[V]):
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, key: Any) -> V | None:
-        """The value if it is fresh."""
-        found = self.peek(key)
+    def get(self, key: Any, *, since: int | None = None) -> V | None:
+        """The value if it is fresh (and, given `since`, stamped at or past it)."""
+        found = self.peek(key, since=since)
         return found[0] if found is not None and found[1] else None
 
-    def peek(self, key: Any) -> tuple[V, bool] | None:
-        """The value and whether it is still fresh; None if missing or too old to serve."""
-        found = self._peek(key)
+    def get_stamped(self, key: Any, *, since: int | None = None) -> tuple[V, int] | None:
+        """The value if it is fresh (and, given `since`, stamped at or past it), with its
+        stamp."""
+        found = self.peek(key, since=since)
+        if found is None or not found[1]:
+            return None
+        return found[0], self._entries[key][3]
+
+    def peek(self, key: Any, *, since: int | None = None) -> tuple[V, bool] | None:
+        """The value and whether it is still fresh; None if missing or too old to serve, or,
+        given `since`, stamped before it (older than a write the asker must see)."""
+        found = self._peek(key, since)
         if self._hits is not None and self._misses is not None:
             (self._misses if found is None else self._hits).add()
         return found
 
-    def _peek(self, key: Any) -> tuple[V, bool] | None:
+    def _peek(self, key: Any, since: int | None) -> tuple[V, bool] | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        expires, value, _ = entry
+        expires, value, _, stamp = entry
+        if since is not None and stamp < since:
+            return None
         now = time.monotonic()
         if now < expires:
             return value, True
@@ -106,19 +120,21 @@ class TtlCache(Generic[V]):
         self._remove(key)
         return None
 
-    def put(self, key: Any, value: V, *, generation: int | None = None) -> None:
+    def put(self, key: Any, value: V, *, generation: int | None = None, stamp: int = 0) -> None:
+        """Keep `value`, unless a clear came since `generation`; `stamp`: the database's
+        position (an LSN) the value is known to include (`api.server.replica`)."""
         if generation is not None and generation != self.generation:
             return
         weight = self._weigh(key, value) if self._weigh is not None else 0
         if self._max_bytes is not None and weight > self._max_bytes:
             return  # would push out everything else, and still not fit
         self._remove(key)
-        self._entries[key] = (time.monotonic() + self._ttl, value, weight)
+        self._entries[key] = (time.monotonic() + self._ttl, value, weight, stamp)
         self.bytes += weight
         while len(self._entries) > self._size or (
             self._max_bytes is not None and self.bytes > self._max_bytes
         ):
-            _, (_, _, evicted) = self._entries.popitem(last=False)
+            _, (_, _, evicted, _) = self._entries.popitem(last=False)
             self.bytes -= evicted
 
     def discard(self, key: Any) -> None:

@@ -47,3 +47,10 @@ class Context:
     loaders: Loaders
     client_ip: str
     extra: dict[str, Any] = field(default_factory=dict)
+    # How far (an LSN) the database that `pool` reads is known to have got at least, and the
+    # viewer's latest write when the caches may not hold it yet: a shared cache entry is used
+    # for this request only when stamped at or past it (`api.server.own_writes`).
+    read_stamp: int = 0
+    own_write: int | None = None
+    # The account a sign-in in this request was made as (the request had no viewer yet).
+    signed_in: int | None = None

@@ -75,16 +75,22 @@ async def _shared_page(
     community_id: int | None,
 ) -> list[Any]:
     """A page that is the same for every reader, from the listing cache when it holds it."""
-    cache = info.context.listing_cache
+    ctx = info.context
+    cache = ctx.listing_cache
     cache_key = (community_id, sort, after, first)
-    rows = cache.listings.get(cache_key) if cache.enabled else None
-    if rows is None:
-        generation = cache.listings.generation
-        rows = await listing.fetch(
-            info.context.pool, sort=sort, page=page, limit=first + 1, community_id=community_id
-        )
-        if cache.enabled:
-            cache.listings.put(cache_key, rows, generation=generation)
+    # (not a page older than the viewer's own latest write: they see their vote's score)
+    found = cache.listings.get_stamped(cache_key, since=ctx.own_write) if cache.enabled else None
+    if found is not None:
+        rows, stamp = found
+        # (the answer holds what this page holds: a shared answer is stamped no later)
+        ctx.read_stamp = min(ctx.read_stamp, stamp)
+        return rows
+    generation = cache.listings.generation
+    rows = await listing.fetch(
+        ctx.pool, sort=sort, page=page, limit=first + 1, community_id=community_id
+    )
+    if cache.enabled:
+        cache.listings.put(cache_key, rows, generation=generation, stamp=ctx.read_stamp)
     return rows
 
 

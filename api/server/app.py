@@ -8,6 +8,7 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +31,7 @@ from starlette.staticfiles import StaticFiles
 from agora.db import QueryCounter, create_pool
 from agora.metrics import flush_every
 from agora.runtime import restore_recursion_limit
+from agora.services import redact
 from agora.settings import PROJECT_ROOT, Settings
 from api.account.export import export
 from api.core.caching import ListingCache
@@ -38,6 +40,8 @@ from api.core.rendering import Renderer
 from api.rewards.distribution import epoch_distribution
 from api.server import metrics
 from api.server.graphql_view import AgoraGraphQL
+from api.server.own_writes import OwnWrites
+from api.server.replica import REPLICA_WAIT_SECONDS, ReadRouter, ReplicaPool
 from api.server.resources import Resources
 from api.server.sockets import OpenSockets
 
@@ -119,6 +123,22 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
             counter=counter,
             settings=settings,
         )
+        replica: ReplicaPool | None = None
+        if settings.database_read_url:
+            # No connection at start (min_size=0): a replica that is down must not stop the API,
+            # whose reads then go to the primary. Its waits are short for the same reason.
+            created = await create_pool(
+                settings.database_read_url,
+                min_size=0,
+                max_size=settings.db_pool_size,
+                counter=counter,
+                settings=replace(settings, db_acquire_timeout_seconds=REPLICA_WAIT_SECONDS),
+                pool_class=ReplicaPool,
+            )
+            assert isinstance(created, ReplicaPool)
+            replica = created
+        router = ReadRouter(pool, replica, replica_name=redact(settings.database_read_url or ""))
+        await router.start()
         # After a Redis restart every pooled connection is dead; a client built from a URL does
         # not retry by default, so each would fail one request with INTERNAL. Retried on a new
         # connection instead (a repeated INCR or PUBLISH after a lost reply is harmless here).
@@ -146,13 +166,14 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
             socket_keepalive=True,
             client_name="agora-api-listener",
         )
+        namespace = f"agora:{_database_name(database_url)}"
         cache = ListingCache(
             ttl=settings.listing_cache_seconds, response_bytes=settings.response_cache_bytes
         )
         pubsub = PubSub(
             redis,
             cache,
-            namespace=f"agora:{_database_name(database_url)}",
+            namespace=namespace,
             listener=listener,
             queue_size=settings.subscription_queue_size,
         )
@@ -161,7 +182,10 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
         renderer = Renderer(
             workers=settings.render_workers, timeout=settings.render_timeout_seconds
         )
-        resources = Resources(settings, pool, redis, cache, pubsub, counter, sockets, renderer)
+        own_writes = OwnWrites(redis, namespace=namespace)
+        resources = Resources(
+            settings, pool, redis, cache, pubsub, counter, sockets, renderer, router, own_writes
+        )
         app.state.resources = resources
         follower = asyncio.create_task(pubsub.follow_invalidations())
         flusher = asyncio.create_task(flush_every())
@@ -179,6 +203,9 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
             await pubsub.aclose()
             await listener.aclose()
             await redis.aclose(close_connection_pool=True)  # a pool given is not closed by default
+            await router.aclose()
+            if replica is not None:
+                await replica.close()
             await pool.close()
             await asyncio.to_thread(renderer.close)
 

@@ -13,7 +13,9 @@ of two ways:
   with the viewer's own votes and standing filled in from one query.
 
 Anything else (writes, the viewer's own things, a single post, GET, a server with the cache
-off) is executed for this request alone.
+off) is executed for this request alone, and so is a shareable read by someone whose latest
+write the shared answer may not hold (`api.server.own_writes`). Reads go to the read replica
+when there is one, a writer's once it has replayed their write (`api.server.replica`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any, cast
 import asyncpg
 import orjson
 from cross_web import HTTPException  # what strawberry's view raises for a bad request
+from redis.exceptions import RedisError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
@@ -43,12 +46,12 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Subscr
 from strawberry.types import ExecutionResult
 
 from api.auth import sessions
-from api.core.caching import ListingCache
-from api.core.context import Context
+from api.core.context import Context, Viewer
 from api.core.errors import INTERNAL_MESSAGE
 from api.core.loaders import Loaders
 from api.server import request_limits, viewer_overlay
 from api.server.metrics import REQUEST_SECONDS, worker_headers
+from api.server.replica import Route
 from api.server.request_limits import Limits, Refused
 from api.server.resources import Resources
 from api.server.schema import schema
@@ -56,6 +59,14 @@ from api.server.shared_reads import ReadKey, operation_kind, read_key
 from api.server.sockets import SESSION_ENDED, TOO_MANY_SOCKETS
 
 _CREDENTIAL_HEADERS = (b"authorization", b"cookie")
+
+# What a request's ASGI scope carries from the view to `get_context`: that it only reads, the
+# route a shared answer is read on, the viewer's latest write (once looked up), and, back to the
+# view, the request's context.
+_READS = "agora.reads"
+_ROUTE = "agora.route"
+_OWN_WRITE = "agora.own_write"
+_CONTEXT = "agora.context"
 
 # What a lost, refused or overloaded database raises (timeouts included).
 _DATABASE_FAILURES = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
@@ -189,20 +200,25 @@ class AgoraGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         r: Resources = request.app.state.resources
         viewer = await sessions.viewer_of(r.pool, request, r.cache.sessions)
+        route, own_write = await _reads_of(request, viewer, r)
         client = request.client
-        return Context(
+        context = Context(
             request=request,
             response=response if isinstance(response, Response) else None,
             settings=r.settings,
-            pool=r.pool,
+            pool=route.pool,
             redis=r.redis,
             pubsub=r.pubsub,
             listing_cache=r.cache,
             renderer=r.renderer,
             viewer=viewer,
-            loaders=Loaders(r.pool, viewer.user_id if viewer else None),
+            loaders=Loaders(route.pool, viewer.user_id if viewer else None),
             client_ip=client.host if client else "unknown",
+            read_stamp=route.stamp,
+            own_write=own_write,
         )
+        request.scope[_CONTEXT] = context
+        return context
 
     async def create_websocket_response(
         self, request: WebSocket, subprotocol: str | None
@@ -288,7 +304,8 @@ class AgoraGraphQL(GraphQL[Context, None]):
         try:
             if request.method != "POST":
                 request_limits.check_query_string(request, limits)
-                return await self._execute(request), "query"  # strawberry runs only queries
+                request.scope[_READS] = True  # (strawberry runs no mutation sent by GET)
+                return await self._execute(request), "query"
             body = await request_limits.read_body(request, limits)
             found = cache.read_keys.peek(body)
             key = found[0] if found is not None else None
@@ -305,11 +322,34 @@ class AgoraGraphQL(GraphQL[Context, None]):
         except Refused as refused:
             return refused.response(), "invalid"
         request = _with_body(request, body)
-        if key is None or not cache.enabled or not _is_json(request):
+        if key is None:
+            return await self._write(request, resources), kind
+        request.scope[_READS] = True
+        if not cache.enabled or not _is_json(request):
             return await self._execute(request), kind
         if request.headers.get("authorization") or sessions.COOKIE in request.cookies:
             return await self._for_viewer(request, body, key, resources), kind
-        return await self._shared(request, body, key, cache), kind
+        return await self._shared(request, body, key, resources), kind
+
+    async def _write(self, request: Request, resources: Resources) -> Response:
+        """A mutation (or what strawberry refuses); then, before its answer leaves, where its
+        writer's write is in the WAL, for every worker: their next reads must show it."""
+        response = await self._execute(request)
+        context: Context | None = request.scope.get(_CONTEXT)
+        if context is None or not (resources.cache.enabled or resources.router.replica):
+            return response  # (nothing could serve the writer an older read)
+        writer = context.viewer.user_id if context.viewer else context.signed_in
+        if writer is not None:
+            try:
+                await resources.own_writes.remember(writer, await resources.router.written())
+            except (RedisError, *_DATABASE_FAILURES):
+                log.warning(
+                    "could not remember a write of user %s: for a few seconds their reads may "
+                    "not show it",
+                    writer,
+                    exc_info=True,
+                )
+        return response
 
     async def _execute(self, request: Request) -> Response:
         """The request executed as it stands (what strawberry's own __call__ does)."""
@@ -319,29 +359,71 @@ class AgoraGraphQL(GraphQL[Context, None]):
             return request_limits.error_response(e.reason, e.status_code)
 
     async def _shared(
-        self, request: Request, body: bytes, key: ReadKey, cache: ListingCache
+        self, request: Request, body: bytes, key: ReadKey, resources: Resources
     ) -> Response:
         """The answer everyone gets to the read `key`: cached (cleared when content changes,
         else fresh for a couple of seconds), else computed once for all who ask meanwhile."""
-        hit = cache.responses.peek(key)
-        if hit is not None:
-            cached, fresh = hit
-            if not fresh:
-                cache.filling.run(key, lambda: self._fill(request, body, key, cache))
-            return Response(cached, media_type="application/json")
-        return await asyncio.shield(
-            cache.filling.run(key, lambda: self._fill(request, body, key, cache))
+        cached = self._cached(request, body, key, resources, since=None)
+        if cached is not None:
+            return cached
+        filling = resources.cache.filling
+        response, _ = await asyncio.shield(
+            filling.run(key, lambda: self._fill(request, body, key, resources))
         )
+        return response
+
+    def _cached(
+        self, request: Request, body: bytes, key: ReadKey, resources: Resources, since: int | None
+    ) -> Response | None:
+        """The cached shared answer (stamped at or past `since`, if given), refreshed in the
+        background once it is no longer fresh; None if there is none."""
+        cache = resources.cache
+        hit = cache.responses.peek(key, since=since)
+        if hit is None:
+            return None
+        cached, fresh = hit
+        if not fresh:
+            cache.filling.run(key, lambda: self._fill(request, body, key, resources))
+        return Response(cached, media_type="application/json")
 
     async def _fill(
-        self, request: Request, body: bytes, key: ReadKey, cache: ListingCache
-    ) -> Response:
+        self,
+        request: Request,
+        body: bytes,
+        key: ReadKey,
+        resources: Resources,
+        since: int | None = None,
+    ) -> tuple[Response, int]:
+        cache = resources.cache
         generation = cache.responses.generation
-        response = await self._execute(_anonymous(request, body))
+        anonymous = _anonymous(request, body, resources.router.route(None), since)
+        response = await self._execute(anonymous)
+        context: Context | None = anonymous.scope.get(_CONTEXT)
+        # (what it read: the route's position, or older where it used a cached page)
+        stamp = context.read_stamp if context is not None else 0
         # Only clean answers: an error may be a moment's (a lost connection) or the asker's.
         if response.status_code == 200 and b'"errors"' not in response.body:
-            cache.responses.put(key, bytes(response.body), generation=generation)
-        return response
+            cache.responses.put(key, bytes(response.body), generation=generation, stamp=stamp)
+        return response, stamp
+
+    async def _shared_since(
+        self, request: Request, body: bytes, key: ReadKey, resources: Resources, since: int
+    ) -> Response | None:
+        """The shared answer if it holds everything up to `since` (a viewer's latest write):
+        the cached one, else one computed now when that would (it then serves everyone); None
+        when neither does (a replica that has not replayed the write yet)."""
+        cached = self._cached(request, body, key, resources, since=since)
+        if cached is not None:
+            return cached
+        if resources.router.route(None).stamp < since:
+            return None
+        # computed now (or by a computation under way), from cached pages as recent as the write
+        filling = resources.cache.filling
+        response, stamp = await asyncio.shield(
+            filling.run(key, lambda: self._fill(request, body, key, resources, since))
+        )
+        # (a computation already under way may have started before the write)
+        return response if stamp >= since else None
 
     async def _for_viewer(
         self, request: Request, body: bytes, key: ReadKey, resources: Resources
@@ -349,13 +431,22 @@ class AgoraGraphQL(GraphQL[Context, None]):
         if not viewer_overlay.is_shareable(schema._schema, key.document):
             return await self._execute(request)
         viewer = await sessions.viewer_of(resources.pool, request, resources.cache.sessions)
-        shared = await self._shared(request, body, key, resources.cache)
         if viewer is None:  # unknown or expired credentials: an anonymous reader
-            return shared
+            return await self._shared(request, body, key, resources)
+        own_write = await resources.own_writes.of(viewer.user_id)
+        request.scope[_OWN_WRITE] = own_write
+        if own_write is None:
+            shared = await self._shared(request, body, key, resources)
+        else:
+            found = await self._shared_since(request, body, key, resources, own_write)
+            if found is None:
+                # The shared answer may predate their latest write: read theirs, where it is.
+                return await self._execute(request)
+            shared = found
         if shared.status_code != 200 or b'"errors"' in shared.body:
             return await self._execute(request)
         answer = await viewer_overlay.answer_for(
-            resources.pool, bytes(shared.body), viewer_id=viewer.user_id
+            resources.router.route(own_write).pool, bytes(shared.body), viewer_id=viewer.user_id
         )
         if answer is None:
             return await self._execute(request)
@@ -380,6 +471,27 @@ def _with_body(request: Request, body: bytes, *, drop: tuple[bytes, ...] = ()) -
     return Request(scope, receive)
 
 
-def _anonymous(request: Request, body: bytes) -> Request:
-    """The same request without its credentials: what the shared answer is computed from."""
-    return _with_body(request, body, drop=_CREDENTIAL_HEADERS)
+def _anonymous(request: Request, body: bytes, route: Route, since: int | None) -> Request:
+    """The same request without its credentials, read on `route` (from cached pieces stamped
+    at or past `since`, if given): what the shared answer is computed from."""
+    anonymous = _with_body(request, body, drop=_CREDENTIAL_HEADERS)
+    anonymous.scope[_ROUTE] = route
+    anonymous.scope[_OWN_WRITE] = since
+    return anonymous
+
+
+async def _reads_of(
+    request: Request | WebSocket, viewer: Viewer | None, resources: Resources
+) -> tuple[Route, int | None]:
+    """Where a request reads, and its viewer's latest write (if they wrote lately). Only
+    queries sent over HTTP read the replica: a mutation reads what it writes, and a
+    subscription's events are read the moment they are written."""
+    given: Route | None = request.scope.get(_ROUTE)
+    if given is not None:  # a shared answer being computed, for no one in particular
+        return given, request.scope.get(_OWN_WRITE)
+    if not request.scope.get(_READS):
+        return resources.router.writes(), None
+    own_write = request.scope.get(_OWN_WRITE)
+    if own_write is None and viewer is not None and _OWN_WRITE not in request.scope:
+        own_write = await resources.own_writes.of(viewer.user_id)
+    return resources.router.route(own_write), own_write

@@ -12,6 +12,8 @@ from agora.settings import Settings
 from api.core.caching import ListingCache
 from api.core.pubsub import PubSub
 from api.core.rendering import Renderer
+from api.server.own_writes import OwnWrites
+from api.server.replica import ReadRouter
 from api.server.sockets import OpenSockets
 
 
@@ -25,3 +27,5 @@ class Resources:
     query_counter: QueryCounter | None
     sockets: OpenSockets
     renderer: Renderer
+    router: ReadRouter
+    own_writes: OwnWrites
