@@ -56,8 +56,9 @@ from governance.operator import POINT
 from governance.proposals import Proposal, ProposalState, Support, election
 from governance.tips import item_ref, sign_permit
 from indexer import repository as indexer_repository
-from ledger import epochs, genesis
+from ledger import epochs, genesis, release, settlement
 from ledger import sender as operator_sender
+from ledger.connection import connect as connect_ledger
 
 queries = load(__file__, "demo.sql")
 
@@ -346,7 +347,7 @@ async def _close_reward_epoch(conn: asyncpg.Connection, settings: Settings, comm
             )
     # The demo does not wait the review window (a day): it ends now, as `agora ledger release
     # --now` ends it, here or after an interrupted run.
-    for released in await epochs.release_reviewed_epochs(
+    for released in await release.release_reviewed_epochs(
         conn, settings, until=datetime.now(UTC), community_id=community
     ):
         say(
@@ -367,7 +368,7 @@ async def _close_reward_epoch(conn: asyncpg.Connection, settings: Settings, comm
 async def run_economy_and_governance(
     settings: Settings, database_url: str, w3: Web3, deployment: Deployment
 ) -> None:
-    conn = await epochs.connect(database_url, settings)
+    conn = await connect_ledger(database_url, settings)
     try:
         community = await conn.fetchrow(queries.get_community, COMMUNITY)
         if community is None:
@@ -443,7 +444,7 @@ async def run_economy_and_governance(
             return
 
         async def paid() -> bool:
-            await epochs.settle_payouts(conn)
+            await settlement.settle_payouts(conn)
             paid: int = await conn.fetchval(queries.count_paid_epochs, community_id_, column=1)
             return paid > 0
 

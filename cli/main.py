@@ -9,7 +9,8 @@ agora seed      demo communities, posts and comments, then governance and reward
                 (cli/demo.py: needs the chain of `agora up`)
 agora send      the operator's sender: sends the recorded intents on-chain (ledger/sender.py)
 agora down      stop the embedded PostgreSQL and Redis of the data folder
-agora ledger    the token economy: `worker` and `beat` (Celery), `close` (close due epochs now),
+agora ledger    the token economy: `worker` and `beat` (Celery), `close` (close due epochs now
+                and book the mints the sender mined),
                 `release` (mint epochs whose review ended; `--now`: end reviews now),
                 `check` (the books balance and match the chain)
 
@@ -227,7 +228,7 @@ def cmd_ledger(settings: Settings, args: argparse.Namespace) -> None:
                     "0x" + released.root.hex() if released.root else "none",
                 )
         else:
-            from ledger.celery_app import close_now
+            from ledger.celery_app import close_now, settle_now
 
             for closed in close_now(settings, every_open=args.now, community_id=args.community):
                 log.info(
@@ -238,6 +239,10 @@ def cmd_ledger(settings: Settings, args: argparse.Namespace) -> None:
                     closed.emission,
                     closed.recipients,
                 )
+            # What the sender mined meanwhile is booked here too: with the beat down, an epoch
+            # closed by this command would otherwise stay unpaid although its mint is mined.
+            if booked := settle_now(settings):
+                log.info("booked %d mined mint batches", booked)
 
 
 def _ledger_arguments(parser: argparse.ArgumentParser) -> None:

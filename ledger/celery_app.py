@@ -27,7 +27,8 @@ from celery import Celery
 from agora.migrate import with_database
 from agora.services import LOCAL_POSTGRES_URL, LOCAL_REDIS_URL
 from agora.settings import Settings
-from ledger import epochs, reminders
+from ledger import epochs, release, reminders, settlement
+from ledger.connection import connect
 
 log = logging.getLogger("agora.ledger")
 
@@ -106,7 +107,7 @@ def create_app(settings: Settings) -> Celery:
 
     def settle_payouts() -> int:
         """Book the mints recorded as mined; the number of batches this run booked."""
-        return _on_connection(settings, epochs.settle_payouts)
+        return _on_connection(settings, settlement.settle_payouts)
 
     def remind_proposals_ending() -> int:
         """Remind members who have not voted of votes ending within a day; how many now."""
@@ -131,11 +132,11 @@ def create_app(settings: Settings) -> Celery:
 
 
 def _on_connection(settings: Settings, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
-    """`work` on a connection of the ledger's own (see `epochs.connect`), closed after it."""
+    """`work` on a connection of the ledger's own (ledger/connection.py), closed after it."""
 
     async def run() -> T:
         assert settings.database_url is not None
-        conn = await epochs.connect(settings.database_url, settings)
+        conn = await connect(settings.database_url, settings)
         try:
             return await work(conn)
         finally:
@@ -157,10 +158,10 @@ def _close_due_epochs(
 
 def _release(
     settings: Settings, *, until: datetime | None, community_id: int | None
-) -> list[epochs.Released]:
+) -> list[release.Released]:
     return _on_connection(
         settings,
-        lambda conn: epochs.release_reviewed_epochs(
+        lambda conn: release.release_reviewed_epochs(
             conn, settings, until=until, community_id=community_id
         ),
     )
@@ -168,10 +169,10 @@ def _release(
 
 def check_now(settings: Settings, community_id: int | None = None) -> list[str]:
     """`ledger.check.check` against the settings' database and chain (if any)."""
-    from agora.chain import connect
+    from agora.chain import connect as connect_chain
     from ledger.check import check
 
-    w3 = connect(settings.chain_rpc_url) if settings.chain_rpc_url else None
+    w3 = connect_chain(settings.chain_rpc_url) if settings.chain_rpc_url else None
     return _on_connection(settings, lambda conn: check(conn, w3, community_id))
 
 
@@ -184,9 +185,15 @@ def close_now(
     return _close_due_epochs(settings, until=until, community_id=community_id)
 
 
+def settle_now(settings: Settings) -> int:
+    """Book the mints the sender recorded as mined, in this process (the beat may be down); the
+    number of batches booked."""
+    return _on_connection(settings, settlement.settle_payouts)
+
+
 def release_now(
     settings: Settings, *, every_review: bool, community_id: int | None
-) -> list[epochs.Released]:
+) -> list[release.Released]:
     """Release epochs whose review has ended, in this process; with `every_review`, reviews end
     now and release too."""
     until = datetime.now(UTC) if every_review else None
