@@ -23,6 +23,7 @@ from typing import TypeVar
 
 import asyncpg
 from celery import Celery
+from celery.app import trace as celery_trace
 
 from agora.migrate import with_database
 from agora.services import LOCAL_POSTGRES_URL, LOCAL_REDIS_URL
@@ -111,7 +112,10 @@ def create_app(settings: Settings) -> Celery:
 
     def remind_proposals_ending() -> int:
         """Remind members who have not voted of votes ending within a day; how many now."""
-        return _on_connection(settings, reminders.remind_proposals_ending)
+        written = _on_connection(settings, reminders.remind_proposals_ending)
+        if written:
+            log.info("%d reminders of votes ending within a day written", written)
+        return written
 
     for name, task in (
         (CLOSE_DUE_EPOCHS, close_due_epochs),
@@ -129,6 +133,32 @@ def create_app(settings: Settings) -> Celery:
             max_retries=10,
         )(task)
     return app
+
+
+# Celery's lines for each task: the beat's "Sending due task", the worker's "Received task" and
+# "Task … succeeded". With four tasks every few seconds they are the same lines again and again;
+# the tasks say themselves when they did something (an epoch closed, released or booked, reminders
+# written), and failures and retries still log.
+_PER_TASK_LINES = {
+    "celery.beat": "Scheduler: Sending due task %s (%s)",
+    "celery.worker.strategy": celery_trace.LOG_RECEIVED,
+    "celery.app.trace": celery_trace.LOG_SUCCESS,
+}
+
+
+class _DropLine(logging.Filter):
+    def __init__(self, template: str) -> None:
+        super().__init__()
+        self.template = template
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != self.template
+
+
+def quiet_task_logs() -> None:
+    """Leaves Celery's per-task lines out of this process's log (and its pool's, forked after)."""
+    for name, template in _PER_TASK_LINES.items():
+        logging.getLogger(name).addFilter(_DropLine(template))
 
 
 def _on_connection(settings: Settings, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:

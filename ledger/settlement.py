@@ -9,10 +9,14 @@ once: under the epoch's lock, only unbooked batches. The beat runs it every few 
 
 from __future__ import annotations
 
+import logging
+
 import asyncpg
 
 from agora.sql import load
 from ledger import journal, mints
+
+log = logging.getLogger("agora.ledger")
 
 queries = load(__file__, "settlement.sql")
 
@@ -41,7 +45,15 @@ async def _settle_epoch(conn: asyncpg.Connection, community_id: int, number: int
         await conn.execute(
             queries.mark_settled, community_id, number, [p["batch"] for p in payouts]
         )
-        await conn.execute(queries.mark_paid_if_settled, community_id, number)
+        paid = await conn.fetchval(queries.mark_paid_if_settled, community_id, number)
         # In the transaction that books it paid: no paid epoch without its notifications.
         await conn.execute(queries.notify_reward_paid, community_id, number)
+    if payouts:
+        log.info(
+            "epoch %d of community %d: %d mined mint batches booked on-chain%s",
+            number,
+            community_id,
+            len(payouts),
+            ", the epoch is paid" if paid else "",
+        )
     return len(payouts)

@@ -28,11 +28,12 @@ UPDATE reward_payouts SET settled_at = now()
  WHERE community_id = $1 AND epoch_number = $2 AND batch = ANY($3::integer[]);
 
 -- name: mark_paid_if_settled
--- The epoch is paid once every one of its payouts is booked.
+-- The epoch is paid once every one of its payouts is booked (true when this made it so).
 UPDATE reward_epochs SET status = 'paid'
  WHERE community_id = $1 AND number = $2 AND status = 'closed'
    AND NOT EXISTS (SELECT 1 FROM reward_payouts
-                    WHERE community_id = $1 AND epoch_number = $2 AND settled_at IS NULL);
+                    WHERE community_id = $1 AND epoch_number = $2 AND settled_at IS NULL)
+RETURNING true;
 
 -- name: notify_reward_paid
 -- Once the epoch is paid: REWARD_PAID to each person it paid, once (keyed by the epoch).
