@@ -465,6 +465,16 @@ async def test_a_worker_killed_mid_payout_pays_once_after_restart(
     assert len(await mint_intents(db, community_id)) == 1
 
 
+async def closed_up_to(db: asyncpg.Connection, community_id: int, number: int) -> None:
+    """Waits until epoch `number` of the community is closed (the beat's work)."""
+
+    async def closed() -> bool:
+        found = await epoch(db, community_id, number)
+        return found is not None and found["status"] != "open"
+
+    assert await eventually(closed, within=30)
+
+
 async def test_beat_started_twice_closes_short_epochs_one_after_another_once_each(
     live_server: LiveServer,
     http: httpx.AsyncClient,
@@ -480,12 +490,7 @@ async def test_beat_started_twice_closes_short_epochs_one_after_another_once_eac
         start(queue, "beat", AGORA_DATA_DIR=str(tmp_path / f"beat{n}"), **economy)
     # when a community with a scored post lives through a few epochs
     community_id, author = await scored_community(live_server, http, db)
-
-    async def third_closed() -> bool:
-        third = await epoch(db, community_id, 3)
-        return third is not None and third["status"] != "open"
-
-    assert await eventually(third_closed, within=30)
+    await closed_up_to(db, community_id, 3)
     # then its epochs follow each other without gap or overlap, each closed once, and each
     # emitted 1000 tokens, all distributed or in the pool
     epochs = await db.fetch(
@@ -526,12 +531,7 @@ async def test_the_worker_and_the_beat_say_what_they_did_and_never_the_same_line
     beat = start(queue, "beat", AGORA_DATA_DIR=str(tmp_path / "beat"), **economy)
     # when a community with a scored post lives through a few epochs (a dozen ticks or more)
     community_id, _ = await scored_community(live_server, http, db)
-
-    async def third_closed() -> bool:
-        third = await epoch(db, community_id, 3)
-        return third is not None and third["status"] != "open"
-
-    assert await eventually(third_closed, within=30)
+    await closed_up_to(db, community_id, 3)
     # then each said once what it uses, and the worker what it did: each epoch closed once
     worker_said, beat_said = (
         [found.group(1) for found in map(STAMPED.match, process.text().splitlines()) if found]
