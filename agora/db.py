@@ -8,7 +8,7 @@ from contextvars import ContextVar, Token
 from typing import Any
 
 import asyncpg
-from asyncpg.pool import PoolAcquireContext
+from asyncpg.pool import PoolAcquireContext, PoolConnectionProxy
 
 from agora import metrics
 from agora.settings import Settings
@@ -36,7 +36,7 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
 class _Acquire(PoolAcquireContext):
     __slots__ = ("_token",)
 
-    async def __aenter__(self) -> Any:
+    async def __aenter__(self) -> PoolConnectionProxy[asyncpg.Record]:
         if _holding.get():
             # Waiting for a second connection while holding one (and perhaps its row locks)
             # deadlocks the whole pool once every connection is held by such a waiter: all

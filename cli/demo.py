@@ -34,15 +34,13 @@ from typing import TypeVar
 import asyncpg
 from eth_account import Account
 from web3 import Web3
-from web3.contract import Contract
 
 from agora.chain import ChainError, connect, send_transaction
 from agora.settings import Settings
 from agora.sql import load
 from api.core.ids import encode as encode_id
 from api.seed import ANVIL_MNEMONIC, DEMO_PEOPLE, dev_accounts
-from cli.stack import indexer, sender
-from governance import community_id
+from cli.stack import INDEXER, SENDER, services
 from governance.anvil import CHAIN_ID as ANVIL_CHAIN_ID
 from governance.deploy import (
     Deployment,
@@ -52,12 +50,14 @@ from governance.deploy import (
     load_deployment,
 )
 from governance.devchain import advance_time
+from governance.governor import Ballot, Governor
 from governance.operator import POINT
-from governance.proposals import Proposal, ProposalState, Support, election
+from governance.proposals import Proposal, Support
 from governance.tips import item_ref, sign_permit
 from indexer import repository as indexer_repository
-from ledger import epochs, genesis
+from ledger import epochs, genesis, release, settlement
 from ledger import sender as operator_sender
+from ledger.connection import connect as connect_ledger
 
 queries = load(__file__, "demo.sql")
 
@@ -188,70 +188,6 @@ class Clock:
             self.moved += timepoint - now + 1
 
 
-@dataclass(frozen=True, slots=True)
-class Ballot:
-    member: Member
-    support: Support
-
-
-class Governance:
-    """The members' own transactions on the community's governor."""
-
-    def __init__(self, w3: Web3, deployment: Deployment, governor: str) -> None:
-        self.w3 = w3
-        self.governor = contract_at(w3, "CommunityGovernor", governor)
-        self.registry: Contract = deployed_contract(w3, deployment, "registry")
-        self.community = community_id(COMMUNITY)
-
-    def election(self, candidate: Member, why: str) -> Proposal:
-        return election(
-            self.registry,
-            self.community,
-            candidate.address,
-            f"Elect {candidate.address} moderator\n\n{why}",
-        )
-
-    def exists(self, proposal: Proposal) -> bool:
-        return int(self.governor.functions.proposalSnapshot(proposal.id(self.governor)).call()) > 0
-
-    def state(self, proposal: Proposal) -> ProposalState:
-        return ProposalState(self.governor.functions.state(proposal.id(self.governor)).call())
-
-    def snapshot(self, proposal: Proposal) -> int:
-        return int(self.governor.functions.proposalSnapshot(proposal.id(self.governor)).call())
-
-    def deadline(self, proposal: Proposal) -> int:
-        return int(self.governor.functions.proposalDeadline(proposal.id(self.governor)).call())
-
-    def propose(self, proposal: Proposal, proposer: Member) -> bool:
-        if self.exists(proposal):
-            return False
-        call = self.governor.functions.propose(*proposal.propose_args())
-        send_transaction(self.w3, proposer.key, call)
-        return True
-
-    def vote(self, proposal: Proposal, ballots: list[Ballot]) -> int:
-        """Casts the ballots not cast yet while the proposal is active; how many were cast."""
-        if self.state(proposal) != ProposalState.ACTIVE:
-            return 0
-        proposal_id = proposal.id(self.governor)
-        cast = 0
-        for ballot in ballots:
-            if self.governor.functions.hasVoted(proposal_id, ballot.member.address).call():
-                continue
-            call = self.governor.functions.castVote(proposal_id, int(ballot.support))
-            send_transaction(self.w3, ballot.member.key, call)
-            cast += 1
-        return cast
-
-    def execute(self, proposal: Proposal, executor: Member) -> bool:
-        if self.state(proposal) != ProposalState.SUCCEEDED:
-            return False
-        call = self.governor.functions.execute(*proposal.execute_args())
-        send_transaction(self.w3, executor.key, call)
-        return True
-
-
 def run_tips(w3: Web3, deployment: Deployment, token: str, posts: list[tuple[str, str]]) -> int:
     """Each author of `posts` ((GraphQL id, author address)) tips the next one's post, from
     their wallet with a permit; returns how many tips were sent."""
@@ -283,7 +219,7 @@ def run_governance(w3: Web3, deployment: Deployment, governor: str) -> dict[str,
     Each step is skipped when the chain shows it done."""
     people = members()
     by_index = {m.index: m for m in people}
-    gov = Governance(w3, deployment, governor)
+    gov = Governor(w3, deployment, governor, COMMUNITY)
     clock = Clock(w3)
     elected = gov.election(
         by_index[2], "They answer reports within a day and wrote the community's rules."
@@ -346,7 +282,7 @@ async def _close_reward_epoch(conn: asyncpg.Connection, settings: Settings, comm
             )
     # The demo does not wait the review window (a day): it ends now, as `agora ledger release
     # --now` ends it, here or after an interrupted run.
-    for released in await epochs.release_reviewed_epochs(
+    for released in await release.release_reviewed_epochs(
         conn, settings, until=datetime.now(UTC), community_id=community
     ):
         say(
@@ -367,7 +303,7 @@ async def _close_reward_epoch(conn: asyncpg.Connection, settings: Settings, comm
 async def run_economy_and_governance(
     settings: Settings, database_url: str, w3: Web3, deployment: Deployment
 ) -> None:
-    conn = await epochs.connect(database_url, settings)
+    conn = await connect_ledger(database_url, settings)
     try:
         community = await conn.fetchrow(queries.get_community, COMMUNITY)
         if community is None:
@@ -443,7 +379,7 @@ async def run_economy_and_governance(
             return
 
         async def paid() -> bool:
-            await epochs.settle_payouts(conn)
+            await settlement.settle_payouts(conn)
             paid: int = await conn.fetchval(queries.count_paid_epochs, community_id_, column=1)
             return paid > 0
 
@@ -458,13 +394,14 @@ def services_for_demo(
     settings: Settings, database_url: str, redis_url: str, missing: list[str]
 ) -> Iterator[None]:
     """Runs the missing `agora send` / `agora index` for the demo's length."""
-    with contextlib.ExitStack() as stack:
-        if "send" in missing:
-            say("no `agora send` runs: starting one for the demo")
-            stack.enter_context(sender(settings, database_url, redis_url))
-        if "index" in missing:
-            say("no `agora index` runs: starting one for the demo")
-            stack.enter_context(indexer(settings, database_url, redis_url))
+    commands: dict[str, list[str]] = {}
+    if "send" in missing:
+        say("no `agora send` runs: starting one for the demo")
+        commands |= SENDER
+    if "index" in missing:
+        say("no `agora index` runs: starting one for the demo")
+        commands |= INDEXER
+    with services(settings, database_url, redis_url, commands):
         yield
 
 

@@ -10,7 +10,8 @@ agora seed      demo communities, posts and comments, then governance and reward
                 (cli/demo.py: needs the chain of `agora up`)
 agora send      the operator's sender: sends the recorded intents on-chain (ledger/sender.py)
 agora down      stop the embedded PostgreSQL and Redis of the data folder
-agora ledger    the token economy: `worker` and `beat` (Celery), `close` (close due epochs now),
+agora ledger    the token economy: `worker` and `beat` (Celery), `close` (close due epochs now
+                and book the mints the sender mined),
                 `release` (mint epochs whose review ended; `--now`: end reviews now),
                 `check` (the books balance and match the chain)
 
@@ -153,15 +154,13 @@ def cmd_send(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_up(settings: Settings, args: argparse.Namespace) -> None:
-    from cli.stack import chain, indexer, ledger, sender
+    from cli.stack import INDEXER, LEDGER, SENDER, chain, services
 
     _exit_on_sigterm()
     with (
         migrated(settings, stop_started=True) as (database_url, redis_url),
         chain(settings) as with_chain,
-        sender(with_chain, database_url, redis_url),
-        indexer(with_chain, database_url, redis_url),
-        ledger(with_chain, database_url, redis_url),
+        services(with_chain, database_url, redis_url, SENDER | INDEXER | LEDGER),
     ):
         _serve(with_chain, database_url, redis_url)
 
@@ -195,16 +194,26 @@ def cmd_gas_report(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_ledger(settings: Settings, args: argparse.Namespace) -> None:
     import dataclasses
 
-    from ledger.celery_app import create_app
+    from ledger.celery_app import create_app, quiet_task_logs
 
     if args.action in ("worker", "beat"):
         _exit_on_sigterm()
+        if not args.log_tasks:
+            quiet_task_logs()
     with migrated(settings, stop_started=False) as (database_url, redis_url):
         settings = dataclasses.replace(settings, database_url=database_url, redis_url=redis_url)
         app = create_app(settings)
         if args.action == "worker":
+            log.info(
+                "ledger worker: queue %s, %d processes", settings.ledger_queue, args.concurrency
+            )
             app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={args.concurrency}"])
         elif args.action == "beat":
+            log.info(
+                "ledger beat: every %g s on queue %s",
+                settings.ledger_beat_seconds,
+                settings.ledger_queue,
+            )
             schedule = settings.data_dir / "celerybeat-schedule"
             schedule.parent.mkdir(parents=True, exist_ok=True)
             app.start(["beat", "--loglevel=INFO", f"--schedule={schedule}"])
@@ -239,7 +248,7 @@ def cmd_ledger(settings: Settings, args: argparse.Namespace) -> None:
                     "0x" + released.root.hex() if released.root else "none",
                 )
         else:
-            from ledger.celery_app import close_now
+            from ledger.celery_app import close_now, settle_now
 
             for closed in close_now(settings, every_open=args.now, community_id=args.community):
                 log.info(
@@ -250,6 +259,10 @@ def cmd_ledger(settings: Settings, args: argparse.Namespace) -> None:
                     closed.emission,
                     closed.recipients,
                 )
+            # What the sender mined meanwhile is booked here too: with the beat down, an epoch
+            # closed by this command would otherwise stay unpaid although its mint is mined.
+            if booked := settle_now(settings):
+                log.info("booked %d mined mint batches", booked)
 
 
 def _ledger_arguments(parser: argparse.ArgumentParser) -> None:
@@ -262,6 +275,11 @@ def _ledger_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--community", type=int, default=None, help="close, check: only this community"
+    )
+    parser.add_argument(
+        "--log-tasks",
+        action="store_true",
+        help="worker, beat: log every task sent, received and finished (Celery's own lines)",
     )
 
 

@@ -153,41 +153,29 @@ class _Supervisor:
             watcher.join()
 
 
+# The services `agora up` runs beside the API, each `agora <command>` in a process of its own.
+SENDER = {"sender": ["send"]}  # the one sender of the operator's transactions
+INDEXER = {"indexer": ["index"]}  # mirrors the chain into the database
+LEDGER = {"ledger worker": ["ledger", "worker"], "ledger beat": ["ledger", "beat"]}  # Celery
+
+
 @contextlib.contextmanager
-def _services(commands: dict[str, list[str]], env: dict[str, str]) -> Iterator[list[int]]:
+def services(
+    settings: Settings, database_url: str, redis_url: str, commands: dict[str, list[str]]
+) -> Iterator[None]:
     """`agora <command>` for each named command, each in a process of its own (as in
-    production: a crash of one is not a crash of the API), started again when it exits (with a
-    back-off, logged) and stopped on the way out; their first pids."""
-    supervisor = _Supervisor(commands, env)
+    production: a crash of one is not a crash of the API) on the same database, cache, chain and
+    deployment, started again when it exits (with a back-off, logged) and stopped on the way
+    out."""
+    supervisor = _Supervisor(commands, _environment(settings, database_url, redis_url))
     try:
-        yield [service.process.pid for service in supervisor.services]
+        for service in supervisor.services:
+            log.info(
+                "%s: agora %s (pid %d)",
+                service.name,
+                " ".join(service.command),
+                service.process.pid,
+            )
+        yield
     finally:
         supervisor.stop()
-
-
-@contextlib.contextmanager
-def sender(settings: Settings, database_url: str, redis_url: str) -> Iterator[None]:
-    """`agora send`, the one sender of the operator's transactions."""
-    env = _environment(settings, database_url, redis_url)
-    with _services({"sender": ["send"]}, env) as (pid,):
-        log.info("sender: agora send (pid %d)", pid)
-        yield
-
-
-@contextlib.contextmanager
-def indexer(settings: Settings, database_url: str, redis_url: str) -> Iterator[None]:
-    """`agora index`, which mirrors the chain into the database."""
-    env = _environment(settings, database_url, redis_url)
-    with _services({"indexer": ["index"]}, env) as (pid,):
-        log.info("indexer: started (pid %d)", pid)
-        yield
-
-
-@contextlib.contextmanager
-def ledger(settings: Settings, database_url: str, redis_url: str) -> Iterator[None]:
-    """The ledger's Celery worker and beat (`agora ledger worker|beat`)."""
-    env = _environment(settings, database_url, redis_url)
-    commands = {"ledger worker": ["ledger", "worker"], "ledger beat": ["ledger", "beat"]}
-    with _services(commands, env) as pids:
-        log.info("ledger: Celery worker (pid %d) and beat (pid %d)", *pids)
-        yield

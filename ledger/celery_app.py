@@ -23,11 +23,13 @@ from typing import TypeVar
 
 import asyncpg
 from celery import Celery
+from celery.app import trace as celery_trace
 
 from agora.migrate import with_database
 from agora.services import LOCAL_POSTGRES_URL, LOCAL_REDIS_URL
 from agora.settings import Settings
-from ledger import epochs, reminders
+from ledger import epochs, release, reminders, settlement
+from ledger.connection import connect
 
 log = logging.getLogger("agora.ledger")
 
@@ -106,11 +108,14 @@ def create_app(settings: Settings) -> Celery:
 
     def settle_payouts() -> int:
         """Book the mints recorded as mined; the number of batches this run booked."""
-        return _on_connection(settings, epochs.settle_payouts)
+        return _on_connection(settings, settlement.settle_payouts)
 
     def remind_proposals_ending() -> int:
         """Remind members who have not voted of votes ending within a day; how many now."""
-        return _on_connection(settings, reminders.remind_proposals_ending)
+        written = _on_connection(settings, reminders.remind_proposals_ending)
+        if written:
+            log.info("%d reminders of votes ending within a day written", written)
+        return written
 
     for name, task in (
         (CLOSE_DUE_EPOCHS, close_due_epochs),
@@ -130,12 +135,38 @@ def create_app(settings: Settings) -> Celery:
     return app
 
 
+# Celery's lines for each task: the beat's "Sending due task", the worker's "Received task" and
+# "Task … succeeded". With four tasks every few seconds they are the same lines again and again;
+# the tasks say themselves when they did something (an epoch closed, released or booked, reminders
+# written), and failures and retries still log.
+_PER_TASK_LINES = {
+    "celery.beat": "Scheduler: Sending due task %s (%s)",
+    "celery.worker.strategy": celery_trace.LOG_RECEIVED,
+    "celery.app.trace": celery_trace.LOG_SUCCESS,
+}
+
+
+class _DropLine(logging.Filter):
+    def __init__(self, template: str) -> None:
+        super().__init__()
+        self.template = template
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != self.template
+
+
+def quiet_task_logs() -> None:
+    """Leaves Celery's per-task lines out of this process's log (and its pool's, forked after)."""
+    for name, template in _PER_TASK_LINES.items():
+        logging.getLogger(name).addFilter(_DropLine(template))
+
+
 def _on_connection(settings: Settings, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
-    """`work` on a connection of the ledger's own (see `epochs.connect`), closed after it."""
+    """`work` on a connection of the ledger's own (ledger/connection.py), closed after it."""
 
     async def run() -> T:
         assert settings.database_url is not None
-        conn = await epochs.connect(settings.database_url, settings)
+        conn = await connect(settings.database_url, settings)
         try:
             return await work(conn)
         finally:
@@ -157,10 +188,10 @@ def _close_due_epochs(
 
 def _release(
     settings: Settings, *, until: datetime | None, community_id: int | None
-) -> list[epochs.Released]:
+) -> list[release.Released]:
     return _on_connection(
         settings,
-        lambda conn: epochs.release_reviewed_epochs(
+        lambda conn: release.release_reviewed_epochs(
             conn, settings, until=until, community_id=community_id
         ),
     )
@@ -168,10 +199,10 @@ def _release(
 
 def check_now(settings: Settings, community_id: int | None = None) -> list[str]:
     """`ledger.check.check` against the settings' database and chain (if any)."""
-    from agora.chain import connect
+    from agora.chain import connect as connect_chain
     from ledger.check import check
 
-    w3 = connect(settings.chain_rpc_url) if settings.chain_rpc_url else None
+    w3 = connect_chain(settings.chain_rpc_url) if settings.chain_rpc_url else None
     return _on_connection(settings, lambda conn: check(conn, w3, community_id))
 
 
@@ -184,9 +215,15 @@ def close_now(
     return _close_due_epochs(settings, until=until, community_id=community_id)
 
 
+def settle_now(settings: Settings) -> int:
+    """Book the mints the sender recorded as mined, in this process (the beat may be down); the
+    number of batches booked."""
+    return _on_connection(settings, settlement.settle_payouts)
+
+
 def release_now(
     settings: Settings, *, every_review: bool, community_id: int | None
-) -> list[epochs.Released]:
+) -> list[release.Released]:
     """Release epochs whose review has ended, in this process; with `every_review`, reviews end
     now and release too."""
     until = datetime.now(UTC) if every_review else None

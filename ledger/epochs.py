@@ -1,36 +1,29 @@
-"""Closing reward epochs: score, split and book, in one transaction per epoch; then, once the
-epoch's review window has passed, release it: void the lines the review took back and queue the
-mint of the rest, with the merkle root of what is minted, in another.
+"""Closing reward epochs: score, split and book, in one transaction per epoch. Once the epoch's
+review window has passed, ledger/release.py releases it (its mints queued by ledger/mints.py),
+and ledger/settlement.py books what the sender mined.
 
-Running either twice, or in two workers at once, is harmless: each epoch is closed (released)
-under its row lock and only while still open (in review), and every row it writes has a key
-derived from the epoch (the transfers' ids, the outbox's dedupe keys), so a second payout cannot
-commit.
+Running it twice, or in two workers at once, is harmless: each epoch is closed under its row lock
+and only while still open, and every row it writes has a key derived from the epoch (the
+transfers' ids), so a second payout cannot commit.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import asyncpg
-from eth_utils import to_checksum_address
 
 from agora.settings import Settings
 from agora.sql import load
-from ledger import merkle, rewards
+from ledger import journal, release, rewards
 
 log = logging.getLogger("agora.ledger")
 
 queries = load(__file__, "epochs.sql")
-
-# An epoch's batches get on-chain ids number * CHAIN_EPOCH_STRIDE + batch.
-CHAIN_EPOCH_STRIDE = 1000
 
 # The farming signals shown to moderators (README, "How rewards work"): voters below this many
 # whole points have little standing; a co-voter upvoted at least CO_VOTING_MIN_AUTHORS authors,
@@ -54,14 +47,6 @@ class Closed:
     recipients: int
 
 
-def chain_epoch_id(number: int, batch: int) -> int:
-    return number * CHAIN_EPOCH_STRIDE + batch
-
-
-def transfer_id(community_id: int, number: int, what: str) -> str:
-    return f"epoch:{community_id}:{number}:{what}"
-
-
 async def _clock(conn: asyncpg.Connection) -> datetime:
     """The database's clock, which also stamps the votes."""
     at: datetime = await conn.fetchval("SELECT clock_timestamp()")
@@ -74,19 +59,6 @@ def _emission(settings: Settings, number: int) -> int:
         base=settings.reward_emission,
         decay_epochs=settings.reward_decay_epochs,
         decay_factor=settings.reward_decay_factor,
-    )
-
-
-async def connect(database_url: str, settings: Settings) -> asyncpg.Connection:
-    """A connection with the services' timeouts, named so pg_stat_activity shows the ledger."""
-    return await asyncpg.connect(
-        database_url,
-        server_settings={
-            "application_name": "agora-ledger",
-            "statement_timeout": str(settings.db_statement_timeout_ms),
-            "lock_timeout": str(settings.db_lock_timeout_ms),
-            "idle_in_transaction_session_timeout": str(settings.db_idle_in_transaction_timeout_ms),
-        },
     )
 
 
@@ -134,7 +106,7 @@ async def close_due_epochs(
         if result is not None:
             closed.append(result)
     # A window of zero (or one that ended while the ledger was down) mints in the same run.
-    await release_reviewed_epochs(conn, settings, community_id=community_id)
+    await release.release_reviewed_epochs(conn, settings, community_id=community_id)
     return closed
 
 
@@ -271,74 +243,40 @@ async def _book(
 ) -> None:
     """The emission into the pool, then each author's reward out of it into their account."""
     users = sorted(earned)
-    await conn.execute(
-        queries.ensure_accounts,
+    accounts = await journal.open_accounts(
+        conn,
         community_id,
-        ["emission", "pool", *(["earned"] * len(users))],
-        [None, None, *users],
+        [("emission", None), ("pool", None), *(("earned", user) for user in users)],
     )
-    accounts = await accounts_of(conn, community_id, users)
     if emission:
-        await _transfer(
+        await journal.post(
             conn,
             community_id,
-            number,
             "emission",
+            number,
             [
-                (
-                    transfer_id(community_id, number, "emission"),
+                journal.Transfer(
+                    journal.epoch_transfer_id(community_id, number, "emission"),
                     accounts["emission", None],
                     accounts["pool", None],
                     emission,
                 )
             ],
         )
-    await _transfer(
+    await journal.post(
         conn,
         community_id,
-        number,
         "reward",
+        number,
         [
-            (
-                transfer_id(community_id, number, f"reward:{user}"),
+            journal.Transfer(
+                journal.epoch_transfer_id(community_id, number, f"reward:{user}"),
                 accounts["pool", None],
                 accounts["earned", user],
                 earned[user],
             )
             for user in users
         ],
-    )
-
-
-async def accounts_of(
-    conn: asyncpg.Connection, community_id: int, users: list[int]
-) -> dict[tuple[str, int | None], int]:
-    """The ids of the community's accounts (its own, and those of `users`) by (kind, user)."""
-    return {
-        (r["kind"], r["user_id"]): r["id"]
-        for r in await conn.fetch(queries.get_accounts, community_id, users)
-    }
-
-
-async def _transfer(
-    conn: asyncpg.Connection,
-    community_id: int,
-    number: int,
-    kind: str,
-    transfers: list[tuple[str, int, int, int]],
-) -> None:
-    if not transfers:
-        return
-    ids, debits, credits, amounts = zip(*transfers, strict=True)
-    await conn.execute(
-        queries.insert_transfers,
-        community_id,
-        kind,
-        number,
-        list(ids),
-        list(debits),
-        list(credits),
-        [str(a) for a in amounts],
     )
 
 
@@ -395,214 +333,3 @@ async def _record_lines(
             for line in lines
         ],
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Released:
-    community_id: int
-    number: int
-    distributed: int
-    voided: int
-    root: bytes | None
-
-
-async def release_reviewed_epochs(
-    conn: asyncpg.Connection,
-    settings: Settings,
-    *,
-    until: datetime | None = None,
-    community_id: int | None = None,
-) -> list[Released]:
-    """Release every epoch whose review window has ended: void what the review took back, then
-    queue the mints of the rest. With `until`, reviews end at that instant (operator's lever)."""
-    if until is not None:
-        await conn.execute(queries.end_reviews_at, until, community_id)
-    released = []
-    for row in await conn.fetch(queries.reviewed_epochs, await _clock(conn), community_id):
-        result = await release_epoch(conn, settings, row["community_id"], row["number"])
-        if result is not None:
-            released.append(result)
-    return released
-
-
-async def release_epoch(
-    conn: asyncpg.Connection, settings: Settings, community_id: int, number: int
-) -> Released | None:
-    """Release one epoch if it is still in review; None when another run released it first."""
-    async with conn.transaction():
-        epoch = await conn.fetchrow(queries.lock_reviewed_epoch, community_id, number)
-        if epoch is None or epoch["status"] != "review":
-            return None
-        voids = await conn.fetch(
-            queries.lines_to_void, community_id, number, epoch["review_ends_at"], epoch["closed_at"]
-        )
-        await _void(conn, community_id, number, voids)
-        minted: dict[int, tuple[str, int]] = {
-            r["author_id"]: (str(to_checksum_address(r["address"])), int(r["amount"]))
-            for r in await conn.fetch(queries.minted_amounts, community_id, number)
-        }
-        distributed = sum(amount for _, amount in minted.values())
-        root = merkle.root(list(minted.values()))
-        await _queue_mints(conn, settings, community_id, number, minted, root)
-        await conn.execute(
-            queries.release_epoch,
-            community_id,
-            number,
-            "closed" if minted else "paid",
-            Decimal(distributed),
-            Decimal(int(epoch["emission"]) - distributed),
-            len(minted),
-            root,
-        )
-    voided = sum(int(v["amount"]) for v in voids)
-    log.info(
-        "epoch %d of community %d released: %d base units to %d authors, %d voided in review",
-        number,
-        community_id,
-        distributed,
-        len(minted),
-        voided,
-    )
-    return Released(community_id, number, distributed, voided, root)
-
-
-async def _void(
-    conn: asyncpg.Connection, community_id: int, number: int, voids: list[asyncpg.Record]
-) -> None:
-    """Each voided line's amount back from its author's earned account to the pool (a new
-    transfer, as the books never change one), and the line marked voided."""
-    if not voids:
-        return
-    authors = sorted({v["author_id"] for v in voids})
-    accounts = await accounts_of(conn, community_id, authors)
-    await _transfer(
-        conn,
-        community_id,
-        number,
-        "void",
-        [
-            (
-                transfer_id(
-                    community_id,
-                    number,
-                    f"void:post:{v['post_id']}"
-                    if v["post_id"] is not None
-                    else f"void:comment:{v['comment_id']}",
-                ),
-                accounts["earned", v["author_id"]],
-                accounts["pool", None],
-                int(v["amount"]),
-            )
-            for v in voids
-            if v["amount"] > 0
-        ],
-    )
-    await conn.execute(
-        queries.void_lines,
-        community_id,
-        number,
-        [v["post_id"] for v in voids],
-        [v["comment_id"] for v in voids],
-        [v["reason"] for v in voids],
-    )
-
-
-async def _queue_mints(
-    conn: asyncpg.Connection,
-    settings: Settings,
-    community_id: int,
-    number: int,
-    minted: dict[int, tuple[str, int]],
-    root: bytes | None,
-) -> None:
-    """One mint intent per batch of recipients, in address order so a rerun batches alike; each
-    carries the root of the whole epoch's tree."""
-    addresses = {user: address for user, (address, _) in minted.items()}
-    earned = {user: amount for user, (_, amount) in minted.items()}
-    recipients = sorted(earned, key=lambda user: addresses[user].lower())
-    size = settings.reward_mint_batch_size
-    batches = [recipients[start : start + size] for start in range(0, len(recipients), size)]
-    if not batches:
-        return
-    keys, payloads = [], []
-    for batch, users in enumerate(batches):
-        chain_id = chain_epoch_id(number, batch)
-        payload: dict[str, Any] = {
-            "communityId": community_id,
-            "epoch": chain_id,
-            "root": "0x" + (root or bytes(32)).hex(),
-            "recipients": [addresses[u] for u in users],
-            "amounts": [str(earned[u]) for u in users],
-        }
-        keys.append(f"mint_epoch:{community_id}:{chain_id}")
-        payloads.append(json.dumps(payload))
-    # One statement each for all the batches: an epoch of 10,000 recipients has 67.
-    intents = {
-        r["dedupe_key"]: r["id"]
-        for r in await conn.fetch(queries.insert_mint_intents, keys, payloads)
-    }
-    await conn.execute(
-        queries.insert_payouts,
-        community_id,
-        number,
-        list(range(len(batches))),
-        [chain_epoch_id(number, batch) for batch in range(len(batches))],
-        [len(users) for users in batches],
-        [str(sum(earned[u] for u in users)) for users in batches],
-        [intents[key] for key in keys],
-    )
-
-
-async def settle_payouts(conn: asyncpg.Connection) -> int:
-    """Book the mints the operator's sender recorded as mined (TigerBeetle's "post" of a pending
-    transfer: earned -> onchain for each recipient), and mark an epoch paid once all its batches
-    are; the number of batches booked. A reverted mint (`failed`) books nothing: the points stay
-    earned, owed. Safe to run twice or at once: under the epoch's lock, only unbooked batches."""
-    booked = 0
-    for row in await conn.fetch(queries.settleable_epochs):
-        booked += await _settle_epoch(conn, row["community_id"], row["epoch_number"])
-    return booked
-
-
-async def _settle_epoch(conn: asyncpg.Connection, community_id: int, number: int) -> int:
-    async with conn.transaction():
-        epoch = await conn.fetchrow(queries.lock_epoch, community_id, number)
-        if epoch is None or epoch["status"] != "closed":
-            return 0
-        payouts = await conn.fetch(queries.mined_payouts, community_id, number)
-        paid: dict[str, int] = {}
-        for payout in payouts:
-            mint = payout["payload"]
-            if isinstance(mint, str):
-                mint = json.loads(mint)
-            for address, amount in zip(mint["recipients"], mint["amounts"], strict=True):
-                paid[address.lower()] = paid.get(address.lower(), 0) + int(amount)
-        users = {
-            r["address"]: r["id"]
-            for r in await conn.fetch(queries.users_by_address, list(paid), community_id)
-        }
-        ids = sorted(users.values())
-        await conn.execute(queries.ensure_accounts, community_id, ["onchain"] * len(ids), ids)
-        accounts = await accounts_of(conn, community_id, ids)
-        await _transfer(
-            conn,
-            community_id,
-            number,
-            "payout",
-            [
-                (
-                    transfer_id(community_id, number, f"paid:{users[address]}"),
-                    accounts["earned", users[address]],
-                    accounts["onchain", users[address]],
-                    amount,
-                )
-                for address, amount in sorted(paid.items(), key=lambda a: users[a[0]])
-            ],
-        )
-        await conn.execute(
-            queries.mark_settled, community_id, number, [p["batch"] for p in payouts]
-        )
-        await conn.execute(queries.mark_paid_if_settled, community_id, number)
-        # In the transaction that books it paid: no paid epoch without its notifications.
-        await conn.execute(queries.notify_reward_paid, community_id, number)
-    return len(payouts)

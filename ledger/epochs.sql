@@ -1,7 +1,7 @@
--- Reward epochs: opening, closing, scoring and booking (ledger/epochs.py runs them).
--- Lock order, to keep concurrent closers from deadlocking: the epoch row, then accounts (in
--- user id order), then transfers, lines, intents and payouts. Releasing an epoch from its review
--- takes the same order.
+-- Reward epochs: opening, scoring and closing (ledger/epochs.py runs them; the books are written
+-- by ledger/journal.sql). Lock order, to keep concurrent closers from deadlocking: the epoch row,
+-- then accounts (in user id order), then transfers, lines, intents and payouts. Releasing an
+-- epoch from its review (release.sql) and settling its mints (settlement.sql) take the same order.
 
 -- name: open_first_epochs
 -- Communities with a token ($3: emission of epoch 1) get their first epoch, from their creation
@@ -214,30 +214,6 @@ SELECT CASE WHEN u.comment THEN 'comment' ELSE 'post' END AS kind, u.id,
  GROUP BY u.comment, u.id
 HAVING count(c.voter_id) > 0;
 
--- name: user_addresses
--- A deleted account (migration 0026) is still paid at the address it had.
-SELECT id, coalesce(address, deleted_address) AS address FROM users WHERE id = ANY($1::bigint[]);
-
--- name: ensure_accounts
--- In user id order (see the lock order above); community accounts have no user.
-INSERT INTO ledger_accounts (community_id, kind, user_id)
-SELECT $1, t.kind, t.user_id
-  FROM unnest($2::text[], $3::bigint[]) AS t(kind, user_id)
- ORDER BY t.user_id NULLS FIRST, t.kind
-ON CONFLICT DO NOTHING;
-
--- name: get_accounts
-SELECT id, kind, user_id FROM ledger_accounts
- WHERE community_id = $1 AND (user_id IS NULL OR user_id = ANY($2::bigint[]));
-
--- name: insert_transfers
--- No ON CONFLICT: a transfer id already posted means a second payout was attempted, and the
--- whole transaction must fail (TigerBeetle answers "exists"; the epoch lock comes first).
-INSERT INTO ledger_transfers
-    (id, community_id, debit_account_id, credit_account_id, amount, kind, epoch_number)
-SELECT t.id, $1, t.debit, t.credit, t.amount::numeric, $2, $3
-  FROM unnest($4::text[], $5::bigint[], $6::bigint[], $7::text[]) AS t(id, debit, credit, amount);
-
 -- name: insert_reward_lines
 -- Amounts as decimal text: cheaper to send than numerics, by the hundred thousand.
 INSERT INTO reward_lines
@@ -250,90 +226,12 @@ SELECT $1, $2, t.post_id, t.comment_id, t.author_id, t.votes, t.score, t.share::
        AS t(post_id, comment_id, author_id, votes, score, share, amount, weight, low_standing,
             co_voting);
 
--- name: insert_mint_intents
--- The operator's sender mints them (the outbox of migration 0005), in id order: the batches'
--- order here. The unique dedupe key is one more guard behind the epoch lock, and the token's
--- refusal of a second mintEpoch the last.
-INSERT INTO operator_transactions (kind, dedupe_key, payload)
-SELECT 'mint_epoch', t.dedupe_key, t.payload::jsonb
-  FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(dedupe_key, payload, n)
- ORDER BY t.n
-RETURNING id, dedupe_key;
-
--- name: insert_payouts
-INSERT INTO reward_payouts
-    (community_id, epoch_number, batch, chain_epoch_id, recipients, amount, operator_transaction_id)
-SELECT $1, $2, t.batch, t.chain_epoch_id, t.recipients, t.amount::numeric, t.intent
-  FROM unnest($3::integer[], $4::bigint[], $5::integer[], $6::text[], $7::bigint[])
-       AS t(batch, chain_epoch_id, recipients, amount, intent);
-
 -- name: close_epoch
 -- Into review ($3 'review', its window $7 seconds from now) or, with nothing to mint, 'paid'.
 UPDATE reward_epochs
    SET status = $3, distributed = $4, undistributed = $5, recipients = $6, closed_at = now(),
        review_ends_at = now() + make_interval(secs => $7)
  WHERE community_id = $1 AND number = $2 AND status = 'open';
-
--- name: end_reviews_at
--- The operator's lever (`agora ledger release --now`): reviews end at $1 instead of later.
-UPDATE reward_epochs SET review_ends_at = $1
- WHERE status = 'review' AND review_ends_at > $1
-   AND ($2::bigint IS NULL OR community_id = $2);
-
--- name: reviewed_epochs
--- Epochs whose review window has ended ($1: now), to release.
-SELECT community_id, number FROM reward_epochs
- WHERE status = 'review' AND review_ends_at <= $1 AND ($2::bigint IS NULL OR community_id = $2)
- ORDER BY review_ends_at, community_id
- LIMIT 1000;
-
--- name: lock_reviewed_epoch
-SELECT community_id, number, emission, status, closed_at, review_ends_at FROM reward_epochs
- WHERE community_id = $1 AND number = $2
-   FOR UPDATE;
-
--- name: lines_to_void
--- Under the epoch's lock ($3: its review's end, $4: its close): the lines, not yet voided, whose
--- item was removed or deleted before the review ended (a comment also with its post, which
--- takes it from view), or whose author was banned in the community then (a ban that covered some
--- of the window). One reason each, the first that applies.
-SELECT l.post_id, l.comment_id, l.author_id, l.amount,
-       CASE WHEN coalesce(m.removed_at, p.removed_at) < $3 OR p2.removed_at < $3 THEN 'removed'
-            WHEN coalesce(m.deleted_at, p.deleted_at) < $3 OR p2.deleted_at < $3 THEN 'deleted'
-            ELSE 'banned' END AS reason
-  FROM reward_lines l
-  LEFT JOIN posts p ON p.id = l.post_id
-  LEFT JOIN comments m ON m.id = l.comment_id
-  LEFT JOIN posts p2 ON p2.id = m.post_id
- WHERE l.community_id = $1 AND l.epoch_number = $2 AND l.voided_at IS NULL
-   AND (coalesce(m.removed_at, p.removed_at) < $3 OR coalesce(m.deleted_at, p.deleted_at) < $3
-        OR p2.removed_at < $3 OR p2.deleted_at < $3
-        OR EXISTS (SELECT 1 FROM bans b
-                    WHERE b.community_id = $1 AND b.user_id = l.author_id
-                      AND b.created_at < $3 AND (b.expires_at IS NULL OR b.expires_at > $4)))
- ORDER BY l.post_id NULLS LAST, l.comment_id;
-
--- name: void_lines
-UPDATE reward_lines l SET voided_at = now(), void_reason = t.reason
-  FROM unnest($3::bigint[], $4::bigint[], $5::text[]) AS t(post_id, comment_id, reason)
- WHERE l.community_id = $1 AND l.epoch_number = $2 AND l.voided_at IS NULL
-   AND l.post_id IS NOT DISTINCT FROM t.post_id AND l.comment_id IS NOT DISTINCT FROM t.comment_id;
-
--- name: minted_amounts
--- What the epoch mints after its review: each author's lines not voided, with their address.
-SELECT l.author_id, u.address, sum(l.amount) AS amount
-  FROM reward_lines l
-  JOIN users u ON u.id = l.author_id
- WHERE l.community_id = $1 AND l.epoch_number = $2 AND l.voided_at IS NULL
- GROUP BY l.author_id, u.address
-HAVING sum(l.amount) > 0;
-
--- name: release_epoch
--- Out of review: what is minted ($4 distributed, $5 left in the pool, $6 recipients, $7 the root
--- of their tree), 'closed' until its mints are booked or 'paid' with nothing to mint.
-UPDATE reward_epochs
-   SET status = $3, distributed = $4, undistributed = $5, recipients = $6, merkle_root = $7
- WHERE community_id = $1 AND number = $2 AND status = 'review';
 
 -- name: open_next_epoch
 -- Epoch n + 1 starts where n ended and ends on the first boundary after now: time the worker
@@ -345,59 +243,3 @@ SELECT e.community_id, e.number + 1, e.ends_at,
        $5
   FROM reward_epochs e
  WHERE e.community_id = $1 AND e.number = $2;
-
--- name: settleable_epochs
--- Closed epochs with a payout whose mint the operator's sender recorded as mined.
-SELECT DISTINCT p.community_id, p.epoch_number
-  FROM reward_payouts p
-  JOIN operator_transactions o ON o.id = p.operator_transaction_id
-  JOIN reward_epochs e ON e.community_id = p.community_id AND e.number = p.epoch_number
- WHERE p.settled_at IS NULL AND o.status = 'mined' AND e.status = 'closed'
- ORDER BY 1, 2
- LIMIT 1000;
-
--- name: mined_payouts
--- Under the epoch's lock: its payouts mined and not yet booked, with what each paid to whom.
-SELECT p.batch, o.payload
-  FROM reward_payouts p
-  JOIN operator_transactions o ON o.id = p.operator_transaction_id
- WHERE p.community_id = $1 AND p.epoch_number = $2 AND p.settled_at IS NULL
-   AND o.status = 'mined'
- ORDER BY p.batch;
-
--- name: users_by_address
--- The account each address of a mint paid. After a deletion (migration 0026) an address may name
--- a deleted account and a new one: the mint paid the one whose reward in community $2 is owed
--- (a positive 'earned' balance), else the live one.
-SELECT DISTINCT ON (a.address) u.id, a.address
-  FROM users u
- CROSS JOIN LATERAL (SELECT coalesce(u.address, u.deleted_address) AS address) AS a
- WHERE u.address = ANY($1::text[]) OR u.deleted_address = ANY($1::text[])
- ORDER BY a.address,
-          coalesce((SELECT b.balance FROM ledger_balances b
-                     WHERE b.community_id = $2 AND b.kind = 'earned' AND b.user_id = u.id), 0) > 0
-              DESC,
-          u.deleted_at IS NULL DESC;
-
--- name: mark_settled
-UPDATE reward_payouts SET settled_at = now()
- WHERE community_id = $1 AND epoch_number = $2 AND batch = ANY($3::integer[]);
-
--- name: mark_paid_if_settled
--- The epoch is paid once every one of its payouts is booked.
-UPDATE reward_epochs SET status = 'paid'
- WHERE community_id = $1 AND number = $2 AND status = 'closed'
-   AND NOT EXISTS (SELECT 1 FROM reward_payouts
-                    WHERE community_id = $1 AND epoch_number = $2 AND settled_at IS NULL);
-
--- name: notify_reward_paid
--- Once the epoch is paid: REWARD_PAID to each person it paid, once (keyed by the epoch).
-SELECT count(*)
-  FROM reward_epochs AS e
- CROSS JOIN LATERAL notify(
-       ARRAY(SELECT DISTINCT l.author_id FROM reward_lines AS l
-              WHERE l.community_id = e.community_id AND l.epoch_number = e.number
-                AND l.amount > 0),
-       'REWARD_PAID', 'epoch:' || e.community_id || ':' || e.number,
-       NULL, NULL, NULL, e.community_id, NULL, NULL) AS n
- WHERE e.community_id = $1 AND e.number = $2 AND e.status = 'paid';

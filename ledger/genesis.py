@@ -10,15 +10,11 @@ books `earned -> onchain` per member (`genesis:<community>:paid:<user>`), once.
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
-from typing import Any
-
 import asyncpg
 from eth_utils import to_checksum_address
 
 from agora.sql import load
-from ledger import epochs, merkle
+from ledger import journal, merkle, mints
 
 queries = load(__file__, "genesis.sql")
 
@@ -28,7 +24,7 @@ GENESIS_CHAIN_EPOCH = 0
 
 def dedupe_key(community_id: int) -> str:
     """The outbox key of the genesis mint, in the form of every epoch's mint."""
-    return f"mint_epoch:{community_id}:{GENESIS_CHAIN_EPOCH}"
+    return mints.dedupe_key(community_id, GENESIS_CHAIN_EPOCH)
 
 
 def transfer_id(community_id: int, what: str) -> str:
@@ -42,36 +38,36 @@ async def grant(conn: asyncpg.Connection, community_id: int, amounts: dict[int, 
         if await conn.fetchval(queries.get_grant_transfers, community_id) is not None:
             return False
         users = sorted(user for user, amount in amounts.items() if amount > 0)
-        await conn.execute(
-            epochs.queries.ensure_accounts,
-            community_id,
-            ["emission", *(["earned"] * len(users))],
-            [None, *users],
+        accounts = await journal.open_accounts(
+            conn, community_id, [("emission", None), *(("earned", user) for user in users)]
         )
-        accounts = await epochs.accounts_of(conn, community_id, users)
-        await conn.execute(
-            queries.insert_grant_transfers,
+        # No transfer id is posted twice: a grant already booked fails the whole transaction,
+        # its mint intent with it.
+        await journal.post(
+            conn,
             community_id,
-            [transfer_id(community_id, f"grant:{user}") for user in users],
-            [accounts["emission", None]] * len(users),
-            [accounts["earned", user] for user in users],
-            [Decimal(amounts[user]) for user in users],
+            "grant",
+            None,
+            [
+                journal.Transfer(
+                    transfer_id(community_id, f"grant:{user}"),
+                    accounts["emission", None],
+                    accounts["earned", user],
+                    amounts[user],
+                )
+                for user in users
+            ],
         )
         addresses = {
-            r["id"]: to_checksum_address(r["address"])
-            for r in await conn.fetch(epochs.queries.user_addresses, users)
+            r["id"]: str(to_checksum_address(r["address"]))
+            for r in await conn.fetch(queries.user_addresses, users)
         }
         rows = [(addresses[user], amounts[user]) for user in users]
-        payload: dict[str, Any] = {
-            "communityId": community_id,
-            "epoch": GENESIS_CHAIN_EPOCH,
-            # Its distribution's root, as every epoch's mint carries (ledger/merkle.py).
-            "root": "0x" + (merkle.root(rows) or bytes(32)).hex(),
-            "recipients": [addresses[user] for user in users],
-            "amounts": [str(amounts[user]) for user in users],
-        }
         await conn.execute(
-            queries.insert_grant_intent, dedupe_key(community_id), json.dumps(payload)
+            queries.insert_grant_intent,
+            dedupe_key(community_id),
+            # Its distribution's root, as every epoch's mint carries (ledger/merkle.py).
+            mints.payload(community_id, GENESIS_CHAIN_EPOCH, merkle.root(rows), rows),
         )
     return True
 
@@ -85,34 +81,18 @@ async def status(conn: asyncpg.Connection, community_id: int) -> str | None:
 
 async def settle(conn: asyncpg.Connection, community_id: int) -> bool:
     """Books the genesis mint once the sender recorded it mined (`earned -> onchain` per
-    member); whether it is booked. Safe to run twice or at once: each payout's id is fixed."""
+    member); whether it is booked. Safe to run twice or at once: each payout's id is fixed, and
+    one already posted is skipped."""
     row = await conn.fetchrow(queries.get_grant_intent, dedupe_key(community_id))
     if row is None or row["status"] != "mined":
         return False
-    mint = row["payload"]
-    if isinstance(mint, str):
-        mint = json.loads(mint)
-    paid = {
-        address.lower(): int(amount)
-        for address, amount in zip(mint["recipients"], mint["amounts"], strict=True)
-    }
     async with conn.transaction():
-        users = {
-            r["address"]: r["id"]
-            for r in await conn.fetch(epochs.queries.users_by_address, list(paid), community_id)
-        }
-        ids = sorted(users.values())
-        await conn.execute(
-            epochs.queries.ensure_accounts, community_id, ["onchain"] * len(ids), ids
-        )
-        accounts = await epochs.accounts_of(conn, community_id, ids)
-        ordered = sorted(paid, key=lambda address: users[address])
-        await conn.execute(
-            queries.insert_paid_transfers,
+        await journal.book_paid_mint(
+            conn,
             community_id,
-            [transfer_id(community_id, f"paid:{users[a]}") for a in ordered],
-            [accounts["earned", users[a]] for a in ordered],
-            [accounts["onchain", users[a]] for a in ordered],
-            [Decimal(paid[a]) for a in ordered],
+            None,
+            mints.paid([row["payload"]]),
+            lambda user: transfer_id(community_id, f"paid:{user}"),
+            skip_posted=True,
         )
     return True

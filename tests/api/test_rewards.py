@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from agora.settings import Settings
-from ledger import epochs
+from ledger import epochs, settlement
 from tests.support.factories import (
     create_comment,
     create_community_without_sender,
@@ -256,7 +256,7 @@ async def test_a_member_sees_their_reward_explained_and_then_paid(
     await db.execute(
         "UPDATE operator_transactions SET status = 'mined', block_number = 7 WHERE id = $1", intent
     )
-    assert await epochs.settle_payouts(db) >= 1
+    assert await settlement.settle_payouts(db) >= 1
 
     # then the reward is paid, with its transaction, and the totals say so
     [reward] = await rewards_of(alice, alice, community=name)

@@ -11,7 +11,7 @@ import pytest
 from playwright.async_api import expect
 
 from agora.settings import Settings
-from ledger import epochs
+from ledger import epochs, release
 from tests.api.test_rewards import ECONOMY, close_epoch_now
 from tests.support.factories import create_community_without_sender, create_post, vote
 from tests.support.server import LiveServer
@@ -139,7 +139,7 @@ async def test_an_epoch_in_review_shows_the_time_left_then_its_distribution_and_
 
     # when the review ends (the operator's lever) and the visitor looks again
     now = await db.fetchval("SELECT clock_timestamp()")
-    [released] = await epochs.release_reviewed_epochs(
+    [released] = await release.release_reviewed_epochs(
         db, economy, until=now, community_id=community_id
     )
     assert released.root is not None

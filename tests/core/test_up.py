@@ -110,15 +110,15 @@ def test_up_serves_the_forum_on_every_core_and_a_chain_and_stops_on_ctrl_c(
         assert _wait_for(lambda: "sending the transactions of the operator" in read_log(), 30)
         sender_pid = int(read_log().split("sender: agora send (pid ")[1].split(")")[0])
         # and the ledger's Celery worker and beat run beside it
-        started = re.search(
-            r"ledger: Celery worker \(pid (\d+)\) and beat \(pid (\d+)\)", read_log()
-        )
-        assert started, read_log()
-        ledger = [int(pid) for pid in started.groups()]
+        ledger = [
+            int(pid)
+            for pid in re.findall(r"ledger (?:worker|beat): agora .* \(pid (\d+)\)", read_log())
+        ]
+        assert len(ledger) == 2, read_log()
         assert all(_alive(pid) for pid in ledger)
         # and the indexer follows that chain beside the API
         assert _wait_for(lambda: _indexed_block(fresh_database_url) is not None, 30)
-        (indexer_pid,) = re.findall(r"indexer: started \(pid (\d+)\)", read_log())
+        (indexer_pid,) = re.findall(r"indexer: agora index \(pid (\d+)\)", read_log())
         # and the API runs on every core: a worker process per core (AGORA_WORKERS' default)
         cores = os.cpu_count() or 1
 
@@ -189,7 +189,7 @@ def test_up_restarts_a_killed_indexer_with_a_back_off_and_reports_the_lag_meanwh
 
     try:
         assert _wait_for(caught_up, 120), read_log()
-        (first,) = re.findall(r"indexer: started \(pid (\d+)\)", read_log())
+        (first,) = re.findall(r"indexer: agora index \(pid (\d+)\)", read_log())
 
         # when the indexer is killed
         os.kill(int(first), signal.SIGKILL)

@@ -1,6 +1,7 @@
-"""A real Celery worker process (`agora ledger worker`) on the test database and Redis; and the
-governance tests' anvil fixtures (a real chain, contracts deployed once per session, each test
-between a snapshot and its revert)."""
+"""A real Celery worker process (`agora ledger worker`) on the test database and Redis; a whole
+forum on the chain (sender, indexer, API) on a database of the test's own; and the governance
+tests' anvil fixtures (a real chain, contracts deployed once per session, each test between a
+snapshot and its revert)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
+from web3 import Web3
 
 from agora.settings import PROJECT_ROOT, Settings
 from ledger.celery_app import CLOSE_DUE_EPOCHS, create_app
@@ -29,7 +31,10 @@ from tests.governance.conftest import (  # noqa: F401  (fixtures, found by name)
     operator_key,
     w3,
 )
-from tests.support.server import LiveServer
+from tests.support.chain import ChainServices
+from tests.support.graphql import Client
+from tests.support.sender import SenderProcess
+from tests.support.server import LiveServer, start_server
 
 
 @pytest.fixture(scope="session")
@@ -103,9 +108,11 @@ def start_worker(
     log: Path,
     queue: str = QUEUE,
     role: str = "worker",
+    log_tasks: bool = True,
     **environment: str,
 ) -> Worker:
-    """`agora ledger worker` (or `beat`), once it is ready."""
+    """`agora ledger worker` (or `beat`), once it is ready; a worker logs each task's result (which
+    `Worker.results` reads) unless not `log_tasks`, as an operator runs it."""
     env = {
         **os.environ,
         **ECONOMY,
@@ -117,7 +124,8 @@ def start_worker(
     with log.open("ab") as output:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
             [sys.executable, "-m", "cli", "ledger", role]
-            + (["--concurrency", "2"] if role == "worker" else []),
+            + (["--concurrency", "2"] if role == "worker" else [])
+            + (["--log-tasks"] if role == "worker" and log_tasks else []),
             cwd=PROJECT_ROOT,
             env=env,
             stdout=output,
@@ -148,9 +156,11 @@ def start(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[Callabl
     """Starts workers of the test's own (stopped, if still running, when it ends)."""
     started: list[Worker] = []
 
-    def start_one(queue: str = QUEUE, role: str = "worker", **environment: str) -> Worker:
+    def start_one(
+        queue: str = QUEUE, role: str = "worker", log_tasks: bool = True, **environment: str
+    ) -> Worker:
         log = tmp_path / f"{role}{len(started)}.log"
-        worker = start_worker(database_url, redis_url, log, queue, role, **environment)
+        worker = start_worker(database_url, redis_url, log, queue, role, log_tasks, **environment)
         started.append(worker)
         return worker
 
@@ -172,6 +182,133 @@ def send(settings: Settings, database_url: str, redis_url: str) -> Iterator[Call
 
     yield send_task
     app.close()
+
+
+def ledger_command(
+    database_url: str, *args: str, **environment: str
+) -> subprocess.CompletedProcess[str]:
+    """`agora ledger <args>` run to its end on `database_url`, in the tests' economy."""
+    return subprocess.run(
+        [sys.executable, "-m", "cli", "ledger", *args],
+        cwd=PROJECT_ROOT,
+        env=os.environ | ECONOMY | {"DATABASE_URL": database_url, **environment},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+async def mint_mined(db: asyncpg.Connection, community_id: int, chain_epoch: int = 1000) -> None:
+    """Records a mint (epoch 1's unless told) mined, as the operator's sender would once it saw it
+    so."""
+    await db.execute(
+        """UPDATE operator_transactions SET status = 'mined', tx_hash = '\\x01', block_number = 7
+            WHERE dedupe_key = $1""",
+        f"mint_epoch:{community_id}:{chain_epoch}",
+    )
+
+
+CHAIN_STATUS = "query($n: String!) { community(name: $n) { chain { status } } }"
+
+
+@dataclass
+class ForumOnChain:
+    """The forum's processes on a database of the test's own: the operator's sender, the indexer,
+    the API, and the ledger's workers and beats the test starts (`ledger`)."""
+
+    database_url: str
+    redis_url: str
+    start_sender: Callable[[], SenderProcess]
+    server: LiveServer
+    logs: Path
+    started: list[Worker] = field(default_factory=list)
+    sender: SenderProcess = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sender = self.start_sender()
+
+    def stop_sender(self) -> None:
+        self.sender.stop()
+
+    def restart_sender(self) -> None:
+        """A new `agora send` in place of the one running (stopped first), logging to its log."""
+        self.sender.stop()
+        self.sender = self.start_sender()
+
+    def ledger(self, queue: str, role: str = "worker", **environment: str) -> Worker:
+        """`agora ledger worker` (or `beat`) on `queue`, stopped with the forum."""
+        log = self.logs / f"{role}{len(self.started)}.log"
+        worker = start_worker(self.database_url, self.redis_url, log, queue, role, **environment)
+        self.started.append(worker)
+        return worker
+
+    def stop_ledger(self) -> None:
+        for worker in self.started:
+            worker.stop()
+
+    async def on_chain(self, client: Client, name: str) -> None:
+        """Waits until community `name`, created through `client`, is confirmed on-chain."""
+
+        async def confirmed() -> bool:
+            chain = (await client.data(CHAIN_STATUS, {"n": name}))["community"]["chain"]
+            return bool(chain["status"] == "CONFIRMED")
+
+        assert await eventually(confirmed, within=30), f"c/{name} on-chain:\n{self.sender.log()}"
+
+
+@pytest.fixture
+def forum_on_chain(
+    settings: Settings,
+    fresh_database_url: str,
+    redis_url: str,
+    # (the governance fixtures imported above, by name)
+    chain_rpc_url: str,  # noqa: F811
+    deployment_file: Path,  # noqa: F811
+    w3: Web3,  # noqa: F811  (the chain goes back to its snapshot after the processes are gone)
+    tmp_path: Path,
+) -> Iterator[Callable[..., ForumOnChain]]:
+    """Starts the forum on the chain, its sender reaching the node at `sender_rpc_url` (the
+    chain's own unless told); everything it started is stopped when the test ends."""
+    stops: list[Callable[[], None]] = []
+
+    def start_forum(sender_rpc_url: str = chain_rpc_url) -> ForumOnChain:
+        indexer = ChainServices(
+            rpc_url=chain_rpc_url,
+            deployment_file=deployment_file,
+            database_url=fresh_database_url,
+            redis_url=redis_url,
+            logs=tmp_path,
+            commands=("index",),
+        )
+        stops.append(indexer.stop)
+        server = start_server(
+            settings,
+            database_url=fresh_database_url,
+            redis_url=redis_url,
+            listing_cache_seconds=0,
+            write_rate_limit=1_000_000,
+        )
+        stops.append(server.stop)
+        forum = ForumOnChain(
+            fresh_database_url,
+            redis_url,
+            lambda: SenderProcess(
+                tmp_path / "send.log",
+                database_url=fresh_database_url,
+                redis_url=redis_url,
+                chain_rpc_url=sender_rpc_url,
+                deployment_file=deployment_file,
+            ),
+            server,
+            tmp_path,
+        )
+        stops.append(forum.stop_sender)
+        stops.append(forum.stop_ledger)
+        return forum
+
+    yield start_forum
+    for stop in reversed(stops):
+        stop()
 
 
 async def eventually(check: Callable[[], Any], within: float = 30) -> Any:

@@ -4,9 +4,6 @@ community equals what its token minted."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 
 import asyncpg
@@ -15,10 +12,10 @@ import pytest
 from web3 import Web3
 
 from agora.chain import connect
-from agora.settings import ANVIL_OPERATOR_KEY, PROJECT_ROOT
+from agora.settings import ANVIL_OPERATOR_KEY
 from governance.operator import mint_epoch_onchain
 from ledger.celery_app import SETTLE_PAYOUTS
-from tests.ledger.conftest import Worker
+from tests.ledger.conftest import Worker, ledger_command, mint_mined
 from tests.ledger.test_epochs import TOKEN, age, clock, people, token_deployed
 from tests.support.factories import create_community_without_sender, create_post, vote
 from tests.support.server import LiveServer
@@ -27,14 +24,8 @@ pytestmark = pytest.mark.chain
 
 
 def ledger_check(database_url: str, chain: str, community_id: int) -> tuple[int, str]:
-    env = os.environ | {"DATABASE_URL": database_url, "CHAIN_RPC_URL": chain}
-    done = subprocess.run(
-        [sys.executable, "-m", "cli", "ledger", "check", "--community", str(community_id)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    done = ledger_command(
+        database_url, "check", "--community", str(community_id), CHAIN_RPC_URL=chain
     )
     return done.returncode, done.stdout + done.stderr
 
@@ -80,10 +71,7 @@ async def test_check_fails_until_a_mined_mint_is_booked_then_passes(
     assert code == 1, output
     assert f"the ledger paid 0 on-chain, its token minted {500 * TOKEN}" in output
     # when the sender records it mined and the ledger settles it
-    await db.execute(
-        "UPDATE operator_transactions SET status = 'mined' WHERE dedupe_key = $1",
-        f"mint_epoch:{community_id}:1000",
-    )
+    await mint_mined(db, community_id)
     worker.results(send(task=SETTLE_PAYOUTS))
     # then the check passes: the books balance and match the token
     code, output = ledger_check(database_url, chain_rpc_url, community_id)

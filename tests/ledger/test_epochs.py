@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ import httpx
 
 from ledger.celery_app import SETTLE_PAYOUTS
 from ledger.merkle import root
-from tests.ledger.conftest import QUEUE, Worker, eventually, kill_while_waiting_on
+from tests.ledger.conftest import QUEUE, Worker, eventually, kill_while_waiting_on, mint_mined
 from tests.support.factories import (
     create_comment,
     create_community_without_sender,
@@ -368,15 +369,6 @@ async def test_closing_the_same_epoch_twice_at_once_pays_once(
     )
 
 
-async def first_mint_mined(db: asyncpg.Connection, community_id: int) -> None:
-    """Records the mint of epoch 1 mined, as the operator's sender would once it saw it so."""
-    await db.execute(
-        """UPDATE operator_transactions SET status = 'mined', tx_hash = '\\x01', block_number = 7
-            WHERE dedupe_key = $1""",
-        f"mint_epoch:{community_id}:1000",
-    )
-
-
 async def test_a_mint_recorded_mined_is_booked_on_chain_once_and_the_epoch_is_paid(
     live_server: LiveServer,
     http: httpx.AsyncClient,
@@ -387,7 +379,7 @@ async def test_a_mint_recorded_mined_is_booked_on_chain_once_and_the_epoch_is_pa
     # given a closed epoch whose mint the operator's sender has sent and seen mined
     community_id, author = await scored_community(live_server, http, db)
     assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
-    await first_mint_mined(db, community_id)
+    await mint_mined(db, community_id)
     # when payouts are settled, twice
     first = worker.results(send(task=SETTLE_PAYOUTS))
     second = worker.results(send(task=SETTLE_PAYOUTS))
@@ -422,7 +414,7 @@ async def test_a_reward_owed_to_a_deleted_account_is_booked_to_it_not_to_the_add
     await author.data(DELETE_ACCOUNT, {"confirm": author.account.address})
     await sign_in(Client(live_server.graphql_url, http), author.account)
     # when the mint to the address is mined and settled
-    await first_mint_mined(db, community_id)
+    await mint_mined(db, community_id)
     assert worker.results(send(task=SETTLE_PAYOUTS)) == "1"
     # then the deleted account's points went on-chain, and the new account has none
     balances = await db.fetch(
@@ -473,6 +465,16 @@ async def test_a_worker_killed_mid_payout_pays_once_after_restart(
     assert len(await mint_intents(db, community_id)) == 1
 
 
+async def closed_up_to(db: asyncpg.Connection, community_id: int, number: int) -> None:
+    """Waits until epoch `number` of the community is closed (the beat's work)."""
+
+    async def closed() -> bool:
+        found = await epoch(db, community_id, number)
+        return found is not None and found["status"] != "open"
+
+    assert await eventually(closed, within=30)
+
+
 async def test_beat_started_twice_closes_short_epochs_one_after_another_once_each(
     live_server: LiveServer,
     http: httpx.AsyncClient,
@@ -488,12 +490,7 @@ async def test_beat_started_twice_closes_short_epochs_one_after_another_once_eac
         start(queue, "beat", AGORA_DATA_DIR=str(tmp_path / f"beat{n}"), **economy)
     # when a community with a scored post lives through a few epochs
     community_id, author = await scored_community(live_server, http, db)
-
-    async def third_closed() -> bool:
-        third = await epoch(db, community_id, 3)
-        return third is not None and third["status"] != "open"
-
-    assert await eventually(third_closed, within=30)
+    await closed_up_to(db, community_id, 3)
     # then its epochs follow each other without gap or overlap, each closed once, and each
     # emitted 1000 tokens, all distributed or in the pool
     epochs = await db.fetch(
@@ -513,3 +510,38 @@ async def test_beat_started_twice_closes_short_epochs_one_after_another_once_eac
     # and the one vote was paid once (in the epoch it was cast in): one mint intent in all
     assert await earned(db, community_id) == {author.account.address.lower(): 500 * TOKEN}
     assert len(await mint_intents(db, community_id)) == 1
+
+
+# A line of the ledger's log less its time stamp (the format of `agora`'s logging).
+STAMPED = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (.*)$")
+
+
+async def test_the_worker_and_the_beat_say_what_they_did_and_never_the_same_line_again(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    tmp_path: Path,
+    start: Callable[..., Worker],
+) -> None:
+    # given a worker and a beat run as an operator runs them, the beat's four tasks due every
+    # half second, and epochs of a second
+    economy = {"REWARD_EPOCH_SECONDS": "1", "LEDGER_BEAT_SECONDS": "0.5"}
+    queue = f"{QUEUE}-quiet"
+    worker = start(queue, log_tasks=False, **economy)
+    beat = start(queue, "beat", AGORA_DATA_DIR=str(tmp_path / "beat"), **economy)
+    # when a community with a scored post lives through a few epochs (a dozen ticks or more)
+    community_id, _ = await scored_community(live_server, http, db)
+    await closed_up_to(db, community_id, 3)
+    # then each said once what it uses, and the worker what it did: each epoch closed once
+    worker_said, beat_said = (
+        [found.group(1) for found in map(STAMPED.match, process.text().splitlines()) if found]
+        for process in (worker, beat)
+    )
+    assert any(line.startswith("agora ledger worker: queue") for line in worker_said)
+    assert any(line.startswith("agora ledger beat: every 0.5 s") for line in beat_said)
+    closed = [line for line in worker_said if f"of community {community_id} closed" in line]
+    assert [line.split(" ")[2] for line in closed[:3]] == ["1", "2", "3"], worker_said
+    # and neither said a line twice: not Celery's for each task sent, received and finished
+    for lines in (worker_said, beat_said):
+        assert {line for line in lines if lines.count(line) > 1} == set(), lines
+        assert not [line for line in lines if "Sending due task" in line or "succeeded in" in line]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 import asyncpg
 import httpx
@@ -14,19 +13,15 @@ import pytest
 from web3 import Web3
 
 from agora.services import free_port
-from agora.settings import Settings
 from governance.deploy import Deployment
 from ledger.celery_app import SETTLE_PAYOUTS
-from tests.ledger.conftest import QUEUE, start_worker
+from tests.ledger.conftest import QUEUE, ForumOnChain
 from tests.ledger.test_check import ledger_check
 from tests.ledger.test_epochs import TOKEN, age, clock, earned
-from tests.ledger.test_sender import CHAIN, mint_events, operator_nonce, outbox, token_of
-from tests.support.chain import ChainServices
+from tests.ledger.test_sender import mint_events, operator_nonce, outbox, token_of
 from tests.support.factories import create_community, create_post, unique_name, vote
 from tests.support.forwarder import Forwarder
 from tests.support.graphql import Client, sign_in
-from tests.support.sender import SenderProcess
-from tests.support.server import start_server
 
 pytestmark = pytest.mark.chain
 
@@ -39,44 +34,20 @@ async def _until(check: Callable[[], Awaitable[bool]], what: str, within: float 
 
 
 async def test_an_epoch_closed_while_the_chain_is_down_is_minted_once_when_it_is_back(
-    settings: Settings,
-    fresh_database_url: str,
-    redis_url: str,
+    forum_on_chain: Callable[..., ForumOnChain],
     chain_rpc_url: str,
-    deployment_file: Path,
     deployment: Deployment,
-    w3: Web3,  # the chain goes back to its snapshot after the processes are gone
+    w3: Web3,
     send: Callable[..., str],
-    tmp_path: Path,
 ) -> None:
     # given a forum with its sender (which reaches the chain through a port the test opens and
     # closes), its indexer, and a worker of the ledger, all on a database of this test
     node = Forwarder(free_port(), int(chain_rpc_url.rsplit(":", 1)[1]))
     node.open()
-    sender = SenderProcess(
-        tmp_path / "send.log",
-        database_url=fresh_database_url,
-        redis_url=redis_url,
-        chain_rpc_url=f"http://127.0.0.1:{node.port}",
-        deployment_file=deployment_file,
-    )
-    indexer = ChainServices(
-        rpc_url=chain_rpc_url,
-        deployment_file=deployment_file,
-        database_url=fresh_database_url,
-        redis_url=redis_url,
-        logs=tmp_path,
-        commands=("index",),
-    )
+    forum = forum_on_chain(f"http://127.0.0.1:{node.port}")
+    sender, server, fresh_database_url = forum.sender, forum.server, forum.database_url
     queue = f"{QUEUE}-chain-down"
-    worker = start_worker(fresh_database_url, redis_url, tmp_path / "worker.log", queue)
-    server = start_server(
-        settings,
-        database_url=fresh_database_url,
-        redis_url=redis_url,
-        listing_cache_seconds=0,
-        write_rate_limit=1_000_000,
-    )
+    worker = forum.ledger(queue)
     db = await asyncpg.connect(fresh_database_url)
     try:
         async with httpx.AsyncClient(timeout=30) as http:
@@ -86,12 +57,7 @@ async def test_an_epoch_closed_while_the_chain_is_down_is_minted_once_when_it_is
             # and a community on-chain with a post that earned one eligible upvote
             name = unique_name("chaindown")
             await create_community(author, name, confirmed=False)
-
-            async def confirmed() -> bool:
-                chain = (await author.data(CHAIN, {"n": name}))["community"]["chain"]
-                return bool(chain["status"] == "CONFIRMED")
-
-            await _until(confirmed, f"c/{name} on-chain:\n{sender.log()}")
+            await forum.on_chain(author, name)
             post = await create_post(author, name)
             await vote(voter, post["id"], "UP")
         community_id = await db.fetchval("SELECT id FROM communities WHERE name = $1", name)
@@ -126,10 +92,6 @@ async def test_an_epoch_closed_while_the_chain_is_down_is_minted_once_when_it_is
     finally:
         await db.close()
         node.close()
-        sender.stop()
-        worker.stop()
-        indexer.stop()
-        server.stop()
 
     # then the mint landed once: one transaction, one EpochMinted, the author's 500 tokens
     rows = await _outbox(fresh_database_url)

@@ -9,14 +9,11 @@ import asyncio
 import csv
 import io
 import json
-import os
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -25,12 +22,18 @@ import pytest
 from web3 import Web3
 from web3.logs import DISCARD
 
-from agora.settings import PROJECT_ROOT, Settings
+from agora.settings import PROJECT_ROOT
 from api.core.ids import decode_one
 from governance import NODE_MODULES
 from governance.deploy import Deployment
 from ledger.celery_app import RELEASE_REVIEWED_EPOCHS
-from tests.ledger.conftest import QUEUE, Worker, kill_while_waiting_on, start_worker
+from tests.ledger.conftest import (
+    QUEUE,
+    ForumOnChain,
+    Worker,
+    kill_while_waiting_on,
+    ledger_command,
+)
 from tests.ledger.test_check import ledger_check
 from tests.ledger.test_epochs import (
     TOKEN,
@@ -42,8 +45,7 @@ from tests.ledger.test_epochs import (
     scored_community,
     token_deployed,
 )
-from tests.ledger.test_sender import CHAIN, token_of
-from tests.support.chain import ChainServices
+from tests.ledger.test_sender import token_of
 from tests.support.factories import (
     create_comment,
     create_community,
@@ -53,8 +55,7 @@ from tests.support.factories import (
     vote,
 )
 from tests.support.graphql import Client, sign_in
-from tests.support.sender import SenderProcess
-from tests.support.server import LiveServer, start_server
+from tests.support.server import LiveServer
 
 pytestmark = pytest.mark.chain
 
@@ -114,44 +115,20 @@ def parse_csv(text: str) -> tuple[list[str], list[tuple[str, int]]]:
 
 
 async def test_a_removal_in_review_is_not_minted_and_the_minted_root_is_published_on_chain(
-    settings: Settings,
-    fresh_database_url: str,
-    redis_url: str,
+    forum_on_chain: Callable[..., ForumOnChain],
     chain_rpc_url: str,
-    deployment_file: Path,
     deployment: Deployment,
-    w3: Web3,  # the chain goes back to its snapshot after the processes are gone
+    w3: Web3,
     send: Callable[..., str],
-    tmp_path: Path,
 ) -> None:
     # given a forum with its sender, its indexer, and the ledger's worker and beat, whose epochs
     # are reviewed for REVIEW_SECONDS between their close and their mint
-    sender = SenderProcess(
-        tmp_path / "send.log",
-        database_url=fresh_database_url,
-        redis_url=redis_url,
-        chain_rpc_url=chain_rpc_url,
-        deployment_file=deployment_file,
-    )
-    indexer = ChainServices(
-        rpc_url=chain_rpc_url,
-        deployment_file=deployment_file,
-        database_url=fresh_database_url,
-        redis_url=redis_url,
-        logs=tmp_path,
-        commands=("index",),
-    )
+    forum = forum_on_chain()
+    sender, server, fresh_database_url = forum.sender, forum.server, forum.database_url
     queue = f"{QUEUE}-review"
     economy = {"REWARD_REVIEW_SECONDS": str(REVIEW_SECONDS), "LEDGER_BEAT_SECONDS": "0.5"}
-    worker = start_worker(fresh_database_url, redis_url, tmp_path / "w.log", queue, **economy)
-    beat = start_worker(fresh_database_url, redis_url, tmp_path / "b.log", queue, "beat", **economy)
-    server = start_server(
-        settings,
-        database_url=fresh_database_url,
-        redis_url=redis_url,
-        listing_cache_seconds=0,
-        write_rate_limit=1_000_000,
-    )
+    worker = forum.ledger(queue, **economy)
+    forum.ledger(queue, "beat", **economy)
     db = await asyncpg.connect(fresh_database_url)
     try:
         async with httpx.AsyncClient(timeout=30) as http:
@@ -163,12 +140,7 @@ async def test_a_removal_in_review_is_not_minted_and_the_minted_root_is_publishe
             # upvotes, bob's post 1 and carol's comment 1: 500, 250 and 250 of 1000 tokens
             name = unique_name("review")
             await create_community(alice, name, confirmed=False)
-
-            async def confirmed() -> bool:
-                chain = (await alice.data(CHAIN, {"n": name}))["community"]["chain"]
-                return bool(chain["status"] == "CONFIRMED")
-
-            await until(confirmed, f"c/{name} on-chain:\n{sender.log()}")
+            await forum.on_chain(alice, name)
             post_a = await create_post(alice, name)
             post_b = await create_post(bob, name)
             comment_c = await create_comment(carol, post_a["id"])
@@ -234,11 +206,6 @@ async def test_a_removal_in_review_is_not_minted_and_the_minted_root_is_publishe
         mint_count = await mints(db)
     finally:
         await db.close()
-        sender.stop()
-        worker.stop()
-        beat.stop()
-        indexer.stop()
-        server.stop()
 
     # then bob's line was never minted: his post's share went back to the community's pool
     token = token_of(w3, deployment, name)
@@ -453,21 +420,74 @@ async def test_the_operator_ends_a_review_now_from_the_command_line(
     assert intent["recipients"] == [author.account.address]
 
 
+async def test_closing_from_the_command_line_with_the_beat_stopped_books_what_the_sender_mined(
+    forum_on_chain: Callable[..., ForumOnChain], deployment: Deployment, w3: Web3
+) -> None:
+    # given a forum on the chain whose ledger has no beat nor worker running
+    forum = forum_on_chain()
+    db = await asyncpg.connect(forum.database_url)
+    try:
+        async with httpx.AsyncClient(timeout=30) as http:
+            author, voter = [
+                await sign_in(Client(forum.server.graphql_url, http)) for _ in range(2)
+            ]
+            await age(db, author, voter)
+            # and a community on-chain where the author's post has one eligible upvote
+            name = unique_name("closecli")
+            await create_community(author, name, confirmed=False)
+            await forum.on_chain(author, name)
+            await vote(voter, (await create_post(author, name))["id"], "UP")
+            community = await db.fetchval("SELECT id FROM communities WHERE name = $1", name)
+
+            # when the operator closes the epoch now while the sender is stopped: it mints as it
+            # closes (no review), its mint waiting in the outbox
+            forum.sender.stop()
+            closing = ledger_command(
+                forum.database_url, "close", "--now", "--community", str(community)
+            )
+            assert closing.returncode == 0, closing.stderr
+            assert f"closed epoch 1 of community {community}" in closing.stderr
+            assert "booked" not in closing.stderr
+            # and then the operator's sender, started again, mines the mint
+            forum.restart_sender()
+
+            async def mined() -> bool:
+                status = await db.fetchval(
+                    "SELECT status FROM operator_transactions WHERE kind = 'mint_epoch'"
+                )
+                return bool(status == "mined")
+
+            await until(mined, f"the mint mined:\n{forum.sender.log()}")
+            # then nothing has booked it: the epoch is still being paid
+            assert await statuses(author, name) == {1: "PAYING", 2: "OPEN"}
+
+            # when the operator runs `agora ledger close` again
+            again = ledger_command(forum.database_url, "close", "--community", str(community))
+
+            # then it books what the sender mined: the epoch is paid, the points on-chain
+            assert again.returncode == 0, again.stderr
+            assert "booked 1 mined mint batches" in again.stderr
+            assert await statuses(author, name) == {1: "PAID", 2: "OPEN"}
+            address = author.account.address
+            assert await earned(db, community, "onchain") == {address.lower(): 500 * TOKEN}
+            assert token_of(w3, deployment, name).functions.balanceOf(address).call() == (
+                500 * TOKEN
+            )
+    finally:
+        await db.close()
+
+
 def release_now(database_url: str, community_id: int) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cli", "ledger", "release", "--now"]
-        + ["--community", str(community_id)],
-        cwd=PROJECT_ROOT,
-        env=os.environ | {"DATABASE_URL": database_url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return ledger_command(database_url, "release", "--now", "--community", str(community_id))
 
 
 async def epochs_of(client: Client, name: str) -> list[dict[str, Any]]:
     data = await client.data(EPOCHS, {"name": name})
     return [e["node"] for e in data["community"]["rewardEpochs"]["edges"]]
+
+
+async def statuses(client: Client, name: str) -> dict[int, str]:
+    return {e["number"]: e["status"] for e in await epochs_of(client, name)}
 
 
 async def mints(db: asyncpg.Connection) -> int:
