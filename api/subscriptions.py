@@ -14,7 +14,7 @@ from api.auth import sessions
 from api.comments import repository as comments
 from api.comments.types import Comment
 from api.communities import repository as communities
-from api.communities.for_viewer import community_for_viewer
+from api.communities.resolvers import proposal_in
 from api.core import ids, permissions
 from api.core.context import Context
 from api.core.errors import NotFound, shown
@@ -108,7 +108,7 @@ class Subscription:
             forum = await communities.get_community_by_name(ctx.pool, name=name)
             if forum is None:
                 return
-            yield Proposal.from_row(proposal_row, community=await community_for_viewer(info, forum))
+            yield proposal_in(info, proposal_row, forum)
 
     @strawberry.subscription
     async def notification_added(self, info: Info) -> AsyncGenerator[Notification, None]:

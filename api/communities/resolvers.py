@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncpg
 import strawberry
 
 from api.communities import repository
 from api.communities.for_viewer import communities_for_viewer, community_for_viewer
+from api.communities.loaders import COMMUNITY
 from api.communities.types import Community, CommunitySort
 from api.core.errors import NotFound, shown
+from api.core.extend import extend_type
 from api.core.pagination import (
     Connection,
     check_page_size,
@@ -72,7 +75,27 @@ async def proposal(info: Info, id: strawberry.ID) -> Proposal | None:
     forum = await repository.get_community_by_name(info.context.pool, name=row["community_name"])
     if forum is None:
         return None
-    return Proposal.from_row(row, community=await community_for_viewer(info, forum))
+    return proposal_in(info, row, forum)
+
+
+def proposal_in(info: Info, row: asyncpg.Record, forum: asyncpg.Record) -> Proposal:
+    """The Proposal of a proposal_views `row` in the community of the communities row `forum`,
+    which its `community` then answers without a query."""
+    info.context.loaders.get(COMMUNITY).prime(forum["id"], forum)
+    return Proposal.from_row(row, community_row_id=forum["id"])
+
+
+async def proposal_community(root: Proposal, info: Info) -> Community:
+    """The community whose governor holds the proposal."""
+    row = await info.context.loaders.get(COMMUNITY).load(root.community_row_id)
+    assert row is not None  # communities are never deleted
+    return await community_for_viewer(info, row)
+
+
+def attach() -> None:
+    """`Proposal.community`, attached by the schema's composition (see `api.core.extend`):
+    governance sits below communities (`Community.governance`)."""
+    extend_type(Proposal, "community", proposal_community, before="proposer")
 
 
 @strawberry.type

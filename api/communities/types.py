@@ -98,7 +98,9 @@ class Community:
         # The mirror does not hold the token's symbol: the platform creates every community's
         # token with this one (governance.operator.create_community_call).
         return (
-            Governance.from_row(row, community=self, token_symbol=token_symbol(self.name))
+            Governance.from_row(
+                row, community_row_id=self.row_id, token_symbol=token_symbol(self.name)
+            )
             if row
             else None
         )

@@ -8,7 +8,7 @@ import binascii
 import re
 from datetime import UTC, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from eth_utils import keccak
@@ -216,11 +216,9 @@ class Proposal:
     id: strawberry.ID
     # The governor's uint256 id, in decimal.
     proposal_id: str
-    # Whoever builds a Proposal gives its community, built by the communities domain, which
-    # imports this one (Community.governance): importing it back would be a cycle, so only the
-    # schema names the type, which strawberry resolves lazily from the module's name. Hence
-    # the undefined name for ruff and mypy.
-    community: Annotated[Community, strawberry.lazy("api.communities.types")]  # type: ignore[name-defined]  # noqa: F821
+    # The forum's communities row of its community: `community` is attached by the
+    # communities domain, which sits above this one (see api.communities.resolvers.attach).
+    community_row_id: strawberry.Private[int]
     proposer: User
     # As the mirror shows it: the chain's bytes made safe to show and capped (agora/text.py);
     # `description_hash` is of the bytes themselves.
@@ -359,8 +357,9 @@ class Proposal:
         )
 
     @classmethod
-    def from_row(cls, row: asyncpg.Record, *, community: Any) -> Proposal:
-        """Build from a list_proposals / get_proposal row; `community` is its Community."""
+    def from_row(cls, row: asyncpg.Record, *, community_row_id: int) -> Proposal:
+        """Build from a list_proposals / get_proposal row; `community_row_id` is the id of its
+        community's forum row."""
         kind, candidate = decode_kind(
             list(row["calldatas"]), list(row["values"]), bytes(row["community_id"])
         )
@@ -370,7 +369,7 @@ class Proposal:
             candidate_address=candidate,
             id=strawberry.ID(encode_proposal_id(bytes(row["governor"]), int(row["proposal_id"]))),
             proposal_id=str(int(row["proposal_id"])),
-            community=community,
+            community_row_id=community_row_id,
             proposer=_person(
                 row["proposer_account"], row["proposer"], seen_at=row["block_timestamp"]
             ),
@@ -398,7 +397,7 @@ class Governance:
     """A community's token and governor as the chain has them (through the indexer)."""
 
     governor: strawberry.Private[bytes]
-    community: strawberry.Private[Any]
+    community_row_id: strawberry.Private[int]
     token_address: str
     governor_address: str
     token_symbol: str
@@ -429,16 +428,19 @@ class Governance:
         return connection(
             rows,
             first,
-            node=lambda r: Proposal.from_row(r, community=self.community),
+            node=lambda r: Proposal.from_row(r, community_row_id=self.community_row_id),
             cursor=_proposal_cursor,
         )
 
     @classmethod
-    def from_row(cls, row: asyncpg.Record, *, community: Any, token_symbol: str) -> Governance:
-        """Build from a get_governance_of_communities row; `community` is its Community."""
+    def from_row(
+        cls, row: asyncpg.Record, *, community_row_id: int, token_symbol: str
+    ) -> Governance:
+        """Build from a get_governance_of_communities row; `community_row_id` is the id of its
+        community's forum row."""
         return cls(
             governor=bytes(row["governor"]),
-            community=community,
+            community_row_id=community_row_id,
             token_address=checksummed("0x" + row["token"].hex()),
             governor_address=checksummed("0x" + row["governor"].hex()),
             token_symbol=token_symbol,
@@ -490,14 +492,14 @@ class Delegate:
     participation: float
     # Markdown as they wrote it; `statementHtml` is it rendered and sanitized.
     statement: str | None
+    # Rendered when written (null for a statement written before that was so: rendered when read).
+    stored_html: strawberry.Private[str | None]
 
     @strawberry.field
     async def statement_html(self, info: Info) -> str | None:
-        # Off the event loop like every render (api/core/rendering.py); keyed by the text
-        # itself, so an edited statement is rendered anew and a listed one once per process.
-        if self.statement is None:
-            return None
-        return await info.context.renderer.remembered(("statement", self.statement), self.statement)
+        if self.stored_html is not None or self.statement is None:
+            return self.stored_html
+        return await info.context.renderer.render_stored(self.statement)
 
     @classmethod
     def from_row(cls, row: asyncpg.Record, *, seen_at: int) -> Delegate:
@@ -510,6 +512,7 @@ class Delegate:
             votes_cast=row["votes_cast"],
             participation=(row["voted"] / eligible) if eligible else 0.0,
             statement=row["statement"],
+            stored_html=row["statement_html"],
         )
 
 

@@ -11,7 +11,14 @@ import strawberry
 
 from api.communities.types import Community
 from api.core import ids, permissions, visibility
-from api.core.loaders import NO_STANDING, LoaderKey, Loaders, Standing, now_or_later
+from api.core.loaders import (
+    NO_STANDING,
+    LoaderKey,
+    Loaders,
+    Standing,
+    grouped_in_order,
+    now_or_later,
+)
 from api.core.pagination import MAX_ITEMS
 from api.core.types import Info
 from api.posts import repository
@@ -83,12 +90,10 @@ async def visible_revisions(
 def revisions_by_key(rows: list[Any], keys: list[int], column: str) -> list[list[Revision]]:
     """Revision rows (of posts or comments, oldest first) grouped per key of `column`, in the
     order of `keys`: what a revisions loader answers."""
-    found: dict[int, list[Revision]] = {key: [] for key in keys}
-    for r in rows:
-        found[r[column]].append(
-            Revision(title=r.get("title"), body=r["body"], edited_at=r["edited_at"])
-        )
-    return [found[key] for key in keys]
+    return [
+        [Revision(title=r.get("title"), body=r["body"], edited_at=r["edited_at"]) for r in group]
+        for group in grouped_in_order(rows, keys, lambda r: r[column])
+    ]
 
 
 async def _load_post_revisions(loaders: Loaders, keys: list[int]) -> list[list[Revision]]:

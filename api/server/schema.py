@@ -17,6 +17,7 @@ from api.comments.resolvers import CommentQuery
 from api.comments.resolvers import attach as attach_comments
 from api.communities.mutations import CommunityMutation
 from api.communities.resolvers import CommunityQuery
+from api.communities.resolvers import attach as attach_communities
 from api.core import permissions
 from api.core.errors import BadUserInput
 from api.core.rendering import RenderFailed
@@ -70,8 +71,8 @@ async def render_markdown(info: Info, source: str) -> str:
 
 
 # Fields of low types resolved by a higher domain (User.posts, User.comments, User.rewards,
-# User.rewardTotals, Community.rewardEpochs, Viewer.saved, Viewer.blockedUsers and
-# Viewer.blockedCommunities), attached here where the schema is composed, so
+# User.rewardTotals, Community.rewardEpochs, Viewer.saved, Viewer.blockedUsers,
+# Viewer.blockedCommunities and Proposal.community), attached here where the schema is composed, so
 # that no domain imports one above it (see api.core.extend). In this order, for the schema's.
 attach_posts()
 attach_comments()
@@ -79,6 +80,7 @@ attach_rewards()
 attach_saved()
 attach_blocks()
 attach_tips()
+attach_communities()
 
 
 @strawberry.type

@@ -4,10 +4,6 @@ costs the operator nothing."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from typing import Any
-
 import strawberry
 from eth_utils import keccak
 from web3 import Web3
@@ -28,7 +24,7 @@ from api.core.errors import (
 from api.core.scalars import BigInt
 from api.core.types import Info
 from api.governance import chain
-from api.governance.mutations import RELAY_POLL_SECONDS, RELAY_WAIT_SECONDS, RelayStatus
+from api.governance.relays import Outcome, RelayStatus
 from api.tips import repository
 from api.tips.loaders import ref_of
 from api.users.types import checksummed
@@ -48,19 +44,6 @@ class RelayedTip:
     # The transaction that carries the tip; null while PENDING.
     tx_hash: str | None
     error: str | None
-
-
-def _signature(value: str, *, field: str) -> bytes:
-    try:
-        raw = bytes.fromhex(value.strip().removeprefix("0x"))
-    except ValueError:
-        raw = b""
-    if len(raw) != 65:
-        raise BadUserInput(
-            "A signature is 65 bytes in hexadecimal (0x and 130 digits), as the wallet gives it.",
-            field=field,
-        )
-    return raw
 
 
 def _refusal(facts: str | None, tipper: str) -> None:
@@ -132,7 +115,7 @@ async def relay_tip(
             f"{checksummed(tipper_address)} holds {points / POINT:g} points of c/{community}, "
             "fewer than the tip."
         )
-    permit_bytes = _signature(permit, field="permit")
+    permit_bytes = chain.signature_bytes(permit, field="permit")
     signed = SignedTip(
         token=Web3.to_checksum_address("0x" + token.hex()),
         tipper=Web3.to_checksum_address(tipper_address),
@@ -140,7 +123,7 @@ async def relay_tip(
         amount=value,
         item_ref=ref_of(kind, row_id),
         permit=Permit(int(deadline), permit_bytes[64], permit_bytes[:32], permit_bytes[32:64]),
-        signature=_signature(signature, field="signature"),
+        signature=chain.signature_bytes(signature, field="signature"),
     )
     on_chain = chain.chain_of(ctx.settings)
     if "tips" not in on_chain.deployment["contracts"]:
@@ -174,26 +157,20 @@ async def relay_tip(
     )
     if recorded is None:
         raise Conflict("This tip is being relayed already.")
-    settled = await _await_signed(info, int(recorded["id"]))
+    relay_id = int(recorded["id"])
+    outcome = Outcome.of(
+        await chain.await_signed(
+            lambda: repository.get_tip_relay(info.context.pool, relay_id=relay_id)
+        )
+    )
     return RelayedTip(
         tipper=signed.tipper,
         recipient=signed.to,
         amount=BigInt(value),
-        status=RelayStatus(settled["status"].upper()),
-        tx_hash="0x" + bytes(settled["tx_hash"]).hex() if settled["tx_hash"] else None,
-        error=settled["error"] if settled["status"] == "failed" else None,
+        status=outcome.status,
+        tx_hash=outcome.tx_hash,
+        error=outcome.error,
     )
-
-
-async def _await_signed(info: Info, relay_id: int) -> Any:
-    """The intent once the sender signed (or settled) it, or as it stands after the wait."""
-    deadline = time.monotonic() + RELAY_WAIT_SECONDS
-    while True:
-        row = await repository.get_tip_relay(info.context.pool, relay_id=relay_id)
-        assert row is not None  # intents are never deleted
-        if row["status"] != "pending" or time.monotonic() >= deadline:
-            return row
-        await asyncio.sleep(RELAY_POLL_SECONDS)
 
 
 async def tips_contract(info: Info) -> str | None:
