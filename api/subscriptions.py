@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Annotated
 
 import strawberry
 from asyncpg import Record
@@ -46,11 +47,16 @@ def _comment_rows(ctx: Context, comment_id: int) -> Callable[[], Awaitable[list[
     return lambda: comments.get_comment_views_by_ids(ctx.pool, comment_ids=[comment_id])
 
 
-@strawberry.type
+@strawberry.type(description="What can be followed live, over a WebSocket (graphql-transport-ws).")
 class Subscription:
-    @strawberry.subscription
+    @strawberry.subscription(description="Each new post, as it is posted.")
     async def post_created(
-        self, info: Info, community: str | None = None
+        self,
+        info: Info,
+        community: Annotated[
+            str | None,
+            strawberry.argument(description="Only this community's (its name); null for all."),
+        ] = None,
     ) -> AsyncGenerator[Post, None]:
         ctx = info.context
         scope: int | str = FRONT_PAGE
@@ -76,9 +82,11 @@ class Subscription:
                 [standing] = await fetch_standings(ctx.pool, viewer_id, [rows[0]["community_id"]])
                 yield Post.from_row(rows[0], standing=standing)
 
-    @strawberry.subscription
+    @strawberry.subscription(description="Each new comment on a post.")
     async def comment_created(
-        self, info: Info, post_id: strawberry.ID
+        self,
+        info: Info,
+        post_id: Annotated[strawberry.ID, strawberry.argument(description="The post's global id.")],
     ) -> AsyncGenerator[Comment, None]:
         ctx = info.context
         post_row_id = ids.decode_one(post_id, "Post", field="postId")
@@ -91,8 +99,14 @@ class Subscription:
             if rows and rows[0]["author_id"] not in blocked:
                 yield Comment.from_row(rows[0])
 
-    @strawberry.subscription
-    async def proposal_updated(self, info: Info, community: str) -> AsyncGenerator[Proposal, None]:
+    @strawberry.subscription(
+        description="A proposal of the community each time its tally or state changes."
+    )
+    async def proposal_updated(
+        self,
+        info: Info,
+        community: Annotated[str, strawberry.argument(description="The community's name.")],
+    ) -> AsyncGenerator[Proposal, None]:
         """A proposal of the community each time the indexer shows its tally or state changed:
         a vote, its creation, execution or cancellation, or its vote opening or closing with
         the chain's clock (see api.governance.updates)."""
@@ -110,7 +124,13 @@ class Subscription:
                 return
             yield proposal_in(info, proposal_row, forum)
 
-    @strawberry.subscription
+    @strawberry.subscription(
+        description=(
+            "The signed-in person's notifications as the API writes them (a "
+            "reply, a mention, a removal, a ban); it ends when their session "
+            "does."
+        )
+    )
     async def notification_added(self, info: Info) -> AsyncGenerator[Notification, None]:
         """The signed-in person's notifications as the API writes them (a reply, a mention, a
         removal, a ban); those of the chain and the ledger show in `notifications`. It ends

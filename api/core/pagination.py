@@ -12,7 +12,7 @@ import binascii
 import math
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
 import strawberry
@@ -36,29 +36,51 @@ def max_items(field: GraphQLField) -> int | None:
     return getattr(definition, "metadata", {}).get(MAX_ITEMS)
 
 
-@strawberry.type
+# The arguments of every paged field.
+First = Annotated[
+    int,
+    strawberry.argument(description=f"How many items to return: 1 to {MAX_PAGE_SIZE}."),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="The `endCursor` of the page before (its `pageInfo`); null for the first page."
+    ),
+]
+
+
+@strawberry.type(description="Where a page of a connection ends, and whether another follows.")
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="Whether more items follow this page: ask again with `after: endCursor`."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the page's last edge (pass it as `after` for the next page); "
+        "null on an empty page."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="An item of a page, with its place in the listing.")
 class Edge(Generic[T]):
-    node: T
+    node: T = strawberry.field(description="The item.")
     row: strawberry.Private[Any]
     cursor_of: strawberry.Private[Callable[[Any], str]]
 
-    @strawberry.field
+    @strawberry.field(
+        description="Where the item stands in the listing: `after` it for what follows."
+    )
     def cursor(self) -> str:
         # Computed only when asked: clients page with pageInfo.endCursor and rarely read these.
         return self.cursor_of(self.row)
 
 
-@strawberry.type
+@strawberry.type(description="A page of a listing, in the listing's order (keyset pagination).")
 class Connection(Generic[T]):
     # As many as the connection's `first`, which the cost limit counts at the connection.
-    edges: list[Edge[T]] = strawberry.field(metadata={MAX_ITEMS: 1})
-    page_info: PageInfo
+    edges: list[Edge[T]] = strawberry.field(
+        metadata={MAX_ITEMS: 1}, description="The page's items, at most `first` of them."
+    )
+    page_info: PageInfo = strawberry.field(description="Where the page ends.")
 
 
 def encode_cursor(kind: str, key: list[Any]) -> str:

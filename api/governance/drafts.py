@@ -15,6 +15,7 @@ the forum can still be elected (the chain knows addresses only).
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 import strawberry
 from web3 import Web3
@@ -46,20 +47,34 @@ DESCRIPTION_MAX_LENGTH = 10_000
 _PROPOSER_SUFFIX = "#proposer=0x"
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "What the wallet passes to the governor's `propose(targets, values, "
+        "calldatas, description)`, and the id the governor will give the "
+        "proposal."
+    )
+)
 class ProposalDraft:
     """What the wallet passes to the governor's `propose(targets, values, calldatas,
     description)`, and the id the governor will give the proposal."""
 
-    governor_address: str
-    targets: list[str]
-    values: list[BigInt]
-    calldatas: list[str]
-    description: str
+    governor_address: str = strawberry.field(
+        description="The governor to send `propose` to (EIP-55)."
+    )
+    targets: list[str] = strawberry.field(description="The contracts the proposal calls.")
+    values: list[BigInt] = strawberry.field(description="The wei sent with each call.")
+    calldatas: list[str] = strawberry.field(description="The data of each call (0x-hex).")
+    description: str = strawberry.field(description="The description, exactly as to send it.")
     # The governor's uint256 id (hashProposal), in decimal, as `Proposal.proposalId`.
-    proposal_id: str
+    proposal_id: str = strawberry.field(
+        description=(
+            "The governor's uint256 id of it (hashProposal), in decimal, as `Proposal.proposalId`."
+        )
+    )
     # The proposal's id in `Query.proposal` once it is proposed and indexed.
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Its id in `Query.proposal` once it is proposed and indexed."
+    )
 
 
 def _description(value: str | None, default: str, proposer: str) -> str:
@@ -174,7 +189,15 @@ async def _draft(
 
 
 async def propose_moderator_election(
-    info: Info, community: str, candidate: str, description: str | None = None
+    info: Info,
+    community: Annotated[str, strawberry.argument(description="The community's name.")],
+    candidate: Annotated[str, strawberry.argument(description="The candidate's wallet address.")],
+    description: Annotated[
+        str | None,
+        strawberry.argument(
+            description="The proposal's description; null for one naming the candidate."
+        ),
+    ] = None,
 ) -> ProposalDraft:
     """The proposal to make `candidate` (a wallet address) a moderator of `community`, for the
     viewer's wallet to submit; the description defaults to one naming them."""
@@ -184,7 +207,15 @@ async def propose_moderator_election(
 
 
 async def propose_impeachment(
-    info: Info, community: str, moderator: str, description: str | None = None
+    info: Info,
+    community: Annotated[str, strawberry.argument(description="The community's name.")],
+    moderator: Annotated[str, strawberry.argument(description="The moderator's wallet address.")],
+    description: Annotated[
+        str | None,
+        strawberry.argument(
+            description="The proposal's description; null for one naming the moderator."
+        ),
+    ] = None,
 ) -> ProposalDraft:
     """The proposal to remove `moderator` (a wallet address) from the moderators of `community`,
     for the viewer's wallet to submit; the description defaults to one naming them."""

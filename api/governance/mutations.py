@@ -5,6 +5,7 @@ and what a delegate says of themselves."""
 from __future__ import annotations
 
 import time
+from typing import Annotated
 
 import strawberry
 
@@ -20,7 +21,11 @@ from governance import community_id as chain_community_id
 STATEMENT_MAX_LENGTH = 2_000
 
 
-async def set_delegate_statement(info: Info, community: str, statement: str) -> Delegate:
+async def set_delegate_statement(
+    info: Info,
+    community: Annotated[str, strawberry.argument(description="The community's name.")],
+    statement: Annotated[str, strawberry.argument(description="The statement, in markdown.")],
+) -> Delegate:
     """What the signed-in person says, as a delegate, in `community` (markdown, at most
     2,000 characters; read back rendered and sanitized as `Delegate.statementHtml`)."""
     viewer = await permissions.require_writer(info)
@@ -55,7 +60,31 @@ async def set_delegate_statement(info: Info, community: str, statement: str) -> 
 
 @strawberry.type
 class GovernanceMutation:
-    set_delegate_statement = strawberry.mutation(resolver=set_delegate_statement)
-    propose_moderator_election = strawberry.mutation(resolver=propose_moderator_election)
-    propose_impeachment = strawberry.mutation(resolver=propose_impeachment)
-    relay_vote = strawberry.mutation(resolver=relay_vote)
+    set_delegate_statement = strawberry.mutation(
+        description=(
+            "What the signed-in person says, as a delegate, in a community "
+            "(markdown, at most 2,000 characters)."
+        ),
+        resolver=set_delegate_statement,
+    )
+    propose_moderator_election = strawberry.mutation(
+        description=(
+            "The proposal to make `candidate` a moderator of `community`, for "
+            "the viewer's wallet to submit; writes nothing."
+        ),
+        resolver=propose_moderator_election,
+    )
+    propose_impeachment = strawberry.mutation(
+        description=(
+            "The proposal to remove `moderator` from the moderators of "
+            "`community`, for the viewer's wallet to submit; writes nothing."
+        ),
+        resolver=propose_impeachment,
+    )
+    relay_vote = strawberry.mutation(
+        description=(
+            "Sends the voter's signed ballot with the operator's gas (no "
+            "session needed: the signature is the voter's consent)."
+        ),
+        resolver=relay_vote,
+    )

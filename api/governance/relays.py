@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import NoReturn
+from typing import Annotated, NoReturn
 
 import asyncpg
 import strawberry
@@ -43,12 +43,16 @@ REASON_MAX_LENGTH = 1_000
 _SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
 
-@strawberry.enum
+@strawberry.enum(description="Where a relayed vote or tip stands.")
 class RelayStatus(Enum):
-    PENDING = "PENDING"  # recorded; the sender has not signed it yet
-    SENT = "SENT"  # signed and broadcast: `txHash` is final
-    MINED = "MINED"  # the vote is on-chain (the mirror shows it once indexed)
-    FAILED = "FAILED"  # the chain refused it; `error` says why
+    PENDING = strawberry.enum_value(
+        "PENDING", description="Recorded; the operator's sender has not signed it yet."
+    )
+    SENT = strawberry.enum_value("SENT", description="Signed and broadcast: `txHash` is final.")
+    MINED = strawberry.enum_value(
+        "MINED", description="On-chain (the mirror shows it once indexed)."
+    )
+    FAILED = strawberry.enum_value("FAILED", description="The chain refused it; `error` says why.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,17 +73,21 @@ class Outcome:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A signed ballot the operator sends for the voter.")
 class RelayedVote:
     """A signed ballot the operator sends for the voter."""
 
-    proposal_id: str
-    voter: str
-    support: VoteSupport
-    status: RelayStatus
+    proposal_id: str = strawberry.field(
+        description="The governor's id of the proposal, in decimal."
+    )
+    voter: str = strawberry.field(description="The voter's address (EIP-55).")
+    support: VoteSupport = strawberry.field(description="Their choice.")
+    status: RelayStatus = strawberry.field(description="Where it stands.")
     # The transaction that carries the vote; null while PENDING.
-    tx_hash: str | None
-    error: str | None
+    tx_hash: str | None = strawberry.field(
+        description="The transaction that carries the vote; null while PENDING."
+    )
+    error: str | None = strawberry.field(description="Why the chain refused it, when FAILED.")
 
 
 def _signature(value: str) -> bytes:
@@ -159,11 +167,34 @@ def _refuse_as_the_chain_would(facts: chain.BallotFacts) -> None:
 
 async def relay_vote(
     info: Info,
-    proposal_id: str,
-    support: VoteSupport,
-    voter: str,
-    signature: str,
-    reason: str | None = None,
+    proposal_id: Annotated[
+        str,
+        strawberry.argument(
+            description="The proposal's `id`, or its `proposalId` when no two communities share it."
+        ),
+    ],
+    support: Annotated[
+        VoteSupport, strawberry.argument(description="The choice the ballot carries.")
+    ],
+    voter: Annotated[str, strawberry.argument(description="The voter's wallet address.")],
+    signature: Annotated[
+        str,
+        strawberry.argument(
+            description=(
+                "The voter's EIP-712 signature of the governor's Ballot (or "
+                "ExtendedBallot, with a reason) at their current nonce (0x-hex, 65 "
+                "bytes)."
+            )
+        ),
+    ],
+    reason: Annotated[
+        str | None,
+        strawberry.argument(
+            description=(
+                "The reason the ballot carries, exactly as signed; null for a ballot without one."
+            )
+        ),
+    ] = None,
 ) -> RelayedVote:
     """Sends the voter's signed ballot with the operator's gas. `proposalId` is the proposal's
     `id` or its `proposalId`; `signature` is the voter's EIP-712 signature of the governor's
@@ -208,7 +239,7 @@ async def relay_vote(
     on_chain = chain.chain_of(ctx.settings)
     facts = await chain.read(
         lambda: chain.ballot_facts(
-            on_chain, governor_address, number, support.value, voter_address, ballot, reason
+            on_chain, governor_address, number, support.number, voter_address, ballot, reason
         )
     )
     _refuse_as_the_chain_would(facts)
@@ -221,7 +252,7 @@ async def relay_vote(
     payload = {
         "governor": governor_address,
         "proposalId": str(number),
-        "support": support.value,
+        "support": support.number,
         "voter": voter_address,
         "signature": "0x" + ballot.hex(),
         "reason": reason,

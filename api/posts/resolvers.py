@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -10,7 +10,7 @@ from api.communities.resolvers import community_id_or_404
 from api.core import ids, permissions
 from api.core.extend import extend_type
 from api.core.loaders import Blocks
-from api.core.pagination import Connection, check_page_size, connection
+from api.core.pagination import After, Connection, First, check_page_size, connection
 from api.core.types import Info
 from api.posts import listing
 from api.posts import repository as posts_repository
@@ -19,18 +19,30 @@ from api.posts.types import Feed, Post, PostSort, listed_posts, post_for_viewer
 from api.users.types import User
 
 
-async def post(info: Info, id: strawberry.ID) -> Post | None:
+async def post(
+    info: Info,
+    id: Annotated[strawberry.ID, strawberry.argument(description="The post's global id.")],
+) -> Post | None:
     row = await info.context.loaders.get(POST).load(ids.decode_one(id, "Post"))
     return await post_for_viewer(info, row) if row else None
 
 
 async def posts(
     info: Info,
-    feed: Feed = Feed.ALL,
-    community: str | None = None,
-    sort: PostSort = PostSort.HOT,
-    first: int = 25,
-    after: str | None = None,
+    feed: Annotated[
+        Feed,
+        strawberry.argument(
+            description=(
+                "Every community, or those the viewer is a member of (ignored with `community`)."
+            )
+        ),
+    ] = Feed.ALL,
+    community: Annotated[
+        str | None, strawberry.argument(description="Only this community's posts (its name).")
+    ] = None,
+    sort: Annotated[PostSort, strawberry.argument(description="Their order.")] = PostSort.HOT,
+    first: First = 25,
+    after: After = None,
 ) -> Connection[Post]:
     """The front page (no community) or a community's page, in the given sort. The front page
     of the feed SUBSCRIBED lists only the communities the viewer joined; a community's page is
@@ -98,7 +110,7 @@ async def prime_viewer_state(info: Info, rows: list[Any]) -> Blocks:
 
 
 async def user_posts(
-    root: User, info: Info, first: int = 25, after: str | None = None
+    root: User, info: Info, first: First = 25, after: After = None
 ) -> Connection[Post]:
     """A person's posts, newest first (a NEW listing limited to one author)."""
     check_page_size(first)
@@ -122,10 +134,14 @@ async def user_posts(
 
 def attach() -> None:
     """`User.posts`, attached by the schema's composition (see `api.core.extend`)."""
-    extend_type(User, "posts", user_posts, before="points")
+    extend_type(
+        User, "posts", user_posts, before="points", description="Their posts, newest first."
+    )
 
 
 @strawberry.type
 class PostQuery:
-    post = strawberry.field(resolver=post)
-    posts = strawberry.field(resolver=posts)
+    post = strawberry.field(description="A post by its id; null if there is none.", resolver=post)
+    posts = strawberry.field(
+        description="A listing of posts: the front page, a feed or a community's.", resolver=posts
+    )

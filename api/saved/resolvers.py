@@ -10,7 +10,9 @@ from api.comments import repository as comments_repository
 from api.comments.types import comment_for_viewer
 from api.core.extend import extend_type
 from api.core.pagination import (
+    After,
     Connection,
+    First,
     check_page_size,
     connection,
     decode_cursor,
@@ -28,7 +30,7 @@ _FIRST_KEY = (datetime(9999, 1, 1, tzinfo=UTC), 2**63 - 1)
 
 
 async def viewer_saved(
-    root: ViewerInfo, info: Info, first: int = 25, after: str | None = None
+    root: ViewerInfo, info: Info, first: First = 25, after: After = None
 ) -> Connection[Saved]:
     """The viewer's saved posts and comments, newest save first, each as the viewer may see it
     now (one deleted since shows as deleted)."""
@@ -76,4 +78,9 @@ async def viewer_saved(
 
 def attach() -> None:
     """`Viewer.saved`, attached by the schema's composition (see `api.core.extend`)."""
-    extend_type(ViewerInfo, "saved", viewer_saved)
+    extend_type(
+        ViewerInfo,
+        "saved",
+        viewer_saved,
+        description="The posts and comments they saved, most recently saved first.",
+    )

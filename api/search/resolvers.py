@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -12,6 +12,8 @@ from api.communities.for_viewer import communities_for_viewer
 from api.communities.resolvers import community_id_or_404
 from api.core import validation
 from api.core.pagination import (
+    After,
+    First,
     check_page_size,
     connection,
     decode_cursor,
@@ -49,11 +51,16 @@ _QUERIES = {
 
 async def search(
     info: Info,
-    query: str,
-    kind: SearchKind = SearchKind.POSTS,
-    community: str | None = None,
-    first: int = 25,
-    after: str | None = None,
+    query: Annotated[str, strawberry.argument(description="The words to look for.")],
+    kind: Annotated[
+        SearchKind, strawberry.argument(description="What to look for.")
+    ] = SearchKind.POSTS,
+    community: Annotated[
+        str | None,
+        strawberry.argument(description="Only in this community (its name); null for everywhere."),
+    ] = None,
+    first: First = 25,
+    after: After = None,
 ) -> SearchConnection:
     """Visible posts, comments, communities or people matching `query` (words, "a phrase",
     `or`, `-word`), best match first. `community` limits posts and comments to one community;
@@ -112,4 +119,4 @@ async def _builder(info: Info, kind: SearchKind, rows: list[Any]) -> Callable[[A
 
 @strawberry.type
 class SearchQuery:
-    search = strawberry.field(resolver=search)
+    search = strawberry.field(description="Full-text search, best match first.", resolver=search)

@@ -3,6 +3,8 @@ beyond the markdown preview."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
@@ -52,7 +54,9 @@ MAX_COST = 5000
 RENDER_COST = 1000
 
 
-async def render_markdown(info: Info, source: str) -> str:
+async def render_markdown(
+    info: Info, source: Annotated[str, strawberry.argument(description="The markdown.")]
+) -> str:
     """The server's rendering of markdown (sanitized HTML), for previews before submitting."""
     if len(source) > BODY_MAX_LENGTH:
         raise BadUserInput(
@@ -83,7 +87,7 @@ attach_tips()
 attach_communities()
 
 
-@strawberry.type
+@strawberry.type(description="What can be read.")
 class Query(
     AuthQuery,
     UserQuery,
@@ -96,10 +100,16 @@ class Query(
     TipQuery,
     SearchQuery,
 ):
-    render_markdown = strawberry.field(resolver=render_markdown, metadata={COST: RENDER_COST})
+    render_markdown = strawberry.field(
+        description=(
+            "The sanitized HTML markdown renders to, as a post shows it: the editor's preview."
+        ),
+        resolver=render_markdown,
+        metadata={COST: RENDER_COST},
+    )
 
 
-@strawberry.type
+@strawberry.type(description="What can be done.")
 class Mutation(
     AuthMutation,
     UserMutation,

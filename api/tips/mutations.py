@@ -4,6 +4,8 @@ costs the operator nothing."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from eth_utils import keccak
 from web3 import Web3
@@ -33,17 +35,21 @@ from governance.operator import POINT
 from governance.tips import Permit, SignedTip, tip_by_sig_call
 
 
-@strawberry.type
+@strawberry.type(description="A signed tip the operator sends for the tipper.")
 class RelayedTip:
     """A signed tip the operator sends for the tipper."""
 
-    tipper: str
-    recipient: str
-    amount: BigInt
-    status: RelayStatus
+    tipper: str = strawberry.field(description="The tipper's address (EIP-55).")
+    recipient: str = strawberry.field(
+        description="The author's address (EIP-55), who receives the tip."
+    )
+    amount: BigInt = strawberry.field(description="The points tipped, in base units.")
+    status: RelayStatus = strawberry.field(description="Where it stands.")
     # The transaction that carries the tip; null while PENDING.
-    tx_hash: str | None
-    error: str | None
+    tx_hash: str | None = strawberry.field(
+        description="The transaction that carries the tip; null while PENDING."
+    )
+    error: str | None = strawberry.field(description="Why the chain refused it, when FAILED.")
 
 
 def _refusal(facts: str | None, tipper: str) -> None:
@@ -78,13 +84,36 @@ def _facts(on_chain: chain.Chain, signed: SignedTip) -> tuple[int, str | None]:
 
 async def relay_tip(
     info: Info,
-    community: str,
-    item_id: strawberry.ID,
-    amount: BigInt,
-    tipper: str,
-    deadline: BigInt,
-    permit: str,
-    signature: str,
+    community: Annotated[
+        str, strawberry.argument(description="The community whose points are tipped (its name).")
+    ],
+    item_id: Annotated[
+        strawberry.ID, strawberry.argument(description="The tipped post's or comment's global id.")
+    ],
+    amount: Annotated[
+        BigInt, strawberry.argument(description="The points to give, in base units.")
+    ],
+    tipper: Annotated[str, strawberry.argument(description="The tipper's wallet address.")],
+    deadline: Annotated[
+        BigInt,
+        strawberry.argument(
+            description="When the signatures expire (seconds since the epoch), as signed."
+        ),
+    ],
+    permit: Annotated[
+        str,
+        strawberry.argument(
+            description=(
+                "The tipper's EIP-2612 permit signature for the Tips contract (0x-hex, 65 bytes)."
+            )
+        ),
+    ],
+    signature: Annotated[
+        str,
+        strawberry.argument(
+            description="The tipper's EIP-712 signature of the tip (0x-hex, 65 bytes)."
+        ),
+    ],
 ) -> RelayedTip:
     """Sends a tip with the operator's gas. The tipper signs two EIP-712 messages with the same
     `deadline` (Unix seconds): the community token's `Permit(owner, spender = the Tips contract,
@@ -186,9 +215,23 @@ async def tips_contract(info: Info) -> str | None:
 
 @strawberry.type
 class TipQuery:
-    tips_contract = strawberry.field(resolver=tips_contract)
+    tips_contract = strawberry.field(
+        description=(
+            "The address of the Tips contract wallets send tips to (and sign "
+            "gasless tips for); null when the platform is not deployed on a "
+            "chain, or was deployed before tips."
+        ),
+        resolver=tips_contract,
+    )
 
 
 @strawberry.type
 class TipMutation:
-    relay_tip = strawberry.mutation(resolver=relay_tip)
+    relay_tip = strawberry.mutation(
+        description=(
+            "Sends the tipper's signed tip with the operator's gas, once the "
+            "chain would take it (no session needed: the signatures are the "
+            "tipper's consent)."
+        ),
+        resolver=relay_tip,
+    )

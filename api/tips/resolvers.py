@@ -4,12 +4,16 @@ types by `api.server.schema` (see `api.core.extend`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+import strawberry
 
 from api.comments.types import Comment
 from api.core.extend import extend_type
 from api.core.pagination import (
+    After,
     Connection,
+    First,
     check_page_size,
     connection,
     decode_cursor,
@@ -50,7 +54,7 @@ def _cursor(row: Any) -> str:
 
 
 async def post_tippers(
-    root: Post, info: Info, first: int = 25, after: str | None = None
+    root: Post, info: Info, first: First = 25, after: After = None
 ) -> Connection[Tip]:
     """The post's tips, newest first: who gave how much."""
     check_page_size(first)
@@ -83,7 +87,16 @@ async def _account_tips(
 
 
 async def tips_received(
-    root: User, info: Info, community: str | None = None, first: int = 25, after: str | None = None
+    root: User,
+    info: Info,
+    community: Annotated[
+        str | None,
+        strawberry.argument(
+            description="Only those paid in this community's points (its name); null for all."
+        ),
+    ] = None,
+    first: First = 25,
+    after: After = None,
 ) -> Connection[Tip]:
     """The tips this person received, newest first, in one community or all."""
     return await _account_tips(
@@ -92,7 +105,16 @@ async def tips_received(
 
 
 async def tips_sent(
-    root: User, info: Info, community: str | None = None, first: int = 25, after: str | None = None
+    root: User,
+    info: Info,
+    community: Annotated[
+        str | None,
+        strawberry.argument(
+            description="Only those paid in this community's points (its name); null for all."
+        ),
+    ] = None,
+    first: First = 25,
+    after: After = None,
 ) -> Connection[Tip]:
     """The tips this person gave, newest first, in one community or all."""
     return await _account_tips(
@@ -103,8 +125,10 @@ async def tips_sent(
 def attach() -> None:
     """Add the tip fields to Post, Comment and User: tips name posts and comments, which build on
     users, so this domain sits above them."""
-    extend_type(Post, "tips", post_tips)
-    extend_type(Post, "tippers", post_tippers)
-    extend_type(Comment, "tips", comment_tips)
-    extend_type(User, "tips_received", tips_received)
-    extend_type(User, "tips_sent", tips_sent)
+    extend_type(Post, "tips", post_tips, description="The tips it received.")
+    extend_type(Post, "tippers", post_tippers, description="Its tips, newest first.")
+    extend_type(Comment, "tips", comment_tips, description="The tips it received.")
+    extend_type(
+        User, "tips_received", tips_received, description="The tips they received, newest first."
+    )
+    extend_type(User, "tips_sent", tips_sent, description="The tips they sent, newest first.")

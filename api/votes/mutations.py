@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from api.core import ids, permissions
@@ -11,7 +13,13 @@ from api.votes import repository
 from api.votes.types import VoteDirection, VoteResult
 
 
-async def vote(info: Info, target_id: strawberry.ID, direction: VoteDirection) -> VoteResult:
+async def vote(
+    info: Info,
+    target_id: Annotated[
+        strawberry.ID, strawberry.argument(description="The post's or comment's global id.")
+    ],
+    direction: Annotated[VoteDirection, strawberry.argument(description="The vote.")],
+) -> VoteResult:
     viewer = await permissions.require_writer(info)
     kind, row_id = ids.decode(target_id, "Post", "Comment", field="targetId")
     target = await repository.get_score(info.context.pool, kind=kind, target_id=row_id)
@@ -43,4 +51,6 @@ async def vote(info: Info, target_id: strawberry.ID, direction: VoteDirection) -
 
 @strawberry.type
 class VoteMutation:
-    vote = strawberry.mutation(resolver=vote)
+    vote = strawberry.mutation(
+        description="Votes on a post or comment, or withdraws the vote (NONE).", resolver=vote
+    )
