@@ -22,6 +22,7 @@ from api.core.errors import NotFound, shown
 from api.core.loaders import Loaders, fetch_standings
 from api.core.pubsub import FRONT_PAGE
 from api.core.types import Info
+from api.core.types import subscription as resolver_subscription
 from api.governance import updates
 from api.governance.types import Proposal
 from api.inbox import repository as inbox
@@ -49,7 +50,7 @@ def _comment_rows(ctx: Context, comment_id: int) -> Callable[[], Awaitable[list[
 
 @strawberry.type(description="What can be followed live, over a WebSocket (graphql-transport-ws).")
 class Subscription:
-    @strawberry.subscription(description="Each new post, as it is posted.")
+    @resolver_subscription(description="Each new post, as it is posted.")
     async def post_created(
         self,
         info: Info,
@@ -82,7 +83,7 @@ class Subscription:
                 [standing] = await fetch_standings(ctx.pool, viewer_id, [rows[0]["community_id"]])
                 yield Post.from_row(rows[0], standing=standing)
 
-    @strawberry.subscription(description="Each new comment on a post.")
+    @resolver_subscription(description="Each new comment on a post.")
     async def comment_created(
         self,
         info: Info,
@@ -99,7 +100,7 @@ class Subscription:
             if rows and rows[0]["author_id"] not in blocked:
                 yield Comment.from_row(rows[0])
 
-    @strawberry.subscription(
+    @resolver_subscription(
         description="A proposal of the community each time its tally or state changes."
     )
     async def proposal_updated(
@@ -124,7 +125,7 @@ class Subscription:
                 return
             yield proposal_in(info, proposal_row, forum)
 
-    @strawberry.subscription(
+    @resolver_subscription(
         description=(
             "The signed-in person's notifications as the API writes them (a "
             "reply, a mention, a removal, a ban); it ends when their session "

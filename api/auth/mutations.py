@@ -131,6 +131,7 @@ async def viewer(info: Info) -> ViewerInfo | None:
     if current is None:
         return None
     row = await info.context.loaders.get(USER).load(current.user_id)
+    assert row is not None  # a session's account keeps its row (deleting it ends the session)
     joined = await communities.get_joined_communities(
         info.context.pool, user_id=current.user_id, limit=MAX_JOINED_COMMUNITIES
     )

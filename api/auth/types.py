@@ -9,6 +9,7 @@ import strawberry
 from api.communities.types import Community
 from api.core.pagination import MAX_ITEMS
 from api.core.types import Info
+from api.core.types import field as resolver_field
 from api.inbox import repository as inbox
 from api.users.types import User
 
@@ -72,7 +73,7 @@ class ViewerInfo:
         metadata={MAX_ITEMS: MAX_JOINED_COMMUNITIES},
     )
 
-    @strawberry.field(description="How many of their notifications are unread.")
+    @resolver_field(description="How many of their notifications are unread.")
     async def unread_notifications(self, info: Info) -> int:
         """How many of the viewer's notifications are unread: one query, whatever the page."""
         viewer = info.context.viewer

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
+import asyncpg
 import strawberry
 
 from api.comments import repository
@@ -13,6 +15,7 @@ from api.core import ids, visibility
 from api.core.loaders import LoaderKey, Loaders, now_or_later
 from api.core.pagination import MAX_ITEMS
 from api.core.types import Info
+from api.core.types import field as resolver_field
 from api.posts.loaders import POST
 from api.posts.types import (
     MAX_REVISIONS,
@@ -96,13 +99,13 @@ class Comment:
     downvotes: int = strawberry.field(description="How many downvotes it has.")
     reply_count: int = strawberry.field(description="How many replies it has, at every depth.")
 
-    @strawberry.field(description="The post it is on.")
+    @resolver_field(description="The post it is on.")
     async def post(self, info: Info) -> Post:
-        return await post_for_viewer(
-            info, await info.context.loaders.get(POST).load(self.post_row_id)
-        )
+        row = await info.context.loaders.get(POST).load(self.post_row_id)
+        assert row is not None  # posts are never deleted (a deleted post keeps its row)
+        return await post_for_viewer(info, row)
 
-    @strawberry.field(
+    @resolver_field(
         metadata={MAX_ITEMS: MAX_DEPTH - 1},
         description="The comments it is under, the top-level one first.",
     )
@@ -116,27 +119,28 @@ class Comment:
         rows.sort(key=lambda row: row["depth"])
         return [await comment_for_viewer(info, row) for row in rows]
 
-    @strawberry.field(
+    @resolver_field(
+        graphql_type=VoteDirection,
         description=(
             "The signed-in person's vote on it (NONE when they have not voted, "
             "or nobody is signed in)."
-        )
+        ),
     )
-    def viewer_vote(self, info: Info) -> VoteDirection:
+    def viewer_vote(self, info: Info) -> VoteDirection | Awaitable[VoteDirection]:
         if info.context.viewer is None:
             return VoteDirection.NONE
         return direction_of(
             now_or_later(info.context.loaders.viewer_comment_vote.load(self.row_id))
         )
 
-    @strawberry.field(graphql_type=bool, description="Whether the signed-in person saved it.")
+    @resolver_field(graphql_type=bool, description="Whether the signed-in person saved it.")
     def viewer_saved(self, info: Info) -> Any:
         """At once if the thread's saves were loaded up front, else an awaitable."""
         if info.context.viewer is None:
             return False
         return now_or_later(info.context.loaders.viewer_comment_saved.load(self.row_id))
 
-    @strawberry.field(
+    @resolver_field(
         metadata={MAX_ITEMS: MAX_REVISIONS},
         description="Its earlier versions, oldest first (at most 20); empty if never edited.",
     )
@@ -155,7 +159,9 @@ class Comment:
         )
 
     @classmethod
-    def from_row(cls, row: Any, *, reveal: bool = False, blocked: bool = False) -> Comment:
+    def from_row(
+        cls, row: asyncpg.Record, *, reveal: bool = False, blocked: bool = False
+    ) -> Comment:
         """Build from a comment_views row; `reveal` shows removed content (api.core.visibility),
         `blocked` hides the content of an author the viewer blocks."""
         hidden = blocked or visibility.placeholder(row, reveal) is not None
@@ -185,5 +191,5 @@ class Comment:
         )
 
 
-async def comment_for_viewer(info: Info, row: Any) -> Comment:
+async def comment_for_viewer(info: Info, row: asyncpg.Record) -> Comment:
     return Comment.from_row(row, reveal=await visibility.reveal_removed(info, row))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any
 
+import asyncpg
 import strawberry
 
 from api.communities.loaders import COMMUNITY_CHAIN, MAX_MODERATORS, MODERATORS
@@ -13,6 +13,7 @@ from api.core import ids
 from api.core.loaders import Standing
 from api.core.pagination import MAX_ITEMS, After, Connection, First, check_page_size, connection
 from api.core.types import Info
+from api.core.types import field as resolver_field
 from api.governance.loaders import GOVERNANCE
 from api.governance.types import Delegate, Governance, delegates_of
 from api.users.loaders import USER
@@ -90,11 +91,13 @@ class Community:
         description="Whether the signed-in person is banned from it."
     )
 
-    @strawberry.field(description="Who created it.")
+    @resolver_field(description="Who created it.")
     async def creator(self, info: Info) -> User:
-        return User.from_row(await info.context.loaders.get(USER).load(self.creator_id))
+        row = await info.context.loaders.get(USER).load(self.creator_id)
+        assert row is not None  # users are never deleted (a deleted account keeps its row)
+        return User.from_row(row)
 
-    @strawberry.field(
+    @resolver_field(
         metadata={MAX_ITEMS: MAX_MODERATORS},
         description="Its moderators, as the chain has elected them (at most 50).",
     )
@@ -104,7 +107,7 @@ class Community:
             for r in await info.context.loaders.get(MODERATORS).load(self.row_id)
         ]
 
-    @strawberry.field(
+    @resolver_field(
         description=(
             "Its creation on-chain: CONFIRMED with its addresses once the "
             "indexer mirrored it, FAILED if the operator's transaction failed, "
@@ -123,7 +126,7 @@ class Community:
             governor_address=_address(row["governor"]),
         )
 
-    @strawberry.field(
+    @resolver_field(
         description=(
             "Its token and governor as the indexer mirrored them; null until "
             "its creation on-chain is indexed."
@@ -143,7 +146,7 @@ class Community:
             else None
         )
 
-    @strawberry.field(
+    @resolver_field(
         description=(
             "Its delegates (accounts with voting power now), most voting power "
             "first; none until its governance is indexed."
@@ -163,7 +166,7 @@ class Community:
         )
 
     @classmethod
-    def from_row(cls, row: Any, *, standing: Standing) -> Community:
+    def from_row(cls, row: asyncpg.Record, *, standing: Standing) -> Community:
         """Build from a communities row (a table's, or a view's joined `community`, a whole
         communities row); `standing` is the viewer's in it (`Loaders.standing`)."""
         return cls(

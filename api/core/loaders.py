@@ -83,7 +83,8 @@ def now_or_later(future: Awaitable[T]) -> T | Awaitable[T]:
     asyncio task each, which was a large share of a listing's cost.
     """
     if isinstance(future, asyncio.Future) and future.done() and not future.cancelled():
-        return future.result()
+        value: T = future.result()
+        return value
     return future
 
 

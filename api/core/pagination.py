@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
+import asyncpg
 import orjson
 import strawberry
 from graphql import GraphQLField
@@ -21,6 +22,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from api.core.errors import BadUserInput
 from api.core.ids import MAX_ROW_ID
+from api.core.types import field as resolver_field
 
 T = TypeVar("T")
 
@@ -66,7 +68,7 @@ class Edge(Generic[T]):
     row: strawberry.Private[Any]
     cursor_of: strawberry.Private[Callable[[Any], str]]
 
-    @strawberry.field(
+    @resolver_field(
         description="Where the item stands in the listing: `after` it for what follows."
     )
     def cursor(self) -> str:
@@ -166,7 +168,9 @@ def check_page_size(first: int) -> int:
     return first
 
 
-def connection(rows: list[Any], first: int, *, node: Any, cursor: Any) -> Connection[Any]:
+def connection(
+    rows: list[asyncpg.Record], first: int, *, node: Any, cursor: Any
+) -> Connection[Any]:
     """Build a connection from up to `first + 1` rows (the extra row only says there is more)."""
     page = rows[:first]
     edges = [Edge(node=node(row), row=row, cursor_of=cursor) for row in page]

@@ -28,6 +28,7 @@ from api.core.pagination import (
 )
 from api.core.scalars import BigInt
 from api.core.types import Info
+from api.core.types import field as resolver_field
 from api.governance import repository
 from api.governance.loaders import USER_BY_ADDRESS, VOTE
 from api.users.types import User, checksummed
@@ -157,7 +158,7 @@ def moment_of(seconds: Any) -> datetime:
     return datetime.fromtimestamp(min(int(seconds), _LAST_SECOND), UTC)
 
 
-def _person(account: Any, address: bytes, *, seen_at: int) -> User:
+def _person(account: asyncpg.Record | None, address: bytes, *, seen_at: int) -> User:
     """The forum's account for `address` if it has one (`account`, a users row joined to the
     chain's row, or None), else a User built from the address alone (a read never creates
     accounts; see `User.from_address`)."""
@@ -239,11 +240,11 @@ class ProposalVote:
         )
 
 
-def _vote_cursor(row: Any) -> str:
+def _vote_cursor(row: asyncpg.Record) -> str:
     return encode_cursor("proposal_votes", [row["block_number"], row["log_index"]])
 
 
-def _proposal_cursor(row: Any) -> str:
+def _proposal_cursor(row: asyncpg.Record) -> str:
     return encode_cursor("proposals", [row["block_number"], row["log_index"]])
 
 
@@ -304,7 +305,7 @@ class Proposal:
         description="The transaction that executed it; null until executed."
     )
 
-    @strawberry.field(description="The description rendered from markdown to sanitized HTML.")
+    @resolver_field(description="The description rendered from markdown to sanitized HTML.")
     async def description_html(self, info: Info) -> str:
         """The description rendered from markdown (sanitized). The chain takes any length
         (100,000 characters were accepted); the mirror's `description` is already cut for
@@ -313,7 +314,7 @@ class Proposal:
             (self.governor, self.proposal_id), self.description
         )
 
-    @strawberry.field(
+    @resolver_field(
         metadata={MAX_ITEMS: len(ProposalStepKind)},
         description=(
             "Created, voting opens, voting closes, then executed or canceled "
@@ -360,7 +361,7 @@ class Proposal:
                 )
         return steps
 
-    @strawberry.field(
+    @resolver_field(
         description=(
             "The signed-in person's votes at its snapshot: what their vote "
             "counts. Null when not signed in."
@@ -372,7 +373,7 @@ class Proposal:
         votes = await self._power_at_snapshot(info)
         return None if votes is None else BigInt(votes)
 
-    @strawberry.field(
+    @resolver_field(
         description=(
             "Whether the signed-in person can vote on it now: it is ACTIVE, "
             "they have not voted, and they had votes at its snapshot."
@@ -388,7 +389,7 @@ class Proposal:
         power = await self._power_at_snapshot(info)
         return power is not None and power > 0
 
-    @strawberry.field(
+    @resolver_field(
         description="Whom an election or impeachment is about; null for other proposals."
     )
     async def candidate(self, info: Info) -> User | None:
@@ -397,7 +398,7 @@ class Proposal:
             return None
         return await _user_at(info, self.candidate_address, seen_at=self.block_timestamp)
 
-    @strawberry.field(description="Its votes, newest first.")
+    @resolver_field(description="Its votes, newest first.")
     async def votes(
         self, info: Info, first: First = 25, after: After = None
     ) -> Connection[ProposalVote]:
@@ -413,7 +414,7 @@ class Proposal:
         )
         return connection(rows, first, node=ProposalVote.from_row, cursor=_vote_cursor)
 
-    @strawberry.field(
+    @resolver_field(
         description=(
             "The signed-in person's vote; null if they have not voted (or nobody is signed in)."
         )
@@ -503,7 +504,7 @@ class Governance:
         description="The voting power it takes to propose, in base units."
     )
 
-    @strawberry.field(description="Its proposals, newest first.")
+    @resolver_field(description="Its proposals, newest first.")
     async def proposals(
         self,
         info: Info,
@@ -632,7 +633,7 @@ class Delegate:
     # Rendered when written (null for a statement written before that was so: rendered when read).
     stored_html: strawberry.Private[str | None]
 
-    @strawberry.field(description="The statement rendered to sanitized HTML; null if no statement.")
+    @resolver_field(description="The statement rendered to sanitized HTML; null if no statement.")
     async def statement_html(self, info: Info) -> str | None:
         if self.stored_html is not None or self.statement is None:
             return self.stored_html
@@ -653,7 +654,7 @@ class Delegate:
         )
 
 
-def _delegate_cursor(row: Any) -> str:
+def _delegate_cursor(row: asyncpg.Record) -> str:
     return encode_cursor("delegates", [str(int(row["votes"])), bytes(row["delegate"]).hex()])
 
 
@@ -671,7 +672,7 @@ def _hex_address(value: Any) -> bytes:
 
 
 async def delegates_of(
-    info: Info, *, community_row_id: int, governance: Any, first: int, after: str | None
+    info: Info, *, community_row_id: int, governance: asyncpg.Record, first: int, after: str | None
 ) -> Connection[Delegate]:
     """A community's delegates, most voting power first (`Community.delegates`)."""
     check_page_size(first)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any
 
+import asyncpg
 import strawberry
 
 from api.comments.mutations import load_comment
@@ -13,6 +13,7 @@ from api.comments.types import Comment
 from api.communities.types import Community
 from api.core import ids
 from api.core.types import Info
+from api.core.types import field as resolver_field
 from api.posts.loaders import POST
 from api.posts.types import Post, post_for_viewer
 from api.users.types import User
@@ -73,14 +74,14 @@ class ModlogEntry:
         description="The transaction of an election or impeachment; null for forum actions."
     )
 
-    @strawberry.field(description="The entry's global id.")
+    @resolver_field(description="The entry's global id.")
     def id(self) -> strawberry.ID:
         # A chain entry's sequence is its block number * 2^20 + log index.
         kind = "ModlogEntry" if self.source == _FORUM else "ModeratorEvent"
         return strawberry.ID(ids.encode(kind, self.sequence))
 
     @classmethod
-    def from_row(cls, row: Any) -> ModlogEntry:
+    def from_row(cls, row: asyncpg.Record) -> ModlogEntry:
         proposal_id = row["proposal_id"]
         tx_hash = row["tx_hash"]
         return cls(
@@ -111,7 +112,7 @@ class Ban:
     created_at: datetime = strawberry.field(description="When they were banned.")
 
     @classmethod
-    def from_row(cls, row: Any, community: Community) -> Ban:
+    def from_row(cls, row: asyncpg.Record, community: Community) -> Ban:
         return cls(
             community=community,
             user=User.from_row(row["banned"]),
@@ -136,31 +137,31 @@ class Report:
         description="The moderator who resolved it; null while open."
     )
 
-    @strawberry.field(description="The report's global id.")
+    @resolver_field(description="The report's global id.")
     def id(self) -> strawberry.ID:
         return strawberry.ID(ids.encode("Report", self.row_id))
 
-    @strawberry.field(description="The id of the post or comment reported.")
+    @resolver_field(description="The id of the post or comment reported.")
     def target_id(self) -> strawberry.ID:
         if self.post_row_id is not None:
             return strawberry.ID(ids.encode("Post", self.post_row_id))
         return strawberry.ID(ids.encode("Comment", self.comment_row_id or 0))
 
-    @strawberry.field(description="The post reported, if it is a post.")
+    @resolver_field(description="The post reported, if it is a post.")
     async def post(self, info: Info) -> Post | None:
         if self.post_row_id is None:
             return None
         row = await info.context.loaders.get(POST).load(self.post_row_id)
         return await post_for_viewer(info, row) if row else None
 
-    @strawberry.field(description="The comment reported, if it is a comment.")
+    @resolver_field(description="The comment reported, if it is a comment.")
     async def comment(self, info: Info) -> Comment | None:
         if self.comment_row_id is None:
             return None
         return await load_comment(info, self.comment_row_id)
 
     @classmethod
-    def from_row(cls, row: Any) -> Report:
+    def from_row(cls, row: asyncpg.Record) -> Report:
         return cls(
             row_id=row["id"],
             post_row_id=row["post_id"],

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
+import asyncpg
 import strawberry
 
 from api.core import ids, permissions
@@ -24,7 +25,7 @@ from api.inbox import repository
 from api.notifications.types import Notification
 
 
-def _cursor(row: Any) -> str:
+def _cursor(row: asyncpg.Record) -> str:
     return encode_cursor("notifications", [row["id"]])
 
 

@@ -18,6 +18,7 @@ from api.communities.types import Community
 from api.core import ids
 from api.core.loaders import LoaderKey, Loaders, by_id
 from api.core.types import Info
+from api.core.types import field as resolver_field
 from api.governance.types import Proposal, encode_proposal_id
 from api.posts.loaders import POST
 from api.posts.types import Post, post_for_viewer
@@ -65,7 +66,7 @@ class Notification:
     created_at: datetime = strawberry.field(description="When it happened.")
     read: bool = strawberry.field(description="Whether they marked it read.")
 
-    @strawberry.field(description="Who did it, if a person.")
+    @resolver_field(description="Who did it, if a person.")
     async def actor(self, info: Info) -> User | None:
         """Who did it; null when the community or the chain did (an election, a reward)."""
         if self.row["actor_id"] is None:
@@ -73,28 +74,28 @@ class Notification:
         row = await info.context.loaders.get(USER).load(self.row["actor_id"])
         return User.from_row(row) if row else None
 
-    @strawberry.field(description="The post it is about, if any.")
+    @resolver_field(description="The post it is about, if any.")
     async def post(self, info: Info) -> Post | None:
         if self.row["post_id"] is None:
             return None
         row = await info.context.loaders.get(POST).load(self.row["post_id"])
         return await post_for_viewer(info, row) if row else None
 
-    @strawberry.field(description="The comment it is about, if any.")
+    @resolver_field(description="The comment it is about, if any.")
     async def comment(self, info: Info) -> Comment | None:
         if self.row["comment_id"] is None:
             return None
         row = await info.context.loaders.get(COMMENT).load(self.row["comment_id"])
         return await comment_for_viewer(info, row) if row else None
 
-    @strawberry.field(description="The community it is about, if any.")
+    @resolver_field(description="The community it is about, if any.")
     async def community(self, info: Info) -> Community | None:
         if self.row["community_id"] is None:
             return None
         row = await info.context.loaders.get(COMMUNITY).load(self.row["community_id"])
         return await community_for_viewer(info, row) if row else None
 
-    @strawberry.field(description="The proposal it is about, if any.")
+    @resolver_field(description="The proposal it is about, if any.")
     async def proposal(self, info: Info) -> Proposal | None:
         if self.row["governor"] is None:
             return None
@@ -102,7 +103,7 @@ class Notification:
         return await proposal_by_id(info, strawberry.ID(global_id))
 
     @classmethod
-    def from_row(cls, row: Any) -> Notification:
+    def from_row(cls, row: asyncpg.Record) -> Notification:
         return cls(
             row=row,
             id=strawberry.ID(ids.encode("Notification", row["id"])),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import asyncpg
 import strawberry
 
 from api.communities.resolvers import community_id_or_404
@@ -100,7 +101,7 @@ async def _shared_page(
     return rows
 
 
-async def prime_viewer_state(info: Info, rows: list[Any]) -> Blocks:
+async def prime_viewer_state(info: Info, rows: list[asyncpg.Record]) -> Blocks:
     """The viewer's own votes, saves and standing, joined to a (possibly shared) page per
     request; answers whom and what they block, which the same query tells."""
     return await info.context.loaders.prime_page(

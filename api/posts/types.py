@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+import asyncpg
 import strawberry
 
 from api.communities.types import Community
@@ -21,6 +22,7 @@ from api.core.loaders import (
 )
 from api.core.pagination import MAX_ITEMS
 from api.core.types import Info
+from api.core.types import field as resolver_field
 from api.posts import repository
 from api.users.types import User
 from api.votes.types import VoteDirection
@@ -111,7 +113,9 @@ async def visible_revisions(
     return await info.context.loaders.get(key).load(row_id)
 
 
-def revisions_by_key(rows: list[Any], keys: list[int], column: str) -> list[list[Revision]]:
+def revisions_by_key(
+    rows: list[asyncpg.Record], keys: list[int], column: str
+) -> list[list[Revision]]:
     """Revision rows (of posts or comments, oldest first) grouped per key of `column`, in the
     order of `keys`: what a revisions loader answers."""
     return [
@@ -172,7 +176,7 @@ class Post:
     )
     viewer_saved: bool = strawberry.field(description="Whether the signed-in person saved it.")
 
-    @strawberry.field(
+    @resolver_field(
         metadata={MAX_ITEMS: MAX_REVISIONS},
         description="Its earlier versions, oldest first (at most 20); empty if never edited.",
     )
@@ -190,7 +194,7 @@ class Post:
     @classmethod
     def from_row(
         cls,
-        row: Any,
+        row: asyncpg.Record,
         *,
         reveal: bool = False,
         vote: VoteDirection = VoteDirection.NONE,
@@ -225,7 +229,7 @@ class Post:
         )
 
 
-async def post_for_viewer(info: Info, row: Any) -> Post:
+async def post_for_viewer(info: Info, row: asyncpg.Record) -> Post:
     """A post of any state (not only listed ones) as the request's viewer may see it."""
     if info.context.viewer is None:
         return Post.from_row(row)
@@ -247,7 +251,7 @@ def listed_posts(info: Info) -> Callable[[Any], Post]:
     standings = info.context.loaders.standing
     saves = info.context.loaders.viewer_post_saved
 
-    def build(row: Any) -> Post:
+    def build(row: asyncpg.Record) -> Post:
         vote = now_or_later(votes.load(row["id"]))
         standing = now_or_later(standings.load(row["community_id"]))
         saved = now_or_later(saves.load(row["id"]))

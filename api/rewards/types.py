@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+import asyncpg
 import strawberry
 
 from api.comments.types import Comment, comment_for_viewer
@@ -23,6 +24,7 @@ from api.core.pagination import MAX_ITEMS
 from api.core.permissions import is_moderator
 from api.core.scalars import BigInt
 from api.core.types import Info
+from api.core.types import field as resolver_field
 from api.posts.loaders import POST
 from api.posts.types import Post, post_for_viewer
 from api.rewards.loaders import (
@@ -72,7 +74,7 @@ class EpochStatus(Enum):
     PAID = strawberry.enum_value("PAID", description="Every mint on-chain and booked.")
 
 
-def payout_status(row: Any | None) -> PayoutStatus:
+def payout_status(row: asyncpg.Record | None) -> PayoutStatus:
     """The status of a mint from its outbox row joined with its payout (see the module's doc)."""
     if row is None or row["status"] in ("pending", "failed"):
         return PayoutStatus.PENDING
@@ -81,7 +83,7 @@ def payout_status(row: Any | None) -> PayoutStatus:
     return PayoutStatus.SUBMITTED
 
 
-def tx_hash(row: Any | None) -> str | None:
+def tx_hash(row: asyncpg.Record | None) -> str | None:
     if row is None or row["tx_hash"] is None:
         return None
     return "0x" + bytes(row["tx_hash"]).hex()
@@ -99,7 +101,7 @@ class Payout:
     tx_hash: str | None = strawberry.field(description="Its transaction; null until sent.")
 
     @classmethod
-    def from_row(cls, row: Any) -> Payout:
+    def from_row(cls, row: asyncpg.Record) -> Payout:
         return cls(
             chain_epoch_id=str(row["chain_epoch_id"]),
             recipients=row["recipients"],
@@ -140,7 +142,7 @@ class RewardEpoch:
         )
     )
 
-    @strawberry.field(description="Where it stands.")
+    @resolver_field(description="Where it stands.")
     async def status(self, info: Info) -> EpochStatus:
         if self.row_status == "open":
             return EpochStatus.OPEN
@@ -153,12 +155,12 @@ class RewardEpoch:
             return EpochStatus.PAYING
         return EpochStatus.CLOSED
 
-    @strawberry.field(metadata={MAX_ITEMS: MAX_PAYOUTS}, description="Its mints, by batch.")
+    @resolver_field(metadata={MAX_ITEMS: MAX_PAYOUTS}, description="Its mints, by batch.")
     async def payouts(self, info: Info) -> list[Payout]:
         rows = await info.context.loaders.get(PAYOUTS).load((self.community_id, self.number))
         return [Payout.from_row(r) for r in rows[:MAX_PAYOUTS]]
 
-    @strawberry.field(
+    @resolver_field(
         metadata={MAX_ITEMS: MAX_EPOCH_LINES},
         description="What the epoch paid, item by item, the largest first (at most 50).",
     )
@@ -167,7 +169,7 @@ class RewardEpoch:
         return [RewardItem.from_row(r) for r in rows]
 
     @classmethod
-    def from_row(cls, row: Any) -> RewardEpoch:
+    def from_row(cls, row: asyncpg.Record) -> RewardEpoch:
         return cls(
             community_id=row["community_id"],
             row_status=row["status"],
@@ -206,7 +208,7 @@ class RewardItem:
         )
     )
 
-    @strawberry.field(
+    @resolver_field(
         description="For the community's moderators (null for anyone else, and on lines closed "
         "before votes were weighted): the part (0 to 1) of the item's upvote weight that came "
         "from voters with little standing (under 10 points at the epoch's start)."
@@ -214,7 +216,7 @@ class RewardItem:
     async def low_standing_share(self, info: Info) -> float | None:
         return await self._for_moderators(info, self.low_standing)
 
-    @strawberry.field(
+    @resolver_field(
         description="For the community's moderators (null for anyone else): the part (0 to 1) "
         "of the item's upvotes cast by co-voters, voters whose set of upvoted authors in the "
         "epoch overlaps heavily with that of several others (a ring's signature)."
@@ -228,7 +230,7 @@ class RewardItem:
         return float(value)
 
     @classmethod
-    def from_row(cls, row: Any) -> RewardItem:
+    def from_row(cls, row: asyncpg.Record) -> RewardItem:
         return cls(
             community_id=row["community_id"],
             post_id=row["post_id"],
@@ -241,7 +243,7 @@ class RewardItem:
             voided=row["void_reason"] is not None,
         )
 
-    @strawberry.field(description="The post, if it is one (as the viewer may see it).")
+    @resolver_field(description="The post, if it is one (as the viewer may see it).")
     async def post(self, info: Info) -> Post | None:
         # As the viewer may see it: deleted or removed content shows its placeholder.
         if self.post_id is None:
@@ -249,7 +251,7 @@ class RewardItem:
         row = await info.context.loaders.get(POST).load(self.post_id)
         return await post_for_viewer(info, row) if row else None
 
-    @strawberry.field(description="The comment, if it is one (as the viewer may see it).")
+    @resolver_field(description="The comment, if it is one (as the viewer may see it).")
     async def comment(self, info: Info) -> Comment | None:
         if self.comment_id is None:
             return None
@@ -270,28 +272,28 @@ class Reward:
     def _key(self) -> tuple[int, int, int]:
         return (self.community_id, self.epoch_number, self.user_id)
 
-    @strawberry.field(description="The community.")
+    @resolver_field(description="The community.")
     async def community(self, info: Info) -> Community:
         loaders = info.context.loaders
         row = await loaders.get(COMMUNITY).load(self.community_id)
         assert row is not None  # communities are never deleted
         return Community.from_row(row, standing=await loaders.standing.load(self.community_id))
 
-    @strawberry.field(description="The epoch.")
+    @resolver_field(description="The epoch.")
     async def epoch(self, info: Info) -> RewardEpoch:
         row = await info.context.loaders.get(EPOCH).load((self.community_id, self.epoch_number))
         assert row is not None  # a reward line references its epoch
         return RewardEpoch.from_row(row)
 
-    @strawberry.field(description="Where its mint stands.")
+    @resolver_field(description="Where its mint stands.")
     async def status(self, info: Info) -> PayoutStatus:
         return payout_status(await info.context.loaders.get(USER_PAYOUT).load(self._key))
 
-    @strawberry.field(description="The mint's transaction; null until sent.")
+    @resolver_field(description="The mint's transaction; null until sent.")
     async def tx_hash(self, info: Info) -> str | None:
         return tx_hash(await info.context.loaders.get(USER_PAYOUT).load(self._key))
 
-    @strawberry.field(
+    @resolver_field(
         metadata={MAX_ITEMS: MAX_REWARD_ITEMS},
         description="The posts and comments that earned it, the largest first (at most 50).",
     )

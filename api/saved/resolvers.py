@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
+
 from api.auth.types import ViewerInfo
 from api.comments import repository as comments_repository
 from api.comments.types import comment_for_viewer
@@ -63,7 +65,7 @@ async def viewer_saved(
     for comment in comments:
         items["Comment", comment["id"]] = await comment_for_viewer(info, comment)
 
-    def node(row: Any) -> Any:
+    def node(row: asyncpg.Record) -> Any:
         if row["post_id"] is not None:
             return items["Post", row["post_id"]]
         return items["Comment", row["comment_id"]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
+import asyncpg
 import strawberry
 
 from api.comments.types import Comment
@@ -103,7 +104,9 @@ async def search(
     return SearchConnection(edges=found.edges, page_info=found.page_info)
 
 
-async def _builder(info: Info, kind: SearchKind, rows: list[Any]) -> Callable[[Any], Any]:
+async def _builder(
+    info: Info, kind: SearchKind, rows: list[asyncpg.Record]
+) -> Callable[[Any], Any]:
     """How the rows of `kind` become objects, the viewer's state loaded for all at once."""
     if kind is SearchKind.POSTS:
         await prime_viewer_state(info, rows)

@@ -4,8 +4,9 @@ types by `api.server.schema` (see `api.core.extend`)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
+import asyncpg
 import strawberry
 
 from api.comments.types import Comment
@@ -49,7 +50,7 @@ async def comment_tips(root: Comment, info: Info) -> TipSummary:
     return await _summary(info, "Comment", root.row_id)
 
 
-def _cursor(row: Any) -> str:
+def _cursor(row: asyncpg.Record) -> str:
     return encode_cursor("tips", [row["block_number"], row["log_index"]])
 
 

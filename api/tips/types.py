@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
+import asyncpg
 import strawberry
 
 from api.core.scalars import BigInt
@@ -42,7 +42,7 @@ class Tip:
     created_at: datetime = strawberry.field(description="When it was paid (the block's time).")
 
     @classmethod
-    def from_row(cls, row: Any) -> Tip:
+    def from_row(cls, row: asyncpg.Record) -> Tip:
         return cls(
             tipper=_person(row["tipper_account"], row["tipper"], row["block_timestamp"]),
             recipient=_person(row["recipient_account"], row["recipient"], row["block_timestamp"]),
@@ -54,7 +54,7 @@ class Tip:
         )
 
 
-def _person(account: Any, address: bytes, seen_at: int) -> User:
+def _person(account: asyncpg.Record | None, address: bytes, seen_at: int) -> User:
     """The forum's account of `address`, else a User of the address alone (reads never write)."""
     if account is not None:
         return User.from_row(account)

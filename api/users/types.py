@@ -7,6 +7,7 @@ import functools
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import asyncpg
 import strawberry
 from eth_utils import to_checksum_address
 
@@ -14,6 +15,7 @@ from api.core import ids
 from api.core.errors import BadUserInput
 from api.core.scalars import BigInt
 from api.core.types import Info
+from api.core.types import field as resolver_field
 from api.users.loaders import TOKEN_STANDING
 from governance import community_id
 
@@ -71,7 +73,7 @@ class User:
     # only). The resolvers live here, beside User, and read the mirror with the users domain's
     # own SQL: a governance domain above would make User import it back (a cycle).
 
-    @strawberry.field(
+    @resolver_field(
         description=(
             "Their balance of the community's token (its points), in base "
             "units, from the mirror of the chain."
@@ -85,7 +87,7 @@ class User:
         """The community token's balance, in base units (18 decimals); 0 if none."""
         return BigInt(int((await self._token_standing(info, community))["points"]))
 
-    @strawberry.field(
+    @resolver_field(
         description=(
             "The votes the community's governor counts for them now (their own "
             "points if self-delegated, and those delegated to them)."
@@ -100,7 +102,7 @@ class User:
         delegate to themselves, as with every ERC20Votes token)."""
         return BigInt(int((await self._token_standing(info, community))["voting_power"]))
 
-    @strawberry.field(
+    @resolver_field(
         description="Whom their votes count through in the community; null if they never delegated."
     )
     async def delegate(
@@ -143,7 +145,7 @@ class User:
         )
 
     @classmethod
-    def from_row(cls, row: Any) -> User:
+    def from_row(cls, row: asyncpg.Record) -> User:
         """Build from a users row: a table's, or one a query joins as a whole-row column
         (`post_views.author`, `report_views.reporter`, `proposal_views.proposer_account`, ...)."""
         post_karma = row["post_karma"]

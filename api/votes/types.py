@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from enum import Enum
-from typing import Any
 
 import strawberry
 
@@ -38,7 +37,7 @@ class VoteResult:
     viewer_vote: VoteDirection = strawberry.field(description="The viewer's vote now.")
 
 
-def direction_of(vote: int | Awaitable[int]) -> Any:
+def direction_of(vote: int | Awaitable[int]) -> VoteDirection | Awaitable[VoteDirection]:
     """A viewer's vote as a direction: at once if the loader knew it, else an awaitable."""
     if isinstance(vote, int):
         return VoteDirection.from_int(vote)
