@@ -21,7 +21,7 @@ from api.core.context import Context
 from api.core.errors import NotFound, shown
 from api.core.loaders import Loaders, fetch_standings
 from api.core.pubsub import FRONT_PAGE
-from api.core.types import Info
+from api.core.types import CommunityName, Info, PostId
 from api.core.types import subscription as resolver_subscription
 from api.governance import updates
 from api.governance.types import Proposal
@@ -87,7 +87,7 @@ class Subscription:
     async def comment_created(
         self,
         info: Info,
-        post_id: Annotated[strawberry.ID, strawberry.argument(description="The post's global id.")],
+        post_id: PostId,
     ) -> AsyncGenerator[Comment, None]:
         ctx = info.context
         post_row_id = ids.decode_one(post_id, "Post", field="postId")
@@ -106,7 +106,7 @@ class Subscription:
     async def proposal_updated(
         self,
         info: Info,
-        community: Annotated[str, strawberry.argument(description="The community's name.")],
+        community: CommunityName,
     ) -> AsyncGenerator[Proposal, None]:
         """A proposal of the community each time the indexer shows its tally or state changed:
         a vote, its creation, execution or cancellation, or its vote opening or closing with

@@ -10,7 +10,7 @@ from api.blocks import repository
 from api.communities.resolvers import community_id_or_404
 from api.core import permissions, validation
 from api.core.errors import BadUserInput, NotFound
-from api.core.types import Info
+from api.core.types import CommunityName, Info
 from api.users import repository as users_repository
 
 # The most people, and the most communities, one member blocks: every listing of theirs leaves
@@ -50,7 +50,7 @@ async def block_user(
 
 async def block_community(
     info: Info,
-    name: Annotated[str, strawberry.argument(description="The community's name.")],
+    name: CommunityName,
     blocked: Annotated[bool, strawberry.argument(description="True to block, false to unblock.")],
 ) -> bool:
     """Block (or unblock) a community: its posts are gone from the viewer's front page (its own

@@ -12,7 +12,7 @@ from api.comments import repository
 from api.comments.types import MAX_DEPTH, Comment, comment_for_viewer
 from api.core import idempotency, ids, permissions, validation
 from api.core.errors import BadUserInput, NotFound
-from api.core.types import Info
+from api.core.types import CommentId, Info
 from api.inbox import events, mentions
 from api.inbox.repository import About, Written
 from api.posts import repository as posts
@@ -154,7 +154,7 @@ async def edit_comment(
 
 async def delete_comment(
     info: Info,
-    id: Annotated[strawberry.ID, strawberry.argument(description="The comment's global id.")],
+    id: CommentId,
 ) -> Comment:
     viewer = await permissions.require_writer(info)
     comment_id = ids.decode_one(id, "Comment")

@@ -12,8 +12,8 @@ from api.comments.types import Comment, CommentSort, comment_for_viewer
 from api.core import ids, permissions
 from api.core.errors import NotFound
 from api.core.extend import extend_type
-from api.core.pagination import MAX_ITEMS, After, Connection, First, check_page_size, connection
-from api.core.types import Info
+from api.core.pagination import MAX_ITEMS, Connection, check_page_size, connection
+from api.core.types import After, CommentId, First, Info, PostId
 from api.posts import listing
 from api.posts.loaders import POST
 from api.posts.types import PostSort
@@ -26,7 +26,7 @@ MAX_COMMENTS = 2000
 
 async def comments(
     info: Info,
-    post_id: Annotated[strawberry.ID, strawberry.argument(description="The post's global id.")],
+    post_id: PostId,
     sort: Annotated[
         CommentSort, strawberry.argument(description="Their order among siblings.")
     ] = CommentSort.BEST,
@@ -65,7 +65,7 @@ async def comments(
 
 async def comment(
     info: Info,
-    id: Annotated[strawberry.ID, strawberry.argument(description="The comment's global id.")],
+    id: CommentId,
 ) -> Comment | None:
     """One comment, as the viewer may see it: what a permalink opens (its `parents` and `post`
     give the thread above it) and what the forum asks for a comment's history (a thread of up to

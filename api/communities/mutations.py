@@ -13,7 +13,7 @@ from api.communities.for_viewer import community_for_viewer
 from api.communities.types import Community
 from api.core import idempotency, permissions, validation
 from api.core.errors import BadUserInput, Conflict, NotFound, shown
-from api.core.types import Info
+from api.core.types import CommunityName, Info
 
 # The web forum's form takes these numbers from frontend/src/limits.json (api.server.export_schema).
 NAME_MIN_LENGTH = 3
@@ -87,9 +87,7 @@ async def create_community(
     return await community_for_viewer(info, row)
 
 
-async def join_community(
-    info: Info, name: Annotated[str, strawberry.argument(description="The community's name.")]
-) -> Community:
+async def join_community(info: Info, name: CommunityName) -> Community:
     viewer = await permissions.require_writer(info)
     community = await get_community_or_404(info, name)
     await permissions.require_not_banned(info, community.row_id, community.name)
@@ -100,9 +98,7 @@ async def join_community(
     return await get_community_or_404(info, name)
 
 
-async def leave_community(
-    info: Info, name: Annotated[str, strawberry.argument(description="The community's name.")]
-) -> Community:
+async def leave_community(info: Info, name: CommunityName) -> Community:
     viewer = await permissions.require_writer(info)
     community = await get_community_or_404(info, name)
     await repository.leave_community(

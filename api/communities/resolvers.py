@@ -14,9 +14,7 @@ from api.communities.types import Community, CommunitySort
 from api.core.errors import NotFound, shown
 from api.core.extend import extend_type
 from api.core.pagination import (
-    After,
     Connection,
-    First,
     check_page_size,
     connection,
     decode_cursor,
@@ -26,7 +24,7 @@ from api.core.pagination import (
     name,
     row_id,
 )
-from api.core.types import Info
+from api.core.types import After, First, Info
 from api.governance import repository as governance_repository
 from api.governance.types import Proposal, decode_proposal_id
 

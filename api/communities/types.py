@@ -11,8 +11,8 @@ import strawberry
 from api.communities.loaders import COMMUNITY_CHAIN, MAX_MODERATORS, MODERATORS
 from api.core import ids
 from api.core.loaders import Standing
-from api.core.pagination import MAX_ITEMS, After, Connection, First, check_page_size, connection
-from api.core.types import Info
+from api.core.pagination import MAX_ITEMS, Connection, check_page_size, connection
+from api.core.types import After, First, Info
 from api.core.types import field as resolver_field
 from api.governance.loaders import GOVERNANCE
 from api.governance.types import Delegate, Governance, delegates_of

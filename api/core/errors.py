@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 
+# One class per stable code below, by design (deliberate repeats of one shape): a resolver raises
+# the refusal by name, and the class holds its code and what it means.
 class AgoraError(Exception):
     code = "INTERNAL"
 

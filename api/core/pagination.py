@@ -12,7 +12,7 @@ import binascii
 import math
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import asyncpg
 import orjson
@@ -22,7 +22,6 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from api.core.errors import BadUserInput
 from api.core.ids import MAX_ROW_ID
-from api.core.types import field as resolver_field
 
 T = TypeVar("T")
 
@@ -36,19 +35,6 @@ MAX_ITEMS = "agora.max_items"
 def max_items(field: GraphQLField) -> int | None:
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     return getattr(definition, "metadata", {}).get(MAX_ITEMS)
-
-
-# The arguments of every paged field.
-First = Annotated[
-    int,
-    strawberry.argument(description=f"How many items to return: 1 to {MAX_PAGE_SIZE}."),
-]
-After = Annotated[
-    str | None,
-    strawberry.argument(
-        description="The `endCursor` of the page before (its `pageInfo`); null for the first page."
-    ),
-]
 
 
 @strawberry.type(description="Where a page of a connection ends, and whether another follows.")
@@ -68,12 +54,11 @@ class Edge(Generic[T]):
     row: strawberry.Private[Any]
     cursor_of: strawberry.Private[Callable[[Any], str]]
 
-    @resolver_field(
-        description="Where the item stands in the listing: `after` it for what follows."
+    # Computed only when asked: clients page with pageInfo.endCursor and rarely read these.
+    cursor: str = strawberry.field(
+        resolver=lambda root: root.cursor_of(root.row),
+        description="Where the item stands in the listing: `after` it for what follows.",
     )
-    def cursor(self) -> str:
-        # Computed only when asked: clients page with pageInfo.endCursor and rarely read these.
-        return self.cursor_of(self.row)
 
 
 @strawberry.type(description="A page of a listing, in the listing's order (keyset pagination).")

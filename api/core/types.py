@@ -4,13 +4,34 @@ strict mypy can check them."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar, cast
+from typing import Annotated, Any, TypeVar, cast
 
 import strawberry
 
 from api.core.context import Context
+from api.core.pagination import MAX_PAGE_SIZE
 
 Info = strawberry.Info[Context, None]
+
+# Arguments many fields take, described once.
+CommunityName = Annotated[str, strawberry.argument(description="The community's name.")]
+PostId = Annotated[strawberry.ID, strawberry.argument(description="The post's global id.")]
+CommentId = Annotated[strawberry.ID, strawberry.argument(description="The comment's global id.")]
+ItemId = Annotated[
+    strawberry.ID, strawberry.argument(description="The post's or comment's global id.")
+]
+
+# The arguments of every paged field.
+First = Annotated[
+    int,
+    strawberry.argument(description=f"How many items to return: 1 to {MAX_PAGE_SIZE}."),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="The `endCursor` of the page before (its `pageInfo`); null for the first page."
+    ),
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 

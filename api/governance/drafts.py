@@ -33,7 +33,7 @@ from api.core.errors import (
 )
 from api.core.permissions import require_viewer
 from api.core.scalars import BigInt
-from api.core.types import Info
+from api.core.types import CommunityName, Info
 from api.governance import chain, repository
 from api.governance.types import encode_proposal_id
 from api.users.types import checksummed
@@ -190,7 +190,7 @@ async def _draft(
 
 async def propose_moderator_election(
     info: Info,
-    community: Annotated[str, strawberry.argument(description="The community's name.")],
+    community: CommunityName,
     candidate: Annotated[str, strawberry.argument(description="The candidate's wallet address.")],
     description: Annotated[
         str | None,
@@ -208,7 +208,7 @@ async def propose_moderator_election(
 
 async def propose_impeachment(
     info: Info,
-    community: Annotated[str, strawberry.argument(description="The community's name.")],
+    community: CommunityName,
     moderator: Annotated[str, strawberry.argument(description="The moderator's wallet address.")],
     description: Annotated[
         str | None,

@@ -11,7 +11,7 @@ import strawberry
 
 from api.core import permissions, validation
 from api.core.errors import NotFound, NotOnChain, shown
-from api.core.types import Info
+from api.core.types import CommunityName, Info
 from api.governance import repository
 from api.governance.drafts import propose_impeachment, propose_moderator_election
 from api.governance.relays import relay_vote
@@ -23,7 +23,7 @@ STATEMENT_MAX_LENGTH = 2_000
 
 async def set_delegate_statement(
     info: Info,
-    community: Annotated[str, strawberry.argument(description="The community's name.")],
+    community: CommunityName,
     statement: Annotated[str, strawberry.argument(description="The statement, in markdown.")],
 ) -> Delegate:
     """What the signed-in person says, as a delegate, in `community` (markdown, at most

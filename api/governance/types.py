@@ -16,9 +16,7 @@ from eth_utils import keccak
 from api.core.errors import BadUserInput, shown
 from api.core.pagination import (
     MAX_ITEMS,
-    After,
     Connection,
-    First,
     check_page_size,
     connection,
     decode_cursor,
@@ -27,7 +25,7 @@ from api.core.pagination import (
     row_id,
 )
 from api.core.scalars import BigInt
-from api.core.types import Info
+from api.core.types import After, First, Info
 from api.core.types import field as resolver_field
 from api.governance import repository
 from api.governance.loaders import USER_BY_ADDRESS, VOTE

@@ -13,6 +13,7 @@ from typing import Annotated
 import asyncpg
 import strawberry
 
+from agora.db import Executor
 from api.comments import repository as comments
 from api.comments.mutations import load_comment
 from api.comments.types import Comment
@@ -21,7 +22,7 @@ from api.communities.mutations import get_community_or_404
 from api.core import ids, permissions, validation
 from api.core.context import Viewer
 from api.core.errors import BadUserInput, Forbidden, NotFound
-from api.core.types import Info
+from api.core.types import CommentId, CommunityName, Info, ItemId, PostId
 from api.inbox import events
 from api.inbox.repository import About, Written
 from api.moderation import repository
@@ -46,12 +47,46 @@ async def _community_name(info: Info, community_id: int) -> str:
     return name
 
 
+RemovalReason = Annotated[
+    str | None, strawberry.argument(description="Why (shown in the log and to the author).")
+]
+
+
+async def _log_removal(
+    conn: Executor,
+    *,
+    community_id: int,
+    moderator_id: int,
+    author_id: int,
+    reason: str | None,
+    about: About,
+) -> list[Written]:
+    """The modlog's entry of a removal (of `about`'s comment if it names one, else its post) and
+    the author's notification of it, in the removal's transaction."""
+    entry = await repository.log_action(
+        conn,
+        community_id=community_id,
+        moderator_id=moderator_id,
+        action="REMOVE_POST" if about.comment_id is None else "REMOVE_COMMENT",
+        reason=reason,
+        target_user_id=author_id,
+        target_post_id=about.post_id if about.comment_id is None else None,
+        target_comment_id=about.comment_id,
+    )
+    return await events.moderated(
+        conn,
+        kind="CONTENT_REMOVED",
+        modlog_id=entry,
+        user_id=author_id,
+        moderator_id=moderator_id,
+        about=about,
+    )
+
+
 async def remove_post(
     info: Info,
-    id: Annotated[strawberry.ID, strawberry.argument(description="The post's global id.")],
-    reason: Annotated[
-        str | None, strawberry.argument(description="Why (shown in the log and to the author).")
-    ] = None,
+    id: PostId,
+    reason: RemovalReason = None,
 ) -> Post:
     post_id = ids.decode_one(id, "Post")
     reason = _reason(reason)
@@ -66,21 +101,12 @@ async def remove_post(
         await posts.lock_post(conn, post_id=post_id)
         if row["removed_at"] is None:
             await posts.remove_post(conn, post_id=post_id)
-            entry = await repository.log_action(
+            written = await _log_removal(
                 conn,
                 community_id=row["community_id"],
                 moderator_id=viewer.user_id,
-                action="REMOVE_POST",
+                author_id=row["author_id"],
                 reason=reason,
-                target_user_id=row["author_id"],
-                target_post_id=post_id,
-            )
-            written = await events.moderated(
-                conn,
-                kind="CONTENT_REMOVED",
-                modlog_id=entry,
-                user_id=row["author_id"],
-                moderator_id=viewer.user_id,
                 about=About(community_id=row["community_id"], post_id=post_id),
             )
     await info.context.pubsub.content_changed()
@@ -90,10 +116,8 @@ async def remove_post(
 
 async def remove_comment(
     info: Info,
-    id: Annotated[strawberry.ID, strawberry.argument(description="The comment's global id.")],
-    reason: Annotated[
-        str | None, strawberry.argument(description="Why (shown in the log and to the author).")
-    ] = None,
+    id: CommentId,
+    reason: RemovalReason = None,
 ) -> Comment:
     comment_id = ids.decode_one(id, "Comment")
     reason = _reason(reason)
@@ -106,21 +130,12 @@ async def remove_comment(
         row = await comments.lock_comment(conn, comment_id=comment_id)
         if row is not None and row["removed_at"] is None:
             await comments.remove_comment(conn, comment_id=comment_id)
-            entry = await repository.log_action(
+            written = await _log_removal(
                 conn,
                 community_id=comment.community_id,
                 moderator_id=viewer.user_id,
-                action="REMOVE_COMMENT",
+                author_id=comment.author_id,
                 reason=reason,
-                target_user_id=comment.author_id,
-                target_comment_id=comment_id,
-            )
-            written = await events.moderated(
-                conn,
-                kind="CONTENT_REMOVED",
-                modlog_id=entry,
-                user_id=comment.author_id,
-                moderator_id=viewer.user_id,
                 about=About(comment.community_id, row["post_id"], comment_id),
             )
     await info.context.pubsub.content_changed()
@@ -198,7 +213,7 @@ async def ban_user(
 
 async def unban_user(
     info: Info,
-    community: Annotated[str, strawberry.argument(description="The community's name.")],
+    community: CommunityName,
     address: Annotated[
         str, strawberry.argument(description="The wallet address of whom to unban.")
     ],
@@ -222,9 +237,7 @@ async def unban_user(
 
 async def report(
     info: Info,
-    target_id: Annotated[
-        strawberry.ID, strawberry.argument(description="The post's or comment's global id.")
-    ],
+    target_id: ItemId,
     reason: Annotated[str, strawberry.argument(description="Why.")],
 ) -> bool:
     """Flag a post or comment to the community's moderators (once per person and target)."""

@@ -9,9 +9,7 @@ import strawberry
 from api.communities.mutations import get_community_or_404
 from api.core import permissions
 from api.core.pagination import (
-    After,
     Connection,
-    First,
     check_page_size,
     connection,
     decode_cursor,
@@ -20,7 +18,7 @@ from api.core.pagination import (
     moment,
     row_id,
 )
-from api.core.types import Info
+from api.core.types import After, CommunityName, First, Info
 from api.moderation import repository
 from api.moderation.types import Ban, ModlogEntry, Report
 
@@ -29,7 +27,7 @@ _MAX_ID = 2**63 - 1
 
 async def modlog(
     info: Info,
-    community: Annotated[str, strawberry.argument(description="The community's name.")],
+    community: CommunityName,
     first: First = 25,
     after: After = None,
 ) -> Connection[ModlogEntry]:
@@ -56,7 +54,7 @@ async def modlog(
 
 async def reports(
     info: Info,
-    community: Annotated[str, strawberry.argument(description="The community's name.")],
+    community: CommunityName,
     first: First = 25,
     after: After = None,
     unresolved_only: Annotated[
@@ -85,7 +83,7 @@ async def reports(
 
 async def bans(
     info: Info,
-    community: Annotated[str, strawberry.argument(description="The community's name.")],
+    community: CommunityName,
     first: First = 25,
     after: After = None,
 ) -> Connection[Ban]:

@@ -11,16 +11,14 @@ from api.core import ids, permissions
 from api.core.errors import BadUserInput
 from api.core.pagination import (
     MAX_PAGE_SIZE,
-    After,
     Connection,
-    First,
     check_page_size,
     connection,
     decode_cursor,
     encode_cursor,
     row_id,
 )
-from api.core.types import Info
+from api.core.types import After, First, Info
 from api.inbox import repository
 from api.notifications.types import Notification
 

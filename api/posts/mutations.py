@@ -11,7 +11,7 @@ from agora.db import Executor
 from api.communities.mutations import get_community_or_404
 from api.core import idempotency, ids, permissions, validation
 from api.core.errors import BadUserInput, NotFound
-from api.core.types import Info
+from api.core.types import Info, PostId
 from api.inbox import events, mentions
 from api.inbox.repository import About, Written
 from api.posts import repository
@@ -138,7 +138,7 @@ async def edit_post(
 
 async def delete_post(
     info: Info,
-    id: Annotated[strawberry.ID, strawberry.argument(description="The post's global id.")],
+    id: PostId,
 ) -> Post:
     viewer = await permissions.require_writer(info)
     post_id = ids.decode_one(id, "Post")

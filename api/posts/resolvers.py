@@ -11,8 +11,8 @@ from api.communities.resolvers import community_id_or_404
 from api.core import ids, permissions
 from api.core.extend import extend_type
 from api.core.loaders import Blocks
-from api.core.pagination import After, Connection, First, check_page_size, connection
-from api.core.types import Info
+from api.core.pagination import Connection, check_page_size, connection
+from api.core.types import After, First, Info, PostId
 from api.posts import listing
 from api.posts import repository as posts_repository
 from api.posts.loaders import POST
@@ -22,7 +22,7 @@ from api.users.types import User
 
 async def post(
     info: Info,
-    id: Annotated[strawberry.ID, strawberry.argument(description="The post's global id.")],
+    id: PostId,
 ) -> Post | None:
     row = await info.context.loaders.get(POST).load(ids.decode_one(id, "Post"))
     return await post_for_viewer(info, row) if row else None

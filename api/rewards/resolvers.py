@@ -12,9 +12,7 @@ from api.communities.resolvers import community_id_or_404
 from api.communities.types import Community
 from api.core.extend import extend_type
 from api.core.pagination import (
-    After,
     Connection,
-    First,
     check_page_size,
     connection,
     decode_cursor,
@@ -24,7 +22,7 @@ from api.core.pagination import (
     row_id,
 )
 from api.core.scalars import BigInt
-from api.core.types import Info
+from api.core.types import After, CommunityName, First, Info
 from api.rewards import repository
 from api.rewards.types import Reward, RewardEpoch, RewardTotals
 from api.users.types import User
@@ -70,7 +68,7 @@ async def rewards(
 async def reward_totals(
     root: User,
     info: Info,
-    community: Annotated[str, strawberry.argument(description="The community's name.")],
+    community: CommunityName,
 ) -> RewardTotals:
     """From the ledger's balances of this person's accounts in the community."""
     row = await repository.get_user_totals(

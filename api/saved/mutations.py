@@ -9,16 +9,14 @@ import strawberry
 from api.comments import repository as comments_repository
 from api.core import ids, permissions
 from api.core.errors import NotFound
-from api.core.types import Info
+from api.core.types import Info, ItemId
 from api.posts.loaders import POST
 from api.saved import repository
 
 
 async def save(
     info: Info,
-    target_id: Annotated[
-        strawberry.ID, strawberry.argument(description="The post's or comment's global id.")
-    ],
+    target_id: ItemId,
     saved: Annotated[bool, strawberry.argument(description="True to save, false to unsave.")],
 ) -> bool:
     """Save (or, with `saved: false`, unsave) a post or comment for the viewer; true when done.

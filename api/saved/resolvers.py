@@ -12,9 +12,7 @@ from api.comments import repository as comments_repository
 from api.comments.types import comment_for_viewer
 from api.core.extend import extend_type
 from api.core.pagination import (
-    After,
     Connection,
-    First,
     check_page_size,
     connection,
     decode_cursor,
@@ -22,7 +20,7 @@ from api.core.pagination import (
     moment,
     row_id,
 )
-from api.core.types import Info
+from api.core.types import After, First, Info
 from api.posts.loaders import POST
 from api.posts.types import post_for_viewer
 from api.saved import repository

@@ -13,8 +13,6 @@ from api.communities.for_viewer import communities_for_viewer
 from api.communities.resolvers import community_id_or_404
 from api.core import validation
 from api.core.pagination import (
-    After,
-    First,
     check_page_size,
     connection,
     decode_cursor,
@@ -22,7 +20,7 @@ from api.core.pagination import (
     number,
     row_id,
 )
-from api.core.types import Info
+from api.core.types import After, First, Info
 from api.posts.resolvers import prime_viewer_state
 from api.posts.types import listed_posts
 from api.search import repository

@@ -12,9 +12,7 @@ import strawberry
 from api.comments.types import Comment
 from api.core.extend import extend_type
 from api.core.pagination import (
-    After,
     Connection,
-    First,
     check_page_size,
     connection,
     decode_cursor,
@@ -23,12 +21,20 @@ from api.core.pagination import (
     row_id,
 )
 from api.core.scalars import BigInt
-from api.core.types import Info
+from api.core.types import After, First, Info
 from api.posts.types import Post
 from api.tips import repository
 from api.tips.loaders import TIP_SUMMARY, ref_of
 from api.tips.types import Tip, TipSummary
 from api.users.types import User
+
+# Which tips a person's lists show.
+PaidIn = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Only those paid in this community's points (its name); null for all."
+    ),
+]
 
 
 async def _summary(info: Info, kind: str, row_id: int) -> TipSummary:
@@ -90,12 +96,7 @@ async def _account_tips(
 async def tips_received(
     root: User,
     info: Info,
-    community: Annotated[
-        str | None,
-        strawberry.argument(
-            description="Only those paid in this community's points (its name); null for all."
-        ),
-    ] = None,
+    community: PaidIn = None,
     first: First = 25,
     after: After = None,
 ) -> Connection[Tip]:
@@ -108,12 +109,7 @@ async def tips_received(
 async def tips_sent(
     root: User,
     info: Info,
-    community: Annotated[
-        str | None,
-        strawberry.argument(
-            description="Only those paid in this community's points (its name); null for all."
-        ),
-    ] = None,
+    community: PaidIn = None,
     first: First = 25,
     after: After = None,
 ) -> Connection[Tip]:

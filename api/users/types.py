@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import functools
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
 import asyncpg
 import strawberry
@@ -14,7 +14,7 @@ from eth_utils import to_checksum_address
 from api.core import ids
 from api.core.errors import BadUserInput
 from api.core.scalars import BigInt
-from api.core.types import Info
+from api.core.types import CommunityName, Info
 from api.core.types import field as resolver_field
 from api.users.loaders import TOKEN_STANDING
 from governance import community_id
@@ -82,7 +82,7 @@ class User:
     async def points(
         self,
         info: Info,
-        community: Annotated[str, strawberry.argument(description="The community's name.")],
+        community: CommunityName,
     ) -> BigInt:
         """The community token's balance, in base units (18 decimals); 0 if none."""
         return BigInt(int((await self._token_standing(info, community))["points"]))
@@ -96,7 +96,7 @@ class User:
     async def voting_power(
         self,
         info: Info,
-        community: Annotated[str, strawberry.argument(description="The community's name.")],
+        community: CommunityName,
     ) -> BigInt:
         """The votes delegated to this person in the community (their own only once they
         delegate to themselves, as with every ERC20Votes token)."""
@@ -108,7 +108,7 @@ class User:
     async def delegate(
         self,
         info: Info,
-        community: Annotated[str, strawberry.argument(description="The community's name.")],
+        community: CommunityName,
     ) -> User | None:
         """Whom this person delegates their votes to in the community; null if nobody."""
         row = await self._token_standing(info, community)

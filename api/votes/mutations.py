@@ -8,16 +8,14 @@ import strawberry
 
 from api.core import ids, permissions
 from api.core.errors import BadUserInput, NotFound
-from api.core.types import Info
+from api.core.types import Info, ItemId
 from api.votes import repository
 from api.votes.types import VoteDirection, VoteResult
 
 
 async def vote(
     info: Info,
-    target_id: Annotated[
-        strawberry.ID, strawberry.argument(description="The post's or comment's global id.")
-    ],
+    target_id: ItemId,
     direction: Annotated[VoteDirection, strawberry.argument(description="The vote.")],
 ) -> VoteResult:
     viewer = await permissions.require_writer(info)
