@@ -188,16 +188,19 @@ async def _draft(
     )
 
 
+DraftDescription = Annotated[
+    str | None,
+    strawberry.argument(
+        description="The proposal's description; null for one naming whom it is about."
+    ),
+]
+
+
 async def propose_moderator_election(
     info: Info,
     community: CommunityName,
     candidate: Annotated[str, strawberry.argument(description="The candidate's wallet address.")],
-    description: Annotated[
-        str | None,
-        strawberry.argument(
-            description="The proposal's description; null for one naming the candidate."
-        ),
-    ] = None,
+    description: DraftDescription = None,
 ) -> ProposalDraft:
     """The proposal to make `candidate` (a wallet address) a moderator of `community`, for the
     viewer's wallet to submit; the description defaults to one naming them."""
@@ -210,12 +213,7 @@ async def propose_impeachment(
     info: Info,
     community: CommunityName,
     moderator: Annotated[str, strawberry.argument(description="The moderator's wallet address.")],
-    description: Annotated[
-        str | None,
-        strawberry.argument(
-            description="The proposal's description; null for one naming the moderator."
-        ),
-    ] = None,
+    description: DraftDescription = None,
 ) -> ProposalDraft:
     """The proposal to remove `moderator` (a wallet address) from the moderators of `community`,
     for the viewer's wallet to submit; the description defaults to one naming them."""

@@ -94,11 +94,7 @@ async def _account_tips(
 
 
 async def tips_received(
-    root: User,
-    info: Info,
-    community: PaidIn = None,
-    first: First = 25,
-    after: After = None,
+    root: User, info: Info, community: PaidIn = None, first: First = 25, after: After = None
 ) -> Connection[Tip]:
     """The tips this person received, newest first, in one community or all."""
     return await _account_tips(
@@ -107,11 +103,7 @@ async def tips_received(
 
 
 async def tips_sent(
-    root: User,
-    info: Info,
-    community: PaidIn = None,
-    first: First = 25,
-    after: After = None,
+    root: User, info: Info, community: PaidIn = None, first: First = 25, after: After = None
 ) -> Connection[Tip]:
     """The tips this person gave, newest first, in one community or all."""
     return await _account_tips(
