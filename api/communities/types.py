@@ -11,7 +11,7 @@ import strawberry
 from api.communities.loaders import COMMUNITY_CHAIN, MAX_MODERATORS, MODERATORS
 from api.core import ids
 from api.core.loaders import Standing
-from api.core.pagination import MAX_ITEMS, Connection, check_page_size, connection
+from api.core.pagination import MAX_ITEMS, Connection, check_page_size, empty_connection
 from api.core.types import After, First, Info
 from api.core.types import field as resolver_field
 from api.governance.loaders import GOVERNANCE
@@ -160,7 +160,7 @@ class Community:
         row = await info.context.loaders.get(GOVERNANCE).load(community_id(self.name))
         if row is None:
             check_page_size(first)
-            return connection([], first, node=None, cursor=None)
+            return empty_connection()
         return await delegates_of(
             info, community_row_id=self.row_id, governance=row, first=first, after=after
         )

@@ -51,8 +51,8 @@ class PageInfo:
 @strawberry.type(description="An item of a page, with its place in the listing.")
 class Edge(Generic[T]):
     node: T = strawberry.field(description="The item.")
-    row: strawberry.Private[Any]
-    cursor_of: strawberry.Private[Callable[[Any], str]]
+    row: strawberry.Private[asyncpg.Record]
+    cursor_of: strawberry.Private[Callable[[asyncpg.Record], str]]
 
     # Computed only when asked: clients page with pageInfo.endCursor and rarely read these.
     cursor: str = strawberry.field(
@@ -153,9 +153,18 @@ def check_page_size(first: int) -> int:
     return first
 
 
+def empty_connection() -> Connection[T]:
+    """A connection with no items (of a listing that cannot have any yet)."""
+    return Connection(edges=[], page_info=PageInfo(has_next_page=False, end_cursor=None))
+
+
 def connection(
-    rows: list[asyncpg.Record], first: int, *, node: Any, cursor: Any
-) -> Connection[Any]:
+    rows: list[asyncpg.Record],
+    first: int,
+    *,
+    node: Callable[[asyncpg.Record], T],
+    cursor: Callable[[asyncpg.Record], str],
+) -> Connection[T]:
     """Build a connection from up to `first + 1` rows (the extra row only says there is more)."""
     page = rows[:first]
     edges = [Edge(node=node(row), row=row, cursor_of=cursor) for row in page]

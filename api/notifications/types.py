@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any
 
 import asyncpg
 import strawberry
@@ -60,7 +59,7 @@ COMMENT: LoaderKey[int, asyncpg.Record | None] = LoaderKey("notification_comment
 
 @strawberry.type(description="Something that happened that concerns the signed-in person.")
 class Notification:
-    row: strawberry.Private[Any]
+    row: strawberry.Private[asyncpg.Record]
     id: strawberry.ID = strawberry.field(description="The notification's global id.")
     kind: NotificationKind = strawberry.field(description="What it tells.")
     created_at: datetime = strawberry.field(description="When it happened.")

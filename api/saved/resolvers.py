@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import asyncpg
 
 from api.auth.types import ViewerInfo
 from api.comments import repository as comments_repository
-from api.comments.types import comment_for_viewer
+from api.comments.types import Comment, comment_for_viewer
 from api.core.extend import extend_type
 from api.core.pagination import (
     Connection,
@@ -22,7 +21,7 @@ from api.core.pagination import (
 )
 from api.core.types import After, First, Info
 from api.posts.loaders import POST
-from api.posts.types import post_for_viewer
+from api.posts.types import Post, post_for_viewer
 from api.saved import repository
 from api.saved.types import Saved
 
@@ -57,13 +56,13 @@ async def viewer_saved(
         post_ids=[p["id"] for p in found],
         community_ids=list({r["community_id"] for r in [*found, *comments]}),
     )
-    items: dict[tuple[str, int], Any] = {}
+    items: dict[tuple[str, int], Post | Comment] = {}
     for post in found:
         items["Post", post["id"]] = await post_for_viewer(info, post)
     for comment in comments:
         items["Comment", comment["id"]] = await comment_for_viewer(info, comment)
 
-    def node(row: asyncpg.Record) -> Any:
+    def node(row: asyncpg.Record) -> Post | Comment:
         if row["post_id"] is not None:
             return items["Post", row["post_id"]]
         return items["Comment", row["comment_id"]]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 import asyncpg
 import strawberry
@@ -11,6 +11,7 @@ import strawberry
 from api.comments.types import Comment
 from api.communities.for_viewer import communities_for_viewer
 from api.communities.resolvers import community_id_or_404
+from api.communities.types import Community
 from api.core import validation
 from api.core.pagination import (
     check_page_size,
@@ -22,7 +23,7 @@ from api.core.pagination import (
 )
 from api.core.types import After, First, Info
 from api.posts.resolvers import prime_viewer_state
-from api.posts.types import listed_posts
+from api.posts.types import Post, listed_posts
 from api.search import repository
 from api.search.repository import queries
 from api.search.types import SearchConnection, SearchKind
@@ -104,7 +105,7 @@ async def search(
 
 async def _builder(
     info: Info, kind: SearchKind, rows: list[asyncpg.Record]
-) -> Callable[[Any], Any]:
+) -> Callable[[asyncpg.Record], Post | Comment | Community | User]:
     """How the rows of `kind` become objects, the viewer's state loaded for all at once."""
     if kind is SearchKind.POSTS:
         await prime_viewer_state(info, rows)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import functools
 from datetime import UTC, datetime
-from typing import Any
 
 import asyncpg
 import strawberry
@@ -118,7 +117,7 @@ class User:
             return User.from_address("0x" + row["delegatee"].hex(), seen_at=row["delegated_at"])
         return User.from_row(row["delegate_account"])
 
-    async def _token_standing(self, info: Info, community: str) -> Any:
+    async def _token_standing(self, info: Info, community: str) -> asyncpg.Record:
         key = (community_id(_community_name(community)), bytes.fromhex(self.address[2:]))
         return await info.context.loaders.get(TOKEN_STANDING).load(key)
 
