@@ -142,7 +142,7 @@ class Settings:
     sender_poll_seconds: float = 0.5
     sender_pause_after: str | None = None
     sender_replace_after_seconds: float = 120.0
-    # Rewards (ledger/, README "How rewards work"): epochs of reward_epoch_seconds per community;
+    # Rewards (ledger/, docs/rewards.md): epochs of reward_epoch_seconds per community;
     # epoch n emits reward_emission * reward_decay_factor^floor((n-1)/reward_decay_epochs) units
     # (no decay when reward_decay_epochs is 0), shared by score; no item gets more than
     # reward_max_item_share of an epoch's emission, no author more than reward_max_author_share.

@@ -29,7 +29,7 @@ _NEWLINES = re.compile("\r\n?|[\u2028\u2029\x85]")
 ELLIPSIS = "…"
 
 # Display caps of the strings the mirror shows, in characters. A description or a reason as
-# long as the API lets anyone write one (api/governance/mutations.py) is shown whole.
+# long as the API lets anyone write one (api/governance/drafts.py, relays.py) is shown whole.
 DESCRIPTION_CHARS = 10_000
 REASON_CHARS = 1_000
 NAME_CHARS = 100

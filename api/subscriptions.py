@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Annotated
 
 import strawberry
 from asyncpg import Record
@@ -14,13 +15,14 @@ from api.auth import sessions
 from api.comments import repository as comments
 from api.comments.types import Comment
 from api.communities import repository as communities
-from api.communities.for_viewer import community_for_viewer
+from api.communities.resolvers import proposal_in
 from api.core import ids, permissions
 from api.core.context import Context
 from api.core.errors import NotFound, shown
 from api.core.loaders import Loaders, fetch_standings
 from api.core.pubsub import FRONT_PAGE
-from api.core.types import Info
+from api.core.types import CommunityName, Info, PostId
+from api.core.types import subscription as resolver_subscription
 from api.governance import updates
 from api.governance.types import Proposal
 from api.inbox import repository as inbox
@@ -46,11 +48,16 @@ def _comment_rows(ctx: Context, comment_id: int) -> Callable[[], Awaitable[list[
     return lambda: comments.get_comment_views_by_ids(ctx.pool, comment_ids=[comment_id])
 
 
-@strawberry.type
+@strawberry.type(description="What can be followed live, over a WebSocket (graphql-transport-ws).")
 class Subscription:
-    @strawberry.subscription
+    @resolver_subscription(description="Each new post, as it is posted.")
     async def post_created(
-        self, info: Info, community: str | None = None
+        self,
+        info: Info,
+        community: Annotated[
+            str | None,
+            strawberry.argument(description="Only this community's (its name); null for all."),
+        ] = None,
     ) -> AsyncGenerator[Post, None]:
         ctx = info.context
         scope: int | str = FRONT_PAGE
@@ -76,9 +83,11 @@ class Subscription:
                 [standing] = await fetch_standings(ctx.pool, viewer_id, [rows[0]["community_id"]])
                 yield Post.from_row(rows[0], standing=standing)
 
-    @strawberry.subscription
+    @resolver_subscription(description="Each new comment on a post.")
     async def comment_created(
-        self, info: Info, post_id: strawberry.ID
+        self,
+        info: Info,
+        post_id: PostId,
     ) -> AsyncGenerator[Comment, None]:
         ctx = info.context
         post_row_id = ids.decode_one(post_id, "Post", field="postId")
@@ -91,8 +100,14 @@ class Subscription:
             if rows and rows[0]["author_id"] not in blocked:
                 yield Comment.from_row(rows[0])
 
-    @strawberry.subscription
-    async def proposal_updated(self, info: Info, community: str) -> AsyncGenerator[Proposal, None]:
+    @resolver_subscription(
+        description="A proposal of the community each time its tally or state changes."
+    )
+    async def proposal_updated(
+        self,
+        info: Info,
+        community: CommunityName,
+    ) -> AsyncGenerator[Proposal, None]:
         """A proposal of the community each time the indexer shows its tally or state changed:
         a vote, its creation, execution or cancellation, or its vote opening or closing with
         the chain's clock (see api.governance.updates)."""
@@ -108,9 +123,15 @@ class Subscription:
             forum = await communities.get_community_by_name(ctx.pool, name=name)
             if forum is None:
                 return
-            yield Proposal.from_row(proposal_row, community=await community_for_viewer(info, forum))
+            yield proposal_in(info, proposal_row, forum)
 
-    @strawberry.subscription
+    @resolver_subscription(
+        description=(
+            "The signed-in person's notifications as the API writes them (a "
+            "reply, a mention, a removal, a ban); it ends when their session "
+            "does."
+        )
+    )
     async def notification_added(self, info: Info) -> AsyncGenerator[Notification, None]:
         """The signed-in person's notifications as the API writes them (a reply, a mention, a
         removal, a ban); those of the chain and the ledger show in `notifications`. It ends

@@ -5,6 +5,8 @@ signing in with it again makes a new account, which the chain's facts about it t
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from api.account import repository
@@ -14,7 +16,13 @@ from api.core.errors import BadUserInput, Unauthenticated
 from api.core.types import Info
 
 
-async def delete_account(info: Info, confirm: str) -> bool:
+async def delete_account(
+    info: Info,
+    confirm: Annotated[
+        str,
+        strawberry.argument(description="The account's own address (any letter case), to confirm."),
+    ],
+) -> bool:
     """Delete the signed-in account; `confirm` must be its address (any letter case), so that a
     stray click or a forged request deletes nothing."""
     viewer = await permissions.require_writer(info)
@@ -39,4 +47,10 @@ async def delete_account(info: Info, confirm: str) -> bool:
 
 @strawberry.type
 class AccountMutation:
-    delete_account = strawberry.mutation(resolver=delete_account)
+    delete_account = strawberry.mutation(
+        description=(
+            "Deletes the signed-in person's account: their profile is emptied "
+            "and their content kept without their name."
+        ),
+        resolver=delete_account,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
 import strawberry
 
@@ -34,7 +35,9 @@ def _allowed_domains(info: Info) -> dict[str, str]:
     return domains
 
 
-async def sign_in_challenge(info: Info, address: str) -> SignInChallenge:
+async def sign_in_challenge(
+    info: Info, address: Annotated[str, strawberry.argument(description="The wallet's address.")]
+) -> SignInChallenge:
     """A message for the wallet to sign, with a single-use nonce that expires."""
     await permissions.limit_writes(info)
     # Only '0x' and 40 digits: the signed message must name it so, or no sign-in could pass.
@@ -59,7 +62,13 @@ async def sign_in_challenge(info: Info, address: str) -> SignInChallenge:
     return SignInChallenge(message=message.text(), nonce=nonce, expires_at=message.expiration_time)
 
 
-async def sign_in(info: Info, message: str, signature: str) -> Session:
+async def sign_in(
+    info: Info,
+    message: Annotated[str, strawberry.argument(description="The challenge's message, as signed.")],
+    signature: Annotated[
+        str, strawberry.argument(description="The wallet's signature of it (0x-hex).")
+    ],
+) -> Session:
     await permissions.limit_writes(info)
     ctx = info.context
     domains = _allowed_domains(info)
@@ -124,6 +133,7 @@ async def viewer(info: Info) -> ViewerInfo | None:
     if current is None:
         return None
     row = await info.context.loaders.get(USER).load(current.user_id)
+    assert row is not None  # a session's account keeps its row (deleting it ends the session)
     joined = await communities.get_joined_communities(
         info.context.pool, user_id=current.user_id, limit=MAX_JOINED_COMMUNITIES
     )
@@ -136,11 +146,21 @@ async def viewer(info: Info) -> ViewerInfo | None:
 
 @strawberry.type
 class AuthQuery:
-    viewer = strawberry.field(resolver=viewer)
+    viewer = strawberry.field(
+        description="The signed-in person; null when nobody is signed in.", resolver=viewer
+    )
 
 
 @strawberry.type
 class AuthMutation:
-    sign_in_challenge = strawberry.mutation(resolver=sign_in_challenge)
-    sign_in = strawberry.mutation(resolver=sign_in)
-    sign_out = strawberry.mutation(resolver=sign_out)
+    sign_in_challenge = strawberry.mutation(
+        description="Starts a sign-in: the EIP-4361 message for the wallet to sign.",
+        resolver=sign_in_challenge,
+    )
+    sign_in = strawberry.mutation(
+        description=(
+            "Signs in with the signed challenge; the account is created at the first sign-in."
+        ),
+        resolver=sign_in,
+    )
+    sign_out = strawberry.mutation(description="Ends the session.", resolver=sign_out)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from api.blocks import repository
 from api.communities.resolvers import community_id_or_404
 from api.core import permissions, validation
 from api.core.errors import BadUserInput, NotFound
-from api.core.types import Info
+from api.core.types import CommunityName, Info
 from api.users import repository as users_repository
 
 # The most people, and the most communities, one member blocks: every listing of theirs leaves
@@ -24,7 +26,11 @@ async def _check_room(info: Info, user_id: int, kind: str) -> None:
         )
 
 
-async def block_user(info: Info, address: str, blocked: bool) -> bool:
+async def block_user(
+    info: Info,
+    address: Annotated[str, strawberry.argument(description="Their wallet address.")],
+    blocked: Annotated[bool, strawberry.argument(description="True to block, false to unblock.")],
+) -> bool:
     """Block (or, with `blocked: false`, unblock) a person: their posts and comments are gone
     from the viewer's listings and they cannot notify the viewer. True when done."""
     viewer = await permissions.require_writer(info)
@@ -42,7 +48,11 @@ async def block_user(info: Info, address: str, blocked: bool) -> bool:
     return True
 
 
-async def block_community(info: Info, name: str, blocked: bool) -> bool:
+async def block_community(
+    info: Info,
+    name: CommunityName,
+    blocked: Annotated[bool, strawberry.argument(description="True to block, false to unblock.")],
+) -> bool:
     """Block (or unblock) a community: its posts are gone from the viewer's front page (its own
     page still shows them). True when done."""
     viewer = await permissions.require_writer(info)
@@ -57,5 +67,14 @@ async def block_community(info: Info, name: str, blocked: bool) -> bool:
 
 @strawberry.type
 class BlockMutation:
-    block_user = strawberry.mutation(resolver=block_user)
-    block_community = strawberry.mutation(resolver=block_community)
+    block_user = strawberry.mutation(
+        description=(
+            "Blocks a person (their posts and comments are left out for the "
+            "viewer), or unblocks them."
+        ),
+        resolver=block_user,
+    )
+    block_community = strawberry.mutation(
+        description="Blocks a community (left out of the viewer's listings), or unblocks it.",
+        resolver=block_community,
+    )

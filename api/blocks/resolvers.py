@@ -34,5 +34,19 @@ async def blocked_communities(root: ViewerInfo, info: Info) -> list[Community]:
 def attach() -> None:
     """The viewer's blocks, attached by the schema's composition (see `api.core.extend`)."""
     capped = {MAX_ITEMS: MAX_BLOCKS}
-    extend_type(ViewerInfo, "blocked_users", blocked_users, metadata=capped)
-    extend_type(ViewerInfo, "blocked_communities", blocked_communities, metadata=capped)
+    extend_type(
+        ViewerInfo,
+        "blocked_users",
+        blocked_users,
+        metadata=capped,
+        description=(
+            "The people they block: their posts and comments are left out of what they are shown."
+        ),
+    )
+    extend_type(
+        ViewerInfo,
+        "blocked_communities",
+        blocked_communities,
+        metadata=capped,
+        description="The communities they block: left out of their listings.",
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import asyncpg
 import strawberry
 
@@ -10,24 +12,27 @@ from api.comments import repository
 from api.comments.types import MAX_DEPTH, Comment, comment_for_viewer
 from api.core import idempotency, ids, permissions, validation
 from api.core.errors import BadUserInput, NotFound
-from api.core.types import Info
+from api.core.types import CommentId, Info
 from api.inbox import events, mentions
 from api.inbox.repository import About, Written
 from api.posts import repository as posts
 from api.posts.loaders import POST
 
 
-@strawberry.input
+@strawberry.input(description="A new comment.")
 class CreateCommentInput:
-    post_id: strawberry.ID
-    body: str
-    parent_id: strawberry.ID | None = None
+    post_id: strawberry.ID = strawberry.field(description="The id of the post it is on.")
+    body: str = strawberry.field(description="Its text in markdown.")
+    parent_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The id of the comment it replies to; null for a top-level comment.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A new version of one's own comment.")
 class EditCommentInput:
-    id: strawberry.ID
-    body: str
+    id: strawberry.ID = strawberry.field(description="The comment's id.")
+    body: str = strawberry.field(description="Its new text in markdown.")
 
 
 async def _body(info: Info, body: str) -> tuple[str, str]:
@@ -49,7 +54,10 @@ async def lock_comment_or_404(conn: Executor, comment_id: int) -> asyncpg.Record
     return row
 
 
-async def create_comment(info: Info, input: CreateCommentInput) -> Comment:
+async def create_comment(
+    info: Info,
+    input: Annotated[CreateCommentInput, strawberry.argument(description="The comment.")],
+) -> Comment:
     viewer = await permissions.require_writer(info)
     post_id = ids.decode_one(input.post_id, "Post", field="postId")
     parent_id = (
@@ -117,7 +125,10 @@ async def create_comment(info: Info, input: CreateCommentInput) -> Comment:
     return await load_comment(info, comment_id)
 
 
-async def edit_comment(info: Info, input: EditCommentInput) -> Comment:
+async def edit_comment(
+    info: Info,
+    input: Annotated[EditCommentInput, strawberry.argument(description="The new version.")],
+) -> Comment:
     viewer = await permissions.require_writer(info)
     comment_id = ids.decode_one(input.id, "Comment")
     body, body_html = await _body(info, input.body)
@@ -141,7 +152,10 @@ async def edit_comment(info: Info, input: EditCommentInput) -> Comment:
     return await load_comment(info, comment_id)
 
 
-async def delete_comment(info: Info, id: strawberry.ID) -> Comment:
+async def delete_comment(
+    info: Info,
+    id: CommentId,
+) -> Comment:
     viewer = await permissions.require_writer(info)
     comment_id = ids.decode_one(id, "Comment")
     async with info.context.pool.acquire() as conn, conn.transaction():
@@ -154,6 +168,14 @@ async def delete_comment(info: Info, id: strawberry.ID) -> Comment:
 
 @strawberry.type
 class CommentMutation:
-    create_comment = strawberry.mutation(resolver=create_comment)
-    edit_comment = strawberry.mutation(resolver=edit_comment)
-    delete_comment = strawberry.mutation(resolver=delete_comment)
+    create_comment = strawberry.mutation(
+        description="Comments on a post, or replies to a comment.", resolver=create_comment
+    )
+    edit_comment = strawberry.mutation(
+        description="Edits one's own comment (its earlier version is kept in `revisions`).",
+        resolver=edit_comment,
+    )
+    delete_comment = strawberry.mutation(
+        description="Deletes one's own comment: its text and author are gone, its replies stay.",
+        resolver=delete_comment,
+    )

@@ -40,7 +40,7 @@ async def create_comment(
     body: str,
     body_html: str,
 ) -> int:
-    comment_id = await db.fetchval(
+    comment_id: int = await db.fetchval(
         queries.create_comment, post_id, parent_id, parent_path, author_id, body, body_html
     )
     if parent_id is not None:

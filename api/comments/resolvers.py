@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
 import strawberry
 
@@ -12,7 +13,7 @@ from api.core import ids, permissions
 from api.core.errors import NotFound
 from api.core.extend import extend_type
 from api.core.pagination import MAX_ITEMS, Connection, check_page_size, connection
-from api.core.types import Info
+from api.core.types import After, CommentId, First, Info, PostId
 from api.posts import listing
 from api.posts.loaders import POST
 from api.posts.types import PostSort
@@ -24,7 +25,11 @@ MAX_COMMENTS = 2000
 
 
 async def comments(
-    info: Info, post_id: strawberry.ID, sort: CommentSort = CommentSort.BEST
+    info: Info,
+    post_id: PostId,
+    sort: Annotated[
+        CommentSort, strawberry.argument(description="Their order among siblings.")
+    ] = CommentSort.BEST,
 ) -> list[Comment]:
     """The post's comments as a tree in pre-order: each comment follows its parent."""
     post_row_id = ids.decode_one(post_id, "Post", field="postId")
@@ -58,7 +63,10 @@ async def comments(
     ]
 
 
-async def comment(info: Info, id: strawberry.ID) -> Comment | None:
+async def comment(
+    info: Info,
+    id: CommentId,
+) -> Comment | None:
     """One comment, as the viewer may see it: what a permalink opens (its `parents` and `post`
     give the thread above it) and what the forum asks for a comment's history (a thread of up to
     MAX_COMMENTS cannot ask every comment's within the cost limit); null if there is none."""
@@ -69,7 +77,7 @@ async def comment(info: Info, id: strawberry.ID) -> Comment | None:
 
 
 async def user_comments(
-    root: User, info: Info, first: int = 25, after: str | None = None
+    root: User, info: Info, first: First = 25, after: After = None
 ) -> Connection[Comment]:
     """A person's comments, newest first."""
     check_page_size(first)
@@ -87,10 +95,22 @@ async def user_comments(
 
 def attach() -> None:
     """`User.comments`, attached by the schema's composition (see `api.core.extend`)."""
-    extend_type(User, "comments", user_comments, before="points")
+    extend_type(
+        User,
+        "comments",
+        user_comments,
+        before="points",
+        description="Their comments, newest first.",
+    )
 
 
 @strawberry.type
 class CommentQuery:
-    comment = strawberry.field(resolver=comment)
-    comments = strawberry.field(resolver=comments, metadata={MAX_ITEMS: MAX_COMMENTS})
+    comment = strawberry.field(
+        description="A comment by its id; null if there is none.", resolver=comment
+    )
+    comments = strawberry.field(
+        description="A post's comments, as a thread.",
+        resolver=comments,
+        metadata={MAX_ITEMS: MAX_COMMENTS},
+    )

@@ -6,6 +6,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+import asyncpg
+
 from api.comments.types import CommentSort
 
 SIBLING_ORDER: dict[CommentSort, Callable[[Any], Any]] = {
@@ -17,12 +19,12 @@ SIBLING_ORDER: dict[CommentSort, Callable[[Any], Any]] = {
 }
 
 
-def preorder(rows: list[Any], sort: CommentSort) -> list[Any]:
+def preorder(rows: list[asyncpg.Record], sort: CommentSort) -> list[asyncpg.Record]:
     """Order rows so each comment follows its parent and siblings follow `sort`.
 
     `rows` must hold every ancestor of every row (a prefix of the tree ordered by path does).
     """
-    children: dict[int | None, list[Any]] = defaultdict(list)
+    children: dict[int | None, list[asyncpg.Record]] = defaultdict(list)
     for row in rows:
         children[row["parent_id"]].append(row)
     key = SIBLING_ORDER[sort]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
+import asyncpg
 import strawberry
 
 from api.comments import repository
@@ -13,6 +15,7 @@ from api.core import ids, visibility
 from api.core.loaders import LoaderKey, Loaders, now_or_later
 from api.core.pagination import MAX_ITEMS
 from api.core.types import Info
+from api.core.types import field as resolver_field
 from api.posts.loaders import POST
 from api.posts.types import (
     MAX_REVISIONS,
@@ -26,12 +29,14 @@ from api.users.types import User
 from api.votes.types import VoteDirection, direction_of
 
 
-@strawberry.enum
+@strawberry.enum(description="The orders of a post's comments.")
 class CommentSort(Enum):
-    BEST = "BEST"
-    TOP = "TOP"
-    NEW = "NEW"
-    OLD = "OLD"
+    BEST = strawberry.enum_value(
+        "BEST", description="By the lower bound of the Wilson score interval (Reddit's best)."
+    )
+    TOP = strawberry.enum_value("TOP", description="Highest score first.")
+    NEW = strawberry.enum_value("NEW", description="Newest first.")
+    OLD = strawberry.enum_value("OLD", description="Oldest first.")
 
 
 # How deep a thread goes: a comment has at most MAX_DEPTH - 1 parents.
@@ -50,7 +55,7 @@ COMMENT_REVISIONS: LoaderKey[int, list[Revision]] = LoaderKey(
 )
 
 
-@strawberry.type
+@strawberry.type(description="A comment on a post, or a reply to another comment.")
 class Comment:
     """A comment as one viewer sees it: deleted or removed content is already blanked out."""
 
@@ -59,31 +64,51 @@ class Comment:
     author_id: strawberry.Private[int]
     community_id: strawberry.Private[int]
     path: strawberry.Private[list[int]]
-    id: strawberry.ID
-    post_id: strawberry.ID
-    parent_id: strawberry.ID | None
-    depth: int
-    body: str | None
-    body_html: str | None
-    author: User | None
-    created_at: datetime
-    edited_at: datetime | None
-    is_deleted: bool
-    is_removed: bool
+    id: strawberry.ID = strawberry.field(description="The comment's global id.")
+    post_id: strawberry.ID = strawberry.field(description="The id of the post it is on.")
+    parent_id: strawberry.ID | None = strawberry.field(
+        description="The id of the comment it replies to; null for a top-level comment."
+    )
+    depth: int = strawberry.field(
+        description="How many comments it is under (0 for a top-level comment)."
+    )
+    body: str | None = strawberry.field(
+        description="Its text in markdown; null when deleted or removed for this viewer."
+    )
+    body_html: str | None = strawberry.field(
+        description="The text rendered to sanitized HTML; null as `body` is."
+    )
+    author: User | None = strawberry.field(
+        description="Who wrote it; null once deleted or removed for this viewer."
+    )
+    created_at: datetime = strawberry.field(description="When it was written.")
+    edited_at: datetime | None = strawberry.field(
+        description="When it was last edited; null if never."
+    )
+    is_deleted: bool = strawberry.field(description="Whether its author deleted it.")
+    is_removed: bool = strawberry.field(description="Whether a moderator removed it.")
     # The viewer blocks its author, and it is kept only to hold the replies under it.
-    is_blocked: bool
-    score: int
-    upvotes: int
-    downvotes: int
-    reply_count: int
-
-    @strawberry.field
-    async def post(self, info: Info) -> Post:
-        return await post_for_viewer(
-            info, await info.context.loaders.get(POST).load(self.post_row_id)
+    is_blocked: bool = strawberry.field(
+        description=(
+            "Whether the viewer blocks its author: it is kept (empty) only to "
+            "hold the replies under it."
         )
+    )
+    score: int = strawberry.field(description="Upvotes minus downvotes.")
+    upvotes: int = strawberry.field(description="How many upvotes it has.")
+    downvotes: int = strawberry.field(description="How many downvotes it has.")
+    reply_count: int = strawberry.field(description="How many replies it has, at every depth.")
 
-    @strawberry.field(metadata={MAX_ITEMS: MAX_DEPTH - 1})
+    @resolver_field(description="The post it is on.")
+    async def post(self, info: Info) -> Post:
+        row = await info.context.loaders.get(POST).load(self.post_row_id)
+        assert row is not None  # posts are never deleted (a deleted post keeps its row)
+        return await post_for_viewer(info, row)
+
+    @resolver_field(
+        metadata={MAX_ITEMS: MAX_DEPTH - 1},
+        description="The comments it is under, the top-level one first.",
+    )
     async def parents(self, info: Info) -> list[Comment]:
         """The comments this one answers, from the top of its thread down to its parent: what a
         permalink to one comment shows above it."""
@@ -94,22 +119,31 @@ class Comment:
         rows.sort(key=lambda row: row["depth"])
         return [await comment_for_viewer(info, row) for row in rows]
 
-    @strawberry.field
-    def viewer_vote(self, info: Info) -> VoteDirection:
+    @resolver_field(
+        graphql_type=VoteDirection,
+        description=(
+            "The signed-in person's vote on it (NONE when they have not voted, "
+            "or nobody is signed in)."
+        ),
+    )
+    def viewer_vote(self, info: Info) -> VoteDirection | Awaitable[VoteDirection]:
         if info.context.viewer is None:
             return VoteDirection.NONE
         return direction_of(
             now_or_later(info.context.loaders.viewer_comment_vote.load(self.row_id))
         )
 
-    @strawberry.field(graphql_type=bool)
+    @resolver_field(graphql_type=bool, description="Whether the signed-in person saved it.")
     def viewer_saved(self, info: Info) -> Any:
         """At once if the thread's saves were loaded up front, else an awaitable."""
         if info.context.viewer is None:
             return False
         return now_or_later(info.context.loaders.viewer_comment_saved.load(self.row_id))
 
-    @strawberry.field(metadata={MAX_ITEMS: MAX_REVISIONS})
+    @resolver_field(
+        metadata={MAX_ITEMS: MAX_REVISIONS},
+        description="Its earlier versions, oldest first (at most 20); empty if never edited.",
+    )
     async def revisions(self, info: Info) -> list[Revision]:
         """What each edit replaced, oldest first (the latest MAX_REVISIONS); none when
         blocked."""
@@ -125,7 +159,9 @@ class Comment:
         )
 
     @classmethod
-    def from_row(cls, row: Any, *, reveal: bool = False, blocked: bool = False) -> Comment:
+    def from_row(
+        cls, row: asyncpg.Record, *, reveal: bool = False, blocked: bool = False
+    ) -> Comment:
         """Build from a comment_views row; `reveal` shows removed content (api.core.visibility),
         `blocked` hides the content of an author the viewer blocks."""
         hidden = blocked or visibility.placeholder(row, reveal) is not None
@@ -155,5 +191,5 @@ class Comment:
         )
 
 
-async def comment_for_viewer(info: Info, row: Any) -> Comment:
+async def comment_for_viewer(info: Info, row: asyncpg.Record) -> Comment:
     return Comment.from_row(row, reveal=await visibility.reveal_removed(info, row))

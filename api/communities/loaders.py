@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import asyncpg
 
 from api.communities import repository
-from api.core.loaders import LoaderKey, Loaders, by_id
+from api.core.loaders import LoaderKey, Loaders, by_id, grouped_in_order
 
 # The most moderators a community shows (the query caps each community's list; the cost limit
 # counts this many).
@@ -20,12 +18,10 @@ async def _load_communities(loaders: Loaders, keys: list[int]) -> list[asyncpg.R
 
 
 async def _load_moderators(loaders: Loaders, keys: list[int]) -> list[list[asyncpg.Record]]:
-    grouped: dict[int, list[asyncpg.Record]] = defaultdict(list)
-    for row in await repository.get_moderators_of_communities(
+    rows = await repository.get_moderators_of_communities(
         loaders.pool, community_ids=keys, limit=MAX_MODERATORS
-    ):
-        grouped[row["community_id"]].append(row)
-    return [grouped.get(key, []) for key in keys]
+    )
+    return grouped_in_order(rows, keys, lambda row: row["community_id"])
 
 
 async def _load_chains(loaders: Loaders, keys: list[int]) -> list[asyncpg.Record | None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 import strawberry
 
@@ -12,7 +13,7 @@ from api.communities.for_viewer import community_for_viewer
 from api.communities.types import Community
 from api.core import idempotency, permissions, validation
 from api.core.errors import BadUserInput, Conflict, NotFound, shown
-from api.core.types import Info
+from api.core.types import CommunityName, Info
 
 # The web forum's form takes these numbers from frontend/src/limits.json (api.server.export_schema).
 NAME_MIN_LENGTH = 3
@@ -20,12 +21,14 @@ NAME_MAX_LENGTH = 32
 NAME = re.compile(rf"^[a-z0-9_]{{{NAME_MIN_LENGTH},{NAME_MAX_LENGTH}}}$")
 
 
-@strawberry.input
+@strawberry.input(description="A new community.")
 class CreateCommunityInput:
-    name: str
-    title: str
-    description: str = ""
-    rules: list[str] = strawberry.field(default_factory=list)
+    name: str = strawberry.field(
+        description="Its unique name: 3 to 32 lower-case letters, digits and underscores."
+    )
+    title: str = strawberry.field(description="Its title.")
+    description: str = strawberry.field(default="", description="What it is about, in markdown.")
+    rules: list[str] = strawberry.field(description="Its rules, in order.", default_factory=list)
 
 
 async def get_community_or_404(info: Info, name: str) -> Community:
@@ -35,7 +38,10 @@ async def get_community_or_404(info: Info, name: str) -> Community:
     return await community_for_viewer(info, row)
 
 
-async def create_community(info: Info, input: CreateCommunityInput) -> Community:
+async def create_community(
+    info: Info,
+    input: Annotated[CreateCommunityInput, strawberry.argument(description="The community.")],
+) -> Community:
     viewer = await permissions.require_writer(info)
     name = input.name.strip().lower()
     if not NAME.match(name):
@@ -81,7 +87,7 @@ async def create_community(info: Info, input: CreateCommunityInput) -> Community
     return await community_for_viewer(info, row)
 
 
-async def join_community(info: Info, name: str) -> Community:
+async def join_community(info: Info, name: CommunityName) -> Community:
     viewer = await permissions.require_writer(info)
     community = await get_community_or_404(info, name)
     await permissions.require_not_banned(info, community.row_id, community.name)
@@ -92,7 +98,7 @@ async def join_community(info: Info, name: str) -> Community:
     return await get_community_or_404(info, name)
 
 
-async def leave_community(info: Info, name: str) -> Community:
+async def leave_community(info: Info, name: CommunityName) -> Community:
     viewer = await permissions.require_writer(info)
     community = await get_community_or_404(info, name)
     await repository.leave_community(
@@ -104,6 +110,16 @@ async def leave_community(info: Info, name: str) -> Community:
 
 @strawberry.type
 class CommunityMutation:
-    create_community = strawberry.mutation(resolver=create_community)
-    join_community = strawberry.mutation(resolver=join_community)
-    leave_community = strawberry.mutation(resolver=leave_community)
+    create_community = strawberry.mutation(
+        description=(
+            "Creates a community, its creator the first member; its token and "
+            "governor are created on-chain by the operator."
+        ),
+        resolver=create_community,
+    )
+    join_community = strawberry.mutation(
+        description="Makes the signed-in person a member.", resolver=join_community
+    )
+    leave_community = strawberry.mutation(
+        description="Ends the signed-in person's membership.", resolver=leave_community
+    )

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import asyncpg
 import strawberry
 
 from api.communities import repository
 from api.communities.for_viewer import communities_for_viewer, community_for_viewer
+from api.communities.loaders import COMMUNITY
 from api.communities.types import Community, CommunitySort
 from api.core.errors import NotFound, shown
+from api.core.extend import extend_type
 from api.core.pagination import (
     Connection,
     check_page_size,
@@ -19,21 +24,25 @@ from api.core.pagination import (
     name,
     row_id,
 )
-from api.core.types import Info
+from api.core.types import After, First, Info
 from api.governance import repository as governance_repository
 from api.governance.types import Proposal, decode_proposal_id
 
 
-async def community(info: Info, name: str) -> Community | None:
+async def community(
+    info: Info, name: Annotated[str, strawberry.argument(description="Its name (any case).")]
+) -> Community | None:
     row = await repository.get_community_by_name(info.context.pool, name=name.lower())
     return await community_for_viewer(info, row) if row else None
 
 
 async def communities(
     info: Info,
-    sort: CommunitySort = CommunitySort.POPULAR,
-    first: int = 25,
-    after: str | None = None,
+    sort: Annotated[
+        CommunitySort, strawberry.argument(description="Their order.")
+    ] = CommunitySort.POPULAR,
+    first: First = 25,
+    after: After = None,
 ) -> Connection[Community]:
     check_page_size(first)
     pool = info.context.pool
@@ -59,7 +68,12 @@ async def communities(
     return connection(rows, first, node=await communities_for_viewer(info, rows), cursor=cursor)
 
 
-async def proposal(info: Info, id: strawberry.ID) -> Proposal | None:
+async def proposal(
+    info: Info,
+    id: Annotated[
+        strawberry.ID, strawberry.argument(description="The proposal's global id (`Proposal.id`).")
+    ],
+) -> Proposal | None:
     """A proposal by its id, from the indexer's mirror; null if unknown, or if its community is
     not one of the forum's. It lives here, not in api.governance, because it builds the
     proposal's Community, and this domain sits above governance (Community.governance)."""
@@ -72,14 +86,48 @@ async def proposal(info: Info, id: strawberry.ID) -> Proposal | None:
     forum = await repository.get_community_by_name(info.context.pool, name=row["community_name"])
     if forum is None:
         return None
-    return Proposal.from_row(row, community=await community_for_viewer(info, forum))
+    return proposal_in(info, row, forum)
+
+
+def proposal_in(info: Info, row: asyncpg.Record, forum: asyncpg.Record) -> Proposal:
+    """The Proposal of a proposal_views `row` in the community of the communities row `forum`,
+    which its `community` then answers without a query."""
+    info.context.loaders.get(COMMUNITY).prime(forum["id"], forum)
+    return Proposal.from_row(row, community_row_id=forum["id"])
+
+
+async def proposal_community(root: Proposal, info: Info) -> Community:
+    """The community whose governor holds the proposal."""
+    row = await info.context.loaders.get(COMMUNITY).load(root.community_row_id)
+    assert row is not None  # communities are never deleted
+    return await community_for_viewer(info, row)
+
+
+def attach() -> None:
+    """`Proposal.community`, attached by the schema's composition (see `api.core.extend`):
+    governance sits below communities (`Community.governance`)."""
+    extend_type(
+        Proposal,
+        "community",
+        proposal_community,
+        before="proposer",
+        description="The community whose governor holds it.",
+    )
 
 
 @strawberry.type
 class CommunityQuery:
-    community = strawberry.field(resolver=community)
-    proposal = strawberry.field(resolver=proposal)
-    communities = strawberry.field(resolver=communities)
+    community = strawberry.field(
+        description="A community by name; null if there is none.", resolver=community
+    )
+    proposal = strawberry.field(
+        description=(
+            "A proposal by its id, from the indexer's mirror; null if unknown, "
+            "or if its community is not one of the forum's."
+        ),
+        resolver=proposal,
+    )
+    communities = strawberry.field(description="Every community.", resolver=communities)
 
 
 async def community_id_or_404(info: Info, name: str) -> int:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 
+# One class per stable code below, by design (deliberate repeats of one shape): a resolver raises
+# the refusal by name, and the class holds its code and what it means.
 class AgoraError(Exception):
     code = "INTERNAL"
 
@@ -50,9 +52,9 @@ class Conflict(AgoraError):
     code = "CONFLICT"
 
 
-# Governance actions (api/governance/mutations.py): each refusal a client may want to explain
-# differently has its own code. All are decided from the mirror or a read of the chain, before
-# anything is recorded, so a refused action costs the operator nothing.
+# Governance actions (api/governance/drafts.py, relays.py): each refusal a client may want to
+# explain differently has its own code. All are decided from the mirror or a read of the chain,
+# before anything is recorded, so a refused action costs the operator nothing.
 
 
 class NotOnChain(AgoraError):

@@ -26,18 +26,23 @@ def extend_type(
     name: str,
     resolver: Callable[..., Any],
     *,
+    description: str,
     before: str | None = None,
     metadata: dict[str, Any] | None = None,
 ) -> None:
     """Add the field `name` (a Python name) resolved by `resolver` to the strawberry type `cls`,
-    placed before the field `before` (so the printed schema keeps its order), else last, with
-    strawberry field `metadata` (a list's MAX_ITEMS). Attaching twice is harmless."""
+    described for clients by `description`, placed before the field `before` (so the printed
+    schema keeps its order), else last, with strawberry field `metadata` (a list's MAX_ITEMS).
+    Attaching twice is harmless."""
     definition = get_object_definition(cls, strict=True)
     names = [f.python_name for f in definition.fields]
     if name in names:
         return
     # strawberry.field is typed as returning the resolver's value (for dataclass fields).
-    field = cast(StrawberryField, strawberry.field(resolver=resolver, metadata=metadata))
+    field = cast(
+        StrawberryField,
+        strawberry.field(resolver=resolver, metadata=metadata, description=description),
+    )
     field.python_name = name
     field.origin = cls
     definition.fields.insert(names.index(before) if before else len(names), field)

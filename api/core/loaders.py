@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -27,6 +27,7 @@ queries = sql.load(__file__, "loaders.sql")
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,14 +83,32 @@ def now_or_later(future: Awaitable[T]) -> T | Awaitable[T]:
     asyncio task each, which was a large share of a listing's cost.
     """
     if isinstance(future, asyncio.Future) and future.done() and not future.cancelled():
-        return future.result()
+        value: T = future.result()
+        return value
     return future
+
+
+def in_order(rows: Iterable[R], keys: Sequence[K], key_of: Callable[[R], K]) -> list[R | None]:
+    """`rows` in the order of `keys` (each row's key is `key_of(row)`), None where a key found
+    no row: what a loader of one row per key answers."""
+    found = {key_of(row): row for row in rows}
+    return [found.get(key) for key in keys]
+
+
+def grouped_in_order(
+    rows: Iterable[R], keys: Sequence[K], key_of: Callable[[R], K]
+) -> list[list[R]]:
+    """`rows` grouped by `key_of(row)`, in the order of `keys` (a group keeps the rows' order),
+    an empty list where a key found none: what a loader of a list per key answers."""
+    grouped: dict[K, list[R]] = defaultdict(list)
+    for row in rows:
+        grouped[key_of(row)].append(row)
+    return [grouped.get(key, []) for key in keys]
 
 
 def by_id(rows: list[asyncpg.Record], keys: list[int]) -> list[asyncpg.Record | None]:
     """`rows` in the order of `keys` (by their `id`), None where a key found no row."""
-    found = {row["id"]: row for row in rows}
-    return [found.get(key) for key in keys]
+    return in_order(rows, keys, lambda row: row["id"])
 
 
 async def fetch_viewer_state(
@@ -211,20 +230,20 @@ async def _load_standings(loaders: Loaders, keys: list[int]) -> list[Standing]:
     return await fetch_standings(loaders.pool, loaders.viewer_id, keys)
 
 
-async def _load_viewer_post_votes(loaders: Loaders, keys: list[int]) -> list[int]:
+async def _load_votes(loaders: Loaders, keys: list[int], query: str) -> list[int]:
     if loaders.viewer_id is None:
         return [0] * len(keys)
-    rows = await loaders.pool.fetch(queries.get_post_votes_of_user, loaders.viewer_id, keys)
-    found = {r["post_id"]: r["value"] for r in rows}
-    return [found.get(key, 0) for key in keys]
+    rows = await loaders.pool.fetch(query, loaders.viewer_id, keys)
+    # The queries answer (item id, value): 0 where the viewer has not voted.
+    return [row[1] if row else 0 for row in in_order(rows, keys, lambda row: row[0])]
+
+
+async def _load_viewer_post_votes(loaders: Loaders, keys: list[int]) -> list[int]:
+    return await _load_votes(loaders, keys, queries.get_post_votes_of_user)
 
 
 async def _load_viewer_comment_votes(loaders: Loaders, keys: list[int]) -> list[int]:
-    if loaders.viewer_id is None:
-        return [0] * len(keys)
-    rows = await loaders.pool.fetch(queries.get_comment_votes_of_user, loaders.viewer_id, keys)
-    found = {r["comment_id"]: r["value"] for r in rows}
-    return [found.get(key, 0) for key in keys]
+    return await _load_votes(loaders, keys, queries.get_comment_votes_of_user)
 
 
 async def _load_saved(loaders: Loaders, keys: list[int], query: str) -> list[bool]:

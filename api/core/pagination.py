@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
+import asyncpg
 import orjson
 import strawberry
 from graphql import GraphQLField
@@ -36,29 +37,37 @@ def max_items(field: GraphQLField) -> int | None:
     return getattr(definition, "metadata", {}).get(MAX_ITEMS)
 
 
-@strawberry.type
+@strawberry.type(description="Where a page of a connection ends, and whether another follows.")
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="Whether more items follow this page: ask again with `after: endCursor`."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the page's last edge (pass it as `after` for the next page); "
+        "null on an empty page."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="An item of a page, with its place in the listing.")
 class Edge(Generic[T]):
-    node: T
-    row: strawberry.Private[Any]
-    cursor_of: strawberry.Private[Callable[[Any], str]]
+    node: T = strawberry.field(description="The item.")
+    row: strawberry.Private[asyncpg.Record]
+    cursor_of: strawberry.Private[Callable[[asyncpg.Record], str]]
 
-    @strawberry.field
-    def cursor(self) -> str:
-        # Computed only when asked: clients page with pageInfo.endCursor and rarely read these.
-        return self.cursor_of(self.row)
+    # Computed only when asked: clients page with pageInfo.endCursor and rarely read these.
+    cursor: str = strawberry.field(
+        resolver=lambda root: root.cursor_of(root.row),
+        description="Where the item stands in the listing: `after` it for what follows.",
+    )
 
 
-@strawberry.type
+@strawberry.type(description="A page of a listing, in the listing's order (keyset pagination).")
 class Connection(Generic[T]):
     # As many as the connection's `first`, which the cost limit counts at the connection.
-    edges: list[Edge[T]] = strawberry.field(metadata={MAX_ITEMS: 1})
-    page_info: PageInfo
+    edges: list[Edge[T]] = strawberry.field(
+        metadata={MAX_ITEMS: 1}, description="The page's items, at most `first` of them."
+    )
+    page_info: PageInfo = strawberry.field(description="Where the page ends.")
 
 
 def encode_cursor(kind: str, key: list[Any]) -> str:
@@ -144,7 +153,18 @@ def check_page_size(first: int) -> int:
     return first
 
 
-def connection(rows: list[Any], first: int, *, node: Any, cursor: Any) -> Connection[Any]:
+def empty_connection() -> Connection[T]:
+    """A connection with no items (of a listing that cannot have any yet)."""
+    return Connection(edges=[], page_info=PageInfo(has_next_page=False, end_cursor=None))
+
+
+def connection(
+    rows: list[asyncpg.Record],
+    first: int,
+    *,
+    node: Callable[[asyncpg.Record], T],
+    cursor: Callable[[asyncpg.Record], str],
+) -> Connection[T]:
     """Build a connection from up to `first + 1` rows (the extra row only says there is more)."""
     page = rows[:first]
     edges = [Edge(node=node(row), row=row, cursor_of=cursor) for row in page]

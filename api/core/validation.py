@@ -64,3 +64,13 @@ def address(value: str, *, field: str) -> str:
             field=field,
         )
     return value.lower()
+
+
+def person_address(value: str, *, field: str) -> str:
+    """A person's wallet address (whom a governance action names), lower-case '0x…': checked as
+    any address, and not the zero address, which no one holds (the registry reverts an election
+    of it at execution, and no one can sign for it)."""
+    checked = address(value, field=field)
+    if checked == ZERO_ADDRESS:
+        raise BadUserInput("The zero address belongs to no one.", field=field)
+    return checked

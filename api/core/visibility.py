@@ -8,7 +8,7 @@ visible content only, never ask.
 
 from __future__ import annotations
 
-from typing import Any
+import asyncpg
 
 from api.core import permissions
 from api.core.types import Info
@@ -17,7 +17,7 @@ REMOVED = "[removed]"
 DELETED = "[deleted]"
 
 
-async def reveal_removed(info: Info, row: Any) -> bool:
+async def reveal_removed(info: Info, row: asyncpg.Record) -> bool:
     """Whether this viewer may see the removed content of `row` (a post or comment view)."""
     if row["removed_at"] is None or row["deleted_at"] is not None:
         return False
@@ -26,7 +26,7 @@ async def reveal_removed(info: Info, row: Any) -> bool:
     )
 
 
-def placeholder(row: Any, reveal: bool) -> str | None:
+def placeholder(row: asyncpg.Record, reveal: bool) -> str | None:
     """The text shown instead of the content, or None when the content is shown."""
     if row["deleted_at"] is not None:
         return DELETED

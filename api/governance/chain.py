@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+import asyncpg
 from web3 import Web3
 from web3.exceptions import ContractLogicError, Web3Exception
 
 from agora.chain import decode_revert
 from agora.settings import Settings
-from api.core.errors import ChainUnavailable
+from api.core.errors import BadUserInput, ChainUnavailable
 from governance.deploy import Deployment, contract_at, load_deployment
 from governance.operator import cast_vote_by_sig_call
 
@@ -32,6 +34,10 @@ T = TypeVar("T")
 
 # What one relay's reads of the chain may take in all: a person is waiting for the answer.
 READ_BUDGET_SECONDS = 3.0
+# How long a relay (a vote, a tip) waits for the sender to sign its transaction (it sends one
+# intent at a time, in order: behind a long queue the answer comes without a hash, PENDING).
+RELAY_WAIT_SECONDS = 5.0
+RELAY_POLL_SECONDS = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,3 +190,32 @@ async def head_now(settings: Settings) -> int | None:
     if head is None:
         head = _heads[key] = _Head()
     return await head.now(settings)
+
+
+def signature_bytes(value: str, *, field: str) -> bytes:
+    """A wallet's signature (hexadecimal, with or without 0x) as the 65 bytes r, s, v the chain
+    takes; BadUserInput naming `field` for anything else."""
+    try:
+        raw = bytes.fromhex(value.strip().removeprefix("0x"))
+    except ValueError:
+        raw = b""
+    if len(raw) != 65:
+        raise BadUserInput(
+            "A signature is 65 bytes in hexadecimal (0x and 130 digits), as the wallet gives it.",
+            field=field,
+        )
+    return raw
+
+
+async def await_signed(
+    read_intent: Callable[[], Awaitable[asyncpg.Record | None]],
+) -> asyncpg.Record:
+    """The relayed intent `read_intent` reads, once the sender has signed it (or settled it),
+    or as it stands after RELAY_WAIT_SECONDS."""
+    deadline = time.monotonic() + RELAY_WAIT_SECONDS
+    while True:
+        row = await read_intent()
+        assert row is not None  # intents are never deleted
+        if row["status"] != "pending" or time.monotonic() >= deadline:
+            return row
+        await asyncio.sleep(RELAY_POLL_SECONDS)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncpg
 
-from api.core.loaders import LoaderKey, Loaders
+from api.core.loaders import LoaderKey, Loaders, in_order
 from api.governance import repository
 
 
 async def _load_governance(loaders: Loaders, keys: list[bytes]) -> list[asyncpg.Record | None]:
     rows = await repository.get_governance_of_communities(loaders.pool, community_ids=keys)
-    found = {bytes(row["community_id"]): row for row in rows}
-    return [found.get(key) for key in keys]
+    return in_order(rows, keys, lambda row: bytes(row["community_id"]))
 
 
 # A community's token, governor, settings and supply, by its on-chain id (keccak of its name);
@@ -21,8 +20,7 @@ GOVERNANCE: LoaderKey[bytes, asyncpg.Record | None] = LoaderKey("governance", _l
 
 async def _load_users_by_address(loaders: Loaders, keys: list[str]) -> list[asyncpg.Record | None]:
     rows = await repository.get_users_by_addresses(loaders.pool, addresses=keys)
-    found = {row["address"]: row for row in rows}
-    return [found.get(key) for key in keys]
+    return in_order(rows, keys, lambda row: row["address"])
 
 
 # The forum account of an address the chain names (lower-case '0x…'); None if it never signed in.
@@ -40,8 +38,8 @@ async def _load_votes(
         proposal_ids=[proposal_id for _, proposal_id, _ in keys],
         voters=[voter for _, _, voter in keys],
     )
-    found = {row["ord"]: row for row in rows}
-    return [found.get(position) for position in range(1, len(keys) + 1)]
+    # Each row names its key by position (`ord`, from 1).
+    return in_order(rows, range(1, len(keys) + 1), lambda row: row["ord"])
 
 
 # A voter's vote on a proposal, keyed by (governor, proposal id, voter); None if not cast. A

@@ -227,7 +227,7 @@ SELECT p.delegate, p.votes, s.first_power,
           JOIN chain_votes AS v
             ON v.governor = x.governor AND v.proposal_id = x.proposal_id AND v.voter = p.delegate
          WHERE x.governor = $2 AND x.vote_start >= s.first_power)::integer AS voted,
-       u AS account, st.statement
+       u AS account, st.statement, st.statement_html
   FROM power AS p
   LEFT JOIN since AS s ON s.delegate = p.delegate
   LEFT JOIN users AS u ON u.address = '0x' || encode(p.delegate, 'hex')
@@ -262,16 +262,17 @@ SELECT $3::bytea AS delegate,
           JOIN chain_votes AS v
             ON v.governor = x.governor AND v.proposal_id = x.proposal_id AND v.voter = $3
          WHERE x.governor = $2 AND x.vote_start >= s.first_power)::integer AS voted,
-       u AS account, st.statement
+       u AS account, st.statement, st.statement_html
   FROM since AS s
   LEFT JOIN users AS u ON u.address = '0x' || encode($3::bytea, 'hex')
   LEFT JOIN delegate_statements AS st ON st.user_id = u.id AND st.community_id = $4;
 
 -- name: upsert_delegate_statement
-INSERT INTO delegate_statements (community_id, user_id, statement)
-VALUES ($1, $2, $3)
+INSERT INTO delegate_statements (community_id, user_id, statement, statement_html)
+VALUES ($1, $2, $3, $4)
 ON CONFLICT (community_id, user_id)
-DO UPDATE SET statement = excluded.statement, updated_at = now();
+DO UPDATE SET statement = excluded.statement, statement_html = excluded.statement_html,
+              updated_at = now();
 
 -- name: get_forum_community
 SELECT id, name FROM communities WHERE name = $1;

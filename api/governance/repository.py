@@ -174,9 +174,11 @@ async def get_delegate(
 
 
 async def upsert_delegate_statement(
-    db: Executor, *, community_id: int, user_id: int, statement: str
+    db: Executor, *, community_id: int, user_id: int, statement: str, statement_html: str
 ) -> None:
-    await db.execute(queries.upsert_delegate_statement, community_id, user_id, statement)
+    await db.execute(
+        queries.upsert_delegate_statement, community_id, user_id, statement, statement_html
+    )
 
 
 async def get_forum_community(db: Executor, *, name: str) -> asyncpg.Record | None:

@@ -45,5 +45,13 @@ def explorer_url(info: Info) -> str | None:
 
 @strawberry.type
 class GovernanceQuery:
-    indexer = strawberry.field(resolver=indexer)
-    explorer_url = strawberry.field(resolver=explorer_url)
+    indexer = strawberry.field(
+        description="Where the indexer's mirror of the chain is.", resolver=indexer
+    )
+    explorer_url = strawberry.field(
+        description=(
+            "The block explorer transaction hashes and addresses link to; null "
+            "when there is none (a local chain)."
+        ),
+        resolver=explorer_url,
+    )

@@ -25,7 +25,8 @@ from api.core.pagination import (
     row_id,
 )
 from api.core.scalars import BigInt
-from api.core.types import Info
+from api.core.types import After, First, Info
+from api.core.types import field as resolver_field
 from api.governance import repository
 from api.governance.loaders import USER_BY_ADDRESS, VOTE
 from api.users.types import User, checksummed
@@ -34,40 +35,56 @@ if TYPE_CHECKING:
     import asyncpg
 
 
-@strawberry.enum
+@strawberry.enum(description="A proposal's state, as OpenZeppelin's Governor has it.")
 class ProposalState(Enum):
-    PENDING = "PENDING"
-    ACTIVE = "ACTIVE"
-    CANCELED = "CANCELED"
-    DEFEATED = "DEFEATED"
-    SUCCEEDED = "SUCCEEDED"
-    QUEUED = "QUEUED"
-    EXPIRED = "EXPIRED"
-    EXECUTED = "EXECUTED"
+    PENDING = strawberry.enum_value("PENDING", description="Proposed; voting has not opened yet.")
+    ACTIVE = strawberry.enum_value("ACTIVE", description="Voting is open.")
+    CANCELED = strawberry.enum_value("CANCELED", description="Canceled by its proposer.")
+    DEFEATED = strawberry.enum_value(
+        "DEFEATED", description="Voting closed without a majority for it, or without quorum."
+    )
+    SUCCEEDED = strawberry.enum_value(
+        "SUCCEEDED", description="Voting closed and it passed: anyone may execute it."
+    )
+    QUEUED = strawberry.enum_value("QUEUED", description="Passed and queued for execution.")
+    EXPIRED = strawberry.enum_value("EXPIRED", description="Passed but not executed in time.")
+    EXECUTED = strawberry.enum_value("EXECUTED", description="Executed: its calls were made.")
 
 
-@strawberry.enum
+@strawberry.enum(description="What a proposal does.")
 class ProposalKind(Enum):
-    ELECT_MODERATOR = "ELECT_MODERATOR"
-    IMPEACH_MODERATOR = "IMPEACH_MODERATOR"
-    OTHER = "OTHER"
+    ELECT_MODERATOR = strawberry.enum_value(
+        "ELECT_MODERATOR", description="Makes `candidate` a moderator of its community."
+    )
+    IMPEACH_MODERATOR = strawberry.enum_value(
+        "IMPEACH_MODERATOR", description="Removes `candidate` from its community's moderators."
+    )
+    OTHER = strawberry.enum_value("OTHER", description="Any other calls.")
 
 
-@strawberry.enum
+@strawberry.enum(description="A step of a proposal's life.")
 class ProposalStepKind(Enum):
-    CREATED = "CREATED"
-    VOTING_OPENS = "VOTING_OPENS"
-    VOTING_CLOSES = "VOTING_CLOSES"
-    EXECUTED = "EXECUTED"
-    CANCELED = "CANCELED"
+    CREATED = strawberry.enum_value("CREATED", description="It was proposed.")
+    VOTING_OPENS = strawberry.enum_value("VOTING_OPENS", description="Voting opens (its snapshot).")
+    VOTING_CLOSES = strawberry.enum_value(
+        "VOTING_CLOSES", description="Voting closes (its deadline)."
+    )
+    EXECUTED = strawberry.enum_value("EXECUTED", description="It was executed.")
+    CANCELED = strawberry.enum_value("CANCELED", description="It was canceled.")
 
 
-@strawberry.enum
+@strawberry.enum(description="A vote on a proposal (GovernorCountingSimple's choices).")
 class VoteSupport(Enum):
     # GovernorCountingSimple's numbering (the mirror stores the number).
-    AGAINST = 0
-    FOR = 1
-    ABSTAIN = 2
+    AGAINST = strawberry.enum_value(0, description="Against the proposal.")
+    FOR = strawberry.enum_value(1, description="For the proposal.")
+    ABSTAIN = strawberry.enum_value(2, description="Neither: counts toward quorum only.")
+
+    @property
+    def number(self) -> int:
+        """The choice's number, as a ballot signs it: the members are in GovernorCountingSimple's
+        order (and strawberry's enum_value hides the plain value from the type checker)."""
+        return list(VoteSupport).index(self)
 
 
 # --- what a proposal does -----------------------------------------------------------------------
@@ -139,7 +156,7 @@ def moment_of(seconds: Any) -> datetime:
     return datetime.fromtimestamp(min(int(seconds), _LAST_SECOND), UTC)
 
 
-def _person(account: Any, address: bytes, *, seen_at: int) -> User:
+def _person(account: asyncpg.Record | None, address: bytes, *, seen_at: int) -> User:
     """The forum's account for `address` if it has one (`account`, a users row joined to the
     chain's row, or None), else a User built from the address alone (a read never creates
     accounts; see `User.from_address`)."""
@@ -169,25 +186,46 @@ def _viewer_account(info: Info) -> bytes | None:
 # --- the types ----------------------------------------------------------------------------------
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "A step of a proposal's life: when it happened or will, and whether "
+        "the chain's clock has passed it."
+    )
+)
 class ProposalStep:
     """A step of a proposal's life: when it happened or will (`at`), whether the chain's clock
     has passed it (`done`), and the transaction that made it, for the steps a transaction
     makes (CREATED, EXECUTED, CANCELED)."""
 
-    kind: ProposalStepKind
-    at: datetime
-    done: bool
-    tx_hash: str | None
+    kind: ProposalStepKind = strawberry.field(description="Which step.")
+    at: datetime = strawberry.field(
+        description="When it happened or will happen, by the chain's clock."
+    )
+    done: bool = strawberry.field(description="Whether the chain's clock has passed it.")
+    tx_hash: str | None = strawberry.field(
+        description=(
+            "The transaction that made it, for the steps a transaction makes "
+            "(CREATED, EXECUTED, CANCELED)."
+        )
+    )
 
 
-@strawberry.type
+@strawberry.type(description="A vote cast on a proposal, from the mirror of the chain.")
 class ProposalVote:
-    voter: User
-    support: VoteSupport
-    weight: BigInt
-    reason: str | None  # made safe to show and capped, as `Proposal.description`
-    tx_hash: str
+    voter: User = strawberry.field(description="Who voted.")
+    support: VoteSupport = strawberry.field(description="Their choice.")
+    weight: BigInt = strawberry.field(
+        description=(
+            "The votes it counts (their voting power at the proposal's snapshot), in base units."
+        )
+    )
+    reason: str | None = strawberry.field(
+        description=(
+            "The reason they gave, made safe to show and capped as the "
+            "proposal's description; null if none."
+        )
+    )  # made safe to show and capped, as `Proposal.description`
+    tx_hash: str = strawberry.field(description="The transaction that cast it.")
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> ProposalVote:
@@ -200,50 +238,72 @@ class ProposalVote:
         )
 
 
-def _vote_cursor(row: Any) -> str:
+def _vote_cursor(row: asyncpg.Record) -> str:
     return encode_cursor("proposal_votes", [row["block_number"], row["log_index"]])
 
 
-def _proposal_cursor(row: Any) -> str:
+def _proposal_cursor(row: asyncpg.Record) -> str:
     return encode_cursor("proposals", [row["block_number"], row["log_index"]])
 
 
-@strawberry.type
+@strawberry.type(
+    description="A proposal to a community's governor, from the indexer's mirror of the chain."
+)
 class Proposal:
     governor: strawberry.Private[bytes]
     block_timestamp: strawberry.Private[int]
     candidate_address: strawberry.Private[str | None]
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The proposal's global id (its governor and its number)."
+    )
     # The governor's uint256 id, in decimal.
-    proposal_id: str
-    # Whoever builds a Proposal gives its community, built by the communities domain, which
-    # imports this one (Community.governance): importing it back would be a cycle, so only the
-    # schema names the type, which strawberry resolves lazily from the module's name. Hence
-    # the undefined name for ruff and mypy.
-    community: Annotated[Community, strawberry.lazy("api.communities.types")]  # type: ignore[name-defined]  # noqa: F821
-    proposer: User
+    proposal_id: str = strawberry.field(description="The governor's uint256 id of it, in decimal.")
+    # The forum's communities row of its community: `community` is attached by the
+    # communities domain, which sits above this one (see api.communities.resolvers.attach).
+    community_row_id: strawberry.Private[int]
+    proposer: User = strawberry.field(description="Who proposed it.")
     # As the mirror shows it: the chain's bytes made safe to show and capped (agora/text.py);
     # `description_hash` is of the bytes themselves.
-    description: str
+    description: str = strawberry.field(
+        description=(
+            "Its description as the chain holds it, made safe to show and cut "
+            "for display (the hash is of the whole)."
+        )
+    )
     # The calls it makes if it passes, as `ProposalDraft` gives them to `propose`; with the
     # description's keccak256 they are the arguments of the governor's `execute`.
-    targets: list[str]
-    values: list[BigInt]
-    calldatas: list[str]
+    targets: list[str] = strawberry.field(
+        description=(
+            "The contracts it calls if it passes (the arguments of the governor's `execute`)."
+        )
+    )
+    values: list[BigInt] = strawberry.field(description="The wei sent with each call.")
+    calldatas: list[str] = strawberry.field(description="The data of each call (0x-hex).")
     # keccak256 of the description's bytes as the chain holds them (the indexer stores it).
-    description_hash: str
-    kind: ProposalKind
-    state: ProposalState
-    for_votes: BigInt
-    against_votes: BigInt
-    abstain_votes: BigInt
-    quorum: BigInt
-    vote_start: datetime
-    vote_end: datetime
-    created_tx: str
-    executed_tx: str | None
+    description_hash: str = strawberry.field(
+        description=(
+            "keccak256 of the description's bytes as the chain holds them: with "
+            "the calls, what `execute` takes."
+        )
+    )
+    kind: ProposalKind = strawberry.field(description="What it does.")
+    state: ProposalState = strawberry.field(description="Its state as the mirror shows it.")
+    for_votes: BigInt = strawberry.field(description="The votes for it, in base units.")
+    against_votes: BigInt = strawberry.field(description="The votes against it, in base units.")
+    abstain_votes: BigInt = strawberry.field(description="The abstaining votes, in base units.")
+    quorum: BigInt = strawberry.field(
+        description="The votes (for and abstaining) it needs to pass, in base units."
+    )
+    vote_start: datetime = strawberry.field(
+        description="When voting opens: its snapshot of voting power."
+    )
+    vote_end: datetime = strawberry.field(description="When voting closes.")
+    created_tx: str = strawberry.field(description="The transaction that proposed it.")
+    executed_tx: str | None = strawberry.field(
+        description="The transaction that executed it; null until executed."
+    )
 
-    @strawberry.field
+    @resolver_field(description="The description rendered from markdown to sanitized HTML.")
     async def description_html(self, info: Info) -> str:
         """The description rendered from markdown (sanitized). The chain takes any length
         (100,000 characters were accepted); the mirror's `description` is already cut for
@@ -252,7 +312,14 @@ class Proposal:
             (self.governor, self.proposal_id), self.description
         )
 
-    @strawberry.field(metadata={MAX_ITEMS: len(ProposalStepKind)})
+    @resolver_field(
+        metadata={MAX_ITEMS: len(ProposalStepKind)},
+        description=(
+            "Created, voting opens, voting closes, then executed or canceled "
+            "once the chain says so; a canceled proposal shows only the steps "
+            "it reached."
+        ),
+    )
     async def timeline(self, info: Info) -> list[ProposalStep]:
         """Created, voting opens, voting closes, then executed or canceled once the chain says
         so; `done` against the chain's clock. Voting opens once the clock is past the snapshot
@@ -292,14 +359,24 @@ class Proposal:
                 )
         return steps
 
-    @strawberry.field
+    @resolver_field(
+        description=(
+            "The signed-in person's votes at its snapshot: what their vote "
+            "counts. Null when not signed in."
+        )
+    )
     async def viewer_voting_power(self, info: Info) -> BigInt | None:
         """The signed-in person's votes at the proposal's snapshot (`voteStart`): what their
         vote counts, whatever they hold or delegated since. Null when not signed in."""
         votes = await self._power_at_snapshot(info)
         return None if votes is None else BigInt(votes)
 
-    @strawberry.field
+    @resolver_field(
+        description=(
+            "Whether the signed-in person can vote on it now: it is ACTIVE, "
+            "they have not voted, and they had votes at its snapshot."
+        )
+    )
     async def viewer_can_vote(self, info: Info) -> bool:
         """Whether the signed-in person can vote on it now: it is ACTIVE, they have not voted,
         and they had votes at its snapshot."""
@@ -310,16 +387,18 @@ class Proposal:
         power = await self._power_at_snapshot(info)
         return power is not None and power > 0
 
-    @strawberry.field
+    @resolver_field(
+        description="Whom an election or impeachment is about; null for other proposals."
+    )
     async def candidate(self, info: Info) -> User | None:
         """Whom an election or impeachment is about; null for other proposals."""
         if self.candidate_address is None:
             return None
         return await _user_at(info, self.candidate_address, seen_at=self.block_timestamp)
 
-    @strawberry.field
+    @resolver_field(description="Its votes, newest first.")
     async def votes(
-        self, info: Info, first: int = 25, after: str | None = None
+        self, info: Info, first: First = 25, after: After = None
     ) -> Connection[ProposalVote]:
         """Its votes, newest first."""
         check_page_size(first)
@@ -333,7 +412,11 @@ class Proposal:
         )
         return connection(rows, first, node=ProposalVote.from_row, cursor=_vote_cursor)
 
-    @strawberry.field
+    @resolver_field(
+        description=(
+            "The signed-in person's vote; null if they have not voted (or nobody is signed in)."
+        )
+    )
     async def viewer_vote(self, info: Info) -> ProposalVote | None:
         """The signed-in person's vote; null if they have not voted (or are not signed in)."""
         row = await self._viewer_vote_row(info)
@@ -359,8 +442,9 @@ class Proposal:
         )
 
     @classmethod
-    def from_row(cls, row: asyncpg.Record, *, community: Any) -> Proposal:
-        """Build from a list_proposals / get_proposal row; `community` is its Community."""
+    def from_row(cls, row: asyncpg.Record, *, community_row_id: int) -> Proposal:
+        """Build from a list_proposals / get_proposal row; `community_row_id` is the id of its
+        community's forum row."""
         kind, candidate = decode_kind(
             list(row["calldatas"]), list(row["values"]), bytes(row["community_id"])
         )
@@ -370,7 +454,7 @@ class Proposal:
             candidate_address=candidate,
             id=strawberry.ID(encode_proposal_id(bytes(row["governor"]), int(row["proposal_id"]))),
             proposal_id=str(int(row["proposal_id"])),
-            community=community,
+            community_row_id=community_row_id,
             proposer=_person(
                 row["proposer_account"], row["proposer"], seen_at=row["block_timestamp"]
             ),
@@ -393,28 +477,41 @@ class Proposal:
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A community's token and governor as the chain has them (through the indexer)."
+)
 class Governance:
     """A community's token and governor as the chain has them (through the indexer)."""
 
     governor: strawberry.Private[bytes]
-    community: strawberry.Private[Any]
-    token_address: str
-    governor_address: str
-    token_symbol: str
-    total_supply: BigInt
-    quorum_percent: int
-    voting_delay_seconds: int
-    voting_period_seconds: int
-    proposal_threshold: BigInt
+    community_row_id: strawberry.Private[int]
+    token_address: str = strawberry.field(description="The token's address (EIP-55).")
+    governor_address: str = strawberry.field(description="The governor's address (EIP-55).")
+    token_symbol: str = strawberry.field(description="The token's symbol.")
+    total_supply: BigInt = strawberry.field(description="The points in existence, in base units.")
+    quorum_percent: int = strawberry.field(
+        description=(
+            "The share of the supply (percent) a proposal needs, for and abstaining, to pass."
+        )
+    )
+    voting_delay_seconds: int = strawberry.field(
+        description="How long after a proposal its voting opens."
+    )
+    voting_period_seconds: int = strawberry.field(description="How long its voting lasts.")
+    proposal_threshold: BigInt = strawberry.field(
+        description="The voting power it takes to propose, in base units."
+    )
 
-    @strawberry.field
+    @resolver_field(description="Its proposals, newest first.")
     async def proposals(
         self,
         info: Info,
-        state: ProposalState | None = None,
-        first: int = 25,
-        after: str | None = None,
+        state: Annotated[
+            ProposalState | None,
+            strawberry.argument(description="Only those in this state; null for all."),
+        ] = None,
+        first: First = 25,
+        after: After = None,
     ) -> Connection[Proposal]:
         """Its proposals, newest first; only those in `state` if given."""
         check_page_size(first)
@@ -422,23 +519,27 @@ class Governance:
         rows = await repository.list_proposals(
             info.context.pool,
             governor=self.governor,
-            state=state.value if state else None,
+            # The state's name is the mirror's (proposal_views.state).
+            state=state.name if state else None,
             after=(key[0], key[1]) if key else None,
             limit=first + 1,
         )
         return connection(
             rows,
             first,
-            node=lambda r: Proposal.from_row(r, community=self.community),
+            node=lambda r: Proposal.from_row(r, community_row_id=self.community_row_id),
             cursor=_proposal_cursor,
         )
 
     @classmethod
-    def from_row(cls, row: asyncpg.Record, *, community: Any, token_symbol: str) -> Governance:
-        """Build from a get_governance_of_communities row; `community` is its Community."""
+    def from_row(
+        cls, row: asyncpg.Record, *, community_row_id: int, token_symbol: str
+    ) -> Governance:
+        """Build from a get_governance_of_communities row; `community_row_id` is the id of its
+        community's forum row."""
         return cls(
             governor=bytes(row["governor"]),
-            community=community,
+            community_row_id=community_row_id,
             token_address=checksummed("0x" + row["token"].hex()),
             governor_address=checksummed("0x" + row["governor"].hex()),
             token_symbol=token_symbol,
@@ -456,7 +557,12 @@ def _small(value: Any) -> int:
     return min(int(value or 0), 2**31 - 1)
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "Where the indexer's mirror of the chain is; nulls before the "
+        "indexer has run against this database."
+    )
+)
 class IndexerStatus:
     """Where the indexer is: the chain's head it last saw (`headBlock`), the block it has
     applied, the chain's head now as the node answers (`chainHead`, null when the node does
@@ -464,40 +570,72 @@ class IndexerStatus:
     known: an indexer that stopped shows a growing lag). Nulls before the indexer has run
     against this database."""
 
-    chain_id: int | None
-    head_block: int | None
-    indexed_block: int | None
-    lag_blocks: int | None
-    chain_head: int | None
+    chain_id: int | None = strawberry.field(description="The chain it mirrors.")
+    head_block: int | None = strawberry.field(description="The chain's head block it last saw.")
+    indexed_block: int | None = strawberry.field(description="The last block it has applied.")
+    lag_blocks: int | None = strawberry.field(
+        description=(
+            "How many blocks the mirror is behind (against `chainHead` when "
+            "known: an indexer that stopped shows a growing lag)."
+        )
+    )
+    chain_head: int | None = strawberry.field(
+        description=(
+            "The chain's head block as the node answers now; null when it does "
+            "not answer within 2 s."
+        )
+    )
     # The indexed head block's time: the chain's clock, against which every governance time
     # (opens, closes, time left) is told.
-    indexed_time: datetime | None
+    indexed_time: datetime | None = strawberry.field(
+        description=(
+            "The applied block's time: the chain's clock, against which every "
+            "governance time is told."
+        )
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "An account votes count through in a community (its own, or others' delegated to it)."
+    )
+)
 class Delegate:
     """An account others' votes (or its own) count through in a community, from the mirror;
     its statement is forum text."""
 
-    user: User
-    voting_power: BigInt
+    user: User = strawberry.field(description="The delegate.")
+    voting_power: BigInt = strawberry.field(description="Their votes now, in base units.")
     # Accounts whose delegation names them now (themselves included when self-delegated).
-    delegators: int
+    delegators: int = strawberry.field(
+        description=(
+            "How many accounts delegate to them now (themselves included when self-delegated)."
+        )
+    )
     # Votes they cast on the community's proposals.
-    votes_cast: int
+    votes_cast: int = strawberry.field(
+        description="How many votes they cast on the community's proposals."
+    )
     # Of the community's proposals whose snapshot came after they first held votes, the share
     # they voted on (0 when there was none).
-    participation: float
+    participation: float = strawberry.field(
+        description=(
+            "Of the community's proposals whose snapshot came after they first "
+            "held votes, the share (0 to 1) they voted on."
+        )
+    )
     # Markdown as they wrote it; `statementHtml` is it rendered and sanitized.
-    statement: str | None
+    statement: str | None = strawberry.field(
+        description="What they say, as a delegate, in markdown; null if nothing."
+    )
+    # Rendered when written (null for a statement written before that was so: rendered when read).
+    stored_html: strawberry.Private[str | None]
 
-    @strawberry.field
+    @resolver_field(description="The statement rendered to sanitized HTML; null if no statement.")
     async def statement_html(self, info: Info) -> str | None:
-        # Off the event loop like every render (api/core/rendering.py); keyed by the text
-        # itself, so an edited statement is rendered anew and a listed one once per process.
-        if self.statement is None:
-            return None
-        return await info.context.renderer.remembered(("statement", self.statement), self.statement)
+        if self.stored_html is not None or self.statement is None:
+            return self.stored_html
+        return await info.context.renderer.render_stored(self.statement)
 
     @classmethod
     def from_row(cls, row: asyncpg.Record, *, seen_at: int) -> Delegate:
@@ -510,10 +648,11 @@ class Delegate:
             votes_cast=row["votes_cast"],
             participation=(row["voted"] / eligible) if eligible else 0.0,
             statement=row["statement"],
+            stored_html=row["statement_html"],
         )
 
 
-def _delegate_cursor(row: Any) -> str:
+def _delegate_cursor(row: asyncpg.Record) -> str:
     return encode_cursor("delegates", [str(int(row["votes"])), bytes(row["delegate"]).hex()])
 
 
@@ -531,7 +670,7 @@ def _hex_address(value: Any) -> bytes:
 
 
 async def delegates_of(
-    info: Info, *, community_row_id: int, governance: Any, first: int, after: str | None
+    info: Info, *, community_row_id: int, governance: asyncpg.Record, first: int, after: str | None
 ) -> Connection[Delegate]:
     """A community's delegates, most voting power first (`Community.delegates`)."""
     check_page_size(first)

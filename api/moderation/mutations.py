@@ -8,10 +8,12 @@ not logged: reports are private to the moderators, as in Lemmy.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 import asyncpg
 import strawberry
 
+from agora.db import Executor
 from api.comments import repository as comments
 from api.comments.mutations import load_comment
 from api.comments.types import Comment
@@ -20,7 +22,7 @@ from api.communities.mutations import get_community_or_404
 from api.core import ids, permissions, validation
 from api.core.context import Viewer
 from api.core.errors import BadUserInput, Forbidden, NotFound
-from api.core.types import Info
+from api.core.types import CommentId, CommunityName, Info, ItemId, PostId
 from api.inbox import events
 from api.inbox.repository import About, Written
 from api.moderation import repository
@@ -45,7 +47,47 @@ async def _community_name(info: Info, community_id: int) -> str:
     return name
 
 
-async def remove_post(info: Info, id: strawberry.ID, reason: str | None = None) -> Post:
+RemovalReason = Annotated[
+    str | None, strawberry.argument(description="Why (shown in the log and to the author).")
+]
+
+
+async def _log_removal(
+    conn: Executor,
+    *,
+    community_id: int,
+    moderator_id: int,
+    author_id: int,
+    reason: str | None,
+    about: About,
+) -> list[Written]:
+    """The modlog's entry of a removal (of `about`'s comment if it names one, else its post) and
+    the author's notification of it, in the removal's transaction."""
+    entry = await repository.log_action(
+        conn,
+        community_id=community_id,
+        moderator_id=moderator_id,
+        action="REMOVE_POST" if about.comment_id is None else "REMOVE_COMMENT",
+        reason=reason,
+        target_user_id=author_id,
+        target_post_id=about.post_id if about.comment_id is None else None,
+        target_comment_id=about.comment_id,
+    )
+    return await events.moderated(
+        conn,
+        kind="CONTENT_REMOVED",
+        modlog_id=entry,
+        user_id=author_id,
+        moderator_id=moderator_id,
+        about=about,
+    )
+
+
+async def remove_post(
+    info: Info,
+    id: PostId,
+    reason: RemovalReason = None,
+) -> Post:
     post_id = ids.decode_one(id, "Post")
     reason = _reason(reason)
     row = await info.context.loaders.get(POST).load(post_id)
@@ -59,21 +101,12 @@ async def remove_post(info: Info, id: strawberry.ID, reason: str | None = None) 
         await posts.lock_post(conn, post_id=post_id)
         if row["removed_at"] is None:
             await posts.remove_post(conn, post_id=post_id)
-            entry = await repository.log_action(
+            written = await _log_removal(
                 conn,
                 community_id=row["community_id"],
                 moderator_id=viewer.user_id,
-                action="REMOVE_POST",
+                author_id=row["author_id"],
                 reason=reason,
-                target_user_id=row["author_id"],
-                target_post_id=post_id,
-            )
-            written = await events.moderated(
-                conn,
-                kind="CONTENT_REMOVED",
-                modlog_id=entry,
-                user_id=row["author_id"],
-                moderator_id=viewer.user_id,
                 about=About(community_id=row["community_id"], post_id=post_id),
             )
     await info.context.pubsub.content_changed()
@@ -81,7 +114,11 @@ async def remove_post(info: Info, id: strawberry.ID, reason: str | None = None) 
     return await load_post(info, post_id)
 
 
-async def remove_comment(info: Info, id: strawberry.ID, reason: str | None = None) -> Comment:
+async def remove_comment(
+    info: Info,
+    id: CommentId,
+    reason: RemovalReason = None,
+) -> Comment:
     comment_id = ids.decode_one(id, "Comment")
     reason = _reason(reason)
     comment = await load_comment(info, comment_id)
@@ -93,21 +130,12 @@ async def remove_comment(info: Info, id: strawberry.ID, reason: str | None = Non
         row = await comments.lock_comment(conn, comment_id=comment_id)
         if row is not None and row["removed_at"] is None:
             await comments.remove_comment(conn, comment_id=comment_id)
-            entry = await repository.log_action(
+            written = await _log_removal(
                 conn,
                 community_id=comment.community_id,
                 moderator_id=viewer.user_id,
-                action="REMOVE_COMMENT",
+                author_id=comment.author_id,
                 reason=reason,
-                target_user_id=comment.author_id,
-                target_comment_id=comment_id,
-            )
-            written = await events.moderated(
-                conn,
-                kind="CONTENT_REMOVED",
-                modlog_id=entry,
-                user_id=comment.author_id,
-                moderator_id=viewer.user_id,
                 about=About(comment.community_id, row["post_id"], comment_id),
             )
     await info.context.pubsub.content_changed()
@@ -115,12 +143,16 @@ async def remove_comment(info: Info, id: strawberry.ID, reason: str | None = Non
     return await load_comment(info, comment_id)
 
 
-@strawberry.input
+@strawberry.input(description="A ban to impose.")
 class BanUserInput:
-    community: str
-    address: str
-    reason: str | None = None
-    expires_at: datetime | None = None
+    community: str = strawberry.field(description="The community's name.")
+    address: str = strawberry.field(description="The wallet address of whom to ban.")
+    reason: str | None = strawberry.field(
+        default=None, description="Why (shown to them and in the log)."
+    )
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="When the ban ends; null for a ban without end."
+    )
 
 
 async def _user_or_404(info: Info, address: str) -> asyncpg.Record:
@@ -131,7 +163,9 @@ async def _user_or_404(info: Info, address: str) -> asyncpg.Record:
     return row
 
 
-async def ban_user(info: Info, input: BanUserInput) -> Ban:
+async def ban_user(
+    info: Info, input: Annotated[BanUserInput, strawberry.argument(description="The ban.")]
+) -> Ban:
     community = await get_community_or_404(info, input.community)
     viewer = await permissions.require_moderator(info, community.row_id, community.name)
     reason = _reason(input.reason)
@@ -177,7 +211,13 @@ async def ban_user(info: Info, input: BanUserInput) -> Ban:
     )
 
 
-async def unban_user(info: Info, community: str, address: str) -> bool:
+async def unban_user(
+    info: Info,
+    community: CommunityName,
+    address: Annotated[
+        str, strawberry.argument(description="The wallet address of whom to unban.")
+    ],
+) -> bool:
     found = await get_community_or_404(info, community)
     viewer = await permissions.require_moderator(info, found.row_id, found.name)
     target = await _user_or_404(info, address)
@@ -195,7 +235,11 @@ async def unban_user(info: Info, community: str, address: str) -> bool:
     return True
 
 
-async def report(info: Info, target_id: strawberry.ID, reason: str) -> bool:
+async def report(
+    info: Info,
+    target_id: ItemId,
+    reason: Annotated[str, strawberry.argument(description="Why.")],
+) -> bool:
     """Flag a post or comment to the community's moderators (once per person and target)."""
     viewer = await permissions.require_writer(info)
     kind, row_id = ids.decode(target_id, "Post", "Comment", field="targetId")
@@ -237,7 +281,10 @@ async def _report_of_moderator(info: Info, id: strawberry.ID) -> tuple[int, View
     return report_id, viewer
 
 
-async def resolve_report(info: Info, id: strawberry.ID) -> Report:
+async def resolve_report(
+    info: Info,
+    id: Annotated[strawberry.ID, strawberry.argument(description="The report's global id.")],
+) -> Report:
     """Take a report off the moderators' queue. Resolving a resolved report changes nothing (the
     first resolution stands), so two moderators clearing the queue at once do no harm."""
     report_id, viewer = await _report_of_moderator(info, id)
@@ -247,7 +294,10 @@ async def resolve_report(info: Info, id: strawberry.ID) -> Report:
     return Report.from_row(await _report_or_404(info, report_id))
 
 
-async def reopen_report(info: Info, id: strawberry.ID) -> Report:
+async def reopen_report(
+    info: Info,
+    id: Annotated[strawberry.ID, strawberry.argument(description="The report's global id.")],
+) -> Report:
     """Put a resolved report back on the queue; reopening an open report changes nothing."""
     report_id, _ = await _report_of_moderator(info, id)
     await repository.reopen_report(info.context.pool, report_id=report_id)
@@ -256,10 +306,27 @@ async def reopen_report(info: Info, id: strawberry.ID) -> Report:
 
 @strawberry.type
 class ModerationMutation:
-    remove_post = strawberry.mutation(resolver=remove_post)
-    remove_comment = strawberry.mutation(resolver=remove_comment)
-    ban_user = strawberry.mutation(resolver=ban_user)
-    unban_user = strawberry.mutation(resolver=unban_user)
-    report = strawberry.mutation(resolver=report)
-    resolve_report = strawberry.mutation(resolver=resolve_report)
-    reopen_report = strawberry.mutation(resolver=reopen_report)
+    remove_post = strawberry.mutation(
+        description="Removes a post from the community (its moderators only).", resolver=remove_post
+    )
+    remove_comment = strawberry.mutation(
+        description="Removes a comment from the community (its moderators only).",
+        resolver=remove_comment,
+    )
+    ban_user = strawberry.mutation(
+        description="Bans a person from the community (its moderators only).", resolver=ban_user
+    )
+    unban_user = strawberry.mutation(
+        description="Lifts a person's ban (the community's moderators only).", resolver=unban_user
+    )
+    report = strawberry.mutation(
+        description="Reports a post or comment to the community's moderators.", resolver=report
+    )
+    resolve_report = strawberry.mutation(
+        description="Marks a report resolved (the community's moderators only).",
+        resolver=resolve_report,
+    )
+    reopen_report = strawberry.mutation(
+        description="Reopens a resolved report (the community's moderators only).",
+        resolver=reopen_report,
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from api.communities.mutations import get_community_or_404
@@ -16,7 +18,7 @@ from api.core.pagination import (
     moment,
     row_id,
 )
-from api.core.types import Info
+from api.core.types import After, CommunityName, First, Info
 from api.moderation import repository
 from api.moderation.types import Ban, ModlogEntry, Report
 
@@ -24,7 +26,10 @@ _MAX_ID = 2**63 - 1
 
 
 async def modlog(
-    info: Info, community: str, first: int = 25, after: str | None = None
+    info: Info,
+    community: CommunityName,
+    first: First = 25,
+    after: After = None,
 ) -> Connection[ModlogEntry]:
     """Every moderator action in the community, and every election and impeachment of its
     moderators on-chain, newest first; public, as Lemmy's modlog is."""
@@ -49,10 +54,12 @@ async def modlog(
 
 async def reports(
     info: Info,
-    community: str,
-    first: int = 25,
-    after: str | None = None,
-    unresolved_only: bool = True,
+    community: CommunityName,
+    first: First = 25,
+    after: After = None,
+    unresolved_only: Annotated[
+        bool, strawberry.argument(description="Only those no moderator has resolved.")
+    ] = True,
 ) -> Connection[Report]:
     """The community's reports, newest first: by default only the open ones, the moderators'
     queue; with unresolvedOnly: false the resolved ones too."""
@@ -75,7 +82,10 @@ async def reports(
 
 
 async def bans(
-    info: Info, community: str, first: int = 25, after: str | None = None
+    info: Info,
+    community: CommunityName,
+    first: First = 25,
+    after: After = None,
 ) -> Connection[Ban]:
     """The people banned from the community now (expired bans are over), newest ban first."""
     check_page_size(first)
@@ -99,6 +109,12 @@ async def bans(
 
 @strawberry.type
 class ModerationQuery:
-    modlog = strawberry.field(resolver=modlog)
-    reports = strawberry.field(resolver=reports)
-    bans = strawberry.field(resolver=bans)
+    modlog = strawberry.field(
+        description="A community's moderation log, newest first.", resolver=modlog
+    )
+    reports = strawberry.field(
+        description="A community's reports, newest first: for its moderators.", resolver=reports
+    )
+    bans = strawberry.field(
+        description="A community's current bans, newest first: for its moderators.", resolver=bans
+    )

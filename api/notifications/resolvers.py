@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
+import asyncpg
 import strawberry
 
 from api.core import ids, permissions
@@ -17,17 +18,20 @@ from api.core.pagination import (
     encode_cursor,
     row_id,
 )
-from api.core.types import Info
+from api.core.types import After, First, Info
 from api.inbox import repository
 from api.notifications.types import Notification
 
 
-def _cursor(row: Any) -> str:
+def _cursor(row: asyncpg.Record) -> str:
     return encode_cursor("notifications", [row["id"]])
 
 
 async def notifications(
-    info: Info, first: int = 25, after: str | None = None, unread_only: bool = False
+    info: Info,
+    first: First = 25,
+    after: After = None,
+    unread_only: Annotated[bool, strawberry.argument(description="Only the unread ones.")] = False,
 ) -> Connection[Notification]:
     """The signed-in person's notifications, newest first; only the unread ones if asked."""
     viewer = permissions.require_viewer(info)
@@ -43,7 +47,13 @@ async def notifications(
     return connection(rows, first, node=Notification.from_row, cursor=_cursor)
 
 
-async def mark_notifications_read(info: Info, ids: list[strawberry.ID] | None = None) -> int:
+async def mark_notifications_read(
+    info: Info,
+    ids: Annotated[
+        list[strawberry.ID] | None,
+        strawberry.argument(description="The notifications' ids (at most 100); null for all."),
+    ] = None,
+) -> int:
     """Mark the viewer's notifications of `ids` read, or all of them when `ids` is null; how
     many were unread and are read now (ids of others' notifications change nothing)."""
     viewer = await permissions.require_writer(info)
@@ -59,9 +69,17 @@ def _decode(global_id: str) -> int:
 
 @strawberry.type
 class NotificationQuery:
-    notifications = strawberry.field(resolver=notifications)
+    notifications = strawberry.field(
+        description="The signed-in person's notifications, newest first.", resolver=notifications
+    )
 
 
 @strawberry.type
 class NotificationMutation:
-    mark_notifications_read = strawberry.mutation(resolver=mark_notifications_read)
+    mark_notifications_read = strawberry.mutation(
+        description=(
+            "Marks the signed-in person's notifications read; answers how many "
+            "were unread and are read now."
+        ),
+        resolver=mark_notifications_read,
+    )

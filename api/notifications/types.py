@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any
 
 import asyncpg
 import strawberry
@@ -18,6 +17,7 @@ from api.communities.types import Community
 from api.core import ids
 from api.core.loaders import LoaderKey, Loaders, by_id
 from api.core.types import Info
+from api.core.types import field as resolver_field
 from api.governance.types import Proposal, encode_proposal_id
 from api.posts.loaders import POST
 from api.posts.types import Post, post_for_viewer
@@ -25,17 +25,28 @@ from api.users.loaders import USER
 from api.users.types import User
 
 
-@strawberry.enum
+@strawberry.enum(description="What a notification tells.")
 class NotificationKind(Enum):
-    REPLY = "REPLY"
-    MENTION = "MENTION"
-    CONTENT_REMOVED = "CONTENT_REMOVED"
-    BANNED = "BANNED"
-    PROPOSAL_OPENED = "PROPOSAL_OPENED"
-    PROPOSAL_ENDING = "PROPOSAL_ENDING"
-    ELECTED = "ELECTED"
-    IMPEACHED = "IMPEACHED"
-    REWARD_PAID = "REWARD_PAID"
+    REPLY = strawberry.enum_value("REPLY", description="Someone replied to their post or comment.")
+    MENTION = strawberry.enum_value("MENTION", description="Someone mentioned them.")
+    CONTENT_REMOVED = strawberry.enum_value(
+        "CONTENT_REMOVED", description="A moderator removed their post or comment."
+    )
+    BANNED = strawberry.enum_value("BANNED", description="They were banned from a community.")
+    PROPOSAL_OPENED = strawberry.enum_value(
+        "PROPOSAL_OPENED", description="Voting opened on a proposal of one of their communities."
+    )
+    PROPOSAL_ENDING = strawberry.enum_value(
+        "PROPOSAL_ENDING",
+        description="Voting on a proposal of one of their communities closes soon.",
+    )
+    ELECTED = strawberry.enum_value("ELECTED", description="They were elected moderator.")
+    IMPEACHED = strawberry.enum_value(
+        "IMPEACHED", description="They were removed from the moderators."
+    )
+    REWARD_PAID = strawberry.enum_value(
+        "REWARD_PAID", description="Their reward of an epoch was minted."
+    )
 
 
 async def _load_comments(loaders: Loaders, keys: list[int]) -> list[asyncpg.Record | None]:
@@ -46,15 +57,15 @@ async def _load_comments(loaders: Loaders, keys: list[int]) -> list[asyncpg.Reco
 COMMENT: LoaderKey[int, asyncpg.Record | None] = LoaderKey("notification_comment", _load_comments)
 
 
-@strawberry.type
+@strawberry.type(description="Something that happened that concerns the signed-in person.")
 class Notification:
-    row: strawberry.Private[Any]
-    id: strawberry.ID
-    kind: NotificationKind
-    created_at: datetime
-    read: bool
+    row: strawberry.Private[asyncpg.Record]
+    id: strawberry.ID = strawberry.field(description="The notification's global id.")
+    kind: NotificationKind = strawberry.field(description="What it tells.")
+    created_at: datetime = strawberry.field(description="When it happened.")
+    read: bool = strawberry.field(description="Whether they marked it read.")
 
-    @strawberry.field
+    @resolver_field(description="Who did it, if a person.")
     async def actor(self, info: Info) -> User | None:
         """Who did it; null when the community or the chain did (an election, a reward)."""
         if self.row["actor_id"] is None:
@@ -62,28 +73,28 @@ class Notification:
         row = await info.context.loaders.get(USER).load(self.row["actor_id"])
         return User.from_row(row) if row else None
 
-    @strawberry.field
+    @resolver_field(description="The post it is about, if any.")
     async def post(self, info: Info) -> Post | None:
         if self.row["post_id"] is None:
             return None
         row = await info.context.loaders.get(POST).load(self.row["post_id"])
         return await post_for_viewer(info, row) if row else None
 
-    @strawberry.field
+    @resolver_field(description="The comment it is about, if any.")
     async def comment(self, info: Info) -> Comment | None:
         if self.row["comment_id"] is None:
             return None
         row = await info.context.loaders.get(COMMENT).load(self.row["comment_id"])
         return await comment_for_viewer(info, row) if row else None
 
-    @strawberry.field
+    @resolver_field(description="The community it is about, if any.")
     async def community(self, info: Info) -> Community | None:
         if self.row["community_id"] is None:
             return None
         row = await info.context.loaders.get(COMMUNITY).load(self.row["community_id"])
         return await community_for_viewer(info, row) if row else None
 
-    @strawberry.field
+    @resolver_field(description="The proposal it is about, if any.")
     async def proposal(self, info: Info) -> Proposal | None:
         if self.row["governor"] is None:
             return None
@@ -91,7 +102,7 @@ class Notification:
         return await proposal_by_id(info, strawberry.ID(global_id))
 
     @classmethod
-    def from_row(cls, row: Any) -> Notification:
+    def from_row(cls, row: asyncpg.Record) -> Notification:
         return cls(
             row=row,
             id=strawberry.ID(ids.encode("Notification", row["id"])),

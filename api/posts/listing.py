@@ -1,7 +1,7 @@
 """Post listings: which query and which sort key serve each sort, and their cursors.
 
-Ranking formulas (documented in the README) live in the database as generated columns, so a
-listing is an index range scan: no rank is computed per request.
+Ranking formulas (documented in docs/api.md, "Ranking") live in the database as generated
+columns, so a listing is an index range scan: no rank is computed per request.
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import asyncpg
 import strawberry
 
@@ -9,7 +11,7 @@ from agora.db import Executor
 from api.communities.mutations import get_community_or_404
 from api.core import idempotency, ids, permissions, validation
 from api.core.errors import BadUserInput, NotFound
-from api.core.types import Info
+from api.core.types import Info, PostId
 from api.inbox import events, mentions
 from api.inbox.repository import About, Written
 from api.posts import repository
@@ -17,19 +19,23 @@ from api.posts.loaders import POST
 from api.posts.types import Post, post_for_viewer
 
 
-@strawberry.input
+@strawberry.input(description="A new post: a text post (`body`) or a link post (`url`).")
 class CreatePostInput:
-    community: str
-    title: str
-    body: str | None = None
-    url: str | None = None
+    community: str = strawberry.field(description="The community's name.")
+    title: str = strawberry.field(description="Its title.")
+    body: str | None = strawberry.field(
+        default=None, description="Its text in markdown (at most 40,000 characters)."
+    )
+    url: str | None = strawberry.field(
+        default=None, description="The link it shares (http or https)."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A new version of one's own post (its title stays).")
 class EditPostInput:
-    id: strawberry.ID
-    body: str | None = None
-    url: str | None = None
+    id: strawberry.ID = strawberry.field(description="The post's id.")
+    body: str | None = strawberry.field(default=None, description="Its new text in markdown.")
+    url: str | None = strawberry.field(default=None, description="Its new link.")
 
 
 BODY_MAX_LENGTH = 40000
@@ -57,7 +63,9 @@ async def lock_post_or_404(conn: Executor, post_id: int) -> asyncpg.Record:
     return row
 
 
-async def create_post(info: Info, input: CreatePostInput) -> Post:
+async def create_post(
+    info: Info, input: Annotated[CreatePostInput, strawberry.argument(description="The post.")]
+) -> Post:
     viewer = await permissions.require_writer(info)
     community = await get_community_or_404(info, input.community)
     await permissions.require_not_banned(info, community.row_id, community.name)
@@ -97,7 +105,9 @@ async def create_post(info: Info, input: CreatePostInput) -> Post:
     return await load_post(info, post_id)
 
 
-async def edit_post(info: Info, input: EditPostInput) -> Post:
+async def edit_post(
+    info: Info, input: Annotated[EditPostInput, strawberry.argument(description="The new version.")]
+) -> Post:
     viewer = await permissions.require_writer(info)
     post_id = ids.decode_one(input.id, "Post")
     url = validation.link(input.url)
@@ -126,7 +136,10 @@ async def edit_post(info: Info, input: EditPostInput) -> Post:
     return await load_post(info, post_id)
 
 
-async def delete_post(info: Info, id: strawberry.ID) -> Post:
+async def delete_post(
+    info: Info,
+    id: PostId,
+) -> Post:
     viewer = await permissions.require_writer(info)
     post_id = ids.decode_one(id, "Post")
     async with info.context.pool.acquire() as conn, conn.transaction():
@@ -139,6 +152,12 @@ async def delete_post(info: Info, id: strawberry.ID) -> Post:
 
 @strawberry.type
 class PostMutation:
-    create_post = strawberry.mutation(resolver=create_post)
-    edit_post = strawberry.mutation(resolver=edit_post)
-    delete_post = strawberry.mutation(resolver=delete_post)
+    create_post = strawberry.mutation(description="Posts in a community.", resolver=create_post)
+    edit_post = strawberry.mutation(
+        description="Edits one's own post (its earlier version is kept in `revisions`).",
+        resolver=edit_post,
+    )
+    delete_post = strawberry.mutation(
+        description="Deletes one's own post: its text and author are gone, its comments stay.",
+        resolver=delete_post,
+    )

@@ -2,6 +2,8 @@
 -- (posts_<sort> / posts_community_<sort>). Keyset pagination: the first page passes the largest
 -- possible key, so the condition is always a plain index bound. The last parameters are what
 -- the viewer blocks (empty arrays for most): authors everywhere, communities on the front page.
+-- The queries below repeat each other by design (deliberate: one query per sort and scope, so
+-- that each is planned against its own index); change one, change its siblings.
 
 -- name: get_post_views_by_ids
 SELECT * FROM post_views WHERE id = ANY($1::bigint[]);

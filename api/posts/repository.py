@@ -51,9 +51,10 @@ async def create_post(
     body_html: str | None,
     url: str | None,
 ) -> int:
-    return await db.fetchval(
+    post_id: int = await db.fetchval(
         queries.create_post, community_id, author_id, title, body, body_html, url
     )
+    return post_id
 
 
 async def lock_post(db: Executor, *, post_id: int) -> asyncpg.Record | None:

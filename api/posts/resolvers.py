@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+import asyncpg
 import strawberry
 
 from api.communities.resolvers import community_id_or_404
@@ -11,7 +12,7 @@ from api.core import ids, permissions
 from api.core.extend import extend_type
 from api.core.loaders import Blocks
 from api.core.pagination import Connection, check_page_size, connection
-from api.core.types import Info
+from api.core.types import After, First, Info, PostId
 from api.posts import listing
 from api.posts import repository as posts_repository
 from api.posts.loaders import POST
@@ -19,18 +20,30 @@ from api.posts.types import Feed, Post, PostSort, listed_posts, post_for_viewer
 from api.users.types import User
 
 
-async def post(info: Info, id: strawberry.ID) -> Post | None:
+async def post(
+    info: Info,
+    id: PostId,
+) -> Post | None:
     row = await info.context.loaders.get(POST).load(ids.decode_one(id, "Post"))
     return await post_for_viewer(info, row) if row else None
 
 
 async def posts(
     info: Info,
-    feed: Feed = Feed.ALL,
-    community: str | None = None,
-    sort: PostSort = PostSort.HOT,
-    first: int = 25,
-    after: str | None = None,
+    feed: Annotated[
+        Feed,
+        strawberry.argument(
+            description=(
+                "Every community, or those the viewer is a member of (ignored with `community`)."
+            )
+        ),
+    ] = Feed.ALL,
+    community: Annotated[
+        str | None, strawberry.argument(description="Only this community's posts (its name).")
+    ] = None,
+    sort: Annotated[PostSort, strawberry.argument(description="Their order.")] = PostSort.HOT,
+    first: First = 25,
+    after: After = None,
 ) -> Connection[Post]:
     """The front page (no community) or a community's page, in the given sort. The front page
     of the feed SUBSCRIBED lists only the communities the viewer joined; a community's page is
@@ -94,7 +107,7 @@ async def _shared_page(
     return rows
 
 
-async def prime_viewer_state(info: Info, rows: list[Any]) -> Blocks:
+async def prime_viewer_state(info: Info, rows: list[asyncpg.Record]) -> Blocks:
     """The viewer's own votes, saves and standing, joined to a (possibly shared) page per
     request; answers whom and what they block, which the same query tells."""
     return await info.context.loaders.prime_page(
@@ -104,7 +117,7 @@ async def prime_viewer_state(info: Info, rows: list[Any]) -> Blocks:
 
 
 async def user_posts(
-    root: User, info: Info, first: int = 25, after: str | None = None
+    root: User, info: Info, first: First = 25, after: After = None
 ) -> Connection[Post]:
     """A person's posts, newest first (a NEW listing limited to one author)."""
     check_page_size(first)
@@ -128,10 +141,14 @@ async def user_posts(
 
 def attach() -> None:
     """`User.posts`, attached by the schema's composition (see `api.core.extend`)."""
-    extend_type(User, "posts", user_posts, before="points")
+    extend_type(
+        User, "posts", user_posts, before="points", description="Their posts, newest first."
+    )
 
 
 @strawberry.type
 class PostQuery:
-    post = strawberry.field(resolver=post)
-    posts = strawberry.field(resolver=posts)
+    post = strawberry.field(description="A post by its id; null if there is none.", resolver=post)
+    posts = strawberry.field(
+        description="A listing of posts: the front page, a feed or a community's.", resolver=posts
+    )

@@ -7,56 +7,89 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+import asyncpg
 import strawberry
 
 from api.communities.types import Community
 from api.core import ids, permissions, visibility
-from api.core.loaders import NO_STANDING, LoaderKey, Loaders, Standing, now_or_later
+from api.core.loaders import (
+    NO_STANDING,
+    LoaderKey,
+    Loaders,
+    Standing,
+    grouped_in_order,
+    now_or_later,
+)
 from api.core.pagination import MAX_ITEMS
 from api.core.types import Info
+from api.core.types import field as resolver_field
 from api.posts import repository
 from api.users.types import User
 from api.votes.types import VoteDirection
 
 
-@strawberry.enum
+@strawberry.enum(description="The orders of `posts`.")
 class PostSort(Enum):
-    HOT = "HOT"
-    NEW = "NEW"
-    TOP_HOUR = "TOP_HOUR"
-    TOP_SIX_HOURS = "TOP_SIX_HOURS"
-    TOP_DAY = "TOP_DAY"
-    TOP_WEEK = "TOP_WEEK"
-    TOP_MONTH = "TOP_MONTH"
-    TOP_YEAR = "TOP_YEAR"
-    TOP_ALL = "TOP_ALL"
-    CONTROVERSIAL = "CONTROVERSIAL"
-    ACTIVE = "ACTIVE"
-    MOST_COMMENTS = "MOST_COMMENTS"
+    HOT = strawberry.enum_value(
+        "HOT", description="Score weighed against age: what is popular now."
+    )
+    NEW = strawberry.enum_value("NEW", description="Newest first.")
+    TOP_HOUR = strawberry.enum_value(
+        "TOP_HOUR", description="Highest score first, of the last hour."
+    )
+    TOP_SIX_HOURS = strawberry.enum_value(
+        "TOP_SIX_HOURS", description="Highest score first, of the last six hours."
+    )
+    TOP_DAY = strawberry.enum_value("TOP_DAY", description="Highest score first, of the last day.")
+    TOP_WEEK = strawberry.enum_value(
+        "TOP_WEEK", description="Highest score first, of the last week."
+    )
+    TOP_MONTH = strawberry.enum_value(
+        "TOP_MONTH", description="Highest score first, of the last 30 days."
+    )
+    TOP_YEAR = strawberry.enum_value(
+        "TOP_YEAR", description="Highest score first, of the last 365 days."
+    )
+    TOP_ALL = strawberry.enum_value("TOP_ALL", description="Highest score first, of all time.")
+    CONTROVERSIAL = strawberry.enum_value(
+        "CONTROVERSIAL", description="Many votes, evenly split, first."
+    )
+    ACTIVE = strawberry.enum_value(
+        "ACTIVE", description="As HOT, with the time of the newest comment instead of the post's."
+    )
+    MOST_COMMENTS = strawberry.enum_value("MOST_COMMENTS", description="Most comments first.")
     # The post with the newest comment first (a post without comments counts from its creation).
-    NEW_COMMENTS = "NEW_COMMENTS"
+    NEW_COMMENTS = strawberry.enum_value(
+        "NEW_COMMENTS",
+        description=(
+            "The post with the newest comment first (a post without comments "
+            "counts from its creation)."
+        ),
+    )
 
 
-@strawberry.enum
+@strawberry.enum(description="Which communities `posts` lists.")
 class Feed(Enum):
     """Which posts the front page lists: all of them, or the viewer's communities' only."""
 
-    ALL = "ALL"
-    SUBSCRIBED = "SUBSCRIBED"
+    ALL = strawberry.enum_value("ALL", description="Every community (but those the viewer blocks).")
+    SUBSCRIBED = strawberry.enum_value(
+        "SUBSCRIBED", description="Only the communities the signed-in person is a member of."
+    )
 
 
 # The most versions `revisions` lists (the latest ones; the cost limit counts this many).
 MAX_REVISIONS = 50
 
 
-@strawberry.type
+@strawberry.type(description="An earlier version of a post or comment.")
 class Revision:
     """What an edit replaced (Peepeth: nothing written is silently rewritten): the title and text
     as they stood until the edit made at `edited_at`."""
 
-    title: str | None
-    body: str | None
-    edited_at: datetime
+    title: str | None = strawberry.field(description="The title then (posts only).")
+    body: str | None = strawberry.field(description="The text then, in markdown.")
+    edited_at: datetime = strawberry.field(description="When it stopped being the current version.")
 
 
 async def visible_revisions(
@@ -80,15 +113,15 @@ async def visible_revisions(
     return await info.context.loaders.get(key).load(row_id)
 
 
-def revisions_by_key(rows: list[Any], keys: list[int], column: str) -> list[list[Revision]]:
+def revisions_by_key(
+    rows: list[asyncpg.Record], keys: list[int], column: str
+) -> list[list[Revision]]:
     """Revision rows (of posts or comments, oldest first) grouped per key of `column`, in the
     order of `keys`: what a revisions loader answers."""
-    found: dict[int, list[Revision]] = {key: [] for key in keys}
-    for r in rows:
-        found[r[column]].append(
-            Revision(title=r.get("title"), body=r["body"], edited_at=r["edited_at"])
-        )
-    return [found[key] for key in keys]
+    return [
+        [Revision(title=r.get("title"), body=r["body"], edited_at=r["edited_at"]) for r in group]
+        for group in grouped_in_order(rows, keys, lambda r: r[column])
+    ]
 
 
 async def _load_post_revisions(loaders: Loaders, keys: list[int]) -> list[list[Revision]]:
@@ -99,35 +132,54 @@ async def _load_post_revisions(loaders: Loaders, keys: list[int]) -> list[list[R
 POST_REVISIONS: LoaderKey[int, list[Revision]] = LoaderKey("post_revisions", _load_post_revisions)
 
 
-@strawberry.type
+@strawberry.type(description="A post in a community: a title with a markdown text or a link.")
 class Post:
     """A post as one viewer sees it: deleted or removed content is already blanked out."""
 
     row_id: strawberry.Private[int]
     author_row_id: strawberry.Private[int]
     community_row_id: strawberry.Private[int]
-    id: strawberry.ID
-    title: str
+    id: strawberry.ID = strawberry.field(description="The post's global id.")
+    title: str = strawberry.field(description="Its title.")
     # Markdown source; null when deleted or removed for this viewer.
-    body: str | None
-    body_html: str | None
-    url: str | None
-    author: User | None
-    community: Community
-    created_at: datetime
-    edited_at: datetime | None
-    is_deleted: bool
-    is_removed: bool
-    score: int
-    upvotes: int
-    downvotes: int
-    comment_count: int
+    body: str | None = strawberry.field(
+        description=(
+            "Its text in markdown; null for a link post, and when deleted or "
+            "removed for this viewer."
+        )
+    )
+    body_html: str | None = strawberry.field(
+        description="The text rendered to sanitized HTML; null as `body` is."
+    )
+    url: str | None = strawberry.field(description="The link it shares; null for a text post.")
+    author: User | None = strawberry.field(
+        description="Who wrote it; null once deleted or removed for this viewer."
+    )
+    community: Community = strawberry.field(description="The community it is in.")
+    created_at: datetime = strawberry.field(description="When it was posted.")
+    edited_at: datetime | None = strawberry.field(
+        description="When it was last edited; null if never."
+    )
+    is_deleted: bool = strawberry.field(description="Whether its author deleted it.")
+    is_removed: bool = strawberry.field(description="Whether a moderator removed it.")
+    score: int = strawberry.field(description="Upvotes minus downvotes.")
+    upvotes: int = strawberry.field(description="How many upvotes it has.")
+    downvotes: int = strawberry.field(description="How many downvotes it has.")
+    comment_count: int = strawberry.field(description="How many comments it has.")
     # A plain value, known when the object is built: a listing asks for 25 of them, and a
     # resolver each cost more than all the post's other fields together.
-    viewer_vote: VoteDirection
-    viewer_saved: bool
+    viewer_vote: VoteDirection = strawberry.field(
+        description=(
+            "The signed-in person's vote on it (NONE when they have not voted, "
+            "or nobody is signed in)."
+        )
+    )
+    viewer_saved: bool = strawberry.field(description="Whether the signed-in person saved it.")
 
-    @strawberry.field(metadata={MAX_ITEMS: MAX_REVISIONS})
+    @resolver_field(
+        metadata={MAX_ITEMS: MAX_REVISIONS},
+        description="Its earlier versions, oldest first (at most 20); empty if never edited.",
+    )
     async def revisions(self, info: Info) -> list[Revision]:
         """What each edit replaced, oldest first (the latest MAX_REVISIONS)."""
         return await visible_revisions(
@@ -142,7 +194,7 @@ class Post:
     @classmethod
     def from_row(
         cls,
-        row: Any,
+        row: asyncpg.Record,
         *,
         reveal: bool = False,
         vote: VoteDirection = VoteDirection.NONE,
@@ -177,7 +229,7 @@ class Post:
         )
 
 
-async def post_for_viewer(info: Info, row: Any) -> Post:
+async def post_for_viewer(info: Info, row: asyncpg.Record) -> Post:
     """A post of any state (not only listed ones) as the request's viewer may see it."""
     if info.context.viewer is None:
         return Post.from_row(row)
@@ -199,7 +251,7 @@ def listed_posts(info: Info) -> Callable[[Any], Post]:
     standings = info.context.loaders.standing
     saves = info.context.loaders.viewer_post_saved
 
-    def build(row: Any) -> Post:
+    def build(row: asyncpg.Record) -> Post:
         vote = now_or_later(votes.load(row["id"]))
         standing = now_or_later(standings.load(row["community_id"]))
         saved = now_or_later(saves.load(row["id"]))

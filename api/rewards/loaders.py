@@ -3,12 +3,10 @@ epochs, lines and payouts in one query each."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import asyncpg
 
 from api.comments import repository as comments
-from api.core.loaders import LoaderKey, Loaders, by_id
+from api.core.loaders import LoaderKey, Loaders, by_id, grouped_in_order, in_order
 from api.rewards import repository
 
 # (community id, epoch number, user id): one person's reward in one epoch.
@@ -17,24 +15,27 @@ RewardKey = tuple[int, int, int]
 EpochKey = tuple[int, int]
 
 
+def _epoch_of(row: asyncpg.Record) -> EpochKey:
+    return row["community_id"], row["epoch_number"]
+
+
+def _reward_of(row: asyncpg.Record) -> RewardKey:
+    return row["community_id"], row["epoch_number"], row["user_id"]
+
+
 async def _load_epochs(loaders: Loaders, keys: list[EpochKey]) -> list[asyncpg.Record | None]:
     rows = await repository.get_epochs(loaders.pool, keys=keys)
-    found = {(r["community_id"], r["number"]): r for r in rows}
-    return [found.get(key) for key in keys]
+    return in_order(rows, keys, lambda r: (r["community_id"], r["number"]))
 
 
 async def _load_payouts(loaders: Loaders, keys: list[EpochKey]) -> list[list[asyncpg.Record]]:
-    grouped: dict[EpochKey, list[asyncpg.Record]] = defaultdict(list)
-    for row in await repository.get_payouts(loaders.pool, keys=keys):
-        grouped[row["community_id"], row["epoch_number"]].append(row)
-    return [grouped.get(key, []) for key in keys]
+    rows = await repository.get_payouts(loaders.pool, keys=keys)
+    return grouped_in_order(rows, keys, _epoch_of)
 
 
 async def _load_lines(loaders: Loaders, keys: list[RewardKey]) -> list[list[asyncpg.Record]]:
-    grouped: dict[RewardKey, list[asyncpg.Record]] = defaultdict(list)
-    for row in await repository.get_reward_lines(loaders.pool, keys=keys):
-        grouped[row["community_id"], row["epoch_number"], row["user_id"]].append(row)
-    return [grouped.get(key, []) for key in keys]
+    rows = await repository.get_reward_lines(loaders.pool, keys=keys)
+    return grouped_in_order(rows, keys, _reward_of)
 
 
 # The most lines an epoch lists (its largest first).
@@ -42,18 +43,15 @@ MAX_EPOCH_LINES = 50
 
 
 async def _load_epoch_lines(loaders: Loaders, keys: list[EpochKey]) -> list[list[asyncpg.Record]]:
-    grouped: dict[EpochKey, list[asyncpg.Record]] = defaultdict(list)
-    for row in await repository.get_epoch_lines(loaders.pool, keys=keys, limit=MAX_EPOCH_LINES):
-        grouped[row["community_id"], row["epoch_number"]].append(row)
-    return [grouped.get(key, []) for key in keys]
+    rows = await repository.get_epoch_lines(loaders.pool, keys=keys, limit=MAX_EPOCH_LINES)
+    return grouped_in_order(rows, keys, _epoch_of)
 
 
 async def _load_user_payouts(
     loaders: Loaders, keys: list[RewardKey]
 ) -> list[asyncpg.Record | None]:
     rows = await repository.get_user_payouts(loaders.pool, keys=keys)
-    found = {(r["community_id"], r["epoch_number"], r["user_id"]): r for r in rows}
-    return [found.get(key) for key in keys]
+    return in_order(rows, keys, _reward_of)
 
 
 EPOCH: LoaderKey[EpochKey, asyncpg.Record | None] = LoaderKey("reward_epoch", _load_epochs)

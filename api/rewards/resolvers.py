@@ -4,6 +4,10 @@ see `attach` for why."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import strawberry
+
 from api.communities.resolvers import community_id_or_404
 from api.communities.types import Community
 from api.core.extend import extend_type
@@ -18,14 +22,21 @@ from api.core.pagination import (
     row_id,
 )
 from api.core.scalars import BigInt
-from api.core.types import Info
+from api.core.types import After, CommunityName, First, Info
 from api.rewards import repository
 from api.rewards.types import Reward, RewardEpoch, RewardTotals
 from api.users.types import User
 
 
 async def rewards(
-    root: User, info: Info, community: str | None = None, first: int = 25, after: str | None = None
+    root: User,
+    info: Info,
+    community: Annotated[
+        str | None,
+        strawberry.argument(description="Only those of this community (its name); null for all."),
+    ] = None,
+    first: First = 25,
+    after: After = None,
 ) -> Connection[Reward]:
     """What this person earned, per community and epoch, newest first. Public, like karma: the
     books are as open as the chain they end up on."""
@@ -54,7 +65,11 @@ async def rewards(
     )
 
 
-async def reward_totals(root: User, info: Info, community: str) -> RewardTotals:
+async def reward_totals(
+    root: User,
+    info: Info,
+    community: CommunityName,
+) -> RewardTotals:
     """From the ledger's balances of this person's accounts in the community."""
     row = await repository.get_user_totals(
         info.context.pool,
@@ -65,7 +80,7 @@ async def reward_totals(root: User, info: Info, community: str) -> RewardTotals:
 
 
 async def reward_epochs(
-    root: Community, info: Info, first: int = 25, after: str | None = None
+    root: Community, info: Info, first: First = 25, after: After = None
 ) -> Connection[RewardEpoch]:
     """The community's epochs, the open one first, then the closed ones newest first."""
     check_page_size(first)
@@ -87,6 +102,15 @@ async def reward_epochs(
 def attach() -> None:
     """Add the reward fields to User and Community (see `api.core.extend`): a reward names
     communities, posts and comments, which build on users, so this domain sits above them."""
-    extend_type(User, "rewards", rewards)
-    extend_type(User, "reward_totals", reward_totals)
-    extend_type(Community, "reward_epochs", reward_epochs)
+    extend_type(
+        User, "rewards", rewards, description="Their rewards, epoch by epoch, newest first."
+    )
+    extend_type(
+        User,
+        "reward_totals",
+        reward_totals,
+        description="What they have earned in the community, and what of it is on-chain.",
+    )
+    extend_type(
+        Community, "reward_epochs", reward_epochs, description="Its reward epochs, newest first."
+    )

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from api.comments import repository as comments_repository
 from api.core import ids, permissions
 from api.core.errors import NotFound
-from api.core.types import Info
+from api.core.types import Info, ItemId
 from api.posts.loaders import POST
 from api.saved import repository
 
 
-async def save(info: Info, target_id: strawberry.ID, saved: bool) -> bool:
+async def save(
+    info: Info,
+    target_id: ItemId,
+    saved: Annotated[bool, strawberry.argument(description="True to save, false to unsave.")],
+) -> bool:
     """Save (or, with `saved: false`, unsave) a post or comment for the viewer; true when done.
     Deleted content cannot be saved; it can always be unsaved."""
     viewer = await permissions.require_writer(info)
@@ -35,4 +41,7 @@ async def save(info: Info, target_id: strawberry.ID, saved: bool) -> bool:
 
 @strawberry.type
 class SavedMutation:
-    save = strawberry.mutation(resolver=save)
+    save = strawberry.mutation(
+        description="Saves a post or comment for the signed-in person, or unsaves it.",
+        resolver=save,
+    )

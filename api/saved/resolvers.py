@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+
+import asyncpg
 
 from api.auth.types import ViewerInfo
 from api.comments import repository as comments_repository
-from api.comments.types import comment_for_viewer
+from api.comments.types import Comment, comment_for_viewer
 from api.core.extend import extend_type
 from api.core.pagination import (
     Connection,
@@ -18,9 +19,9 @@ from api.core.pagination import (
     moment,
     row_id,
 )
-from api.core.types import Info
+from api.core.types import After, First, Info
 from api.posts.loaders import POST
-from api.posts.types import post_for_viewer
+from api.posts.types import Post, post_for_viewer
 from api.saved import repository
 from api.saved.types import Saved
 
@@ -28,7 +29,7 @@ _FIRST_KEY = (datetime(9999, 1, 1, tzinfo=UTC), 2**63 - 1)
 
 
 async def viewer_saved(
-    root: ViewerInfo, info: Info, first: int = 25, after: str | None = None
+    root: ViewerInfo, info: Info, first: First = 25, after: After = None
 ) -> Connection[Saved]:
     """The viewer's saved posts and comments, newest save first, each as the viewer may see it
     now (one deleted since shows as deleted)."""
@@ -55,13 +56,13 @@ async def viewer_saved(
         post_ids=[p["id"] for p in found],
         community_ids=list({r["community_id"] for r in [*found, *comments]}),
     )
-    items: dict[tuple[str, int], Any] = {}
+    items: dict[tuple[str, int], Post | Comment] = {}
     for post in found:
         items["Post", post["id"]] = await post_for_viewer(info, post)
     for comment in comments:
         items["Comment", comment["id"]] = await comment_for_viewer(info, comment)
 
-    def node(row: Any) -> Any:
+    def node(row: asyncpg.Record) -> Post | Comment:
         if row["post_id"] is not None:
             return items["Post", row["post_id"]]
         return items["Comment", row["comment_id"]]
@@ -76,4 +77,9 @@ async def viewer_saved(
 
 def attach() -> None:
     """`Viewer.saved`, attached by the schema's composition (see `api.core.extend`)."""
-    extend_type(ViewerInfo, "saved", viewer_saved)
+    extend_type(
+        ViewerInfo,
+        "saved",
+        viewer_saved,
+        description="The posts and comments they saved, most recently saved first.",
+    )

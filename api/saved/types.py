@@ -9,4 +9,4 @@ import strawberry
 from api.comments.types import Comment
 from api.posts.types import Post
 
-Saved = Annotated[Post | Comment, strawberry.union("Saved")]
+Saved = Annotated[Post | Comment, strawberry.union("Saved", description="A saved post or comment.")]

@@ -9,6 +9,8 @@
 -- The page is cut before the rows are joined to their views: only $4 rows are joined.
 -- Posts and comments leave out what the viewer blocks (the last parameters; empty arrays for
 -- most): authors everywhere, communities in a forum-wide search.
+-- The queries repeat each other by design (deliberate: one per kind and scope, each planned for
+-- its own index and document); change one, change its siblings.
 
 -- name: search_posts
 WITH matches AS (

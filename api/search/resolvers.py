@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated
 
+import asyncpg
 import strawberry
 
 from api.comments.types import Comment
 from api.communities.for_viewer import communities_for_viewer
 from api.communities.resolvers import community_id_or_404
+from api.communities.types import Community
 from api.core import validation
 from api.core.pagination import (
     check_page_size,
@@ -19,9 +21,9 @@ from api.core.pagination import (
     number,
     row_id,
 )
-from api.core.types import Info
+from api.core.types import After, First, Info
 from api.posts.resolvers import prime_viewer_state
-from api.posts.types import listed_posts
+from api.posts.types import Post, listed_posts
 from api.search import repository
 from api.search.repository import queries
 from api.search.types import SearchConnection, SearchKind
@@ -49,11 +51,16 @@ _QUERIES = {
 
 async def search(
     info: Info,
-    query: str,
-    kind: SearchKind = SearchKind.POSTS,
-    community: str | None = None,
-    first: int = 25,
-    after: str | None = None,
+    query: Annotated[str, strawberry.argument(description="The words to look for.")],
+    kind: Annotated[
+        SearchKind, strawberry.argument(description="What to look for.")
+    ] = SearchKind.POSTS,
+    community: Annotated[
+        str | None,
+        strawberry.argument(description="Only in this community (its name); null for everywhere."),
+    ] = None,
+    first: First = 25,
+    after: After = None,
 ) -> SearchConnection:
     """Visible posts, comments, communities or people matching `query` (words, "a phrase",
     `or`, `-word`), best match first. `community` limits posts and comments to one community;
@@ -96,7 +103,9 @@ async def search(
     return SearchConnection(edges=found.edges, page_info=found.page_info)
 
 
-async def _builder(info: Info, kind: SearchKind, rows: list[Any]) -> Callable[[Any], Any]:
+async def _builder(
+    info: Info, kind: SearchKind, rows: list[asyncpg.Record]
+) -> Callable[[asyncpg.Record], Post | Comment | Community | User]:
     """How the rows of `kind` become objects, the viewer's state loaded for all at once."""
     if kind is SearchKind.POSTS:
         await prime_viewer_state(info, rows)
@@ -112,4 +121,4 @@ async def _builder(info: Info, kind: SearchKind, rows: list[Any]) -> Callable[[A
 
 @strawberry.type
 class SearchQuery:
-    search = strawberry.field(resolver=search)
+    search = strawberry.field(description="Full-text search, best match first.", resolver=search)

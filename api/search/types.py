@@ -14,17 +14,24 @@ from api.posts.types import Post
 from api.users.types import User
 
 
-@strawberry.enum
+@strawberry.enum(description="What `search` looks for.")
 class SearchKind(Enum):
-    POSTS = "POSTS"
-    COMMENTS = "COMMENTS"
-    COMMUNITIES = "COMMUNITIES"
-    USERS = "USERS"
+    POSTS = strawberry.enum_value("POSTS", description="Posts, by title and text.")
+    COMMENTS = strawberry.enum_value("COMMENTS", description="Comments, by text.")
+    COMMUNITIES = strawberry.enum_value(
+        "COMMUNITIES", description="Communities, by name, title and description."
+    )
+    USERS = strawberry.enum_value("USERS", description="People, by name and address.")
 
 
-SearchResult = Annotated[Post | Comment | Community | User, strawberry.union("SearchResult")]
+SearchResult = Annotated[
+    Post | Comment | Community | User,
+    strawberry.union(
+        "SearchResult", description="A post, comment, community or person `search` found."
+    ),
+]
 
 
-@strawberry.type(name="SearchConnection")
+@strawberry.type(name="SearchConnection", description="A page of search results, best match first.")
 class SearchConnection(Connection[SearchResult]):
     """Results, best match first (ties: newest first)."""

@@ -3,6 +3,8 @@ beyond the markdown preview."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
@@ -17,6 +19,7 @@ from api.comments.resolvers import CommentQuery
 from api.comments.resolvers import attach as attach_comments
 from api.communities.mutations import CommunityMutation
 from api.communities.resolvers import CommunityQuery
+from api.communities.resolvers import attach as attach_communities
 from api.core import permissions
 from api.core.errors import BadUserInput
 from api.core.rendering import RenderFailed
@@ -51,7 +54,9 @@ MAX_COST = 5000
 RENDER_COST = 1000
 
 
-async def render_markdown(info: Info, source: str) -> str:
+async def render_markdown(
+    info: Info, source: Annotated[str, strawberry.argument(description="The markdown.")]
+) -> str:
     """The server's rendering of markdown (sanitized HTML), for previews before submitting."""
     if len(source) > BODY_MAX_LENGTH:
         raise BadUserInput(
@@ -70,8 +75,8 @@ async def render_markdown(info: Info, source: str) -> str:
 
 
 # Fields of low types resolved by a higher domain (User.posts, User.comments, User.rewards,
-# User.rewardTotals, Community.rewardEpochs, Viewer.saved, Viewer.blockedUsers and
-# Viewer.blockedCommunities), attached here where the schema is composed, so
+# User.rewardTotals, Community.rewardEpochs, Viewer.saved, Viewer.blockedUsers,
+# Viewer.blockedCommunities and Proposal.community), attached here where the schema is composed, so
 # that no domain imports one above it (see api.core.extend). In this order, for the schema's.
 attach_posts()
 attach_comments()
@@ -79,9 +84,10 @@ attach_rewards()
 attach_saved()
 attach_blocks()
 attach_tips()
+attach_communities()
 
 
-@strawberry.type
+@strawberry.type(description="What can be read.")
 class Query(
     AuthQuery,
     UserQuery,
@@ -94,10 +100,16 @@ class Query(
     TipQuery,
     SearchQuery,
 ):
-    render_markdown = strawberry.field(resolver=render_markdown, metadata={COST: RENDER_COST})
+    render_markdown = strawberry.field(
+        description=(
+            "The sanitized HTML markdown renders to, as a post shows it: the editor's preview."
+        ),
+        resolver=render_markdown,
+        metadata={COST: RENDER_COST},
+    )
 
 
-@strawberry.type
+@strawberry.type(description="What can be done.")
 class Mutation(
     AuthMutation,
     UserMutation,

@@ -149,11 +149,13 @@ def is_shareable(schema: Any, query: str) -> bool:
     return check.shareable
 
 
-def _objects_to_fill(data: Any) -> tuple[list[tuple[dict, int]], list[tuple[dict, int]]] | None:
+def _objects_to_fill(
+    data: Any,
+) -> tuple[list[tuple[dict[str, Any], int]], list[tuple[dict[str, Any], int]]] | None:
     """The posts and communities of a shared answer that hold viewer fields, with their row ids;
     None if one of them cannot be told apart (no `id` beside a viewer field)."""
-    posts: list[tuple[dict, int]] = []
-    communities: list[tuple[dict, int]] = []
+    posts: list[tuple[dict[str, Any], int]] = []
+    communities: list[tuple[dict[str, Any], int]] = []
     pending = [data]
     while pending:
         node = pending.pop()

@@ -4,9 +4,7 @@ costs the operator nothing."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from typing import Any
+from typing import Annotated
 
 import strawberry
 from eth_utils import keccak
@@ -28,7 +26,7 @@ from api.core.errors import (
 from api.core.scalars import BigInt
 from api.core.types import Info
 from api.governance import chain
-from api.governance.mutations import RELAY_POLL_SECONDS, RELAY_WAIT_SECONDS, RelayStatus
+from api.governance.relays import Outcome, RelayStatus
 from api.tips import repository
 from api.tips.loaders import ref_of
 from api.users.types import checksummed
@@ -37,30 +35,21 @@ from governance.operator import POINT
 from governance.tips import Permit, SignedTip, tip_by_sig_call
 
 
-@strawberry.type
+@strawberry.type(description="A signed tip the operator sends for the tipper.")
 class RelayedTip:
     """A signed tip the operator sends for the tipper."""
 
-    tipper: str
-    recipient: str
-    amount: BigInt
-    status: RelayStatus
+    tipper: str = strawberry.field(description="The tipper's address (EIP-55).")
+    recipient: str = strawberry.field(
+        description="The author's address (EIP-55), who receives the tip."
+    )
+    amount: BigInt = strawberry.field(description="The points tipped, in base units.")
+    status: RelayStatus = strawberry.field(description="Where it stands.")
     # The transaction that carries the tip; null while PENDING.
-    tx_hash: str | None
-    error: str | None
-
-
-def _signature(value: str, *, field: str) -> bytes:
-    try:
-        raw = bytes.fromhex(value.strip().removeprefix("0x"))
-    except ValueError:
-        raw = b""
-    if len(raw) != 65:
-        raise BadUserInput(
-            "A signature is 65 bytes in hexadecimal (0x and 130 digits), as the wallet gives it.",
-            field=field,
-        )
-    return raw
+    tx_hash: str | None = strawberry.field(
+        description="The transaction that carries the tip; null while PENDING."
+    )
+    error: str | None = strawberry.field(description="Why the chain refused it, when FAILED.")
 
 
 def _refusal(facts: str | None, tipper: str) -> None:
@@ -95,13 +84,36 @@ def _facts(on_chain: chain.Chain, signed: SignedTip) -> tuple[int, str | None]:
 
 async def relay_tip(
     info: Info,
-    community: str,
-    item_id: strawberry.ID,
-    amount: BigInt,
-    tipper: str,
-    deadline: BigInt,
-    permit: str,
-    signature: str,
+    community: Annotated[
+        str, strawberry.argument(description="The community whose points are tipped (its name).")
+    ],
+    item_id: Annotated[
+        strawberry.ID, strawberry.argument(description="The tipped post's or comment's global id.")
+    ],
+    amount: Annotated[
+        BigInt, strawberry.argument(description="The points to give, in base units.")
+    ],
+    tipper: Annotated[str, strawberry.argument(description="The tipper's wallet address.")],
+    deadline: Annotated[
+        BigInt,
+        strawberry.argument(
+            description="When the signatures expire (seconds since the epoch), as signed."
+        ),
+    ],
+    permit: Annotated[
+        str,
+        strawberry.argument(
+            description=(
+                "The tipper's EIP-2612 permit signature for the Tips contract (0x-hex, 65 bytes)."
+            )
+        ),
+    ],
+    signature: Annotated[
+        str,
+        strawberry.argument(
+            description="The tipper's EIP-712 signature of the tip (0x-hex, 65 bytes)."
+        ),
+    ],
 ) -> RelayedTip:
     """Sends a tip with the operator's gas. The tipper signs two EIP-712 messages with the same
     `deadline` (Unix seconds): the community token's `Permit(owner, spender = the Tips contract,
@@ -132,7 +144,7 @@ async def relay_tip(
             f"{checksummed(tipper_address)} holds {points / POINT:g} points of c/{community}, "
             "fewer than the tip."
         )
-    permit_bytes = _signature(permit, field="permit")
+    permit_bytes = chain.signature_bytes(permit, field="permit")
     signed = SignedTip(
         token=Web3.to_checksum_address("0x" + token.hex()),
         tipper=Web3.to_checksum_address(tipper_address),
@@ -140,7 +152,7 @@ async def relay_tip(
         amount=value,
         item_ref=ref_of(kind, row_id),
         permit=Permit(int(deadline), permit_bytes[64], permit_bytes[:32], permit_bytes[32:64]),
-        signature=_signature(signature, field="signature"),
+        signature=chain.signature_bytes(signature, field="signature"),
     )
     on_chain = chain.chain_of(ctx.settings)
     if "tips" not in on_chain.deployment["contracts"]:
@@ -174,26 +186,20 @@ async def relay_tip(
     )
     if recorded is None:
         raise Conflict("This tip is being relayed already.")
-    settled = await _await_signed(info, int(recorded["id"]))
+    relay_id = int(recorded["id"])
+    outcome = Outcome.of(
+        await chain.await_signed(
+            lambda: repository.get_tip_relay(info.context.pool, relay_id=relay_id)
+        )
+    )
     return RelayedTip(
         tipper=signed.tipper,
         recipient=signed.to,
         amount=BigInt(value),
-        status=RelayStatus(settled["status"].upper()),
-        tx_hash="0x" + bytes(settled["tx_hash"]).hex() if settled["tx_hash"] else None,
-        error=settled["error"] if settled["status"] == "failed" else None,
+        status=outcome.status,
+        tx_hash=outcome.tx_hash,
+        error=outcome.error,
     )
-
-
-async def _await_signed(info: Info, relay_id: int) -> Any:
-    """The intent once the sender signed (or settled) it, or as it stands after the wait."""
-    deadline = time.monotonic() + RELAY_WAIT_SECONDS
-    while True:
-        row = await repository.get_tip_relay(info.context.pool, relay_id=relay_id)
-        assert row is not None  # intents are never deleted
-        if row["status"] != "pending" or time.monotonic() >= deadline:
-            return row
-        await asyncio.sleep(RELAY_POLL_SECONDS)
 
 
 async def tips_contract(info: Info) -> str | None:
@@ -209,9 +215,23 @@ async def tips_contract(info: Info) -> str | None:
 
 @strawberry.type
 class TipQuery:
-    tips_contract = strawberry.field(resolver=tips_contract)
+    tips_contract = strawberry.field(
+        description=(
+            "The address of the Tips contract wallets send tips to (and sign "
+            "gasless tips for); null when the platform is not deployed on a "
+            "chain, or was deployed before tips."
+        ),
+        resolver=tips_contract,
+    )
 
 
 @strawberry.type
 class TipMutation:
-    relay_tip = strawberry.mutation(resolver=relay_tip)
+    relay_tip = strawberry.mutation(
+        description=(
+            "Sends the tipper's signed tip with the operator's gas, once the "
+            "chain would take it (no session needed: the signatures are the "
+            "tipper's consent)."
+        ),
+        resolver=relay_tip,
+    )

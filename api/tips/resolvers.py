@@ -4,7 +4,10 @@ types by `api.server.schema` (see `api.core.extend`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
+
+import asyncpg
+import strawberry
 
 from api.comments.types import Comment
 from api.core.extend import extend_type
@@ -18,12 +21,20 @@ from api.core.pagination import (
     row_id,
 )
 from api.core.scalars import BigInt
-from api.core.types import Info
+from api.core.types import After, First, Info
 from api.posts.types import Post
 from api.tips import repository
 from api.tips.loaders import TIP_SUMMARY, ref_of
 from api.tips.types import Tip, TipSummary
 from api.users.types import User
+
+# Which tips a person's lists show.
+PaidIn = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Only those paid in this community's points (its name); null for all."
+    ),
+]
 
 
 async def _summary(info: Info, kind: str, row_id: int) -> TipSummary:
@@ -45,12 +56,12 @@ async def comment_tips(root: Comment, info: Info) -> TipSummary:
     return await _summary(info, "Comment", root.row_id)
 
 
-def _cursor(row: Any) -> str:
+def _cursor(row: asyncpg.Record) -> str:
     return encode_cursor("tips", [row["block_number"], row["log_index"]])
 
 
 async def post_tippers(
-    root: Post, info: Info, first: int = 25, after: str | None = None
+    root: Post, info: Info, first: First = 25, after: After = None
 ) -> Connection[Tip]:
     """The post's tips, newest first: who gave how much."""
     check_page_size(first)
@@ -83,7 +94,7 @@ async def _account_tips(
 
 
 async def tips_received(
-    root: User, info: Info, community: str | None = None, first: int = 25, after: str | None = None
+    root: User, info: Info, community: PaidIn = None, first: First = 25, after: After = None
 ) -> Connection[Tip]:
     """The tips this person received, newest first, in one community or all."""
     return await _account_tips(
@@ -92,7 +103,7 @@ async def tips_received(
 
 
 async def tips_sent(
-    root: User, info: Info, community: str | None = None, first: int = 25, after: str | None = None
+    root: User, info: Info, community: PaidIn = None, first: First = 25, after: After = None
 ) -> Connection[Tip]:
     """The tips this person gave, newest first, in one community or all."""
     return await _account_tips(
@@ -103,8 +114,10 @@ async def tips_sent(
 def attach() -> None:
     """Add the tip fields to Post, Comment and User: tips name posts and comments, which build on
     users, so this domain sits above them."""
-    extend_type(Post, "tips", post_tips)
-    extend_type(Post, "tippers", post_tippers)
-    extend_type(Comment, "tips", comment_tips)
-    extend_type(User, "tips_received", tips_received)
-    extend_type(User, "tips_sent", tips_sent)
+    extend_type(Post, "tips", post_tips, description="The tips it received.")
+    extend_type(Post, "tippers", post_tippers, description="Its tips, newest first.")
+    extend_type(Comment, "tips", comment_tips, description="The tips it received.")
+    extend_type(
+        User, "tips_received", tips_received, description="The tips they received, newest first."
+    )
+    extend_type(User, "tips_sent", tips_sent, description="The tips they sent, newest first.")

@@ -5,15 +5,16 @@ from __future__ import annotations
 import base64
 import functools
 from datetime import UTC, datetime
-from typing import Any
 
+import asyncpg
 import strawberry
 from eth_utils import to_checksum_address
 
 from api.core import ids
 from api.core.errors import BadUserInput
 from api.core.scalars import BigInt
-from api.core.types import Info
+from api.core.types import CommunityName, Info
+from api.core.types import field as resolver_field
 from api.users.loaders import TOKEN_STANDING
 from governance import community_id
 
@@ -27,42 +28,87 @@ def checksummed(address: str) -> str:
     return to_checksum_address(address)
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "A person, known by their wallet address; someone the chain names "
+        "who never signed in shows with their address alone."
+    )
+)
 class User:
     """A person. `posts`, `comments`, `rewards` and `rewardTotals` are resolved by those domains,
     which build on this one, and attached where the schema is composed (`api.core.extend`)."""
 
     row_id: strawberry.Private[int]
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The account's global id.")
     # EIP-55 checksummed.
-    address: str
-    display_name: str | None
-    bio: str | None
-    karma: int
-    post_karma: int
-    comment_karma: int
-    created_at: datetime
+    address: str = strawberry.field(
+        description=(
+            "Their wallet address, EIP-55 checksummed; the zero address once "
+            "the account is deleted."
+        )
+    )
+    display_name: str | None = strawberry.field(
+        description=(
+            "The name they chose, if any (not unique: it names nobody in an "
+            "action, the address does)."
+        )
+    )
+    bio: str | None = strawberry.field(description="What they say about themselves, if anything.")
+    karma: int = strawberry.field(description="Their post and comment karma together.")
+    post_karma: int = strawberry.field(description="The sum of their posts' scores.")
+    comment_karma: int = strawberry.field(description="The sum of their comments' scores.")
+    created_at: datetime = strawberry.field(description="When they first signed in.")
     # Set when the account was deleted (Mutation.deleteAccount): its profile is then empty and
     # its address the zero address, as the address now belongs to whoever signs in with it.
-    deleted_at: datetime | None = None
+    deleted_at: datetime | None = strawberry.field(
+        default=None,
+        description=(
+            "When the account was deleted (`deleteAccount`): its profile is "
+            "then empty; null otherwise."
+        ),
+    )
 
     # A person's standing in a community's token, from the indexer's mirror of the chain (read
     # only). The resolvers live here, beside User, and read the mirror with the users domain's
     # own SQL: a governance domain above would make User import it back (a cycle).
 
-    @strawberry.field
-    async def points(self, info: Info, community: str) -> BigInt:
+    @resolver_field(
+        description=(
+            "Their balance of the community's token (its points), in base "
+            "units, from the mirror of the chain."
+        )
+    )
+    async def points(
+        self,
+        info: Info,
+        community: CommunityName,
+    ) -> BigInt:
         """The community token's balance, in base units (18 decimals); 0 if none."""
         return BigInt(int((await self._token_standing(info, community))["points"]))
 
-    @strawberry.field
-    async def voting_power(self, info: Info, community: str) -> BigInt:
+    @resolver_field(
+        description=(
+            "The votes the community's governor counts for them now (their own "
+            "points if self-delegated, and those delegated to them)."
+        )
+    )
+    async def voting_power(
+        self,
+        info: Info,
+        community: CommunityName,
+    ) -> BigInt:
         """The votes delegated to this person in the community (their own only once they
         delegate to themselves, as with every ERC20Votes token)."""
         return BigInt(int((await self._token_standing(info, community))["voting_power"]))
 
-    @strawberry.field
-    async def delegate(self, info: Info, community: str) -> User | None:
+    @resolver_field(
+        description="Whom their votes count through in the community; null if they never delegated."
+    )
+    async def delegate(
+        self,
+        info: Info,
+        community: CommunityName,
+    ) -> User | None:
         """Whom this person delegates their votes to in the community; null if nobody."""
         row = await self._token_standing(info, community)
         if row["delegatee"] is None:
@@ -71,7 +117,7 @@ class User:
             return User.from_address("0x" + row["delegatee"].hex(), seen_at=row["delegated_at"])
         return User.from_row(row["delegate_account"])
 
-    async def _token_standing(self, info: Info, community: str) -> Any:
+    async def _token_standing(self, info: Info, community: str) -> asyncpg.Record:
         key = (community_id(_community_name(community)), bytes.fromhex(self.address[2:]))
         return await info.context.loaders.get(TOKEN_STANDING).load(key)
 
@@ -98,7 +144,7 @@ class User:
         )
 
     @classmethod
-    def from_row(cls, row: Any) -> User:
+    def from_row(cls, row: asyncpg.Record) -> User:
         """Build from a users row: a table's, or one a query joins as a whole-row column
         (`post_views.author`, `report_views.reporter`, `proposal_views.proposer_account`, ...)."""
         post_karma = row["post_karma"]

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from api.core import ids, permissions
 from api.core.errors import BadUserInput, NotFound
-from api.core.types import Info
+from api.core.types import Info, ItemId
 from api.votes import repository
 from api.votes.types import VoteDirection, VoteResult
 
 
-async def vote(info: Info, target_id: strawberry.ID, direction: VoteDirection) -> VoteResult:
+async def vote(
+    info: Info,
+    target_id: ItemId,
+    direction: Annotated[VoteDirection, strawberry.argument(description="The vote.")],
+) -> VoteResult:
     viewer = await permissions.require_writer(info)
     kind, row_id = ids.decode(target_id, "Post", "Comment", field="targetId")
     target = await repository.get_score(info.context.pool, kind=kind, target_id=row_id)
@@ -43,4 +49,6 @@ async def vote(info: Info, target_id: strawberry.ID, direction: VoteDirection) -
 
 @strawberry.type
 class VoteMutation:
-    vote = strawberry.mutation(resolver=vote)
+    vote = strawberry.mutation(
+        description="Votes on a post or comment, or withdraws the vote (NONE).", resolver=vote
+    )

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from enum import Enum
-from typing import Any
 
 import strawberry
 
 
-@strawberry.enum
+@strawberry.enum(description="A vote on a post or comment.")
 class VoteDirection(Enum):
-    UP = "UP"
-    DOWN = "DOWN"
-    NONE = "NONE"
+    UP = strawberry.enum_value("UP", description="An upvote.")
+    DOWN = strawberry.enum_value("DOWN", description="A downvote.")
+    NONE = strawberry.enum_value("NONE", description="No vote (given to `vote`, it withdraws one).")
 
     @property
     def value_int(self) -> int:
@@ -27,16 +26,18 @@ class VoteDirection(Enum):
 _FROM_INT = {1: VoteDirection.UP, -1: VoteDirection.DOWN, 0: VoteDirection.NONE}
 
 
-@strawberry.type
+@strawberry.type(description="A post's or comment's tally after the viewer's vote.")
 class VoteResult:
-    target_id: strawberry.ID
-    score: int
-    upvotes: int
-    downvotes: int
-    viewer_vote: VoteDirection
+    target_id: strawberry.ID = strawberry.field(
+        description="The id of the post or comment voted on."
+    )
+    score: int = strawberry.field(description="Upvotes minus downvotes now.")
+    upvotes: int = strawberry.field(description="How many upvotes it has now.")
+    downvotes: int = strawberry.field(description="How many downvotes it has now.")
+    viewer_vote: VoteDirection = strawberry.field(description="The viewer's vote now.")
 
 
-def direction_of(vote: int | Awaitable[int]) -> Any:
+def direction_of(vote: int | Awaitable[int]) -> VoteDirection | Awaitable[VoteDirection]:
     """A viewer's vote as a direction: at once if the loader knew it, else an awaitable."""
     if isinstance(vote, int):
         return VoteDirection.from_int(vote)

@@ -84,7 +84,7 @@ export const CommentBody = graphql(`
 
 /**
  * A post's comments' tips, apart from the comments: with them, the comment listing could return
- * more objects than the API allows one query (README "Limits").
+ * more objects than the API allows one query (docs/api.md, "Limits").
  */
 export const CommentTipsQuery = graphql(`
   query CommentTips($postId: ID!) {

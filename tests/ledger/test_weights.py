@@ -1,4 +1,4 @@
-"""Votes weighted by standing (README, "How rewards work"): a voter weighs the square root of the
+"""Votes weighted by standing (docs/rewards.md): a voter weighs the square root of the
 points they held at the epoch's start, split as a budget over the authors they voted on; a
 community nobody holds points in yet bootstraps with every voter weighing one."""
 

@@ -1,7 +1,7 @@
 // The wallet's side of a tip: a permit of the community's token for the Tips contract, and
 // either the tipper's own `tipWithPermit` transaction, or (gasless) the Tips contract's `Tip`
 // message for the operator to relay. Loaded on demand, like ./chain, so viem stays out of the
-// first page. `itemRef` is keccak256 of the item's GraphQL id (README "Tips").
+// first page. `itemRef` is keccak256 of the item's GraphQL id (docs/governance.md, "Tips").
 import {
   createPublicClient,
   createWalletClient,

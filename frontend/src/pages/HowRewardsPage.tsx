@@ -1,7 +1,7 @@
 import { Link } from "react-router";
 import { useTitle } from "../lib/title";
 
-/** The rules of rewards, for members (README "How rewards work" is the same, for operators). */
+/** The rules of rewards, for members (docs/rewards.md is the same, for operators). */
 export function HowRewardsPage() {
   useTitle("How rewards work");
   return (

@@ -1,0 +1,1 @@
+ALTER TABLE delegate_statements DROP COLUMN statement_html;
