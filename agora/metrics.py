@@ -18,7 +18,6 @@ import asyncio
 import bisect
 import os
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 from prometheus_client import Counter, Gauge, Histogram
@@ -151,13 +150,9 @@ def multiproc_dir() -> Path | None:
     return Path(value) if value else None
 
 
-# prometheus_client leaves this one unannotated; its signature, as the library documents it
-_mark_process_dead: Callable[[int, str], None] = mark_process_dead
-
-
 def forget_dead_workers(directory: Path) -> None:
     """Drops the live gauges of processes that are gone (a worker killed and replaced)."""
     for path in directory.iterdir():
         found = _LIVE_GAUGE_FILE.match(path.name)
         if found is not None and not pid_alive(int(found.group(1))):
-            _mark_process_dead(int(found.group(1)), str(directory))
+            mark_process_dead(int(found.group(1)), str(directory))

@@ -367,10 +367,10 @@ class AgoraGraphQL(GraphQL[Context, None]):
         if cached is not None:
             return cached
         filling = resources.cache.filling
-        response, _ = await asyncio.shield(
+        filled: tuple[Response, int] = await asyncio.shield(
             filling.run(key, lambda: self._fill(request, body, key, resources))
         )
-        return response
+        return filled[0]
 
     def _cached(
         self, request: Request, body: bytes, key: ReadKey, resources: Resources, since: int | None
