@@ -36,6 +36,7 @@ from eth_account import Account
 from web3 import Web3
 from web3.contract import Contract
 
+import sender as operator_sender
 from agora.chain import ChainError, connect, send_transaction
 from agora.settings import Settings
 from agora.sql import load
@@ -57,7 +58,6 @@ from governance.proposals import Proposal, ProposalState, Support, election
 from governance.tips import item_ref, sign_permit
 from indexer import repository as indexer_repository
 from ledger import epochs, genesis
-from ledger import sender as operator_sender
 
 queries = load(__file__, "demo.sql")
 
