@@ -265,14 +265,16 @@ class CastVoteBySig:
         )
 
     def dedupe_key(self) -> str:
-        return f"{self.KIND}:{self.governor.lower()}:{self.proposal_id}:{self.voter}:{self.nonce}"
+        governor, voter = self.governor.lower(), self.voter.lower()
+        return f"{self.KIND}:{governor}:{self.proposal_id}:{voter}:{self.nonce}"
 
     def payload(self) -> JsonObject:
         return {
             "governor": self.governor,
             "proposalId": str(self.proposal_id),
             "support": self.support,
-            "voter": self.voter,
+            # Lower-case, as the relay's reads compare it (`api/governance/queries.sql`).
+            "voter": self.voter.lower(),
             "signature": _hex(self.signature),
             "reason": self.reason,
             "nonce": self.nonce,

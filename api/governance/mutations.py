@@ -63,6 +63,7 @@ from api.governance.types import (
 from api.users.types import checksummed
 from governance import community_id as chain_community_id
 from governance.deploy import contract_at
+from governance.intents import CastVoteBySig
 from governance.operator import POINT
 from governance.proposals import Proposal, election, impeachment
 from governance.proposals import ProposalState as ChainProposalState
@@ -297,11 +298,6 @@ def _signature(value: str) -> bytes:
     return raw
 
 
-def _relay_key(governor: str, proposal_id: int, voter: str, nonce: int) -> str:
-    """The start of the intent's key; the outbox ends it with the intent's id."""
-    return f"cast_vote_by_sig:{governor.lower()}:{proposal_id}:{voter}:{nonce}"
-
-
 async def _proposal_of(info: Info, proposal_id: str) -> tuple[bytes, int, Any]:
     """(governor, id, row) of the proposal named by its global id (`Proposal.id`) or by the
     governor's id alone (`Proposal.proposalId`, decimal) when no two governors share it."""
@@ -409,19 +405,17 @@ async def relay_vote(
         limit=ctx.settings.write_rate_limit,
         window=ctx.settings.write_rate_window_seconds,
     )
-    payload = {
-        "governor": governor_address,
-        "proposalId": str(number),
-        "support": support.value,
-        "voter": voter_address,
-        "signature": "0x" + ballot.hex(),
-        "reason": reason,
-        "nonce": facts.nonce,
-    }
+    intent = CastVoteBySig(
+        governor_address,
+        number,
+        support.value,
+        Web3.to_checksum_address(voter_address),
+        ballot,
+        reason,
+        facts.nonce,
+    )
     recorded = await repository.record_vote_relay(
-        ctx.pool,
-        key_prefix=_relay_key(governor_address, number, voter_address, facts.nonce),
-        payload=payload,
+        ctx.pool, key_prefix=intent.dedupe_key(), payload=intent.payload()
     )
     if recorded is None:
         await _refuse_second_ballot_at(info, governor_address, number, voter_address, facts.nonce)
