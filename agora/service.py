@@ -19,8 +19,11 @@ from collections.abc import Mapping
 
 import asyncpg
 
+from agora import sql
 from agora.db import server_settings
 from agora.settings import Settings
+
+queries = sql.load(__file__, "service.sql")
 
 BACKOFF_START_SECONDS = 0.2
 BACKOFF_CAP_SECONDS = 5.0
@@ -134,7 +137,7 @@ async def stand_by(
     """Takes the advisory lock that makes one `service` active; while another holds it, stands
     by (saying so once) and takes over (saying so once) when it ends, within
     STANDBY_POLL_SECONDS. False if `stop` is set first. The lock lives as long as `conn`."""
-    if await _try_lock(conn, lock_key):
+    if await try_lock(conn, lock_key):
         return True
     log.info(
         "another %s is active (it holds advisory lock %#x); standing by to take over",
@@ -142,7 +145,7 @@ async def stand_by(
         lock_key,
     )
     waited = time.monotonic()
-    while not await _try_lock(conn, lock_key):
+    while not await try_lock(conn, lock_key):
         if stop is not None and stop.is_set():
             return False
         await _sleep(STANDBY_POLL_SECONDS, stop)
@@ -154,8 +157,9 @@ async def stand_by(
     return True
 
 
-async def _try_lock(conn: asyncpg.Connection, key: int) -> bool:
-    locked: bool = await conn.fetchval("SELECT pg_try_advisory_lock($1)", key)
+async def try_lock(conn: asyncpg.Connection, key: int) -> bool:
+    """Takes the advisory lock `key` for `conn`'s session if it is free; whether it did."""
+    locked: bool = await conn.fetchval(queries.try_lock, key)
     return locked
 
 

@@ -96,7 +96,7 @@ async def send_pending(settings: Settings, database_url: str) -> int | None:
     deployment, rpc_url, operator_key = _chain_of(settings)
     db = await service.connect(database_url, settings, name=APPLICATION_NAME)
     try:
-        if not await db.fetchval("SELECT pg_try_advisory_lock($1)", LOCK_KEY):
+        if not await service.try_lock(db, LOCK_KEY):
             return None
         sender = Sender(Operator(settings, db, deployment, rpc_url, operator_key))
         steps = 0
