@@ -53,7 +53,6 @@ is sent: its nonce comes before any other.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
 import asyncpg
@@ -72,7 +71,8 @@ log = logging.getLogger("agora.sender")
 LOCK_KEY = 0x4147_4F52_4153_4E44
 # The outbox's trigger notifies this channel when an intent is recorded.
 CHANNEL = "operator_transactions"
-# Its own connection, not the pool's: it holds the lock for the sender's life.
+# Its connection's name in pg_stat_activity: its own connection, not the pool's, as it holds the
+# lock for the sender's life.
 APPLICATION_NAME = "agora-send"
 
 
@@ -125,8 +125,8 @@ async def run(settings: Settings, database_url: str) -> None:
         except Exception as error:
             if not service.database_lost(error, db):
                 raise
-            # The lock went with the connection: taken again before anything is sent.
-            await database.lost(error)
+            lost = error
         finally:
-            with contextlib.suppress(Exception):
-                await service.close(db)
+            await service.close(db)
+        # The lock went with the connection: taken again before anything is sent.
+        await database.lost(lost)
