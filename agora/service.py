@@ -7,6 +7,7 @@ listeners, the ledger) does alike, written once.
 - `database_lost`: whether an error means the database went away (reconnect, not a bug).
 - `chain_rpc_url`: which node a service talks to.
 - `stand_by`: one active instance per lock; a second waits, and takes over when it dies.
+- `run_active`: all of these around a service's work, for its whole life.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 import asyncpg
 
@@ -155,6 +156,39 @@ async def stand_by(
         time.monotonic() - waited,
     )
     return True
+
+
+async def run_active(
+    connect: Callable[[], Awaitable[asyncpg.Connection]],
+    lock_key: int,
+    work: Callable[[asyncpg.Connection], Awaitable[None]],
+    *,
+    service: str,
+    log: logging.Logger,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """The life of a service with one active instance: `work` runs on a connection (`connect`)
+    that holds `lock_key`, standing by while another instance holds it (`stand_by`). When the
+    database goes away it connects again, backing off and saying so once (`Outage`), and takes
+    the lock again before any work: another instance may have taken over meanwhile. Returns when
+    `work` does, or once `stop` is set."""
+    database = Outage("PostgreSQL", log)
+    while stop is None or not stop.is_set():
+        conn: asyncpg.Connection | None = None
+        try:
+            conn = await connect()
+            database.back()
+            if not await stand_by(conn, lock_key, service=service, log=log, stop=stop):
+                return
+            await work(conn)
+            return
+        except Exception as error:
+            if not database_lost(error, conn):
+                raise
+            lost = error
+        finally:
+            await close(conn)
+        await database.lost(lost, stop)
 
 
 async def try_lock(conn: asyncpg.Connection, key: int) -> bool:

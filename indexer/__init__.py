@@ -38,31 +38,24 @@ async def run(settings: Settings, database_url: str, stop: asyncio.Event | None 
     log.info(
         "indexing chain %s (deployment file %s) into the mirror", rpc_url, settings.deployment_file
     )
-    database = service.Outage("PostgreSQL", log)
-    while stop is None or not stop.is_set():
-        conn: asyncpg.Connection | None = None
-        try:
-            conn = await repository.connect(database_url, settings)
-            database.back()
-            if not await service.stand_by(
-                conn, repository.LOCK_KEY, service="`agora index`", log=log, stop=stop
-            ):
-                return
-            follower = Follower(
-                conn,
-                node,
-                deployment,
-                finality=settings.indexer_finality_blocks,
-                confirmations=settings.indexer_confirmations,
-                poll_seconds=settings.indexer_poll_seconds,
-                max_range=settings.indexer_max_log_range,
-            )
-            await follower.run(stop)
-            return
-        except Exception as error:
-            if not service.database_lost(error, conn):
-                raise
-            lost = error
-        finally:
-            await service.close(conn)
-        await database.lost(lost, stop)
+
+    async def follow(conn: asyncpg.Connection) -> None:
+        follower = Follower(
+            conn,
+            node,
+            deployment,
+            finality=settings.indexer_finality_blocks,
+            confirmations=settings.indexer_confirmations,
+            poll_seconds=settings.indexer_poll_seconds,
+            max_range=settings.indexer_max_log_range,
+        )
+        await follower.run(stop)
+
+    await service.run_active(
+        lambda: repository.connect(database_url, settings),
+        repository.LOCK_KEY,
+        follow,
+        service="`agora index`",
+        log=log,
+        stop=stop,
+    )

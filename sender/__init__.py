@@ -110,23 +110,19 @@ async def send_pending(settings: Settings, database_url: str) -> int | None:
 async def run(settings: Settings, database_url: str) -> None:
     """Sends the outbox's intents until the process is stopped (`agora send`)."""
     deployment, rpc_url, operator_key = _chain_of(settings)
-    database = service.Outage("PostgreSQL", log)
-    while True:
-        db: asyncpg.Connection | None = None
-        try:
-            db = await service.connect(database_url, settings, name=APPLICATION_NAME)
-            database.back()
-            await service.stand_by(db, LOCK_KEY, service="`agora send`", log=log)
-            operator = Operator(settings, db, deployment, rpc_url, operator_key)
-            sender = Sender(operator)
-            await db.add_listener(CHANNEL, sender.notified)
-            log.info("sending the transactions of the operator %s to %s", operator.address, rpc_url)
-            await sender.run_forever()
-        except Exception as error:
-            if not service.database_lost(error, db):
-                raise
-            lost = error
-        finally:
-            await service.close(db)
-        # The lock went with the connection: taken again before anything is sent.
-        await database.lost(lost)
+
+    async def send(db: asyncpg.Connection) -> None:
+        operator = Operator(settings, db, deployment, rpc_url, operator_key)
+        sender = Sender(operator)
+        await db.add_listener(CHANNEL, sender.notified)
+        log.info("sending the transactions of the operator %s to %s", operator.address, rpc_url)
+        await sender.run_forever()
+
+    # The lock goes with a lost connection: taken again before anything is sent.
+    await service.run_active(
+        lambda: service.connect(database_url, settings, name=APPLICATION_NAME),
+        LOCK_KEY,
+        send,
+        service="`agora send`",
+        log=log,
+    )
