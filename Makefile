@@ -32,7 +32,7 @@ bench-deps:
 	  else echo "make bench needs wrk (Debian/Ubuntu: sudo apt-get install wrk)"; exit 1; fi; }
 
 # Lint, format, the layers (import-linter's contracts in pyproject.toml) and the types (mypy).
-PACKAGES := agora api cli governance indexer ledger
+PACKAGES := agora api cli governance indexer ledger sender
 
 check: bootstrap
 	$(BIN)/ruff check $(PACKAGES) tests

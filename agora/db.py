@@ -86,6 +86,17 @@ class QueryCounter:
         self.count += 1
 
 
+def server_settings(settings: Settings, application_name: str) -> dict[str, str]:
+    """The session settings of every connection Agora opens: the standard timeouts, and a name,
+    so an operator (or a test) can find each service's sessions in pg_stat_activity."""
+    return {
+        "application_name": application_name,
+        "statement_timeout": str(settings.db_statement_timeout_ms),
+        "lock_timeout": str(settings.db_lock_timeout_ms),
+        "idle_in_transaction_session_timeout": str(settings.db_idle_in_transaction_timeout_ms),
+    }
+
+
 async def create_pool(
     dsn: str,
     *,
@@ -117,13 +128,7 @@ async def create_pool(
         acquire_timeout=settings.db_acquire_timeout_seconds,
         # Connecting is part of acquiring when a connection was lost, so the same bound.
         timeout=settings.db_acquire_timeout_seconds,
-        server_settings={
-            # Named, so an operator (or a test) can find the API's sessions in pg_stat_activity.
-            "application_name": APPLICATION_NAME,
-            "statement_timeout": str(settings.db_statement_timeout_ms),
-            "lock_timeout": str(settings.db_lock_timeout_ms),
-            "idle_in_transaction_session_timeout": str(settings.db_idle_in_transaction_timeout_ms),
-        },
+        server_settings=server_settings(settings, APPLICATION_NAME),
     )
     await pool
     return pool

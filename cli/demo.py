@@ -35,6 +35,7 @@ import asyncpg
 from eth_account import Account
 from web3 import Web3
 
+import sender as operator_sender
 from agora.chain import ChainError, connect, send_transaction
 from agora.settings import Settings
 from agora.sql import load
@@ -56,7 +57,6 @@ from governance.proposals import Proposal, Support
 from governance.tips import item_ref, sign_permit
 from indexer import repository as indexer_repository
 from ledger import epochs, genesis, release, settlement
-from ledger import sender as operator_sender
 from ledger.connection import connect as connect_ledger
 
 queries = load(__file__, "demo.sql")

@@ -8,7 +8,7 @@ agora serve     the API (and the built frontend) on AGORA_HOST:AGORA_PORT, in AG
 agora index     follow the chain into the mirror (the indexer)
 agora seed      demo communities, posts and comments, then governance and rewards alive
                 (cli/demo.py: needs the chain of `agora up`)
-agora send      the operator's sender: sends the recorded intents on-chain (ledger/sender.py)
+agora send      the operator's sender: sends the recorded intents on-chain (sender/)
 agora down      stop the embedded PostgreSQL and Redis of the data folder
 agora ledger    the token economy: `worker` and `beat` (Celery), `close` (close due epochs now
                 and book the mints the sender mined),
@@ -146,7 +146,7 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_send(settings: Settings, args: argparse.Namespace) -> None:
-    from ledger.sender import run
+    from sender import run
 
     _exit_on_sigterm()
     with migrated(settings, stop_started=False) as (database_url, _):

@@ -18,11 +18,12 @@ import requests
 from web3 import Web3
 from web3.types import RPCEndpoint
 
+from agora.service import BACKOFF_CAP_SECONDS, Outage
 from indexer.events import RawLog
 
 log = logging.getLogger("agora.indexer")
 
-MAX_BACKOFF = 5.0
+MAX_BACKOFF = BACKOFF_CAP_SECONDS
 
 
 class NodeError(RuntimeError):
@@ -59,30 +60,19 @@ class Node:
                 rpc_url, request_kwargs={"timeout": timeout}, exception_retry_configuration=None
             )
         )
-        self._lost = False
+        self._outage = Outage(f"the chain node at {rpc_url}", log, cap=MAX_BACKOFF)
 
     async def call(self, method: str, params: list[Any]) -> Any:
         """`method(params)`'s result, retried while the node is unreachable."""
-        backoff = 0.2
         while True:
             try:
                 response = await asyncio.to_thread(
                     self._w3.provider.make_request, RPCEndpoint(method), params
                 )
             except (requests.ConnectionError, requests.Timeout, OSError) as error:
-                if not self._lost:
-                    self._lost = True
-                    log.warning(
-                        "chain node unreachable at %s (%s); retrying until it answers",
-                        self.rpc_url,
-                        type(error).__name__,
-                    )
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF)
+                await self._outage.lost(error)
                 continue
-            if self._lost:
-                self._lost = False
-                log.info("chain node at %s answers again", self.rpc_url)
+            self._outage.back()
             if "error" in response:
                 refusal = response["error"]
                 message = (

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from agora import service
+from agora.settings import Settings
 from agora.sql import load
 from indexer.events import Rows
 from indexer.node import Header
@@ -113,11 +115,11 @@ class Checkpoint:
     block_timestamp: int
 
 
-async def connect(database_url: str) -> asyncpg.Connection:
+async def connect(database_url: str, settings: Settings | None = None) -> asyncpg.Connection:
     # A connection of its own, not the API's pool: it holds the advisory lock for as long as it
     # lives, and no statement timeout should end a large range's transaction.
-    conn: asyncpg.Connection = await asyncpg.connect(
-        database_url, server_settings={"application_name": "agora-indexer"}
+    conn = await service.connect(
+        database_url, settings or Settings(), name="agora-indexer", statement_timeout=False
     )
     # Binary, so that COPY (binary only in asyncpg) takes the proposals' JSON columns too: jsonb's
     # binary form is a version byte (1) and the text.
@@ -138,11 +140,6 @@ def _jsonb_encode(value: object) -> bytes:
 
 def _jsonb_decode(data: bytes) -> object:
     return json.loads(data[1:])
-
-
-async def try_lock(conn: asyncpg.Connection) -> bool:
-    locked: bool = await conn.fetchval("SELECT pg_try_advisory_lock($1)", LOCK_KEY)
-    return locked
 
 
 async def get_checkpoint(conn: asyncpg.Connection) -> Checkpoint | None:

@@ -8,7 +8,7 @@ SELECT * FROM communities
 
 -- name: create_community
 -- The creator is the first member, and the intent to create the community on-chain is recorded
--- for the operator's sender (ledger/sender.py), in the same transaction: the community exists if
+-- for the operator's sender (`agora send`), in the same transaction: the community exists if
 -- and only if its creation on-chain will be attempted. The creator becomes its first moderator
 -- on-chain (the factory registers them), hence in `moderators` once the indexer mirrors it.
 WITH community AS (

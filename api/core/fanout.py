@@ -30,16 +30,17 @@ from redis.asyncio.client import PubSub as RedisPubSub
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from agora.service import Outage
+
 log = logging.getLogger("agora.api")
 
-# Seconds before the first new attempt after losing Redis; doubled per failed attempt up to the
-# cap, so a long outage costs one attempt every few seconds and a short one is noticed quickly.
-RECONNECT_FIRST_DELAY = 0.1
+# The cap of the back-off after losing Redis (agora.service.Outage): a long outage costs one
+# attempt every few seconds, and a short one is noticed quickly.
 RECONNECT_MAX_DELAY = 5.0
 
 LOST = (RedisConnectionError, RedisTimeoutError, OSError)
 
-WHAT = "pub/sub listener"
+WHAT = "the pub/sub listener's Redis"
 
 
 class FellBehind(Exception):
@@ -186,12 +187,12 @@ class Fanout:
 
     async def _read(self) -> None:
         """Listen while anyone wants a channel, across lost connections."""
-        delay = RECONNECT_FIRST_DELAY
-        lost = False
+        redis = Outage(WHAT, log, cap=RECONNECT_MAX_DELAY)
         try:
             while self._channels:
                 pubsub = self._redis.pubsub()
                 confirmed: set[str] = set()
+                lost: BaseException | None = None
                 try:
                     async with self._lock:
                         self._pubsub = pubsub
@@ -204,28 +205,23 @@ class Fanout:
                         if message["type"] == "subscribe":
                             # Ours, or one redis-py made on its own after reconnecting at once
                             # (the server was back before its first retry): the loss was silent.
-                            if lost:
-                                log.info("%s: connected to Redis again", WHAT)
-                            elif channel in confirmed:
-                                log.warning("%s: lost Redis for a moment, connected again", WHAT)
+                            if not redis.is_lost and channel in confirmed:
+                                log.warning("%s was lost for a moment; connected again", WHAT)
                             confirmed.add(channel)
-                            lost, delay = False, RECONNECT_FIRST_DELAY
+                            redis.back()
                             self._subscribed(channel)
                         elif message["type"] == "unsubscribe":
                             confirmed.discard(channel)
                         elif message["type"] == "message":
                             self._deliver(channel, message["data"])
                 except LOST as error:
-                    if not lost:
-                        log.warning("%s: lost Redis (%s); retrying until it is back", WHAT, error)
-                        lost = True
+                    lost = error
                 finally:
                     self._pubsub = None
                     with contextlib.suppress(Exception):
                         await pubsub.aclose()
-                if lost:
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, RECONNECT_MAX_DELAY)
+                if lost is not None:
+                    await redis.lost(lost)
         finally:
             self._reader = None
 

@@ -24,6 +24,7 @@ import asyncpg
 from web3 import Web3
 from web3.exceptions import ContractLogicError, Web3Exception
 
+from agora import service
 from agora.chain import decode_revert
 from agora.settings import Settings
 from api.core.errors import BadUserInput, ChainUnavailable
@@ -86,7 +87,7 @@ def chain_of(settings: Settings) -> Chain:
         chain = _chains.get(key)
         if chain is None:
             deployment = load_deployment(path)
-            rpc_url = settings.chain_rpc_url or str(deployment["rpcUrl"])
+            rpc_url = service.chain_rpc_url(settings, deployment)
             provider = Web3.HTTPProvider(
                 rpc_url,
                 request_kwargs={"timeout": READ_BUDGET_SECONDS},

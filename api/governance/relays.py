@@ -35,6 +35,7 @@ from api.core.types import Info
 from api.governance import chain, repository
 from api.governance.types import ProposalState, VoteSupport, decode_proposal_id
 from api.users.types import checksummed
+from governance.intents import CastVoteBySig
 from governance.proposals import ProposalState as ChainProposalState
 
 REASON_MAX_LENGTH = 1_000
@@ -112,11 +113,6 @@ def _signature(value: str) -> bytes:
     if int.from_bytes(raw[32:64], "big") > _SECP256K1_N // 2:
         raise BadSignature("That signature is not in the canonical form the governor accepts.")
     return raw
-
-
-def _relay_key(governor: str, proposal_id: int, voter: str, nonce: int) -> str:
-    """The start of the intent's key; the outbox ends it with the intent's id."""
-    return f"cast_vote_by_sig:{governor.lower()}:{proposal_id}:{voter}:{nonce}"
 
 
 async def _proposal_of(info: Info, proposal_id: str) -> tuple[bytes, int, asyncpg.Record]:
@@ -249,19 +245,17 @@ async def relay_vote(
         limit=ctx.settings.write_rate_limit,
         window=ctx.settings.write_rate_window_seconds,
     )
-    payload = {
-        "governor": governor_address,
-        "proposalId": str(number),
-        "support": support.number,
-        "voter": voter_address,
-        "signature": "0x" + ballot.hex(),
-        "reason": reason,
-        "nonce": facts.nonce,
-    }
+    intent = CastVoteBySig(
+        governor_address,
+        number,
+        support.number,
+        Web3.to_checksum_address(voter_address),
+        ballot,
+        reason,
+        facts.nonce,
+    )
     recorded = await repository.record_vote_relay(
-        ctx.pool,
-        key_prefix=_relay_key(governor_address, number, voter_address, facts.nonce),
-        payload=payload,
+        ctx.pool, key_prefix=intent.dedupe_key(), payload=intent.payload()
     )
     if recorded is None:
         await _refuse_second_ballot_at(info, governor_address, number, voter_address, facts.nonce)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
-from eth_utils import keccak
 from web3 import Web3
 from web3.exceptions import ContractLogicError
 
@@ -31,6 +30,7 @@ from api.tips import repository
 from api.tips.loaders import ref_of
 from api.users.types import checksummed
 from governance.deploy import contract_at
+from governance.intents import TipBySig
 from governance.operator import POINT
 from governance.tips import Permit, SignedTip, tip_by_sig_call
 
@@ -165,24 +165,9 @@ async def relay_tip(
         limit=ctx.settings.write_rate_limit,
         window=ctx.settings.write_rate_window_seconds,
     )
-    payload = {
-        "token": signed.token,
-        "tipper": signed.tipper,
-        "to": signed.to,
-        "amount": str(value),
-        "itemRef": "0x" + signed.item_ref.hex(),
-        "deadline": str(int(deadline)),
-        "permitV": signed.permit.v,
-        "permitR": "0x" + signed.permit.r.hex(),
-        "permitS": "0x" + signed.permit.s.hex(),
-        "signature": "0x" + signed.signature.hex(),
-        "nonce": nonce,
-    }
+    intent = TipBySig(signed, nonce)
     recorded = await repository.record_tip_relay(
-        ctx.pool,
-        # The same signed tip twice is one intent.
-        key=f"tip_by_sig:{signed.tipper.lower()}:{nonce}:{keccak(signed.signature).hex()}",
-        payload=payload,
+        ctx.pool, key=intent.dedupe_key(), payload=intent.payload()
     )
     if recorded is None:
         raise Conflict("This tip is being relayed already.")

@@ -26,8 +26,8 @@ from tests.support.server import LiveServer, start_server
 LISTING = (
     "query($c: String) { posts(community: $c, sort: NEW, first: 10) { edges { node { title } } } }"
 )
-LOST = "pub/sub listener: lost Redis"
-BACK = "pub/sub listener: connected to Redis again"
+LOST = "pub/sub listener's Redis is unreachable"
+BACK = "pub/sub listener's Redis answers again"
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
+from agora import service
 from agora.db import Pool, SecondConnection, create_pool
 from agora.settings import Settings
 
@@ -34,6 +35,36 @@ async def test_every_connection_carries_the_timeouts_of_the_settings(pool: Pool)
             for name in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout")
         ]
     assert shown == ["300ms", "200ms", "400ms"]
+
+
+async def test_a_services_own_connection_carries_the_same_timeouts_and_its_name(
+    database_url: str,
+) -> None:
+    # given the connections `agora send` and `agora index` open beside the pool
+    sender = await service.connect(database_url, QUICK, name="agora-send")
+    indexer = await service.connect(
+        database_url, QUICK, name="agora-indexer", statement_timeout=False
+    )
+    try:
+        # then each carries the pool's timeouts (the indexer's large ranges: no statement one)
+        # and says in pg_stat_activity which service it is
+        for conn, statement, name in (
+            (sender, "300ms", "agora-send"),
+            (indexer, "0", "agora-indexer"),
+        ):
+            shown = [
+                await conn.fetchval(f"SHOW {setting}")
+                for setting in (
+                    "statement_timeout",
+                    "lock_timeout",
+                    "idle_in_transaction_session_timeout",
+                    "application_name",
+                )
+            ]
+            assert shown == [statement, "200ms", "400ms", name]
+    finally:
+        await sender.close()
+        await indexer.close()
 
 
 async def test_a_long_statement_is_cancelled(pool: Pool) -> None:

@@ -102,7 +102,7 @@ async def test_an_epoch_closed_while_the_chain_is_down_is_minted_once_when_it_is
     assert operator_nonce(w3, deployment) == nonce + 1
     assert len(mint_events(w3, token, deployment)) == 1
     assert token.functions.balanceOf(author.account.address).call() == 500 * TOKEN
-    assert sender.log().count("is back") == 1
+    assert sender.log().count("answers again") == 1
     # and the ledger books it on-chain, and its check against the token passes
     db = await asyncpg.connect(fresh_database_url)
     try:

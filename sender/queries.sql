@@ -1,10 +1,4 @@
--- SQL of the operator's sender (ledger/sender.py): it alone updates operator_transactions.
-
--- name: try_lock
-SELECT pg_try_advisory_lock($1);
-
--- name: lock
-SELECT pg_advisory_lock($1);
+-- SQL of the operator's sender (the `sender` package): it alone updates operator_transactions.
 
 -- name: next_unsettled
 -- The intent to take next, one at a time: the one sent (there is at most one, and no other is
@@ -19,10 +13,10 @@ SELECT id, kind, dedupe_key, payload, status, nonce, tx_hash, signed_tx, attempt
 
 -- name: get_community_creation
 -- The community's creation intent: its status, and its token once the receipt gave it (until
--- the indexer's mirror).
+-- the indexer's mirror); $1 is its key (governance.intents.CreateCommunity).
 SELECT status, result ->> 'token' AS token
   FROM operator_transactions
- WHERE dedupe_key = 'create_community:' || $1;
+ WHERE dedupe_key = $1;
 
 -- name: mark_sent
 -- Committed before the transaction is broadcast: a crash after this finds its hash.
