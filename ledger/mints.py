@@ -12,9 +12,11 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 
 import asyncpg
+from eth_typing import ChecksumAddress, HexAddress, HexStr
 
 from agora.settings import Settings
 from agora.sql import load
+from governance.intents import MintEpoch
 
 queries = load(__file__, "mints.sql")
 
@@ -27,7 +29,7 @@ def chain_epoch_id(number: int, batch: int) -> int:
 
 def dedupe_key(community_id: int, chain_epoch: int) -> str:
     """The outbox key of a mint: one intent per on-chain epoch of a community."""
-    return f"mint_epoch:{community_id}:{chain_epoch}"
+    return MintEpoch.key_of(community_id, chain_epoch)
 
 
 def payload(
@@ -37,15 +39,14 @@ def payload(
     recipients: Sequence[tuple[str, int]],
 ) -> str:
     """The intent's payload (JSON) minting `recipients` (checksummed address, base units)."""
-    return json.dumps(
-        {
-            "communityId": community_id,
-            "epoch": chain_epoch,
-            "root": "0x" + (root or bytes(32)).hex(),
-            "recipients": [address for address, _ in recipients],
-            "amounts": [str(amount) for _, amount in recipients],
-        }
+    intent = MintEpoch(
+        community_id,
+        chain_epoch,
+        tuple(ChecksumAddress(HexAddress(HexStr(address))) for address, _ in recipients),
+        tuple(amount for _, amount in recipients),
+        root or bytes(32),
     )
+    return json.dumps(intent.payload())
 
 
 def paid(payloads: Iterable[str | Mapping[str, object]]) -> dict[str, int]:
