@@ -31,6 +31,7 @@ from agora.db import QueryCounter, create_pool
 from agora.runtime import restore_recursion_limit
 from agora.settings import PROJECT_ROOT, Settings
 from api.account.export import export
+from api.core import chain_notifications
 from api.core.caching import ListingCache
 from api.core.pubsub import PubSub
 from api.core.rendering import Renderer
@@ -161,6 +162,7 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
         resources = Resources(settings, pool, redis, cache, pubsub, counter, sockets, renderer)
         app.state.resources = resources
         follower = asyncio.create_task(pubsub.follow_invalidations())
+        chain_listener = asyncio.create_task(chain_notifications.relay(database_url, pubsub))
         # What start-up loaded (modules, the schema, the pool; ~120,000 objects) lives as long
         # as the process: frozen, the collector stops walking it on every full collection,
         # each of which otherwise stopped the worker for 55-75 ms on the 2-core test machine.
@@ -168,9 +170,10 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
         try:
             yield
         finally:
-            follower.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await follower
+            for task in (follower, chain_listener):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await pubsub.aclose()
             await listener.aclose()
             await redis.aclose(close_connection_pool=True)  # a pool given is not closed by default
