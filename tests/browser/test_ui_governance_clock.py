@@ -37,7 +37,7 @@ def countdown(seconds: int) -> str:
     hours, rest = divmod(rest, 3600)
     if days:
         return f"{days} d {hours} h"
-    return f"{hours} h {rest // 60} min" if hours else f"{max(rest // 60, 1)} min"
+    return f"{hours} h {rest // 60} min" if hours else f"{rest // 60} min {rest % 60} s"
 
 
 async def nothing_cut_off(page: Page) -> None:

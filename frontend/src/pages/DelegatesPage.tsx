@@ -5,6 +5,7 @@ import { DelegatesQuery, GovernanceSettingsQuery, SetDelegateStatementMutation, 
 import { ErrorNote, ServerHtml, UserLink } from "../components/bits";
 import { ConfirmDelegateAll, Pending, afterSharedAnswers, useAwaitChain, useChainId } from "../components/Governance";
 import { PageItems, Paged, type PageArgs } from "../components/Paged";
+import { PowerSpread } from "../components/Charts";
 import { useCommunity } from "./CommunityPage";
 import { toAppError, type AppError } from "../lib/errors";
 import { displayName, tokens } from "../lib/format";
@@ -48,6 +49,7 @@ export function DelegatesPage() {
           {community.name} (<Link to="/rewards">how</Link>).
         </p>
       )}
+      {governance && <Spread community={community.name} governance={governance} generation={generation} />}
       {viewer && governance && <StatementForm community={community.name} onSaved={() => setGeneration((g) => g + 1)} />}
       <ol className="delegate-list" aria-label="Delegates">
         <Paged
@@ -67,6 +69,33 @@ export function DelegatesPage() {
         />
       </ol>
     </section>
+  );
+}
+
+/** How the votes are spread, from the first page of delegates (the largest, as listed below). */
+function Spread({
+  community,
+  governance,
+  generation,
+}: {
+  community: string;
+  governance: { tokenSymbol: string; totalSupply: string; quorumPercent: number; proposalThreshold: string };
+  generation: number;
+}) {
+  const variables = useMemo(() => ({ community, after: null }), [community]);
+  const [{ data }, reexecute] = useQuery({ query: DelegatesQuery, variables });
+  useEffect(() => {
+    if (generation > 0) reexecute({ requestPolicy: "network-only" });
+  }, [generation, reexecute]);
+  const holders = (data?.community?.delegates.edges ?? []).map((e) => ({ name: displayName(e.node.user), votingPower: e.node.votingPower }));
+  return (
+    <PowerSpread
+      holders={holders}
+      totalSupply={governance.totalSupply}
+      quorumPercent={governance.quorumPercent}
+      proposalThreshold={governance.proposalThreshold}
+      symbol={governance.tokenSymbol}
+    />
   );
 }
 
