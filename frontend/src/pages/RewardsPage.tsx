@@ -53,8 +53,8 @@ function EpochsChart({ community }: { community: string }) {
 type EpochPool = { status: string; emission: string; distributed: string; undistributed: string; voided: string };
 
 /**
- * What stayed in the pool and why: the caps (an item takes at most a tenth of an epoch, an
- * author a fifth), the rewards its review voided, or nothing that earned votes at all.
+ * What stayed in the pool and why: the caps on what one item or one author may take (the
+ * operator's settings), the rewards its review voided, or nothing that earned votes at all.
  */
 function PoolNote({ epoch: e, community }: { epoch: EpochPool; community: string }) {
   if (e.status === "OPEN") return null;
@@ -65,7 +65,7 @@ function PoolNote({ epoch: e, community }: { epoch: EpochPool; community: string
   const nothingEarned = BigInt(e.distributed) === 0n && voided === 0n;
   const reasons: string[] = [];
   if (nothingEarned) reasons.push("no post or comment earned eligible votes");
-  else if (capped > 0n) reasons.push(`${pointsOf(capped.toString(), community)} held back by the caps (at most a tenth of an epoch per item, a fifth per author)`);
+  else if (capped > 0n) reasons.push(`${pointsOf(capped.toString(), community)} held back by the caps on what one item or one author may take`);
   if (voided > 0n) reasons.push(`${pointsOf(voided.toString(), community)} voided in review (removed or deleted items, banned authors)`);
   return (
     <p className="small pool-note" data-testid="pool-note">
