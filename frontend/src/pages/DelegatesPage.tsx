@@ -1,5 +1,4 @@
 import { useEffect, useId, useMemo, useRef, useState } from "react";
-import { Link } from "react-router";
 import { useClient, useQuery } from "urql";
 import { DelegatesQuery, GovernanceSettingsQuery, SetDelegateStatementMutation, StandingQuery } from "../ops";
 import { ErrorNote, ServerHtml, UserLink } from "../components/bits";
@@ -43,12 +42,7 @@ export function DelegatesPage() {
         Points count as votes through a delegate: yourself, or a member you trust to vote for you. Delegating moves all your
         votes at once and keeps your points; you can take them back any time.
       </p>
-      {standing && BigInt(standing.points) === 0n && (
-        <p className="cannot small" data-testid="no-points">
-          You have no {symbol} here yet, so you have no votes to delegate. Earn points by posting and commenting in c/
-          {community.name} (<Link to="/rewards">how</Link>).
-        </p>
-      )}
+      {/* Having no points to delegate is said once, in the sidebar's standing, beside this. */}
       {governance && <Spread community={community.name} governance={governance} generation={generation} />}
       {viewer && governance && <StatementForm community={community.name} onSaved={() => setGeneration((g) => g + 1)} />}
       <ol className="delegate-list" aria-label="Delegates">
