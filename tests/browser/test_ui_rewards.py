@@ -18,7 +18,7 @@ from tests.api.test_rewards import ECONOMY
 from tests.support.factories import create_community_without_sender, create_post, vote
 from tests.support.server import LiveServer
 
-from .helpers import ADDRESSES, PHONE, unique
+from .helpers import ADDRESSES, PHONE, screenshot, unique
 
 
 # These tests play the operator's sender by hand (intents marked sent and mined): their forum is
@@ -74,8 +74,8 @@ async def test_a_visitor_reads_a_communitys_reward_epochs_and_how_rewards_work(
     await expect(payout).to_contain_text("pending")
     # and what stayed in the pool, and why
     await expect(closed.get_by_test_id("pool-note")).to_have_text(
-        f"Stayed in the pool: 500 {symbol}: 500 {symbol} held back by the caps on what one item"
-        " or one author may take. It is never given to anyone else."
+        f"500 {symbol} stayed in the pool, held back by the caps on what one item or one author"
+        " may take. It is never given to anyone else."
     )
     # and a chart of the epochs: the closed one half given, the open one hollow
     chart = page.get_by_test_id("epoch-chart")
@@ -92,6 +92,8 @@ async def test_a_visitor_reads_a_communitys_reward_epochs_and_how_rewards_work(
     # and the next epoch is open; the moderators' farming signals are not shown to a visitor
     await expect(page.locator('li.reward-epoch[data-epoch="2"]')).to_contain_text("Open")
     await expect(page.locator(".reward-signals")).to_have_count(0)
+
+    await screenshot(page, "rewards-desktop")
 
     # when the community's moderator (its creator) opens the same tab
     moderator = await app.signed_in(0, f"/c/{name}/rewards")
@@ -128,6 +130,7 @@ async def test_a_visitor_reads_a_communitys_reward_epochs_and_how_rewards_work(
     await expect(phone.get_by_test_id("epoch-chart")).to_be_visible()
     await expect(phone.get_by_test_id("pool-note")).to_be_visible()
     assert await phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    await screenshot(phone, "rewards-phone")
 
 
 async def test_an_epoch_in_review_shows_the_time_left_then_its_distribution_and_root(

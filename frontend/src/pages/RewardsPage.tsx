@@ -63,13 +63,18 @@ function PoolNote({ epoch: e, community }: { epoch: EpochPool; community: string
   const voided = BigInt(e.voided);
   const capped = kept - voided;
   const nothingEarned = BigInt(e.distributed) === 0n && voided === 0n;
-  const reasons: string[] = [];
-  if (nothingEarned) reasons.push("no post or comment earned eligible votes");
-  else if (capped > 0n) reasons.push(`${pointsOf(capped.toString(), community)} held back by the caps on what one item or one author may take`);
-  if (voided > 0n) reasons.push(`${pointsOf(voided.toString(), community)} voided in review (removed or deleted items, banned authors)`);
+  const CAPS = "held back by the caps on what one item or one author may take";
+  const VOIDS = "voided in review (removed or deleted items, banned authors)";
+  const why = nothingEarned
+    ? ", as no post or comment earned eligible votes"
+    : voided === 0n
+      ? `, ${CAPS}`
+      : capped === 0n
+        ? `, ${VOIDS}`
+        : `: ${pointsOf(capped.toString(), community)} ${CAPS}; ${pointsOf(voided.toString(), community)} ${VOIDS}`;
   return (
     <p className="small pool-note" data-testid="pool-note">
-      Stayed in the pool: {pointsOf(kept.toString(), community)}: {reasons.join("; ")}. It is never given to anyone else.
+      {pointsOf(kept.toString(), community)} stayed in the pool{why}. It is never given to anyone else.
     </p>
   );
 }
