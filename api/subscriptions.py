@@ -133,16 +133,24 @@ class Subscription:
         )
     )
     async def notification_added(self, info: Info) -> AsyncGenerator[Notification, None]:
-        """The signed-in person's notifications as the API writes them (a reply, a mention, a
-        removal, a ban); those of the chain and the ledger show in `notifications`. It ends
-        when the session that opened it does (signed out or expired): they are private."""
+        """The signed-in person's notifications as they are written: by the API (a reply, a
+        mention, a removal, a ban), the indexer (a proposal opened, an election, an
+        impeachment) and the ledger (a vote ending, a reward paid). It ends when the session
+        that opened it does (signed out or expired): they are private."""
         ctx = info.context
         viewer = permissions.require_viewer(info)
+        # A block range applied again (a reorganisation that kept the event, a replay) deletes
+        # the chain's notifications and writes them anew, with new ids: one event, told once.
+        told: set[tuple[str, str]] = set()
         async for notification_id in ctx.pubsub.new_notifications(viewer.user_id):
             still = await sessions.viewer_of(ctx.pool, ctx.request, ctx.listing_cache.sessions)
             if still is None or still.user_id != viewer.user_id:
                 return
             ctx.loaders = Loaders(ctx.pool, viewer.user_id)
             rows = await inbox.get_notifications_by_ids(ctx.pool, ids=[notification_id])
-            if rows and rows[0]["user_id"] == viewer.user_id:
+            if not rows or rows[0]["user_id"] != viewer.user_id:
+                continue
+            event = (rows[0]["kind"], rows[0]["event_key"])
+            if event not in told:
+                told.add(event)
                 yield Notification.from_row(rows[0])

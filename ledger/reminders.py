@@ -1,6 +1,7 @@
-"""Reminders the beat writes: PROPOSAL_ENDING to the members of a community who have not voted
-on a proposal whose vote ends within a day. Safe to run twice or at once: a reminder is keyed by
-(person, proposal), so a second run writes nothing."""
+"""Reminders the beat writes: PROPOSAL_ENDING to the members of a community, and to whoever had
+votes at the proposal's snapshot, who have not voted on a proposal whose vote ends within a day.
+Safe to run twice or at once: a reminder is keyed by (person, proposal), so a second run writes
+nothing."""
 
 from __future__ import annotations
 

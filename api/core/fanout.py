@@ -132,6 +132,11 @@ class Fanout:
         finally:
             self._forget(channel, lambda listeners: listeners.handlers.remove(handler))
 
+    def deliver_here(self, channel: str, data: bytes) -> None:
+        """Hand `data` to this worker's listeners of `channel` as if Redis had carried it: for
+        a message every worker hears from elsewhere (PostgreSQL's NOTIFY)."""
+        self._deliver(channel, data)
+
     async def aclose(self) -> None:
         """Stop listening, whoever still listens, and close the connection."""
         self._channels.clear()

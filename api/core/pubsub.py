@@ -96,6 +96,13 @@ class PubSub:
     async def notification_added(self, *, user_id: int, notification_id: int) -> None:
         await self._redis.publish(self._notifications_channel(user_id), notification_id)
 
+    def notification_heard(self, *, user_id: int, notification_id: int) -> None:
+        """A notification another process wrote (the chain's, the ledger's), heard by this
+        worker itself (`api.core.chain_notifications`): for its own subscribers only, since
+        every worker hears it."""
+        channel = self._notifications_channel(user_id)
+        self.fanout.deliver_here(channel, str(notification_id).encode())
+
     def new_posts(self, community_id: int | str) -> AsyncGenerator[int, None]:
         """The ids of the posts created in a community (or FRONT_PAGE: anywhere) from now on."""
         return self._ids(self._posts_channel(community_id))
@@ -105,7 +112,8 @@ class PubSub:
         return self._ids(self._comments_channel(post_id))
 
     def new_notifications(self, user_id: int) -> AsyncGenerator[int, None]:
-        """The ids of a person's notifications written by the API from now on."""
+        """The ids of a person's notifications from now on: those the API writes (published on
+        Redis) and those the chain and the ledger write (`notification_heard`)."""
         return self._ids(self._notifications_channel(user_id))
 
     async def _ids(self, channel: str) -> AsyncGenerator[int, None]:

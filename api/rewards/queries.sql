@@ -44,14 +44,23 @@ SELECT l.community_id, l.epoch_number, l.post_id, l.comment_id, l.votes, l.score
   ) l;
 
 -- name: get_epochs
-SELECT e.*
+-- Each epoch with `voided`: what its review voided back to the pool (its voided lines).
+SELECT e.*,
+       (SELECT coalesce(sum(l.amount), 0) FROM reward_lines l
+         WHERE l.community_id = e.community_id AND l.epoch_number = e.number
+           AND l.voided_at IS NOT NULL) AS voided
   FROM unnest($1::bigint[], $2::int[]) AS k (community_id, number)
   JOIN reward_epochs e ON e.community_id = k.community_id AND e.number = k.number;
 
 -- name: list_community_epochs
-SELECT * FROM reward_epochs
- WHERE community_id = $1 AND ($2::int IS NULL OR number < $2)
- ORDER BY number DESC
+-- As get_epochs, a community's newest first.
+SELECT e.*,
+       (SELECT coalesce(sum(l.amount), 0) FROM reward_lines l
+         WHERE l.community_id = e.community_id AND l.epoch_number = e.number
+           AND l.voided_at IS NOT NULL) AS voided
+  FROM reward_epochs e
+ WHERE e.community_id = $1 AND ($2::int IS NULL OR e.number < $2)
+ ORDER BY e.number DESC
  LIMIT $3;
 
 -- name: get_payouts

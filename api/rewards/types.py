@@ -141,6 +141,14 @@ class RewardEpoch:
             "while open or in review, and when nothing was minted."
         )
     )
+    undistributed: BigInt = strawberry.field(
+        description="What stayed in the community's pool: the emission less what was "
+        "distributed; the caps held back all of it but `voided`. 0 while open."
+    )
+    voided: BigInt = strawberry.field(
+        description="What its review voided back to the pool (rewards of items removed or "
+        "deleted, or of authors banned, before the review ended)."
+    )
 
     @resolver_field(description="Where it stands.")
     async def status(self, info: Info) -> EpochStatus:
@@ -178,6 +186,8 @@ class RewardEpoch:
             ends_at=row["ends_at"],
             emission=BigInt(int(row["emission"])),
             distributed=BigInt(int(row["distributed"] or 0)),
+            undistributed=BigInt(int(row["undistributed"] or 0)),
+            voided=BigInt(int(row["voided"])),
             recipients=row["recipients"] or 0,
             review_ends_at=row["review_ends_at"],
             merkle_root=None

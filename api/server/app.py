@@ -34,6 +34,7 @@ from agora.runtime import restore_recursion_limit
 from agora.services import redact
 from agora.settings import PROJECT_ROOT, Settings
 from api.account.export import export
+from api.core import chain_notifications
 from api.core.caching import ListingCache
 from api.core.pubsub import PubSub
 from api.core.rendering import Renderer
@@ -189,6 +190,7 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
         app.state.resources = resources
         follower = asyncio.create_task(pubsub.follow_invalidations())
         flusher = asyncio.create_task(flush_every())
+        chain_listener = asyncio.create_task(chain_notifications.relay(database_url, pubsub))
         # What start-up loaded (modules, the schema, the pool; ~120,000 objects) lives as long
         # as the process: frozen, the collector stops walking it on every full collection,
         # each of which otherwise stopped the worker for 55-75 ms on the 2-core test machine.
@@ -196,7 +198,7 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
         try:
             yield
         finally:
-            for task in (follower, flusher):
+            for task in (follower, flusher, chain_listener):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task

@@ -54,3 +54,14 @@ SELECT k.ord,
   ) AS d ON d.delegatee <> '\x0000000000000000000000000000000000000000'::bytea
   LEFT JOIN users AS u ON u.address = '0x' || encode(d.delegatee, 'hex')
  ORDER BY k.ord;
+
+-- name: list_holder_communities
+-- The on-chain communities (id, name) whose token an account ever received or held votes in,
+-- by name, at most $2: one probe of chain_transfers_recipient and chain_delegate_votes_delegate
+-- per community, so a profile never scans the transfers of every token.
+SELECT c.community_id, c.name
+  FROM chain_communities AS c
+ WHERE EXISTS (SELECT 1 FROM chain_transfers AS t WHERE t.token = c.token AND t.recipient = $1)
+    OR EXISTS (SELECT 1 FROM chain_delegate_votes AS v WHERE v.token = c.token AND v.delegate = $1)
+ ORDER BY c.name
+ LIMIT $2;

@@ -44,3 +44,9 @@ async def get_token_standings(
     db: Executor, *, community_ids: list[bytes], holders: list[bytes]
 ) -> list[asyncpg.Record]:
     return await db.fetch(queries.get_token_standings, community_ids, holders)
+
+
+async def list_holder_communities(
+    db: Executor, *, holder: bytes, limit: int
+) -> list[asyncpg.Record]:
+    return await db.fetch(queries.list_holder_communities, holder, limit)

@@ -12,13 +12,19 @@ from eth_utils import to_checksum_address
 
 from api.core import ids
 from api.core.errors import BadUserInput
+from api.core.pagination import MAX_ITEMS
 from api.core.scalars import BigInt
 from api.core.types import CommunityName, Info
 from api.core.types import field as resolver_field
+from api.users import repository
 from api.users.loaders import TOKEN_STANDING
 from governance import community_id
+from governance.operator import token_symbol
 
 ZERO_ADDRESS = "0x" + "0" * 40
+
+# A profile lists at most this many communities' points (`User.holdings`).
+MAX_HOLDINGS = 20
 
 
 @functools.lru_cache(maxsize=65536)
@@ -110,12 +116,32 @@ class User:
         community: CommunityName,
     ) -> User | None:
         """Whom this person delegates their votes to in the community; null if nobody."""
-        row = await self._token_standing(info, community)
-        if row["delegatee"] is None:
-            return None
-        if row["delegate_account"] is None:
-            return User.from_address("0x" + row["delegatee"].hex(), seen_at=row["delegated_at"])
-        return User.from_row(row["delegate_account"])
+        return _delegate_of(await self._token_standing(info, community))
+
+    @resolver_field(
+        description="This person's points, voting power and delegate in each community where "
+        "they hold points or votes now, by community name (at most 20), from the mirror: "
+        "what a profile shows in one place.",
+        metadata={MAX_ITEMS: MAX_HOLDINGS},
+    )
+    async def holdings(self, info: Info) -> list[Holding]:
+        holder = bytes.fromhex(self.address[2:])
+        rows = await repository.list_holder_communities(
+            info.context.pool, holder=holder, limit=MAX_HOLDINGS
+        )
+        loader = info.context.loaders.get(TOKEN_STANDING)
+        standings = await loader.load_many([(bytes(r["community_id"]), holder) for r in rows])
+        return [
+            Holding(
+                community=r["name"],
+                token_symbol=token_symbol(r["name"]),
+                points=BigInt(int(s["points"])),
+                voting_power=BigInt(int(s["voting_power"])),
+                delegate=_delegate_of(s),
+            )
+            for r, s in zip(rows, standings, strict=True)
+            if s["points"] > 0 or s["voting_power"] > 0
+        ]
 
     async def _token_standing(self, info: Info, community: str) -> asyncpg.Record:
         key = (community_id(_community_name(community)), bytes.fromhex(self.address[2:]))
@@ -161,6 +187,35 @@ class User:
             created_at=row["created_at"],
             deleted_at=row.get("deleted_at"),
         )
+
+
+@strawberry.type(
+    description="A person's standing in one community's token, from the indexer's mirror."
+)
+class Holding:
+    community: str = strawberry.field(description="The community's name (c/<name>).")
+    token_symbol: str = strawberry.field(
+        description="The symbol of the community's token: the word for its points."
+    )
+    points: BigInt = strawberry.field(
+        description="Their balance of the token, in base units (18 decimals)."
+    )
+    voting_power: BigInt = strawberry.field(
+        description="The votes delegated to them now (their own once self-delegated)."
+    )
+    delegate: User | None = strawberry.field(
+        description="Whom they delegate their votes to; null if nobody."
+    )
+
+
+def _delegate_of(row: asyncpg.Record) -> User | None:
+    """The delegate of a get_token_standings row: their forum account, else built from the
+    address; null if they delegate to nobody."""
+    if row["delegatee"] is None:
+        return None
+    if row["delegate_account"] is None:
+        return User.from_address("0x" + row["delegatee"].hex(), seen_at=row["delegated_at"])
+    return User.from_row(row["delegate_account"])
 
 
 def _community_name(name: str) -> str:

@@ -522,6 +522,8 @@ export const RewardEpochsQuery = graphql(`
             endsAt
             emission
             distributed
+            undistributed
+            voided
             recipients
             status
             reviewEndsAt
@@ -690,6 +692,18 @@ export const ProposalQuery = graphql(
 );
 
 /** A member's standing in a community: points (token balance), voting power and delegate. */
+export const HoldingsQuery = graphql(
+  `
+  query Holdings($address: String!) {
+    user(address: $address) {
+      id
+      holdings { community tokenSymbol points votingPower delegate { ...UserBrief } }
+    }
+  }
+`,
+  [UserBrief],
+);
+
 export const StandingQuery = graphql(
   `
   query Standing($address: String!, $community: String!) {

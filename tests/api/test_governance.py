@@ -89,6 +89,14 @@ query Governance($name: String!, $state: ProposalState, $first: Int!, $after: St
 }
 """
 
+HOLDINGS = """
+query Holdings($address: String!) {
+  user(address: $address) {
+    holdings { community tokenSymbol points votingPower delegate { address } }
+  }
+}
+"""
+
 PROPOSAL = """
 query Proposal($id: ID!) {
   proposal(id: $id) {
@@ -227,6 +235,28 @@ async def test_a_member_sees_an_election_with_its_tallies_votes_and_everyones_po
         "delegate": {"address": alice.account.address},
     }
     assert await standing(carol) == {"points": "0", "votingPower": "0", "delegate": None}
+
+    # and a profile's one place for them: every community where they hold points or votes
+    async def holdings(client: Client) -> list[dict[str, object]]:
+        assert client.account
+        answer = await carol.data(HOLDINGS, {"address": client.account.address})
+        held: list[dict[str, object]] = answer["user"]["holdings"]
+        return held
+
+    symbol = community.token.functions.symbol().call()
+    assert await holdings(bob) == [
+        {
+            "community": name,
+            "tokenSymbol": symbol,
+            "points": str(30 * POINT),
+            "votingPower": "0",
+            "delegate": {"address": alice.account.address},
+        }
+    ]
+    assert [(h["points"], h["votingPower"]) for h in await holdings(alice)] == [
+        (str(60 * POINT), str(90 * POINT))
+    ]
+    assert await holdings(carol) == []
 
     # and where the indexer is
     status = (await alice.data(INDEXER))["indexer"]

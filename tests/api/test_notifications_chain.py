@@ -24,6 +24,7 @@ from tests.ledger.conftest import QUEUE, start_worker
 from tests.support.factories import create_community, unique_name
 from tests.support.graphql import Client, sign_in
 from tests.support.server import LiveServer, start_server
+from tests.support.sockets import Socket
 
 pytestmark = pytest.mark.chain
 
@@ -41,6 +42,7 @@ INBOX = """
                                  proposal { proposalId kind } } } } }
 """
 JOIN = "mutation($name: String!) { joinCommunity(name: $name) { viewerIsMember } }"
+LIVE = "subscription { notificationAdded { kind community { name } } }"
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +85,19 @@ async def inbox(client: Client) -> list[dict[str, Any]]:
     return [edge["node"] for edge in (await client.data(INBOX))["notifications"]["edges"]]
 
 
+async def listening(forum: LiveServer, client: Client) -> Socket:
+    """A socket of `client` subscribed to their live inbox (operation "inbox")."""
+    socket = await Socket.open(forum.graphql_url, token=client.token)
+    await socket.subscribe("inbox", LIVE)
+    return socket
+
+
+async def heard(socket: Socket, count: int) -> list[str]:
+    """The kinds of the first `count` notifications the socket was sent (waiting for them)."""
+    await socket.until(lambda: len(socket.data("inbox")) >= count, seconds=15)
+    return [d["notificationAdded"]["kind"] for d in socket.data("inbox")]
+
+
 async def test_an_election_tells_members_it_opened_and_the_elected_they_won(
     gov: Governance,
     mirror: asyncpg.Connection,
@@ -93,15 +108,17 @@ async def test_an_election_tells_members_it_opened_and_the_elected_they_won(
     http: httpx.AsyncClient,
     remind: Callable[[], str],
 ) -> None:
-    alice, bob, carol = [await person(forum, http) for _ in range(3)]
-    assert alice.account and bob.account and carol.account
-    # given a community alice created, on-chain too, that bob joined (carol did not)
+    alice, bob, carol, dave = [await person(forum, http) for _ in range(4)]
+    assert alice.account and bob.account and carol.account and dave.account
+    # given a community alice created, on-chain too, that bob joined (carol and dave did not;
+    # dave holds its points all the same, hence votes), each of them listening to their inbox
     name = unique_name("inbox")
     await create_community(alice, name, confirmed=False)
     community = gov.create_community(name, creator=alice.account)
     await bob.data(JOIN, {"name": name})
     fund(gov.w3, alice.account.address)
-    gov.pay(community, {alice.account: 60, bob.account: 40})
+    gov.pay(community, {alice.account: 60, bob.account: 40, dave.account: 10})
+    bob_live, carol_live, dave_live = [await listening(forum, c) for c in (bob, carol, dave)]
     # when alice proposes to elect carol, and the indexer reaches the head
     election = gov.election(community, carol.account)
     proposal_id = gov.propose(community, election, by=alice.account)
@@ -116,6 +133,8 @@ async def test_an_election_tells_members_it_opened_and_the_elected_they_won(
     assert await inbox(bob) == [opened]
     assert await inbox(alice) == []
     assert await inbox(carol) == []
+    # and it arrived live, as the indexer committed it
+    assert await heard(bob_live, 1) == ["PROPOSAL_OPENED"]
     # and an indexer that applies the same blocks again writes nothing twice
     await mirror.execute("UPDATE chain_indexer_state SET block_number = block_number - 3")
     await catch_up(database_url, chain_rpc_url, deployment)
@@ -125,10 +144,16 @@ async def test_an_election_tells_members_it_opened_and_the_elected_they_won(
     gov.open_voting(community)
     gov.vote(community, proposal_id, alice.account, Support.FOR)
     await catch_up(database_url, chain_rpc_url, deployment)
-    assert int(remind()) >= 1
+    assert int(remind()) >= 2
     assert remind() == "0"
     assert [n["kind"] for n in await inbox(bob)] == ["PROPOSAL_ENDING", "PROPOSAL_OPENED"]
     assert await inbox(alice) == []
+    # and so is dave, who is no member but had votes at the snapshot; carol had none
+    assert [n["kind"] for n in await inbox(dave)] == ["PROPOSAL_ENDING"]
+    assert await inbox(carol) == []
+    # each live, once
+    assert await heard(bob_live, 2) == ["PROPOSAL_OPENED", "PROPOSAL_ENDING"]
+    assert await heard(dave_live, 1) == ["PROPOSAL_ENDING"]
 
     # when the vote passes and is executed
     gov.close_voting(community)
@@ -137,9 +162,18 @@ async def test_an_election_tells_members_it_opened_and_the_elected_they_won(
     # then carol is told she was elected, by the community (no one person)
     elected = {"kind": "ELECTED", "actor": None, "community": {"name": name}, "proposal": None}
     assert await inbox(carol) == [elected]
+    assert await heard(carol_live, 1) == ["ELECTED"]
 
     # when the community impeaches her
     gov.pass_proposal(community, gov.impeachment(community, carol.account), voter=alice.account)
     await catch_up(database_url, chain_rpc_url, deployment)
     # then she is told that too
     assert await inbox(carol) == [{**elected, "kind": "IMPEACHED"}, elected]
+    assert await heard(carol_live, 2) == ["ELECTED", "IMPEACHED"]
+    # and each was sent live exactly what their inbox holds (bob: the impeachment opened too),
+    # nothing twice, though the indexer applied blocks again
+    for client, socket in ((bob, bob_live), (carol, carol_live), (dave, dave_live)):
+        kinds = [n["kind"] for n in reversed(await inbox(client))]
+        assert await heard(socket, len(kinds)) == kinds
+    for socket in (bob_live, carol_live, dave_live):
+        await socket.close()

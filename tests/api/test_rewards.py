@@ -89,7 +89,7 @@ query($name: String!) {
   community(name: $name) {
     rewardEpochs(first: 10) {
       edges { node {
-        number startsAt endsAt emission distributed recipients status
+        number startsAt endsAt emission distributed undistributed voided recipients status
         payouts { chainEpochId recipients amount status txHash }
       } }
     }
@@ -198,11 +198,15 @@ async def test_a_member_sees_their_reward_explained_and_then_paid(
     assert (opened["number"], opened["status"], opened["payouts"]) == (2, "OPEN", [])
     assert opened["startsAt"] == closed["endsAt"]
     assert {
-        k: closed[k] for k in ("number", "emission", "distributed", "recipients", "status")
+        k: closed[k]
+        for k in ("number", "emission", "distributed", "undistributed", "voided")
+        + ("recipients", "status")
     } == {
         "number": 1,
         "emission": str(1000 * TOKEN),
         "distributed": str(1000 * TOKEN),
+        "undistributed": "0",
+        "voided": "0",
         "recipients": 2,
         "status": "CLOSED",
     }

@@ -17,6 +17,7 @@ from tests.support.factories import create_community, create_post
 from .helpers import (
     ACCOUNTS,
     ADDRESSES,
+    PHONE,
     App,
     record_ws_frames,
     screenshot,
@@ -237,14 +238,21 @@ async def test_a_members_points_show_beside_their_name_in_the_community(
     card = page.locator("article.post-card").filter(has_text="Points beside me")
     await reload_until_visible(page, card.get_by_test_id("points"))
 
-    # then the author's points show beside their name there and on the post
-    await expect(card.get_by_test_id("points")).to_contain_text("12 points")
+    # then the author's points show beside their name there and on the post, in the
+    # community's word for them (its token's symbol)
+    symbol = community.token.functions.symbol().call()
+    await expect(card.get_by_test_id("points")).to_contain_text(f"12 {symbol}")
     await page.goto(f"/c/{name}/p/{post['id']}")
     byline = page.locator("article.post-full")
-    await expect(byline.get_by_test_id("points")).to_contain_text("12 points")
+    await expect(byline.get_by_test_id("points")).to_contain_text(f"12 {symbol}")
 
     # and their profile, opened from there, shows their points and votes in that community
     await byline.get_by_role("link", name=short(ADDRESSES[1])).click()
-    await expect(page.get_by_role("heading", level=2, name=f"In c/{name}")).to_be_visible()
-    await expect(page.get_by_test_id("community-points")).to_have_text("12")
-    await expect(page.get_by_test_id("community-voting-power")).to_have_text("12")
+    holding = page.get_by_test_id("holding").first
+    await expect(holding).to_have_attribute("data-community", name)
+    await expect(holding.get_by_test_id("community-points")).to_have_text(f"12 {symbol}")
+    await expect(holding.get_by_test_id("community-voting-power")).to_have_text(f"12 {symbol}")
+    # and on a phone, the same card fits the screen
+    phone = await app.open(account=None, path=f"/u/{ADDRESSES[1]}", viewport=PHONE)
+    await expect(phone.get_by_test_id("community-points")).to_have_text(f"12 {symbol}")
+    assert await phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

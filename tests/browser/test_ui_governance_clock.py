@@ -23,10 +23,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.chain]
 DAY = 24 * 3600
 
 
-def time_left(gov: Governance, deadline: int) -> re.Pattern[str]:
-    """The countdown to `deadline` from the chain's time now, give or take two minutes (the
-    mirror may be a block behind, or a block the forum's sender mines may move the clock on)."""
-    now = gov.w3.eth.get_block("latest")["timestamp"]
+def time_left(gov: Governance, deadline: int, later: int = 0) -> re.Pattern[str]:
+    """The countdown to `deadline` from the chain's time now (plus `later` seconds), give or
+    take two minutes (the mirror may be a block behind, or a block the forum's sender mines may
+    move the clock on)."""
+    now = gov.w3.eth.get_block("latest")["timestamp"] + later
     shown = {countdown(deadline - t) for t in range(now - 120, now + 121)}
     return re.compile("|".join(re.escape(text) for text in sorted(shown)))
 
@@ -37,7 +38,7 @@ def countdown(seconds: int) -> str:
     hours, rest = divmod(rest, 3600)
     if days:
         return f"{days} d {hours} h"
-    return f"{hours} h {rest // 60} min" if hours else f"{max(rest // 60, 1)} min"
+    return f"{hours} h {rest // 60} min" if hours else f"{rest // 60} min {rest % 60} s"
 
 
 async def nothing_cut_off(page: Page) -> None:
@@ -104,6 +105,17 @@ async def test_times_follow_the_chain_and_each_member_sees_their_weight(
         await expect(page.get_by_test_id("countdown")).to_have_text(
             re.compile(f"Voting closes in ({time_left(gov, deadline).pattern})")
         )
+        # and the countdown runs on between reads of the indexer, on the chain's clock: with no
+        # new block, ten minutes of this page's stopwatch later it shows ten minutes less
+        await page.clock.install()
+        await page.reload()
+        await expect(page.get_by_test_id("countdown")).to_have_text(
+            re.compile(f"Voting closes in ({time_left(gov, deadline).pattern})")
+        )
+        await page.clock.fast_forward("10:00")
+        await expect(page.get_by_test_id("countdown")).to_have_text(
+            re.compile(f"Voting closes in ({time_left(gov, deadline, later=600).pattern})")
+        )
         # and what their vote weighs: their 60 and the 30 delegated to them after the snapshot
         # do not add up, the snapshot's 60 counts
         await expect(page.get_by_test_id("viewer-weight")).to_contain_text(f"60 {symbol}")
@@ -113,6 +125,27 @@ async def test_times_follow_the_chain_and_each_member_sees_their_weight(
         await page.get_by_role("link", name="Delegates", exact=True).click()
         first = page.get_by_test_id("delegate").first
         await expect(first.get_by_test_id("delegate-power")).to_have_text(f"90 {symbol}")
+        # with a picture of how the votes are spread: all of them theirs, past the quorum
+        spread = page.get_by_test_id("power-spread")
+        await expect(spread.get_by_test_id("top-share")).to_have_text(
+            f"The largest delegate holds 100% of all {symbol}"
+        )
+        await expect(spread.get_by_test_id("quorum-share")).to_have_text(
+            "A vote needs 5% for its quorum (the largest delegate reaches it alone)"
+        )
+        await expect(spread.get_by_test_id("threshold-share")).to_contain_text("proposing needs")
+        # and the community's sidebar says, in one place, their points, votes and delegate
+        standing = page.locator("section.standing")
+        await expect(standing.get_by_test_id("my-points")).to_have_text(f"60 {symbol}")
+        await expect(standing.get_by_test_id("my-voting-power")).to_have_text(f"90 {symbol}")
+        await expect(standing.get_by_test_id("my-delegate")).to_contain_text("to yourself")
+        await nothing_cut_off(page)
+        # and so does their profile, for every community where they hold points
+        await page.goto(f"/u/{ADDRESSES[member]}")
+        holding = page.locator(f'[data-testid=holding][data-community="{name}"]')
+        await expect(holding.get_by_test_id("community-points")).to_have_text(f"60 {symbol}")
+        await expect(holding.get_by_test_id("community-voting-power")).to_have_text(f"90 {symbol}")
+        await expect(holding.get_by_test_id("community-delegate")).to_contain_text("themselves")
         await nothing_cut_off(page)
 
     # and the member's front page shows the open vote of their community too

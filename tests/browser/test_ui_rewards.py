@@ -5,18 +5,20 @@ rewards and what earned them; the "How rewards work" page explains the rules."""
 import re
 import time
 from dataclasses import replace
+from decimal import Decimal
 
 import asyncpg
 import pytest
 from playwright.async_api import expect
 
 from agora.settings import Settings
+from governance.operator import token_symbol
 from ledger import epochs, release
-from tests.api.test_rewards import ECONOMY, close_epoch_now
+from tests.api.test_rewards import ECONOMY
 from tests.support.factories import create_community_without_sender, create_post, vote
 from tests.support.server import LiveServer
 
-from .helpers import ADDRESSES, unique
+from .helpers import ADDRESSES, PHONE, screenshot, unique
 
 
 # These tests play the operator's sender by hand (intents marked sent and mined): their forum is
@@ -38,7 +40,8 @@ async def test_a_visitor_reads_a_communitys_reward_epochs_and_how_rewards_work(
     app, db: asyncpg.Connection, settings: Settings, live_server: LiveServer
 ) -> None:
     # given a community whose token is deployed, a post with two eligible upvotes, and the
-    # epoch closed by the operator (1000 points to its one author)
+    # epoch closed by the operator: its one author may take half of it (the author's cap), so
+    # 500 of its 1000 points go to them and 500 stay in the pool
     author, first_voter, second_voter = [await app.api(i) for i in range(3)]
     await db.execute(
         "UPDATE users SET created_at = now() - interval '2 days' WHERE address = ANY($1)",
@@ -51,19 +54,36 @@ async def test_a_visitor_reads_a_communitys_reward_epochs_and_how_rewards_work(
     post = await create_post(author, name, title="Worth a reward")
     for voter in (first_voter, second_voter):
         await vote(voter, post["id"], "UP")
-    await close_epoch_now(db, settings, community_id)
+    capped = replace(settings, **{**ECONOMY, "reward_max_author_share": Decimal("0.5")})
+    at = await db.fetchval("SELECT clock_timestamp()")
+    await epochs.close_due_epochs(db, capped, until=at, community_id=community_id)
+    symbol = token_symbol(name)
 
     # when a visitor opens the community's Rewards tab
     page = await app.open(account=None, path=f"/c/{name}")
     await page.get_by_role("link", name="Rewards", exact=True).click()
 
-    # then the closed epoch shows its emission, what it gave to whom, and its pending mint
+    # then the closed epoch shows its emission, what it gave to whom, and its pending mint,
+    # named by the epoch, every amount in the community's points (its token's symbol)
     closed = page.locator('li.reward-epoch[data-epoch="1"]')
     await expect(closed).to_contain_text("Closed: waiting to be minted")
-    await expect(closed).to_contain_text("Emission 1,000 points")
-    await expect(closed).to_contain_text("distributed 1,000 to 1 author")
-    await expect(closed.locator("li.reward-payout")).to_contain_text("Epoch 1's mint: 1,000 points")
-    await expect(closed.locator("li.reward-payout")).to_contain_text("pending")
+    await expect(closed).to_contain_text(f"Emission 1,000 {symbol}")
+    await expect(closed).to_contain_text(f"distributed 500 {symbol} to 1 author")
+    payout = closed.locator("li.reward-payout")
+    await expect(payout).to_contain_text(f"Epoch 1's mint: 500 {symbol}")
+    await expect(payout).to_contain_text("pending")
+    # and what stayed in the pool, and why
+    await expect(closed.get_by_test_id("pool-note")).to_have_text(
+        f"500 {symbol} stayed in the pool, held back by the caps on what one item or one author"
+        " may take. It is never given to anyone else."
+    )
+    # and a chart of the epochs: the closed one half given, the open one hollow
+    chart = page.get_by_test_id("epoch-chart")
+    await expect(chart.locator('g[data-epoch="1"] rect.bar-given')).to_have_count(1)
+    await expect(chart.locator('g[data-epoch="2"] rect.bar-open')).to_have_count(1)
+    await expect(chart.get_by_role("img")).to_have_attribute(
+        "aria-label", re.compile(f"epoch 1: 500 of 1,000 {symbol} distributed to 1")
+    )
     # and its distribution, with the root of its merkle tree
     await expect(closed.get_by_role("link", name="Distribution (CSV)")).to_have_attribute(
         "href", f"/rewards/{name}/1.csv"
@@ -72,6 +92,8 @@ async def test_a_visitor_reads_a_communitys_reward_epochs_and_how_rewards_work(
     # and the next epoch is open; the moderators' farming signals are not shown to a visitor
     await expect(page.locator('li.reward-epoch[data-epoch="2"]')).to_contain_text("Open")
     await expect(page.locator(".reward-signals")).to_have_count(0)
+
+    await screenshot(page, "rewards-desktop")
 
     # when the community's moderator (its creator) opens the same tab
     moderator = await app.signed_in(0, f"/c/{name}/rewards")
@@ -97,11 +119,18 @@ async def test_a_visitor_reads_a_communitys_reward_epochs_and_how_rewards_work(
 
     # then the reward of that epoch is there, pending, with the post that earned it
     reward = page.locator("li.user-reward").filter(has_text=f"c/{name}")
-    await expect(reward).to_contain_text(f"1,000 points in c/{name}, epoch 1")
+    await expect(reward).to_contain_text(f"500 {symbol} in c/{name}, epoch 1")
     await expect(reward).to_contain_text("pending")
     await expect(reward.locator("li.reward-item")).to_contain_text(
-        "1,000 for the post Worth a reward, from 2 eligible votes (score 2)"
+        f"500 {symbol} for the post Worth a reward, from 2 eligible votes (score 2)"
     )
+
+    # and on a phone the tab, its chart and its note fit the screen
+    phone = await app.open(account=None, path=f"/c/{name}/rewards", viewport=PHONE)
+    await expect(phone.get_by_test_id("epoch-chart")).to_be_visible()
+    await expect(phone.get_by_test_id("pool-note")).to_be_visible()
+    assert await phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    await screenshot(phone, "rewards-phone")
 
 
 async def test_an_epoch_in_review_shows_the_time_left_then_its_distribution_and_root(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
+from governance.operator import token_symbol
 from tests.governance.driver import Governance
 from tests.support.factories import create_community, create_post
 
@@ -43,18 +44,20 @@ async def test_a_member_tips_a_post_without_gas_and_the_author_sees_it(
     await page.get_by_role("button", name="Tip", exact=True).click()
     form = page.get_by_role("form", name="Tip the post “Worth a tip”")
     await expect(form.get_by_test_id("tip-balance")).to_have_text(
-        f"You have 10 points in c/{name}.", timeout=20_000
+        f"You have 10 {token_symbol(name)} in c/{name}.", timeout=20_000
     )
     await form.get_by_role("button", name="5", exact=True).click()
     await form.get_by_role("button", name="Tip (no gas)").click()
 
     # then, once mirrored, the post shows it beside its score, and the balances moved
     await reload_until_visible(page, page.get_by_test_id("tip-total"), seconds=30)
-    await expect(page.get_by_test_id("tip-total")).to_contain_text("5 points tipped")
+    await expect(page.get_by_test_id("tip-total")).to_contain_text(f"5 {token_symbol(name)} tipped")
     assert community.token.functions.balanceOf(ADDRESSES[1]).call() == 5 * 10**18
     assert app.wallets[2].sent == []  # gasless: the tipper sent nothing
     await screenshot(page, f"tip-{size}")
 
     # and the author's profile lists it
     await own.goto(f"/u/{ADDRESSES[1]}")
-    await expect(own.get_by_test_id("tips-received")).to_contain_text(f"5 in c/{name}")
+    await expect(own.get_by_test_id("tips-received")).to_contain_text(
+        f"5 {token_symbol(name)} in c/{name}"
+    )

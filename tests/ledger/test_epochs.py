@@ -23,6 +23,7 @@ from tests.support.factories import (
 )
 from tests.support.graphql import Client, sign_in
 from tests.support.server import LiveServer
+from tests.support.sockets import Socket
 
 TOKEN = 10**18
 
@@ -376,10 +377,13 @@ async def test_a_mint_recorded_mined_is_booked_on_chain_once_and_the_epoch_is_pa
     worker: Worker,
     send: Callable[..., str],
 ) -> None:
-    # given a closed epoch whose mint the operator's sender has sent and seen mined
+    # given a closed epoch whose mint the operator's sender has sent and seen mined, and its
+    # author listening to their inbox
     community_id, author = await scored_community(live_server, http, db)
     assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
     await mint_mined(db, community_id)
+    live = await Socket.open(live_server.graphql_url, token=author.token)
+    await live.subscribe("inbox", "subscription { notificationAdded { kind } }")
     # when payouts are settled, twice
     first = worker.results(send(task=SETTLE_PAYOUTS))
     second = worker.results(send(task=SETTLE_PAYOUTS))
@@ -395,6 +399,10 @@ async def test_a_mint_recorded_mined_is_booked_on_chain_once_and_the_epoch_is_pa
     assert [(n["kind"], n["actor"]) for n in told if n["kind"] == "REWARD_PAID"] == [
         ("REWARD_PAID", None)
     ]
+    # live, as the ledger's settle committed it
+    await live.until(lambda: bool(live.data("inbox")), seconds=15)
+    assert live.data("inbox") == [{"notificationAdded": {"kind": "REWARD_PAID"}}]
+    await live.close()
 
 
 async def test_a_reward_owed_to_a_deleted_account_is_booked_to_it_not_to_the_addresss_new_one(

@@ -67,8 +67,8 @@ query($name: String!) {
   community(name: $name) {
     rewardEpochs(first: 10) {
       edges { node {
-        number status endsAt reviewEndsAt merkleRoot distributed recipients
-        payouts { chainEpochId status txHash }
+        number status endsAt reviewEndsAt merkleRoot distributed undistributed voided
+        recipients payouts { chainEpochId status txHash }
       } }
     }
   }
@@ -222,6 +222,8 @@ async def test_a_removal_in_review_is_not_minted_and_the_minted_root_is_publishe
     }
     assert set(owed.values()) == {0}
     assert (int(final["distributed"]), final["recipients"]) == (750 * TOKEN, 2)
+    # and the Rewards tab can say why 250 stayed in the pool: all of it voided in review
+    assert (int(final["undistributed"]), int(final["voided"])) == (250 * TOKEN, 250 * TOKEN)
     # and bob sees his reward voided, at nothing
     [reward] = [e["node"] for e in bobs]
     assert reward["amount"] == "0"

@@ -177,7 +177,7 @@ function CommentItem({ node, ctx, fresh }: { node: CommentNode; ctx: Ctx; fresh:
             )}
             <div className="comment-actions">
               <VoteButtons targetId={node.id} score={node.score} viewerVote={node.viewerVote} what={`comment by ${who}`} layout="row" disabled={gone} />
-              <TipTotal tips={ctx.tips?.get(node.id)} />
+              <TipTotal tips={ctx.tips?.get(node.id)} community={ctx.community} />
               {!gone && <TipButton itemId={node.id} community={ctx.community} author={node.author} what={`comment by ${who}`} />}
               <ContentActions
                 kind="comment"

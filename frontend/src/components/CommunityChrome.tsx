@@ -3,24 +3,45 @@ import { Link, NavLink } from "react-router";
 import { useClient } from "urql";
 import { BAN_TYPES, BanUserMutation, UnbanUserMutation, type Community } from "../ops";
 import { toAppError, type AppError } from "../lib/errors";
-import { fullDate, plural, shortAddress } from "../lib/format";
+import { fullDate, plural, shortAddress, tokenSymbol } from "../lib/format";
 import { useSession } from "../lib/session";
 import { useToast } from "../lib/toast";
 import { ErrorNote, ServerHtml, UserLink } from "./bits";
 import { JoinButton } from "./JoinButton";
 import { CommunityBlockButton } from "./BlockButton";
 import { AddressLink } from "./ChainClock";
+import { Standing } from "./Governance";
+
+/**
+ * What a community being set up on-chain says, the same in the creator's toast and its
+ * sidebar: until the indexer has mirrored the chain's creation nobody moderates it yet.
+ */
+export function settingUpText(name: string, creatorIsYou: boolean): string {
+  const who = creatorIsYou ? "you become its moderator" : "its creator becomes its moderator";
+  return `c/${name} is being set up on the chain: ${who}, with the moderator tools, once that's done (usually a few seconds).`;
+}
+
+/**
+ * Whether the viewer moderates the community as its page shows it: as the API says and as its
+ * list of moderators says, so that the tools never show beside a list without them (the list
+ * and the viewer's standing can come from answers a moment apart).
+ */
+export function useShownModerator(community: Community): boolean {
+  const { isMe } = useSession();
+  return community.viewerIsModerator && community.moderators.some((m) => isMe(m.address));
+}
 
 /** Title band and section tabs of a community. */
 export function CommunityHeader({ community }: { community: Community }) {
   const base = `/c/${community.name}`;
+  const moderating = useShownModerator(community);
   const tabs = [
     { to: base, label: "Posts", end: true },
     { to: `${base}/modlog`, label: "Moderation log", end: false },
     { to: `${base}/governance`, label: "Governance", end: false },
     { to: `${base}/delegates`, label: "Delegates", end: false },
     { to: `${base}/rewards`, label: "Rewards", end: false },
-    ...(community.viewerIsModerator
+    ...(moderating
       ? [
           { to: `${base}/reports`, label: "Reports", end: false },
           { to: `${base}/banned`, label: "Banned", end: false },
@@ -68,6 +89,9 @@ const CHAIN_STATUS: Record<string, string> = {
 
 /** About, rules, moderators and (tucked away) the community's on-chain details. */
 export function CommunitySidebar({ community }: { community: Community }) {
+  const { isMe } = useSession();
+  const moderating = useShownModerator(community);
+  const token = community.chain.status === "CONFIRMED" ? community.chain.tokenAddress : null;
   return (
     <aside className="sidebar" aria-label={`About c/${community.name}`}>
       <section className="card">
@@ -104,9 +128,9 @@ export function CommunitySidebar({ community }: { community: Community }) {
       <section className="card">
         <h2 className="card-title">Moderators</h2>
         {community.moderators.length === 0 && community.chain?.status === "PENDING" && (
-          <p className="pending-note small" role="status">
+          <p className="pending-note small" role="status" data-testid="setting-up">
             <span className="spinner" aria-hidden="true" />
-            The creator becomes moderator once the community is set up on the chain (a few seconds)…
+            {settingUpText(community.name, isMe(community.creator.address))}
           </p>
         )}
         <ul className="plain-list">
@@ -121,7 +145,9 @@ export function CommunitySidebar({ community }: { community: Community }) {
         </Link>
       </section>
 
-      {community.viewerIsModerator && <ModTools community={community.name} />}
+      {token && <Standing community={community.name} token={token} symbol={tokenSymbol(community.name)} />}
+
+      {moderating && <ModTools community={community.name} />}
 
       {community.chain && (
         <section className="card">

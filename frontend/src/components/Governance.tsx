@@ -11,6 +11,7 @@ import { useSession } from "../lib/session";
 import { useToast } from "../lib/toast";
 import { ErrorNote, ServerHtml, UserLink } from "./bits";
 import { ChainTime, countdown, useChainNow } from "./ChainClock";
+import { StandingFigures } from "./Holdings";
 
 export const STATE_LABEL: Record<string, string> = {
   PENDING: "Pending",
@@ -243,7 +244,8 @@ export function Pending({ text }: { text: string | null }) {
 
 /**
  * The signed-in member's points and voting power here, whom they delegate to, and the Delegate
- * form (to themselves, or to another member's address): a wallet transaction to the token.
+ * form (to themselves, or to another member's address): a wallet transaction to the token. The
+ * community's one place for them: its sidebar, on every tab.
  */
 export function Standing({ community, token, symbol }: { community: string; token: string; symbol: string }) {
   const { viewer } = useSession();
@@ -302,33 +304,15 @@ export function Standing({ community, token, symbol }: { community: string; toke
       </h3>
       {error && !data && <ErrorNote error={toAppError(error)} onRetry={() => reexecute({ requestPolicy: "network-only" })} />}
       {standing && (
-        <>
-          <dl className="stats">
-            <div>
-              <dt>Your points</dt>
-              <dd data-testid="my-points">
-                {tokens(standing.points, 2)} {symbol}
-              </dd>
-            </div>
-            <div>
-              <dt>Your voting power</dt>
-              <dd data-testid="my-voting-power">
-                {tokens(standing.votingPower, 2)} {symbol}
-              </dd>
-            </div>
-          </dl>
-          <p className="small" data-testid="my-delegate">
-            {self ? (
-              "Your votes count: you delegate them to yourself."
-            ) : delegate ? (
-              <>
-                You delegate your votes to <UserLink user={delegate} community={community} />.
-              </>
-            ) : (
-              "Your points don't count as votes until you delegate them, to yourself or to someone you trust."
-            )}
-          </p>
-        </>
+        <StandingFigures
+          points={standing.points}
+          votingPower={standing.votingPower}
+          delegate={standing.delegate}
+          address={address}
+          symbol={symbol}
+          community={community}
+          yours
+        />
       )}
       {noPoints ? (
         <p className="cannot small" data-testid="no-points">
@@ -463,7 +447,7 @@ export function afterSharedAnswers(read: () => void) {
  */
 export function ActiveVoteBanner({ community, named = false }: { community: string; named?: boolean }) {
   const [{ data }] = useQuery({ query: GovernanceQuery, variables: { community, state: "ACTIVE", after: null } });
-  const now = useChainNow();
+  const now = useChainNow(1000);
   const active = data?.community?.governance?.proposals.edges.map((e) => e.node) ?? [];
   if (active.length === 0 || now === null) return null;
   const p = active[active.length - 1]; // the oldest open one closes first

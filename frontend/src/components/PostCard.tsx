@@ -31,7 +31,7 @@ export function PostCard({ post, showCommunity, points }: { post: PostCardPost; 
           </span>
           <span aria-hidden="true"> · </span>
           <Time iso={post.createdAt} />
-          <TipTotal tips={post.tips} />
+          <TipTotal tips={post.tips} community={post.community.name} />
         </p>
         <div className="post-title-row">
           <h2 className="post-title" id={`post-${post.id}-title`}>

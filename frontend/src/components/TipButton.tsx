@@ -2,7 +2,7 @@ import { useId, useState } from "react";
 import { useClient, useQuery } from "urql";
 import { RelayTipMutation, TipSetupQuery } from "../ops";
 import { toAppError, type AppError } from "../lib/errors";
-import { tokens } from "../lib/format";
+import { pointsOf, tokenSymbol, tokens } from "../lib/format";
 import { useSession } from "../lib/session";
 import { useToast } from "../lib/toast";
 import { ErrorNote } from "./bits";
@@ -16,13 +16,13 @@ export interface TipSummary {
 const POINT = 10n ** 18n;
 const PRESETS = [1, 5, 10];
 
-/** An item's tips beside its score: what its author was paid for it, in points. */
-export function TipTotal({ tips }: { tips: TipSummary | undefined }) {
+/** An item's tips beside its score: what its author was paid for it, in the community's points. */
+export function TipTotal({ tips, community }: { tips: TipSummary | undefined; community: string }) {
   if (!tips || tips.count === 0) return null;
   const yours = tips.viewerTotal && tips.viewerTotal !== "0" ? ` (${tokens(tips.viewerTotal, 2)} from you)` : "";
   return (
     <span className="tip-total" data-testid="tip-total" title={`${tips.count} tip${tips.count === 1 ? "" : "s"}${yours}`}>
-      ◆ {tokens(tips.total, 2)} points tipped
+      ◆ {pointsOf(tips.total, community)} tipped
     </span>
   );
 }
@@ -69,9 +69,9 @@ export function TipButton({
     if (!data) return null;
     if (!data.tipsContract) return { code: "CONFLICT", message: "Tips aren't available here: the platform has no Tips contract." };
     if (!token) return { code: "CONFLICT", message: `c/${community} isn't on-chain yet, so its points can't be tipped.` };
-    if (balance === 0n) return { code: "CONFLICT", message: `You have no points in c/${community} to tip with. Points come from rewards for popular posts and comments.` };
-    if (amount === null || amount <= 0n) return { code: "BAD_USER_INPUT", message: "Choose an amount of points above zero.", field: "amount" };
-    if (amount > balance) return { code: "BAD_USER_INPUT", message: `You have ${tokens(balance.toString(), 2)} points in c/${community}.`, field: "amount" };
+    if (balance === 0n) return { code: "CONFLICT", message: `You have no ${tokenSymbol(community)} in c/${community} to tip with. Points come from rewards for popular posts and comments.` };
+    if (amount === null || amount <= 0n) return { code: "BAD_USER_INPUT", message: `Choose an amount of ${tokenSymbol(community)} above zero.`, field: "amount" };
+    if (amount > balance) return { code: "BAD_USER_INPUT", message: `You have ${pointsOf(balance.toString(), community)} in c/${community}.`, field: "amount" };
     return null;
   }
 
@@ -115,7 +115,7 @@ export function TipButton({
       } else {
         await lib.tipByWallet(from, order);
       }
-      notify(`Tipped ${tokens(amount.toString(), 2)} points for the ${what}. It shows once the chain has it.`);
+      notify(`Tipped ${pointsOf(amount.toString(), community)} for the ${what}. It shows once the chain has it.`);
       setOpen(false);
       onTipped?.();
     } catch (err) {
@@ -152,7 +152,7 @@ export function TipButton({
           }}
         >
           <p className="muted" data-testid="tip-balance">
-            {data ? `You have ${tokens(balance.toString(), 2)} points in c/${community}.` : "Reading your points…"}
+            {data ? `You have ${pointsOf(balance.toString(), community)} in c/${community}.` : "Reading your points…"}
           </p>
           <div className="tip-presets" role="group" aria-label="Amount presets">
             {PRESETS.map((p) => (
@@ -162,7 +162,7 @@ export function TipButton({
             ))}
           </div>
           <label>
-            Points
+            {tokenSymbol(community)}
             <input inputMode="decimal" value={points} onChange={(e) => setPoints(e.target.value)} aria-describedby={`${id}-refusal`} />
           </label>
           {shown && <p className="field-error" role="alert" id={`${id}-refusal`}>{shown.message}</p>}

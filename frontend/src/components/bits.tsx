@@ -2,7 +2,7 @@
 import type { InputHTMLAttributes, ReactNode } from "react";
 import { Link } from "react-router";
 import type { AppError } from "../lib/errors";
-import { displayName, fullDate, initials, timeAgo, tokens } from "../lib/format";
+import { displayName, fullDate, initials, pointsOf, timeAgo } from "../lib/format";
 
 export function ErrorNote({ error, id, onRetry }: { error: AppError | null | undefined; id?: string; onRetry?: () => void }) {
   if (!error) return null;
@@ -106,16 +106,16 @@ export function Avatar({ user, size = "small" }: { user: { address: string; disp
 }
 
 /**
- * A member's points in a community beside their name (issue 10); nothing while unknown.
- * Whole points only: the fraction is noise beside a name.
+ * A member's points in a community beside their name (issue 10), in the token's symbol as
+ * everywhere; nothing while unknown. Whole points only: the fraction is noise beside a name.
  */
 export function Points({ value, community }: { value: string | null | undefined; community: string }) {
   if (value == null) return null;
-  const whole = tokens(value, 0);
+  const shown = pointsOf(value, community, 0);
   return (
-    <span className="points" title={`${whole} points in c/${community}`} data-testid="points">
+    <span className="points" title={`${shown}: their points in c/${community}`} data-testid="points">
       <span aria-hidden="true"> · </span>
-      {whole} {whole === "1" ? "point" : "points"}
+      {shown}
     </span>
   );
 }

@@ -76,3 +76,17 @@ export function tokens(baseUnits: string, decimals = 4): string {
   const fraction = (units % scale).toString().padStart(18, "0").slice(0, decimals).replace(/0+$/, "");
   return fraction ? `${whole}.${fraction}` : whole;
 }
+
+/**
+ * A community's token symbol, the one word for its points beside every amount: the platform
+ * creates every community's token with this one (governance/operator.py `token_symbol`, which
+ * `Governance.tokenSymbol` answers), so a byline need not ask the API for it.
+ */
+export function tokenSymbol(community: string): string {
+  return community.replace(/[^A-Za-z0-9]/g, "").toUpperCase().slice(0, 11) || "POINTS";
+}
+
+/** "12.5 GOV": an amount of a community's points with its symbol. */
+export function pointsOf(baseUnits: string, community: string, decimals = 2): string {
+  return `${tokens(baseUnits, decimals)} ${tokenSymbol(community)}`;
+}

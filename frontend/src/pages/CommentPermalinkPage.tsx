@@ -48,7 +48,7 @@ function PermalinkComment({ comment, community, postId, target = false }: { comm
           <Time iso={comment.createdAt} />
         </Link>
         <span aria-hidden="true"> · </span>
-        <span className="muted">{comment.score} points</span>
+        <span className="muted">score {comment.score}</span>
       </p>
       {comment.isRemoved ? (
         <p className="muted">[removed by the moderators]</p>

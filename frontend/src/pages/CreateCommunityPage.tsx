@@ -4,6 +4,7 @@ import { useClient } from "urql";
 import { CreateCommunityMutation } from "../ops";
 import { ErrorNote, FieldError, TextField } from "../components/bits";
 import { MarkdownEditor } from "../components/MarkdownEditor";
+import { settingUpText } from "../components/CommunityChrome";
 import { useDraft } from "../lib/drafts";
 import { toAppError, type AppError } from "../lib/errors";
 import { useIdempotencyKey } from "../lib/idempotency";
@@ -68,7 +69,7 @@ export function CreateCommunityPage() {
     }
     once.done();
     clear();
-    notify(`c/${res.data.createCommunity.name} is ready. You're its first moderator.`);
+    notify(settingUpText(res.data.createCommunity.name, true));
     void refreshViewer();
     navigate(`/c/${res.data.createCommunity.name}`);
   }
@@ -80,7 +81,7 @@ export function CreateCommunityPage() {
     <div className="page narrow">
       <h1>Create a community</h1>
       <p className="lead">
-        A community is a place for people with a shared interest. You'll be its first moderator; members can later vote
+        A community is a place for people with a shared interest. You'll be its first moderator once it's set up on the chain (a few seconds); members can later vote
         on how it's run.
       </p>
       {!viewer && (

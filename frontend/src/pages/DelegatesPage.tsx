@@ -1,10 +1,10 @@
 import { useEffect, useId, useMemo, useRef, useState } from "react";
-import { Link } from "react-router";
 import { useClient, useQuery } from "urql";
 import { DelegatesQuery, GovernanceSettingsQuery, SetDelegateStatementMutation, StandingQuery } from "../ops";
 import { ErrorNote, ServerHtml, UserLink } from "../components/bits";
 import { ConfirmDelegateAll, Pending, afterSharedAnswers, useAwaitChain, useChainId } from "../components/Governance";
 import { PageItems, Paged, type PageArgs } from "../components/Paged";
+import { PowerSpread } from "../components/Charts";
 import { useCommunity } from "./CommunityPage";
 import { toAppError, type AppError } from "../lib/errors";
 import { displayName, tokens } from "../lib/format";
@@ -42,12 +42,8 @@ export function DelegatesPage() {
         Points count as votes through a delegate: yourself, or a member you trust to vote for you. Delegating moves all your
         votes at once and keeps your points; you can take them back any time.
       </p>
-      {standing && BigInt(standing.points) === 0n && (
-        <p className="cannot small" data-testid="no-points">
-          You have no {symbol} here yet, so you have no votes to delegate. Earn points by posting and commenting in c/
-          {community.name} (<Link to="/rewards">how</Link>).
-        </p>
-      )}
+      {/* Having no points to delegate is said once, in the sidebar's standing, beside this. */}
+      {governance && <Spread community={community.name} governance={governance} generation={generation} />}
       {viewer && governance && <StatementForm community={community.name} onSaved={() => setGeneration((g) => g + 1)} />}
       <ol className="delegate-list" aria-label="Delegates">
         <Paged
@@ -67,6 +63,33 @@ export function DelegatesPage() {
         />
       </ol>
     </section>
+  );
+}
+
+/** How the votes are spread, from the first page of delegates (the largest, as listed below). */
+function Spread({
+  community,
+  governance,
+  generation,
+}: {
+  community: string;
+  governance: { tokenSymbol: string; totalSupply: string; quorumPercent: number; proposalThreshold: string };
+  generation: number;
+}) {
+  const variables = useMemo(() => ({ community, after: null }), [community]);
+  const [{ data }, reexecute] = useQuery({ query: DelegatesQuery, variables });
+  useEffect(() => {
+    if (generation > 0) reexecute({ requestPolicy: "network-only" });
+  }, [generation, reexecute]);
+  const holders = (data?.community?.delegates.edges ?? []).map((e) => ({ name: displayName(e.node.user), votingPower: e.node.votingPower }));
+  return (
+    <PowerSpread
+      holders={holders}
+      totalSupply={governance.totalSupply}
+      quorumPercent={governance.quorumPercent}
+      proposalThreshold={governance.proposalThreshold}
+      symbol={governance.tokenSymbol}
+    />
   );
 }
 

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { useQuery } from "urql";
 import { GovernanceQuery } from "../ops";
-import { ProposalSummaryView, Standing, afterSharedAnswers, useLiveProposals, withLive, type ProposalUpdate } from "../components/Governance";
+import { ProposalSummaryView, afterSharedAnswers, useLiveProposals, withLive, type ProposalUpdate } from "../components/Governance";
 import { PageItems, Paged, type PageArgs } from "../components/Paged";
 import { ProposeForm } from "../components/ProposeForm";
 import { useCommunity } from "./CommunityPage";
@@ -66,11 +66,10 @@ export function GovernancePage() {
             <p className="small muted">
               Proposing needs {tokens(governance.proposalThreshold, 2)} {symbol} of voting power; a vote opens after{" "}
               {duration(governance.votingDelaySeconds)} and lasts {duration(governance.votingPeriodSeconds)}; it passes with more
-              votes for than against and a quorum of {governance.quorumPercent}% of all points.
+              votes for than against and a quorum of {governance.quorumPercent}% of all {symbol}.
             </p>
             {viewer && (
               <div className="governance-actions">
-                <Standing community={community.name} token={governance.tokenAddress} symbol={symbol} />
                 <ProposeForm community={community.name} governor={governance.governorAddress} threshold={governance.proposalThreshold} symbol={symbol} />
               </div>
             )}

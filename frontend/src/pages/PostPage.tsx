@@ -48,7 +48,7 @@ export function PostPage() {
             <span aria-hidden="true"> · </span>
             <Time iso={post.createdAt} />
             <EditedMark kind="post" id={post.id} editedAt={post.editedAt} />
-            <TipTotal tips={post.tips} />
+            <TipTotal tips={post.tips} community={post.community.name} />
           </p>
           <h1 id="post-title" className="post-full-title">
             {post.title}

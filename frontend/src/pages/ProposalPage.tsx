@@ -3,7 +3,7 @@ import { Link, useParams } from "react-router";
 import { useClient, useQuery } from "urql";
 import { GovernanceSettingsQuery, ProposalQuery, RelayVoteMutation, type ProposalSummary } from "../ops";
 import { ErrorNote, Spinner, UserLink } from "../components/bits";
-import { ChainTime, TxLink, countdown, useChainNow } from "../components/ChainClock";
+import { ChainTime, TxLink, countdown, hasCome, useChainNow } from "../components/ChainClock";
 import {
   Pending,
   ProposalSummaryView,
@@ -139,13 +139,13 @@ type Step = { kind: string; at: string; done: boolean; txHash: string | null };
 
 /** The proposal's steps against the chain's clock, with a countdown to the next one. */
 function Timeline({ steps }: { steps: readonly Step[] }) {
-  const now = useChainNow();
+  const now = useChainNow(1000);
   const next = steps.find((s) => !s.done);
   return (
     <section aria-label="Timeline">
       {next && now !== null && (
-        <p className="countdown" data-testid="countdown">
-          {STEP_LABEL[next.kind]} in {countdown(next.at, now)}
+        <p className="countdown" data-testid="countdown" aria-live="off">
+          {hasCome(next.at, now) ? `${STEP_LABEL[next.kind]}: now, as the chain's next block shows` : `${STEP_LABEL[next.kind]} in ${countdown(next.at, now)}`}
         </p>
       )}
       <ol className="timeline" data-testid="timeline">

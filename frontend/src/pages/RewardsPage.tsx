@@ -7,7 +7,8 @@ import { PageItems, Paged, type PageArgs } from "../components/Paged";
 import { TxLink } from "../components/ChainClock";
 import { useCommunity } from "./CommunityPage";
 import { useTitle } from "../lib/title";
-import { plural, tokens } from "../lib/format";
+import { plural, pointsOf, tokenSymbol, tokens } from "../lib/format";
+import { EpochChart } from "../components/Charts";
 
 const STATUS: Record<string, string> = {
   OPEN: "Open: counting votes",
@@ -30,6 +31,7 @@ export function RewardsPage() {
         Each epoch, popular posts and comments in c/{community.name} earn their authors the community's points.{" "}
         <Link to="/rewards">How rewards work</Link>
       </p>
+      <EpochsChart community={community.name} />
       <ol className="modlog reward-epochs" role="list">
         <Paged
           resetKey={community.name}
@@ -37,6 +39,43 @@ export function RewardsPage() {
         />
       </ol>
     </section>
+  );
+}
+
+/** The chart of the latest epochs (the first page's, which the list below reads too). */
+function EpochsChart({ community }: { community: string }) {
+  const variables = useMemo(() => ({ community, after: null }), [community]);
+  const [{ data }] = useQuery({ query: RewardEpochsQuery, variables });
+  const epochs = data?.community?.rewardEpochs.edges.map((e) => e.node) ?? [];
+  return <EpochChart epochs={epochs} symbol={tokenSymbol(community)} />;
+}
+
+type EpochPool = { status: string; emission: string; distributed: string; undistributed: string; voided: string };
+
+/**
+ * What stayed in the pool and why: the caps on what one item or one author may take (the
+ * operator's settings), the rewards its review voided, or nothing that earned votes at all.
+ */
+function PoolNote({ epoch: e, community }: { epoch: EpochPool; community: string }) {
+  if (e.status === "OPEN") return null;
+  const kept = BigInt(e.undistributed);
+  if (kept === 0n) return <p className="small pool-note" data-testid="pool-note">Everything was distributed: nothing stayed in the pool.</p>;
+  const voided = BigInt(e.voided);
+  const capped = kept - voided;
+  const nothingEarned = BigInt(e.distributed) === 0n && voided === 0n;
+  const CAPS = "held back by the caps on what one item or one author may take";
+  const VOIDS = "voided in review (removed or deleted items, banned authors)";
+  const why = nothingEarned
+    ? ", as no post or comment earned eligible votes"
+    : voided === 0n
+      ? `, ${CAPS}`
+      : capped === 0n
+        ? `, ${VOIDS}`
+        : `: ${pointsOf(capped.toString(), community)} ${CAPS}; ${pointsOf(voided.toString(), community)} ${VOIDS}`;
+  return (
+    <p className="small pool-note" data-testid="pool-note">
+      {pointsOf(kept.toString(), community)} stayed in the pool{why}. It is never given to anyone else.
+    </p>
   );
 }
 
@@ -66,9 +105,9 @@ function Signals({ community, lines }: { community: string; lines: SignalLine[] 
         <thead>
           <tr>
             <th scope="col">Item</th>
-            <th scope="col">Points</th>
+            <th scope="col">{tokenSymbol(community)}</th>
             <th scope="col">Votes</th>
-            <th scope="col" title="Share of its upvote weight from voters holding under 10 points at the epoch's start">
+            <th scope="col" title={`Share of its upvote weight from voters holding under 10 ${tokenSymbol(community)} at the epoch's start`}>
               Little standing
             </th>
             <th scope="col" title="Share of its upvotes from voters who upvote the same authors as several others">
@@ -134,14 +173,15 @@ function Chunk({ community, moderator, ...page }: PageArgs & { community: string
             </span>
           </p>
           <p className="small">
-            Emission {tokens(e.emission)} points
+            Emission {pointsOf(e.emission, community, 4)}
             {e.status !== "OPEN" && (
               <>
                 {" "}
-                · distributed {tokens(e.distributed)} to {plural(e.recipients, "author")}
+                · distributed {pointsOf(e.distributed, community, 4)} to {plural(e.recipients, "author")}
               </>
             )}
           </p>
+          <PoolNote epoch={e} community={community} />
           {e.status !== "OPEN" && (
             <p className="small reward-distribution">
               <a href={`/rewards/${encodeURIComponent(community)}/${e.number}.csv`} download>
@@ -163,7 +203,7 @@ function Chunk({ community, moderator, ...page }: PageArgs & { community: string
               {e.payouts.map((p, i) => (
                 <li key={p.chainEpochId} className="reward-payout" data-status={p.status} title={`On-chain mint id ${p.chainEpochId}`}>
                   {/* Named by the epoch it pays, not the token's mint id (an internal number). */}
-                  Epoch {e.number}'s mint{e.payouts.length > 1 ? ` (${i + 1} of ${e.payouts.length})` : ""}: {tokens(p.amount)} points
+                  Epoch {e.number}'s mint{e.payouts.length > 1 ? ` (${i + 1} of ${e.payouts.length})` : ""}: {pointsOf(p.amount, community, 4)}
                   to {plural(p.recipients, "author")},{" "}
                   {PAYOUT_STATUS[p.status] ?? p.status}
                   {p.txHash && (

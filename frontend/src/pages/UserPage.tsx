@@ -1,17 +1,18 @@
 import { useMemo, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { useClient, useQuery } from "urql";
-import { DeleteAccountMutation, StandingQuery, UpdateProfileMutation, UserCommentsQuery, UserPostsQuery, UserQuery, UserRewardsQuery, UserTipsQuery } from "../ops";
+import { DeleteAccountMutation, UpdateProfileMutation, UserCommentsQuery, UserPostsQuery, UserQuery, UserRewardsQuery, UserTipsQuery } from "../ops";
 import { Avatar, EmptyState, ErrorNote, LoadMore, ServerHtml, Spinner, TextField, Time, UserLink } from "../components/bits";
 import { Paged } from "../components/Paged";
 import { PostCard } from "../components/PostCard";
 import { toAppError, type AppError } from "../lib/errors";
-import { displayName, fullDate, plural, shortAddress, tokens } from "../lib/format";
+import { displayName, fullDate, plural, pointsOf, shortAddress } from "../lib/format";
 import { useSession } from "../lib/session";
 import { useToast } from "../lib/toast";
 import { NotFoundPage } from "./NotFoundPage";
 import { useTitle } from "../lib/title";
 import { TxLink } from "../components/ChainClock";
+import { HoldingsCard } from "../components/Holdings";
 
 export function UserPage() {
   const { address = "" } = useParams();
@@ -89,7 +90,7 @@ export function UserPage() {
           {user.bio && <p className="bio">{user.bio}</p>}
           <dl className="stats">
             <div>
-              <dt>Karma</dt>
+              <dt title="Upvotes minus downvotes on their posts and comments">Forum karma</dt>
               <dd data-testid="karma">{user.karma}</dd>
             </div>
             <div>
@@ -101,6 +102,9 @@ export function UserPage() {
               <dd>{user.commentKarma}</dd>
             </div>
           </dl>
+          <p className="muted small">
+            Karma counts the forum's votes on what they wrote; it is not points and carries no vote.
+          </p>
           <p className="muted small">Joined {fullDate(user.createdAt)}</p>
           {me && !editing && (
             <button type="button" className="button ghost block" onClick={() => setEditing(true)}>
@@ -109,7 +113,7 @@ export function UserPage() {
           )}
           {me && editing && <EditProfile initial={{ displayName: user.displayName ?? "", bio: user.bio ?? "" }} onDone={() => setEditing(false)} />}
         </section>
-        {community && <CommunityStanding address={user.address} community={community} />}
+        <HoldingsCard address={user.address} first={community} />
         {me && <YourData address={user.address} />}
         <TipsReceived address={user.address} />
       </aside>
@@ -202,7 +206,7 @@ function TipsReceived({ address }: { address: string }) {
         <ul className="plain-list" role="list">
           {edges.map(({ node }) => (
             <li key={node.txHash}>
-              ◆ {tokens(node.amount, 2)} in c/{node.community} from <UserLink user={node.tipper} community={node.community} />{" "}
+              ◆ {pointsOf(node.amount, node.community)} in c/{node.community} from <UserLink user={node.tipper} community={node.community} />{" "}
               <Time iso={node.createdAt} />
             </li>
           ))}
@@ -297,7 +301,7 @@ function CommentsChunk({ address, after, isFirst, isLast, loadMore }: { address:
         <li key={c.id} className="card user-comment">
           <p className="meta">
             On <Link to={`/c/${c.post.community.name}/p/${c.post.id}`}>{c.post.title}</Link> in{" "}
-            <Link to={`/c/${c.post.community.name}`}>c/{c.post.community.name}</Link> · <Time iso={c.createdAt} /> · {c.score} points
+            <Link to={`/c/${c.post.community.name}`}>c/{c.post.community.name}</Link> · <Time iso={c.createdAt} /> · score {c.score}
           </p>
           {c.isRemoved ? <p className="muted">[removed]</p> : c.isDeleted ? <p className="muted">[deleted]</p> : <ServerHtml html={c.bodyHtml ?? ""} />}
         </li>
@@ -333,7 +337,7 @@ function RewardsChunk({ address, after, isFirst, isLast, loadMore }: { address: 
       {conn.edges.map(({ node: r }) => (
         <li key={`${r.community.id}:${r.epoch.number}`} className="card user-reward" data-status={r.status}>
           <p className="meta">
-            <strong>{tokens(r.amount)} points</strong> in <Link to={`/c/${r.community.name}/rewards`}>c/{r.community.name}</Link>, epoch{" "}
+            <strong>{pointsOf(r.amount, r.community.name, 4)}</strong> in <Link to={`/c/${r.community.name}/rewards`}>c/{r.community.name}</Link>, epoch{" "}
             {r.epoch.number} · <Time iso={r.epoch.endsAt} /> ·{" "}
             {r.epoch.status === "IN_REVIEW" && r.epoch.reviewEndsAt ? (
               <>
@@ -354,7 +358,7 @@ function RewardsChunk({ address, after, isFirst, isLast, loadMore }: { address: 
               const post = i.post ?? i.comment?.post;
               return (
                 <li key={i.post ? `p${i.post.id}` : `c${i.comment?.id}`} className="reward-item" data-voided={i.voided || undefined}>
-                  {i.voided ? <s>{tokens(i.amount)}</s> : tokens(i.amount)}
+                  {i.voided ? <s>{pointsOf(i.amount, r.community.name, 4)}</s> : pointsOf(i.amount, r.community.name, 4)}
                   {i.voided && " (voided in review: back to the pool)"} for {i.post ? "the post" : "a comment on"}{" "}
                   {post ? <Link to={`/c/${r.community.name}/p/${post.id}`}>{post.title}</Link> : "content no longer shown"}, from{" "}
                   {plural(i.votes, "eligible vote")} (score {i.score})
@@ -370,38 +374,5 @@ function RewardsChunk({ address, after, isFirst, isLast, loadMore }: { address: 
         </li>
       )}
     </>
-  );
-}
-
-/** Their points, voting power and delegate in the community the visitor came from. */
-function CommunityStanding({ address, community }: { address: string; community: string }) {
-  const [{ data, error }] = useQuery({ query: StandingQuery, variables: { address, community } });
-  const standing = data?.user;
-  return (
-    <section className="card" aria-labelledby="standing-title">
-      <h2 className="card-title" id="standing-title">
-        In <Link to={`/c/${encodeURIComponent(community)}/governance`}>c/{community}</Link>
-      </h2>
-      {error && !data && <ErrorNote error={toAppError(error)} />}
-      {standing && (
-        <>
-          <dl className="stats">
-            <div>
-              <dt>Points</dt>
-              <dd data-testid="community-points">{tokens(standing.points, 2)}</dd>
-            </div>
-            <div>
-              <dt>Voting power</dt>
-              <dd data-testid="community-voting-power">{tokens(standing.votingPower, 2)}</dd>
-            </div>
-          </dl>
-          {standing.delegate && (
-            <p className="small muted">
-              Votes delegated to <UserLink user={standing.delegate} community={community} />
-            </p>
-          )}
-        </>
-      )}
-    </section>
   );
 }

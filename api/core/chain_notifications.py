@@ -1,0 +1,89 @@
+"""The chain's and the ledger's notifications, live: heard from PostgreSQL, handed to this
+worker's subscribers.
+
+The indexer's triggers, the ledger's settle and the beat's reminders write notifications in
+their own transactions, in processes that know nothing of Redis or of the API. PostgreSQL
+announces each of them when its transaction commits (NOTIFY `agora_notification`, migration
+0031), and every API worker listens on one connection of its own, outside the pool: each hears
+every announcement once and hands it to its own `notificationAdded` subscribers through the
+fan-out (`Fanout.deliver_here`), so no worker republishes to another and none is doubled.
+
+Announcements made while the connection is lost are missed (they stay in the inbox, counted by
+`unreadNotifications`); the listener connects again with a backoff and says so in the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import asyncpg
+
+from api.core.pubsub import PubSub
+
+log = logging.getLogger("agora.api")
+
+CHANNEL = "agora_notification"
+
+RECONNECT_FIRST_DELAY = 0.1
+RECONNECT_MAX_DELAY = 5.0
+
+WHAT = "chain notifications listener"
+
+
+def _parse(payload: str) -> tuple[int, int] | None:
+    user, _, notification = payload.partition(":")
+    if not (user.isdigit() and notification.isdigit()):
+        return None
+    return int(user), int(notification)
+
+
+async def relay(database_url: str, pubsub: PubSub) -> None:
+    """Until cancelled: hand each notification PostgreSQL announces to its recipient's live
+    subscriptions in this worker, across lost connections."""
+    delay = RECONNECT_FIRST_DELAY
+    lost = False
+    while True:
+        try:
+            conn = await asyncpg.connect(
+                database_url, server_settings={"application_name": "agora-api-listen"}
+            )
+        except (OSError, asyncpg.PostgresError) as error:
+            if not lost:
+                log.warning("%s: cannot reach PostgreSQL (%s); retrying", WHAT, error)
+                lost = True
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RECONNECT_MAX_DELAY)
+            continue
+        closed = asyncio.Event()
+
+        def lost_connection(_conn: object, closed: asyncio.Event = closed) -> None:
+            closed.set()
+
+        def heard(
+            _conn: asyncpg.Connection | asyncpg.pool.PoolConnectionProxy,
+            _pid: int,
+            _channel: str,
+            payload: object,
+        ) -> None:
+            parsed = _parse(str(payload))
+            if parsed is not None:
+                pubsub.notification_heard(user_id=parsed[0], notification_id=parsed[1])
+
+        try:
+            conn.add_termination_listener(lost_connection)
+            await conn.add_listener(CHANNEL, heard)
+            if lost:
+                log.info("%s: connected to PostgreSQL again", WHAT)
+            lost, delay = False, RECONNECT_FIRST_DELAY
+            await closed.wait()
+            log.warning("%s: lost PostgreSQL; retrying until it is back", WHAT)
+            lost = True
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            log.warning("%s: lost PostgreSQL (%s); retrying until it is back", WHAT, error)
+            lost = True
+        finally:
+            if not conn.is_closed():
+                await conn.close(timeout=2)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, RECONNECT_MAX_DELAY)
