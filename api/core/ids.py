@@ -9,6 +9,7 @@ import functools
 import re
 
 from api.core.errors import BadUserInput, shown
+from governance.tips import item_ref
 
 # Row ids are PostgreSQL bigints: a number past this would overflow the query's parameter.
 MAX_ROW_ID = 2**63 - 1
@@ -38,3 +39,10 @@ def decode(global_id: str, *kinds: str, field: str = "id") -> tuple[str, int]:
 
 def decode_one(global_id: str, kind: str, *, field: str = "id") -> int:
     return decode(global_id, kind, field=field)[1]
+
+
+@functools.lru_cache(maxsize=65536)
+def tip_ref(kind: str, number: int) -> bytes:
+    """The `itemRef` a tip for this item carries: keccak256 of its GraphQL id (hashed once: a
+    page of posts needs each of its items' refs on every request)."""
+    return item_ref(encode(kind, number))

@@ -21,6 +21,7 @@ from strawberry.dataloader import DataLoader
 
 from agora import sql
 from agora.db import Executor
+from api.core import ids
 
 queries = sql.load(__file__, "loaders.sql")
 
@@ -115,10 +116,11 @@ async def fetch_viewer_state(
     db: Executor, viewer_id: int, *, post_ids: list[int], community_ids: list[int]
 ) -> dict[str, dict[int, int]]:
     """A viewer's votes on some posts ("vote": post id -> +1/-1), the posts they saved ("saved":
-    post id -> 1), their standing in some communities ("member", "moderator", "banned":
-    community id -> 1) and whom and what they block ("blocked_user", "blocked_community": id ->
-    1), in one round trip."""
-    rows = await db.fetch(queries.get_viewer_state, viewer_id, post_ids, community_ids)
+    post id -> 1) and tipped ("tipped": post id -> 1), their standing in some communities
+    ("member", "moderator", "banned": community id -> 1) and whom and what they block
+    ("blocked_user", "blocked_community": id -> 1), in one round trip."""
+    refs = [ids.tip_ref("Post", post_id) for post_id in post_ids]
+    rows = await db.fetch(queries.get_viewer_state, viewer_id, post_ids, community_ids, refs)
     state: dict[str, dict[int, int]] = defaultdict(dict)
     for row in rows:
         state[row["kind"]][row["id"]] = row["value"]

@@ -1,7 +1,7 @@
 -- name: get_viewer_state
 -- What one viewer has to do with a page of posts, in one round trip: their votes on the posts
--- and whether they saved them, their membership, moderation and bans in the posts' communities,
--- and whom and what they block (at most MAX_BLOCKS of each, api.blocks; for nearly everyone
+-- and whether they saved them or tipped them, their membership, moderation and bans in the posts'
+-- communities, and whom and what they block (at most MAX_BLOCKS of each, api.blocks; for nearly everyone
 -- nothing): such a viewer's listings differ from the shared ones.
 SELECT 'vote' AS kind, post_id AS id, value::integer AS value
   FROM post_votes WHERE user_id = $1 AND post_id = ANY($2::bigint[])
@@ -22,7 +22,14 @@ UNION ALL
 SELECT 'banned', community_id, 1
   FROM bans
  WHERE user_id = $1 AND community_id = ANY($3::bigint[])
-   AND (expires_at IS NULL OR expires_at > now());
+   AND (expires_at IS NULL OR expires_at > now())
+UNION ALL
+-- The posts the viewer tipped ($4: the posts' tip refs, in the order of $2). Only whether: the
+-- amounts are read apart (api.server.viewer_overlay) for the few who tipped one of the page.
+SELECT DISTINCT 'tipped', k.post_id, 1
+  FROM chain_tips AS t
+  JOIN unnest($2::bigint[], $4::bytea[]) AS k (post_id, item_ref) ON k.item_ref = t.item_ref
+ WHERE t.tipper = (SELECT decode(substr(v.address, 3), 'hex') FROM users AS v WHERE v.id = $1);
 
 -- name: get_post_votes_of_user
 SELECT post_id, value FROM post_votes WHERE user_id = $1 AND post_id = ANY($2::bigint[]);

@@ -108,8 +108,13 @@ async def require_not_banned(
     A ban that commits while such a write is under way does not stop it: the write is ordered
     before the ban, as if it had come a moment earlier."""
     if (await info.context.loaders.standing.load(community_id)).banned:
-        where = f"c/{community_name}" if community_name else "this community"
-        raise Forbidden(f"You are banned from {where}.")
+        raise banned_from(community_name)
+
+
+def banned_from(community_name: str | None = None) -> Forbidden:
+    """The refusal of a banned person's part in a community (see `require_not_banned`)."""
+    where = f"c/{community_name}" if community_name else "this community"
+    return Forbidden(f"You are banned from {where}.")
 
 
 def require_author(viewer: Viewer, author_id: int, what: str) -> None:

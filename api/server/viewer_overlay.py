@@ -50,6 +50,7 @@ from api.core import ids
 from api.core.caching import TtlCache
 from api.core.errors import BadUserInput
 from api.core.loaders import blocks_in, fetch_viewer_state
+from api.tips import repository as tips_repository
 from api.votes.types import VoteDirection
 
 # Root fields that list visible content only: the same for every reader. (`search` finds
@@ -74,6 +75,8 @@ SHARED_TYPES = frozenset(
         "SearchConnection",
         "SearchResultEdge",
         "SearchResult",
+        # A post's tips: their count and total are everyone's; `viewerTotal` is filled in.
+        "TipSummary",
     }
 )
 # The fields of shared types that depend on the viewer, by type: what the overlay fills in.
@@ -81,8 +84,14 @@ SHARED_TYPES = frozenset(
 VIEWER_FIELDS = {
     "Post": frozenset({"viewerVote", "viewerSaved"}),
     "Community": frozenset({"viewerIsMember", "viewerIsModerator", "viewerIsBanned"}),
+    # Of an object without an id of its own: found from its post (see TIPS below).
+    "TipSummary": frozenset({"viewerTotal"}),
 }
-_VIEWER_NAMES = frozenset().union(*VIEWER_FIELDS.values())
+# What the viewer tipped, in a post's `tips`: filled in by the id of the post holding it.
+TIPS, TIPPED = "tips", "viewerTotal"
+# The viewer fields found by the id beside them.
+_VIEWER_NAMES = VIEWER_FIELDS["Post"] | VIEWER_FIELDS["Community"]
+_ALIAS_REFUSED = _VIEWER_NAMES | {TIPS, TIPPED}
 _FLAG_KINDS = {
     "viewerIsMember": "member",
     "viewerIsModerator": "moderator",
@@ -112,7 +121,9 @@ class _Check(Visitor):
             return self._refuse()  # invalid: graphql-core will say why
         name = node.name.value
         alias = node.alias.value if node.alias else None
-        if alias is not None and (alias == "id" or alias in _VIEWER_NAMES or name in _VIEWER_NAMES):
+        if alias is not None and (
+            alias == "id" or alias in _ALIAS_REFUSED or name in _ALIAS_REFUSED
+        ):
             return self._refuse()
         if parent.name == "Query":
             if name not in SHARED_ROOTS or _asks_own_feed(node):
@@ -149,13 +160,20 @@ def is_shareable(schema: Any, query: str) -> bool:
     return check.shareable
 
 
+# An object of a shared answer to fill for the viewer, and the row id it stands for.
+_Found = tuple[dict[str, Any], int]
+
+
 def _objects_to_fill(
     data: Any,
-) -> tuple[list[tuple[dict[str, Any], int]], list[tuple[dict[str, Any], int]]] | None:
-    """The posts and communities of a shared answer that hold viewer fields, with their row ids;
-    None if one of them cannot be told apart (no `id` beside a viewer field)."""
-    posts: list[tuple[dict[str, Any], int]] = []
-    communities: list[tuple[dict[str, Any], int]] = []
+) -> tuple[list[_Found], list[_Found], list[_Found]] | None:
+    """The posts and communities of a shared answer that hold viewer fields, with their row ids,
+    and the posts' `tips` that hold the viewer's total; None if one of them cannot be told apart
+    (no `id` beside a viewer field)."""
+    posts: list[_Found] = []
+    communities: list[_Found] = []
+    tips: list[_Found] = []
+    claimed: set[int] = set()  # the tips objects found from their post
     pending = [data]
     while pending:
         node = pending.pop()
@@ -164,8 +182,13 @@ def _objects_to_fill(
             continue
         if not isinstance(node, dict):
             continue
+        if TIPPED in node and id(node) not in claimed:
+            return None
         asked = _VIEWER_NAMES.intersection(node)
-        if asked:
+        tipped = node.get(TIPS)
+        if not (isinstance(tipped, dict) and TIPPED in tipped):
+            tipped = None
+        if asked or tipped is not None:
             global_id = node.get("id")
             if not isinstance(global_id, str):
                 return None
@@ -173,11 +196,15 @@ def _objects_to_fill(
                 kind, row_id = ids.decode(global_id, "Post", "Community")
             except BadUserInput:
                 return None
-            if not asked <= VIEWER_FIELDS[kind]:
+            if not asked <= VIEWER_FIELDS[kind] or (tipped is not None and kind != "Post"):
                 return None
-            (posts if kind == "Post" else communities).append((node, row_id))
+            if asked:
+                (posts if kind == "Post" else communities).append((node, row_id))
+            if tipped is not None:
+                claimed.add(id(tipped))
+                tips.append((tipped, row_id))
         pending.extend(v for v in node.values() if isinstance(v, dict | list))
-    return posts, communities
+    return posts, communities, tips
 
 
 # A string that starts with NUL marks a slot for a viewer value in a template. No content can
@@ -205,6 +232,8 @@ class Template:
 def _json_value(field: str, row_id: int, state: dict[str, dict[int, int]]) -> bytes:
     if field == "viewerVote":
         return _VOTES[state["vote"].get(row_id, 0)]
+    if field == TIPPED:
+        return b'"%d"' % state[TIPPED].get(row_id, 0)  # a BigInt, as a decimal string
     if field == "viewerSaved":
         return b"true" if row_id in state["saved"] else b"false"
     return b"true" if row_id in state[_FLAG_KINDS[field]] else b"false"
@@ -237,12 +266,15 @@ def _template(shared: bytes) -> Template | None:
     found = _objects_to_fill(answer.get("data"))
     if found is None:
         return None
-    posts, communities = found
+    posts, communities, tips = found
     slots: list[tuple[str, int]] = []
     for node, row_id in posts + communities:
         for name in _VIEWER_NAMES & node.keys():
             node[name] = f"\x00{len(slots)}"
             slots.append((name, row_id))
+    for node, row_id in tips:
+        node[TIPPED] = f"\x00{len(slots)}"
+        slots.append((TIPPED, row_id))
     pieces = _SLOT.split(orjson.dumps(answer))
     # split keeps the number of each slot between the parts, in the order of the answer
     order = [int(n) for n in pieces[1::2]]
@@ -251,7 +283,7 @@ def _template(shared: bytes) -> Template | None:
     return Template(
         parts=pieces[0::2],
         slots=[slots[n] for n in order],
-        post_ids=list({row_id for _, row_id in posts}),
+        post_ids=list({row_id for _, row_id in posts + tips}),
         community_ids=list({row_id for _, row_id in communities}),
     )
 
@@ -269,4 +301,16 @@ async def answer_for(db: Executor, shared: bytes, *, viewer_id: int) -> bytes | 
     )
     if blocks_in(state):
         return None
+    if state["tipped"]:
+        # Rare: the viewer tipped a post of the page. What they gave, counted as `tips` counts it.
+        state[TIPPED] = await _viewer_tips(db, viewer_id, list(state["tipped"]))
     return template.render(state) if template.slots else shared
+
+
+async def _viewer_tips(db: Executor, viewer_id: int, post_ids: list[int]) -> dict[int, int]:
+    rows = await tips_repository.get_tip_summaries(
+        db,
+        items=[("Post", post_id, ids.tip_ref("Post", post_id)) for post_id in post_ids],
+        viewer_id=viewer_id,
+    )
+    return {post_id: int(row["viewer_total"]) for post_id, row in zip(post_ids, rows, strict=True)}

@@ -8,7 +8,6 @@ import asyncpg
 from api.core import ids
 from api.core.loaders import LoaderKey, Loaders
 from api.tips import repository
-from governance.tips import item_ref
 
 # ("Post" or "Comment", row id).
 ItemKey = tuple[str, int]
@@ -16,7 +15,7 @@ ItemKey = tuple[str, int]
 
 def ref_of(kind: str, row_id: int) -> bytes:
     """The `itemRef` a tip for this item carries: keccak256 of its GraphQL id."""
-    return item_ref(ids.encode(kind, row_id))
+    return ids.tip_ref(kind, row_id)
 
 
 async def _load_summaries(loaders: Loaders, keys: list[ItemKey]) -> list[asyncpg.Record]:

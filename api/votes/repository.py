@@ -9,25 +9,33 @@ from agora.db import Executor
 
 queries = sql.load(__file__)
 
-# Per target kind, its queries: (upsert, delete, read the score back).
+# Per target kind, its queries: (check a vote, write votes, read the score back).
 _BY_KIND = {
-    "Post": (queries.upsert_post_vote, queries.delete_post_vote, queries.get_post_score),
-    "Comment": (
-        queries.upsert_comment_vote,
-        queries.delete_comment_vote,
-        queries.get_comment_score,
-    ),
+    "Post": (queries.get_post_to_vote, queries.set_post_votes, queries.get_post_score),
+    "Comment": (queries.get_comment_to_vote, queries.set_comment_votes, queries.get_comment_score),
 }
+
+
+async def get_target(
+    db: Executor, *, kind: str, target_id: int, voter_id: int
+) -> asyncpg.Record | None:
+    """The target's state (deleted_at, removed_at) and whether the voter is banned from its
+    community (voter_banned); None if there is no such target."""
+    return await db.fetchrow(_BY_KIND[kind][0], target_id, voter_id)
 
 
 async def get_score(db: Executor, *, kind: str, target_id: int) -> asyncpg.Record | None:
     return await db.fetchrow(_BY_KIND[kind][2], target_id)
 
 
+async def set_votes(
+    db: Executor, *, kind: str, target_id: int, user_ids: list[int], values: list[int]
+) -> None:
+    """Record each `values[i]` (1, -1, or 0 to withdraw) as `user_ids[i]`'s only vote on the
+    target, in one statement; the users must be distinct."""
+    await db.execute(_BY_KIND[kind][1], target_id, user_ids, values)
+
+
 async def set_vote(db: Executor, *, kind: str, target_id: int, user_id: int, value: int) -> None:
     """Record `value` (1, -1, or 0 to withdraw) as the user's only vote on the target."""
-    upsert, delete, _ = _BY_KIND[kind]
-    if value == 0:
-        await db.execute(delete, target_id, user_id)
-    else:
-        await db.execute(upsert, target_id, user_id, value)
+    await set_votes(db, kind=kind, target_id=target_id, user_ids=[user_id], values=[value])

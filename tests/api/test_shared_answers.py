@@ -143,6 +143,7 @@ async def test_a_renamed_viewer_field_is_answered_for_the_viewer(
         ("{ posts { edges { node { id author { posts { edges { node { id } } } } } } } }", True),
         ("{ posts(feed: ALL) { edges { node { id } } } }", True),
         ('{ search(query: "x") { edges { node { __typename ... on Post { id } } } } }', True),
+        ("{ posts { edges { node { id tips { count total viewerTotal } } } } }", True),
         # the viewer's own things, single posts and comment threads are not shared
         ("{ posts(feed: SUBSCRIBED) { edges { node { id } } } }", False),
         ("query($f: Feed!) { posts(feed: $f) { edges { node { id } } } }", False),
@@ -155,6 +156,8 @@ async def test_a_renamed_viewer_field_is_answered_for_the_viewer(
         ('mutation { joinCommunity(name: "x") { name } }', False),
         ("{ posts { edges { node { id vote: viewerVote } } } }", False),
         ("{ posts { edges { node { id: title viewerVote } } } }", False),
+        ("{ posts { edges { node { id tips { mine: viewerTotal } } } } }", False),
+        ("{ posts { edges { node { id given: tips { viewerTotal } } } } }", False),
         ("{ posts { edges { node { nonsense } } } }", False),
         ("{ posts {", False),
     ],

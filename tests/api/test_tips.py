@@ -79,7 +79,13 @@ def tip_with_permit(
 
 
 async def test_a_wallet_tip_is_shown_on_the_item_and_both_profiles_and_moves_the_points(
-    gov: Governance, w3: Web3, deployment: Deployment, member: Any, index: Any
+    gov: Governance,
+    w3: Web3,
+    deployment: Deployment,
+    member: Any,
+    index: Any,
+    server: Any,
+    http: Any,
 ) -> None:
     # given alice's post and comment in a community on-chain, and bob holding 10 points
     alice, bob = await member(w3), await member(w3)
@@ -110,6 +116,19 @@ async def test_a_wallet_tip_is_shown_on_the_item_and_both_profiles_and_moves_the
     }
     (shown_comment,) = (await alice.data(COMMENT_TIPS, {"postId": post["id"]}))["comments"]
     assert shown_comment["tips"] == {"count": 1, "total": str(POINT), "viewerTotal": "0"}
+
+    # and the community's listing, the one shared answer, shows each reader their own part
+    page = {"c": community.name, "first": 5}
+    readers = {"nobody": Client(server.graphql_url, http), "bob": bob, "alice": alice}
+    listed = {
+        who: (await reader.data(PAGE_WITH_TIPS, page))["posts"]["edges"][0]["node"]["tips"]
+        for who, reader in readers.items()
+    }
+    assert listed == {
+        "nobody": {"count": 1, "total": str(3 * POINT), "viewerTotal": None},
+        "bob": {"count": 1, "total": str(3 * POINT), "viewerTotal": str(3 * POINT)},
+        "alice": {"count": 1, "total": str(3 * POINT), "viewerTotal": "0"},
+    }
 
     # and the profiles
     profile = (await alice.data(PROFILE_TIPS, {"address": author, "community": community.name}))[

@@ -94,3 +94,34 @@ async def test_anonymous_people_cannot_vote(anonymous: Client, alice: Client) ->
         "mutation($id: ID!) { vote(targetId: $id, direction: UP) { score } }", {"id": post["id"]}
     )
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+COMMENT_SCORES = """
+query($id: ID!) { comments(postId: $id, sort: NEW) { score upvotes downvotes } }
+"""
+
+
+async def test_votes_changed_and_withdrawn_all_at_once_keep_scores_and_karma_exact(
+    alice: Client, live_server, http
+) -> None:
+    # given 60 people who voted UP on a post and on a comment of alice's
+    community = await create_community(alice)
+    post = await create_post(alice, community["name"])
+    comment = await create_comment(alice, post["id"])
+    voters = await asyncio.gather(
+        *[sign_in(Client(live_server.graphql_url, http)) for _ in range(60)]
+    )
+    targets = (post["id"], comment["id"])
+    await asyncio.gather(*[vote(v, t, "UP") for v in voters for t in targets])
+    # when, all at once, 20 of them keep UP, 20 change to DOWN and 20 withdraw
+    changes = ["UP"] * 20 + ["DOWN"] * 20 + ["NONE"] * 20
+    answers = await asyncio.gather(
+        *[vote(v, t, d) for v, d in zip(voters, changes, strict=True) for t in targets]
+    )
+    # then each voter is answered with their own vote, and every figure is the sum of the votes
+    assert [a["viewerVote"] for a in answers] == [d for d in changes for _ in targets]
+    read = (await alice.data(SCORE, {"id": post["id"]}))["post"]
+    assert (read["score"], read["upvotes"], read["downvotes"]) == (0, 20, 20)
+    [scores] = (await alice.data(COMMENT_SCORES, {"id": post["id"]}))["comments"]
+    assert scores == {"score": 0, "upvotes": 20, "downvotes": 20}
+    assert (read["author"]["postKarma"], read["author"]["karma"]) == (0, 0)
