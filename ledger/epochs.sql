@@ -74,6 +74,64 @@ HAVING floor(sum(h.amount) / 1e18) >= 1;
 -- Many epochs (at most one open per community) in one statement, so that closing every
 -- community's epoch reads the votes once; the votes of voters without weight are left out
 -- before they are counted per voter.
+WITH eligible AS (
+    SELECT p.community_id, false AS comment, p.id, p.author_id,
+           v.user_id AS voter_id, v.value,
+           CASE WHEN e.bootstrap THEN 1 ELSE s.weight END AS weight,
+           coalesce(s.low_standing, true) AS low_standing
+      FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $7::boolean[])
+               AS e(community_id, starts_at, ends_at, bootstrap)
+      JOIN posts p ON p.community_id = e.community_id
+      JOIN post_votes v ON v.post_id = p.id
+      JOIN users u ON u.id = v.user_id
+      LEFT JOIN unnest($8::bigint[], $9::text[], $10::float8[], $11::boolean[])
+               AS s(community_id, address, weight, low_standing)
+             ON s.community_id = e.community_id AND s.address = u.address
+     WHERE p.deleted_at IS NULL AND p.removed_at IS NULL
+       AND v.created_at >= e.starts_at AND v.created_at < e.ends_at
+       -- The span of all the windows ($5 to $6), as bounds the planner sees: a
+       -- day's votes are read by their time index (migration 0009), a year's by
+       -- a scan.
+       AND v.created_at >= $5 AND v.created_at < $6
+       AND v.user_id <> p.author_id
+       AND u.created_at <= v.created_at - make_interval(secs => $4)
+       AND (e.bootstrap OR s.weight > 0)
+       AND NOT EXISTS (
+           SELECT 1 FROM bans b
+            WHERE b.community_id = e.community_id AND b.user_id = v.user_id
+              AND b.created_at < e.ends_at
+              AND (b.expires_at IS NULL OR b.expires_at > e.starts_at))
+    UNION ALL
+    SELECT p.community_id, true, m.id, m.author_id, v.user_id, v.value,
+           CASE WHEN e.bootstrap THEN 1 ELSE s.weight END,
+           coalesce(s.low_standing, true)
+      FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $7::boolean[])
+               AS e(community_id, starts_at, ends_at, bootstrap)
+      JOIN posts p ON p.community_id = e.community_id
+      JOIN comments m ON m.post_id = p.id
+      JOIN comment_votes v ON v.comment_id = m.id
+      JOIN users u ON u.id = v.user_id
+      LEFT JOIN unnest($8::bigint[], $9::text[], $10::float8[], $11::boolean[])
+               AS s(community_id, address, weight, low_standing)
+             ON s.community_id = e.community_id AND s.address = u.address
+     WHERE p.deleted_at IS NULL AND p.removed_at IS NULL
+       AND m.deleted_at IS NULL AND m.removed_at IS NULL
+       AND v.created_at >= e.starts_at AND v.created_at < e.ends_at
+       AND v.created_at >= $5 AND v.created_at < $6
+       AND v.user_id <> m.author_id
+       AND u.created_at <= v.created_at - make_interval(secs => $4)
+       AND (e.bootstrap OR s.weight > 0)
+       AND NOT EXISTS (
+           SELECT 1 FROM bans b
+            WHERE b.community_id = e.community_id AND b.user_id = v.user_id
+              AND b.created_at < e.ends_at
+              AND (b.expires_at IS NULL OR b.expires_at > e.starts_at))
+),
+-- Who upvoted whom: an author who upvoted the voter back in the same epoch makes the vote
+-- reciprocal.
+upvoted AS (
+    SELECT DISTINCT community_id, voter_id, author_id FROM eligible WHERE value > 0
+)
 SELECT community_id, CASE WHEN comment THEN 'comment' ELSE 'post' END AS kind, id, author_id,
        count(*)::integer AS votes, sum(value)::integer AS score,
        round(sum(value * part) * 1e6)::bigint AS weight,
@@ -81,65 +139,18 @@ SELECT community_id, CASE WHEN comment THEN 'comment' ELSE 'post' END AS kind, i
        coalesce(round(sum(part) FILTER (WHERE value > 0 AND low_standing) * 1e6), 0)::bigint
            AS low_standing_weight
   FROM (
-      SELECT *, weight / (per_author * sum(1::float8 / per_author)
-                             OVER (PARTITION BY community_id, voter_id)) AS part
+      SELECT *, weight * CASE WHEN reciprocal THEN $12::float8 ELSE 1 END
+                / (per_author * sum(1::float8 / per_author)
+                                    OVER (PARTITION BY community_id, voter_id)) AS part
         FROM (
-            SELECT *,
-                   count(*) OVER (PARTITION BY community_id, voter_id, author_id)::float8
-                       AS per_author
-              FROM (
-                  SELECT p.community_id, false AS comment, p.id, p.author_id,
-                         v.user_id AS voter_id, v.value,
-                         CASE WHEN e.bootstrap THEN 1 ELSE s.weight END AS weight,
-                         coalesce(s.low_standing, true) AS low_standing
-                    FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $7::boolean[])
-                             AS e(community_id, starts_at, ends_at, bootstrap)
-                    JOIN posts p ON p.community_id = e.community_id
-                    JOIN post_votes v ON v.post_id = p.id
-                    JOIN users u ON u.id = v.user_id
-                    LEFT JOIN unnest($8::bigint[], $9::text[], $10::float8[], $11::boolean[])
-                             AS s(community_id, address, weight, low_standing)
-                           ON s.community_id = e.community_id AND s.address = u.address
-                   WHERE p.deleted_at IS NULL AND p.removed_at IS NULL
-                     AND v.created_at >= e.starts_at AND v.created_at < e.ends_at
-                     -- The span of all the windows ($5 to $6), as bounds the planner sees: a
-                     -- day's votes are read by their time index (migration 0009), a year's by
-                     -- a scan.
-                     AND v.created_at >= $5 AND v.created_at < $6
-                     AND v.user_id <> p.author_id
-                     AND u.created_at <= v.created_at - make_interval(secs => $4)
-                     AND (e.bootstrap OR s.weight > 0)
-                     AND NOT EXISTS (
-                         SELECT 1 FROM bans b
-                          WHERE b.community_id = e.community_id AND b.user_id = v.user_id
-                            AND b.created_at < e.ends_at
-                            AND (b.expires_at IS NULL OR b.expires_at > e.starts_at))
-                  UNION ALL
-                  SELECT p.community_id, true, m.id, m.author_id, v.user_id, v.value,
-                         CASE WHEN e.bootstrap THEN 1 ELSE s.weight END,
-                         coalesce(s.low_standing, true)
-                    FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $7::boolean[])
-                             AS e(community_id, starts_at, ends_at, bootstrap)
-                    JOIN posts p ON p.community_id = e.community_id
-                    JOIN comments m ON m.post_id = p.id
-                    JOIN comment_votes v ON v.comment_id = m.id
-                    JOIN users u ON u.id = v.user_id
-                    LEFT JOIN unnest($8::bigint[], $9::text[], $10::float8[], $11::boolean[])
-                             AS s(community_id, address, weight, low_standing)
-                           ON s.community_id = e.community_id AND s.address = u.address
-                   WHERE p.deleted_at IS NULL AND p.removed_at IS NULL
-                     AND m.deleted_at IS NULL AND m.removed_at IS NULL
-                     AND v.created_at >= e.starts_at AND v.created_at < e.ends_at
-                     AND v.created_at >= $5 AND v.created_at < $6
-                     AND v.user_id <> m.author_id
-                     AND u.created_at <= v.created_at - make_interval(secs => $4)
-                     AND (e.bootstrap OR s.weight > 0)
-                     AND NOT EXISTS (
-                         SELECT 1 FROM bans b
-                          WHERE b.community_id = e.community_id AND b.user_id = v.user_id
-                            AND b.created_at < e.ends_at
-                            AND (b.expires_at IS NULL OR b.expires_at > e.starts_at))
-              ) eligible
+            SELECT e.*,
+                   count(*) OVER (PARTITION BY e.community_id, e.voter_id, e.author_id)::float8
+                       AS per_author,
+                   e.value > 0 AND r.voter_id IS NOT NULL AS reciprocal
+              FROM eligible e
+              LEFT JOIN upvoted r
+                     ON r.community_id = e.community_id AND r.voter_id = e.author_id
+                    AND r.author_id = e.voter_id
         ) counted
   ) shared
  GROUP BY community_id, comment, id, author_id

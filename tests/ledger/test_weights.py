@@ -97,6 +97,30 @@ async def test_one_voters_weight_on_one_author_is_one_share_of_their_budget(
     }
 
 
+async def test_a_vote_returned_in_the_same_epoch_carries_half_its_weight(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    worker: Worker,
+    send: Callable[..., str],
+) -> None:
+    # given Ann and Ben with a post each, and Cy, in a community nobody holds points in
+    ann, ben, cy = await people(live_server, http, 3)
+    await age(db, ann, ben, cy)
+    community = await create_community_without_sender(ann, live_server.settings)
+    community_id = await token_deployed(db, community)
+    a = await create_post(ann, community["name"], title="A")
+    b = await create_post(ben, community["name"], title="B")
+    # when Ann and Ben upvote each other, and Cy upvotes Ann
+    await vote(ann, b["id"], "UP")
+    await vote(ben, a["id"], "UP")
+    await vote(cy, a["id"], "UP")
+    assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
+    # then the traded votes carry half a weight each (the other half is lost, not moved), and
+    # Cy's vote, not returned, a whole one
+    assert await line_weights(db, community_id, 1) == {"A": 1_500_000, "B": 500_000}
+
+
 async def granted(
     db: asyncpg.Connection,
     live_server: LiveServer,
@@ -160,12 +184,12 @@ async def test_a_ring_of_fresh_wallets_gets_nothing_while_every_honest_member_ea
     until = max(datetime.fromisoformat(await clock(db)), datetime.fromtimestamp(minted_at + 1, UTC))
     await asyncio.sleep(max(0.0, until.timestamp() - time.time()))
     assert worker.results(send(until=until.isoformat(), community_id=community_id)) == "1"
-    # when, in epoch 2, each honest member posts and upvotes the next two members' posts
+    # when, in epoch 2, each honest member posts and upvotes the next member's post (around the
+    # circle: no vote is returned)
     posts = [await create_post(m, community["name"], title=f"H{i}") for i, m in enumerate(honest)]
     for i, member in enumerate(honest):
-        for step in (1, 2):
-            await vote(member, posts[(i + step) % 4]["id"], "UP")
-    # and the ring's eight wallets upvote both accomplices' posts (16 votes against the honest 8)
+        await vote(member, posts[(i + 1) % 4]["id"], "UP")
+    # and the ring's eight wallets upvote both accomplices' posts (16 votes against the honest 4)
     ring = [
         await create_post(a, community["name"], title=f"R{i}") for i, a in enumerate(accomplices)
     ]
@@ -173,7 +197,7 @@ async def test_a_ring_of_fresh_wallets_gets_nothing_while_every_honest_member_ea
         for post in ring:
             await vote(wallet, post["id"], "UP")
     assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
-    # then every honest member earns, equally (each got two votes of weight 10 / 2), the ring's
+    # then every honest member earns, equally (each got one vote of weight 10), the ring's
     # authors nothing: their voters hold no points, so their votes weigh nothing
     weights = await line_weights(db, community_id, 2)
     assert weights == {f"H{i}": 10_000_000 for i in range(4)}
