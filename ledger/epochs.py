@@ -39,8 +39,6 @@ LOW_STANDING_POINTS = 10
 CO_VOTING_JACCARD = 0.5
 CO_VOTING_MIN_AUTHORS = 3
 CO_VOTING_PEERS = 3
-# Authors with more fans than this in the epoch pair none of them (a bound on the comparisons).
-CO_VOTING_MAX_FANS = 500
 # A vote on an author who upvoted the voter back in the same epoch (a reciprocal vote) carries
 # this part of its weight; the rest of it is lost to the voter, not moved to their other votes
 # (README, "How rewards work": a trading circle).
@@ -365,7 +363,6 @@ async def co_voting_shares(
                 CO_VOTING_JACCARD,
                 CO_VOTING_MIN_AUTHORS,
                 CO_VOTING_PEERS,
-                CO_VOTING_MAX_FANS,
             )
     except asyncpg.QueryCanceledError:
         log.warning("the co-voting signal of community %d timed out: left out", community_id)

@@ -121,6 +121,40 @@ async def test_a_vote_returned_in_the_same_epoch_carries_half_its_weight(
     assert await line_weights(db, community_id, 1) == {"A": 1_500_000, "B": 500_000}
 
 
+async def test_voters_who_upvote_the_same_authors_together_show_as_co_voters(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    worker: Worker,
+    send: Callable[..., str],
+) -> None:
+    # given three authors with a post each
+    clients = await people(live_server, http, 8)
+    authors, ring, (loner,) = clients[:3], clients[3:7], clients[7:]
+    await age(db, *clients)
+    community = await create_community_without_sender(authors[0], live_server.settings)
+    community_id = await token_deployed(db, community)
+    posts = [await create_post(a, community["name"], title=f"P{i}") for i, a in enumerate(authors)]
+    # when four voters each upvote all three posts, and a fifth only the first
+    for voter in ring:
+        for post in posts:
+            await vote(voter, post["id"], "UP")
+    await vote(loner, posts[0]["id"], "UP")
+    assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
+    # then the moderators' co-voting share of each line is the part of its upvotes cast by the
+    # four (each upvoted the same three authors as three others), not by the fifth (one author)
+    rows = await db.fetch(
+        """SELECT p.title, l.co_voting_share FROM reward_lines l JOIN posts p ON p.id = l.post_id
+            WHERE l.community_id = $1 AND l.epoch_number = 1""",
+        community_id,
+    )
+    assert {r["title"]: float(r["co_voting_share"]) for r in rows} == {
+        "P0": 0.8,
+        "P1": 1.0,
+        "P2": 1.0,
+    }
+
+
 async def granted(
     db: asyncpg.Connection,
     live_server: LiveServer,
