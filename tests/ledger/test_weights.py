@@ -36,6 +36,17 @@ async def line_weights(db: asyncpg.Connection, community_id: int, number: int) -
     return {r["title"]: r["weight"] for r in rows}
 
 
+async def bootstrap_community(
+    live_server: LiveServer, http: httpx.AsyncClient, db: asyncpg.Connection, count: int
+) -> tuple[list[Client], str, int]:
+    """`count` people past the age gate, and a community with its token created by the first,
+    nobody holding points in it: its name and id."""
+    clients = await people(live_server, http, count)
+    await age(db, *clients)
+    community = await create_community_without_sender(clients[0], live_server.settings)
+    return clients, str(community["name"]), await token_deployed(db, community)
+
+
 async def test_a_bootstrap_community_pays_and_a_voters_budget_is_split_over_what_they_vote_on(
     live_server: LiveServer,
     http: httpx.AsyncClient,
@@ -76,12 +87,11 @@ async def test_one_voters_weight_on_one_author_is_one_share_of_their_budget(
     send: Callable[..., str],
 ) -> None:
     # given an author with four posts and another with one
-    prolific, other, voter = await people(live_server, http, 3)
-    await age(db, prolific, other, voter)
-    community = await create_community_without_sender(prolific, live_server.settings)
-    community_id = await token_deployed(db, community)
-    many = [await create_post(prolific, community["name"], title=f"M{i}") for i in range(4)]
-    one = await create_post(other, community["name"], title="O")
+    (prolific, other, voter), name, community_id = await bootstrap_community(
+        live_server, http, db, 3
+    )
+    many = [await create_post(prolific, name, title=f"M{i}") for i in range(4)]
+    one = await create_post(other, name, title="O")
     # when one voter upvotes all five
     for post in [*many, one]:
         await vote(voter, post["id"], "UP")
@@ -105,12 +115,9 @@ async def test_a_vote_returned_in_the_same_epoch_carries_half_its_weight(
     send: Callable[..., str],
 ) -> None:
     # given Ann and Ben with a post each, and Cy, in a community nobody holds points in
-    ann, ben, cy = await people(live_server, http, 3)
-    await age(db, ann, ben, cy)
-    community = await create_community_without_sender(ann, live_server.settings)
-    community_id = await token_deployed(db, community)
-    a = await create_post(ann, community["name"], title="A")
-    b = await create_post(ben, community["name"], title="B")
+    (ann, ben, cy), name, community_id = await bootstrap_community(live_server, http, db, 3)
+    a = await create_post(ann, name, title="A")
+    b = await create_post(ben, name, title="B")
     # when Ann and Ben upvote each other, and Cy upvotes Ann
     await vote(ann, b["id"], "UP")
     await vote(ben, a["id"], "UP")
@@ -129,12 +136,9 @@ async def test_voters_who_upvote_the_same_authors_together_show_as_co_voters(
     send: Callable[..., str],
 ) -> None:
     # given three authors with a post each
-    clients = await people(live_server, http, 8)
+    clients, name, community_id = await bootstrap_community(live_server, http, db, 8)
     authors, ring, (loner,) = clients[:3], clients[3:7], clients[7:]
-    await age(db, *clients)
-    community = await create_community_without_sender(authors[0], live_server.settings)
-    community_id = await token_deployed(db, community)
-    posts = [await create_post(a, community["name"], title=f"P{i}") for i, a in enumerate(authors)]
+    posts = [await create_post(a, name, title=f"P{i}") for i, a in enumerate(authors)]
     # when four voters each upvote all three posts, and a fifth only the first
     for voter in ring:
         for post in posts:
