@@ -69,8 +69,10 @@ HAVING floor(sum(h.amount) / 1e18) >= 1;
 -- when $7[i] (the community's bootstrap: no holder at the start). $11[j] says the voter has
 -- little standing (so has every voter of a bootstrap). The weight is a budget: split equally
 -- over the authors the voter voted on in the epoch, and each author's part equally over the voter's votes on that author's items, signed by
--- direction. Scores in millionths of a weight unit (integers, so the split stays exact); also per
--- item its up-weight, and the part of it from voters with little standing.
+-- direction. An upvote on an author who upvoted the voter back in the epoch (eligibly) carries
+-- $12 of its part (the rest is lost: a trading circle's votes count for less). Scores in
+-- millionths of a weight unit (integers, so the split stays exact); also per item its up-weight,
+-- and the part of it from voters with little standing.
 -- Many epochs (at most one open per community) in one statement, so that closing every
 -- community's epoch reads the votes once; the votes of voters without weight are left out
 -- before they are counted per voter.
@@ -92,7 +94,10 @@ SELECT community_id, CASE WHEN comment THEN 'comment' ELSE 'post' END AS kind, i
                   -- Each eligible vote, and each eligible upvote once more as its mirror (the
                   -- author as voter, the voter as author): sorted by (community, voter, author),
                   -- a mirror lands among the votes it returns, so one sort serves the budget
-                  -- and the reciprocity.
+                  -- and the reciprocity. Only an upvote whose voter authored live content in
+                  -- the community (`returnable`: a hashed lookup of its authors) can be
+                  -- returned, and only those are mirrored: in a busy community most voters
+                  -- author nothing there, and the sort stays the size of the votes.
                   SELECT e.community_id, e.comment, e.id,
                          CASE WHEN m.mirror THEN e.voter_id ELSE e.author_id END AS author_id,
                          CASE WHEN m.mirror THEN e.author_id ELSE e.voter_id END AS voter_id,
@@ -101,7 +106,18 @@ SELECT community_id, CASE WHEN comment THEN 'comment' ELSE 'post' END AS kind, i
                         SELECT p.community_id, false AS comment, p.id, p.author_id,
                                v.user_id AS voter_id, v.value,
                                CASE WHEN e.bootstrap THEN 1 ELSE s.weight END AS weight,
-                               coalesce(s.low_standing, true) AS low_standing
+                               coalesce(s.low_standing, true) AS low_standing,
+                               (p.community_id, v.user_id) IN (
+                                   SELECT q.community_id, q.author_id FROM posts q
+                                    WHERE q.community_id = ANY($1::bigint[])
+                                      AND q.deleted_at IS NULL AND q.removed_at IS NULL
+                                   UNION ALL
+                                   SELECT q.community_id, c.author_id FROM posts q
+                                     JOIN comments c ON c.post_id = q.id
+                                    WHERE q.community_id = ANY($1::bigint[])
+                                      AND q.deleted_at IS NULL AND q.removed_at IS NULL
+                                      AND c.deleted_at IS NULL AND c.removed_at IS NULL)
+                                   AS returnable
                           FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $7::boolean[])
                                    AS e(community_id, starts_at, ends_at, bootstrap)
                           JOIN posts p ON p.community_id = e.community_id
@@ -127,7 +143,17 @@ SELECT community_id, CASE WHEN comment THEN 'comment' ELSE 'post' END AS kind, i
                         UNION ALL
                         SELECT p.community_id, true, m.id, m.author_id, v.user_id, v.value,
                                CASE WHEN e.bootstrap THEN 1 ELSE s.weight END,
-                               coalesce(s.low_standing, true)
+                               coalesce(s.low_standing, true),
+                               (p.community_id, v.user_id) IN (
+                                   SELECT q.community_id, q.author_id FROM posts q
+                                    WHERE q.community_id = ANY($1::bigint[])
+                                      AND q.deleted_at IS NULL AND q.removed_at IS NULL
+                                   UNION ALL
+                                   SELECT q.community_id, c.author_id FROM posts q
+                                     JOIN comments c ON c.post_id = q.id
+                                    WHERE q.community_id = ANY($1::bigint[])
+                                      AND q.deleted_at IS NULL AND q.removed_at IS NULL
+                                      AND c.deleted_at IS NULL AND c.removed_at IS NULL)
                           FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $7::boolean[])
                                    AS e(community_id, starts_at, ends_at, bootstrap)
                           JOIN posts p ON p.community_id = e.community_id
@@ -151,7 +177,7 @@ SELECT community_id, CASE WHEN comment THEN 'comment' ELSE 'post' END AS kind, i
                                   AND (b.expires_at IS NULL OR b.expires_at > e.starts_at))
                     ) e
                    CROSS JOIN LATERAL (VALUES (false), (true)) AS m(mirror)
-                   WHERE NOT m.mirror OR e.value > 0
+                   WHERE NOT m.mirror OR (e.value > 0 AND e.returnable)
               ) doubled
             WINDOW pair AS (PARTITION BY community_id, voter_id, author_id)
         ) counted
