@@ -94,10 +94,7 @@ SELECT community_id, CASE WHEN comment THEN 'comment' ELSE 'post' END AS kind, i
                   -- Each eligible vote, and each eligible upvote once more as its mirror (the
                   -- author as voter, the voter as author): sorted by (community, voter, author),
                   -- a mirror lands among the votes it returns, so one sort serves the budget
-                  -- and the reciprocity. Only an upvote whose voter authored live content in
-                  -- the community (`returnable`: a hashed lookup of its authors) can be
-                  -- returned, and only those are mirrored: in a busy community most voters
-                  -- author nothing there, and the sort stays the size of the votes.
+                  -- and the reciprocity.
                   SELECT e.community_id, e.comment, e.id,
                          CASE WHEN m.mirror THEN e.voter_id ELSE e.author_id END AS author_id,
                          CASE WHEN m.mirror THEN e.author_id ELSE e.voter_id END AS voter_id,
@@ -106,18 +103,7 @@ SELECT community_id, CASE WHEN comment THEN 'comment' ELSE 'post' END AS kind, i
                         SELECT p.community_id, false AS comment, p.id, p.author_id,
                                v.user_id AS voter_id, v.value,
                                CASE WHEN e.bootstrap THEN 1 ELSE s.weight END AS weight,
-                               coalesce(s.low_standing, true) AS low_standing,
-                               (p.community_id, v.user_id) IN (
-                                   SELECT q.community_id, q.author_id FROM posts q
-                                    WHERE q.community_id = ANY($1::bigint[])
-                                      AND q.deleted_at IS NULL AND q.removed_at IS NULL
-                                   UNION ALL
-                                   SELECT q.community_id, c.author_id FROM posts q
-                                     JOIN comments c ON c.post_id = q.id
-                                    WHERE q.community_id = ANY($1::bigint[])
-                                      AND q.deleted_at IS NULL AND q.removed_at IS NULL
-                                      AND c.deleted_at IS NULL AND c.removed_at IS NULL)
-                                   AS returnable
+                               coalesce(s.low_standing, true) AS low_standing
                           FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $7::boolean[])
                                    AS e(community_id, starts_at, ends_at, bootstrap)
                           JOIN posts p ON p.community_id = e.community_id
@@ -143,17 +129,7 @@ SELECT community_id, CASE WHEN comment THEN 'comment' ELSE 'post' END AS kind, i
                         UNION ALL
                         SELECT p.community_id, true, m.id, m.author_id, v.user_id, v.value,
                                CASE WHEN e.bootstrap THEN 1 ELSE s.weight END,
-                               coalesce(s.low_standing, true),
-                               (p.community_id, v.user_id) IN (
-                                   SELECT q.community_id, q.author_id FROM posts q
-                                    WHERE q.community_id = ANY($1::bigint[])
-                                      AND q.deleted_at IS NULL AND q.removed_at IS NULL
-                                   UNION ALL
-                                   SELECT q.community_id, c.author_id FROM posts q
-                                     JOIN comments c ON c.post_id = q.id
-                                    WHERE q.community_id = ANY($1::bigint[])
-                                      AND q.deleted_at IS NULL AND q.removed_at IS NULL
-                                      AND c.deleted_at IS NULL AND c.removed_at IS NULL)
+                               coalesce(s.low_standing, true)
                           FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $7::boolean[])
                                    AS e(community_id, starts_at, ends_at, bootstrap)
                           JOIN posts p ON p.community_id = e.community_id
@@ -177,7 +153,7 @@ SELECT community_id, CASE WHEN comment THEN 'comment' ELSE 'post' END AS kind, i
                                   AND (b.expires_at IS NULL OR b.expires_at > e.starts_at))
                     ) e
                    CROSS JOIN LATERAL (VALUES (false), (true)) AS m(mirror)
-                   WHERE NOT m.mirror OR (e.value > 0 AND e.returnable)
+                   WHERE NOT m.mirror OR e.value > 0
               ) doubled
             WINDOW pair AS (PARTITION BY community_id, voter_id, author_id)
         ) counted
