@@ -32,8 +32,10 @@ LOW_STANDING_POINTS = 10
 CO_VOTING_JACCARD = 0.5
 CO_VOTING_MIN_AUTHORS = 3
 CO_VOTING_PEERS = 3
-# Authors with more fans than this in the epoch pair none of them (a bound on the comparisons).
-CO_VOTING_MAX_FANS = 500
+# A vote on an author who upvoted the voter back in the same epoch (a reciprocal vote) carries
+# this part of its weight; the rest of it is lost to the voter, not moved to their other votes
+# (README, "How rewards work": a trading circle).
+RECIPROCAL_FACTOR = 0.5
 # Weights are scored in millionths; the signals are stored with as many decimals.
 SIGNAL_DECIMALS = Decimal("0.000001")
 
@@ -146,6 +148,7 @@ async def score_epochs(
         [h["address"] for h in standing],
         [rewards.vote_weight(h["points"]) for h in standing],
         [h["points"] < LOW_STANDING_POINTS for h in standing],
+        RECIPROCAL_FACTOR,
     ):
         scored.setdefault(r["community_id"], []).append(
             rewards.Item(
@@ -298,7 +301,6 @@ async def co_voting_shares(
                 CO_VOTING_JACCARD,
                 CO_VOTING_MIN_AUTHORS,
                 CO_VOTING_PEERS,
-                CO_VOTING_MAX_FANS,
             )
     except asyncpg.QueryCanceledError:
         log.warning("the co-voting signal of community %d timed out: left out", community_id)

@@ -69,8 +69,10 @@ HAVING floor(sum(h.amount) / 1e18) >= 1;
 -- when $7[i] (the community's bootstrap: no holder at the start). $11[j] says the voter has
 -- little standing (so has every voter of a bootstrap). The weight is a budget: split equally
 -- over the authors the voter voted on in the epoch, and each author's part equally over the voter's votes on that author's items, signed by
--- direction. Scores in millionths of a weight unit (integers, so the split stays exact); also per
--- item its up-weight, and the part of it from voters with little standing.
+-- direction. An upvote on an author who upvoted the voter back in the epoch (eligibly) carries
+-- $12 of its part (the rest is lost: a trading circle's votes count for less). Scores in
+-- millionths of a weight unit (integers, so the split stays exact); also per item its up-weight,
+-- and the part of it from voters with little standing.
 -- Many epochs (at most one open per community) in one statement, so that closing every
 -- community's epoch reads the votes once; the votes of voters without weight are left out
 -- before they are counted per voter.
@@ -81,66 +83,81 @@ SELECT community_id, CASE WHEN comment THEN 'comment' ELSE 'post' END AS kind, i
        coalesce(round(sum(part) FILTER (WHERE value > 0 AND low_standing) * 1e6), 0)::bigint
            AS low_standing_weight
   FROM (
-      SELECT *, weight / (per_author * sum(1::float8 / per_author)
-                             OVER (PARTITION BY community_id, voter_id)) AS part
+      SELECT *, weight * CASE WHEN value > 0 AND returned THEN $12::float8 ELSE 1 END
+                / (per_author * sum(1::float8 / per_author)
+                                    OVER (PARTITION BY community_id, voter_id)) AS part
         FROM (
             SELECT *,
-                   count(*) OVER (PARTITION BY community_id, voter_id, author_id)::float8
-                       AS per_author
+                   count(*) FILTER (WHERE NOT mirror) OVER pair::float8 AS per_author,
+                   bool_or(mirror) OVER pair AS returned
               FROM (
-                  SELECT p.community_id, false AS comment, p.id, p.author_id,
-                         v.user_id AS voter_id, v.value,
-                         CASE WHEN e.bootstrap THEN 1 ELSE s.weight END AS weight,
-                         coalesce(s.low_standing, true) AS low_standing
-                    FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $7::boolean[])
-                             AS e(community_id, starts_at, ends_at, bootstrap)
-                    JOIN posts p ON p.community_id = e.community_id
-                    JOIN post_votes v ON v.post_id = p.id
-                    JOIN users u ON u.id = v.user_id
-                    LEFT JOIN unnest($8::bigint[], $9::text[], $10::float8[], $11::boolean[])
-                             AS s(community_id, address, weight, low_standing)
-                           ON s.community_id = e.community_id AND s.address = u.address
-                   WHERE p.deleted_at IS NULL AND p.removed_at IS NULL
-                     AND v.created_at >= e.starts_at AND v.created_at < e.ends_at
-                     -- The span of all the windows ($5 to $6), as bounds the planner sees: a
-                     -- day's votes are read by their time index (migration 0009), a year's by
-                     -- a scan.
-                     AND v.created_at >= $5 AND v.created_at < $6
-                     AND v.user_id <> p.author_id
-                     AND u.created_at <= v.created_at - make_interval(secs => $4)
-                     AND (e.bootstrap OR s.weight > 0)
-                     AND NOT EXISTS (
-                         SELECT 1 FROM bans b
-                          WHERE b.community_id = e.community_id AND b.user_id = v.user_id
-                            AND b.created_at < e.ends_at
-                            AND (b.expires_at IS NULL OR b.expires_at > e.starts_at))
-                  UNION ALL
-                  SELECT p.community_id, true, m.id, m.author_id, v.user_id, v.value,
-                         CASE WHEN e.bootstrap THEN 1 ELSE s.weight END,
-                         coalesce(s.low_standing, true)
-                    FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $7::boolean[])
-                             AS e(community_id, starts_at, ends_at, bootstrap)
-                    JOIN posts p ON p.community_id = e.community_id
-                    JOIN comments m ON m.post_id = p.id
-                    JOIN comment_votes v ON v.comment_id = m.id
-                    JOIN users u ON u.id = v.user_id
-                    LEFT JOIN unnest($8::bigint[], $9::text[], $10::float8[], $11::boolean[])
-                             AS s(community_id, address, weight, low_standing)
-                           ON s.community_id = e.community_id AND s.address = u.address
-                   WHERE p.deleted_at IS NULL AND p.removed_at IS NULL
-                     AND m.deleted_at IS NULL AND m.removed_at IS NULL
-                     AND v.created_at >= e.starts_at AND v.created_at < e.ends_at
-                     AND v.created_at >= $5 AND v.created_at < $6
-                     AND v.user_id <> m.author_id
-                     AND u.created_at <= v.created_at - make_interval(secs => $4)
-                     AND (e.bootstrap OR s.weight > 0)
-                     AND NOT EXISTS (
-                         SELECT 1 FROM bans b
-                          WHERE b.community_id = e.community_id AND b.user_id = v.user_id
-                            AND b.created_at < e.ends_at
-                            AND (b.expires_at IS NULL OR b.expires_at > e.starts_at))
-              ) eligible
+                  -- Each eligible vote, and each eligible upvote once more as its mirror (the
+                  -- author as voter, the voter as author): sorted by (community, voter, author),
+                  -- a mirror lands among the votes it returns, so one sort serves the budget
+                  -- and the reciprocity.
+                  SELECT e.community_id, e.comment, e.id,
+                         CASE WHEN m.mirror THEN e.voter_id ELSE e.author_id END AS author_id,
+                         CASE WHEN m.mirror THEN e.author_id ELSE e.voter_id END AS voter_id,
+                         e.value, e.weight, e.low_standing, m.mirror
+                    FROM (
+                        SELECT p.community_id, false AS comment, p.id, p.author_id,
+                               v.user_id AS voter_id, v.value,
+                               CASE WHEN e.bootstrap THEN 1 ELSE s.weight END AS weight,
+                               coalesce(s.low_standing, true) AS low_standing
+                          FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $7::boolean[])
+                                   AS e(community_id, starts_at, ends_at, bootstrap)
+                          JOIN posts p ON p.community_id = e.community_id
+                          JOIN post_votes v ON v.post_id = p.id
+                          JOIN users u ON u.id = v.user_id
+                          LEFT JOIN unnest($8::bigint[], $9::text[], $10::float8[], $11::boolean[])
+                                   AS s(community_id, address, weight, low_standing)
+                                 ON s.community_id = e.community_id AND s.address = u.address
+                         WHERE p.deleted_at IS NULL AND p.removed_at IS NULL
+                           AND v.created_at >= e.starts_at AND v.created_at < e.ends_at
+                           -- The span of all the windows ($5 to $6), as bounds the planner sees: a
+                           -- day's votes are read by their time index (migration 0009), a year's by
+                           -- a scan.
+                           AND v.created_at >= $5 AND v.created_at < $6
+                           AND v.user_id <> p.author_id
+                           AND u.created_at <= v.created_at - make_interval(secs => $4)
+                           AND (e.bootstrap OR s.weight > 0)
+                           AND NOT EXISTS (
+                               SELECT 1 FROM bans b
+                                WHERE b.community_id = e.community_id AND b.user_id = v.user_id
+                                  AND b.created_at < e.ends_at
+                                  AND (b.expires_at IS NULL OR b.expires_at > e.starts_at))
+                        UNION ALL
+                        SELECT p.community_id, true, m.id, m.author_id, v.user_id, v.value,
+                               CASE WHEN e.bootstrap THEN 1 ELSE s.weight END,
+                               coalesce(s.low_standing, true)
+                          FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $7::boolean[])
+                                   AS e(community_id, starts_at, ends_at, bootstrap)
+                          JOIN posts p ON p.community_id = e.community_id
+                          JOIN comments m ON m.post_id = p.id
+                          JOIN comment_votes v ON v.comment_id = m.id
+                          JOIN users u ON u.id = v.user_id
+                          LEFT JOIN unnest($8::bigint[], $9::text[], $10::float8[], $11::boolean[])
+                                   AS s(community_id, address, weight, low_standing)
+                                 ON s.community_id = e.community_id AND s.address = u.address
+                         WHERE p.deleted_at IS NULL AND p.removed_at IS NULL
+                           AND m.deleted_at IS NULL AND m.removed_at IS NULL
+                           AND v.created_at >= e.starts_at AND v.created_at < e.ends_at
+                           AND v.created_at >= $5 AND v.created_at < $6
+                           AND v.user_id <> m.author_id
+                           AND u.created_at <= v.created_at - make_interval(secs => $4)
+                           AND (e.bootstrap OR s.weight > 0)
+                           AND NOT EXISTS (
+                               SELECT 1 FROM bans b
+                                WHERE b.community_id = e.community_id AND b.user_id = v.user_id
+                                  AND b.created_at < e.ends_at
+                                  AND (b.expires_at IS NULL OR b.expires_at > e.starts_at))
+                    ) e
+                   CROSS JOIN LATERAL (VALUES (false), (true)) AS m(mirror)
+                   WHERE NOT m.mirror OR e.value > 0
+              ) doubled
+            WINDOW pair AS (PARTITION BY community_id, voter_id, author_id)
         ) counted
+       WHERE NOT mirror
   ) shared
  GROUP BY community_id, comment, id, author_id
 HAVING round(sum(value * part) * 1e6) > 0;
@@ -153,9 +170,13 @@ SET LOCAL plan_cache_mode = force_custom_plan;
 -- name: co_voting_shares
 -- Per live item of community $1 with upvotes cast between $2 and $3, the share of them cast by
 -- co-voters: voters who upvoted at least $5 authors in the window, a set that overlaps that of
--- at least $6 other voters with a Jaccard index of $4 or more. Pairs are found by prefix
--- filtering (two such sets share an author among the first |set| - ceil($4 x |set|) + 1 of
--- each, the rarest authors first), then their overlaps counted exactly.
+-- at least $6 other voters with a Jaccard index of $4 or more. Pairs to compare are found by
+-- MinHash (README, "How rewards work"): per voter, the least of a hash of their authors under
+-- each of 8 seeds; two voters are compared when they agree on both hashes of one of 4 bands, which
+-- two sets with a Jaccard index J do with probability 1 - (1 - J^2)^4 (0.68 at 0.5, 0.94 at 0.75,
+-- 1 for equal sets), so the work grows with the pairs that look alike, not with every two voters
+-- of a popular author; and within a band value each voter is compared with the next 4 only. Each
+-- candidate pair's overlap is then counted exactly.
 WITH upvotes AS (
     SELECT p.id, false AS comment, p.author_id, v.user_id AS voter_id
       FROM posts p JOIN post_votes v ON v.post_id = p.id
@@ -174,25 +195,37 @@ WITH upvotes AS (
        AND v.created_at >= $2 AND v.created_at < $3
 ),
 authors AS (
-    SELECT voter_id, author_id, count(*) OVER (PARTITION BY voter_id) AS size
-      FROM upvotes GROUP BY voter_id, author_id
+    SELECT DISTINCT voter_id, author_id FROM upvotes
 ),
-ranked AS (
-    SELECT voter_id, author_id, size, fans,
-           row_number() OVER (PARTITION BY voter_id ORDER BY fans, author_id) AS position
-      FROM (SELECT *, count(*) OVER (PARTITION BY author_id) AS fans
-              FROM authors WHERE size >= $5) a
+signatures AS (
+    SELECT voter_id, count(*) AS size,
+           min(hashint8extended(author_id, 1)) AS h1, min(hashint8extended(author_id, 2)) AS h2,
+           min(hashint8extended(author_id, 3)) AS h3, min(hashint8extended(author_id, 4)) AS h4,
+           min(hashint8extended(author_id, 5)) AS h5, min(hashint8extended(author_id, 6)) AS h6,
+           min(hashint8extended(author_id, 7)) AS h7, min(hashint8extended(author_id, 8)) AS h8
+      FROM authors
+     GROUP BY voter_id
+    HAVING count(*) >= $5
+),
+bands AS (
+    -- Per band value, its voters in id order, each with the next 4 (a crowd sharing it is
+    -- compared in a chain, not every two: linear in the voters, not quadratic).
+    SELECT s.voter_id, s.size,
+           lead(s.voter_id, 1) OVER chain AS n1, lead(s.size, 1) OVER chain AS s1,
+           lead(s.voter_id, 2) OVER chain AS n2, lead(s.size, 2) OVER chain AS s2,
+           lead(s.voter_id, 3) OVER chain AS n3, lead(s.size, 3) OVER chain AS s3,
+           lead(s.voter_id, 4) OVER chain AS n4, lead(s.size, 4) OVER chain AS s4
+      FROM signatures s
+     CROSS JOIN LATERAL (VALUES (1, s.h1, s.h2), (2, s.h3, s.h4), (3, s.h5, s.h6),
+                                (4, s.h7, s.h8)) AS b(band, x, y)
+    WINDOW chain AS (PARTITION BY b.band, b.x, b.y ORDER BY s.voter_id)
 ),
 candidates AS (
-    SELECT DISTINCT a.voter_id AS one, b.voter_id AS other, a.size AS one_size,
-           b.size AS other_size
-      FROM ranked a
-      JOIN ranked b ON b.author_id = a.author_id AND b.voter_id > a.voter_id
-     WHERE a.position <= a.size - ceil($4::float8 * a.size) + 1
-       AND b.position <= b.size - ceil($4::float8 * b.size) + 1
-       -- An author upvoted by more than $7 voters pairs none of them: comparing every two of
-       -- a crowd is quadratic (a ring that large is not seen through that author).
-       AND a.fans <= $7
+    SELECT DISTINCT b.voter_id AS one, n.other, b.size AS one_size, n.other_size
+      FROM bands b
+     CROSS JOIN LATERAL (VALUES (b.n1, b.s1), (b.n2, b.s2), (b.n3, b.s3), (b.n4, b.s4))
+           AS n(other, other_size)
+     WHERE n.other IS NOT NULL
 ),
 alike AS (
     SELECT c.one, c.other

@@ -13,9 +13,9 @@ RETURNING id;
 -- name: mirror_community
 -- The token as the indexer mirrors its creation (ledger/epochs.sql finds it by name).
 INSERT INTO chain_communities
-    (community_id, name, token, governor, creator, block_number, tx_hash, log_index,
+    (community_id, name, name_raw, token, governor, creator, block_number, tx_hash, log_index,
      block_timestamp)
-VALUES ($1, $2, $3, $4, $5, 1, $6, 0, $7);
+VALUES ($1, $2, convert_to($2, 'UTF8'), $3, $4, $5, 1, $6, 0, $7);
 
 -- name: insert_posts
 INSERT INTO posts (community_id, author_id, title, body, body_html, created_at, last_activity_at)

@@ -36,6 +36,17 @@ async def line_weights(db: asyncpg.Connection, community_id: int, number: int) -
     return {r["title"]: r["weight"] for r in rows}
 
 
+async def bootstrap_community(
+    live_server: LiveServer, http: httpx.AsyncClient, db: asyncpg.Connection, count: int
+) -> tuple[list[Client], str, int]:
+    """`count` people past the age gate, and a community with its token created by the first,
+    nobody holding points in it: its name and id."""
+    clients = await people(live_server, http, count)
+    await age(db, *clients)
+    community = await create_community_without_sender(clients[0], live_server.settings)
+    return clients, str(community["name"]), await token_deployed(db, community)
+
+
 async def test_a_bootstrap_community_pays_and_a_voters_budget_is_split_over_what_they_vote_on(
     live_server: LiveServer,
     http: httpx.AsyncClient,
@@ -76,12 +87,11 @@ async def test_one_voters_weight_on_one_author_is_one_share_of_their_budget(
     send: Callable[..., str],
 ) -> None:
     # given an author with four posts and another with one
-    prolific, other, voter = await people(live_server, http, 3)
-    await age(db, prolific, other, voter)
-    community = await create_community_without_sender(prolific, live_server.settings)
-    community_id = await token_deployed(db, community)
-    many = [await create_post(prolific, community["name"], title=f"M{i}") for i in range(4)]
-    one = await create_post(other, community["name"], title="O")
+    (prolific, other, voter), name, community_id = await bootstrap_community(
+        live_server, http, db, 3
+    )
+    many = [await create_post(prolific, name, title=f"M{i}") for i in range(4)]
+    one = await create_post(other, name, title="O")
     # when one voter upvotes all five
     for post in [*many, one]:
         await vote(voter, post["id"], "UP")
@@ -94,6 +104,58 @@ async def test_one_voters_weight_on_one_author_is_one_share_of_their_budget(
         "M2": 125_000,
         "M3": 125_000,
         "O": 500_000,
+    }
+
+
+async def test_a_vote_returned_in_the_same_epoch_carries_half_its_weight(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    worker: Worker,
+    send: Callable[..., str],
+) -> None:
+    # given Ann and Ben with a post each, and Cy, in a community nobody holds points in
+    (ann, ben, cy), name, community_id = await bootstrap_community(live_server, http, db, 3)
+    a = await create_post(ann, name, title="A")
+    b = await create_post(ben, name, title="B")
+    # when Ann and Ben upvote each other, and Cy upvotes Ann
+    await vote(ann, b["id"], "UP")
+    await vote(ben, a["id"], "UP")
+    await vote(cy, a["id"], "UP")
+    assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
+    # then the traded votes carry half a weight each (the other half is lost, not moved), and
+    # Cy's vote, not returned, a whole one
+    assert await line_weights(db, community_id, 1) == {"A": 1_500_000, "B": 500_000}
+
+
+async def test_voters_who_upvote_the_same_authors_together_show_as_co_voters(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    worker: Worker,
+    send: Callable[..., str],
+) -> None:
+    # given three authors with a post each
+    clients, name, community_id = await bootstrap_community(live_server, http, db, 8)
+    authors, ring, (loner,) = clients[:3], clients[3:7], clients[7:]
+    posts = [await create_post(a, name, title=f"P{i}") for i, a in enumerate(authors)]
+    # when four voters each upvote all three posts, and a fifth only the first
+    for voter in ring:
+        for post in posts:
+            await vote(voter, post["id"], "UP")
+    await vote(loner, posts[0]["id"], "UP")
+    assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
+    # then the moderators' co-voting share of each line is the part of its upvotes cast by the
+    # four (each upvoted the same three authors as three others), not by the fifth (one author)
+    rows = await db.fetch(
+        """SELECT p.title, l.co_voting_share FROM reward_lines l JOIN posts p ON p.id = l.post_id
+            WHERE l.community_id = $1 AND l.epoch_number = 1""",
+        community_id,
+    )
+    assert {r["title"]: float(r["co_voting_share"]) for r in rows} == {
+        "P0": 0.8,
+        "P1": 1.0,
+        "P2": 1.0,
     }
 
 
@@ -160,12 +222,12 @@ async def test_a_ring_of_fresh_wallets_gets_nothing_while_every_honest_member_ea
     until = max(datetime.fromisoformat(await clock(db)), datetime.fromtimestamp(minted_at + 1, UTC))
     await asyncio.sleep(max(0.0, until.timestamp() - time.time()))
     assert worker.results(send(until=until.isoformat(), community_id=community_id)) == "1"
-    # when, in epoch 2, each honest member posts and upvotes the next two members' posts
+    # when, in epoch 2, each honest member posts and upvotes the next member's post (around the
+    # circle: no vote is returned)
     posts = [await create_post(m, community["name"], title=f"H{i}") for i, m in enumerate(honest)]
     for i, member in enumerate(honest):
-        for step in (1, 2):
-            await vote(member, posts[(i + step) % 4]["id"], "UP")
-    # and the ring's eight wallets upvote both accomplices' posts (16 votes against the honest 8)
+        await vote(member, posts[(i + 1) % 4]["id"], "UP")
+    # and the ring's eight wallets upvote both accomplices' posts (16 votes against the honest 4)
     ring = [
         await create_post(a, community["name"], title=f"R{i}") for i, a in enumerate(accomplices)
     ]
@@ -173,7 +235,7 @@ async def test_a_ring_of_fresh_wallets_gets_nothing_while_every_honest_member_ea
         for post in ring:
             await vote(wallet, post["id"], "UP")
     assert worker.results(send(until=await clock(db), community_id=community_id)) == "1"
-    # then every honest member earns, equally (each got two votes of weight 10 / 2), the ring's
+    # then every honest member earns, equally (each got one vote of weight 10), the ring's
     # authors nothing: their voters hold no points, so their votes weigh nothing
     weights = await line_weights(db, community_id, 2)
     assert weights == {f"H{i}": 10_000_000 for i in range(4)}

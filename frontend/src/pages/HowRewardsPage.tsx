@@ -33,7 +33,8 @@ export function HowRewardsPage() {
       <h2>Whose vote weighs what</h2>
       <p>
         A vote weighs by its voter's standing in the community, fixed when the epoch starts: the square root of the
-        whole points they held then. A member with 100 points weighs 10, one with 1 point weighs 1, one with 10,000
+        whole points they held then (only points already minted to your wallet count: what an epoch in review
+        owes you weighs from the first epoch that starts after it is minted). A member with 100 points weighs 10, one with 1 point weighs 1, one with 10,000
         points weighs 100 (a hundred times the points buys ten times the say, not a hundred), and an account with no
         points weighs nothing. A fresh wallet, however many there are, cannot earn anyone anything.
       </p>
@@ -43,6 +44,13 @@ export function HowRewardsPage() {
         influence, and voting on every post of one author counts like voting once for them. For example, with 100
         points you weigh 10: upvote one post of Ann and three of Bob's, and Ann's post gets 5, each of Bob's posts
         5/3. A downvote takes its part off instead.
+      </p>
+      <p>
+        A vote returned in the same epoch counts half. If you upvote Ann and Ann upvotes you back before the epoch
+        ends, each of those two upvotes carries half its weight; the other half is lost, not moved to your other
+        votes. Members who trade upvotes ("you vote for me, I vote for you") spend their budgets on each other for
+        half the effect. In the example above, if Bob had also upvoted you, each of his three posts would get 5/6
+        from you.
       </p>
       <p>
         A new community has no holders yet, so it starts in a bootstrap: while nobody held points at the start of an
@@ -56,16 +64,18 @@ export function HowRewardsPage() {
         On the Rewards tab, a community's moderators see, for each item an epoch paid, the share of its upvote
         weight that came from voters with little standing (under 10 points at the epoch's start), and the share of
         its upvotes cast by co-voters: voters who upvoted at least 3 authors in the epoch, a set of authors that
-        overlaps heavily (a Jaccard index of 0.5 or more) with that of at least 3 other voters. A high share on both
+        overlaps heavily (a Jaccard index of 0.5 or more) with that of at least 3 other voters. Which voters are
+        compared is sampled (by MinHash, so that the check stays fast in a busy community): voters with the same
+        authors are always compared, and a co-voter alike to only a few others may be missed. A high share on both
         is how a vote ring looks. Nobody else is shown these figures.
       </p>
       <h2>How well it resists farming</h2>
       <p>
         In a simulated community of 200 members over six epochs, measured against counting one vote as one unit: a
         ring of 100 fresh wallets voting for 5 accomplices took 43% of an epoch before and takes 0% now; 10 alt
-        accounts add nothing to their owner (0.8% before); a whale holding 30% of all points buys its friend 7% of
-        the epoch (before the caps), not 30%; ten members who upvote everything of each other's gain 1.6 times their
-        honest share (2.4 times before); and honest members' rewards keep their order (rank correlation 0.88).
+        accounts add nothing to their owner (0.8% before); a whale holding 30% of all points buys its friend 8% of
+        the epoch (before the caps), not 30%; ten members who upvote everything of each other's gain 1.3 times their
+        honest share (2.4 times before); and honest members' rewards keep their order (rank correlation 0.87).
       </p>
       <h2>Split</h2>
       <p>
@@ -80,7 +90,8 @@ export function HowRewardsPage() {
         line by line, on the community's Rewards tab and your profile, with the time left. If, before the review
         ends, a post or comment that earned a reward is removed by a moderator or deleted by its author, or its
         author is banned in the community, that reward is voided: its points go back to the community's pool
-        (recorded in the ledger) and are never minted. A ring of accounts that upvotes each other has a day in
+        (recorded in the ledger) and are never minted. A ban lifted before the review ends voids nothing: the
+        review follows the moderators' decision as it stands at its end. A ring of accounts that upvotes each other has a day in
         which anyone can see it and moderators can stop it.
       </p>
       <h2>Checking what was paid</h2>
