@@ -9,7 +9,8 @@ every announcement once and hands it to its own `notificationAdded` subscribers 
 fan-out (`Fanout.deliver_here`), so no worker republishes to another and none is doubled.
 
 Announcements made while the connection is lost are missed (they stay in the inbox, counted by
-`unreadNotifications`); the listener connects again with a backoff and says so in the log.
+`unreadNotifications`); the listener connects again with the service kit's back-off, saying
+once that PostgreSQL is lost and once that it is back.
 """
 
 from __future__ import annotations
@@ -19,16 +20,12 @@ import logging
 
 import asyncpg
 
+from agora.service import Outage
 from api.core.pubsub import PubSub
 
 log = logging.getLogger("agora.api")
 
 CHANNEL = "agora_notification"
-
-RECONNECT_FIRST_DELAY = 0.1
-RECONNECT_MAX_DELAY = 5.0
-
-WHAT = "chain notifications listener"
 
 
 def _parse(payload: str) -> tuple[int, int] | None:
@@ -41,19 +38,14 @@ def _parse(payload: str) -> tuple[int, int] | None:
 async def relay(database_url: str, pubsub: PubSub) -> None:
     """Until cancelled: hand each notification PostgreSQL announces to its recipient's live
     subscriptions in this worker, across lost connections."""
-    delay = RECONNECT_FIRST_DELAY
-    lost = False
+    outage = Outage("PostgreSQL (the chain notifications listener)", log)
     while True:
         try:
             conn = await asyncpg.connect(
                 database_url, server_settings={"application_name": "agora-api-listen"}
             )
         except (OSError, asyncpg.PostgresError) as error:
-            if not lost:
-                log.warning("%s: cannot reach PostgreSQL (%s); retrying", WHAT, error)
-                lost = True
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, RECONNECT_MAX_DELAY)
+            await outage.lost(error)
             continue
         closed = asyncio.Event()
 
@@ -70,20 +62,16 @@ async def relay(database_url: str, pubsub: PubSub) -> None:
             if parsed is not None:
                 pubsub.notification_heard(user_id=parsed[0], notification_id=parsed[1])
 
+        lost: BaseException
         try:
             conn.add_termination_listener(lost_connection)
             await conn.add_listener(CHANNEL, heard)
-            if lost:
-                log.info("%s: connected to PostgreSQL again", WHAT)
-            lost, delay = False, RECONNECT_FIRST_DELAY
+            outage.back()
             await closed.wait()
-            log.warning("%s: lost PostgreSQL; retrying until it is back", WHAT)
-            lost = True
+            lost = ConnectionError("its connection closed")
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-            log.warning("%s: lost PostgreSQL (%s); retrying until it is back", WHAT, error)
-            lost = True
+            lost = error
         finally:
             if not conn.is_closed():
                 await conn.close(timeout=2)
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, RECONNECT_MAX_DELAY)
+        await outage.lost(lost)

@@ -30,6 +30,12 @@ BAN = "mutation($input: BanUserInput!) { banUser(input: $input) { reason } }"
 EDIT_COMMENT = "mutation($input: EditCommentInput!) { editComment(input: $input) { bodyHtml } }"
 BLOCK_USER = "mutation($address: String!) { blockUser(address: $address, blocked: true) }"
 POST_HTML = "query($id: ID!) { post(id: $id) { bodyHtml } }"
+# The API's connections that listen for what the chain and the ledger write.
+LISTENERS_FROM = (
+    "FROM pg_stat_activity "
+    "WHERE application_name = 'agora-api-listen' AND datname = current_database()"
+)
+LISTENERS = f"SELECT count(*) {LISTENERS_FROM}"
 NOTIFICATION_ADDED = (
     "subscription { notificationAdded { kind actor { address } comment { body } } }"
 )
@@ -291,3 +297,33 @@ async def next_message(ws: websockets.ClientConnection) -> dict[str, Any]:
     assert message["type"] == "next", message
     data: dict[str, Any] = message["payload"]["data"]
     return data
+
+
+async def test_what_the_ledger_writes_arrives_live_after_the_listener_lost_postgresql(
+    alice: Client, live_server, db
+) -> None:
+    # given alice listening to her inbox, and the API's listener cut off from PostgreSQL (as a
+    # restart or a failover would)
+    url = live_server.graphql_url.replace("http://", "ws://")
+    assert alice.account
+    alice_id = await db.fetchval(
+        "SELECT id FROM users WHERE address = $1", alice.account.address.lower()
+    )
+    async with listening(url, alice) as alice_ws:
+        cut = await db.fetch(f"SELECT pg_terminate_backend(pid) {LISTENERS_FROM}")
+        assert cut, "the API listens for what the chain and the ledger write"
+        deadline = time.monotonic() + 10
+        while await db.fetchval(LISTENERS) < len(cut):
+            assert time.monotonic() < deadline, "the listener did not connect again"
+            await asyncio.sleep(0.1)
+        # when the ledger pays her, in a transaction of its own
+        await db.execute(
+            "INSERT INTO notifications (user_id, kind, event_key) VALUES ($1, 'REWARD_PAID', $2)",
+            alice_id,
+            f"epoch:test:{time.time_ns()}",
+        )
+        # then it arrives at once
+        received = await next_message(alice_ws)
+        assert received == {
+            "notificationAdded": {"kind": "REWARD_PAID", "actor": None, "comment": None}
+        }

@@ -5,7 +5,7 @@
 -- PROPOSAL_ENDING, ELECTED, IMPEACHED, REWARD_PAID) are announced here, by PostgreSQL itself:
 -- a NOTIFY is sent only when its transaction commits (never for a range rolled back, nor for a
 -- row a retry did not insert), so no writer had to change, and every API worker hears it on
--- its one LISTEN connection (api.inbox.live). The payload is '<user id>:<notification id>'.
+-- its one LISTEN connection (api.core.chain_notifications). The payload is '<user id>:<notification id>'.
 -- The API's own kinds are left out: they are announced already, and would come twice.
 
 CREATE FUNCTION announce_chain_notification() RETURNS trigger LANGUAGE plpgsql AS $$
