@@ -135,21 +135,26 @@ async def score_epochs(
     # A community without a holder at its epoch's start bootstraps: every voter weighs one.
     bootstrap = set(communities) - {r["community_id"] for r in standing}
     scored: dict[int, list[rewards.Item]] = {}
-    for r in await conn.fetch(
-        queries.epoch_scores,
-        list(communities),
-        list(starts),
-        list(ends),
-        float(settings.reward_min_account_age_seconds),
-        min(starts),
-        max(ends),
-        [community in bootstrap for community in communities],
-        [h["community_id"] for h in standing],
-        [h["address"] for h in standing],
-        [rewards.vote_weight(h["points"]) for h in standing],
-        [h["points"] < LOW_STANDING_POINTS for h in standing],
-        RECIPROCAL_FACTOR,
-    ):
+    # In a transaction, so that the larger work_mem ends with it (with the close's own when the
+    # scoring runs inside an epoch's close).
+    async with conn.transaction():
+        await conn.execute(queries.scoring_memory)
+        rows = await conn.fetch(
+            queries.epoch_scores,
+            list(communities),
+            list(starts),
+            list(ends),
+            float(settings.reward_min_account_age_seconds),
+            min(starts),
+            max(ends),
+            [community in bootstrap for community in communities],
+            [h["community_id"] for h in standing],
+            [h["address"] for h in standing],
+            [rewards.vote_weight(h["points"]) for h in standing],
+            [h["points"] < LOW_STANDING_POINTS for h in standing],
+            RECIPROCAL_FACTOR,
+        )
+    for r in rows:
         scored.setdefault(r["community_id"], []).append(
             rewards.Item(
                 r["kind"],

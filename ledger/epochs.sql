@@ -56,6 +56,13 @@ SELECT e.community_id, '0x' || encode(h.holder, 'hex') AS address,
  GROUP BY e.community_id, h.holder
 HAVING floor(sum(h.amount) / 1e18) >= 1;
 
+-- name: scoring_memory
+-- For the rest of the transaction: the scoring's per-item aggregate (some 800,000 items over a
+-- year of the bench's 10,000,000 votes) held in memory instead of spilled to disk in 69 batches
+-- (tests/bench/README.md, "Rewards"). Only this transaction: one ledger connection, once per
+-- close.
+SET LOCAL work_mem = '256MB';
+
 -- name: epoch_scores
 -- The items that scored in each epoch of community $1[i] between $2[i] and $3[i] ($5 and $6:
 -- the earliest start and the latest end), their votes weighted by the voters' standing (README,
