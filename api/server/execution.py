@@ -36,7 +36,7 @@ from graphql import (
     Undefined,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
-from graphql.pyutils import Path
+from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
@@ -156,21 +156,25 @@ class _Plan(NamedTuple):
     """How to execute one selection on objects of one type (a listing's items share one)."""
 
     leaves: list[tuple[str, _Leaf]]  # the leaves answered at once, by response name
+    objects: list[tuple[str, _Plain, FieldDetailsList]]  # the plain objects, executed at once
     rest: GroupedFieldSet  # what graphql-core executes
     order: list[str]  # the response names, in the order of the query
 
 
 def _plan(plain: dict[str, _Plain], grouped_field_set: GroupedFieldSet) -> _Plan:
     leaves: list[tuple[str, _Leaf]] = []
+    objects: list[tuple[str, _Plain, FieldDetailsList]] = []
     rest: GroupedFieldSet = {}
     for response_name, field_details_list in grouped_field_set.items():
         node = field_details_list[0].node
         field = plain.get(node.name.value)
-        if field is not None and field.complete is not None and not node.arguments:
+        if field is None or node.arguments:
+            rest[response_name] = field_details_list
+        elif field.complete is not None:
             leaves.append((response_name, field.complete))
         else:
-            rest[response_name] = field_details_list
-    return _Plan(leaves, rest, list(grouped_field_set))
+            objects.append((response_name, field, field_details_list))
+    return _Plan(leaves, objects, rest, list(grouped_field_set))
 
 
 class AgoraExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -215,9 +219,10 @@ class AgoraExecutor(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
-        # Leaves are answered here, without even a path; the other fields go through
-        # graphql-core in one group, so that it awaits them together, and their answers are
-        # put back in the order of the query.
+        # Plain leaves are answered here, without even a path, and plain objects executed; the
+        # other fields go through graphql-core in one group. What is left to await is awaited
+        # together (loaders batch what their fields ask), and the answers are put back in the
+        # order of the query.
         results: dict[str, Any] = dict.fromkeys(plan.order)
         rest = plan.rest
         context = self.context_value
@@ -229,18 +234,54 @@ class AgoraExecutor(StrawberryGraphQLCoreExecutionContext):
                 rest[response_name] = grouped_field_set[response_name]
             else:
                 results[response_name] = value
-        if not rest:
-            return results
-        executed = super().execute_fields(parent_type, source_value, path, rest, position_context)
+        pending: list[str] = []
+        try:
+            for response_name, field, field_details_list in plan.objects:
+                completed = self._object_at_once(
+                    field,
+                    source_value,
+                    field_details_list,
+                    Path(path, response_name, parent_type.name),
+                    position_context,
+                )
+                if completed is _SLOW:
+                    if rest is plan.rest:
+                        rest = dict(rest)
+                    rest[response_name] = field_details_list
+                    continue
+                results[response_name] = completed
+                if self.is_awaitable(completed):
+                    pending.append(response_name)
+            executed = (
+                super().execute_fields(parent_type, source_value, path, rest, position_context)
+                if rest
+                else {}
+            )
+        except Exception:
+            # (as graphql-core does: what other fields started may fail too, and is settled)
+            self.settle_in_background([results[name] for name in pending])
+            raise
         if isinstance(executed, dict):
             results.update(executed)  # existing keys keep their place
-            return results
+            if not pending:
+                return results
+            return self._gather(results, pending, None)
+        return self._gather(results, pending, executed)
 
-        async def merge_when_done() -> dict[str, Any]:
-            results.update(await executed)
-            return results
-
-        return merge_when_done()
+    async def _gather(
+        self,
+        results: dict[str, Any],
+        pending: list[str],
+        executed: Awaitable[dict[str, Any]] | None,
+    ) -> dict[str, Any]:
+        awaitables: list[Awaitable[Any]] = [results[name] for name in pending]
+        if executed is not None:
+            awaitables.append(executed)
+        awaited = await gather_with_cancel(*awaitables)
+        if executed is not None:
+            results.update(awaited.pop())
+        results.update(zip(pending, awaited, strict=True))
+        return results
 
     def _plan_of(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
@@ -275,14 +316,30 @@ class AgoraExecutor(StrawberryGraphQLCoreExecutionContext):
             return super().execute_field(
                 parent_type, source, field_details_list, path, position_context
             )
-        try:
-            value = field.read(source, self.context_value)
-        except Exception:  # noqa: BLE001 - graphql-core reads it again and reports it
-            value = None
-        if value is None or isinstance(value, Exception):
+        completed = self._object_at_once(field, source, field_details_list, path, position_context)
+        if completed is _SLOW:
             return super().execute_field(
                 parent_type, source, field_details_list, path, position_context
             )
+        return completed
+
+    def _object_at_once(
+        self,
+        field: _Plain,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """A plain object field's completed value (or an awaitable of it), or _SLOW when
+        graphql-core should read it itself."""
+        try:
+            value = field.read(source, self.context_value)
+        except Exception:  # noqa: BLE001 - graphql-core reads it again and reports it
+            return _SLOW
+        if value is None or isinstance(value, Exception):
+            return _SLOW
+        assert field.object is not None  # an object field's, by the callers
         # What execute_field and complete_value do for an object once the resolver answered.
         try:
             completed = self.collect_and_execute_subfields(
