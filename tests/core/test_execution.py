@@ -190,9 +190,7 @@ async def test_a_field_read_at_once_skips_its_resolver_when_its_data_is_loaded()
 
     query = "{ cards { number badge } }"
     expected = await strawberry.Schema(query=CardQuery).execute(query)
-    got = await strawberry.Schema(query=CardQuery, execution_context_class=Recording).execute(
-        query
-    )
+    got = await strawberry.Schema(query=CardQuery, execution_context_class=Recording).execute(query)
 
     assert got.errors is None
     assert got.data == expected.data
