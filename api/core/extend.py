@@ -29,10 +29,12 @@ def extend_type(
     description: str,
     before: str | None = None,
     metadata: dict[str, Any] | None = None,
+    graphql_type: object = None,
 ) -> None:
     """Add the field `name` (a Python name) resolved by `resolver` to the strawberry type `cls`,
     described for clients by `description`, placed before the field `before` (so the printed
-    schema keeps its order), else last, with strawberry field `metadata` (a list's MAX_ITEMS).
+    schema keeps its order), else last, with strawberry field `metadata` (a list's MAX_ITEMS);
+    `graphql_type` where the resolver's own cannot say it (an answer now or an awaitable).
     Attaching twice is harmless."""
     definition = get_object_definition(cls, strict=True)
     names = [f.python_name for f in definition.fields]
@@ -41,7 +43,12 @@ def extend_type(
     # strawberry.field is typed as returning the resolver's value (for dataclass fields).
     field = cast(
         StrawberryField,
-        strawberry.field(resolver=resolver, metadata=metadata, description=description),
+        strawberry.field(
+            resolver=resolver,
+            metadata=metadata,
+            description=description,
+            graphql_type=graphql_type,
+        ),
     )
     field.python_name = name
     field.origin = cls

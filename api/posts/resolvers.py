@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import asyncio
+from typing import Annotated, Any, cast
 
 import asyncpg
 import strawberry
@@ -12,11 +13,19 @@ from api.core import ids, permissions
 from api.core.extend import extend_type
 from api.core.loaders import Blocks
 from api.core.pagination import Connection, check_page_size, connection
+from api.core.selection import asked_at
 from api.core.types import After, First, Info, PostId
 from api.posts import listing
 from api.posts import repository as posts_repository
 from api.posts.loaders import POST
-from api.posts.types import Feed, Post, PostSort, listed_posts, post_for_viewer
+from api.posts.types import (
+    PAGE_LOADS,
+    Feed,
+    Post,
+    PostSort,
+    listed_posts,
+    post_for_viewer,
+)
 from api.users.types import User
 
 
@@ -109,11 +118,19 @@ async def _shared_page(
 
 async def prime_viewer_state(info: Info, rows: list[asyncpg.Record]) -> Blocks:
     """The viewer's own votes, saves and standing, joined to a (possibly shared) page per
-    request; answers whom and what they block, which the same query tells."""
-    return await info.context.loaders.prime_page(
-        post_ids=[r["id"] for r in rows],
-        community_ids=list({r["community_id"] for r in rows}),
+    request, and the data of the attached fields its posts are asked (`PAGE_LOADS`), at the
+    same time; answers whom and what the viewer blocks, which the same query tells."""
+    loaders = info.context.loaders
+    post_ids = [r["id"] for r in rows]
+    asked = asked_at(info, ("edges", "node"))
+    primed = loaders.prime_page(
+        post_ids=post_ids, community_ids=list({r["community_id"] for r in rows})
     )
+    loads = [load(loaders, post_ids) for name, load in PAGE_LOADS.items() if name in asked]
+    if not loads:
+        return await primed
+    blocks, *_ = await asyncio.gather(primed, *loads)
+    return cast(Blocks, blocks)
 
 
 async def user_posts(

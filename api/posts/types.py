@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -241,6 +241,13 @@ async def post_for_viewer(info: Info, row: asyncpg.Record) -> Post:
         standing=await loaders.standing.load(row["community_id"]),
         saved=await loaders.viewer_post_saved.load(row["id"]),
     )
+
+
+# Fields higher domains attach to Post (api.core.extend) whose data a listing loads with its
+# page, beside the viewer's state: the field's name -> how to load it for the page's posts into
+# the request's loaders, where the field's resolver then finds it at once. Filled by their
+# `attach()`.
+PAGE_LOADS: dict[str, Callable[[Loaders, list[int]], Awaitable[object]]] = {}
 
 
 def listed_posts(info: Info) -> Callable[[Any], Post]:

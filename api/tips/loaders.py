@@ -3,6 +3,8 @@ for all its summaries in one query."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 import asyncpg
 
 from api.core import ids
@@ -27,3 +29,9 @@ async def _load_summaries(loaders: Loaders, keys: list[ItemKey]) -> list[asyncpg
 
 
 TIP_SUMMARY: LoaderKey[ItemKey, asyncpg.Record] = LoaderKey("tip_summary", _load_summaries)
+
+
+def load_post_summaries(loaders: Loaders, post_ids: list[int]) -> Awaitable[object]:
+    """Load a listing's posts' summaries with its page (`api.posts.types.PAGE_LOADS`): then
+    every post's `tips` answers at once."""
+    return loaders.get(TIP_SUMMARY).load_many([("Post", post_id) for post_id in post_ids])

@@ -4,13 +4,16 @@ types by `api.server.schema` (see `api.core.extend`)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Annotated
 
 import asyncpg
 import strawberry
 
 from api.comments.types import Comment
+from api.core.context import Context
 from api.core.extend import extend_type
+from api.core.loaders import now_or_later
 from api.core.pagination import (
     Connection,
     check_page_size,
@@ -21,10 +24,11 @@ from api.core.pagination import (
     row_id,
 )
 from api.core.scalars import BigInt
+from api.core.selection import READ_AT_ONCE
 from api.core.types import After, First, Info
-from api.posts.types import Post
+from api.posts.types import PAGE_LOADS, Post
 from api.tips import repository
-from api.tips.loaders import TIP_SUMMARY, ref_of
+from api.tips.loaders import TIP_SUMMARY, load_post_summaries, ref_of
 from api.tips.types import Tip, TipSummary
 from api.users.types import User
 
@@ -37,23 +41,44 @@ PaidIn = Annotated[
 ]
 
 
-async def _summary(info: Info, kind: str, row_id: int) -> TipSummary:
-    row = await info.context.loaders.get(TIP_SUMMARY).load((kind, row_id))
+def _summary(info: Info, kind: str, row_id: int) -> TipSummary | Awaitable[TipSummary]:
+    """At once when the item's page loaded the summaries (a listing does, see `PAGE_LOADS`), else
+    an awaitable: a resolver awaiting per item was most of what a listing's `tips` cost."""
+    signed_in = info.context.viewer is not None
+    found = now_or_later(info.context.loaders.get(TIP_SUMMARY).load((kind, row_id)))
+    if isinstance(found, asyncpg.Record):
+        return _summary_of(found, signed_in=signed_in)
+    return _summary_later(found, signed_in=signed_in)
+
+
+async def _summary_later(row: Awaitable[asyncpg.Record], *, signed_in: bool) -> TipSummary:
+    return _summary_of(await row, signed_in=signed_in)
+
+
+def _summary_of(row: asyncpg.Record, *, signed_in: bool) -> TipSummary:
     return TipSummary(
         count=row["count"],
         total=BigInt(int(row["total"])),
-        viewer_total=None if info.context.viewer is None else BigInt(int(row["viewer_total"])),
+        viewer_total=BigInt(int(row["viewer_total"])) if signed_in else None,
     )
 
 
-async def post_tips(root: Post, info: Info) -> TipSummary:
+def _post_tips_at_once(root: Post, context: Context) -> TipSummary | None:
+    """`Post.tips` when the post's page loaded it (`READ_AT_ONCE`)."""
+    found = now_or_later(context.loaders.get(TIP_SUMMARY).load(("Post", root.row_id)))
+    if isinstance(found, asyncpg.Record):
+        return _summary_of(found, signed_in=context.viewer is not None)
+    return None
+
+
+def post_tips(root: Post, info: Info) -> TipSummary | Awaitable[TipSummary]:
     """What the post's author was tipped for it. Tips are not votes: the score ignores them."""
-    return await _summary(info, "Post", root.row_id)
+    return _summary(info, "Post", root.row_id)
 
 
-async def comment_tips(root: Comment, info: Info) -> TipSummary:
+def comment_tips(root: Comment, info: Info) -> TipSummary | Awaitable[TipSummary]:
     """What the comment's author was tipped for it. Tips are not votes: the score ignores them."""
-    return await _summary(info, "Comment", root.row_id)
+    return _summary(info, "Comment", root.row_id)
 
 
 def _cursor(row: asyncpg.Record) -> str:
@@ -114,9 +139,23 @@ async def tips_sent(
 def attach() -> None:
     """Add the tip fields to Post, Comment and User: tips name posts and comments, which build on
     users, so this domain sits above them."""
-    extend_type(Post, "tips", post_tips, description="The tips it received.")
+    extend_type(
+        Post,
+        "tips",
+        post_tips,
+        description="The tips it received.",
+        graphql_type=TipSummary,
+        metadata={READ_AT_ONCE: _post_tips_at_once},
+    )
+    PAGE_LOADS["tips"] = load_post_summaries
     extend_type(Post, "tippers", post_tippers, description="Its tips, newest first.")
-    extend_type(Comment, "tips", comment_tips, description="The tips it received.")
+    extend_type(
+        Comment,
+        "tips",
+        comment_tips,
+        description="The tips it received.",
+        graphql_type=TipSummary,
+    )
     extend_type(
         User, "tips_received", tips_received, description="The tips they received, newest first."
     )

@@ -6,6 +6,7 @@ from enum import Enum
 
 import strawberry
 
+from api.core.selection import READ_AT_ONCE
 from api.server.execution import AgoraExecutor
 
 
@@ -155,3 +156,44 @@ async def test_plain_fields_skip_graphql_cores_field_path() -> None:
     ]
     assert slow.count("Item.count") == 1
     assert slow.count("Inner.label") == 1
+
+
+def _primed_badge(card: Card, context: object) -> str | None:
+    # what the page loaded up front: the even cards' badges only
+    return f"badge {card.number}" if card.number % 2 == 0 else None
+
+
+@strawberry.type
+class Card:
+    number: int
+
+    @strawberry.field(metadata={READ_AT_ONCE: _primed_badge})
+    async def badge(self) -> str:
+        return f"badge {self.number}"
+
+
+@strawberry.type
+class CardQuery:
+    @strawberry.field
+    def cards(self) -> list[Card]:
+        return [Card(number=n) for n in range(1, 5)]
+
+
+async def test_a_field_read_at_once_skips_its_resolver_when_its_data_is_loaded() -> None:
+    slow: list[int] = []
+
+    class Recording(AgoraExecutor):
+        def build_resolve_info(self, field_def, field_nodes, parent_type, path):  # type: ignore[no-untyped-def]
+            if field_nodes[0].name.value == "badge":
+                slow.append(path.prev.key)
+            return super().build_resolve_info(field_def, field_nodes, parent_type, path)
+
+    query = "{ cards { number badge } }"
+    expected = await strawberry.Schema(query=CardQuery).execute(query)
+    got = await strawberry.Schema(query=CardQuery, execution_context_class=Recording).execute(query)
+
+    assert got.errors is None
+    assert got.data == expected.data
+    assert got.data["cards"][1] == {"number": 2, "badge": "badge 2"}
+    # the odd cards' badges were not loaded: their resolver answered them, as without the reader
+    assert slow == [0, 2]
