@@ -8,21 +8,23 @@ import strawberry
 
 from api.communities.mutations import get_community_or_404
 from api.core import permissions
-from api.core.pagination import (
-    Connection,
-    check_page_size,
-    connection,
-    decode_cursor,
-    encode_cursor,
-    int32,
-    moment,
-    row_id,
-)
+from api.core.pagination import Connection, Keyset, check_page_size, int32, moment, row_id
 from api.core.types import After, CommunityName, First, Info
 from api.moderation import repository
 from api.moderation.types import Ban, ModlogEntry, Report
 
 _MAX_ID = 2**63 - 1
+
+_MODLOG = Keyset(
+    "modlog",
+    lambda r: [r["created_at"].isoformat(), r["source"], r["sequence"]],
+    moment,
+    int32,
+    row_id,
+)
+# Both report lists are ordered by id alone, so a cursor of one is a valid place in the other.
+_REPORTS = Keyset("reports", lambda r: [r["id"]], row_id)
+_BANS = Keyset("bans", lambda r: [r["created_at"].isoformat(), r["user_id"]], moment, row_id)
 
 
 async def modlog(
@@ -35,21 +37,14 @@ async def modlog(
     moderators on-chain, newest first; public, as Lemmy's modlog is."""
     check_page_size(first)
     found = await get_community_or_404(info, community)
-    key = decode_cursor(after, "modlog", moment, int32, row_id)
+    key = _MODLOG.after(after)
     rows = await repository.list_modlog(
         info.context.pool,
         community_id=found.row_id,
         before=(key[0], key[1], key[2]) if key else None,
         limit=first + 1,
     )
-    return connection(
-        rows,
-        first,
-        node=ModlogEntry.from_row,
-        cursor=lambda r: encode_cursor(
-            "modlog", [r["created_at"].isoformat(), r["source"], r["sequence"]]
-        ),
-    )
+    return _MODLOG.page(rows, first, ModlogEntry.from_row)
 
 
 async def reports(
@@ -67,8 +62,7 @@ async def reports(
     permissions.require_viewer(info)
     found = await get_community_or_404(info, community)
     await permissions.require_moderator_to_read(info, found.row_id, found.name, "reports")
-    # Both lists are ordered by id alone, so a cursor of one is a valid place in the other.
-    key = decode_cursor(after, "reports", row_id)
+    key = _REPORTS.after(after)
     list_reports = repository.list_open_reports if unresolved_only else repository.list_reports
     rows = await list_reports(
         info.context.pool,
@@ -76,9 +70,7 @@ async def reports(
         before_id=key[0] if key else _MAX_ID,
         limit=first + 1,
     )
-    return connection(
-        rows, first, node=Report.from_row, cursor=lambda r: encode_cursor("reports", [r["id"]])
-    )
+    return _REPORTS.page(rows, first, Report.from_row)
 
 
 async def bans(
@@ -92,19 +84,14 @@ async def bans(
     permissions.require_viewer(info)
     found = await get_community_or_404(info, community)
     await permissions.require_moderator_to_read(info, found.row_id, found.name, "bans")
-    key = decode_cursor(after, "bans", moment, row_id)
+    key = _BANS.after(after)
     rows = await repository.list_bans(
         info.context.pool,
         community_id=found.row_id,
         after=(key[0], key[1]) if key else None,
         limit=first + 1,
     )
-    return connection(
-        rows,
-        first,
-        node=lambda r: Ban.from_row(r, found),
-        cursor=lambda r: encode_cursor("bans", [r["created_at"].isoformat(), r["user_id"]]),
-    )
+    return _BANS.page(rows, first, lambda r: Ban.from_row(r, found))
 
 
 @strawberry.type
