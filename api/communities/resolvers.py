@@ -22,18 +22,16 @@ from api.governance.types import Proposal, decode_proposal_id
 _KEYSETS = {
     CommunitySort.POPULAR: Keyset(
         f"communities:{CommunitySort.POPULAR.value}",
+        (int32, row_id),
         lambda r: [r["member_count"], r["id"]],
-        int32,
-        row_id,
     ),
     CommunitySort.NEW: Keyset(
         f"communities:{CommunitySort.NEW.value}",
+        (moment, row_id),
         lambda r: [r["created_at"].isoformat(), r["id"]],
-        moment,
-        row_id,
     ),
     CommunitySort.NAME: Keyset(
-        f"communities:{CommunitySort.NAME.value}", lambda r: [r["name"]], name
+        f"communities:{CommunitySort.NAME.value}", (name,), lambda r: [r["name"]]
     ),
 }
 

@@ -184,8 +184,8 @@ class Keyset:
     def __init__(
         self,
         kind: str,
+        elements: tuple[Callable[[Any], Any], ...],
         key: Callable[[asyncpg.Record], list[Any]],
-        *elements: Callable[[Any], Any],
     ) -> None:
         self.kind = kind
         self.key = key

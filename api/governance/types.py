@@ -229,8 +229,8 @@ class ProposalVote:
         )
 
 
-_VOTES = Keyset("proposal_votes", lambda r: [r["block_number"], r["log_index"]], row_id, int32)
-_PROPOSALS = Keyset("proposals", lambda r: [r["block_number"], r["log_index"]], row_id, int32)
+_VOTES = Keyset("proposal_votes", (row_id, int32), lambda r: [r["block_number"], r["log_index"]])
+_PROPOSALS = Keyset("proposals", (row_id, int32), lambda r: [r["block_number"], r["log_index"]])
 
 
 @strawberry.type(
@@ -650,7 +650,9 @@ def _hex_address(value: Any) -> bytes:
 
 
 _DELEGATES = Keyset(
-    "delegates", lambda r: [str(int(r["votes"])), bytes(r["delegate"]).hex()], _votes, _hex_address
+    "delegates",
+    (_votes, _hex_address),
+    lambda r: [str(int(r["votes"])), bytes(r["delegate"]).hex()],
 )
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from api.communities.mutations import get_community_or_404
+from api.communities.types import Community
 from api.core import permissions
 from api.core.pagination import Connection, Keyset, check_page_size, int32, moment, row_id
 from api.core.types import After, CommunityName, First, Info
@@ -17,14 +18,12 @@ _MAX_ID = 2**63 - 1
 
 _MODLOG = Keyset(
     "modlog",
+    (moment, int32, row_id),
     lambda r: [r["created_at"].isoformat(), r["source"], r["sequence"]],
-    moment,
-    int32,
-    row_id,
 )
 # Both report lists are ordered by id alone, so a cursor of one is a valid place in the other.
-_REPORTS = Keyset("reports", lambda r: [r["id"]], row_id)
-_BANS = Keyset("bans", lambda r: [r["created_at"].isoformat(), r["user_id"]], moment, row_id)
+_REPORTS = Keyset("reports", (row_id,), lambda r: [r["id"]])
+_BANS = Keyset("bans", (moment, row_id), lambda r: [r["created_at"].isoformat(), r["user_id"]])
 
 
 async def modlog(
@@ -47,6 +46,14 @@ async def modlog(
     return _MODLOG.page(rows, first, ModlogEntry.from_row)
 
 
+async def _community_of_moderator(info: Info, community: str, what: str) -> Community:
+    """The community, once the viewer is known to moderate it (its `what` is theirs to read)."""
+    permissions.require_viewer(info)
+    found = await get_community_or_404(info, community)
+    await permissions.require_moderator_to_read(info, found.row_id, found.name, what)
+    return found
+
+
 async def reports(
     info: Info,
     community: CommunityName,
@@ -59,9 +66,7 @@ async def reports(
     """The community's reports, newest first: by default only the open ones, the moderators'
     queue; with unresolvedOnly: false the resolved ones too."""
     check_page_size(first)
-    permissions.require_viewer(info)
-    found = await get_community_or_404(info, community)
-    await permissions.require_moderator_to_read(info, found.row_id, found.name, "reports")
+    found = await _community_of_moderator(info, community, "reports")
     key = _REPORTS.after(after)
     list_reports = repository.list_open_reports if unresolved_only else repository.list_reports
     rows = await list_reports(
@@ -81,9 +86,7 @@ async def bans(
 ) -> Connection[Ban]:
     """The people banned from the community now (expired bans are over), newest ban first."""
     check_page_size(first)
-    permissions.require_viewer(info)
-    found = await get_community_or_404(info, community)
-    await permissions.require_moderator_to_read(info, found.row_id, found.name, "bans")
+    found = await _community_of_moderator(info, community, "bans")
     key = _BANS.after(after)
     rows = await repository.list_bans(
         info.context.pool,

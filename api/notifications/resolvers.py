@@ -13,7 +13,7 @@ from api.core.types import After, First, Info
 from api.inbox import repository
 from api.notifications.types import Notification
 
-_NOTIFICATIONS = Keyset("notifications", lambda r: [r["id"]], row_id)
+_NOTIFICATIONS = Keyset("notifications", (row_id,), lambda r: [r["id"]])
 
 
 async def notifications(

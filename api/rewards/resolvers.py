@@ -20,12 +20,10 @@ from api.users.types import User
 
 _REWARDS = Keyset(
     "rewards",
+    (moment, row_id, int32),
     lambda r: [r["ends_at"].isoformat(), r["community_id"], r["epoch_number"]],
-    moment,
-    row_id,
-    int32,
 )
-_EPOCHS = Keyset("reward_epochs", lambda r: [r["number"]], int32)
+_EPOCHS = Keyset("reward_epochs", (int32,), lambda r: [r["number"]])
 
 
 async def rewards(

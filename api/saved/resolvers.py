@@ -18,7 +18,7 @@ from api.saved import repository
 from api.saved.types import Saved
 
 _FIRST_KEY = (datetime(9999, 1, 1, tzinfo=UTC), 2**63 - 1)
-_SAVED = Keyset("saved", lambda r: [r["created_at"].isoformat(), r["id"]], moment, row_id)
+_SAVED = Keyset("saved", (moment, row_id), lambda r: [r["created_at"].isoformat(), r["id"]])
 
 
 async def viewer_saved(

@@ -38,7 +38,7 @@ def _rank(value: object) -> float:
 
 # Each kind its own cursor kind: a place among posts is no place among people.
 _KEYSETS = {
-    kind: Keyset(f"search:{kind.value}", lambda r: [r["rank"], r["id"]], _rank, row_id)
+    kind: Keyset(f"search:{kind.value}", (_rank, row_id), lambda r: [r["rank"], r["id"]])
     for kind in SearchKind
 }
 
