@@ -2,7 +2,7 @@ import { useMemo, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { useClient, useQuery } from "urql";
 import { DeleteAccountMutation, UpdateProfileMutation, UserCommentsQuery, UserPostsQuery, UserQuery, UserRewardsQuery, UserTipsQuery } from "../ops";
-import { Avatar, EmptyState, ErrorNote, LoadMore, ServerHtml, Spinner, TextField, Time, UserLink } from "../components/bits";
+import { Avatar, EmptyState, ErrorNote, FormActions, LoadMore, ServerHtml, Spinner, TextField, Time, UserLink } from "../components/bits";
 import { PageItems, Paged, type PageArgs } from "../components/Paged";
 import { PostCard } from "../components/PostCard";
 import { toAppError, type AppError } from "../lib/errors";
@@ -251,14 +251,9 @@ function EditProfile({ initial, onDone }: { initial: { displayName: string; bio:
         <textarea id="profile-bio" rows={3} value={form.bio} maxLength={500} onChange={(e) => setForm({ ...form, bio: e.target.value })} />
       </div>
       {error && error.field !== "displayName" && <ErrorNote error={error} />}
-      <div className="row end">
-        <button type="button" className="button ghost" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="button primary" disabled={busy}>
-          Save
-        </button>
-      </div>
+      <FormActions busy={busy} onCancel={onDone}>
+        Save
+      </FormActions>
     </form>
   );
 }
