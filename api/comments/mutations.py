@@ -147,8 +147,7 @@ async def edit_comment(
         written = await events.mentioned_in(
             conn, about=about, actor_id=viewer.user_id, mentions=mentioned
         )
-    await info.context.pubsub.content_changed()
-    await events.announce(info.context.pubsub, written)
+    await events.content_written(info.context.pubsub, written)
     return await load_comment(info, comment_id)
 
 
@@ -162,7 +161,7 @@ async def delete_comment(
         row = await lock_comment_or_404(conn, comment_id)
         permissions.require_author(viewer, row["author_id"], "comment")
         await repository.delete_comment(conn, comment_id=comment_id)
-    await info.context.pubsub.content_changed()
+    await events.content_written(info.context.pubsub)
     return await load_comment(info, comment_id)
 
 

@@ -131,8 +131,7 @@ async def edit_post(
             actor_id=viewer.user_id,
             mentions=mentioned,
         )
-    await info.context.pubsub.content_changed()
-    await events.announce(info.context.pubsub, written)
+    await events.content_written(info.context.pubsub, written)
     return await load_post(info, post_id)
 
 
@@ -146,7 +145,7 @@ async def delete_post(
         row = await lock_post_or_404(conn, post_id)
         permissions.require_author(viewer, row["author_id"], "post")
         await repository.delete_post(conn, post_id=post_id)
-    await info.context.pubsub.content_changed()
+    await events.content_written(info.context.pubsub)
     return await load_post(info, post_id)
 
 
