@@ -46,6 +46,9 @@ CREATE TEMP TABLE stage_governor_settings (LIKE chain_governor_settings) ON COMM
 CREATE TEMP TABLE stage_tips (LIKE chain_tips) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE stage_undecodable_logs (LIKE chain_undecodable_logs) ON COMMIT DELETE ROWS;
 
+-- The merge_* statements repeat one shape by design (deliberate: one upsert per mirrored table,
+-- its columns spelled out, since no table or column name is assembled from strings).
+
 -- name: merge_communities
 INSERT INTO chain_communities
     (community_id, name, name_raw, token, governor, creator, block_number, tx_hash, log_index,

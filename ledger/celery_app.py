@@ -67,29 +67,21 @@ def create_app(settings: Settings) -> Celery:
         broker_connection_retry_on_startup=True,
         task_time_limit=max(1, visibility - max(1, visibility // 10)),
         task_soft_time_limit=max(1, visibility - max(2, visibility // 5)),
+        # Every task of the beat runs once a beat; the inbox's reminders run here too, the beat
+        # being the forum's only scheduler.
         beat_schedule={
-            "close-due-epochs": {
-                "task": CLOSE_DUE_EPOCHS,
+            name: {
+                "task": task,
                 "schedule": settings.ledger_beat_seconds,
                 # A tick nobody ran in time is dropped: the next one does the same work.
                 "options": {"expires": max(1.0, settings.ledger_beat_seconds * 2)},
-            },
-            "release-reviewed-epochs": {
-                "task": RELEASE_REVIEWED_EPOCHS,
-                "schedule": settings.ledger_beat_seconds,
-                "options": {"expires": max(1.0, settings.ledger_beat_seconds * 2)},
-            },
-            "settle-payouts": {
-                "task": SETTLE_PAYOUTS,
-                "schedule": settings.ledger_beat_seconds,
-                "options": {"expires": max(1.0, settings.ledger_beat_seconds * 2)},
-            },
-            # The beat is the forum's only scheduler, so the inbox's reminders run here too.
-            "remind-proposals-ending": {
-                "task": REMIND_PROPOSALS_ENDING,
-                "schedule": settings.ledger_beat_seconds,
-                "options": {"expires": max(1.0, settings.ledger_beat_seconds * 2)},
-            },
+            }
+            for name, task in (
+                ("close-due-epochs", CLOSE_DUE_EPOCHS),
+                ("release-reviewed-epochs", RELEASE_REVIEWED_EPOCHS),
+                ("settle-payouts", SETTLE_PAYOUTS),
+                ("remind-proposals-ending", REMIND_PROPOSALS_ENDING),
+            )
         },
         worker_hijack_root_logger=False,
     )

@@ -1,6 +1,7 @@
 -- The sections of GET /export (api/account/export.py), one query each, all for the account $1
 -- and read in one snapshot. Oldest first, keyed by the tables' own order; amounts as text (they
--- are uint256-sized).
+-- are uint256-sized). Sections of alike tables repeat each other's shape by design (deliberate:
+-- one plain query per section, each reading its own table's index).
 
 -- name: profile
 SELECT id, address, display_name, bio, post_karma, comment_karma, created_at

@@ -139,16 +139,13 @@ async def edit_comment(
         await permissions.require_not_banned(info, rows[0]["community_id"])
     async with info.context.pool.acquire() as conn, conn.transaction():
         row = await lock_comment_or_404(conn, comment_id)
-        permissions.require_author(viewer, row["author_id"], "comment")
-        if row["removed_at"] is not None:
-            raise BadUserInput("A moderator removed this comment; it can no longer be edited.")
+        permissions.require_editable(viewer, row, "comment")
         await repository.edit_comment(conn, comment_id=comment_id, body=body, body_html=body_html)
         about = About(row["community_id"], row["post_id"], comment_id)
         written = await events.mentioned_in(
             conn, about=about, actor_id=viewer.user_id, mentions=mentioned
         )
-    await info.context.pubsub.content_changed()
-    await events.announce(info.context.pubsub, written)
+    await events.content_written(info.context.pubsub, written)
     return await load_comment(info, comment_id)
 
 
@@ -162,7 +159,7 @@ async def delete_comment(
         row = await lock_comment_or_404(conn, comment_id)
         permissions.require_author(viewer, row["author_id"], "comment")
         await repository.delete_comment(conn, comment_id=comment_id)
-    await info.context.pubsub.content_changed()
+    await events.content_written(info.context.pubsub)
     return await load_comment(info, comment_id)
 
 

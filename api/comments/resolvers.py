@@ -12,7 +12,7 @@ from api.comments.types import Comment, CommentSort, comment_for_viewer
 from api.core import ids, permissions
 from api.core.errors import NotFound
 from api.core.extend import extend_type
-from api.core.pagination import MAX_ITEMS, Connection, check_page_size, connection
+from api.core.pagination import MAX_ITEMS, Connection, check_page_size
 from api.core.types import After, CommentId, First, Info, PostId
 from api.posts import listing
 from api.posts.loaders import POST
@@ -85,12 +85,7 @@ async def user_comments(
     rows = await repository.list_by_author(
         info.context.pool, author_id=root.row_id, after=page.after, limit=first + 1
     )
-    return connection(
-        rows,
-        first,
-        node=Comment.from_row,
-        cursor=lambda r: listing.cursor_of(PostSort.NEW, r, page),
-    )
+    return listing.page_of(PostSort.NEW, page, rows, first, Comment.from_row)
 
 
 def attach() -> None:

@@ -13,20 +13,27 @@ from api.communities.loaders import COMMUNITY
 from api.communities.types import Community, CommunitySort
 from api.core.errors import NotFound, shown
 from api.core.extend import extend_type
-from api.core.pagination import (
-    Connection,
-    check_page_size,
-    connection,
-    decode_cursor,
-    encode_cursor,
-    int32,
-    moment,
-    name,
-    row_id,
-)
+from api.core.pagination import Connection, Keyset, check_page_size, int32, moment, name, row_id
 from api.core.types import After, First, Info
 from api.governance import repository as governance_repository
 from api.governance.types import Proposal, decode_proposal_id
+
+# One listing per sort, each with its own cursor kind: a cursor of one order is no place in another.
+_KEYSETS = {
+    CommunitySort.POPULAR: Keyset(
+        f"communities:{CommunitySort.POPULAR.value}",
+        (int32, row_id),
+        lambda r: [r["member_count"], r["id"]],
+    ),
+    CommunitySort.NEW: Keyset(
+        f"communities:{CommunitySort.NEW.value}",
+        (moment, row_id),
+        lambda r: [r["created_at"].isoformat(), r["id"]],
+    ),
+    CommunitySort.NAME: Keyset(
+        f"communities:{CommunitySort.NAME.value}", (name,), lambda r: [r["name"]]
+    ),
+}
 
 
 async def community(
@@ -46,26 +53,21 @@ async def communities(
 ) -> Connection[Community]:
     check_page_size(first)
     pool = info.context.pool
-    kind = f"communities:{sort.value}"
+    keyset = _KEYSETS[sort]
+    key = keyset.after(after)
     if sort is CommunitySort.POPULAR:
-        key = decode_cursor(after, kind, int32, row_id)
         rows = await repository.list_communities_popular(
             pool, after=(key[0], key[1]) if key else None, limit=first + 1
         )
-        cursor = lambda r: encode_cursor(kind, [r["member_count"], r["id"]])  # noqa: E731
     elif sort is CommunitySort.NEW:
-        key = decode_cursor(after, kind, moment, row_id)
         rows = await repository.list_communities_new(
             pool, after=(key[0], key[1]) if key else None, limit=first + 1
         )
-        cursor = lambda r: encode_cursor(kind, [r["created_at"].isoformat(), r["id"]])  # noqa: E731
     else:
-        key = decode_cursor(after, kind, name)
         rows = await repository.list_communities_name(
             pool, after=key[0] if key else None, limit=first + 1
         )
-        cursor = lambda r: encode_cursor(kind, [r["name"]])  # noqa: E731
-    return connection(rows, first, node=await communities_for_viewer(info, rows), cursor=cursor)
+    return keyset.page(rows, first, await communities_for_viewer(info, rows))
 
 
 async def proposal(

@@ -175,3 +175,31 @@ def connection(
             end_cursor=cursor(page[-1]) if page else None,
         ),
     )
+
+
+class Keyset:
+    """One listing's cursor, declared once: its kind, how a row gives its sort key, and how each
+    element of that key is checked on the way back in (see `decode_cursor`)."""
+
+    def __init__(
+        self,
+        kind: str,
+        elements: tuple[Callable[[Any], Any], ...],
+        key: Callable[[asyncpg.Record], list[Any]],
+    ) -> None:
+        self.kind = kind
+        self.key = key
+        self.elements = elements
+
+    def after(self, cursor: str | None) -> list[Any] | None:
+        """The sort key to start strictly after; None for the first page."""
+        return decode_cursor(cursor, self.kind, *self.elements)
+
+    def cursor(self, row: asyncpg.Record) -> str:
+        return encode_cursor(self.kind, self.key(row))
+
+    def page(
+        self, rows: list[asyncpg.Record], first: int, node: Callable[[asyncpg.Record], T]
+    ) -> Connection[T]:
+        """The connection of up to `first + 1` rows read after `after(...)`."""
+        return connection(rows, first, node=node, cursor=self.cursor)

@@ -3,10 +3,12 @@ author asks here, so the rules can be read (and audited) on one page."""
 
 from __future__ import annotations
 
+import asyncpg
+
 from agora import sql
 from api.core import ratelimit
 from api.core.context import Viewer
-from api.core.errors import Forbidden, Unauthenticated
+from api.core.errors import BadUserInput, Forbidden, Unauthenticated
 from api.core.types import Info
 
 queries = sql.load(__file__, "permissions.sql")
@@ -120,6 +122,14 @@ def banned_from(community_name: str | None = None) -> Forbidden:
 def require_author(viewer: Viewer, author_id: int, what: str) -> None:
     if viewer.user_id != author_id:
         raise Forbidden(f"Only the author can change this {what}.")
+
+
+def require_editable(viewer: Viewer, row: asyncpg.Record, what: str) -> None:
+    """The locked post or comment `row` is the viewer's own, and no moderator removed it (a
+    removed text stays as it was removed, for the modlog and an appeal)."""
+    require_author(viewer, row["author_id"], what)
+    if row["removed_at"] is not None:
+        raise BadUserInput(f"A moderator removed this {what}; it can no longer be edited.")
 
 
 async def can_see_removed(info: Info, *, author_id: int, community_id: int) -> bool:

@@ -14,16 +14,7 @@ import strawberry
 from eth_utils import keccak
 
 from api.core.errors import BadUserInput, shown
-from api.core.pagination import (
-    MAX_ITEMS,
-    Connection,
-    check_page_size,
-    connection,
-    decode_cursor,
-    encode_cursor,
-    int32,
-    row_id,
-)
+from api.core.pagination import MAX_ITEMS, Connection, Keyset, check_page_size, int32, row_id
 from api.core.scalars import BigInt
 from api.core.types import After, First, Info
 from api.core.types import field as resolver_field
@@ -238,12 +229,8 @@ class ProposalVote:
         )
 
 
-def _vote_cursor(row: asyncpg.Record) -> str:
-    return encode_cursor("proposal_votes", [row["block_number"], row["log_index"]])
-
-
-def _proposal_cursor(row: asyncpg.Record) -> str:
-    return encode_cursor("proposals", [row["block_number"], row["log_index"]])
+_VOTES = Keyset("proposal_votes", (row_id, int32), lambda r: [r["block_number"], r["log_index"]])
+_PROPOSALS = Keyset("proposals", (row_id, int32), lambda r: [r["block_number"], r["log_index"]])
 
 
 @strawberry.type(
@@ -402,7 +389,7 @@ class Proposal:
     ) -> Connection[ProposalVote]:
         """Its votes, newest first."""
         check_page_size(first)
-        key = decode_cursor(after, "proposal_votes", row_id, int32)
+        key = _VOTES.after(after)
         rows = await repository.list_votes(
             info.context.pool,
             governor=self.governor,
@@ -410,7 +397,7 @@ class Proposal:
             after=(key[0], key[1]) if key else None,
             limit=first + 1,
         )
-        return connection(rows, first, node=ProposalVote.from_row, cursor=_vote_cursor)
+        return _VOTES.page(rows, first, ProposalVote.from_row)
 
     @resolver_field(
         description=(
@@ -515,7 +502,7 @@ class Governance:
     ) -> Connection[Proposal]:
         """Its proposals, newest first; only those in `state` if given."""
         check_page_size(first)
-        key = decode_cursor(after, "proposals", row_id, int32)
+        key = _PROPOSALS.after(after)
         rows = await repository.list_proposals(
             info.context.pool,
             governor=self.governor,
@@ -524,11 +511,8 @@ class Governance:
             after=(key[0], key[1]) if key else None,
             limit=first + 1,
         )
-        return connection(
-            rows,
-            first,
-            node=lambda r: Proposal.from_row(r, community_row_id=self.community_row_id),
-            cursor=_proposal_cursor,
+        return _PROPOSALS.page(
+            rows, first, lambda r: Proposal.from_row(r, community_row_id=self.community_row_id)
         )
 
     @classmethod
@@ -652,10 +636,6 @@ class Delegate:
         )
 
 
-def _delegate_cursor(row: asyncpg.Record) -> str:
-    return encode_cursor("delegates", [str(int(row["votes"])), bytes(row["delegate"]).hex()])
-
-
 def _votes(value: Any) -> int:
     if not isinstance(value, str) or not value.isdigit() or len(value) > 78:
         raise ValueError("not an amount")
@@ -669,12 +649,19 @@ def _hex_address(value: Any) -> bytes:
     return raw
 
 
+_DELEGATES = Keyset(
+    "delegates",
+    (_votes, _hex_address),
+    lambda r: [str(int(r["votes"])), bytes(r["delegate"]).hex()],
+)
+
+
 async def delegates_of(
     info: Info, *, community_row_id: int, governance: asyncpg.Record, first: int, after: str | None
 ) -> Connection[Delegate]:
     """A community's delegates, most voting power first (`Community.delegates`)."""
     check_page_size(first)
-    key = decode_cursor(after, "delegates", _votes, _hex_address)
+    key = _DELEGATES.after(after)
     rows = await repository.list_delegates(
         info.context.pool,
         token=bytes(governance["token"]),
@@ -684,9 +671,6 @@ async def delegates_of(
         limit=first + 1,
     )
     now = await chain_now(info) or 0
-    return connection(
-        rows,
-        first,
-        node=lambda r: Delegate.from_row(r, seen_at=r["first_power"] or now),
-        cursor=_delegate_cursor,
+    return _DELEGATES.page(
+        rows, first, lambda r: Delegate.from_row(r, seen_at=r["first_power"] or now)
     )

@@ -65,6 +65,13 @@ async def moderated(
     )
 
 
+async def content_written(pubsub: PubSub, written: list[Written] | None = None) -> None:
+    """After a transaction that changed posts or comments committed: the shared pages are
+    stale, and each notification it wrote goes to its recipient's live inbox."""
+    await pubsub.content_changed()
+    await announce(pubsub, written or [])
+
+
 async def announce(pubsub: PubSub, written: list[Written]) -> None:
     """Tell each recipient's live inbox (after the transaction that wrote them committed)."""
     for notification in written:

@@ -109,8 +109,7 @@ async def remove_post(
                 reason=reason,
                 about=About(community_id=row["community_id"], post_id=post_id),
             )
-    await info.context.pubsub.content_changed()
-    await events.announce(info.context.pubsub, written)
+    await events.content_written(info.context.pubsub, written)
     return await load_post(info, post_id)
 
 
@@ -138,8 +137,7 @@ async def remove_comment(
                 reason=reason,
                 about=About(comment.community_id, row["post_id"], comment_id),
             )
-    await info.context.pubsub.content_changed()
-    await events.announce(info.context.pubsub, written)
+    await events.content_written(info.context.pubsub, written)
     return await load_comment(info, comment_id)
 
 

@@ -7,22 +7,23 @@ from typing import Annotated
 import strawberry
 
 from api.communities.mutations import get_community_or_404
+from api.communities.types import Community
 from api.core import permissions
-from api.core.pagination import (
-    Connection,
-    check_page_size,
-    connection,
-    decode_cursor,
-    encode_cursor,
-    int32,
-    moment,
-    row_id,
-)
+from api.core.pagination import Connection, Keyset, check_page_size, int32, moment, row_id
 from api.core.types import After, CommunityName, First, Info
 from api.moderation import repository
 from api.moderation.types import Ban, ModlogEntry, Report
 
 _MAX_ID = 2**63 - 1
+
+_MODLOG = Keyset(
+    "modlog",
+    (moment, int32, row_id),
+    lambda r: [r["created_at"].isoformat(), r["source"], r["sequence"]],
+)
+# Both report lists are ordered by id alone, so a cursor of one is a valid place in the other.
+_REPORTS = Keyset("reports", (row_id,), lambda r: [r["id"]])
+_BANS = Keyset("bans", (moment, row_id), lambda r: [r["created_at"].isoformat(), r["user_id"]])
 
 
 async def modlog(
@@ -35,21 +36,22 @@ async def modlog(
     moderators on-chain, newest first; public, as Lemmy's modlog is."""
     check_page_size(first)
     found = await get_community_or_404(info, community)
-    key = decode_cursor(after, "modlog", moment, int32, row_id)
+    key = _MODLOG.after(after)
     rows = await repository.list_modlog(
         info.context.pool,
         community_id=found.row_id,
         before=(key[0], key[1], key[2]) if key else None,
         limit=first + 1,
     )
-    return connection(
-        rows,
-        first,
-        node=ModlogEntry.from_row,
-        cursor=lambda r: encode_cursor(
-            "modlog", [r["created_at"].isoformat(), r["source"], r["sequence"]]
-        ),
-    )
+    return _MODLOG.page(rows, first, ModlogEntry.from_row)
+
+
+async def _community_of_moderator(info: Info, community: str, what: str) -> Community:
+    """The community, once the viewer is known to moderate it (its `what` is theirs to read)."""
+    permissions.require_viewer(info)
+    found = await get_community_or_404(info, community)
+    await permissions.require_moderator_to_read(info, found.row_id, found.name, what)
+    return found
 
 
 async def reports(
@@ -64,11 +66,8 @@ async def reports(
     """The community's reports, newest first: by default only the open ones, the moderators'
     queue; with unresolvedOnly: false the resolved ones too."""
     check_page_size(first)
-    permissions.require_viewer(info)
-    found = await get_community_or_404(info, community)
-    await permissions.require_moderator_to_read(info, found.row_id, found.name, "reports")
-    # Both lists are ordered by id alone, so a cursor of one is a valid place in the other.
-    key = decode_cursor(after, "reports", row_id)
+    found = await _community_of_moderator(info, community, "reports")
+    key = _REPORTS.after(after)
     list_reports = repository.list_open_reports if unresolved_only else repository.list_reports
     rows = await list_reports(
         info.context.pool,
@@ -76,9 +75,7 @@ async def reports(
         before_id=key[0] if key else _MAX_ID,
         limit=first + 1,
     )
-    return connection(
-        rows, first, node=Report.from_row, cursor=lambda r: encode_cursor("reports", [r["id"]])
-    )
+    return _REPORTS.page(rows, first, Report.from_row)
 
 
 async def bans(
@@ -89,22 +86,15 @@ async def bans(
 ) -> Connection[Ban]:
     """The people banned from the community now (expired bans are over), newest ban first."""
     check_page_size(first)
-    permissions.require_viewer(info)
-    found = await get_community_or_404(info, community)
-    await permissions.require_moderator_to_read(info, found.row_id, found.name, "bans")
-    key = decode_cursor(after, "bans", moment, row_id)
+    found = await _community_of_moderator(info, community, "bans")
+    key = _BANS.after(after)
     rows = await repository.list_bans(
         info.context.pool,
         community_id=found.row_id,
         after=(key[0], key[1]) if key else None,
         limit=first + 1,
     )
-    return connection(
-        rows,
-        first,
-        node=lambda r: Ban.from_row(r, found),
-        cursor=lambda r: encode_cursor("bans", [r["created_at"].isoformat(), r["user_id"]]),
-    )
+    return _BANS.page(rows, first, lambda r: Ban.from_row(r, found))
 
 
 @strawberry.type

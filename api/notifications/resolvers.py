@@ -4,27 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import asyncpg
 import strawberry
 
 from api.core import ids, permissions
 from api.core.errors import BadUserInput
-from api.core.pagination import (
-    MAX_PAGE_SIZE,
-    Connection,
-    check_page_size,
-    connection,
-    decode_cursor,
-    encode_cursor,
-    row_id,
-)
+from api.core.pagination import MAX_PAGE_SIZE, Connection, Keyset, check_page_size, row_id
 from api.core.types import After, First, Info
 from api.inbox import repository
 from api.notifications.types import Notification
 
-
-def _cursor(row: asyncpg.Record) -> str:
-    return encode_cursor("notifications", [row["id"]])
+_NOTIFICATIONS = Keyset("notifications", (row_id,), lambda r: [r["id"]])
 
 
 async def notifications(
@@ -36,7 +25,7 @@ async def notifications(
     """The signed-in person's notifications, newest first; only the unread ones if asked."""
     viewer = permissions.require_viewer(info)
     check_page_size(first)
-    key = decode_cursor(after, "notifications", row_id)
+    key = _NOTIFICATIONS.after(after)
     rows = await repository.list_notifications(
         info.context.pool,
         user_id=viewer.user_id,
@@ -44,7 +33,7 @@ async def notifications(
         unread_only=unread_only,
         limit=first + 1,
     )
-    return connection(rows, first, node=Notification.from_row, cursor=_cursor)
+    return _NOTIFICATIONS.page(rows, first, Notification.from_row)
 
 
 async def mark_notifications_read(

@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 
 from agora.db import Executor
 from api.core.loaders import NO_BLOCKS, Blocks
 from api.core.pagination import (
+    Connection,
+    connection,
     decode_cursor,
     encode_cursor,
     int32,
@@ -143,6 +145,20 @@ def cursor_of(sort: PostSort, row: asyncpg.Record, page: Page) -> str:
     spec = SORTS[sort]
     since = page.since.isoformat() if page.since else None
     return encode_cursor(f"posts:{sort.value}", [_to_json(row[spec.column]), row["id"], since])
+
+
+T = TypeVar("T")
+
+
+def page_of(
+    sort: PostSort,
+    page: Page,
+    rows: list[asyncpg.Record],
+    first: int,
+    node: Callable[[asyncpg.Record], T],
+) -> Connection[T]:
+    """The connection of up to `first + 1` rows read from `page` of the `sort` listing."""
+    return connection(rows, first, node=node, cursor=lambda r: cursor_of(sort, r, page))
 
 
 def hides(row: asyncpg.Record, blocks: Blocks, *, front_page: bool) -> bool:

@@ -10,7 +10,7 @@ import strawberry
 from agora.db import Executor
 from api.communities.mutations import get_community_or_404
 from api.core import idempotency, ids, permissions, validation
-from api.core.errors import BadUserInput, NotFound
+from api.core.errors import NotFound
 from api.core.types import Info, PostId
 from api.inbox import events, mentions
 from api.inbox.repository import About, Written
@@ -121,9 +121,7 @@ async def edit_post(
     await permissions.limit_mentions(info, viewer, len(mentioned))
     async with info.context.pool.acquire() as conn, conn.transaction():
         row = await lock_post_or_404(conn, post_id)
-        permissions.require_author(viewer, row["author_id"], "post")
-        if row["removed_at"] is not None:
-            raise BadUserInput("A moderator removed this post; it can no longer be edited.")
+        permissions.require_editable(viewer, row, "post")
         await repository.edit_post(conn, post_id=post_id, body=body, body_html=body_html, url=url)
         written = await events.mentioned_in(
             conn,
@@ -131,8 +129,7 @@ async def edit_post(
             actor_id=viewer.user_id,
             mentions=mentioned,
         )
-    await info.context.pubsub.content_changed()
-    await events.announce(info.context.pubsub, written)
+    await events.content_written(info.context.pubsub, written)
     return await load_post(info, post_id)
 
 
@@ -146,7 +143,7 @@ async def delete_post(
         row = await lock_post_or_404(conn, post_id)
         permissions.require_author(viewer, row["author_id"], "post")
         await repository.delete_post(conn, post_id=post_id)
-    await info.context.pubsub.content_changed()
+    await events.content_written(info.context.pubsub)
     return await load_post(info, post_id)
 
 

@@ -12,7 +12,7 @@ from api.communities.resolvers import community_id_or_404
 from api.core import ids, permissions
 from api.core.extend import extend_type
 from api.core.loaders import Blocks
-from api.core.pagination import Connection, check_page_size, connection
+from api.core.pagination import Connection, check_page_size
 from api.core.selection import asked_at
 from api.core.types import After, First, Info, PostId
 from api.posts import listing
@@ -83,9 +83,7 @@ async def posts(
             blocks=blocks,
         )
         await prime_viewer_state(info, rows)
-    return connection(
-        rows, first, node=listed_posts(info), cursor=lambda r: listing.cursor_of(sort, r, page)
-    )
+    return listing.page_of(sort, page, rows, first, listed_posts(info))
 
 
 async def _shared_page(
@@ -148,12 +146,7 @@ async def user_posts(
         since=None,
     )
     await prime_viewer_state(info, rows)
-    return connection(
-        rows,
-        first,
-        node=listed_posts(info),
-        cursor=lambda r: listing.cursor_of(PostSort.NEW, r, page),
-    )
+    return listing.page_of(PostSort.NEW, page, rows, first, listed_posts(info))
 
 
 def attach() -> None:

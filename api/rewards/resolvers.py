@@ -11,21 +11,19 @@ import strawberry
 from api.communities.resolvers import community_id_or_404
 from api.communities.types import Community
 from api.core.extend import extend_type
-from api.core.pagination import (
-    Connection,
-    check_page_size,
-    connection,
-    decode_cursor,
-    encode_cursor,
-    int32,
-    moment,
-    row_id,
-)
+from api.core.pagination import Connection, Keyset, check_page_size, int32, moment, row_id
 from api.core.scalars import BigInt
 from api.core.types import After, CommunityName, First, Info
 from api.rewards import repository
 from api.rewards.types import Reward, RewardEpoch, RewardTotals
 from api.users.types import User
+
+_REWARDS = Keyset(
+    "rewards",
+    (moment, row_id, int32),
+    lambda r: [r["ends_at"].isoformat(), r["community_id"], r["epoch_number"]],
+)
+_EPOCHS = Keyset("reward_epochs", (int32,), lambda r: [r["number"]])
 
 
 async def rewards(
@@ -42,7 +40,7 @@ async def rewards(
     books are as open as the chain they end up on."""
     check_page_size(first)
     community_id = await community_id_or_404(info, community) if community is not None else None
-    key = decode_cursor(after, "rewards", moment, row_id, int32)
+    key = _REWARDS.after(after)
     rows = await repository.list_user_rewards(
         info.context.pool,
         user_id=root.row_id,
@@ -50,17 +48,14 @@ async def rewards(
         after=(key[0], key[1], key[2]) if key else None,
         limit=first + 1,
     )
-    return connection(
+    return _REWARDS.page(
         rows,
         first,
-        node=lambda r: Reward(
+        lambda r: Reward(
             community_id=r["community_id"],
             epoch_number=r["epoch_number"],
             user_id=root.row_id,
             amount=BigInt(int(r["amount"])),
-        ),
-        cursor=lambda r: encode_cursor(
-            "rewards", [r["ends_at"].isoformat(), r["community_id"], r["epoch_number"]]
         ),
     )
 
@@ -84,19 +79,14 @@ async def reward_epochs(
 ) -> Connection[RewardEpoch]:
     """The community's epochs, the open one first, then the closed ones newest first."""
     check_page_size(first)
-    key = decode_cursor(after, "reward_epochs", int32)
+    key = _EPOCHS.after(after)
     rows = await repository.list_community_epochs(
         info.context.pool,
         community_id=root.row_id,
         before=key[0] if key else None,
         limit=first + 1,
     )
-    return connection(
-        rows,
-        first,
-        node=RewardEpoch.from_row,
-        cursor=lambda r: encode_cursor("reward_epochs", [r["number"]]),
-    )
+    return _EPOCHS.page(rows, first, RewardEpoch.from_row)
 
 
 def attach() -> None:

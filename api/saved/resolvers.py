@@ -10,15 +10,7 @@ from api.auth.types import ViewerInfo
 from api.comments import repository as comments_repository
 from api.comments.types import Comment, comment_for_viewer
 from api.core.extend import extend_type
-from api.core.pagination import (
-    Connection,
-    check_page_size,
-    connection,
-    decode_cursor,
-    encode_cursor,
-    moment,
-    row_id,
-)
+from api.core.pagination import Connection, Keyset, check_page_size, moment, row_id
 from api.core.types import After, First, Info
 from api.posts.loaders import POST
 from api.posts.types import Post, post_for_viewer
@@ -26,6 +18,7 @@ from api.saved import repository
 from api.saved.types import Saved
 
 _FIRST_KEY = (datetime(9999, 1, 1, tzinfo=UTC), 2**63 - 1)
+_SAVED = Keyset("saved", (moment, row_id), lambda r: [r["created_at"].isoformat(), r["id"]])
 
 
 async def viewer_saved(
@@ -34,7 +27,7 @@ async def viewer_saved(
     """The viewer's saved posts and comments, newest save first, each as the viewer may see it
     now (one deleted since shows as deleted)."""
     check_page_size(first)
-    key = decode_cursor(after, "saved", moment, row_id)
+    key = _SAVED.after(after)
     rows = await repository.list_saved(
         info.context.pool,
         user_id=root.user.row_id,
@@ -67,12 +60,7 @@ async def viewer_saved(
             return items["Post", row["post_id"]]
         return items["Comment", row["comment_id"]]
 
-    return connection(
-        rows,
-        first,
-        node=node,
-        cursor=lambda r: encode_cursor("saved", [r["created_at"].isoformat(), r["id"]]),
-    )
+    return _SAVED.page(rows, first, node)
 
 
 def attach() -> None:

@@ -13,14 +13,7 @@ from api.communities.for_viewer import communities_for_viewer
 from api.communities.resolvers import community_id_or_404
 from api.communities.types import Community
 from api.core import validation
-from api.core.pagination import (
-    check_page_size,
-    connection,
-    decode_cursor,
-    encode_cursor,
-    number,
-    row_id,
-)
+from api.core.pagination import Keyset, check_page_size, number, row_id
 from api.core.types import After, First, Info
 from api.posts.resolvers import prime_viewer_state
 from api.posts.types import Post, listed_posts
@@ -42,6 +35,12 @@ def _rank(value: object) -> float:
         raise ValueError("not a rank")
     return rank
 
+
+# Each kind its own cursor kind: a place among posts is no place among people.
+_KEYSETS = {
+    kind: Keyset(f"search:{kind.value}", (_rank, row_id), lambda r: [r["rank"], r["id"]])
+    for kind in SearchKind
+}
 
 _QUERIES = {
     SearchKind.POSTS: (queries.search_posts, queries.search_posts_in_community),
@@ -67,8 +66,8 @@ async def search(
     communities and people are found forum-wide."""
     check_page_size(first)
     text = validation.text(query, field="query", label="The search", max_length=MAX_QUERY_LENGTH)
-    cursor_kind = f"search:{kind.value}"
-    key = decode_cursor(after, cursor_kind, _rank, row_id)
+    keyset = _KEYSETS[kind]
+    key = keyset.after(after)
     start = (key[0], key[1]) if key else (float("inf"), 0)
     community_id = None
     if community is not None and kind in _QUERIES:
@@ -94,12 +93,7 @@ async def search(
         hidden_authors=hidden_authors,
         hidden_communities=hidden_communities,
     )
-    found = connection(
-        rows,
-        first,
-        node=await _builder(info, kind, rows[:first]),
-        cursor=lambda r: encode_cursor(cursor_kind, [r["rank"], r["id"]]),
-    )
+    found = keyset.page(rows, first, await _builder(info, kind, rows[:first]))
     return SearchConnection(edges=found.edges, page_info=found.page_info)
 
 

@@ -28,6 +28,8 @@ SELECT p.deleted_at, p.removed_at,
   FROM posts p WHERE p.id = $1;
 
 -- name: set_comment_votes
+-- As set_post_votes, on comment_votes (deliberately repeated: one statement per table, since no
+-- table name is assembled from strings).
 WITH cast_votes AS (
     SELECT * FROM unnest($2::bigint[], $3::smallint[]) AS v (user_id, value)
 ), withdrawn AS (

@@ -7,7 +7,7 @@ import { toAppError, type AppError } from "../lib/errors";
 import { useIdempotencyKey } from "../lib/idempotency";
 import { displayName, plural } from "../lib/format";
 import { useSession } from "../lib/session";
-import { ErrorNote, Points, ServerHtml, Spinner, Time, UserLink } from "./bits";
+import { ErrorNote, FormActions, Points, ServerHtml, Spinner, Time, UserLink } from "./bits";
 import { ContentActions } from "./ContentActions";
 import { EditedMark } from "./EditHistory";
 import { MarkdownEditor } from "./MarkdownEditor";
@@ -286,23 +286,18 @@ function CommentForm({
         people={ctx.people}
       />
       {error && error.field !== "body" && <ErrorNote error={error} />}
-      <div className="row end">
-        {onDone && (
-          <button
-            type="button"
-            className="button ghost"
-            onClick={() => {
-              clear();
-              onDone();
-            }}
-          >
-            Cancel
-          </button>
-        )}
-        <button type="submit" className="button primary" disabled={busy}>
-          {busy ? "Sending…" : editing ? "Save" : replyTo ? "Reply" : "Comment"}
-        </button>
-      </div>
+      <FormActions
+        busy={busy}
+        onCancel={
+          onDone &&
+          (() => {
+            clear();
+            onDone();
+          })
+        }
+      >
+        {busy ? "Sending…" : editing ? "Save" : replyTo ? "Reply" : "Comment"}
+      </FormActions>
     </form>
   );
 }

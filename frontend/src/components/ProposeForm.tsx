@@ -7,7 +7,7 @@ import { toAppError, type AppError } from "../lib/errors";
 import { rememberSentProposal } from "../lib/proposals";
 import { useSession } from "../lib/session";
 import { useToast } from "../lib/toast";
-import { ErrorNote, FieldError } from "./bits";
+import { ErrorNote, FieldError, FormActions } from "./bits";
 import { useChainId } from "./Governance";
 
 type Kind = "elect" | "impeach";
@@ -151,14 +151,9 @@ export function ProposeForm({ community, threshold, symbol }: { community: strin
             {busy}
           </p>
         )}
-        <div className="row end">
-          <button type="button" className="button ghost" onClick={() => setOpen(false)}>
-            Cancel
-          </button>
-          <button type="submit" className="button primary" disabled={!!busy}>
-            Propose
-          </button>
-        </div>
+        <FormActions busy={!!busy} onCancel={() => setOpen(false)}>
+          Propose
+        </FormActions>
       </form>
     </section>
   );

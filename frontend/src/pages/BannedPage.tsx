@@ -2,11 +2,12 @@ import { useMemo, useState } from "react";
 import { useClient, useQuery } from "urql";
 import { BAN_TYPES, BansQuery, UnbanUserMutation, type UserRef } from "../ops";
 import { EmptyState, Time, UserLink } from "../components/bits";
-import { PageItems, Paged, type PageArgs } from "../components/Paged";
+import { PageItems, type PageArgs } from "../components/Paged";
 import { toAppError } from "../lib/errors";
 import { displayName, fullDate } from "../lib/format";
 import { useTitle } from "../lib/title";
 import { useToast } from "../lib/toast";
+import { CommunityLog } from "./CommunityLog";
 import { useCommunity } from "./CommunityPage";
 
 export function BannedPage() {
@@ -15,13 +16,12 @@ export function BannedPage() {
   if (!community.viewerIsModerator)
     return <EmptyState>Only the moderators of c/{community.name} can see who is banned.</EmptyState>;
   return (
-    <section aria-labelledby="banned-title">
-      <h2 id="banned-title">Banned</h2>
-      <p className="muted">People banned from c/{community.name} now, newest ban first. Bans that have run out are not listed.</p>
-      <ol className="modlog" role="list">
-        <Paged resetKey={community.name} page={(p) => <Chunk community={community.name} {...p} />} />
-      </ol>
-    </section>
+    <CommunityLog
+      id="banned-title"
+      title="Banned"
+      intro={<>People banned from c/{community.name} now, newest ban first. Bans that have run out are not listed.</>}
+      Page={Chunk}
+    />
   );
 }
 

@@ -4,7 +4,8 @@ import { useQuery } from "urql";
 import { ModlogQuery } from "../ops";
 import { Time, UserLink } from "../components/bits";
 import { ChainTime } from "../components/ChainClock";
-import { PageItems, Paged, type PageArgs } from "../components/Paged";
+import { PageItems, type PageArgs } from "../components/Paged";
+import { CommunityLog } from "./CommunityLog";
 import { useCommunity } from "./CommunityPage";
 import { useTitle } from "../lib/title";
 
@@ -25,15 +26,7 @@ const DECIDED = new Set(["ELECT_MODERATOR", "IMPEACH_MODERATOR"]);
 export function ModlogPage() {
   const community = useCommunity();
   useTitle(`Moderation log · c/${community.name}`);
-  return (
-    <section aria-labelledby="modlog-title">
-      <h2 id="modlog-title">Moderation log</h2>
-      <p className="muted">Every moderator action in c/{community.name} is public.</p>
-      <ol className="modlog" role="list">
-        <Paged resetKey={community.name} page={(p) => <Chunk community={community.name} {...p} />} />
-      </ol>
-    </section>
-  );
+  return <CommunityLog id="modlog-title" title="Moderation log" intro={<>Every moderator action in c/{community.name} is public.</>} Page={Chunk} />;
 }
 
 function Chunk({ community, ...page }: PageArgs & { community: string }) {

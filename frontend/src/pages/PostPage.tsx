@@ -2,7 +2,7 @@ import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { useClient, useQuery } from "urql";
 import { EditPostMutation, PostQuery, type Post } from "../ops";
-import { ErrorNote, Points, ServerHtml, Spinner, TextField, Time, UserLink } from "../components/bits";
+import { ErrorNote, FormActions, Points, ServerHtml, Spinner, TextField, Time, UserLink } from "../components/bits";
 import { CommentSection } from "../components/Comments";
 import { ContentActions } from "../components/ContentActions";
 import { EditedMark } from "../components/EditHistory";
@@ -137,21 +137,15 @@ function EditPost({ post, onDone }: { post: Post; onDone: () => void }) {
         error={error?.field === "body" ? error.message : null}
       />
       {error && error.field !== "body" && error.field !== "url" && <ErrorNote error={error} />}
-      <div className="row end">
-        <button
-          type="button"
-          className="button ghost"
-          onClick={() => {
-            clear();
-            onDone();
-          }}
-        >
-          Cancel
-        </button>
-        <button type="submit" className="button primary" disabled={busy}>
-          {busy ? "Saving…" : "Save"}
-        </button>
-      </div>
+      <FormActions
+        busy={busy}
+        onCancel={() => {
+          clear();
+          onDone();
+        }}
+      >
+        {busy ? "Saving…" : "Save"}
+      </FormActions>
     </form>
   );
 }

@@ -2,8 +2,8 @@ import { useMemo, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { useClient, useQuery } from "urql";
 import { DeleteAccountMutation, UpdateProfileMutation, UserCommentsQuery, UserPostsQuery, UserQuery, UserRewardsQuery, UserTipsQuery } from "../ops";
-import { Avatar, EmptyState, ErrorNote, LoadMore, ServerHtml, Spinner, TextField, Time, UserLink } from "../components/bits";
-import { Paged } from "../components/Paged";
+import { Avatar, EmptyState, ErrorNote, FormActions, LoadMore, ServerHtml, Spinner, TextField, Time, UserLink } from "../components/bits";
+import { PageItems, Paged, type PageArgs } from "../components/Paged";
 import { PostCard } from "../components/PostCard";
 import { toAppError, type AppError } from "../lib/errors";
 import { displayName, fullDate, plural, pointsOf, shortAddress } from "../lib/format";
@@ -251,14 +251,9 @@ function EditProfile({ initial, onDone }: { initial: { displayName: string; bio:
         <textarea id="profile-bio" rows={3} value={form.bio} maxLength={500} onChange={(e) => setForm({ ...form, bio: e.target.value })} />
       </div>
       {error && error.field !== "displayName" && <ErrorNote error={error} />}
-      <div className="row end">
-        <button type="button" className="button ghost" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="button primary" disabled={busy}>
-          Save
-        </button>
-      </div>
+      <FormActions busy={busy} onCancel={onDone}>
+        Save
+      </FormActions>
     </form>
   );
 }
@@ -283,21 +278,19 @@ function PostsChunk({ address, after, isFirst, isLast, loadMore }: { address: st
   );
 }
 
-function CommentsChunk({ address, after, isFirst, isLast, loadMore }: { address: string; after: string | null; isFirst: boolean; isLast: boolean; loadMore: (c: string) => void }) {
-  const variables = useMemo(() => ({ address, first: 25, after }), [address, after]);
-  const [{ data, fetching, error }] = useQuery({ query: UserCommentsQuery, variables });
-  if (!data && fetching) return <li><Spinner /></li>;
-  if (!data && error) return <li><ErrorNote error={toAppError(error)} /></li>;
-  const conn = data?.user?.comments;
-  if (!conn) return null;
+function CommentsChunk({ address, ...page }: PageArgs & { address: string }) {
+  const variables = useMemo(() => ({ address, first: 25, after: page.after }), [address, page.after]);
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: UserCommentsQuery, variables });
   return (
-    <>
-      {isFirst && conn.edges.length === 0 && (
-        <li>
-          <EmptyState>No comments yet.</EmptyState>
-        </li>
-      )}
-      {conn.edges.map(({ node: c }) => (
+    <PageItems
+      page={page}
+      connection={data?.user?.comments}
+      fetching={fetching}
+      error={error}
+      reexecute={reexecute}
+      loading="Loading…"
+      empty="No comments yet."
+      item={(c) => (
         <li key={c.id} className="card user-comment">
           <p className="meta">
             On <Link to={`/c/${c.post.community.name}/p/${c.post.id}`}>{c.post.title}</Link> in{" "}
@@ -305,36 +298,27 @@ function CommentsChunk({ address, after, isFirst, isLast, loadMore }: { address:
           </p>
           {c.isRemoved ? <p className="muted">[removed]</p> : c.isDeleted ? <p className="muted">[deleted]</p> : <ServerHtml html={c.bodyHtml ?? ""} />}
         </li>
-      ))}
-      {isLast && conn.pageInfo.hasNextPage && conn.pageInfo.endCursor && (
-        <li>
-          <LoadMore fetching={fetching} onClick={() => loadMore(conn.pageInfo.endCursor!)} />
-        </li>
       )}
-    </>
+    />
   );
 }
 
 const REWARD_STATUS: Record<string, string> = { PENDING: "pending", SUBMITTED: "being minted", PAID: "paid on-chain" };
 
 /** A member's rewards, per epoch: the amount, its status and transaction, and which items earned it. */
-function RewardsChunk({ address, after, isFirst, isLast, loadMore }: { address: string; after: string | null; isFirst: boolean; isLast: boolean; loadMore: (c: string) => void }) {
-  const variables = useMemo(() => ({ address, after }), [address, after]);
-  const [{ data, fetching, error }] = useQuery({ query: UserRewardsQuery, variables });
-  if (!data && fetching) return <li><Spinner /></li>;
-  if (!data && error) return <li><ErrorNote error={toAppError(error)} /></li>;
-  const conn = data?.user?.rewards;
-  if (!conn) return null;
+function RewardsChunk({ address, ...page }: PageArgs & { address: string }) {
+  const variables = useMemo(() => ({ address, after: page.after }), [address, page.after]);
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: UserRewardsQuery, variables });
   return (
-    <>
-      {isFirst && conn.edges.length === 0 && (
-        <li>
-          <EmptyState>
-            No rewards yet. <Link to="/rewards">How rewards work</Link>
-          </EmptyState>
-        </li>
-      )}
-      {conn.edges.map(({ node: r }) => (
+    <PageItems
+      page={page}
+      connection={data?.user?.rewards}
+      fetching={fetching}
+      error={error}
+      reexecute={reexecute}
+      loading="Loading…"
+      empty={<>No rewards yet. <Link to="/rewards">How rewards work</Link></>}
+      item={(r) => (
         <li key={`${r.community.id}:${r.epoch.number}`} className="card user-reward" data-status={r.status}>
           <p className="meta">
             <strong>{pointsOf(r.amount, r.community.name, 4)}</strong> in <Link to={`/c/${r.community.name}/rewards`}>c/{r.community.name}</Link>, epoch{" "}
@@ -367,12 +351,7 @@ function RewardsChunk({ address, after, isFirst, isLast, loadMore }: { address: 
             })}
           </ul>
         </li>
-      ))}
-      {isLast && conn.pageInfo.hasNextPage && conn.pageInfo.endCursor && (
-        <li>
-          <LoadMore fetching={fetching} onClick={() => loadMore(conn.pageInfo.endCursor!)} />
-        </li>
       )}
-    </>
+    />
   );
 }
