@@ -194,6 +194,15 @@ def table(results: dict[str, Any]) -> str:
             f"{after['author_karma_from_posts']}: "
             f"{'consistent' if after['consistent'] else 'INCONSISTENT'}",
         ]
+        two = votes.get("two_workers")
+        if two:
+            lines.append(
+                f"       two workers (AGORA_WORKERS=2): {two['rps']:.0f} votes/s, "
+                f"p50 {two['p50_ms']:.1f} ms, p99 {two['p99_ms']:.1f} ms, "
+                f"{two['bad'] + two['socket_errors']} errors; "
+                f"{'consistent' if two['after']['consistent'] else 'INCONSISTENT'}"
+                " (target >= 2000 votes/s, p99 < 50 ms)"
+            )
     comments = results.get("comments")
     if comments:
         lines += [

@@ -83,7 +83,21 @@ def run(database_url: str, duration: float) -> dict[str, Any]:
         config.VOTERS,
         duration,
     )
-    server = AgoraServer(database_url, log_path=config.RESULTS_DIR / "logs" / "server-votes.log")
+    one = _measure(database_url, post_id, target, duration, workers=1)
+    # then two API processes on one port (AGORA_WORKERS=2), as `agora serve` runs on a 2-core
+    # machine by default: the batches of one post are per process, so they get smaller
+    two = _measure(database_url, post_id, target, duration, workers=2)
+    return {**one, "before": before, "two_workers": two}
+
+
+def _measure(
+    database_url: str, post_id: int, target: str, duration: float, *, workers: int
+) -> dict[str, Any]:
+    server = AgoraServer(
+        database_url,
+        log_path=config.RESULTS_DIR / "logs" / f"server-votes-{workers}.log",
+        extra_env={"AGORA_WORKERS": str(workers)},
+    )
     with server:
         voters = asyncio.run(sign_in_many(server, [f"voter-{i}" for i in range(config.VOTERS)]))
         tokens = [v.token for v in voters if v.token]
@@ -99,7 +113,8 @@ def run(database_url: str, duration: float) -> dict[str, Any]:
     after = asyncio.run(verify(database_url, post_id))
     asyncio.run(settle(database_url))  # the dead rows of these votes must not slow later reads
     log.info(
-        "  %.0f votes/s, p50 %.1f ms, p99 %.1f ms; consistent: %s",
+        "  %d worker(s): %.0f votes/s, p50 %.1f ms, p99 %.1f ms; consistent: %s",
+        workers,
         result.rps,
         result.p50_ms,
         result.p99_ms,
@@ -107,4 +122,4 @@ def run(database_url: str, duration: float) -> dict[str, Any]:
     )
     if result.bad or result.socket_errors:
         log.warning("  %d bad answers, %d socket errors", result.bad, result.socket_errors)
-    return {"voters": config.VOTERS, "before": before, "after": after, **result.as_dict()}
+    return {"voters": config.VOTERS, "after": after, **result.as_dict()}
