@@ -25,7 +25,7 @@ log = logging.getLogger("agora.ledger")
 
 queries = load(__file__, "epochs.sql")
 
-# The farming signals shown to moderators (README, "How rewards work"): voters below this many
+# The farming signals shown to moderators (docs/rewards.md): voters below this many
 # whole points have little standing; a co-voter upvoted at least CO_VOTING_MIN_AUTHORS authors,
 # a set that overlaps (Jaccard index >= CO_VOTING_JACCARD) with that of CO_VOTING_PEERS others.
 LOW_STANDING_POINTS = 10
@@ -34,7 +34,7 @@ CO_VOTING_MIN_AUTHORS = 3
 CO_VOTING_PEERS = 3
 # A vote on an author who upvoted the voter back in the same epoch (a reciprocal vote) carries
 # this part of its weight; the rest of it is lost to the voter, not moved to their other votes
-# (README, "How rewards work": a trading circle).
+# (docs/rewards.md: a trading circle).
 RECIPROCAL_FACTOR = 0.5
 # Weights are scored in millionths; the signals are stored with as many decimals.
 SIGNAL_DECIMALS = Decimal("0.000001")
@@ -292,7 +292,7 @@ async def co_voting_shares(
     conn: asyncpg.Connection, community_id: int, starts_at: datetime, ends_at: datetime
 ) -> dict[tuple[str, int], Decimal] | None:
     """Per item of the window with upvotes from co-voters, the share of its upvotes they cast
-    (the moderators' signal of a ring; README, "How rewards work"). Inside a transaction. None
+    (the moderators' signal of a ring; docs/rewards.md). Inside a transaction. None
     when it took longer than the statement timeout: a signal must never keep an epoch from
     closing (its lines then have no co-voting figure)."""
     await conn.execute(queries.plan_each_call)

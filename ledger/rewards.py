@@ -1,4 +1,4 @@
-"""The reward formula (README, "How rewards work"): an epoch's emission, and its split.
+"""The reward formula (docs/rewards.md): an epoch's emission, and its split.
 
 Everything is integer arithmetic on token base units (18 decimals): shares are floored and the
 units left over go one each to the largest remainders, so the split adds up exactly.
@@ -27,7 +27,7 @@ def emission(number: int, *, base: int, decay_epochs: int, decay_factor: Decimal
 
 def vote_weight(points: int) -> float:
     """A voter's weight from the whole points they held at the epoch's start: concave, so that
-    100 times the points is 10 times the say (README, "How rewards work")."""
+    100 times the points is 10 times the say (docs/rewards.md)."""
     return math.sqrt(points)
 
 
