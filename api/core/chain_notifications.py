@@ -20,7 +20,9 @@ import logging
 
 import asyncpg
 
+from agora import service
 from agora.service import Outage
+from agora.settings import Settings
 from api.core.pubsub import PubSub
 
 log = logging.getLogger("agora.api")
@@ -35,14 +37,16 @@ def _parse(payload: str) -> tuple[int, int] | None:
     return int(user), int(notification)
 
 
-async def relay(database_url: str, pubsub: PubSub) -> None:
+async def relay(database_url: str, settings: Settings, pubsub: PubSub) -> None:
     """Until cancelled: hand each notification PostgreSQL announces to its recipient's live
     subscriptions in this worker, across lost connections."""
     outage = Outage("PostgreSQL (the chain notifications listener)", log)
     while True:
         try:
-            conn = await asyncpg.connect(
-                database_url, server_settings={"application_name": "agora-api-listen"}
+            # The kit's connection: its keepalives tell a listener whose server vanished (no
+            # socket closed) that it is lost, where it would otherwise wait for ever.
+            conn = await service.connect(
+                database_url, settings, name="agora-api-listen", statement_timeout=False
             )
         except (OSError, asyncpg.PostgresError) as error:
             await outage.lost(error)

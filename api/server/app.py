@@ -190,7 +190,9 @@ def create_app(settings: Settings, *, database_url: str, redis_url: str) -> Star
         app.state.resources = resources
         follower = asyncio.create_task(pubsub.follow_invalidations())
         flusher = asyncio.create_task(flush_every())
-        chain_listener = asyncio.create_task(chain_notifications.relay(database_url, pubsub))
+        chain_listener = asyncio.create_task(
+            chain_notifications.relay(database_url, settings, pubsub)
+        )
         # What start-up loaded (modules, the schema, the pool; ~120,000 objects) lives as long
         # as the process: frozen, the collector stops walking it on every full collection,
         # each of which otherwise stopped the worker for 55-75 ms on the 2-core test machine.
