@@ -7,11 +7,10 @@ units left over go one each to the largest remainders, so the split adds up exac
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal
+from operator import attrgetter
+from typing import Literal, NamedTuple
 
 ItemKind = Literal["post", "comment"]
 
@@ -31,8 +30,7 @@ def vote_weight(points: int) -> float:
     return math.sqrt(points)
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):
     """A post or comment that scored in the epoch: `votes` eligible votes whose balance (up -
     down) is `score`, and `weight` (> 0) the same votes weighted by their voters' standing, in
     millionths (ledger/epochs.sql): the split's measure. `low_standing`: the part of its
@@ -46,23 +44,15 @@ class Item:
     weight: int
     low_standing: Decimal = Decimal(0)
 
-    @property
-    def order(self) -> tuple[int, int]:
-        # Ties of remainders go to posts before comments, then to older (smaller) ids.
-        return (0 if self.kind == "post" else 1, self.id)
 
-
-@dataclass(frozen=True, slots=True)
-class Line:
+# Named tuples, not dataclasses: an epoch has hundreds of thousands of items and lines, and a
+# frozen dataclass costs several times a tuple to build (tests/bench/README.md, "Rewards").
+class Line(NamedTuple):
     """An item's reward: `share` of the emission by weight, `amount` after the caps."""
 
     item: Item
     share: int
     amount: int
-
-
-def _order(item: Item) -> tuple[int, int]:
-    return item.order
 
 
 def largest_remainder(total: int, weights: list[int]) -> list[int]:
@@ -93,20 +83,25 @@ def split(
     `max_item_share` of the emission, no author above `max_author_share` (an author over the cap
     gets the cap, split among their items in proportion to what each had). What the caps take
     is not given to others: it stays in the community's pool."""
-    ordered = sorted(items, key=_order)
+    # Ties of remainders go to posts before comments, then to older (smaller) ids: sorted by id,
+    # then by kind ("post" after "comment", so reversed; the sort stays stable reversed).
+    ordered = sorted(items, key=attrgetter("id"))
+    ordered.sort(key=attrgetter("kind"), reverse=True)
     shares = largest_remainder(emission, [item.weight for item in ordered])
     item_cap = math.floor(emission * Fraction(max_item_share))
     amounts = [min(share, item_cap) for share in shares]
     author_cap = math.floor(emission * Fraction(max_author_share))
-    by_author: dict[int, list[int]] = defaultdict(list)
-    for index, item in enumerate(ordered):
-        by_author[item.author_id].append(index)
-    for indexes in by_author.values():
-        if sum(amounts[i] for i in indexes) > author_cap:
+    totals: dict[int, int] = {}
+    for item, amount in zip(ordered, amounts, strict=True):
+        totals[item.author_id] = totals.get(item.author_id, 0) + amount
+    over = {author for author, total in totals.items() if total > author_cap}
+    if over:
+        by_author: dict[int, list[int]] = {author: [] for author in over}
+        for index, item in enumerate(ordered):
+            if item.author_id in over:
+                by_author[item.author_id].append(index)
+        for indexes in by_author.values():
             capped = largest_remainder(author_cap, [amounts[i] for i in indexes])
             for i, amount in zip(indexes, capped, strict=True):
                 amounts[i] = amount
-    return [
-        Line(item, share, amount)
-        for item, share, amount in zip(ordered, shares, amounts, strict=True)
-    ]
+    return list(map(Line, ordered, shares, amounts))
