@@ -16,6 +16,7 @@ from api.core.types import CommentId, Info
 from api.inbox import events, mentions
 from api.inbox.repository import About, Written
 from api.posts import repository as posts
+from api.posts.authored import delete_own
 from api.posts.loaders import POST
 
 
@@ -149,18 +150,13 @@ async def edit_comment(
     return await load_comment(info, comment_id)
 
 
-async def delete_comment(
-    info: Info,
-    id: CommentId,
-) -> Comment:
-    viewer = await permissions.require_writer(info)
-    comment_id = ids.decode_one(id, "Comment")
-    async with info.context.pool.acquire() as conn, conn.transaction():
-        row = await lock_comment_or_404(conn, comment_id)
-        permissions.require_author(viewer, row["author_id"], "comment")
-        await repository.delete_comment(conn, comment_id=comment_id)
-    await events.content_written(info.context.pubsub)
+async def delete_comment(info: Info, id: CommentId) -> Comment:
+    comment_id = await delete_own(info, id, "Comment", lock=lock_comment_or_404, delete=_delete_row)
     return await load_comment(info, comment_id)
+
+
+async def _delete_row(conn: Executor, comment_id: int) -> None:
+    await repository.delete_comment(conn, comment_id=comment_id)
 
 
 @strawberry.type

@@ -12,6 +12,7 @@ from api.communities.loaders import COMMUNITY_CHAIN, MAX_MODERATORS, MODERATORS
 from api.core import ids
 from api.core.loaders import Standing
 from api.core.pagination import MAX_ITEMS, Connection, check_page_size, empty_connection
+from api.core.rows import columns
 from api.core.types import After, First, Info
 from api.core.types import field as resolver_field
 from api.governance.loaders import GOVERNANCE
@@ -170,17 +171,11 @@ class Community:
         """Build from a communities row (a table's, or a view's joined `community`, a whole
         communities row); `standing` is the viewer's in it (`Loaders.standing`)."""
         return cls(
+            **columns(row, "creator_id", "name", "title", "description", "description_html"),
+            **columns(row, "created_at", "member_count", "post_count"),
             row_id=row["id"],
             id=strawberry.ID(ids.encode("Community", row["id"])),
-            creator_id=row["creator_id"],
-            name=row["name"],
-            title=row["title"],
-            description=row["description"],
-            description_html=row["description_html"],
             rules=list(row["rules"]),
-            created_at=row["created_at"],
-            member_count=row["member_count"],
-            post_count=row["post_count"],
             viewer_is_member=standing.member,
             viewer_is_moderator=standing.moderator,
             viewer_is_banned=standing.banned,

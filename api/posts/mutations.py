@@ -15,6 +15,7 @@ from api.core.types import Info, PostId
 from api.inbox import events, mentions
 from api.inbox.repository import About, Written
 from api.posts import repository
+from api.posts.authored import delete_own
 from api.posts.loaders import POST
 from api.posts.types import Post, post_for_viewer
 
@@ -133,18 +134,13 @@ async def edit_post(
     return await load_post(info, post_id)
 
 
-async def delete_post(
-    info: Info,
-    id: PostId,
-) -> Post:
-    viewer = await permissions.require_writer(info)
-    post_id = ids.decode_one(id, "Post")
-    async with info.context.pool.acquire() as conn, conn.transaction():
-        row = await lock_post_or_404(conn, post_id)
-        permissions.require_author(viewer, row["author_id"], "post")
-        await repository.delete_post(conn, post_id=post_id)
-    await events.content_written(info.context.pubsub)
+async def delete_post(info: Info, id: PostId) -> Post:
+    post_id = await delete_own(info, id, "Post", lock=lock_post_or_404, delete=_delete_row)
     return await load_post(info, post_id)
+
+
+async def _delete_row(conn: Executor, post_id: int) -> None:
+    await repository.delete_post(conn, post_id=post_id)
 
 
 @strawberry.type
