@@ -195,6 +195,12 @@ class Keyset:
         """The sort key to start strictly after; None for the first page."""
         return decode_cursor(cursor, self.kind, *self.elements)
 
+    def start(self, first: int, after: str | None) -> list[Any] | None:
+        """`after(after)`, once `first` is checked: where a page starts, and every page needs
+        both checked before it reads anything."""
+        check_page_size(first)
+        return self.after(after)
+
     def cursor(self, row: asyncpg.Record) -> str:
         return encode_cursor(self.kind, self.key(row))
 

@@ -14,7 +14,7 @@ import strawberry
 from eth_utils import keccak
 
 from api.core.errors import BadUserInput, shown
-from api.core.pagination import MAX_ITEMS, Connection, Keyset, check_page_size, int32, row_id
+from api.core.pagination import MAX_ITEMS, Connection, Keyset, int32, row_id
 from api.core.scalars import BigInt
 from api.core.types import After, First, Info
 from api.core.types import field as resolver_field
@@ -388,8 +388,7 @@ class Proposal:
         self, info: Info, first: First = 25, after: After = None
     ) -> Connection[ProposalVote]:
         """Its votes, newest first."""
-        check_page_size(first)
-        key = _VOTES.after(after)
+        key = _VOTES.start(first, after)
         rows = await repository.list_votes(
             info.context.pool,
             governor=self.governor,
@@ -501,8 +500,7 @@ class Governance:
         after: After = None,
     ) -> Connection[Proposal]:
         """Its proposals, newest first; only those in `state` if given."""
-        check_page_size(first)
-        key = _PROPOSALS.after(after)
+        key = _PROPOSALS.start(first, after)
         rows = await repository.list_proposals(
             info.context.pool,
             governor=self.governor,
@@ -660,8 +658,7 @@ async def delegates_of(
     info: Info, *, community_row_id: int, governance: asyncpg.Record, first: int, after: str | None
 ) -> Connection[Delegate]:
     """A community's delegates, most voting power first (`Community.delegates`)."""
-    check_page_size(first)
-    key = _DELEGATES.after(after)
+    key = _DELEGATES.start(first, after)
     rows = await repository.list_delegates(
         info.context.pool,
         token=bytes(governance["token"]),
