@@ -234,9 +234,7 @@ async def unban_user(
 
 
 async def report(
-    info: Info,
-    target_id: ItemId,
-    reason: Annotated[str, strawberry.argument(description="Why.")],
+    info: Info, target_id: ItemId, reason: Annotated[str, strawberry.argument(description="Why.")]
 ) -> bool:
     """Flag a post or comment to the community's moderators (once per person and target)."""
     viewer = await permissions.require_writer(info)

@@ -27,10 +27,7 @@ _BANS = Keyset("bans", (moment, row_id), lambda r: [r["created_at"].isoformat(),
 
 
 async def modlog(
-    info: Info,
-    community: CommunityName,
-    first: First = 25,
-    after: After = None,
+    info: Info, community: CommunityName, first: First = 25, after: After = None
 ) -> Connection[ModlogEntry]:
     """Every moderator action in the community, and every election and impeachment of its
     moderators on-chain, newest first; public, as Lemmy's modlog is."""
@@ -79,10 +76,7 @@ async def reports(
 
 
 async def bans(
-    info: Info,
-    community: CommunityName,
-    first: First = 25,
-    after: After = None,
+    info: Info, community: CommunityName, first: First = 25, after: After = None
 ) -> Connection[Ban]:
     """The people banned from the community now (expired bans are over), newest ban first."""
     check_page_size(first)
