@@ -12,6 +12,7 @@ from api.comments import repository
 from api.comments.types import MAX_DEPTH, Comment, comment_for_viewer
 from api.core import idempotency, ids, permissions, validation
 from api.core.errors import BadUserInput, NotFound
+from api.core.rows import only_row, undeleted
 from api.core.types import CommentId, Info
 from api.inbox import events, mentions
 from api.inbox.repository import About, Written
@@ -43,16 +44,11 @@ async def _body(info: Info, body: str) -> tuple[str, str]:
 
 async def load_comment(info: Info, comment_id: int) -> Comment:
     rows = await repository.get_comment_views_by_ids(info.context.pool, comment_ids=[comment_id])
-    if not rows:
-        raise NotFound("That comment does not exist.")
-    return await comment_for_viewer(info, rows[0])
+    return await comment_for_viewer(info, only_row(rows, "comment"))
 
 
 async def lock_comment_or_404(conn: Executor, comment_id: int) -> asyncpg.Record:
-    row = await repository.lock_comment(conn, comment_id=comment_id)
-    if row is None or row["deleted_at"] is not None:
-        raise NotFound("That comment does not exist or was deleted.")
-    return row
+    return undeleted(await repository.lock_comment(conn, comment_id=comment_id), "comment")
 
 
 async def create_comment(

@@ -10,7 +10,7 @@ import strawberry
 from agora.db import Executor
 from api.communities.mutations import get_community_or_404
 from api.core import idempotency, ids, permissions, validation
-from api.core.errors import NotFound
+from api.core.rows import only_row, undeleted
 from api.core.types import Info, PostId
 from api.inbox import events, mentions
 from api.inbox.repository import About, Written
@@ -52,16 +52,11 @@ async def _body(info: Info, body: str | None) -> tuple[str | None, str | None]:
 async def load_post(info: Info, post_id: int) -> Post:
     """The post as it is now (after a write: not from the request's loader cache)."""
     rows = await repository.get_post_views_by_ids(info.context.pool, post_ids=[post_id])
-    if not rows:
-        raise NotFound("That post does not exist.")
-    return await post_for_viewer(info, rows[0])
+    return await post_for_viewer(info, only_row(rows, "post"))
 
 
 async def lock_post_or_404(conn: Executor, post_id: int) -> asyncpg.Record:
-    row = await repository.lock_post(conn, post_id=post_id)
-    if row is None or row["deleted_at"] is not None:
-        raise NotFound("That post does not exist or was deleted.")
-    return row
+    return undeleted(await repository.lock_post(conn, post_id=post_id), "post")
 
 
 async def create_post(
