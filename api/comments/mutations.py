@@ -122,6 +122,7 @@ async def create_comment(
     return await load_comment(info, comment_id)
 
 
+# Its arguments as the schema declares them: alike in shape by design (see api/core/types.py).
 async def edit_comment(
     info: Info,
     input: Annotated[EditCommentInput, strawberry.argument(description="The new version.")],
@@ -146,6 +147,8 @@ async def edit_comment(
     return await load_comment(info, comment_id)
 
 
+# The steps of a deletion are api.posts.authored.delete_own; what is left here (and in
+# api/posts/mutations.py, alike by design) is which rows it locks and deletes.
 async def delete_comment(info: Info, id: CommentId) -> Comment:
     comment_id = await delete_own(info, id, "Comment", lock=lock_comment_or_404, delete=_delete_row)
     return await load_comment(info, comment_id)
@@ -155,6 +158,7 @@ async def _delete_row(conn: Executor, comment_id: int) -> None:
     await repository.delete_comment(conn, comment_id=comment_id)
 
 
+# The domain's root fields: alike in shape to other domains' by design (see api/core/types.py).
 @strawberry.type
 class CommentMutation:
     create_comment = strawberry.mutation(

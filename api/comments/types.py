@@ -30,6 +30,7 @@ from api.users.types import User
 from api.votes.types import VoteDirection, direction_of
 
 
+# A schema enum, value by value: alike in shape to others by design (see api/core/types.py).
 @strawberry.enum(description="The orders of a post's comments.")
 class CommentSort(Enum):
     BEST = strawberry.enum_value(
@@ -56,6 +57,7 @@ COMMENT_REVISIONS: LoaderKey[int, list[Revision]] = LoaderKey(
 )
 
 
+# A schema type, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.type(description="A comment on a post, or a reply to another comment.")
 class Comment:
     """A comment as one viewer sees it: deleted or removed content is already blanked out."""

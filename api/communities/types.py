@@ -23,6 +23,7 @@ from governance import community_id
 from governance.operator import token_symbol
 
 
+# A schema enum, value by value: alike in shape to others by design (see api/core/types.py).
 @strawberry.enum(description="The orders of `communities`.")
 class CommunitySort(Enum):
     POPULAR = strawberry.enum_value("POPULAR", description="Most members first.")
@@ -47,6 +48,7 @@ def _address(raw: bytes | None) -> str | None:
     return checksummed("0x" + raw.hex()) if raw is not None else None
 
 
+# A schema type, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.type(description="A community's creation on-chain.")
 class CommunityChain:
     status: ChainStatus = strawberry.field(description="Where the creation stands.")
@@ -61,6 +63,7 @@ class CommunityChain:
     )
 
 
+# A schema type, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.type(
     description=(
         "A community: its posts, members and moderators, and its token and governor on-chain."

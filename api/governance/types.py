@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import asyncpg
 
 
+# A schema enum, value by value: alike in shape to others by design (see api/core/types.py).
 @strawberry.enum(description="A proposal's state, as OpenZeppelin's Governor has it.")
 class ProposalState(Enum):
     PENDING = strawberry.enum_value("PENDING", description="Proposed; voting has not opened yet.")
@@ -53,6 +54,7 @@ class ProposalKind(Enum):
     OTHER = strawberry.enum_value("OTHER", description="Any other calls.")
 
 
+# A schema enum, value by value: alike in shape to others by design (see api/core/types.py).
 @strawberry.enum(description="A step of a proposal's life.")
 class ProposalStepKind(Enum):
     CREATED = strawberry.enum_value("CREATED", description="It was proposed.")
@@ -233,6 +235,7 @@ _VOTES = Keyset("proposal_votes", (row_id, int32), lambda r: [r["block_number"],
 _PROPOSALS = Keyset("proposals", (row_id, int32), lambda r: [r["block_number"], r["log_index"]])
 
 
+# A schema type, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.type(
     description="A proposal to a community's governor, from the indexer's mirror of the chain."
 )
@@ -463,6 +466,7 @@ class Proposal:
         )
 
 
+# A schema type, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.type(
     description="A community's token and governor as the chain has them (through the indexer)."
 )
@@ -577,6 +581,7 @@ class IndexerStatus:
     )
 
 
+# A schema type, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.type(
     description=(
         "An account votes count through in a community (its own, or others' delegated to it)."

@@ -91,6 +91,7 @@ async def bans(
     return _BANS.page(rows, first, lambda r: Ban.from_row(r, found))
 
 
+# The domain's root fields: alike in shape to other domains' by design (see api/core/types.py).
 @strawberry.type
 class ModerationQuery:
     modlog = strawberry.field(

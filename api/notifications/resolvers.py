@@ -55,6 +55,7 @@ def _decode(global_id: str) -> int:
     return ids.decode_one(global_id, "Notification", field="ids")
 
 
+# The domain's root fields: alike in shape to other domains' by design (see api/core/types.py).
 @strawberry.type
 class NotificationQuery:
     notifications = strawberry.field(

@@ -20,6 +20,7 @@ from api.posts.loaders import POST
 from api.posts.types import Post, post_for_viewer
 
 
+# A schema input, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.input(description="A new post: a text post (`body`) or a link post (`url`).")
 class CreatePostInput:
     community: str = strawberry.field(description="The community's name.")
@@ -129,6 +130,8 @@ async def edit_post(
     return await load_post(info, post_id)
 
 
+# The steps of a deletion are api.posts.authored.delete_own; what is left here (and in
+# api/comments/mutations.py, alike by design) is which rows it locks and deletes.
 async def delete_post(info: Info, id: PostId) -> Post:
     post_id = await delete_own(info, id, "Post", lock=lock_post_or_404, delete=_delete_row)
     return await load_post(info, post_id)

@@ -29,6 +29,7 @@ from api.users.types import User
 from api.votes.types import VoteDirection
 
 
+# A schema enum, value by value: alike in shape to others by design (see api/core/types.py).
 @strawberry.enum(description="The orders of `posts`.")
 class PostSort(Enum):
     HOT = strawberry.enum_value(

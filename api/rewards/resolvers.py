@@ -74,6 +74,8 @@ async def reward_totals(
     return RewardTotals(earned=BigInt(int(row["earned"])), paid=BigInt(int(row["paid"])))
 
 
+# A paged field's steps, one call each (its page, its own query, its connection): alike in
+# shape to the other paged fields by design.
 async def reward_epochs(
     root: Community, info: Info, first: First = 25, after: After = None
 ) -> Connection[RewardEpoch]:

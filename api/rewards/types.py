@@ -45,6 +45,7 @@ MAX_REWARD_ITEMS = 25
 MAX_PAYOUTS = 100
 
 
+# A schema enum, value by value: alike in shape to others by design (see api/core/types.py).
 @strawberry.enum(description="Where a mint of rewards stands.")
 class PayoutStatus(Enum):
     PENDING = strawberry.enum_value("PENDING", description="Queued; not sent yet.")
@@ -52,6 +53,7 @@ class PayoutStatus(Enum):
     PAID = strawberry.enum_value("PAID", description="Mined and booked.")
 
 
+# A schema enum, value by value: alike in shape to others by design (see api/core/types.py).
 @strawberry.enum(description="Where a reward epoch stands.")
 class EpochStatus(Enum):
     OPEN = strawberry.enum_value("OPEN", description="Counting: its votes still come in.")
@@ -112,6 +114,7 @@ class Payout:
         )
 
 
+# A schema type, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.type(
     description="A period of a community's rewards: the votes in it decide who earns its emission."
 )

@@ -76,6 +76,8 @@ def comment_tips(root: Comment, info: Info) -> TipSummary | Awaitable[TipSummary
 _TIPS = Keyset("tips", (row_id, int32), lambda r: [r["block_number"], r["log_index"]])
 
 
+# A paged field's steps, one call each (its page, its own query, its connection): alike in
+# shape to the other paged fields by design.
 async def post_tippers(
     root: Post, info: Info, first: First = 25, after: After = None
 ) -> Connection[Tip]:
