@@ -196,8 +196,8 @@ class Keyset:
         return decode_cursor(cursor, self.kind, *self.elements)
 
     def start(self, first: int, after: str | None) -> list[Any] | None:
-        """`after(after)`, once `first` is checked: where a page starts, and every page needs
-        both checked before it reads anything."""
+        """The sort key to start strictly after (None for the first page), once `first` is
+        known to be a page size we serve: the two checks a page makes before it reads."""
         check_page_size(first)
         return self.after(after)
 

@@ -24,9 +24,9 @@ async def delete_own(
 ) -> int:
     """Delete the viewer's own post or comment of global id `id`, and return its row id.
 
-    `lock` locks the row (NOT_FOUND when it is missing or deleted already); the author is
-    checked under that lock, so a deletion cannot cross a change of hands, and shared pages
-    learn of it only once it is committed."""
+    `lock` locks the row (NOT_FOUND when it is missing or deleted already), the author is
+    checked on the locked row, `delete` deletes it; the shared pages learn of it once the
+    transaction has committed."""
     viewer = await permissions.require_writer(info)
     row_id = ids.decode_one(id, kind)
     async with info.context.pool.acquire() as conn, conn.transaction():
