@@ -144,6 +144,7 @@ async def viewer(info: Info) -> ViewerInfo | None:
     )
 
 
+# The domain's root fields: alike in shape to other domains' by design (see api/core/types.py).
 @strawberry.type
 class AuthQuery:
     viewer = strawberry.field(

@@ -18,6 +18,7 @@ from eth_account.messages import encode_defunct
 from eth_utils import is_checksum_address, to_checksum_address
 
 from api.core.errors import shown
+from api.core.rows import columns
 
 STATEMENT = (
     "Sign in to Agora. This request will not trigger a blockchain transaction or cost any gas."
@@ -152,13 +153,8 @@ def parse(text: str) -> SiweMessage:
     issued_at = _time(fields["issued_at"], "issued-at time")
     assert issued_at is not None
     return SiweMessage(
-        domain=fields["domain"],
-        address=fields["address"],
-        statement=fields["statement"],
-        uri=fields["uri"],
-        version=fields["version"],
+        **columns(fields, "domain", "address", "statement", "uri", "version", "nonce"),
         chain_id=int(fields["chain_id"]),
-        nonce=fields["nonce"],
         issued_at=issued_at,
         expiration_time=_time(fields["expiration_time"], "expiration time"),
         not_before=_time(fields["not_before"], "not-before time"),

@@ -33,6 +33,7 @@ class SignInChallenge:
     )
 
 
+# A schema type, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.type(
     description="A signed-in session: for the browser a cookie, for scripts a bearer token."
 )

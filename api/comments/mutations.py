@@ -12,10 +12,12 @@ from api.comments import repository
 from api.comments.types import MAX_DEPTH, Comment, comment_for_viewer
 from api.core import idempotency, ids, permissions, validation
 from api.core.errors import BadUserInput, NotFound
+from api.core.rows import only_row, undeleted
 from api.core.types import CommentId, Info
 from api.inbox import events, mentions
 from api.inbox.repository import About, Written
 from api.posts import repository as posts
+from api.posts.authored import delete_own
 from api.posts.loaders import POST
 
 
@@ -42,16 +44,11 @@ async def _body(info: Info, body: str) -> tuple[str, str]:
 
 async def load_comment(info: Info, comment_id: int) -> Comment:
     rows = await repository.get_comment_views_by_ids(info.context.pool, comment_ids=[comment_id])
-    if not rows:
-        raise NotFound("That comment does not exist.")
-    return await comment_for_viewer(info, rows[0])
+    return await comment_for_viewer(info, only_row(rows, "comment"))
 
 
 async def lock_comment_or_404(conn: Executor, comment_id: int) -> asyncpg.Record:
-    row = await repository.lock_comment(conn, comment_id=comment_id)
-    if row is None or row["deleted_at"] is not None:
-        raise NotFound("That comment does not exist or was deleted.")
-    return row
+    return undeleted(await repository.lock_comment(conn, comment_id=comment_id), "comment")
 
 
 async def create_comment(
@@ -125,6 +122,7 @@ async def create_comment(
     return await load_comment(info, comment_id)
 
 
+# Its arguments as the schema declares them: alike in shape by design (see api/core/types.py).
 async def edit_comment(
     info: Info,
     input: Annotated[EditCommentInput, strawberry.argument(description="The new version.")],
@@ -149,20 +147,18 @@ async def edit_comment(
     return await load_comment(info, comment_id)
 
 
-async def delete_comment(
-    info: Info,
-    id: CommentId,
-) -> Comment:
-    viewer = await permissions.require_writer(info)
-    comment_id = ids.decode_one(id, "Comment")
-    async with info.context.pool.acquire() as conn, conn.transaction():
-        row = await lock_comment_or_404(conn, comment_id)
-        permissions.require_author(viewer, row["author_id"], "comment")
-        await repository.delete_comment(conn, comment_id=comment_id)
-    await events.content_written(info.context.pubsub)
+# The steps of a deletion are api.posts.authored.delete_own; what is left here (and in
+# api/posts/mutations.py, alike by design) is which rows it locks and deletes.
+async def delete_comment(info: Info, id: CommentId) -> Comment:
+    comment_id = await delete_own(info, id, "Comment", lock=lock_comment_or_404, delete=_delete_row)
     return await load_comment(info, comment_id)
 
 
+async def _delete_row(conn: Executor, comment_id: int) -> None:
+    await repository.delete_comment(conn, comment_id=comment_id)
+
+
+# The domain's root fields: alike in shape to other domains' by design (see api/core/types.py).
 @strawberry.type
 class CommentMutation:
     create_comment = strawberry.mutation(

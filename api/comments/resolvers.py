@@ -76,6 +76,8 @@ async def comment(
     return await comment_for_viewer(info, rows[0]) if rows else None
 
 
+# A paged field's steps, one call each (its page, its own query, its connection): alike in
+# shape to the other paged fields by design.
 async def user_comments(
     root: User, info: Info, first: First = 25, after: After = None
 ) -> Connection[Comment]:
@@ -99,6 +101,7 @@ def attach() -> None:
     )
 
 
+# The domain's root fields: alike in shape to other domains' by design (see api/core/types.py).
 @strawberry.type
 class CommentQuery:
     comment = strawberry.field(

@@ -14,6 +14,7 @@ from api.comments import repository
 from api.core import ids, visibility
 from api.core.loaders import LoaderKey, Loaders, now_or_later
 from api.core.pagination import MAX_ITEMS
+from api.core.rows import columns
 from api.core.types import Info
 from api.core.types import field as resolver_field
 from api.posts.loaders import POST
@@ -29,6 +30,7 @@ from api.users.types import User
 from api.votes.types import VoteDirection, direction_of
 
 
+# A schema enum, value by value: alike in shape to others by design (see api/core/types.py).
 @strawberry.enum(description="The orders of a post's comments.")
 class CommentSort(Enum):
     BEST = strawberry.enum_value(
@@ -55,6 +57,7 @@ COMMENT_REVISIONS: LoaderKey[int, list[Revision]] = LoaderKey(
 )
 
 
+# A schema type, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.type(description="A comment on a post, or a reply to another comment.")
 class Comment:
     """A comment as one viewer sees it: deleted or removed content is already blanked out."""
@@ -167,27 +170,19 @@ class Comment:
         hidden = blocked or visibility.placeholder(row, reveal) is not None
         parent = row["parent_id"]
         return cls(
+            **columns(row, "author_id", "community_id", "path", "depth", "created_at", "edited_at"),
+            **columns(row, "score", "upvotes", "downvotes", "reply_count"),
             row_id=row["id"],
             post_row_id=row["post_id"],
-            author_id=row["author_id"],
-            community_id=row["community_id"],
-            path=row["path"],
             id=strawberry.ID(ids.encode("Comment", row["id"])),
             post_id=strawberry.ID(ids.encode("Post", row["post_id"])),
             parent_id=strawberry.ID(ids.encode("Comment", parent)) if parent else None,
-            depth=row["depth"],
             body=None if hidden else row["body"],
             body_html=None if hidden else row["body_html"],
             author=None if hidden else User.from_row(row["author"]),
-            created_at=row["created_at"],
-            edited_at=row["edited_at"],
             is_deleted=row["deleted_at"] is not None,
             is_removed=row["removed_at"] is not None,
             is_blocked=blocked,
-            score=row["score"],
-            upvotes=row["upvotes"],
-            downvotes=row["downvotes"],
-            reply_count=row["reply_count"],
         )
 
 

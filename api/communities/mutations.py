@@ -38,6 +38,7 @@ async def get_community_or_404(info: Info, name: str) -> Community:
     return await community_for_viewer(info, row)
 
 
+# Its arguments as the schema declares them: alike in shape by design (see api/core/types.py).
 async def create_community(
     info: Info,
     input: Annotated[CreateCommunityInput, strawberry.argument(description="The community.")],

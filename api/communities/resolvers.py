@@ -117,6 +117,7 @@ def attach() -> None:
     )
 
 
+# The domain's root fields: alike in shape to other domains' by design (see api/core/types.py).
 @strawberry.type
 class CommunityQuery:
     community = strawberry.field(

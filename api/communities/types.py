@@ -12,6 +12,7 @@ from api.communities.loaders import COMMUNITY_CHAIN, MAX_MODERATORS, MODERATORS
 from api.core import ids
 from api.core.loaders import Standing
 from api.core.pagination import MAX_ITEMS, Connection, check_page_size, empty_connection
+from api.core.rows import columns
 from api.core.types import After, First, Info
 from api.core.types import field as resolver_field
 from api.governance.loaders import GOVERNANCE
@@ -22,6 +23,7 @@ from governance import community_id
 from governance.operator import token_symbol
 
 
+# A schema enum, value by value: alike in shape to others by design (see api/core/types.py).
 @strawberry.enum(description="The orders of `communities`.")
 class CommunitySort(Enum):
     POPULAR = strawberry.enum_value("POPULAR", description="Most members first.")
@@ -46,6 +48,7 @@ def _address(raw: bytes | None) -> str | None:
     return checksummed("0x" + raw.hex()) if raw is not None else None
 
 
+# A schema type, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.type(description="A community's creation on-chain.")
 class CommunityChain:
     status: ChainStatus = strawberry.field(description="Where the creation stands.")
@@ -60,6 +63,7 @@ class CommunityChain:
     )
 
 
+# A schema type, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.type(
     description=(
         "A community: its posts, members and moderators, and its token and governor on-chain."
@@ -170,17 +174,11 @@ class Community:
         """Build from a communities row (a table's, or a view's joined `community`, a whole
         communities row); `standing` is the viewer's in it (`Loaders.standing`)."""
         return cls(
+            **columns(row, "creator_id", "name", "title", "description", "description_html"),
+            **columns(row, "created_at", "member_count", "post_count"),
             row_id=row["id"],
             id=strawberry.ID(ids.encode("Community", row["id"])),
-            creator_id=row["creator_id"],
-            name=row["name"],
-            title=row["title"],
-            description=row["description"],
-            description_html=row["description_html"],
             rules=list(row["rules"]),
-            created_at=row["created_at"],
-            member_count=row["member_count"],
-            post_count=row["post_count"],
             viewer_is_member=standing.member,
             viewer_is_moderator=standing.moderator,
             viewer_is_banned=standing.banned,

@@ -195,6 +195,12 @@ class Keyset:
         """The sort key to start strictly after; None for the first page."""
         return decode_cursor(cursor, self.kind, *self.elements)
 
+    def start(self, first: int, after: str | None) -> list[Any] | None:
+        """The sort key to start strictly after (None for the first page), once `first` is
+        known to be a page size we serve: the two checks a page makes before it reads."""
+        check_page_size(first)
+        return self.after(after)
+
     def cursor(self, row: asyncpg.Record) -> str:
         return encode_cursor(self.kind, self.key(row))
 

@@ -13,6 +13,14 @@ from api.core.pagination import MAX_PAGE_SIZE
 
 Info = strawberry.Info[Context, None]
 
+# Declarations alike by design. The schema is written as strawberry reads it: each enum value,
+# field, argument and root field on its own line (or three), with the description a client
+# reads in GraphiQL. Two enums, two object types, two domains' root Query or Mutation classes,
+# two argument lists, or the steps of two paged fields (each step already one call) can then
+# match line for line in shape while they declare different parts of the schema. They stay
+# written out: a table that generated them would hide from the reader what the schema says.
+# Where a duplicates report pairs such places, a comment there says so and points here.
+
 # Arguments many fields take, described once.
 CommunityName = Annotated[str, strawberry.argument(description="The community's name.")]
 PostId = Annotated[strawberry.ID, strawberry.argument(description="The post's global id.")]

@@ -196,6 +196,7 @@ DraftDescription = Annotated[
 ]
 
 
+# Its arguments as the schema declares them: alike in shape by design (see api/core/types.py).
 async def propose_moderator_election(
     info: Info,
     community: CommunityName,
@@ -209,6 +210,7 @@ async def propose_moderator_election(
     )
 
 
+# Its arguments as the schema declares them: alike in shape by design (see api/core/types.py).
 async def propose_impeachment(
     info: Info,
     community: CommunityName,

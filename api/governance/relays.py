@@ -44,6 +44,7 @@ REASON_MAX_LENGTH = 1_000
 _SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
 
+# A schema enum, value by value: alike in shape to others by design (see api/core/types.py).
 @strawberry.enum(description="Where a relayed vote or tip stands.")
 class RelayStatus(Enum):
     PENDING = strawberry.enum_value(
@@ -161,6 +162,7 @@ def _refuse_as_the_chain_would(facts: chain.BallotFacts) -> None:
     raise Conflict(f"The governor would refuse this ballot now: {facts.refusal}.")
 
 
+# Its arguments as the schema declares them: alike in shape by design (see api/core/types.py).
 async def relay_vote(
     info: Info,
     proposal_id: Annotated[

@@ -43,6 +43,7 @@ def explorer_url(info: Info) -> str | None:
     return url.rstrip("/") if url else None
 
 
+# The domain's root fields: alike in shape to other domains' by design (see api/core/types.py).
 @strawberry.type
 class GovernanceQuery:
     indexer = strawberry.field(

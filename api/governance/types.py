@@ -14,7 +14,7 @@ import strawberry
 from eth_utils import keccak
 
 from api.core.errors import BadUserInput, shown
-from api.core.pagination import MAX_ITEMS, Connection, Keyset, check_page_size, int32, row_id
+from api.core.pagination import MAX_ITEMS, Connection, Keyset, int32, row_id
 from api.core.scalars import BigInt
 from api.core.types import After, First, Info
 from api.core.types import field as resolver_field
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import asyncpg
 
 
+# A schema enum, value by value: alike in shape to others by design (see api/core/types.py).
 @strawberry.enum(description="A proposal's state, as OpenZeppelin's Governor has it.")
 class ProposalState(Enum):
     PENDING = strawberry.enum_value("PENDING", description="Proposed; voting has not opened yet.")
@@ -53,6 +54,7 @@ class ProposalKind(Enum):
     OTHER = strawberry.enum_value("OTHER", description="Any other calls.")
 
 
+# A schema enum, value by value: alike in shape to others by design (see api/core/types.py).
 @strawberry.enum(description="A step of a proposal's life.")
 class ProposalStepKind(Enum):
     CREATED = strawberry.enum_value("CREATED", description="It was proposed.")
@@ -233,6 +235,7 @@ _VOTES = Keyset("proposal_votes", (row_id, int32), lambda r: [r["block_number"],
 _PROPOSALS = Keyset("proposals", (row_id, int32), lambda r: [r["block_number"], r["log_index"]])
 
 
+# A schema type, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.type(
     description="A proposal to a community's governor, from the indexer's mirror of the chain."
 )
@@ -388,8 +391,7 @@ class Proposal:
         self, info: Info, first: First = 25, after: After = None
     ) -> Connection[ProposalVote]:
         """Its votes, newest first."""
-        check_page_size(first)
-        key = _VOTES.after(after)
+        key = _VOTES.start(first, after)
         rows = await repository.list_votes(
             info.context.pool,
             governor=self.governor,
@@ -464,6 +466,7 @@ class Proposal:
         )
 
 
+# A schema type, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.type(
     description="A community's token and governor as the chain has them (through the indexer)."
 )
@@ -501,8 +504,7 @@ class Governance:
         after: After = None,
     ) -> Connection[Proposal]:
         """Its proposals, newest first; only those in `state` if given."""
-        check_page_size(first)
-        key = _PROPOSALS.after(after)
+        key = _PROPOSALS.start(first, after)
         rows = await repository.list_proposals(
             info.context.pool,
             governor=self.governor,
@@ -579,6 +581,7 @@ class IndexerStatus:
     )
 
 
+# A schema type, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.type(
     description=(
         "An account votes count through in a community (its own, or others' delegated to it)."
@@ -660,8 +663,7 @@ async def delegates_of(
     info: Info, *, community_row_id: int, governance: asyncpg.Record, first: int, after: str | None
 ) -> Connection[Delegate]:
     """A community's delegates, most voting power first (`Community.delegates`)."""
-    check_page_size(first)
-    key = _DELEGATES.after(after)
+    key = _DELEGATES.start(first, after)
     rows = await repository.list_delegates(
         info.context.pool,
         token=bytes(governance["token"]),

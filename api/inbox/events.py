@@ -36,11 +36,7 @@ async def replied(
 
 
 async def mentioned_in(
-    db: Executor,
-    *,
-    about: About,
-    actor_id: int,
-    mentions: list[str],
+    db: Executor, *, about: About, actor_id: int, mentions: list[str]
 ) -> list[Written]:
     """A post was written or edited, or a comment edited: MENTION to whom it names (once per
     person and item, however often it is edited)."""

@@ -141,6 +141,7 @@ async def remove_comment(
     return await load_comment(info, comment_id)
 
 
+# A schema input, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.input(description="A ban to impose.")
 class BanUserInput:
     community: str = strawberry.field(description="The community's name.")
@@ -234,9 +235,7 @@ async def unban_user(
 
 
 async def report(
-    info: Info,
-    target_id: ItemId,
-    reason: Annotated[str, strawberry.argument(description="Why.")],
+    info: Info, target_id: ItemId, reason: Annotated[str, strawberry.argument(description="Why.")]
 ) -> bool:
     """Flag a post or comment to the community's moderators (once per person and target)."""
     viewer = await permissions.require_writer(info)
@@ -302,6 +301,7 @@ async def reopen_report(
     return Report.from_row(await _report_or_404(info, report_id))
 
 
+# The domain's root fields: alike in shape to other domains' by design (see api/core/types.py).
 @strawberry.type
 class ModerationMutation:
     remove_post = strawberry.mutation(

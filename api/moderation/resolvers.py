@@ -27,10 +27,7 @@ _BANS = Keyset("bans", (moment, row_id), lambda r: [r["created_at"].isoformat(),
 
 
 async def modlog(
-    info: Info,
-    community: CommunityName,
-    first: First = 25,
-    after: After = None,
+    info: Info, community: CommunityName, first: First = 25, after: After = None
 ) -> Connection[ModlogEntry]:
     """Every moderator action in the community, and every election and impeachment of its
     moderators on-chain, newest first; public, as Lemmy's modlog is."""
@@ -79,10 +76,7 @@ async def reports(
 
 
 async def bans(
-    info: Info,
-    community: CommunityName,
-    first: First = 25,
-    after: After = None,
+    info: Info, community: CommunityName, first: First = 25, after: After = None
 ) -> Connection[Ban]:
     """The people banned from the community now (expired bans are over), newest ban first."""
     check_page_size(first)
@@ -97,6 +91,7 @@ async def bans(
     return _BANS.page(rows, first, lambda r: Ban.from_row(r, found))
 
 
+# The domain's root fields: alike in shape to other domains' by design (see api/core/types.py).
 @strawberry.type
 class ModerationQuery:
     modlog = strawberry.field(

@@ -19,6 +19,7 @@ from api.posts.types import Post, post_for_viewer
 from api.users.types import User
 
 
+# A schema enum, value by value: alike in shape to others by design (see api/core/types.py).
 @strawberry.enum(description="What a moderation log entry records.")
 class ModAction(Enum):
     REMOVE_POST = strawberry.enum_value("REMOVE_POST", description="A moderator removed a post.")

@@ -8,7 +8,7 @@ import strawberry
 
 from api.core import ids, permissions
 from api.core.errors import BadUserInput
-from api.core.pagination import MAX_PAGE_SIZE, Connection, Keyset, check_page_size, row_id
+from api.core.pagination import MAX_PAGE_SIZE, Connection, Keyset, row_id
 from api.core.types import After, First, Info
 from api.inbox import repository
 from api.notifications.types import Notification
@@ -24,8 +24,7 @@ async def notifications(
 ) -> Connection[Notification]:
     """The signed-in person's notifications, newest first; only the unread ones if asked."""
     viewer = permissions.require_viewer(info)
-    check_page_size(first)
-    key = _NOTIFICATIONS.after(after)
+    key = _NOTIFICATIONS.start(first, after)
     rows = await repository.list_notifications(
         info.context.pool,
         user_id=viewer.user_id,
@@ -56,6 +55,7 @@ def _decode(global_id: str) -> int:
     return ids.decode_one(global_id, "Notification", field="ids")
 
 
+# The domain's root fields: alike in shape to other domains' by design (see api/core/types.py).
 @strawberry.type
 class NotificationQuery:
     notifications = strawberry.field(

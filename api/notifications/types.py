@@ -25,6 +25,7 @@ from api.users.loaders import USER
 from api.users.types import User
 
 
+# A schema enum, value by value: alike in shape to others by design (see api/core/types.py).
 @strawberry.enum(description="What a notification tells.")
 class NotificationKind(Enum):
     REPLY = strawberry.enum_value("REPLY", description="Someone replied to their post or comment.")

@@ -10,15 +10,17 @@ import strawberry
 from agora.db import Executor
 from api.communities.mutations import get_community_or_404
 from api.core import idempotency, ids, permissions, validation
-from api.core.errors import NotFound
+from api.core.rows import only_row, undeleted
 from api.core.types import Info, PostId
 from api.inbox import events, mentions
 from api.inbox.repository import About, Written
 from api.posts import repository
+from api.posts.authored import delete_own
 from api.posts.loaders import POST
 from api.posts.types import Post, post_for_viewer
 
 
+# A schema input, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.input(description="A new post: a text post (`body`) or a link post (`url`).")
 class CreatePostInput:
     community: str = strawberry.field(description="The community's name.")
@@ -51,16 +53,11 @@ async def _body(info: Info, body: str | None) -> tuple[str | None, str | None]:
 async def load_post(info: Info, post_id: int) -> Post:
     """The post as it is now (after a write: not from the request's loader cache)."""
     rows = await repository.get_post_views_by_ids(info.context.pool, post_ids=[post_id])
-    if not rows:
-        raise NotFound("That post does not exist.")
-    return await post_for_viewer(info, rows[0])
+    return await post_for_viewer(info, only_row(rows, "post"))
 
 
 async def lock_post_or_404(conn: Executor, post_id: int) -> asyncpg.Record:
-    row = await repository.lock_post(conn, post_id=post_id)
-    if row is None or row["deleted_at"] is not None:
-        raise NotFound("That post does not exist or was deleted.")
-    return row
+    return undeleted(await repository.lock_post(conn, post_id=post_id), "post")
 
 
 async def create_post(
@@ -133,18 +130,15 @@ async def edit_post(
     return await load_post(info, post_id)
 
 
-async def delete_post(
-    info: Info,
-    id: PostId,
-) -> Post:
-    viewer = await permissions.require_writer(info)
-    post_id = ids.decode_one(id, "Post")
-    async with info.context.pool.acquire() as conn, conn.transaction():
-        row = await lock_post_or_404(conn, post_id)
-        permissions.require_author(viewer, row["author_id"], "post")
-        await repository.delete_post(conn, post_id=post_id)
-    await events.content_written(info.context.pubsub)
+# The steps of a deletion are api.posts.authored.delete_own; what is left here (and in
+# api/comments/mutations.py, alike by design) is which rows it locks and deletes.
+async def delete_post(info: Info, id: PostId) -> Post:
+    post_id = await delete_own(info, id, "Post", lock=lock_post_or_404, delete=_delete_row)
     return await load_post(info, post_id)
+
+
+async def _delete_row(conn: Executor, post_id: int) -> None:
+    await repository.delete_post(conn, post_id=post_id)
 
 
 @strawberry.type

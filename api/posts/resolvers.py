@@ -131,6 +131,8 @@ async def prime_viewer_state(info: Info, rows: list[asyncpg.Record]) -> Blocks:
     return cast(Blocks, blocks)
 
 
+# A paged field's steps, one call each (its page, its own query, its connection): alike in
+# shape to the other paged fields by design.
 async def user_posts(
     root: User, info: Info, first: First = 25, after: After = None
 ) -> Connection[Post]:

@@ -21,6 +21,7 @@ from api.core.loaders import (
     now_or_later,
 )
 from api.core.pagination import MAX_ITEMS
+from api.core.rows import columns
 from api.core.types import Info
 from api.core.types import field as resolver_field
 from api.posts import repository
@@ -28,6 +29,7 @@ from api.users.types import User
 from api.votes.types import VoteDirection
 
 
+# A schema enum, value by value: alike in shape to others by design (see api/core/types.py).
 @strawberry.enum(description="The orders of `posts`.")
 class PostSort(Enum):
     HOT = strawberry.enum_value(
@@ -216,14 +218,10 @@ class Post:
             url=None if hidden else row["url"],
             author=None if hidden else User.from_row(row["author"]),
             community=Community.from_row(row["community"], standing=standing),
-            created_at=row["created_at"],
-            edited_at=row["edited_at"],
+            **columns(row, "created_at", "edited_at", "score", "upvotes", "downvotes"),
+            comment_count=row["comment_count"],
             is_deleted=row["deleted_at"] is not None,
             is_removed=row["removed_at"] is not None,
-            score=row["score"],
-            upvotes=row["upvotes"],
-            downvotes=row["downvotes"],
-            comment_count=row["comment_count"],
             viewer_vote=vote,
             viewer_saved=saved,
         )

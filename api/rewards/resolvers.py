@@ -74,12 +74,13 @@ async def reward_totals(
     return RewardTotals(earned=BigInt(int(row["earned"])), paid=BigInt(int(row["paid"])))
 
 
+# A paged field's steps, one call each (its page, its own query, its connection): alike in
+# shape to the other paged fields by design.
 async def reward_epochs(
     root: Community, info: Info, first: First = 25, after: After = None
 ) -> Connection[RewardEpoch]:
     """The community's epochs, the open one first, then the closed ones newest first."""
-    check_page_size(first)
-    key = _EPOCHS.after(after)
+    key = _EPOCHS.start(first, after)
     rows = await repository.list_community_epochs(
         info.context.pool,
         community_id=root.row_id,

@@ -22,6 +22,7 @@ from api.communities.loaders import COMMUNITY
 from api.communities.types import Community
 from api.core.pagination import MAX_ITEMS
 from api.core.permissions import is_moderator
+from api.core.rows import columns
 from api.core.scalars import BigInt
 from api.core.types import Info
 from api.core.types import field as resolver_field
@@ -44,6 +45,7 @@ MAX_REWARD_ITEMS = 25
 MAX_PAYOUTS = 100
 
 
+# A schema enum, value by value: alike in shape to others by design (see api/core/types.py).
 @strawberry.enum(description="Where a mint of rewards stands.")
 class PayoutStatus(Enum):
     PENDING = strawberry.enum_value("PENDING", description="Queued; not sent yet.")
@@ -51,6 +53,7 @@ class PayoutStatus(Enum):
     PAID = strawberry.enum_value("PAID", description="Mined and booked.")
 
 
+# A schema enum, value by value: alike in shape to others by design (see api/core/types.py).
 @strawberry.enum(description="Where a reward epoch stands.")
 class EpochStatus(Enum):
     OPEN = strawberry.enum_value("OPEN", description="Counting: its votes still come in.")
@@ -111,6 +114,7 @@ class Payout:
         )
 
 
+# A schema type, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.type(
     description="A period of a community's rewards: the votes in it decide who earns its emission."
 )
@@ -179,17 +183,13 @@ class RewardEpoch:
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> RewardEpoch:
         return cls(
-            community_id=row["community_id"],
+            **columns(row, "community_id", "number", "starts_at", "ends_at", "review_ends_at"),
             row_status=row["status"],
-            number=row["number"],
-            starts_at=row["starts_at"],
-            ends_at=row["ends_at"],
             emission=BigInt(int(row["emission"])),
             distributed=BigInt(int(row["distributed"] or 0)),
             undistributed=BigInt(int(row["undistributed"] or 0)),
             voided=BigInt(int(row["voided"])),
             recipients=row["recipients"] or 0,
-            review_ends_at=row["review_ends_at"],
             merkle_root=None
             if row["merkle_root"] is None
             else "0x" + bytes(row["merkle_root"]).hex(),
@@ -242,12 +242,9 @@ class RewardItem:
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> RewardItem:
         return cls(
-            community_id=row["community_id"],
-            post_id=row["post_id"],
-            comment_id=row["comment_id"],
+            **columns(row, "community_id", "post_id", "comment_id", "votes"),
             low_standing=row["low_standing_share"],
             co_voting=row["co_voting_share"],
-            votes=row["votes"],
             score=float(row["score"]),
             amount=BigInt(int(row["amount"])),
             voided=row["void_reason"] is not None,

@@ -8,7 +8,7 @@ import strawberry
 
 from api.comments import repository as comments_repository
 from api.core import ids, permissions
-from api.core.errors import NotFound
+from api.core.rows import undeleted
 from api.core.types import Info, ItemId
 from api.posts.loaders import POST
 from api.saved import repository
@@ -26,15 +26,12 @@ async def save(
     pool = info.context.pool
     if kind == "Post":
         if saved:
-            row = await info.context.loaders.get(POST).load(row_id)
-            if row is None or row["deleted_at"] is not None:
-                raise NotFound("That post does not exist or was deleted.")
+            undeleted(await info.context.loaders.get(POST).load(row_id), "post")
         await repository.save_post(pool, user_id=viewer.user_id, post_id=row_id, saved=saved)
     else:
         if saved:
             rows = await comments_repository.get_comment_views_by_ids(pool, comment_ids=[row_id])
-            if not rows or rows[0]["deleted_at"] is not None:
-                raise NotFound("That comment does not exist or was deleted.")
+            undeleted(rows[0] if rows else None, "comment")
         await repository.save_comment(pool, user_id=viewer.user_id, comment_id=row_id, saved=saved)
     return True
 

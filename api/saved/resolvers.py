@@ -10,7 +10,7 @@ from api.auth.types import ViewerInfo
 from api.comments import repository as comments_repository
 from api.comments.types import Comment, comment_for_viewer
 from api.core.extend import extend_type
-from api.core.pagination import Connection, Keyset, check_page_size, moment, row_id
+from api.core.pagination import Connection, Keyset, moment, row_id
 from api.core.types import After, First, Info
 from api.posts.loaders import POST
 from api.posts.types import Post, post_for_viewer
@@ -26,8 +26,7 @@ async def viewer_saved(
 ) -> Connection[Saved]:
     """The viewer's saved posts and comments, newest save first, each as the viewer may see it
     now (one deleted since shows as deleted)."""
-    check_page_size(first)
-    key = _SAVED.after(after)
+    key = _SAVED.start(first, after)
     rows = await repository.list_saved(
         info.context.pool,
         user_id=root.user.row_id,

@@ -14,6 +14,7 @@ from api.posts.types import Post
 from api.users.types import User
 
 
+# A schema enum, value by value: alike in shape to others by design (see api/core/types.py).
 @strawberry.enum(description="What `search` looks for.")
 class SearchKind(Enum):
     POSTS = strawberry.enum_value("POSTS", description="Posts, by title and text.")

@@ -35,6 +35,7 @@ from governance.operator import POINT
 from governance.tips import Permit, SignedTip, tip_by_sig_call
 
 
+# A schema type, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.type(description="A signed tip the operator sends for the tipper.")
 class RelayedTip:
     """A signed tip the operator sends for the tipper."""
@@ -82,6 +83,7 @@ def _facts(on_chain: chain.Chain, signed: SignedTip) -> tuple[int, str | None]:
     return nonce, None
 
 
+# Its arguments as the schema declares them: alike in shape by design (see api/core/types.py).
 async def relay_tip(
     info: Info,
     community: Annotated[

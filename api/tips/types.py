@@ -23,6 +23,7 @@ class TipSummary:
     )
 
 
+# A schema type, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.type(description="Points one person gave another for a post or comment, on-chain.")
 class Tip:
     """One tip as the chain recorded it: points a member paid an author for an item."""

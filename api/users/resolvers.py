@@ -66,6 +66,7 @@ async def update_profile(
     return User.from_row(row)
 
 
+# The domain's root fields: alike in shape to other domains' by design (see api/core/types.py).
 @strawberry.type
 class UserQuery:
     user = strawberry.field(

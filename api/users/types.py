@@ -189,6 +189,7 @@ class User:
         )
 
 
+# A schema type, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.type(
     description="A person's standing in one community's token, from the indexer's mirror."
 )
