@@ -64,13 +64,24 @@ def embedded_data_dir(data_dir: Path) -> Path:
     return ROOT_DATA_DIR / f"{data_dir.resolve().parent.name}-{digest}"
 
 
-def resolve_postgres(
-    configured: str | None, data_dir: Path, *, local_port: int = 5432
-) -> ResolvedService:
+def _configured_or_local(
+    configured: str | None, local_url: str, standard_port: int, local_port: int
+) -> ResolvedService | None:
+    """The server the environment names, else the one answering on `local_port` (`local_url`
+    with its standard port replaced); None when neither: an embedded one is wanted."""
     if configured:
         return ResolvedService(configured, "environment")
     if port_answers("127.0.0.1", local_port):
-        return ResolvedService(LOCAL_POSTGRES_URL.replace(":5432", f":{local_port}"), "local")
+        return ResolvedService(local_url.replace(f":{standard_port}", f":{local_port}"), "local")
+    return None
+
+
+def resolve_postgres(
+    configured: str | None, data_dir: Path, *, local_port: int = 5432
+) -> ResolvedService:
+    found = _configured_or_local(configured, LOCAL_POSTGRES_URL, 5432, local_port)
+    if found:
+        return found
     import pgserver  # imported late: only a machine without PostgreSQL needs it
 
     pgdata = embedded_postgres_dir(data_dir)
@@ -136,10 +147,9 @@ def resolve_redis(
     local_port: int = 6379,
     embedded_port: int = EMBEDDED_REDIS_PORT,
 ) -> ResolvedService:
-    if configured:
-        return ResolvedService(configured, "environment")
-    if port_answers("127.0.0.1", local_port):
-        return ResolvedService(LOCAL_REDIS_URL.replace(":6379", f":{local_port}"), "local")
+    found = _configured_or_local(configured, LOCAL_REDIS_URL, 6379, local_port)
+    if found:
+        return found
     url = embedded_redis_url(embedded_port)
     if port_answers("127.0.0.1", embedded_port):
         return ResolvedService(url, "embedded")

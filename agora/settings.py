@@ -62,7 +62,9 @@ def token_units(tokens: Decimal) -> int:
 class Settings:
     """Configuration of every Agora service.
 
-    A URL left unset means "find or start a local one" (see `agora.services`).
+    A URL left unset means "find or start a local one" (see `agora.services`). The fields are a
+    flat list, each read from its own environment variable by `from_env`: runs of alike lines
+    by nature (deliberate: a setting is one line a reader can find by its name).
     """
 
     database_url: str | None = None

@@ -268,6 +268,10 @@ async def _grant_genesis(conn: asyncpg.Connection, community: int) -> None:
         )
 
 
+def _points(amount: int) -> Decimal:
+    return Decimal(amount) / POINT
+
+
 async def _close_reward_epoch(conn: asyncpg.Connection, settings: Settings, community: int) -> bool:
     """Closes the community's open epoch now unless one paid someone already, and ends its review
     now; whether one has paid (or will, once its mint is mined)."""
@@ -277,19 +281,19 @@ async def _close_reward_epoch(conn: asyncpg.Connection, settings: Settings, comm
         ):
             say(
                 f"closed reward epoch {closed.number} of {COMMUNITY}: "
-                f"{Decimal(closed.distributed) / POINT} of {Decimal(closed.emission) / POINT} "
-                f"points to {closed.recipients} authors, for the seed's votes"
+                f"{_points(closed.distributed)} of {_points(closed.emission)} points to "
+                f"{closed.recipients} authors, for the seed's votes"
             )
     # The demo does not wait the review window (a day): it ends now, as `agora ledger release
     # --now` ends it, here or after an interrupted run.
     for released in await release.release_reviewed_epochs(
         conn, settings, until=datetime.now(UTC), community_id=community
     ):
+        root = "0x" + released.root.hex() if released.root else "none"
         say(
             f"ended the review of reward epoch {released.number} of {COMMUNITY} now (as `agora "
-            f"ledger release --now`): {Decimal(released.distributed) / POINT} points to mint, "
-            f"merkle root {'0x' + released.root.hex() if released.root else 'none'}, "
-            f"distribution at /rewards/{COMMUNITY}/{released.number}.csv"
+            f"ledger release --now`): {_points(released.distributed)} points to mint, merkle "
+            f"root {root}, distribution at /rewards/{COMMUNITY}/{released.number}.csv"
         )
     if await conn.fetchval(queries.count_paid_epochs, community):
         return True

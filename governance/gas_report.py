@@ -58,17 +58,6 @@ TIP_TARGET = 150_000
 TIP_OVERHEAD_TARGET = 30_000
 
 
-@dataclass(frozen=True, slots=True)
-class GasFigure:
-    operation: str
-    gas: int
-    floor: int | None = None
-
-    @property
-    def over_floor(self) -> float | None:
-        return None if self.floor is None else self.gas / self.floor - 1
-
-
 def members(count: int, *, seed: str = "agora-gas-report") -> list[LocalAccount]:
     """`count` accounts with keys derived from `seed`: the same calldata every run."""
     return [Account.from_key(keccak(text=f"{seed}-{index}")) for index in range(count)]
@@ -205,6 +194,19 @@ def measure(
             EXISTING_HOLDER_FLOOR,
         ),
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class GasFigure:
+    """A row of the table: an operation's gas, beside the floor its storage writes set (mints)."""
+
+    operation: str
+    gas: int
+    floor: int | None = None
+
+    @property
+    def over_floor(self) -> float | None:
+        return None if self.floor is None else self.gas / self.floor - 1
 
 
 def render(figures: list[GasFigure]) -> str:

@@ -57,13 +57,13 @@ def create_community_call(
     name: str,
     creator: str,
     *,
-    symbol: str | None = None,
     settings: CommunitySettings = DEFAULT_SETTINGS,
 ) -> ContractFunction:
-    """The factory call that creates the community `name` with `creator` as its first moderator."""
+    """The factory call that creates the community `name` with `creator` as its first moderator.
+    Its token's symbol is always `token_symbol(name)`: the API shows it without asking the chain."""
     factory = deployed_contract(w3, deployment, "factory")
     return factory.functions.createCommunity(
-        name, symbol or token_symbol(name), Web3.to_checksum_address(creator), settings.as_tuple()
+        name, token_symbol(name), Web3.to_checksum_address(creator), settings.as_tuple()
     )
 
 
@@ -101,7 +101,6 @@ def create_community_onchain(
     name: str,
     creator: str,
     *,
-    symbol: str | None = None,
     settings: CommunitySettings = DEFAULT_SETTINGS,
 ) -> dict[str, Any]:
     """Creates the community `name` on-chain with `creator` as its first moderator, and waits.
@@ -114,7 +113,7 @@ def create_community_onchain(
     existing = find_community_creation(w3, deployment, name)
     if existing:
         return existing
-    call = create_community_call(w3, deployment, name, creator, symbol=symbol, settings=settings)
+    call = create_community_call(w3, deployment, name, creator, settings=settings)
     created = creation_in_receipt(w3, deployment, send_transaction(w3, operator_key, call))
     assert created is not None  # a successful createCommunity always emits it
     return created

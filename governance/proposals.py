@@ -8,9 +8,11 @@ from typing import Any
 
 from eth_abi import encode as abi_encode
 from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 from web3.contract import Contract
+
+from governance import eip712
+from governance.eip712 import Domain
 
 
 class Support(IntEnum):
@@ -99,57 +101,18 @@ def impeachment(
     )
 
 
-# The fields of the EIP-712 domain of every Agora contract that signs (governor, token permit).
-EIP712_DOMAIN = [
-    {"name": "name", "type": "string"},
-    {"name": "version", "type": "string"},
-    {"name": "chainId", "type": "uint256"},
-    {"name": "verifyingContract", "type": "address"},
+BALLOT_TYPE = [
+    {"name": "proposalId", "type": "uint256"},
+    {"name": "support", "type": "uint8"},
+    {"name": "voter", "type": "address"},
+    {"name": "nonce", "type": "uint256"},
 ]
-
-
-def ballot_typed_data(
-    *,
-    chain_id: int,
-    governor: str,
-    governor_name: str,
-    proposal_id: int,
-    support: int,
-    voter: str,
-    nonce: int,
-    reason: str | None = None,
-) -> dict[str, Any]:
-    """The EIP-712 `Ballot` a voter signs for `castVoteBySig` (`eth_signTypedData_v4` input);
-    with a `reason`, the `ExtendedBallot` of `castVoteWithReasonAndParamsBySig` (empty params:
-    simple counting takes none)."""
-    fields = [
-        {"name": "proposalId", "type": "uint256"},
-        {"name": "support", "type": "uint8"},
-        {"name": "voter", "type": "address"},
-        {"name": "nonce", "type": "uint256"},
-    ]
-    message: dict[str, Any] = {
-        "proposalId": proposal_id,
-        "support": support,
-        "voter": voter,
-        "nonce": nonce,
-    }
-    primary = "Ballot"
-    if reason is not None:
-        primary = "ExtendedBallot"
-        fields += [{"name": "reason", "type": "string"}, {"name": "params", "type": "bytes"}]
-        message |= {"reason": reason, "params": b""}
-    return {
-        "types": {"EIP712Domain": EIP712_DOMAIN, primary: fields},
-        "primaryType": primary,
-        "domain": {
-            "name": governor_name,
-            "version": "1",
-            "chainId": chain_id,
-            "verifyingContract": governor,
-        },
-        "message": message,
-    }
+# `castVoteWithReasonAndParamsBySig`'s ballot: simple counting takes no params (empty).
+EXTENDED_BALLOT_TYPE = [
+    *BALLOT_TYPE,
+    {"name": "reason", "type": "string"},
+    {"name": "params", "type": "bytes"},
+]
 
 
 def sign_ballot(
@@ -164,15 +127,16 @@ def sign_ballot(
     """A voter's signature of its ballot (with its reason, if any), for anyone to submit with
     `castVoteBySig` (`castVoteWithReasonAndParamsBySig`); `nonce` defaults to the voter's next."""
     voter = Account.from_key(voter_key).address
-    typed_data = ballot_typed_data(
-        chain_id=governor.w3.eth.chain_id,
-        governor=governor.address,
-        governor_name=governor.functions.name().call(),
-        proposal_id=proposal_id,
-        support=support,
-        voter=voter,
-        nonce=governor.functions.nonces(voter).call() if nonce is None else nonce,
-        reason=reason,
-    )
-    signed = Account.sign_message(encode_typed_data(full_message=typed_data), voter_key)
-    return bytes(signed.signature)
+    if nonce is None:
+        nonce = governor.functions.nonces(voter).call()
+    message: dict[str, Any] = {
+        "proposalId": proposal_id,
+        "support": support,
+        "voter": voter,
+        "nonce": nonce,
+    }
+    primary, fields = "Ballot", BALLOT_TYPE
+    if reason is not None:
+        primary, fields = "ExtendedBallot", EXTENDED_BALLOT_TYPE
+        message |= {"reason": reason, "params": b""}
+    return bytes(eip712.sign(voter_key, Domain.of(governor), primary, fields, message).signature)

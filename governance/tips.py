@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 from web3 import Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 
-from governance import load_artifact
-from governance.proposals import EIP712_DOMAIN
+from governance import eip712, load_artifact
+from governance.eip712 import Domain
 
 PERMIT_TYPE = [
     {"name": "owner", "type": "address"},
@@ -47,51 +46,17 @@ class Permit:
         return (self.deadline, self.v, self.r, self.s)
 
 
-def permit_typed_data(
-    *,
-    chain_id: int,
-    token: str,
-    token_name: str,
-    owner: str,
-    spender: str,
-    value: int,
-    nonce: int,
-    deadline: int,
-) -> dict[str, Any]:
-    """The EIP-712 message a holder signs to let `spender` move `value` of a community token."""
-    return {
-        "types": {"EIP712Domain": EIP712_DOMAIN, "Permit": PERMIT_TYPE},
-        "primaryType": "Permit",
-        "domain": {
-            "name": token_name,
-            "version": "1",
-            "chainId": chain_id,
-            "verifyingContract": token,
-        },
-        "message": {
-            "owner": owner,
-            "spender": spender,
-            "value": value,
-            "nonce": nonce,
-            "deadline": deadline,
-        },
-    }
-
-
 def sign_permit(token: Contract, owner_key: str, spender: str, value: int, deadline: int) -> Permit:
     """The holder's permit for `spender` to move `value` of `token`, with its next nonce."""
     owner = Account.from_key(owner_key).address
-    typed_data = permit_typed_data(
-        chain_id=token.w3.eth.chain_id,
-        token=token.address,
-        token_name=token.functions.name().call(),
-        owner=owner,
-        spender=spender,
-        value=value,
-        nonce=token.functions.nonces(owner).call(),
-        deadline=deadline,
-    )
-    signed = Account.sign_message(encode_typed_data(full_message=typed_data), owner_key)
+    permit = {
+        "owner": owner,
+        "spender": spender,
+        "value": value,
+        "nonce": token.functions.nonces(owner).call(),
+        "deadline": deadline,
+    }
+    signed = eip712.sign(owner_key, Domain.of(token), "Permit", PERMIT_TYPE, permit)
     return Permit(deadline, signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big"))
 
 
@@ -131,40 +96,6 @@ class SignedTip:
         )
 
 
-def tip_typed_data(
-    *,
-    chain_id: int,
-    tips: str,
-    token: str,
-    tipper: str,
-    to: str,
-    amount: int,
-    item_ref: bytes,
-    nonce: int,
-    deadline: int,
-) -> dict[str, Any]:
-    """The EIP-712 message a tipper signs for a relayed tip: it names the author and the item."""
-    return {
-        "types": {"EIP712Domain": EIP712_DOMAIN, "Tip": TIP_TYPE},
-        "primaryType": "Tip",
-        "domain": {
-            "name": TIPS_DOMAIN_NAME,
-            "version": "1",
-            "chainId": chain_id,
-            "verifyingContract": tips,
-        },
-        "message": {
-            "token": token,
-            "from": tipper,
-            "to": to,
-            "amount": amount,
-            "itemRef": item_ref,
-            "nonce": nonce,
-            "deadline": deadline,
-        },
-    }
-
-
 def sign_tip(
     tips: Contract,
     token: Contract,
@@ -174,21 +105,20 @@ def sign_tip(
     ref: bytes,
     deadline: int,
 ) -> SignedTip:
-    """A tipper's two signatures for a relayed tip: the token's permit and the tip's message."""
+    """A tipper's two signatures for a relayed tip: the token's permit and the tip's message, which
+    names the author and the item."""
     tipper = Account.from_key(tipper_key).address
     permit = sign_permit(token, tipper_key, tips.address, amount, deadline)
-    typed_data = tip_typed_data(
-        chain_id=tips.w3.eth.chain_id,
-        tips=tips.address,
-        token=token.address,
-        tipper=tipper,
-        to=to,
-        amount=amount,
-        item_ref=ref,
-        nonce=tips.functions.nonces(tipper).call(),
-        deadline=deadline,
-    )
-    signed = Account.sign_message(encode_typed_data(full_message=typed_data), tipper_key)
+    tip = {
+        "token": token.address,
+        "from": tipper,
+        "to": to,
+        "amount": amount,
+        "itemRef": ref,
+        "nonce": tips.functions.nonces(tipper).call(),
+        "deadline": deadline,
+    }
+    signed = eip712.sign(tipper_key, Domain.of(tips, TIPS_DOMAIN_NAME), "Tip", TIP_TYPE, tip)
     return SignedTip(token.address, tipper, to, amount, ref, permit, bytes(signed.signature))
 
 

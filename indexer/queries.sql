@@ -15,6 +15,9 @@ ON CONFLICT (singleton) DO UPDATE SET
     block_timestamp = EXCLUDED.block_timestamp, head_block = EXCLUDED.head_block,
     updated_at = now();
 
+-- name: forget_checkpoint
+DELETE FROM chain_indexer_state;
+
 -- name: watched_contracts
 SELECT token, governor FROM chain_communities;
 
@@ -171,7 +174,8 @@ ON CONFLICT (tx_hash, log_index) DO UPDATE SET
 
 -- name: rollback_after
 -- Everything derived from blocks past $1 (the common ancestor), children of the factory
--- created there included: the watch list is read from chain_communities.
+-- created there included: the watch list is read from chain_communities. Past block -1 it is
+-- the whole mirror (repository.empty).
 WITH
     c AS (DELETE FROM chain_communities WHERE block_number > $1),
     m AS (DELETE FROM chain_moderator_events WHERE block_number > $1),
@@ -185,22 +189,4 @@ WITH
     tp AS (DELETE FROM chain_tips WHERE block_number > $1),
     u AS (DELETE FROM chain_undecodable_logs WHERE block_number > $1),
     b AS (DELETE FROM chain_blocks WHERE number > $1)
-SELECT 1;
-
--- name: reset_mirror
--- Another deployment (or chain) than the one mirrored: the mirror is derived data, start over.
-WITH
-    c AS (DELETE FROM chain_communities),
-    m AS (DELETE FROM chain_moderator_events),
-    p AS (DELETE FROM chain_proposals),
-    pe AS (DELETE FROM chain_proposal_events),
-    v AS (DELETE FROM chain_votes),
-    t AS (DELETE FROM chain_transfers),
-    dc AS (DELETE FROM chain_delegate_changes),
-    dv AS (DELETE FROM chain_delegate_votes),
-    gs AS (DELETE FROM chain_governor_settings),
-    tp AS (DELETE FROM chain_tips),
-    u AS (DELETE FROM chain_undecodable_logs),
-    b AS (DELETE FROM chain_blocks),
-    s AS (DELETE FROM chain_indexer_state)
 SELECT 1;

@@ -155,10 +155,18 @@ async def get_checkpoint(conn: asyncpg.Connection) -> Checkpoint | None:
     )
 
 
+async def empty(conn: asyncpg.Connection) -> None:
+    """Forgets the whole mirror and its checkpoint: every mirrored row comes from a block
+    numbered 0 or more, so it is a rollback past block -1."""
+    async with conn.transaction():
+        await conn.execute(Q.rollback_after, -1)
+        await conn.execute(Q.forget_checkpoint)
+
+
 async def reset(conn: asyncpg.Connection, checkpoint: Checkpoint, head: int) -> None:
     """Empties the mirror and starts it again at `checkpoint` (a block before the deployment)."""
     async with conn.transaction():
-        await conn.execute(Q.reset_mirror)
+        await empty(conn)
         await _save(conn, checkpoint, head)
         await conn.execute(
             Q.upsert_block,

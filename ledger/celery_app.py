@@ -19,7 +19,7 @@ import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import asyncpg
 from celery import Celery
@@ -34,6 +34,7 @@ from ledger.connection import connect
 log = logging.getLogger("agora.ledger")
 
 T = TypeVar("T")
+R_co = TypeVar("R_co", covariant=True)
 
 CLOSE_DUE_EPOCHS = "ledger.close_due_epochs"
 SETTLE_PAYOUTS = "ledger.settle_payouts"
@@ -90,13 +91,19 @@ def create_app(settings: Settings) -> Celery:
         """Close every due epoch (ending open ones at `until`, an ISO time, when given); the
         number this run closed (0 when another run got there first)."""
         end = datetime.fromisoformat(until) if until else None
-        return len(_close_due_epochs(settings, until=end, community_id=community_id))
+        return len(
+            _run_due(settings, epochs.close_due_epochs, until=end, community_id=community_id)
+        )
 
     def release_reviewed_epochs(until: str | None = None, community_id: int | None = None) -> int:
         """Release every epoch whose review window has ended (ending reviews at `until`, an ISO
         time, when given): void what the review took back, queue the mints; the number released."""
         end = datetime.fromisoformat(until) if until else None
-        return len(_release(settings, until=end, community_id=community_id))
+        return len(
+            _run_due(
+                settings, release.release_reviewed_epochs, until=end, community_id=community_id
+            )
+        )
 
     def settle_payouts() -> int:
         """Book the mints recorded as mined; the number of batches this run booked."""
@@ -167,25 +174,26 @@ def _on_connection(settings: Settings, work: Callable[[asyncpg.Connection], Awai
     return asyncio.run(run())
 
 
-def _close_due_epochs(
-    settings: Settings, *, until: datetime | None, community_id: int | None
-) -> list[epochs.Closed]:
-    return _on_connection(
-        settings,
-        lambda conn: epochs.close_due_epochs(
-            conn, settings, until=until, community_id=community_id
-        ),
-    )
+class _DueStep(Protocol[R_co]):
+    """A step over the epochs that are due (`epochs.close_due_epochs`,
+    `release.release_reviewed_epochs`): `until` makes them due early, `community_id` limits it
+    to one community."""
+
+    def __call__(
+        self,
+        conn: asyncpg.Connection,
+        settings: Settings,
+        *,
+        until: datetime | None,
+        community_id: int | None,
+    ) -> Awaitable[R_co]: ...
 
 
-def _release(
-    settings: Settings, *, until: datetime | None, community_id: int | None
-) -> list[release.Released]:
+def _run_due(
+    settings: Settings, step: _DueStep[T], *, until: datetime | None, community_id: int | None
+) -> T:
     return _on_connection(
-        settings,
-        lambda conn: release.release_reviewed_epochs(
-            conn, settings, until=until, community_id=community_id
-        ),
+        settings, lambda conn: step(conn, settings, until=until, community_id=community_id)
     )
 
 
@@ -204,7 +212,7 @@ def close_now(
     """Close due epochs in this process, without a worker; with `every_open`, open epochs end
     now and close too."""
     until = datetime.now(UTC) if every_open else None
-    return _close_due_epochs(settings, until=until, community_id=community_id)
+    return _run_due(settings, epochs.close_due_epochs, until=until, community_id=community_id)
 
 
 def settle_now(settings: Settings) -> int:
@@ -219,7 +227,9 @@ def release_now(
     """Release epochs whose review has ended, in this process; with `every_review`, reviews end
     now and release too."""
     until = datetime.now(UTC) if every_review else None
-    return _release(settings, until=until, community_id=community_id)
+    return _run_due(
+        settings, release.release_reviewed_epochs, until=until, community_id=community_id
+    )
 
 
 app = create_app(Settings.from_env())

@@ -35,6 +35,8 @@ class Released:
     root: bytes | None
 
 
+# The parameters of epochs.close_due_epochs, by design (deliberate: both are steps over due
+# epochs that the ledger's tasks and commands run alike, celery_app._DueStep).
 async def release_reviewed_epochs(
     conn: asyncpg.Connection,
     settings: Settings,

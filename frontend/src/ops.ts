@@ -1,4 +1,6 @@
-// Every GraphQL operation the app sends, in one place.
+// Every GraphQL operation the app sends, in one place. Each is written out whole: gql.tada types
+// it from its literal text, so no document is assembled. The paged lists repeat one shape by
+// design (deliberate: a connection's edges, cursors and pageInfo, asked for each list).
 import { graphql, type ResultOf } from "./graphql";
 
 export const UserBrief = graphql(`

@@ -131,6 +131,8 @@ contract CommunityFactory is AccessControl {
 
     /**
      * @notice The addresses a community's token and governor have, or will have once created.
+     * @dev Repeats the clones of {createCommunity} deliberately: the same implementations, arguments
+     * and salt, predicted instead of deployed, so that the two cannot name different addresses.
      * @param name The community's name.
      * @param symbol The symbol of the community's token.
      * @return token The address of the community's {CommunityToken}.

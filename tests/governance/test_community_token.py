@@ -8,8 +8,8 @@ from web3.logs import DISCARD
 
 from agora.chain import TransactionReverted
 from governance.devchain import advance_time
+from governance.eip712 import EIP712_DOMAIN
 from governance.operator import POINT
-from governance.proposals import EIP712_DOMAIN
 from tests.governance.driver import Governance
 
 pytestmark = pytest.mark.chain

@@ -68,7 +68,7 @@ async def mirror(database_url: str, w3: Web3) -> AsyncIterator[asyncpg.Connectio
     """A connection to the test database, the mirror emptied: each test's chain starts from the
     deployment again (the `w3` fixture reverts it after each test)."""
     conn = await asyncpg.connect(database_url)
-    await conn.execute(repository.Q.reset_mirror)
+    await repository.empty(conn)
     yield conn
     await conn.close()
 

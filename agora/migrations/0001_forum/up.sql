@@ -1,3 +1,5 @@
+-- Deliberate repeats (applied history: never edited): a vote function per table, and views
+-- and functions that later migrations restate whole (PostgreSQL redefines them whole).
 -- The forum core: users, sessions, communities, posts, comments, votes and moderation.
 --
 -- Derived numbers (scores, counts, karma) are kept by the database: vote triggers apply each

@@ -1,3 +1,5 @@
+-- Deliberate repeat: 0010's down.sql restores this report_views verbatim (a reversible
+-- migration repeats what it undoes).
 -- Reports can be resolved (and reopened) by the community's moderators, as in Lemmy: a resolved
 -- report leaves the moderators' queue but is kept, with who resolved it and when.
 

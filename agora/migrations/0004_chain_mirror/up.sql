@@ -1,3 +1,5 @@
+-- Deliberate repeats: every mirror table has the same event columns and key (block, tx_hash,
+-- log_index), as the later mirror tables (0017, 0028) do.
 -- The chain's mirror, written by the indexer alone (indexer/README.md explains the design).
 --
 -- Every mirrored fact is an event row keyed by (tx_hash, log_index) and stamped with its

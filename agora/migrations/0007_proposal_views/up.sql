@@ -1,3 +1,5 @@
+-- Deliberate repeat: proposal_views is restated whole by 0010 and 0017 (a view is redefined
+-- whole), and their down.sql restore it verbatim.
 -- A mirrored proposal joined with its community, its state as the governor computes it, its
 -- execution and its proposer's forum account (if any): what the API shows of a proposal, written
 -- once for the listing and the single read. Proposer columns are prefixed proposer_.

@@ -1,3 +1,5 @@
+-- Deliberate repeats: restores the definitions of 0001, 0002 and 0007 verbatim, a vote function
+-- per table as they were (a reversible migration repeats what it undoes).
 -- Back to the prefixed columns of 0001/0002 and the two vote functions.
 
 DROP TRIGGER post_votes_apply ON post_votes;

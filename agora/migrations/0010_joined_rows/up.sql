@@ -1,3 +1,5 @@
+-- Deliberate repeats: the views of 0001, 0002 and 0007 restated whole with joined rows (a view
+-- is redefined whole); 0017 and 0034 restate or restore its definitions in turn.
 -- A joined person or community is one column holding the whole row (its table's row type),
 -- instead of its columns copied out one by one under a prefix: the column list of users and of
 -- communities is written once, in their tables, and the API reads `author` as a users row

@@ -1,3 +1,5 @@
+-- Deliberate repeats: each function says its statements once per kind of vote (static
+-- statements, no table name assembled, so that each keeps its cached plan).
 -- A vote keeps the time of its first cast when it is withdrawn and cast again. A reward epoch
 -- counts the votes whose time falls in it (ledger/epochs.sql, epoch_scores), so a vote counted
 -- in a closed epoch, withdrawn, then cast again later would otherwise count again in a later

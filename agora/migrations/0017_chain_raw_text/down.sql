@@ -1,3 +1,5 @@
+-- Deliberate repeat: restores 0010's proposal_views verbatim (a reversible migration repeats
+-- what it undoes).
 DROP VIEW proposal_views;
 CREATE VIEW proposal_views AS
 SELECT p.governor, p.proposal_id, p.proposer, p.description, p.targets, p."values",

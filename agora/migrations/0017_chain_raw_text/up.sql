@@ -1,3 +1,5 @@
+-- Deliberate repeat: proposal_views (0010) restated whole with the description's hash (a view
+-- is redefined whole); down.sql restores 0010's verbatim.
 -- The mirror takes any bytes the chain takes (issue 15). A string of an event (a vote's reason,
 -- a proposal's description and signatures, a community's name) may hold NUL, bytes that are
 -- not UTF-8, controls and direction overrides, and be megabytes long: PostgreSQL's text refuses

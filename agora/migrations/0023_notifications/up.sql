@@ -1,3 +1,5 @@
+-- Deliberate repeats: a notifying trigger function per mirror table; 0029 restates notify()
+-- whole (a function is redefined whole) and its down.sql restores this one verbatim.
 -- The inbox: what happened to a person, written where it happens, each event at most once.
 --
 -- Every notification is written by `notify` below, whoever writes it: the API in the

@@ -1,3 +1,5 @@
+-- Deliberate repeat: its tables of pairs (who blocks what, and when) have the shape of 0001's
+-- memberships and moderators.
 -- Saved posts and comments, blocks of people and communities, and the history of edits.
 
 -- What a member saved, newest first (Viewer.saved pages by (created_at, id) descending). A save

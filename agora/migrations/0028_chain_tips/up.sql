@@ -1,3 +1,5 @@
+-- Deliberate repeat: a mirror table with the event columns and key of 0004's (block, tx_hash,
+-- log_index).
 -- Each Tipped of the Tips contract: `from` paid `amount` of `token` to `recipient` for the item
 -- whose GraphQL id hashes (keccak256 of its UTF-8 bytes) to `item_ref`. The API maps items to
 -- refs, never the other way: a ref no item has is kept and shown nowhere.

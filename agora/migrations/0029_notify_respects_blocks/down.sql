@@ -1,3 +1,5 @@
+-- Deliberate repeat: restores 0023's notify() verbatim (a reversible migration repeats what it
+-- undoes).
 CREATE OR REPLACE FUNCTION notify(
     recipients bigint[], kind text, event_key text, actor bigint,
     post bigint, comment bigint, community bigint, governor bytea, proposal numeric

@@ -1,3 +1,5 @@
+-- Deliberate repeat: notify() of 0023 restated whole with one more condition (a function is
+-- redefined whole).
 -- Nobody is notified by someone they block (issue 17: "never from someone you block"). notify()
 -- (0023) is older than user_blocks (0025): it gets the condition now that the table exists.
 CREATE OR REPLACE FUNCTION notify(

@@ -1,3 +1,5 @@
+-- Deliberate repeat: restores 0010's votes_apply() and row triggers verbatim (a reversible
+-- migration repeats what it undoes).
 DROP TRIGGER post_votes_inserted ON post_votes;
 DROP TRIGGER post_votes_updated ON post_votes;
 DROP TRIGGER post_votes_deleted ON post_votes;

@@ -1,3 +1,5 @@
+-- Deliberate repeats: the statement per kind of vote (static statements keep their plans), and
+-- a trigger per table and event (a transition table serves one event).
 -- Votes apply to their targets once per statement, not once per row (issue 19: votes on one hot
 -- post). The API writes the votes cast on one target at the same moment in one statement
 -- (api/votes/batches.py); with a row trigger that statement still updated the post's row once

@@ -17,7 +17,7 @@ import { toAppError, type AppError } from "../lib/errors";
 import { displayName } from "../lib/format";
 import { useSession } from "../lib/session";
 import { useToast } from "../lib/toast";
-import { ErrorNote } from "./bits";
+import { CancelButton, ErrorNote } from "./bits";
 
 type Panel = null | "report" | "remove" | "ban" | "delete" | "block";
 
@@ -205,9 +205,7 @@ function ConfirmForm({ text, confirm, onConfirm, onCancel }: { text: string; con
         >
           {confirm}
         </button>
-        <button type="button" className="button ghost" onClick={onCancel}>
-          Cancel
-        </button>
+        <CancelButton onCancel={onCancel} />
       </div>
     </div>
   );
@@ -270,9 +268,7 @@ function ReasonForm({
           <button type="submit" className="button primary" disabled={busy}>
             {busy ? "Sending…" : submit}
           </button>
-          <button type="button" className="button ghost" onClick={onCancel}>
-            Cancel
-          </button>
+          <CancelButton onCancel={onCancel} />
         </div>
       </fieldset>
     </form>

@@ -9,7 +9,7 @@ import { toAppError, type AppError } from "../lib/errors";
 import { displayName, fullDate, shortAddress, tokens } from "../lib/format";
 import { useSession } from "../lib/session";
 import { useToast } from "../lib/toast";
-import { ErrorNote, ServerHtml, UserLink } from "./bits";
+import { CancelButton, ErrorNote, ServerHtml, UserLink } from "./bits";
 import { ChainTime, countdown, useChainNow } from "./ChainClock";
 import { StandingFigures } from "./Holdings";
 
@@ -399,9 +399,7 @@ export function ConfirmDelegateAll({
         <button type="button" className="button primary" onClick={onConfirm}>
           Delegate all my votes
         </button>
-        <button type="button" className="button ghost" onClick={onCancel}>
-          Cancel
-        </button>
+        <CancelButton onCancel={onCancel} />
       </div>
     </div>
   );

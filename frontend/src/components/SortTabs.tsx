@@ -1,4 +1,5 @@
-import { Link, useSearchParams } from "react-router";
+import { useSearchParams } from "react-router";
+import { QueryTabs } from "./QueryTabs";
 
 export type PostSort =
   | "HOT"
@@ -15,6 +16,8 @@ export type PostSort =
   | "MOST_COMMENTS"
   | "NEW_COMMENTS";
 
+// The sorts, then Top's periods: two tables of tabs, alike in shape by nature (deliberate: data,
+// a row per tab).
 const MAIN = [
   { key: "hot", label: "Hot", sort: "HOT" },
   { key: "new", label: "New", sort: "NEW" },
@@ -60,22 +63,8 @@ export function SortTabs() {
   };
   return (
     <div className="sort-bar">
-      <nav aria-label="Sort posts" className="tabs">
-        {MAIN.map((s) => (
-          <Link key={s.key} to={{ search: search(s.key === "hot" ? null : s.key, null) }} aria-current={main === s.key ? "page" : undefined} className="tab" replace>
-            {s.label}
-          </Link>
-        ))}
-      </nav>
-      {main === "top" && (
-        <nav aria-label="Top posts from" className="tabs sub-tabs">
-          {TOP.map((p) => (
-            <Link key={p.key} to={{ search: search("top", p.key) }} aria-current={t === p.key ? "page" : undefined} className="tab" replace>
-              {p.label}
-            </Link>
-          ))}
-        </nav>
-      )}
+      <QueryTabs label="Sort posts" tabs={MAIN} current={main} search={(s) => search(s.key === "hot" ? null : s.key, null)} />
+      {main === "top" && <QueryTabs label="Top posts from" className="tabs sub-tabs" tabs={TOP} current={t} search={(p) => search("top", p.key)} />}
     </div>
   );
 }

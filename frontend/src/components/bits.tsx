@@ -120,15 +120,20 @@ export function Points({ value, community }: { value: string | null | undefined;
   );
 }
 
+/** Leaves a form, or a question, unanswered. */
+export function CancelButton({ onCancel }: { onCancel: () => void }) {
+  return (
+    <button type="button" className="button ghost" onClick={onCancel}>
+      Cancel
+    </button>
+  );
+}
+
 /** A form's last row: Cancel (where the form can be left) and its submit button, off while busy. */
 export function FormActions({ onCancel, busy, children }: { onCancel?: () => void; busy: boolean; children: ReactNode }) {
   return (
     <div className="row end">
-      {onCancel && (
-        <button type="button" className="button ghost" onClick={onCancel}>
-          Cancel
-        </button>
-      )}
+      {onCancel && <CancelButton onCancel={onCancel} />}
       <button type="submit" className="button primary" disabled={busy}>
         {children}
       </button>

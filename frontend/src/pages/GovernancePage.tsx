@@ -5,6 +5,7 @@ import { GovernanceQuery } from "../ops";
 import { ProposalSummaryView, afterSharedAnswers, useLiveProposals, withLive, type ProposalUpdate } from "../components/Governance";
 import { PageItems, Paged, type PageArgs } from "../components/Paged";
 import { ProposeForm } from "../components/ProposeForm";
+import { QueryTabs } from "../components/QueryTabs";
 import { useCommunity } from "./CommunityPage";
 import { useSession } from "../lib/session";
 import { useTitle } from "../lib/title";
@@ -12,25 +13,16 @@ import { tokens } from "../lib/format";
 
 type StateFilter = "PENDING" | "ACTIVE" | "SUCCEEDED" | "DEFEATED" | "EXECUTED" | "CANCELED";
 
-const FILTERS: { key: string; label: string; state: StateFilter | null }[] = [
-  { key: "", label: "All", state: null },
-  { key: "active", label: "Active", state: "ACTIVE" },
-  { key: "pending", label: "Pending", state: "PENDING" },
-  { key: "succeeded", label: "Succeeded", state: "SUCCEEDED" },
-  { key: "defeated", label: "Defeated", state: "DEFEATED" },
-  { key: "executed", label: "Executed", state: "EXECUTED" },
-  { key: "canceled", label: "Canceled", state: "CANCELED" },
+// The tabs by state, each with what its empty list says.
+const FILTERS: { key: string; label: string; state: StateFilter | null; empty: string }[] = [
+  { key: "", label: "All", state: null, empty: "No proposals yet." },
+  { key: "active", label: "Active", state: "ACTIVE", empty: "No proposal is open for votes." },
+  { key: "pending", label: "Pending", state: "PENDING", empty: "No proposal is waiting for its vote to open." },
+  { key: "succeeded", label: "Succeeded", state: "SUCCEEDED", empty: "No proposal is waiting to be carried out." },
+  { key: "defeated", label: "Defeated", state: "DEFEATED", empty: "No proposal was rejected." },
+  { key: "executed", label: "Executed", state: "EXECUTED", empty: "No proposal was carried out yet." },
+  { key: "canceled", label: "Canceled", state: "CANCELED", empty: "No proposal was withdrawn." },
 ];
-
-const EMPTY: Record<string, string> = {
-  "": "No proposals yet.",
-  active: "No proposal is open for votes.",
-  pending: "No proposal is waiting for its vote to open.",
-  succeeded: "No proposal is waiting to be carried out.",
-  defeated: "No proposal was rejected.",
-  executed: "No proposal was carried out yet.",
-  canceled: "No proposal was withdrawn.",
-};
 
 /** A community's Governance tab: the member's say, a new proposal, and the proposals by state. */
 export function GovernancePage() {
@@ -76,17 +68,11 @@ export function GovernancePage() {
           </>
         )
       )}
-      <nav className="tabs sub-tabs" aria-label="Proposals by state">
-        {FILTERS.map((f) => (
-          <Link key={f.key} className="tab" to={{ search: f.key ? `?state=${f.key}` : "" }} aria-current={filter.key === f.key ? "page" : undefined} replace>
-            {f.label}
-          </Link>
-        ))}
-      </nav>
+      <QueryTabs label="Proposals by state" className="tabs sub-tabs" tabs={FILTERS} current={filter.key} search={(f) => (f.key ? `?state=${f.key}` : "")} />
       <ol className="modlog proposals" role="list" aria-label="Proposals">
         <Paged
           resetKey={`${community.name}:${filter.key}`}
-          page={(p) => <Chunk community={community.name} state={filter.state} empty={EMPTY[filter.key]} live={live} generation={generation} {...p} />}
+          page={(p) => <Chunk community={community.name} state={filter.state} empty={filter.empty} live={live} generation={generation} {...p} />}
         />
       </ol>
     </section>
