@@ -107,20 +107,32 @@ def test_each_variable_is_read(unset: pytest.MonkeyPatch, field: dataclasses.Fie
     assert read == dataclasses.replace(expected, **derived)
 
 
-def test_derived_defaults_follow_what_they_derive_from(unset: pytest.MonkeyPatch) -> None:
-    unset.setenv("AGORA_DATA_DIR", "/srv/agora")
-    unset.setenv("AGORA_HOST", "forum.example")
-    unset.setenv("AGORA_PORT", "8443")
+SOURCES = {"AGORA_DATA_DIR": "/srv/agora", "AGORA_HOST": "forum.example", "AGORA_PORT": "8443"}
+OWN = {
+    "AGORA_DEPLOYMENT_FILE": "/etc/agora/chain.json",
+    "SIWE_DOMAIN": "agora.example",
+    "SIWE_URI": "https://agora.example",
+}
+
+
+@pytest.mark.parametrize(
+    ("environment", "derived"),
+    [
+        (
+            SOURCES,
+            ("/srv/agora/deployment.json", "forum.example:8443", "http://forum.example:8443"),
+        ),
+        # set, they are their own
+        (SOURCES | OWN, ("/etc/agora/chain.json", "agora.example", "https://agora.example")),
+    ],
+)
+def test_derived_defaults_follow_what_they_derive_from(
+    unset: pytest.MonkeyPatch, environment: dict[str, str], derived: tuple[str, str, str]
+) -> None:
+    for name, text in environment.items():
+        unset.setenv(name, text)
     read = Settings.from_env()
-    assert read.deployment_file == Path("/srv/agora/deployment.json")
-    assert (read.siwe_domain, read.siwe_uri) == ("forum.example:8443", "http://forum.example:8443")
-    # set, they are their own
-    unset.setenv("AGORA_DEPLOYMENT_FILE", "/etc/agora/chain.json")
-    unset.setenv("SIWE_DOMAIN", "agora.example")
-    unset.setenv("SIWE_URI", "https://agora.example")
-    read = Settings.from_env()
-    assert read.deployment_file == Path("/etc/agora/chain.json")
-    assert (read.siwe_domain, read.siwe_uri) == ("agora.example", "https://agora.example")
+    assert (str(read.deployment_file), read.siwe_domain, read.siwe_uri) == derived
 
 
 @pytest.mark.parametrize("text", ["0", "true", "yes", "on", " 1"])
