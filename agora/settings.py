@@ -234,7 +234,7 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         """Every setting from its environment variable; an unset one keeps its default."""
-        types = get_type_hints(cls)
+        types: dict[str, object] = get_type_hints(cls)
         values: dict[str, object] = {}
         derived: dict[str, Callable[[Settings], object]] = {}
         for each in fields(cls):
