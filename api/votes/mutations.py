@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from graphql import FieldNode
 
 from api.core import ids, permissions
 from api.core.errors import BadUserInput, NotFound
@@ -36,6 +37,11 @@ async def vote(
     score = await batches.writer_for(info.context.pool).cast(
         kind=kind, target_id=row_id, user_id=viewer.user_id, value=direction.value_int
     )
+    # Where the vote is in the WAL, read with the score: the request's own write position when
+    # the vote is its only write (else the view asks the primary, after them all).
+    roots = info.operation.selection_set.selections
+    if len(roots) == 1 and isinstance(roots[0], FieldNode):
+        info.context.written = score["written"]
     return VoteResult(
         target_id=target_id,
         score=score["score"],

@@ -16,7 +16,10 @@ SELECT $1, user_id, value FROM cast_votes WHERE value <> 0 ORDER BY user_id
     WHERE post_votes.value <> EXCLUDED.value;
 
 -- name: get_post_score
-SELECT score, upvotes, downvotes FROM posts WHERE id = $1;
+-- Read once the votes committed, with how far the primary's WAL is by then: past the votes'
+-- commit, what their voters' next reads must include (as replica.sql's written_lsn).
+SELECT score, upvotes, downvotes, (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint AS written
+  FROM posts WHERE id = $1;
 
 -- name: get_post_to_vote
 -- What a vote of user $2 on post $1 depends on, in one round trip: the post's state, and whether
@@ -42,7 +45,8 @@ SELECT $1, user_id, value FROM cast_votes WHERE value <> 0 ORDER BY user_id
     WHERE comment_votes.value <> EXCLUDED.value;
 
 -- name: get_comment_score
-SELECT score, upvotes, downvotes FROM comments WHERE id = $1;
+SELECT score, upvotes, downvotes, (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint AS written
+  FROM comments WHERE id = $1;
 
 -- name: get_comment_to_vote
 SELECT m.deleted_at, m.removed_at,
