@@ -36,7 +36,11 @@ class Coalescer(Generic[K, R]):
         self._sender: asyncio.Task[None] | None = None
 
     async def __call__(self, item: K) -> R:
-        answer: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        if self._sender is not None and self._sender.get_loop() is not loop:
+            # (left unfinished by an event loop that ended: a test's, say)
+            self._sender, self._waiting = None, []
+        answer: asyncio.Future[R] = loop.create_future()
         self._waiting.append((item, answer))
         if self._sender is None:
             # A context of its own: the sender outlives the request that started it, and must
