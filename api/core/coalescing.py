@@ -46,8 +46,9 @@ class Coalescer(Generic[K, R]):
             # A context of its own: the sender outlives the request that started it, and must
             # not inherit its state.
             self._sender = asyncio.create_task(self._send_all(), context=contextvars.Context())
-        # Sent even if this caller goes away meanwhile (like a command already written).
-        return await asyncio.shield(answer)
+        # Sent even if this caller goes away meanwhile (like a command already written): its
+        # answer is then cancelled, and left unset.
+        return await answer
 
     async def _send_all(self) -> None:
         try:

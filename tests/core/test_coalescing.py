@@ -57,3 +57,20 @@ async def test_a_failed_round_trip_fails_its_callers_only() -> None:
         with pytest.raises(ValueError, match="refused"):
             await call
     assert await coalescer(6) == 60
+
+
+async def test_a_call_whose_caller_went_away_is_still_sent() -> None:
+    # given a round trip under way, and a call waiting for the next
+    store = Store()
+    coalescer = Coalescer(store.send)
+    first = asyncio.ensure_future(coalescer(1))
+    await asyncio.sleep(0)
+    gone = asyncio.ensure_future(coalescer(2))
+    await asyncio.sleep(0)
+    # when its caller is cancelled
+    gone.cancel()
+    store.gate.set()
+    # then the call still goes (a write is not lost), and the others get their answers
+    assert await first == 10
+    assert await coalescer(3) == 30
+    assert store.sent == [[1], [2], [3]]
