@@ -54,3 +54,6 @@ class Context:
     own_write: int | None = None
     # The account a sign-in in this request was made as (the request had no viewer yet).
     signed_in: int | None = None
+    # Where this request's writes are known to be in the primary's WAL, when a resolver read it
+    # after they committed (a vote reads it with the score); otherwise the view asks the primary.
+    written: int | None = None

@@ -341,7 +341,11 @@ class AgoraGraphQL(GraphQL[Context, None]):
         writer = context.viewer.user_id if context.viewer else context.signed_in
         if writer is not None:
             try:
-                await resources.own_writes.remember(writer, await resources.router.written())
+                if context.written is not None:
+                    written = resources.router.wrote(context.written)
+                else:
+                    written = await resources.router.written()
+                await resources.own_writes.remember(writer, written)
             except (RedisError, *_DATABASE_FAILURES):
                 log.warning(
                     "could not remember a write of user %s: for a few seconds their reads may "

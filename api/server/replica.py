@@ -204,6 +204,11 @@ class ReadRouter:
         self._written = max(self._written, lsn)
         return lsn
 
+    def wrote(self, lsn: int) -> int:
+        """`lsn`, a write position of the primary read after a commit (as `written` reads it)."""
+        self._written = max(self._written, lsn)
+        return lsn
+
     def _in_background(self, name: str, check: Callable[[], Awaitable[None]]) -> None:
         if name not in self._checking:
             task = asyncio.ensure_future(check())

@@ -11,6 +11,10 @@ has committed, and the score read after it.
 A person's own votes on a target keep their order: a second vote of theirs arriving while the
 first still waits goes in the statement after it. A statement that fails is tried again vote by
 vote, so each voter gets the outcome of their own vote.
+
+The statement also checks what a vote depends on (the target still there and not removed, the
+voter not banned from its community) and writes only the votes that pass: a refused voter gets
+the reason as their error, and the batch costs no query per vote.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
+from api.core import permissions
+from api.core.errors import AgoraError, BadUserInput, NotFound
 from api.votes import repository
 
 # The most votes one statement writes: its arrays stay small, and a crowd larger than this is
@@ -80,7 +86,7 @@ class VoteWriter:
     async def _write_batch(self, key: tuple[str, int], batch: list[_Cast]) -> None:
         kind, target_id = key
         try:
-            await repository.set_votes(
+            target = await repository.set_votes(
                 self._pool,
                 kind=kind,
                 target_id=target_id,
@@ -99,6 +105,19 @@ class VoteWriter:
         except Exception as error:  # noqa: BLE001 - the database is unreachable: for everyone
             _settle(batch, error=error)
             return
+        # (an error of its own per voter: each is raised in its voter's request)
+        if _refusal(kind, target) is not None:
+            for cast in batch:
+                _settle([cast], error=_refusal(kind, target))
+            return
+        assert target is not None
+        banned = set(target["banned"])
+        for cast in batch:
+            if cast.user_id in banned:
+                _settle([cast], error=permissions.banned_from())
+        batch = [c for c in batch if c.user_id not in banned]
+        if not batch:
+            return
         try:
             score = await repository.get_score(self._pool, kind=kind, target_id=target_id)
             assert score is not None  # targets are never deleted, only marked so
@@ -106,6 +125,15 @@ class VoteWriter:
             _settle(batch, error=error)
             return
         _settle(batch, score=score)
+
+
+def _refusal(kind: str, target: asyncpg.Record | None) -> AgoraError | None:
+    """Why the target took none of the votes, if it took none."""
+    if target is None or target["deleted_at"] is not None:
+        return NotFound(f"That {kind.lower()} does not exist.")
+    if target["removed_at"] is not None:
+        return BadUserInput(f"A moderator removed this {kind.lower()}; it takes no votes.")
+    return None
 
 
 def _next_batch(target: _Target) -> list[_Cast]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from graphql import FieldNode
 
 from api.core import ids, permissions
-from api.core.errors import BadUserInput, NotFound
 from api.core.types import Info, ItemId
-from api.votes import batches, repository
+from api.votes import batches
 from api.votes.types import VoteDirection, VoteResult
 
 
@@ -20,22 +20,17 @@ async def vote(
 ) -> VoteResult:
     viewer = await permissions.require_writer(info)
     kind, row_id = ids.decode(target_id, "Post", "Comment", field="targetId")
-    target = await repository.get_target(
-        info.context.pool, kind=kind, target_id=row_id, voter_id=viewer.user_id
-    )
-    if target is None or target["deleted_at"] is not None:
-        raise NotFound(f"That {kind.lower()} does not exist.")
-    if target["removed_at"] is not None:
-        raise BadUserInput(f"A moderator removed this {kind.lower()}; it takes no votes.")
-    # What permissions.require_not_banned asks, read with the target in one round trip.
-    if target["voter_banned"]:
-        raise permissions.banned_from()
-    # Written with the other votes on the target at this moment, in one statement (see
-    # api.votes.batches); the score is read back after the commit: its figures include this
-    # vote and any that committed since.
+    # Checked and written with the other votes on the target at this moment, in one statement
+    # (see api.votes.batches: a vote the target does not take raises why); the score is read
+    # back after the commit: its figures include this vote and any that committed since.
     score = await batches.writer_for(info.context.pool).cast(
         kind=kind, target_id=row_id, user_id=viewer.user_id, value=direction.value_int
     )
+    # Where the vote is in the WAL, read with the score: the request's own write position when
+    # the vote is its only write (else the view asks the primary, after them all).
+    roots = info.operation.selection_set.selections
+    if len(roots) == 1 and isinstance(roots[0], FieldNode):
+        info.context.written = score["written"]
     return VoteResult(
         target_id=target_id,
         score=score["score"],

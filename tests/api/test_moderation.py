@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 
 import asyncpg
@@ -398,6 +399,7 @@ EDIT_POST = "mutation($i: EditPostInput!) { editPost(input: $i) { body } }"
 EDIT_COMMENT = "mutation($i: EditCommentInput!) { editComment(input: $i) { body } }"
 VOTE = "mutation($id: ID!, $d: VoteDirection!) { vote(targetId: $id, direction: $d) { score } }"
 DELETE_COMMENT = "mutation($id: ID!) { deleteComment(id: $id) { id } }"
+SCORE = "query($id: ID!) { post(id: $id) { score } }"
 
 
 async def test_a_banned_user_takes_no_part_in_the_community(
@@ -446,3 +448,32 @@ async def test_a_banned_user_takes_no_part_in_the_community(
     # while others still can, and bob can still delete what he wrote
     assert (await carol.data(VOTE, {"id": post["id"], "d": "UP"}))["vote"]["score"] == 1
     assert (await bob.data(DELETE_COMMENT, {"id": bobs_comment["id"]}))["deleteComment"]
+
+
+async def test_a_banned_voter_voting_with_others_at_once_is_refused_alone(
+    alice: Client, bob: Client, carol: Client
+) -> None:
+    # given bob banned from alice's community, and a post there
+    name = (await create_community(alice))["name"]
+    post = await create_post(alice, name)
+    await _ban(alice, name, bob)
+    # when bob and carol vote on it at the same moment (one statement writes both)
+    bobs, carols = await asyncio.gather(
+        bob.execute(VOTE, {"id": post["id"], "d": "UP"}),
+        carol.execute(VOTE, {"id": post["id"], "d": "UP"}),
+    )
+    # then only bob's vote is refused, as forbidden, and carol's counts
+    assert bobs["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert carols["data"]["vote"]["score"] == 1
+    assert (await alice.data(SCORE, {"id": post["id"]}))["post"]["score"] == 1
+
+
+async def test_a_removed_post_takes_no_votes(alice: Client, bob: Client) -> None:
+    # given a post a moderator removed
+    post = await create_post(alice, (await create_community(alice))["name"])
+    await alice.data(REMOVE_POST, {"id": post["id"]})
+    # when bob votes on it, then he is told why, and nothing is counted
+    error = await bob.error(VOTE, {"id": post["id"], "d": "UP"})
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "removed" in error["message"]
+    assert (await alice.data(SCORE, {"id": post["id"]}))["post"]["score"] == 0

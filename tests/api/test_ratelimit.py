@@ -3,10 +3,16 @@ gets when no Redis answers (Redis 7-only commands such as `EXPIRE … NX` fail t
 
 from __future__ import annotations
 
+import asyncio
+import secrets
+
 import httpx
 import redis
+from redis import asyncio as aioredis
 
 from agora.settings import Settings
+from api.core import ratelimit
+from api.core.errors import RateLimited
 from tests.support.factories import create_community
 from tests.support.graphql import Client, sign_in
 from tests.support.redis_server import PrivateRedis
@@ -47,3 +53,20 @@ async def test_signing_in_and_writing_work_and_are_limited_on_redis_6(
     counters = direct.keys("rl:*")
     assert counters
     assert all(0 < direct.ttl(name) <= WINDOW for name in counters)
+
+
+async def test_writes_counted_at_the_same_moment_are_each_counted(redis_url: str) -> None:
+    # given a limit of 3 writes, and a key of its own
+    client = aioredis.Redis.from_url(redis_url)
+    key = f"test:{secrets.token_hex(8)}"
+    try:
+        # when 5 writes against it are counted at once (one call to Redis for them all)
+        outcomes = await asyncio.gather(
+            *(ratelimit.hit(client, [key], limit=3, window=WINDOW) for _ in range(5)),
+            return_exceptions=True,
+        )
+    finally:
+        await client.aclose()
+    # then each was counted as if alone: the first 3 pass, the 2 over the limit are refused
+    assert outcomes[:3] == [None, None, None]
+    assert all(isinstance(refused, RateLimited) for refused in outcomes[3:])
