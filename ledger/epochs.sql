@@ -133,6 +133,8 @@ SELECT community_id, CASE WHEN comment THEN 'comment' ELSE 'post' END AS kind, i
                                 WHERE b.community_id = e.community_id AND b.user_id = v.user_id
                                   AND b.created_at < e.ends_at
                                   AND (b.expires_at IS NULL OR b.expires_at > e.starts_at))
+                        -- The same for comments' votes: alike by design, one SELECT per
+                        -- votes table (no table name is assembled from strings).
                         UNION ALL
                         SELECT p.community_id, true, m.id, m.author_id, v.user_id, v.value,
                                CASE WHEN e.bootstrap THEN 1 ELSE s.weight END,

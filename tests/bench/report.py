@@ -14,7 +14,9 @@ from typing import Any
 from tests.bench import config
 
 # The issue's targets.
-GRAPHQL_TARGET = 0.15  # GraphQL execution (signed in, listing cache off) / raw
+# GraphQL execution (signed in, listing cache off) / raw, with its p99 (issue 19; issue 8 asked
+# 15% with no p99)
+GRAPHQL_TARGET = 0.35
 CACHED_TARGET = 0.50  # anonymous, cache on / raw
 P99_TARGET_MS = 50.0
 
@@ -151,7 +153,10 @@ def table(results: dict[str, Any]) -> str:
                 server_cpu = cpu.get("server_cpu_pct", cpu.get("client_cpu_pct"))
                 target = ""
                 if mode == "http_graphql":
-                    target = f"ratio>={GRAPHQL_TARGET:.0%} {_mark(ratio >= GRAPHQL_TARGET)}"
+                    target = (
+                        f"ratio>={GRAPHQL_TARGET:.0%} {_mark(ratio >= GRAPHQL_TARGET)}, "
+                        f"p99 {_mark(case['p99_ms'] < P99_TARGET_MS)}"
+                    )
                 elif mode in ("http_cached", "http_viewer"):
                     target = (
                         f"ratio>={CACHED_TARGET:.0%} {_mark(ratio >= CACHED_TARGET)}, "
