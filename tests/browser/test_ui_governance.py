@@ -6,6 +6,8 @@ contracts, the operator's sender, the indexer, and the test wallet signing and s
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.async_api import Locator, Page, expect
 
@@ -152,7 +154,14 @@ async def test_a_member_delegates_proposes_votes_without_gas_and_executes_an_ele
 
     # and the list filters by state: among the active proposals, not among the defeated
     await page.get_by_role("link", name="← All proposals").click()
-    await page.get_by_role("link", name="Defeated", exact=True).click()
+    states = page.get_by_role("navigation", name="Proposals by state")
+    # (the list shown first: a tab clicked while the page is still being entered can be lost)
+    await expect(states.get_by_role("link", name="All", exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
+    await expect(proposal_item(page, title)).to_be_visible()
+    await states.get_by_role("link", name="Defeated", exact=True).click()
+    await expect(page).to_have_url(re.compile(r"[?]state=defeated$"))
     await expect(page.get_by_text("No proposal was rejected.")).to_be_visible()
     await page.get_by_role("link", name="Active", exact=True).click()
     item = proposal_item(page, title)
