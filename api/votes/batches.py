@@ -105,19 +105,20 @@ class VoteWriter:
         except Exception as error:  # noqa: BLE001 - the database is unreachable: for everyone
             _settle(batch, error=error)
             return
-        # (an error of its own per voter: each is raised in its voter's request)
-        if _refusal(kind, target) is not None:
-            for cast in batch:
-                _settle([cast], error=_refusal(kind, target))
-            return
-        assert target is not None
-        banned = set(target["banned"])
+        banned = set(target["banned"]) if target is not None else set()
+        taken = []
         for cast in batch:
-            if cast.user_id in banned:
-                _settle([cast], error=permissions.banned_from())
-        batch = [c for c in batch if c.user_id not in banned]
-        if not batch:
+            # (an error of its own per voter: each is raised in its voter's request)
+            refusal = _refusal(kind, target) or (
+                permissions.banned_from() if cast.user_id in banned else None
+            )
+            if refusal is None:
+                taken.append(cast)
+            else:
+                _settle([cast], error=refusal)
+        if not taken:
             return
+        batch = taken
         try:
             score = await repository.get_score(self._pool, kind=kind, target_id=target_id)
             assert score is not None  # targets are never deleted, only marked so
