@@ -11,7 +11,7 @@ import asyncio
 import json
 import random
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -29,12 +29,11 @@ from governance.deploy import Deployment, contract_at, deployed_contract
 from governance.operator import create_community_onchain
 from governance.proposals import Support, sign_ballot
 from sender import send_pending
-from tests.support.chain import ChainServices
+from tests.ledger.conftest import ForumOnChain
 from tests.support.factories import create_community, unique_name
 from tests.support.forwarder import Forwarder
 from tests.support.graphql import Client, sign_in
 from tests.support.sender import SenderProcess
-from tests.support.server import start_server
 
 pytestmark = pytest.mark.chain
 
@@ -252,37 +251,18 @@ async def test_killed_at_random_instants_the_epochs_are_each_minted_exactly_once
 
 
 async def test_a_community_created_while_the_chain_is_down_gets_on_chain_when_it_is_back(
-    settings: Settings,
-    fresh_database_url: str,
-    redis_url: str,
+    forum_on_chain: Callable[..., ForumOnChain],
     chain_rpc_url: str,
-    senders: Any,
     w3: Web3,
     deployment: Deployment,
-    deployment_file: Path,
-    tmp_path: Path,
 ) -> None:
     # given a forum whose sender's chain does not answer (its indexer's does)
     node = Forwarder(free_port(), int(chain_rpc_url.rsplit(":", 1)[1]))
-    sender = senders(rpc_url=f"http://127.0.0.1:{node.port}")
-    indexer = ChainServices(
-        rpc_url=chain_rpc_url,
-        deployment_file=deployment_file,
-        database_url=fresh_database_url,
-        redis_url=redis_url,
-        logs=tmp_path,
-        commands=("index",),
-    )
-    server = start_server(
-        settings,
-        database_url=fresh_database_url,
-        redis_url=redis_url,
-        listing_cache_seconds=0,
-        write_rate_limit=1_000_000,
-    )
+    forum = forum_on_chain(f"http://127.0.0.1:{node.port}")
+    sender = forum.sender
     try:
         async with httpx.AsyncClient() as http:
-            alice = await sign_in(Client(server.graphql_url, http))
+            alice = await sign_in(Client(forum.server.graphql_url, http))
             # when alice creates a community
             name = unique_name("down")
             await create_community(alice, name, confirmed=False)
@@ -301,8 +281,6 @@ async def test_a_community_created_while_the_chain_is_down_gets_on_chain_when_it
                 await asyncio.sleep(0.1)
     finally:
         node.close()
-        indexer.stop()
-        server.stop()
     # then the community is on-chain, and the sender said once that the chain was back
     assert chain["status"] == "CONFIRMED", sender.log()
     assert chain["tokenAddress"] == token_of(w3, deployment, name).address
