@@ -5,11 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
+# Every stable code a client may see: each refusal class below adds its own as it is declared.
+_codes = {"INTERNAL"}
 
-# One class per stable code below, by design (deliberate repeats of one shape): a resolver raises
-# the refusal by name, and the class holds its code and what it means.
+
+# One class per stable code below: a resolver raises the refusal by name, and the class states
+# its code (`class Forbidden(AgoraError, code="FORBIDDEN")`) and what it means.
 class AgoraError(Exception):
     code = "INTERNAL"
+
+    def __init_subclass__(cls, *, code: str) -> None:
+        super().__init_subclass__()
+        cls.code = code
+        _codes.add(code)
 
     def __init__(self, message: str, **extensions: Any) -> None:
         super().__init__(message)
@@ -17,22 +25,17 @@ class AgoraError(Exception):
         self.extensions = {"code": self.code, **extensions}
 
 
-class Unauthenticated(AgoraError):
-    code = "UNAUTHENTICATED"
+class Unauthenticated(AgoraError, code="UNAUTHENTICATED"): ...
 
 
-class Forbidden(AgoraError):
-    code = "FORBIDDEN"
+class Forbidden(AgoraError, code="FORBIDDEN"): ...
 
 
-class NotFound(AgoraError):
-    code = "NOT_FOUND"
+class NotFound(AgoraError, code="NOT_FOUND"): ...
 
 
-class BadUserInput(AgoraError):
+class BadUserInput(AgoraError, code="BAD_USER_INPUT"):
     """Bad input; `field` names the input field at fault when there is one."""
-
-    code = "BAD_USER_INPUT"
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         if field is None:
@@ -41,15 +44,12 @@ class BadUserInput(AgoraError):
             super().__init__(message, field=field)
 
 
-class RateLimited(AgoraError):
-    code = "RATE_LIMITED"
-
+class RateLimited(AgoraError, code="RATE_LIMITED"):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message, retryAfter=retry_after)
 
 
-class Conflict(AgoraError):
-    code = "CONFLICT"
+class Conflict(AgoraError, code="CONFLICT"): ...
 
 
 # Governance actions (api/governance/drafts.py, relays.py): each refusal a client may want to
@@ -57,88 +57,49 @@ class Conflict(AgoraError):
 # before anything is recorded, so a refused action costs the operator nothing.
 
 
-class NotOnChain(AgoraError):
+class NotOnChain(AgoraError, code="NOT_ON_CHAIN"):
     """The community has no governor the indexer has mirrored (not created on-chain yet, or the
     indexer has not reached its creation)."""
 
-    code = "NOT_ON_CHAIN"
+
+class BelowProposalThreshold(AgoraError, code="BELOW_PROPOSAL_THRESHOLD"): ...
 
 
-class BelowProposalThreshold(AgoraError):
-    code = "BELOW_PROPOSAL_THRESHOLD"
+class AlreadyModerator(AgoraError, code="ALREADY_MODERATOR"): ...
 
 
-class AlreadyModerator(AgoraError):
-    code = "ALREADY_MODERATOR"
+class NotModerator(AgoraError, code="NOT_MODERATOR"): ...
 
 
-class NotModerator(AgoraError):
-    code = "NOT_MODERATOR"
-
-
-class BadSignature(AgoraError):
+class BadSignature(AgoraError, code="BAD_SIGNATURE"):
     """A signed ballot that does not recover to its voter (wrong key, data or nonce)."""
 
-    code = "BAD_SIGNATURE"
+
+class ProposalNotActive(AgoraError, code="PROPOSAL_NOT_ACTIVE"): ...
 
 
-class ProposalNotActive(AgoraError):
-    code = "PROPOSAL_NOT_ACTIVE"
-
-
-class AlreadyVoted(AgoraError):
+class AlreadyVoted(AgoraError, code="ALREADY_VOTED"):
     """The voter has voted on the proposal, or a relay of their vote is already under way."""
 
-    code = "ALREADY_VOTED"
 
-
-class NoVotingPower(AgoraError):
+class NoVotingPower(AgoraError, code="NO_VOTING_POWER"):
     """The voter had no votes at the proposal's snapshot: a vote of weight zero changes nothing,
     and relaying it would spend the operator's gas for nothing."""
 
-    code = "NO_VOTING_POWER"
 
-
-class NoPoints(AgoraError):
+class NoPoints(AgoraError, code="NO_POINTS"):
     """The tipper holds fewer of the community's points than the tip."""
 
-    code = "NO_POINTS"
 
-
-class SelfTip(AgoraError):
+class SelfTip(AgoraError, code="SELF_TIP"):
     """A member tried to tip their own post or comment."""
 
-    code = "SELF_TIP"
 
-
-class ChainUnavailable(AgoraError):
+class ChainUnavailable(AgoraError, code="CHAIN_UNAVAILABLE"):
     """The chain's node (or the deployment file) the check needs could not be reached."""
 
-    code = "CHAIN_UNAVAILABLE"
 
-
-CODES = frozenset(
-    cls.code
-    for cls in (
-        Unauthenticated,
-        Forbidden,
-        NotFound,
-        BadUserInput,
-        RateLimited,
-        Conflict,
-        NotOnChain,
-        BelowProposalThreshold,
-        AlreadyModerator,
-        NotModerator,
-        BadSignature,
-        ProposalNotActive,
-        AlreadyVoted,
-        NoVotingPower,
-        NoPoints,
-        SelfTip,
-        ChainUnavailable,
-    )
-) | {"INTERNAL"}
+CODES = frozenset(_codes)
 
 INTERNAL_MESSAGE = "Something went wrong on our side. Please try again in a moment."
 
