@@ -15,9 +15,9 @@ from api.core.errors import BadUserInput, NotFound
 from api.core.rows import only_row, undeleted
 from api.core.types import CommentId, Info
 from api.inbox import events, mentions
-from api.inbox.repository import About, Written
+from api.inbox.repository import Written
 from api.posts import repository as posts
-from api.posts.authored import delete_own
+from api.posts.authored import delete_own, edit_own
 from api.posts.loaders import POST
 
 
@@ -123,6 +123,8 @@ async def create_comment(
 
 
 # Its arguments as the schema declares them: alike in shape by design (see api/core/types.py).
+# The steps of an edit and a deletion are api.posts.authored's edit_own and delete_own; what is
+# left here (and in api/posts/mutations.py, alike by design) is which rows they lock and write.
 async def edit_comment(
     info: Info,
     input: Annotated[EditCommentInput, strawberry.argument(description="The new version.")],
@@ -135,27 +137,29 @@ async def edit_comment(
     rows = await repository.get_comment_views_by_ids(info.context.pool, comment_ids=[comment_id])
     if rows:
         await permissions.require_not_banned(info, rows[0]["community_id"])
-    async with info.context.pool.acquire() as conn, conn.transaction():
-        row = await lock_comment_or_404(conn, comment_id)
-        permissions.require_editable(viewer, row, "comment")
-        await repository.edit_comment(conn, comment_id=comment_id, body=body, body_html=body_html)
-        about = About(row["community_id"], row["post_id"], comment_id)
-        written = await events.mentioned_in(
-            conn, about=about, actor_id=viewer.user_id, mentions=mentioned
-        )
-    await events.content_written(info.context.pubsub, written)
+    await edit_own(
+        info,
+        viewer,
+        comment_id,
+        "Comment",
+        mentioned=mentioned,
+        lock=lock_comment_or_404,
+        edit=lambda conn: repository.edit_comment(
+            conn, comment_id=comment_id, body=body, body_html=body_html
+        ),
+    )
     return await load_comment(info, comment_id)
 
 
-# The steps of a deletion are api.posts.authored.delete_own; what is left here (and in
-# api/posts/mutations.py, alike by design) is which rows it locks and deletes.
 async def delete_comment(info: Info, id: CommentId) -> Comment:
-    comment_id = await delete_own(info, id, "Comment", lock=lock_comment_or_404, delete=_delete_row)
+    comment_id = await delete_own(
+        info,
+        id,
+        "Comment",
+        lock=lock_comment_or_404,
+        delete=lambda conn, row_id: repository.delete_comment(conn, comment_id=row_id),
+    )
     return await load_comment(info, comment_id)
-
-
-async def _delete_row(conn: Executor, comment_id: int) -> None:
-    await repository.delete_comment(conn, comment_id=comment_id)
 
 
 # The domain's root fields: alike in shape to other domains' by design (see api/core/types.py).

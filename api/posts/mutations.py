@@ -15,7 +15,7 @@ from api.core.types import Info, PostId
 from api.inbox import events, mentions
 from api.inbox.repository import About, Written
 from api.posts import repository
-from api.posts.authored import delete_own
+from api.posts.authored import delete_own, edit_own
 from api.posts.loaders import POST
 from api.posts.types import Post, post_for_viewer
 
@@ -102,6 +102,8 @@ async def create_post(
     return await load_post(info, post_id)
 
 
+# The steps of an edit and a deletion are api.posts.authored's edit_own and delete_own; what is
+# left here (and in api/comments/mutations.py, alike by design) is which rows they lock and write.
 async def edit_post(
     info: Info, input: Annotated[EditPostInput, strawberry.argument(description="The new version.")]
 ) -> Post:
@@ -116,29 +118,29 @@ async def edit_post(
     body, body_html = await _body(info, input.body)
     mentioned = mentions.mentioned(body)
     await permissions.limit_mentions(info, viewer, len(mentioned))
-    async with info.context.pool.acquire() as conn, conn.transaction():
-        row = await lock_post_or_404(conn, post_id)
-        permissions.require_editable(viewer, row, "post")
-        await repository.edit_post(conn, post_id=post_id, body=body, body_html=body_html, url=url)
-        written = await events.mentioned_in(
-            conn,
-            about=About(community_id=row["community_id"], post_id=post_id),
-            actor_id=viewer.user_id,
-            mentions=mentioned,
-        )
-    await events.content_written(info.context.pubsub, written)
+    await edit_own(
+        info,
+        viewer,
+        post_id,
+        "Post",
+        mentioned=mentioned,
+        lock=lock_post_or_404,
+        edit=lambda conn: repository.edit_post(
+            conn, post_id=post_id, body=body, body_html=body_html, url=url
+        ),
+    )
     return await load_post(info, post_id)
 
 
-# The steps of a deletion are api.posts.authored.delete_own; what is left here (and in
-# api/comments/mutations.py, alike by design) is which rows it locks and deletes.
 async def delete_post(info: Info, id: PostId) -> Post:
-    post_id = await delete_own(info, id, "Post", lock=lock_post_or_404, delete=_delete_row)
+    post_id = await delete_own(
+        info,
+        id,
+        "Post",
+        lock=lock_post_or_404,
+        delete=lambda conn, row_id: repository.delete_post(conn, post_id=row_id),
+    )
     return await load_post(info, post_id)
-
-
-async def _delete_row(conn: Executor, post_id: int) -> None:
-    await repository.delete_post(conn, post_id=post_id)
 
 
 @strawberry.type
