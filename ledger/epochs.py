@@ -64,6 +64,7 @@ def _emission(settings: Settings, number: int) -> int:
     )
 
 
+# The parameters of release.release_reviewed_epochs, by design (celery_app._DueStep runs both).
 async def close_due_epochs(
     conn: asyncpg.Connection,
     settings: Settings,

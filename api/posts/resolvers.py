@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import Annotated, Any, cast
 
 import asyncpg
@@ -62,26 +63,17 @@ async def posts(
     member_id = permissions.require_viewer(info).user_id if feed is Feed.SUBSCRIBED else None
     community_id = None if community is None else await community_id_or_404(info, community)
     page = listing.start(sort, after)
+    # This request's own page (never kept in, nor served from, the cache every reader shares).
+    own_page = partial(listing.fetch, ctx.pool, sort=sort, page=page, limit=first + 1)
     if member_id is not None and community_id is None:
-        # One viewer's own page: never kept in, nor served from, the cache every reader shares.
-        rows = await listing.fetch(
-            ctx.pool, sort=sort, page=page, limit=first + 1, community_id=None, member_id=member_id
-        )
+        rows = await own_page(community_id=None, member_id=member_id)
     else:
         rows = await _shared_page(info, sort, page, after, first, community_id)
     blocks = await prime_viewer_state(info, rows)
     if any(listing.hides(row, blocks, front_page=community_id is None) for row in rows):
-        # Rare: the viewer blocks someone on this page. Their page is their own (never cached):
-        # the same keyset range without what they block.
-        rows = await listing.fetch(
-            ctx.pool,
-            sort=sort,
-            page=page,
-            limit=first + 1,
-            community_id=community_id,
-            member_id=member_id,
-            blocks=blocks,
-        )
+        # Rare: the viewer blocks someone on this page. Their page is their own: the same keyset
+        # range without what they block.
+        rows = await own_page(community_id=community_id, member_id=member_id, blocks=blocks)
         await prime_viewer_state(info, rows)
     return listing.page_of(sort, page, rows, first, listed_posts(info))
 
