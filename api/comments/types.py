@@ -20,11 +20,11 @@ from api.core.types import field as resolver_field
 from api.posts.loaders import POST
 from api.posts.types import (
     MAX_REVISIONS,
+    Authored,
     Post,
     Revision,
     post_for_viewer,
     revisions_by_key,
-    visible_revisions,
 )
 from api.users.types import User
 from api.votes.types import VoteDirection, direction_of
@@ -59,13 +59,12 @@ COMMENT_REVISIONS: LoaderKey[int, list[Revision]] = LoaderKey(
 
 # A schema type, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.type(description="A comment on a post, or a reply to another comment.")
-class Comment:
+class Comment(Authored):
     """A comment as one viewer sees it: deleted or removed content is already blanked out."""
 
-    row_id: strawberry.Private[int]
+    REVISIONS = COMMENT_REVISIONS
+
     post_row_id: strawberry.Private[int]
-    author_id: strawberry.Private[int]
-    community_id: strawberry.Private[int]
     path: strawberry.Private[list[int]]
     id: strawberry.ID = strawberry.field(description="The comment's global id.")
     post_id: strawberry.ID = strawberry.field(description="The id of the post it is on.")
@@ -78,18 +77,7 @@ class Comment:
     body: str | None = strawberry.field(
         description="Its text in markdown; null when deleted or removed for this viewer."
     )
-    body_html: str | None = strawberry.field(
-        description="The text rendered to sanitized HTML; null as `body` is."
-    )
-    author: User | None = strawberry.field(
-        description="Who wrote it; null once deleted or removed for this viewer."
-    )
     created_at: datetime = strawberry.field(description="When it was written.")
-    edited_at: datetime | None = strawberry.field(
-        description="When it was last edited; null if never."
-    )
-    is_deleted: bool = strawberry.field(description="Whether its author deleted it.")
-    is_removed: bool = strawberry.field(description="Whether a moderator removed it.")
     # The viewer blocks its author, and it is kept only to hold the replies under it.
     is_blocked: bool = strawberry.field(
         description=(
@@ -97,10 +85,11 @@ class Comment:
             "hold the replies under it."
         )
     )
-    score: int = strawberry.field(description="Upvotes minus downvotes.")
-    upvotes: int = strawberry.field(description="How many upvotes it has.")
-    downvotes: int = strawberry.field(description="How many downvotes it has.")
     reply_count: int = strawberry.field(description="How many replies it has, at every depth.")
+
+    def history_hidden(self) -> bool:
+        """A blocked author's comment shows no history either."""
+        return self.is_blocked
 
     @resolver_field(description="The post it is on.")
     async def post(self, info: Info) -> Post:
@@ -142,24 +131,6 @@ class Comment:
         if info.context.viewer is None:
             return False
         return now_or_later(info.context.loaders.viewer_comment_saved.load(self.row_id))
-
-    @resolver_field(
-        metadata={MAX_ITEMS: MAX_REVISIONS},
-        description="Its earlier versions, oldest first (at most 20); empty if never edited.",
-    )
-    async def revisions(self, info: Info) -> list[Revision]:
-        """What each edit replaced, oldest first (the latest MAX_REVISIONS); none when
-        blocked."""
-        if self.is_blocked:
-            return []
-        return await visible_revisions(
-            info,
-            key=COMMENT_REVISIONS,
-            row_id=self.row_id,
-            state=(self.is_deleted, self.is_removed, self.edited_at),
-            author_id=self.author_id,
-            community_id=self.community_id,
-        )
 
     @classmethod
     def from_row(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 
 import asyncpg
 import strawberry
@@ -134,13 +134,61 @@ async def _load_post_revisions(loaders: Loaders, keys: list[int]) -> list[list[R
 POST_REVISIONS: LoaderKey[int, list[Revision]] = LoaderKey("post_revisions", _load_post_revisions)
 
 
-@strawberry.type(description="A post in a community: a title with a markdown text or a link.")
-class Post:
-    """A post as one viewer sees it: deleted or removed content is already blanked out."""
+# What a post and a comment show alike, declared once: both types inherit these fields (listed
+# first in the schema) and the `revisions` field; this base itself is not in the schema.
+@strawberry.type
+class Authored:
+    """What a post and a comment show alike, as one viewer sees them."""
 
     row_id: strawberry.Private[int]
-    author_row_id: strawberry.Private[int]
-    community_row_id: strawberry.Private[int]
+    author_id: strawberry.Private[int]
+    community_id: strawberry.Private[int]
+    body_html: str | None = strawberry.field(
+        description="The text rendered to sanitized HTML; null as `body` is."
+    )
+    author: User | None = strawberry.field(
+        description="Who wrote it; null once deleted or removed for this viewer."
+    )
+    edited_at: datetime | None = strawberry.field(
+        description="When it was last edited; null if never."
+    )
+    is_deleted: bool = strawberry.field(description="Whether its author deleted it.")
+    is_removed: bool = strawberry.field(description="Whether a moderator removed it.")
+    score: int = strawberry.field(description="Upvotes minus downvotes.")
+    upvotes: int = strawberry.field(description="How many upvotes it has.")
+    downvotes: int = strawberry.field(description="How many downvotes it has.")
+
+    # The loader of its kind's earlier versions (posts' or comments').
+    REVISIONS: ClassVar[LoaderKey[int, list[Revision]]]
+
+    def history_hidden(self) -> bool:
+        """Whether its earlier versions are hidden whoever asks (a post's never are)."""
+        return False
+
+    @resolver_field(
+        metadata={MAX_ITEMS: MAX_REVISIONS},
+        description="Its earlier versions, oldest first (at most 20); empty if never edited.",
+    )
+    async def revisions(self, info: Info) -> list[Revision]:
+        """What each edit replaced, oldest first (the latest MAX_REVISIONS)."""
+        if self.history_hidden():
+            return []
+        return await visible_revisions(
+            info,
+            key=self.REVISIONS,
+            row_id=self.row_id,
+            state=(self.is_deleted, self.is_removed, self.edited_at),
+            author_id=self.author_id,
+            community_id=self.community_id,
+        )
+
+
+@strawberry.type(description="A post in a community: a title with a markdown text or a link.")
+class Post(Authored):
+    """A post as one viewer sees it: deleted or removed content is already blanked out."""
+
+    REVISIONS = POST_REVISIONS
+
     id: strawberry.ID = strawberry.field(description="The post's global id.")
     title: str = strawberry.field(description="Its title.")
     # Markdown source; null when deleted or removed for this viewer.
@@ -150,23 +198,9 @@ class Post:
             "removed for this viewer."
         )
     )
-    body_html: str | None = strawberry.field(
-        description="The text rendered to sanitized HTML; null as `body` is."
-    )
     url: str | None = strawberry.field(description="The link it shares; null for a text post.")
-    author: User | None = strawberry.field(
-        description="Who wrote it; null once deleted or removed for this viewer."
-    )
     community: Community = strawberry.field(description="The community it is in.")
     created_at: datetime = strawberry.field(description="When it was posted.")
-    edited_at: datetime | None = strawberry.field(
-        description="When it was last edited; null if never."
-    )
-    is_deleted: bool = strawberry.field(description="Whether its author deleted it.")
-    is_removed: bool = strawberry.field(description="Whether a moderator removed it.")
-    score: int = strawberry.field(description="Upvotes minus downvotes.")
-    upvotes: int = strawberry.field(description="How many upvotes it has.")
-    downvotes: int = strawberry.field(description="How many downvotes it has.")
     comment_count: int = strawberry.field(description="How many comments it has.")
     # A plain value, known when the object is built: a listing asks for 25 of them, and a
     # resolver each cost more than all the post's other fields together.
@@ -177,21 +211,6 @@ class Post:
         )
     )
     viewer_saved: bool = strawberry.field(description="Whether the signed-in person saved it.")
-
-    @resolver_field(
-        metadata={MAX_ITEMS: MAX_REVISIONS},
-        description="Its earlier versions, oldest first (at most 20); empty if never edited.",
-    )
-    async def revisions(self, info: Info) -> list[Revision]:
-        """What each edit replaced, oldest first (the latest MAX_REVISIONS)."""
-        return await visible_revisions(
-            info,
-            key=POST_REVISIONS,
-            row_id=self.row_id,
-            state=(self.is_deleted, self.is_removed, self.edited_at),
-            author_id=self.author_row_id,
-            community_id=self.community_row_id,
-        )
 
     @classmethod
     def from_row(
@@ -209,8 +228,8 @@ class Post:
         hidden = visibility.placeholder(row, reveal)
         return cls(
             row_id=row["id"],
-            author_row_id=row["author_id"],
-            community_row_id=row["community_id"],
+            author_id=row["author_id"],
+            community_id=row["community_id"],
             id=strawberry.ID(ids.encode("Post", row["id"])),
             title=hidden or row["title"],
             body=None if hidden else row["body"],
