@@ -183,6 +183,7 @@ class Authored:
         )
 
 
+# A schema type, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.type(description="A post in a community: a title with a markdown text or a link.")
 class Post(Authored):
     """A post as one viewer sees it: deleted or removed content is already blanked out."""
