@@ -196,6 +196,7 @@ class RewardEpoch:
         )
 
 
+# A schema type, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.type(description="What one post or comment earned its author in an epoch.")
 class RewardItem:
     community_id: strawberry.Private[int]

@@ -34,6 +34,7 @@ def checksummed(address: str) -> str:
     return to_checksum_address(address)
 
 
+# A schema type, field by field: alike in shape to others by design (see api/core/types.py).
 @strawberry.type(
     description=(
         "A person, known by their wallet address; someone the chain names "
