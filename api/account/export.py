@@ -112,8 +112,8 @@ async def _document(
     yield b"}\n"
 
 
-def _camel(row: object) -> dict[str, object]:
-    return {_camel_name(k): v for k, v in dict(row).items()}  # type: ignore[call-overload]
+def _camel(row: asyncpg.Record) -> dict[str, object]:
+    return {_camel_name(k): v for k, v in row.items()}
 
 
 def _camel_name(name: str) -> str:
