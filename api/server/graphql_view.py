@@ -29,11 +29,7 @@ from typing import Any, cast
 
 import asyncpg
 import orjson
-from cross_web import (
-    AsyncHTTPRequestAdapter,
-    HTTPException,  # what strawberry's view raises for a bad request
-    StarletteRequestAdapter,
-)
+from cross_web import HTTPException  # what strawberry's view raises for a bad request
 from redis.exceptions import RedisError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
@@ -191,18 +187,9 @@ def _resources(context: Context) -> Resources:
     return cast(Resources, context.request.app.state.resources)
 
 
-class _RequestAdapter(StarletteRequestAdapter):
-    """strawberry's view of a request, with the JSON the view decoded and checked already."""
-
-    def __init__(self, request: Request) -> None:
-        super().__init__(request)
-        self.checked: Mapping[str, Any] | None = request.scope.get(_PAYLOAD)
-
-
 class AgoraGraphQL(GraphQL[Context, None]):
     websocket_adapter_class = _LimitedWebSocket
     graphql_transport_ws_handler_class = _Operations
-    request_adapter_class = _RequestAdapter
 
     def __init__(self) -> None:
         # The limit of subscriptions per socket is _Operations', with an error code.
@@ -241,28 +228,6 @@ class AgoraGraphQL(GraphQL[Context, None]):
         headers = [(k.encode(), v.encode()) for k, v in worker_headers().items()]
         await request.accept(subprotocol=subprotocol, headers=headers)
         return request
-
-    async def parse_http_body(
-        self, request: AsyncHTTPRequestAdapter
-    ) -> GraphQLRequestData | list[GraphQLRequestData]:
-        # A JSON POST was decoded and checked by `_respond` before strawberry saw it: read
-        # again here, it cost a second decode and a parse of its Content-Type by the email
-        # package (about a tenth of a vote's CPU). Anything else is strawberry's to read, and
-        # so is every request if HTTP streaming (SSE, multipart) is ever enabled here.
-        checked = request.checked if isinstance(request, _RequestAdapter) else None
-        if (
-            checked is None
-            or request.method != "POST"
-            or (request.content_type or "").partition(";")[0].strip().lower() != _JSON
-            or any(p in self.stream_transport_classes_by_protocol for p in self.protocols)
-        ):
-            return await super().parse_http_body(request)
-        return GraphQLRequestData(
-            query=checked["query"],
-            variables=checked.get("variables"),
-            operation_name=checked.get("operationName"),
-            extensions=checked.get("extensions"),
-        )
 
     def decode_json(self, data: str | bytes) -> object:
         # What strawberry decodes (a POST body, a GET's variables) was checked by __call__
@@ -396,9 +361,39 @@ class AgoraGraphQL(GraphQL[Context, None]):
     async def _execute(self, request: Request) -> Response:
         """The request executed as it stands (what strawberry's own __call__ does)."""
         try:
+            checked: Mapping[str, Any] | None = request.scope.get(_PAYLOAD)
+            if checked is not None and _takes_json(request):
+                return await self._run_json(request, checked)
             return await self.run(request)
         except HTTPException as e:
             return request_limits.error_response(e.reason, e.status_code)
+
+    async def _run_json(self, request: Request, checked: Mapping[str, Any]) -> Response:
+        """What strawberry's `run` does with a JSON POST, from the JSON `_respond` decoded and
+        checked already. Its `run` decodes the body again, parses the Content-Type with the
+        email package, and asks of every result whether it is a stream (a check against a
+        runtime Protocol): about a tenth of a vote's CPU. A POST here has no stream (this view
+        serves no SSE or multipart subscriptions), and its operation's result is one
+        ExecutionResult."""
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, response=sub_response)
+        result = await self.execute_single(
+            request=request,
+            request_adapter=self.request_adapter_class(request),
+            sub_response=sub_response,
+            context=context,
+            root_value=None,  # (this view has none: GraphQL[Context, None])
+            request_data=GraphQLRequestData(
+                query=checked["query"],
+                variables=checked.get("variables"),
+                operation_name=checked.get("operationName"),
+                extensions=checked.get("extensions"),
+            ),
+        )
+        response_data = await self.process_result(request=request, result=result)
+        if result.errors:
+            self._handle_errors(result.errors, response_data)
+        return self.create_response(response_data=response_data, sub_response=sub_response)
 
     async def _shared(
         self, request: Request, body: bytes, key: ReadKey, resources: Resources
@@ -495,7 +490,14 @@ class AgoraGraphQL(GraphQL[Context, None]):
         return Response(answer, media_type="application/json")
 
 
-_JSON = "application/json"
+def _takes_json(request: Request) -> bool:
+    """A POST strawberry would read as JSON (its own test is looser: anything naming the JSON
+    type after parsing; those it reads itself)."""
+    content_type = request.headers.get("content-type", "")
+    return (
+        request.method == "POST"
+        and content_type.partition(";")[0].strip().lower() == "application/json"
+    )
 
 
 def _is_json(request: Request) -> bool:
