@@ -6,6 +6,7 @@ import functools
 import logging
 from collections.abc import Callable, Iterator
 
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
@@ -27,10 +28,10 @@ from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     QueryDepthLimiter,
-    SchemaExtension,
 )
 from strawberry.schema.schema import validate_document
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types import ExecutionResult
 
 from api.core.errors import INTERNAL_MESSAGE, AgoraError, shown
 from api.core.pagination import MAX_PAGE_SIZE, max_items
@@ -49,6 +50,16 @@ class ErrorCodes(MaskErrors):
 
     def __init__(self) -> None:
         super().__init__(error_message=INTERNAL_MESSAGE)
+
+    def _process_result(self, result: object) -> None:
+        # What MaskErrors does, without its check against a runtime Protocol (which inspects
+        # the class's members on every call: a visible share of a small request's CPU) for the
+        # results an HTTP request or a subscription's event has.
+        if isinstance(result, GraphQLExecutionResult | ExecutionResult):
+            if result.errors:
+                result.errors = self._process_errors(result.errors)
+            return
+        super()._process_result(result)
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         return [self._coded(error) for error in errors]
@@ -172,16 +183,18 @@ def cost_limit_rule(max_cost: int) -> type[ValidationRule]:
     return CostLimit
 
 
-class Operations(SchemaExtension):
-    """The limits on an operation (depth, aliases, tokens, cost), and its parsing and validation
-    cached by the document's text: what strawberry's QueryDepthLimiter, MaxAliasesLimiter,
-    MaxTokensLimiter, our cost rule, ParserCache and ValidationCache do, in one extension.
+class Operations(ErrorCodes):
+    """The limits on an operation (depth, aliases, tokens, cost), its parsing and validation
+    cached by the document's text, and its errors coded (`ErrorCodes`): what strawberry's
+    QueryDepthLimiter, MaxAliasesLimiter, MaxTokensLimiter, our cost rule, ParserCache,
+    ValidationCache and MaskErrors do, in one extension.
 
-    Why one: strawberry looks up every extension's hooks at every stage of every request (with
-    six of them that was about 5% of an executed listing's CPU), and its ValidationCache keys
-    by the parsed document, whose hash walks the whole tree (~30 µs for the forum's Posts
-    query) on every request. The text is the key here: it parses to the same document, and the
-    schema, the token limit and the rules are fixed for the process.
+    Why one: strawberry makes every extension anew and looks up its hooks at every stage of
+    every request (with six of them that was about 5% of an executed listing's CPU, and with
+    two still a few percent of a vote's), and its ValidationCache keys by the parsed document,
+    whose hash walks the whole tree (~30 µs for the forum's Posts query) on every request. The
+    text is the key here: it parses to the same document, and the schema, the token limit and
+    the rules are fixed for the process.
 
     Make one `OperationsConfig` per schema and pass `lambda: Operations(config)`: an extension
     instance holds one request's execution context, so each request gets its own.
@@ -195,21 +208,20 @@ class Operations(SchemaExtension):
         context = self.execution_context
         context.parse_options["max_tokens"] = self.config.max_tokens
         context.validation_rules = context.validation_rules + self.config.rules
-        yield
-
-    def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        if context.query is not None:
+        if context.query:
+            # Parsed and validated here rather than in on_parse and on_validate, which cost a
+            # few percent of a vote's CPU in strawberry's hook machinery: strawberry parses no
+            # document it is given, and validates none whose errors are known (an empty list
+            # when valid), and still checks the operation's type before it reads those errors.
+            # A syntax error raised here ends the operation as one raised in on_parse did (no
+            # error coding: the view gives it its code). An empty text is left to strawberry,
+            # which refuses it as a request without a query.
             context.graphql_document = self.config.parse(context.query)
-        yield
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        if context.query is not None:
             context.pre_execution_errors = self.config.validate(
                 context.schema._schema, context.query, context.validation_rules
             )
-        yield
+        # (ErrorCodes': the errors of the result are coded once it is there)
+        yield from super().on_operation()
 
 
 class OperationsConfig:

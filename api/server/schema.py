@@ -38,7 +38,7 @@ from api.saved.mutations import SavedMutation
 from api.saved.resolvers import attach as attach_saved
 from api.search.resolvers import SearchQuery
 from api.server.execution import AgoraExecutor
-from api.server.extensions import COST, ErrorCodes, Operations, OperationsConfig
+from api.server.extensions import COST, Operations, OperationsConfig
 from api.subscriptions import Subscription
 from api.tips.mutations import TipMutation, TipQuery
 from api.tips.resolvers import attach as attach_tips
@@ -132,7 +132,8 @@ class AgoraSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        # ErrorCodes logs what is ours to fix; client mistakes are not worth a log line.
+        # Operations (an ErrorCodes) logs what is ours to fix; client mistakes are not worth a
+        # log line.
         return None
 
 
@@ -152,5 +153,5 @@ schema = AgoraSchema(
     subscription=Subscription,
     execution_context_class=AgoraExecutor,
     config=StrawberryConfig(scalar_map=SCALARS),
-    extensions=[ErrorCodes, lambda: Operations(_OPERATIONS)],
+    extensions=[lambda: Operations(_OPERATIONS)],
 )

@@ -7,6 +7,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 _TICK = os.sysconf("SC_CLK_TCK")
 
@@ -42,6 +43,22 @@ def _postgres_seconds() -> dict[tuple[int, int], float]:
             after = raw.rsplit(")", 1)[1].split()
             found[int(entry.name), int(after[19])] = (int(after[11]) + int(after[12])) / _TICK
     return found
+
+
+def redis_of(url: str) -> dict[str, int]:
+    """{"redis": pid} of the redis-server listening on `url`'s port on this machine, if one is
+    found by its command line (empty otherwise: a Redis elsewhere is not measured)."""
+    port = urlsplit(url).port or 6379
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = Path(entry.path, "cmdline").read_bytes().split(b"\0")[0].decode()
+        except OSError:
+            continue
+        if command.startswith("redis-server") and command.endswith(f":{port}"):
+            return {"redis": int(entry.name)}
+    return {}
 
 
 @dataclass

@@ -199,6 +199,7 @@ def table(results: dict[str, Any]) -> str:
             f"{after['author_karma_from_posts']}: "
             f"{'consistent' if after['consistent'] else 'INCONSISTENT'}",
         ]
+        lines.append(_cpu_per_vote(votes))
         two = votes.get("two_workers")
         if two:
             lines.append(
@@ -208,6 +209,7 @@ def table(results: dict[str, Any]) -> str:
                 f"{'consistent' if two['after']['consistent'] else 'INCONSISTENT'}"
                 " (target >= 2000 votes/s, p99 < 50 ms)"
             )
+            lines.append(_cpu_per_vote(two))
     comments = results.get("comments")
     if comments:
         lines += [
@@ -358,6 +360,16 @@ def economy_table(economy: dict[str, Any]) -> list[str]:
         f"on honest lines {pct(trading['honest_co_voting_share'])}"
     )
     return out
+
+
+def _cpu_per_vote(votes: dict[str, Any]) -> str:
+    per_vote = votes.get("cpu_us_per_vote")
+    if not per_vote:
+        return "       CPU per vote: -"
+    return (
+        f"       CPU per vote: API {per_vote['api']:.0f} µs, PostgreSQL "
+        f"{per_vote['postgres']:.0f} µs (all of it), Redis {per_vote['redis']:.0f} µs"
+    )
 
 
 def _pct(value: float | None) -> str:

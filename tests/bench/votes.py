@@ -17,9 +17,11 @@ import asyncpg
 
 from api.core import ids
 from api.posts import repository
-from tests.bench import config, wrk
+from tests.bench import config, procstat, wrk
 from tests.bench.generate import settle
+from tests.bench.procstat import CpuMeter
 from tests.bench.server import AgoraServer, sign_in_many
+from tests.bench.workers import workers_of
 
 log = logging.getLogger("bench.votes")
 
@@ -102,6 +104,9 @@ def _measure(
         voters = asyncio.run(sign_in_many(server, [f"voter-{i}" for i in range(config.VOTERS)]))
         tokens = [v.token for v in voters if v.token]
         assert len(set(tokens)) == config.VOTERS
+        # Every process a vote costs CPU in: the API's workers, PostgreSQL, Redis.
+        meter = CpuMeter(workers_of(server) | procstat.redis_of(config.REDIS_URL))
+        cpu: dict[str, float] = {}
         result = wrk.run(
             server.graphql_url,
             wrk.vote_script(tokens, target, expect='"vote":{'),
@@ -109,17 +114,45 @@ def _measure(
             threads=config.VOTERS,  # one connection per thread: one voter per connection
             duration=duration,
             server_pid=server.pid,
+            on_start=meter.start,
+            on_end=lambda: cpu.update(meter.stop()),
         )
     after = asyncio.run(verify(database_url, post_id))
     asyncio.run(settle(database_url))  # the dead rows of these votes must not slow later reads
+    per_vote = cpu_per_vote(cpu, result.rps)
     log.info(
-        "  %d worker(s): %.0f votes/s, p50 %.1f ms, p99 %.1f ms; consistent: %s",
+        "  %d worker(s): %.0f votes/s, p50 %.1f ms, p99 %.1f ms; consistent: %s; CPU per vote: "
+        "API %.0f µs, PostgreSQL %.0f µs, Redis %.0f µs",
         workers,
         result.rps,
         result.p50_ms,
         result.p99_ms,
         after["consistent"],
+        per_vote["api"],
+        per_vote["postgres"],
+        per_vote["redis"],
     )
     if result.bad or result.socket_errors:
         log.warning("  %d bad answers, %d socket errors", result.bad, result.socket_errors)
-    return {"voters": config.VOTERS, "after": after, **result.as_dict()}
+    return {
+        "voters": config.VOTERS,
+        "after": after,
+        **result.as_dict(),
+        "processes_cpu": cpu,
+        "cpu_us_per_vote": per_vote,
+    }
+
+
+def cpu_per_vote(cpu: dict[str, float], rps: float) -> dict[str, float]:
+    """µs of CPU per vote in the API's workers, in PostgreSQL (all of it: on a shared machine,
+    other people's queries too) and in Redis: what a vote costs, whatever else the machine
+    does, where votes/s depends on it."""
+    api = sum(v for k, v in cpu.items() if k.startswith("worker"))
+    return {
+        name: round(pct * 10_000 / max(rps, 1.0), 1)
+        for name, pct in (
+            ("api", api),
+            ("postgres", cpu.get("postgres_cpu_pct", 0.0)),
+            ("redis", cpu.get("redis_cpu_pct", 0.0)),
+        )
+    }

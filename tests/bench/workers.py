@@ -43,7 +43,7 @@ PER_SOCKET = 20
 POST_CREATED = "subscription($c: String) { postCreated(community: $c) { id title } }"
 
 
-def _workers_of(server: AgoraServer) -> dict[str, int]:
+def workers_of(server: AgoraServer) -> dict[str, int]:
     """The server's API processes by name: itself with one worker, else the children uvicorn
     spawned (its resource tracker aside)."""
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
@@ -59,7 +59,7 @@ def _measure(
     server: AgoraServer, page: Page, body_bytes: int, seconds: float, token: str | None = None
 ) -> dict[str, Any]:
     """wrk on the page (signed in with `token`), with the CPU of each of the server's workers."""
-    meter = CpuMeter(_workers_of(server))
+    meter = CpuMeter(workers_of(server))
     cpu: dict[str, float] = {}
     result = wrk.run(
         server.graphql_url,
