@@ -379,13 +379,14 @@ async def test_junk_relays_naming_a_voter_do_not_lock_the_voter_out(
     bob = gov.member()
     election = await open_elections(gov, w3, member, index, {bob: 30}, count=1)
     community, [draft] = election.community, election.drafts
-    # and a server behind a trusted proxy allowing 30 writes a minute per IP and per voter
+    # and a server behind a trusted proxy allowing 30 writes an hour per IP and per voter (a
+    # window, fixed on the clock, that cannot end while the test counts)
     limited = start_server(
         settings,
         database_url=fresh_database_url,
         redis_url=private_redis.url,
         write_rate_limit=30,
-        write_rate_window_seconds=60,
+        write_rate_window_seconds=3600,
         chain_rpc_url=chain_rpc_url,
         deployment_file=deployment_file,
         trusted_proxies=("127.0.0.1",),
@@ -494,13 +495,14 @@ async def test_addresses_are_wallet_addresses_with_their_checksum(
 async def test_drafts_are_rate_limited(
     settings: Settings, database_url: str, private_redis: PrivateRedis, http: httpx.AsyncClient
 ) -> None:
-    # given a server allowing 5 writes a minute, and a member signed in there
+    # given a server allowing 5 writes an hour (a window that cannot end while the test
+    # counts), and a member signed in there
     limited = start_server(
         settings,
         database_url=database_url,
         redis_url=private_redis.url,
         write_rate_limit=5,
-        write_rate_window_seconds=60,
+        write_rate_window_seconds=3600,
     )
     try:
         alice = await sign_in(Client(limited.graphql_url, http))
@@ -530,7 +532,8 @@ async def test_x_forwarded_for_is_believed_only_from_trusted_proxies(
             answers.append(body["errors"][0]["extensions"]["code"] if body.get("errors") else "OK")
         return answers
 
-    options = {"write_rate_limit": 2, "write_rate_window_seconds": 60}
+    # (an hour: a window, fixed on the clock, that cannot end while the test counts)
+    options = {"write_rate_limit": 2, "write_rate_window_seconds": 3600}
     # given a server with TRUSTED_PROXIES unset
     direct = start_server(
         settings, database_url=database_url, redis_url=private_redis.url, **options

@@ -27,11 +27,13 @@ from api.core.caching import SESSION_SECONDS
 from api.server.metrics import WORKER_HEADER
 from tests.support.factories import create_community, create_post
 from tests.support.graphql import Client, sign_in
+from tests.support.ratelimits import room_in_window
 from tests.support.server import LiveServer
 from tests.support.sockets import Socket
 
 METRICS_TOKEN = "scrape-me"
 RENDER_RATE_LIMIT = 3
+RENDER_RATE_WINDOW = 60
 
 LISTING = """
 query Listing($c: String) { posts(community: $c, sort: NEW, first: 10) { edges { node { id } } } }
@@ -87,6 +89,7 @@ def cluster(
         # Long enough that a reader seeing a new post proves the cache was cleared, not expired.
         "LISTING_CACHE_SECONDS": "60",
         "RENDER_RATE_LIMIT": str(RENDER_RATE_LIMIT),
+        "RENDER_RATE_WINDOW_SECONDS": str(RENDER_RATE_WINDOW),
         "RENDER_WORKERS": "1",
     }
     servers = [
@@ -263,8 +266,10 @@ def _heard(socket: Socket) -> list[str]:
 
 
 async def test_rate_limits_count_across_workers_and_hosts(pinned: Pinned, cluster: Cluster) -> None:
-    # given one client address, on both workers and on the other host
+    # given one client address, on both workers and on the other host, early enough in the
+    # previews' window (a minute, on the shared Redis) to count up to the limit within it
     first, second = await pinned.workers(2)
+    await room_in_window(RENDER_RATE_WINDOW)
     transport = httpx.AsyncHTTPTransport(local_address=pinned.address)
     async with httpx.AsyncClient(transport=transport, timeout=60) as http:
         other_host = Client(f"{cluster.other_host}/graphql", http)
