@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-# Every stable code a client may see: each refusal class below adds its own as it is declared.
-_codes = {"INTERNAL"}
-
 
 # One class per stable code below: a resolver raises the refusal by name, and the class states
 # its code (`class Forbidden(AgoraError, code="FORBIDDEN")`) and what it means.
@@ -17,7 +14,6 @@ class AgoraError(Exception):
     def __init_subclass__(cls, *, code: str) -> None:
         super().__init_subclass__()
         cls.code = code
-        _codes.add(code)
 
     def __init__(self, message: str, **extensions: Any) -> None:
         super().__init__(message)
@@ -99,7 +95,8 @@ class ChainUnavailable(AgoraError, code="CHAIN_UNAVAILABLE"):
     """The chain's node (or the deployment file) the check needs could not be reached."""
 
 
-CODES = frozenset(_codes)
+# Every stable code a client may see: each refusal's, and INTERNAL for the rest.
+CODES = frozenset({AgoraError.code} | {cls.code for cls in AgoraError.__subclasses__()})
 
 INTERNAL_MESSAGE = "Something went wrong on our side. Please try again in a moment."
 
