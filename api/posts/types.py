@@ -228,9 +228,9 @@ class Post(Authored):
         saved it."""
         hidden = visibility.placeholder(row, reveal)
         return cls(
+            **columns(row, "author_id", "community_id", "created_at", "edited_at", "comment_count"),
+            **columns(row, "score", "upvotes", "downvotes"),
             row_id=row["id"],
-            author_id=row["author_id"],
-            community_id=row["community_id"],
             id=strawberry.ID(ids.encode("Post", row["id"])),
             title=hidden or row["title"],
             body=None if hidden else row["body"],
@@ -238,8 +238,6 @@ class Post(Authored):
             url=None if hidden else row["url"],
             author=None if hidden else User.from_row(row["author"]),
             community=Community.from_row(row["community"], standing=standing),
-            **columns(row, "created_at", "edited_at", "score", "upvotes", "downvotes"),
-            comment_count=row["comment_count"],
             is_deleted=row["deleted_at"] is not None,
             is_removed=row["removed_at"] is not None,
             viewer_vote=vote,
