@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from typing import Annotated, Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
@@ -145,6 +146,8 @@ class AgoraSchema(strawberry.Schema):
         # over HTTP, it would run its resolver as a plain field and fail inside it: an INTERNAL
         # error (and a log line) for a client's mistake. Refused instead, as a 400 that says so.
         allowed = set(allowed_operation_types or OperationType) - {OperationType.SUBSCRIPTION}
+        if operation_name is None and query and _operation_count(query) > 1:
+            raise UnnamedOperationError(None)
         return await super().execute(
             query,
             variable_values,
@@ -161,6 +164,24 @@ class AgoraSchema(strawberry.Schema):
         # Operations (an ErrorCodes) logs what is ours to fix; client mistakes are not worth a
         # log line.
         return None
+
+
+class UnnamedOperationError(CannotGetOperationTypeError):
+    """A document of several operations sent without the name of the one to run. The GraphQL
+    spec asks for an error; strawberry would run the first, so a client's forgotten
+    operationName silently ran some other operation than it meant. The view answers it as
+    strawberry's own refusals of an operation: a 400 with this reason."""
+
+    def as_http_error_reason(self) -> str:
+        return "This document holds several operations: say which one to run in operationName."
+
+
+def _operation_count(query: str) -> int:
+    try:
+        document = _OPERATIONS.parse(query)
+    except GraphQLError:
+        return 0  # (strawberry's own parse reports the syntax error, as for any document)
+    return sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
 
 
 # Parsing and validating the same document again on every request was most of the CPU of a

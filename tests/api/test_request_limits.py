@@ -191,6 +191,21 @@ async def test_a_subscription_over_http_is_refused_with_a_400(
     await still_answers(http, live_server.graphql_url)
 
 
+async def test_a_document_of_several_operations_must_name_the_one_to_run(
+    live_server: LiveServer, http: httpx.AsyncClient
+) -> None:
+    # (strawberry ran the first one, whatever the client meant)
+    document = "query First { __typename } query Second { viewer { __typename } }"
+    message = assert_refused(await http.post(live_server.graphql_url, json={"query": document}))
+    assert "operationName" in message
+    named = {"query": document, "operationName": "Second"}
+    response = await http.post(live_server.graphql_url, json=named)
+    assert response.json() == {"data": {"viewer": None}}
+    unknown = {"query": document, "operationName": "Third"}
+    assert "Third" in assert_refused(await http.post(live_server.graphql_url, json=unknown))
+    await still_answers(http, live_server.graphql_url)
+
+
 @pytest.mark.parametrize(
     "params",
     [
