@@ -1,7 +1,8 @@
 """Where a listing request's CPU goes in the server: a throwaway run of the same server under a
 profiler, driven by wrk, separate from the measurements (profilers slow what they watch).
 
-    python -m tests.bench.profile [--mode graphql|viewer|cached] [--page front|deep|community]
+    python -m tests.bench.profile [--mode graphql|viewer|cached|vote]
+                                  [--page front|deep|community]
                                   [--profiler sample|cprofile] [--duration 15]
 
   sample    a statistical profiler (SIGPROF every millisecond of CPU, the Python stack of the main
@@ -13,7 +14,9 @@ profiler, driven by wrk, separate from the measurements (profilers slow what the
 
 The server is `agora serve` itself, started by `python -m tests.bench.profile --child ...`, which
 wraps cli.main.main(["serve"]) in the profiler and writes the profile when uvicorn shuts down.
-Reports go to bench-results/profile-<mode>-<page>.{txt,prof,json}.
+Reports go to bench-results/profile-<mode>-<page>.{txt,prof,json}. The `vote` mode profiles the
+votes bench's load instead of a page: its 50 voters cycling UP, DOWN, NONE on the page's first
+post (tests/bench/votes.py), one process, where a vote's API CPU goes.
 """
 
 from __future__ import annotations
@@ -31,8 +34,12 @@ import signal
 import sys
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from tests.bench import config, wrk
+
+if TYPE_CHECKING:
+    from tests.bench.server import AgoraServer
 
 log = logging.getLogger("bench.profile")
 
@@ -219,7 +226,9 @@ def summarize_cprofile(path: Path, top: int = 45) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.profile")
-    parser.add_argument("--mode", choices=["graphql", "viewer", "cached"], default="graphql")
+    parser.add_argument(
+        "--mode", choices=["graphql", "viewer", "cached", "vote"], default="graphql"
+    )
     parser.add_argument("--page", choices=["front", "deep", "community"], default="front")
     parser.add_argument("--profiler", choices=["sample", "cprofile"], default="sample")
     parser.add_argument("--duration", type=float, default=15)
@@ -261,22 +270,25 @@ def main(argv: list[str] | None = None) -> None:
         ],
     )
     with server:
-        token = None
-        if ns.mode in ("graphql", "viewer"):
-            [viewer] = asyncio.run(sign_in_many(server, ["listing-viewer"]))
-            token = viewer.token
-        size = asyncio.run(listing.check_page(server, page, token))
-        result = wrk.run(
-            server.graphql_url,
-            wrk.post_script(page.body, token=token),
-            connections=config.CONCURRENCY,
-            threads=config.WRK_THREADS,
-            duration=ns.duration,
-            server_pid=server.pid,
-            body_bytes=size,
-            on_start=lambda: os.kill(server.pid, signal.SIGUSR1),
-            on_end=lambda: os.kill(server.pid, signal.SIGUSR2),
-        )
+        if ns.mode == "vote":
+            result = _vote_load(server, database_url, ns.duration)
+        else:
+            token = None
+            if ns.mode in ("graphql", "viewer"):
+                [viewer] = asyncio.run(sign_in_many(server, ["listing-viewer"]))
+                token = viewer.token
+            size = asyncio.run(listing.check_page(server, page, token))
+            result = wrk.run(
+                server.graphql_url,
+                wrk.post_script(page.body, token=token),
+                connections=config.CONCURRENCY,
+                threads=config.WRK_THREADS,
+                duration=ns.duration,
+                server_pid=server.pid,
+                body_bytes=size,
+                on_start=lambda: os.kill(server.pid, signal.SIGUSR1),
+                on_end=lambda: os.kill(server.pid, signal.SIGUSR2),
+            )
     log.info(
         "under the profiler: %.0f req/s, server CPU %s%%",
         result.rps,
@@ -293,6 +305,31 @@ def main(argv: list[str] | None = None) -> None:
     stem.with_suffix(".txt").write_text(header + summary)
     sys.stdout.write(header + summary)
     log.info("written %s", stem.with_suffix(".txt").relative_to(config.PROJECT_ROOT))
+
+
+def _vote_load(server: AgoraServer, database_url: str, duration: float) -> wrk.WrkResult:
+    """The votes bench's load (tests/bench/votes.py) on the server under the profiler."""
+    from api.core import ids
+    from tests.bench import votes
+    from tests.bench.generate import settle
+    from tests.bench.server import sign_in_many
+
+    post_id = asyncio.run(votes.hot_post(database_url))
+    names = [f"voter-{i}" for i in range(config.VOTERS)]
+    tokens = [v.token for v in asyncio.run(sign_in_many(server, names)) if v.token]
+    try:
+        return wrk.run(
+            server.graphql_url,
+            wrk.vote_script(tokens, ids.encode("Post", post_id), expect='"vote":{'),
+            connections=config.VOTERS,
+            threads=config.VOTERS,
+            duration=duration,
+            server_pid=server.pid,
+            on_start=lambda: os.kill(server.pid, signal.SIGUSR1),
+            on_end=lambda: os.kill(server.pid, signal.SIGUSR2),
+        )
+    finally:
+        asyncio.run(settle(database_url))
 
 
 if __name__ == "__main__":

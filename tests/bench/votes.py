@@ -26,7 +26,7 @@ from tests.bench.workers import workers_of
 log = logging.getLogger("bench.votes")
 
 
-async def _hot_post(database_url: str) -> int:
+async def hot_post(database_url: str) -> int:
     conn = await asyncpg.connect(database_url)
     try:
         row = await conn.fetchrow(repository.queries.list_hot, float("inf"), 2**63 - 1, 1, [], [])
@@ -74,7 +74,7 @@ async def verify(database_url: str, post_id: int) -> dict[str, Any]:
 
 
 def run(database_url: str, duration: float) -> dict[str, Any]:
-    post_id = asyncio.run(_hot_post(database_url))
+    post_id = asyncio.run(hot_post(database_url))
     target = ids.encode("Post", post_id)
     before = asyncio.run(verify(database_url, post_id))
     log.info(
