@@ -328,7 +328,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
         if key is None:
             return await self._write(request, resources), kind
         request.scope[_READS] = True
-        if not cache.enabled or not _is_json(request):
+        if not cache.enabled or not _takes_json(request):
             return await self._execute(request), kind
         if request.headers.get("authorization") or sessions.COOKIE in request.cookies:
             return await self._for_viewer(request, body, key, resources), kind
@@ -492,17 +492,13 @@ class AgoraGraphQL(GraphQL[Context, None]):
 
 def _takes_json(request: Request) -> bool:
     """A POST strawberry would read as JSON (its own test is looser: anything naming the JSON
-    type after parsing; those it reads itself)."""
+    type after parsing; those it reads itself). Only such a read is served from a cache:
+    anything else is executed, and strawberry says why it refuses it."""
     content_type = request.headers.get("content-type", "")
     return (
         request.method == "POST"
         and content_type.partition(";")[0].strip().lower() == "application/json"
     )
-
-
-def _is_json(request: Request) -> bool:
-    # Anything else is refused by strawberry (executed, it says why); never served from cache.
-    return "application/json" in request.headers.get("content-type", "")
 
 
 def _with_body(request: Request, body: bytes, *, drop: tuple[bytes, ...] = ()) -> Request:
