@@ -1,5 +1,8 @@
 -- Full-text search (0024): `websearch_to_tsquery` reads what people type into a search box
 -- (quoted phrases, `or`, `-word`) and never fails on syntax. Only visible content is searched.
+-- The documents of posts and comments are rows of post_search and comment_search (0037), which
+-- hold only visible posts and comments (so a search of posts reads no other table to choose its
+-- matches).
 --
 -- Each search ranks (ts_rank) the newest $5 matches, not all of them: a common word matches a
 -- large part of a million posts, and ranking every match costs a read of each one's document.
@@ -14,14 +17,13 @@
 
 -- name: search_posts
 WITH matches AS (
-    SELECT id, search FROM posts
-     WHERE search @@ websearch_to_tsquery('english', $1)
-       AND deleted_at IS NULL AND removed_at IS NULL
+    SELECT post_id AS id, document FROM post_search
+     WHERE document @@ websearch_to_tsquery('english', $1)
        AND author_id <> ALL($6::bigint[]) AND community_id <> ALL($7::bigint[])
-     ORDER BY id DESC LIMIT $5
+     ORDER BY post_id DESC LIMIT $5
 ), page AS (
     SELECT id, rank
-      FROM (SELECT id, ts_rank(search, websearch_to_tsquery('english', $1)) AS rank
+      FROM (SELECT id, ts_rank(document, websearch_to_tsquery('english', $1)) AS rank
               FROM matches) ranked
      WHERE (rank, id) < ($2::real, $3)
      ORDER BY rank DESC, id DESC LIMIT $4
@@ -30,14 +32,13 @@ SELECT v.*, page.rank FROM page JOIN post_views v USING (id) ORDER BY page.rank 
 
 -- name: search_posts_in_community
 WITH matches AS (
-    SELECT id, search FROM posts
-     WHERE search @@ websearch_to_tsquery('english', $1)
-       AND deleted_at IS NULL AND removed_at IS NULL AND community_id = $6
+    SELECT post_id AS id, document FROM post_search
+     WHERE document @@ websearch_to_tsquery('english', $1) AND community_id = $6
        AND author_id <> ALL($7::bigint[])
-     ORDER BY id DESC LIMIT $5
+     ORDER BY post_id DESC LIMIT $5
 ), page AS (
     SELECT id, rank
-      FROM (SELECT id, ts_rank(search, websearch_to_tsquery('english', $1)) AS rank
+      FROM (SELECT id, ts_rank(document, websearch_to_tsquery('english', $1)) AS rank
               FROM matches) ranked
      WHERE (rank, id) < ($2::real, $3)
      ORDER BY rank DESC, id DESC LIMIT $4
@@ -47,15 +48,14 @@ SELECT v.*, page.rank FROM page JOIN post_views v USING (id) ORDER BY page.rank 
 -- name: search_comments
 -- A comment under a deleted or removed post is hidden with it.
 WITH matches AS (
-    SELECT m.id, m.search FROM comments m JOIN posts p ON p.id = m.post_id
-     WHERE m.search @@ websearch_to_tsquery('english', $1)
-       AND m.deleted_at IS NULL AND m.removed_at IS NULL
+    SELECT m.comment_id AS id, m.document FROM comment_search m JOIN posts p ON p.id = m.post_id
+     WHERE m.document @@ websearch_to_tsquery('english', $1)
        AND p.deleted_at IS NULL AND p.removed_at IS NULL
        AND m.author_id <> ALL($6::bigint[]) AND p.community_id <> ALL($7::bigint[])
-     ORDER BY m.id DESC LIMIT $5
+     ORDER BY m.comment_id DESC LIMIT $5
 ), page AS (
     SELECT id, rank
-      FROM (SELECT id, ts_rank(search, websearch_to_tsquery('english', $1)) AS rank
+      FROM (SELECT id, ts_rank(document, websearch_to_tsquery('english', $1)) AS rank
               FROM matches) ranked
      WHERE (rank, id) < ($2::real, $3)
      ORDER BY rank DESC, id DESC LIMIT $4
@@ -64,15 +64,14 @@ SELECT v.*, page.rank FROM page JOIN comment_views v USING (id) ORDER BY page.ra
 
 -- name: search_comments_in_community
 WITH matches AS (
-    SELECT m.id, m.search FROM comments m JOIN posts p ON p.id = m.post_id
-     WHERE m.search @@ websearch_to_tsquery('english', $1)
-       AND m.deleted_at IS NULL AND m.removed_at IS NULL
+    SELECT m.comment_id AS id, m.document FROM comment_search m JOIN posts p ON p.id = m.post_id
+     WHERE m.document @@ websearch_to_tsquery('english', $1)
        AND p.deleted_at IS NULL AND p.removed_at IS NULL AND p.community_id = $6
        AND m.author_id <> ALL($7::bigint[])
-     ORDER BY m.id DESC LIMIT $5
+     ORDER BY m.comment_id DESC LIMIT $5
 ), page AS (
     SELECT id, rank
-      FROM (SELECT id, ts_rank(search, websearch_to_tsquery('english', $1)) AS rank
+      FROM (SELECT id, ts_rank(document, websearch_to_tsquery('english', $1)) AS rank
               FROM matches) ranked
      WHERE (rank, id) < ($2::real, $3)
      ORDER BY rank DESC, id DESC LIMIT $4

@@ -6,7 +6,7 @@ import base64
 import json
 import secrets
 
-from tests.support.factories import create_comment, create_community, create_post
+from tests.support.factories import create_comment, create_community, create_post, vote
 from tests.support.graphql import Client
 
 SEARCH = """
@@ -30,6 +30,8 @@ REMOVE_POST = 'mutation($id: ID!) { removePost(id: $id, reason: "spam") { isRemo
 DELETE_COMMENT = "mutation($id: ID!) { deleteComment(id: $id) { isDeleted } }"
 REMOVE_COMMENT = 'mutation($id: ID!) { removeComment(id: $id, reason: "rude") { isRemoved } }'
 PROFILE = "mutation($name: String) { updateProfile(input: {displayName: $name}) { displayName } }"
+EDIT_POST = "mutation($i: EditPostInput!) { editPost(input: $i) { body } }"
+EDIT_COMMENT = "mutation($i: EditCommentInput!) { editComment(input: $i) { body } }"
 
 
 def cursor(*key: object) -> str:
@@ -128,6 +130,28 @@ async def test_deleted_and_removed_content_is_never_found(
         comments = await found(client, w, "COMMENTS")
         assert [r["id"] for r in comments] == [kept_comment["id"]]
         assert under_removed_post["id"] not in {r["id"] for r in comments}
+
+
+async def test_edited_text_is_found_by_its_new_words_and_no_longer_by_the_old(
+    alice: Client, bob: Client, anonymous: Client
+) -> None:
+    # given a post and a comment of bob's, found by their words, then voted on
+    community = await create_community(alice)
+    title, old, new = word(), word(), word()
+    post = await create_post(bob, community["name"], title=f"{title} post", body=f"{old} body")
+    comment = await create_comment(bob, post["id"], f"{old} comment")
+    assert [r["id"] for r in await found(anonymous, old)] == [post["id"]]
+    await vote(alice, post["id"], "UP")
+    await vote(alice, comment["id"], "UP")
+    # when bob edits both
+    await bob.data(EDIT_POST, {"i": {"id": post["id"], "body": f"{new} body"}})
+    await bob.data(EDIT_COMMENT, {"i": {"id": comment["id"], "body": f"{new} comment"}})
+    # then the new words find them, the old ones nothing, and the title still finds the post
+    assert [r["id"] for r in await found(anonymous, new)] == [post["id"]]
+    assert [r["id"] for r in await found(anonymous, new, "COMMENTS")] == [comment["id"]]
+    assert await found(anonymous, old) == []
+    assert await found(anonymous, old, "COMMENTS") == []
+    assert [r["id"] for r in await found(anonymous, title)] == [post["id"]]
 
 
 async def test_what_the_viewer_blocks_is_gone_from_their_searches(

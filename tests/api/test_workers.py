@@ -7,6 +7,7 @@ sums the workers into one answer."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import signal
@@ -25,7 +26,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from agora.services import free_port
 from api.core.caching import SESSION_SECONDS
 from api.server.metrics import WORKER_HEADER
-from tests.support.factories import create_community, create_post
+from tests.support.factories import create_community, create_post, vote
 from tests.support.graphql import Client, sign_in
 from tests.support.ratelimits import room_in_window
 from tests.support.server import LiveServer
@@ -43,6 +44,11 @@ SIGN_OUT = "mutation { signOut }"
 PREVIEW = "query Preview($source: String!) { renderMarkdown(source: $source) }"
 POST_CREATED = "subscription($c: String) { postCreated(community: $c) { id } }"
 INDEXER = "{ indexer { indexedBlock lagBlocks } }"
+SCORE = """
+query($id: ID!) {
+  post(id: $id) { score upvotes downvotes viewerVote author { postKarma } }
+}
+"""
 
 
 @dataclass
@@ -219,6 +225,53 @@ async def test_what_one_worker_writes_every_worker_and_host_shows_at_once(
         while (await client.data(VIEWER))["viewer"] is not None:
             assert time.monotonic() - used < SESSION_SECONDS, "the sign-out did not reach it"
             await asyncio.sleep(0.05)
+
+
+async def test_votes_of_the_same_people_through_every_worker_at_once_keep_the_score_exact(
+    cluster: Cluster, pinned: Pinned
+) -> None:
+    # given a post and eight voters, each with clients of their own (an address of their own, so
+    # that the per-address write limit counts each apart) on both workers and on the other host
+    first, _ = await pinned.workers(2)
+    author = await sign_in(await pinned.on(first))
+    community = await create_community(author, confirmed=False)
+    post = await create_post(await pinned.on(first, author.token), community["name"])
+    voters = []
+    async with contextlib.AsyncExitStack() as stack:
+        for _ in range(8):
+            mine = Pinned(cluster.workers, _loopback())
+            stack.push_async_callback(mine.aclose)
+            transport = httpx.AsyncHTTPTransport(local_address=_loopback())
+            elsewhere = await stack.enter_async_context(
+                httpx.AsyncClient(transport=transport, timeout=60)
+            )
+            pids = await mine.workers(2)
+            token = (await sign_in(await mine.on(pids[0]))).token
+            voters.append(
+                [await mine.on(pid, token) for pid in pids]
+                + [Client(f"{cluster.other_host}/graphql", elsewhere, token=token)]
+            )
+        # when each of them, three times over, votes at the same moment through the first
+        # worker, the second and the other host (three processes writing the same person's vote
+        # on the same post at once), each time in a direction of its own
+        rng = random.Random(19)
+        for _ in range(3):
+            await asyncio.gather(
+                *[
+                    vote(client, post["id"], rng.choice(["UP", "DOWN", "NONE"]))
+                    for clients in voters
+                    for client in clients
+                ]
+            )
+        # then the score, the counts and the author's karma are the sums of the votes that stayed
+        kept = [
+            (await clients[1].data(SCORE, {"id": post["id"]}))["post"]["viewerVote"]
+            for clients in voters
+        ]
+        read = (await voters[0][2].data(SCORE, {"id": post["id"]}))["post"]
+    ups, downs = kept.count("UP"), kept.count("DOWN")
+    assert (read["score"], read["upvotes"], read["downvotes"]) == (ups - downs, ups, downs)
+    assert read["author"]["postKarma"] == ups - downs
 
 
 async def test_a_subscriber_of_one_worker_hears_of_posts_written_anywhere(

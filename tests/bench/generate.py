@@ -54,7 +54,7 @@ log = logging.getLogger("bench.generate")
 
 META_TABLE = "bench_dataset"
 # Tables whose secondary indexes (and, for post_votes, primary key) are dropped during the load.
-_REINDEXED = ("posts", "post_votes")
+_REINDEXED = ("posts", "post_votes", "post_search")
 _NO_TRIGGERS = ("posts", "post_votes", "communities", "memberships")
 # Coprime with any user count that is not a multiple of these primes: the users voting on a post
 # are start + j * stride (mod users), all distinct.
@@ -317,6 +317,13 @@ async def _load(conn: asyncpg.Connection, p: Params, phases: _Phases) -> None:
                 records=_posts(rng, p, now, first_user, first_community),
             )
             first_post = await _contiguous_ids(conn, "posts", p.posts)
+        with phases("search documents"):
+            # what posts' trigger (disabled here) writes for each visible post (0037)
+            await conn.execute(
+                "INSERT INTO post_search (post_id, author_id, community_id, document)"
+                " SELECT id, author_id, community_id, agora_post_document(title, body) FROM posts"
+                " WHERE deleted_at IS NULL AND removed_at IS NULL"
+            )
         with phases("copy votes"):
             created = [r[0] for r in await conn.fetch("SELECT created_at FROM posts ORDER BY id")]
             await conn.copy_records_to_table(
@@ -358,6 +365,7 @@ async def _load(conn: asyncpg.Connection, p: Params, phases: _Phases) -> None:
     with phases("vacuum analyze"):
         for table in (
             "posts",
+            "post_search",
             "post_votes",
             "users",
             "communities",

@@ -1,9 +1,12 @@
 """Where the CPU went during a measurement, from /proc: the whole machine, the process under test,
-and PostgreSQL (all its processes: on a shared machine that includes other people's queries)."""
+and PostgreSQL: all its processes (on a shared machine that includes other people's queries), and
+those that serve the measured database (its backends and their parallel workers, with the shared
+ones such as the WAL writer and the checkpointer, but not other databases' backends)."""
 
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,21 +31,43 @@ def _process_seconds(pid: int) -> float:
     return (int(after[11]) + int(after[12])) / _TICK  # utime + stime
 
 
-def _postgres_seconds() -> dict[tuple[int, int], float]:
-    """CPU seconds of every PostgreSQL process, by (pid, start time): pids are reused."""
+def _postgres_seconds(database: str | None = None) -> dict[tuple[int, int], float]:
+    """CPU seconds of every PostgreSQL process (of those that serve `database`, if given), by
+    (pid, start time): pids are reused."""
     found: dict[tuple[int, int], float] = {}
+    titles: dict[int, str] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
             raw = Path(entry.path, "stat").read_text()
-        except OSError:
+            title = Path(entry.path, "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, UnicodeDecodeError):
             continue
         name = raw[raw.find("(") + 1 : raw.rfind(")")]
         if name.startswith("postgres"):
             after = raw.rsplit(")", 1)[1].split()
             found[int(entry.name), int(after[19])] = (int(after[11]) + int(after[12])) / _TICK
-    return found
+            titles[int(entry.name)] = title
+    if database is None:
+        return found
+    return {key: t for key, t in found.items() if _serves(titles[key[0]], database, titles)}
+
+
+_BACKEND = re.compile(r"postgres: [^:]+: \S+ (?P<database>\S+) (\S+\(\d+\)|\[local\])")
+_PARALLEL = re.compile(r"postgres: [^:]+: parallel worker for PID (?P<leader>\d+)")
+
+
+def _serves(title: str, database: str, titles: dict[int, str]) -> bool:
+    """Whether the process of this title serves `database` (a process title is
+    `postgres: <cluster>: <user> <database> <host>(<port>) <activity>` for a backend)."""
+    parallel = _PARALLEL.match(title)
+    if parallel is not None:
+        return _serves(titles.get(int(parallel["leader"]), ""), database, titles)
+    backend = _BACKEND.match(title)
+    if backend is not None:
+        return backend["database"] == database
+    return True  # a process of the whole server (the postmaster, the WAL writer, ...)
 
 
 def redis_of(url: str) -> dict[str, int]:
@@ -66,12 +91,14 @@ class CpuMeter:
     """Start it, run the measurement, stop it: CPU use in % of one core (machine: % of all)."""
 
     pids: dict[str, int] = field(default_factory=dict)
+    database: str | None = None  # also measure the PostgreSQL processes that serve it
 
     def start(self) -> CpuMeter:
         self._t0 = time.monotonic()
         self._machine0 = _machine()
         self._procs0 = {name: _process_seconds(pid) for name, pid in self.pids.items()}
         self._pg0 = _postgres_seconds()
+        self._own0 = _postgres_seconds(self.database) if self.database else {}
         return self
 
     def stop(self) -> dict[str, float]:
@@ -89,6 +116,16 @@ class CpuMeter:
             ),
             "loadavg_1m": float(Path("/proc/loadavg").read_text().split()[0]),
         }
+        if self.database:
+            result["postgres_own_cpu_pct"] = round(
+                100
+                * sum(
+                    t - self._own0.get(pid, 0.0)
+                    for pid, t in _postgres_seconds(self.database).items()
+                )
+                / wall,
+                1,
+            )
         for name, pid in self.pids.items():
             result[f"{name}_cpu_pct"] = round(
                 100 * (_process_seconds(pid) - self._procs0[name]) / wall, 1

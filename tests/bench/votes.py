@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 
@@ -105,7 +106,10 @@ def _measure(
         tokens = [v.token for v in voters if v.token]
         assert len(set(tokens)) == config.VOTERS
         # Every process a vote costs CPU in: the API's workers, PostgreSQL, Redis.
-        meter = CpuMeter(workers_of(server) | procstat.redis_of(config.REDIS_URL))
+        meter = CpuMeter(
+            workers_of(server) | procstat.redis_of(config.REDIS_URL),
+            database=urlsplit(database_url).path.lstrip("/"),
+        )
         cpu: dict[str, float] = {}
         result = wrk.run(
             server.graphql_url,
@@ -122,7 +126,7 @@ def _measure(
     per_vote = cpu_per_vote(cpu, result.rps)
     log.info(
         "  %d worker(s): %.0f votes/s, p50 %.1f ms, p99 %.1f ms; consistent: %s; CPU per vote: "
-        "API %.0f µs, PostgreSQL %.0f µs, Redis %.0f µs",
+        "API %.0f µs, PostgreSQL %.0f µs (serving this database %.0f µs), Redis %.0f µs",
         workers,
         result.rps,
         result.p50_ms,
@@ -130,6 +134,7 @@ def _measure(
         after["consistent"],
         per_vote["api"],
         per_vote["postgres"],
+        per_vote["postgres_own"],
         per_vote["redis"],
     )
     if result.bad or result.socket_errors:
@@ -145,14 +150,15 @@ def _measure(
 
 def cpu_per_vote(cpu: dict[str, float], rps: float) -> dict[str, float]:
     """µs of CPU per vote in the API's workers, in PostgreSQL (all of it: on a shared machine,
-    other people's queries too) and in Redis: what a vote costs, whatever else the machine
-    does, where votes/s depends on it."""
+    other people's queries too; and only what serves the measured database) and in Redis: what a
+    vote costs, whatever else the machine does, where votes/s depends on it."""
     api = sum(v for k, v in cpu.items() if k.startswith("worker"))
     return {
         name: round(pct * 10_000 / max(rps, 1.0), 1)
         for name, pct in (
             ("api", api),
             ("postgres", cpu.get("postgres_cpu_pct", 0.0)),
+            ("postgres_own", cpu.get("postgres_own_cpu_pct", 0.0)),
             ("redis", cpu.get("redis_cpu_pct", 0.0)),
         )
     }

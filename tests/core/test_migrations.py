@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import asyncpg
 
 from agora.migrate import discover, migrate_down, migrate_up, with_database
@@ -80,5 +82,55 @@ async def test_html_rendered_before_issue_15_loses_its_bidi_and_control_characte
         row = await conn.fetchrow("SELECT body, body_html FROM posts")
         assert row["body_html"] == "<p>moc.elgoog x \n</p>"
         assert row["body"] == body
+    finally:
+        await conn.close()
+
+
+async def test_search_documents_written_before_0037_are_found_after_it(
+    fresh_database_url: str,
+) -> None:
+    # given, before migration 0037, a visible post with a comment and a removed post
+    conn = await asyncpg.connect(fresh_database_url)
+    try:
+        versions = [m.version for m in discover()]
+        since = next(i for i, v in enumerate(versions) if v.startswith("0037_"))
+        await migrate_down(conn, steps=len(versions) - since)
+        user = await conn.fetchval(
+            "INSERT INTO users (address) VALUES ('0x' || repeat('cd', 20)) RETURNING id"
+        )
+        community = await conn.fetchval(
+            "INSERT INTO communities (name, title, creator_id) VALUES ('gardens', 'G', $1)"
+            " RETURNING id",
+            user,
+        )
+        visible, removed = [
+            await conn.fetchval(
+                "INSERT INTO posts (community_id, author_id, title, body, body_html, removed_at)"
+                " VALUES ($1, $2, $3, 'Tomatoes grow', '<p>Tomatoes grow</p>', $4) RETURNING id",
+                community,
+                user,
+                title,
+                removed_at,
+            )
+            for title, removed_at in (("Seeds", None), ("Spam", datetime.now(UTC)))
+        ]
+        comment = await conn.fetchval(
+            "INSERT INTO comments (post_id, author_id, body, body_html, path)"
+            " VALUES ($1, $2, 'Water daily', '<p>Water daily</p>', '{1}') RETURNING id",
+            visible,
+            user,
+        )
+        before = await conn.fetchval("SELECT search FROM posts WHERE id = $1", visible)
+        # when it runs
+        await migrate_up(conn)
+        # then the visible post and its comment keep their documents, and only they are kept
+        posts = await conn.fetch("SELECT post_id, document FROM post_search")
+        assert [(r["post_id"], r["document"]) for r in posts] == [(visible, before)]
+        assert removed not in {r["post_id"] for r in posts}
+        assert await conn.fetchval(
+            "SELECT document @@ to_tsquery('english', 'water') FROM comment_search"
+            " WHERE comment_id = $1",
+            comment,
+        )
     finally:
         await conn.close()
