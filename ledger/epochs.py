@@ -153,26 +153,14 @@ async def score_epochs(
     communities, starts, _ = zip(*windows, strict=True)
     standing = await conn.fetch(queries.standings, list(communities), list(starts))
     shares = await _shares(conn, windows, 1 + len(scorers))
-    parts = await asyncio.gather(
+    scored: dict[int, list[rewards.Item]] = {}
+    # Each share's items are made as soon as its connection answers, while the others still score.
+    await asyncio.gather(
         *(
-            _score(each, settings, share, standing)
+            _score(each, settings, share, standing, scored)
             for each, share in zip((conn, *scorers), shares, strict=False)
         )
     )
-    scored: dict[int, list[rewards.Item]] = {}
-    for rows in parts:
-        for r in rows:
-            scored.setdefault(r["community_id"], []).append(
-                rewards.Item(
-                    r["kind"],
-                    r["id"],
-                    r["author_id"],
-                    r["votes"],
-                    r["score"],
-                    r["weight"],
-                    _part(r["low_standing_weight"], r["up_weight"]),
-                )
-            )
     return scored
 
 
@@ -202,18 +190,22 @@ async def _score(
     settings: Settings,
     windows: list[tuple[int, datetime, datetime]],
     standing: list[asyncpg.Record],
-) -> list[asyncpg.Record]:
-    """`epoch_scores` of these windows on this connection."""
+    scored: dict[int, list[rewards.Item]],
+) -> None:
+    """`epoch_scores` of these windows on this connection, their items into `scored`."""
     communities, starts, ends = zip(*windows, strict=True)
-    scored = set(communities)
-    standing = [h for h in standing if h["community_id"] in scored]
+    share = set(communities)
+    standing = [h for h in standing if h["community_id"] in share]
     # A community without a holder at its epoch's start bootstraps: every voter weighs one.
-    bootstrap = scored - {h["community_id"] for h in standing}
-    # In a transaction, so that the scoring's settings end with it (with the close's own when
-    # the scoring runs inside an epoch's close).
-    async with conn.transaction():
+    bootstrap = share - {h["community_id"] for h in standing}
+    # In a transaction of its own, rolled back once read: it only reads, and the rollback ends
+    # its settings also when it is a savepoint of an epoch's close (a SET LOCAL in a savepoint
+    # released would last until the close's transaction ends).
+    scoring = conn.transaction()
+    await scoring.start()
+    try:
         await conn.execute(queries.scoring_settings)
-        rows: list[asyncpg.Record] = await conn.fetch(
+        rows = await conn.fetch(
             queries.epoch_scores,
             list(communities),
             list(starts),
@@ -228,11 +220,40 @@ async def _score(
             [h["points"] < LOW_STANDING_POINTS for h in standing],
             RECIPROCAL_FACTOR,
         )
-    return rows
+    finally:
+        await scoring.rollback()
+    # Item._make: a named tuple built from a tuple, at a tuple's cost (its class call is slower).
+    item = rewards.Item._make
+    for r in rows:
+        scored.setdefault(r["community_id"], []).append(
+            item(
+                (
+                    r["kind"],
+                    r["id"],
+                    r["author_id"],
+                    r["votes"],
+                    r["score"],
+                    r["weight"],
+                    _part(r["low_standing_weight"], r["up_weight"]),
+                )
+            )
+        )
 
 
 def _part(part: int, whole: int) -> Decimal:
-    return (Decimal(part) / Decimal(whole)).quantize(SIGNAL_DECIMALS) if whole else Decimal(0)
+    if not whole:
+        return Decimal(0)
+    # The two commonest answers (a line all of whose upvoters have little standing, or none
+    # has), without the division: hundreds of thousands of items.
+    if part == whole:
+        return _ALL
+    if not part:
+        return _NONE
+    return (Decimal(part) / Decimal(whole)).quantize(SIGNAL_DECIMALS)
+
+
+_ALL = Decimal(1).quantize(SIGNAL_DECIMALS)
+_NONE = Decimal(0).quantize(SIGNAL_DECIMALS)
 
 
 async def close_epoch(
