@@ -62,13 +62,13 @@ HAVING floor(sum(h.amount) / 1e18) >= 1;
 SELECT id, post_count FROM communities WHERE id = ANY($1::bigint[]);
 
 -- name: scoring_settings
--- For the rest of the transaction (one scoring connection's, ledger/epochs.py; tests/bench/README.md,
--- "Rewards"): the sort, the window aggregates and the per-item aggregate held in memory (some
--- 5,000,000 votes per connection over the bench's year) instead of spilled to disk; no parallel
--- workers, since a connection's votes go through its window aggregates in one process whatever
--- the join did, and the scoring connections already share the cores between them; and the joins
--- in the order written, the scored communities' posts before the voters (the planner's own
--- order joins every vote of the span to its voter, those of other communities too).
+-- For the rest of the transaction (one scoring connection's, ledger/epochs.py; the figures in
+-- tests/bench/README.md, "Rewards"): the sort, the window aggregates and the per-item aggregate
+-- held in memory (some 5,000,000 votes per connection over the bench's year) instead of spilled
+-- to disk; no parallel workers, since a connection's votes go through its window aggregates in
+-- one process whatever the join did, and the scoring connections already share the cores; and
+-- the joins in the order written, the scored communities' posts before the voters (the
+-- planner's own order joins every vote of the span to its voter, other communities' too).
 SET LOCAL work_mem = '1GB';
 SET LOCAL max_parallel_workers_per_gather = 0;
 SET LOCAL join_collapse_limit = 1;
@@ -88,8 +88,8 @@ SET LOCAL join_collapse_limit = 1;
 -- over the authors the voter voted on in the epoch, and each author's part equally over the
 -- voter's votes on that author's items, signed by direction. An upvote on an author who upvoted
 -- the voter back in the epoch (eligibly) carries $12 of its part (the rest is lost: a trading
--- circle's votes count for less). Scores in millionths of a weight unit; also per item its
--- up-weight, and the part of it from voters with little standing.
+-- circle's votes count for less). Scores in millionths of a weight unit (integers, so the split
+-- stays exact); also per item its up-weight, and the part of it from voters with little standing.
 -- Many epochs (at most one open per community) in one statement, so that closing every
 -- community's epoch reads the votes once per scoring connection (each scores a share of the
 -- communities: ledger/epochs.py); the votes of voters without weight are left out before they
@@ -166,7 +166,9 @@ SELECT community_id, CASE WHEN comment THEN 'comment' ELSE 'post' END AS kind, i
             SELECT e.*,
                    count(*) OVER (PARTITION BY voter_id, community_id, author_id)::float8
                        AS per_author,
-                   -- Uncorrelated, so one hash table of the upvotes, probed once per upvote.
+                   -- Uncorrelated, so one hash table of the upvotes probed once per upvote (as long
+                   -- as the planner expects it to fit in work_mem times hash_mem_multiplier:
+                   -- some 20,000,000 upvotes per connection with scoring_settings).
                    e.value > 0 AND (e.community_id, e.author_id, e.voter_id) IN (
                        SELECT r.community_id, r.voter_id, r.author_id FROM eligible r
                         WHERE r.value > 0) AS returned
