@@ -91,9 +91,7 @@ def create_app(settings: Settings) -> Celery:
         """Close every due epoch (ending open ones at `until`, an ISO time, when given); the
         number this run closed (0 when another run got there first)."""
         end = datetime.fromisoformat(until) if until else None
-        return len(
-            _run_due(settings, epochs.close_due_epochs, until=end, community_id=community_id)
-        )
+        return len(_close_due(settings, until=end, community_id=community_id))
 
     def release_reviewed_epochs(until: str | None = None, community_id: int | None = None) -> int:
         """Release every epoch whose review window has ended (ending reviews at `until`, an ISO
@@ -197,6 +195,31 @@ def _run_due(
     )
 
 
+def _close_due(
+    settings: Settings, *, until: datetime | None, community_id: int | None
+) -> list[epochs.Closed]:
+    """`epochs.close_due_epochs` on a connection of the ledger's own, with a second one to score
+    half the due communities at the same time: the scoring's per-voter steps take one process
+    per connection (`epochs.score_epochs`), and the votes it scores are committed (the close's
+    grace has passed), so a connection of its own sees them all."""
+    database_url = settings.database_url
+    assert database_url is not None
+
+    async def connect_scorer() -> asyncpg.Connection:
+        return await connect(database_url, settings)
+
+    return _on_connection(
+        settings,
+        lambda conn: epochs.close_due_epochs(
+            conn,
+            settings,
+            until=until,
+            community_id=community_id,
+            connect_scorer=connect_scorer,
+        ),
+    )
+
+
 def check_now(settings: Settings, community_id: int | None = None) -> list[str]:
     """`ledger.check.check` against the settings' database and chain (if any)."""
     from agora.chain import connect as connect_chain
@@ -212,7 +235,7 @@ def close_now(
     """Close due epochs in this process, without a worker; with `every_open`, open epochs end
     now and close too."""
     until = datetime.now(UTC) if every_open else None
-    return _run_due(settings, epochs.close_due_epochs, until=until, community_id=community_id)
+    return _close_due(settings, until=until, community_id=community_id)
 
 
 def settle_now(settings: Settings) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -71,10 +72,13 @@ async def close_due_epochs(
     *,
     until: datetime | None = None,
     community_id: int | None = None,
+    connect_scorer: Callable[[], Awaitable[asyncpg.Connection]] | None = None,
 ) -> list[Closed]:
     """Open the first epoch of every community with a token, then close every epoch that ended
     at least `reward_close_grace_seconds` ago. With `until`, open epochs first end at that
-    instant (the operator's lever), and their close waits until the grace after it has passed."""
+    instant (the operator's lever), and their close waits until the grace after it has passed.
+    `connect_scorer` opens a connection of the caller's to the same database that scores a share
+    of the due communities beside `conn` when there are several (`score_epochs`), closed after."""
     at: datetime = until or await _clock(conn)
     await conn.execute(
         queries.open_first_epochs, settings.reward_epoch_seconds, at, _emission(settings, 1)
@@ -95,9 +99,15 @@ async def close_due_epochs(
     # one by one: a vote counts if it was cast in the window, and windows are in the past, so the
     # scores are those a query under each lock would find, except for a vote withdrawn meanwhile,
     # which a query under the lock could miss just as well a moment later.
-    scores = await score_epochs(
-        conn, settings, [(r["community_id"], r["starts_at"], r["ends_at"]) for r in due]
-    )
+    windows = [(r["community_id"], r["starts_at"], r["ends_at"]) for r in due]
+    if connect_scorer is not None and len(windows) > 1:
+        scorer = await connect_scorer()
+        try:
+            scores = await score_epochs(conn, settings, windows, scorers=[scorer])
+        finally:
+            await scorer.close()
+    else:
+        scores = await score_epochs(conn, settings, windows)
     for row in due:
         result = await close_epoch(
             conn,
@@ -126,20 +136,75 @@ async def score_epochs(
     conn: asyncpg.Connection,
     settings: Settings,
     windows: list[tuple[int, datetime, datetime]],
+    *,
+    scorers: Sequence[asyncpg.Connection] = (),
 ) -> dict[int, list[rewards.Item]]:
     """The items that scored in each (community, starts, ends) window, by community: their votes
-    weighted by the voters' standing at the window's start, and the moderators' signals."""
+    weighted by the voters' standing at the window's start, and the moderators' signals.
+
+    `scorers`: more connections to the same database, outside any transaction, each scoring a
+    share of the communities while `conn` scores its own. The scoring's per-voter steps (a sort
+    and two window aggregates over every eligible vote) run in one process per statement,
+    PostgreSQL running window functions in no parallel worker: a statement per connection is what
+    spreads them over the cores (tests/bench/README.md, "Rewards"). Their transactions see what
+    was committed: a caller whose votes are not (a test's transaction) scores on `conn` alone."""
     if not windows:
         return {}
-    communities, starts, ends = zip(*windows, strict=True)
+    communities, starts, _ = zip(*windows, strict=True)
     standing = await conn.fetch(queries.standings, list(communities), list(starts))
-    # A community without a holder at its epoch's start bootstraps: every voter weighs one.
-    bootstrap = set(communities) - {r["community_id"] for r in standing}
+    shares = await _shares(conn, windows, 1 + len(scorers))
     scored: dict[int, list[rewards.Item]] = {}
-    # In a transaction, so that the larger work_mem ends with it (with the close's own when the
-    # scoring runs inside an epoch's close).
-    async with conn.transaction():
-        await conn.execute(queries.scoring_memory)
+    # Each share's items are made as soon as its connection answers, while the others still score.
+    await asyncio.gather(
+        *(
+            _score(each, settings, share, standing, scored)
+            for each, share in zip((conn, *scorers), shares, strict=False)
+        )
+    )
+    return scored
+
+
+async def _shares(
+    conn: asyncpg.Connection, windows: list[tuple[int, datetime, datetime]], count: int
+) -> list[list[tuple[int, datetime, datetime]]]:
+    """The windows dealt into at most `count` shares of about the same number of posts, the
+    largest community first to the share with the fewest (a community's votes are never split:
+    its budgets and returned votes are counted over all of them)."""
+    if count == 1 or len(windows) == 1:
+        return [windows]
+    posts = {
+        r["id"]: r["post_count"]
+        for r in await conn.fetch(queries.community_posts, [w[0] for w in windows])
+    }
+    shares: list[list[tuple[int, datetime, datetime]]] = [[] for _ in range(count)]
+    loads = [0] * count
+    for window in sorted(windows, key=lambda w: posts.get(w[0], 0), reverse=True):
+        lightest = loads.index(min(loads))
+        shares[lightest].append(window)
+        loads[lightest] += posts.get(window[0], 0)
+    return [share for share in shares if share]
+
+
+async def _score(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    windows: list[tuple[int, datetime, datetime]],
+    standing: list[asyncpg.Record],
+    scored: dict[int, list[rewards.Item]],
+) -> None:
+    """`epoch_scores` of these windows on this connection, their items into `scored`."""
+    communities, starts, ends = zip(*windows, strict=True)
+    share = set(communities)
+    standing = [h for h in standing if h["community_id"] in share]
+    # A community without a holder at its epoch's start bootstraps: every voter weighs one.
+    bootstrap = share - {h["community_id"] for h in standing}
+    # In a transaction of its own, rolled back once read: it only reads, and the rollback ends
+    # its settings also when it is a savepoint of an epoch's close (a SET LOCAL in a savepoint
+    # released would last until the close's transaction ends).
+    scoring = conn.transaction()
+    await scoring.start()
+    try:
+        await conn.execute(queries.scoring_settings)
         rows = await conn.fetch(
             queries.epoch_scores,
             list(communities),
@@ -155,23 +220,40 @@ async def score_epochs(
             [h["points"] < LOW_STANDING_POINTS for h in standing],
             RECIPROCAL_FACTOR,
         )
+    finally:
+        await scoring.rollback()
+    # Item._make: a named tuple built from a tuple, at a tuple's cost (its class call is slower).
+    item = rewards.Item._make
     for r in rows:
         scored.setdefault(r["community_id"], []).append(
-            rewards.Item(
-                r["kind"],
-                r["id"],
-                r["author_id"],
-                r["votes"],
-                r["score"],
-                r["weight"],
-                _part(r["low_standing_weight"], r["up_weight"]),
+            item(
+                (
+                    r["kind"],
+                    r["id"],
+                    r["author_id"],
+                    r["votes"],
+                    r["score"],
+                    r["weight"],
+                    _part(r["low_standing_weight"], r["up_weight"]),
+                )
             )
         )
-    return scored
 
 
 def _part(part: int, whole: int) -> Decimal:
-    return (Decimal(part) / Decimal(whole)).quantize(SIGNAL_DECIMALS) if whole else Decimal(0)
+    if not whole:
+        return Decimal(0)
+    # The two commonest answers (a line all of whose upvoters have little standing, or none
+    # has), without the division: hundreds of thousands of items.
+    if part == whole:
+        return _ALL
+    if not part:
+        return _NONE
+    return (Decimal(part) / Decimal(whole)).quantize(SIGNAL_DECIMALS)
+
+
+_ALL = Decimal(1).quantize(SIGNAL_DECIMALS)
+_NONE = Decimal(0).quantize(SIGNAL_DECIMALS)
 
 
 async def close_epoch(

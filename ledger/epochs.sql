@@ -56,12 +56,22 @@ SELECT e.community_id, '0x' || encode(h.holder, 'hex') AS address,
  GROUP BY e.community_id, h.holder
 HAVING floor(sum(h.amount) / 1e18) >= 1;
 
--- name: scoring_memory
--- For the rest of the transaction: the scoring's per-item aggregate (some 800,000 items over a
--- year of the bench's 10,000,000 votes) held in memory instead of spilled to disk in 69 batches
--- (tests/bench/README.md, "Rewards"). Only this transaction: one ledger connection, once per
--- close.
-SET LOCAL work_mem = '256MB';
+-- name: community_posts
+-- What a community's scoring costs grows with its votes; its posts are counted as they are
+-- written (communities.post_count), its votes are not.
+SELECT id, post_count FROM communities WHERE id = ANY($1::bigint[]);
+
+-- name: scoring_settings
+-- For the rest of the transaction (one scoring connection's, ledger/epochs.py; the figures in
+-- tests/bench/README.md, "Rewards"): the sort, the window aggregates and the per-item aggregate
+-- held in memory (some 5,000,000 votes per connection over the bench's year) instead of spilled
+-- to disk; no parallel workers, since a connection's votes go through its window aggregates in
+-- one process whatever the join did, and the scoring connections already share the cores; and
+-- the joins in the order written, the scored communities' posts before the voters (the
+-- planner's own order joins every vote of the span to its voter, other communities' too).
+SET LOCAL work_mem = '1GB';
+SET LOCAL max_parallel_workers_per_gather = 0;
+SET LOCAL join_collapse_limit = 1;
 
 -- name: epoch_scores
 -- The items that scored in each epoch of community $1[i] between $2[i] and $3[i] ($5 and $6:
@@ -75,14 +85,73 @@ SET LOCAL work_mem = '256MB';
 -- root of the whole points held at the epoch's start), 0 for anyone else, and 1 for every voter
 -- when $7[i] (the community's bootstrap: no holder at the start). $11[j] says the voter has
 -- little standing (so has every voter of a bootstrap). The weight is a budget: split equally
--- over the authors the voter voted on in the epoch, and each author's part equally over the voter's votes on that author's items, signed by
--- direction. An upvote on an author who upvoted the voter back in the epoch (eligibly) carries
--- $12 of its part (the rest is lost: a trading circle's votes count for less). Scores in
--- millionths of a weight unit (integers, so the split stays exact); also per item its up-weight,
--- and the part of it from voters with little standing.
+-- over the authors the voter voted on in the epoch, and each author's part equally over the
+-- voter's votes on that author's items, signed by direction. An upvote on an author who upvoted
+-- the voter back in the epoch (eligibly) carries $12 of its part (the rest is lost: a trading
+-- circle's votes count for less). Scores in millionths of a weight unit (integers, so the split
+-- stays exact); also per item its up-weight, and the part of it from voters with little standing.
 -- Many epochs (at most one open per community) in one statement, so that closing every
--- community's epoch reads the votes once; the votes of voters without weight are left out
--- before they are counted per voter.
+-- community's epoch reads the votes once per scoring connection (each scores a share of the
+-- communities: ledger/epochs.py); the votes of voters without weight are left out before they
+-- are counted per voter. The eligible votes are gathered once: sorted by (voter, community,
+-- author) for the two window aggregates (a voter's votes per author, then the voter's authors),
+-- and as the set of upvotes (community, voter, author) that says whether an upvote was returned.
+-- A community's items depend on its own votes alone, so they are the same whichever
+-- connection, and with whichever other communities, it is scored.
+WITH eligible AS MATERIALIZED (
+    SELECT p.community_id, false AS comment, p.id, p.author_id,
+           v.user_id AS voter_id, v.value,
+           CASE WHEN e.bootstrap THEN 1 ELSE s.weight END AS weight,
+           coalesce(s.low_standing, true) AS low_standing
+      FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $7::boolean[])
+               AS e(community_id, starts_at, ends_at, bootstrap)
+      JOIN posts p ON p.community_id = e.community_id
+      JOIN post_votes v ON v.post_id = p.id
+      JOIN users u ON u.id = v.user_id
+      LEFT JOIN unnest($8::bigint[], $9::text[], $10::float8[], $11::boolean[])
+               AS s(community_id, address, weight, low_standing)
+             ON s.community_id = e.community_id AND s.address = u.address
+     WHERE p.deleted_at IS NULL AND p.removed_at IS NULL
+       AND v.created_at >= e.starts_at AND v.created_at < e.ends_at
+       -- The span of all the windows ($5 to $6), as bounds the planner sees: a day's votes
+       -- are read by their time index (migration 0009), a year's by a scan.
+       AND v.created_at >= $5 AND v.created_at < $6
+       AND v.user_id <> p.author_id
+       AND u.created_at <= v.created_at - make_interval(secs => $4)
+       AND (e.bootstrap OR s.weight > 0)
+       AND NOT EXISTS (
+           SELECT 1 FROM bans b
+            WHERE b.community_id = e.community_id AND b.user_id = v.user_id
+              AND b.created_at < e.ends_at
+              AND (b.expires_at IS NULL OR b.expires_at > e.starts_at))
+    -- The same for comments' votes: alike by design, one SELECT per votes table (no table
+    -- name is assembled from strings).
+    UNION ALL
+    SELECT p.community_id, true, m.id, m.author_id, v.user_id, v.value,
+           CASE WHEN e.bootstrap THEN 1 ELSE s.weight END,
+           coalesce(s.low_standing, true)
+      FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $7::boolean[])
+               AS e(community_id, starts_at, ends_at, bootstrap)
+      JOIN posts p ON p.community_id = e.community_id
+      JOIN comments m ON m.post_id = p.id
+      JOIN comment_votes v ON v.comment_id = m.id
+      JOIN users u ON u.id = v.user_id
+      LEFT JOIN unnest($8::bigint[], $9::text[], $10::float8[], $11::boolean[])
+               AS s(community_id, address, weight, low_standing)
+             ON s.community_id = e.community_id AND s.address = u.address
+     WHERE p.deleted_at IS NULL AND p.removed_at IS NULL
+       AND m.deleted_at IS NULL AND m.removed_at IS NULL
+       AND v.created_at >= e.starts_at AND v.created_at < e.ends_at
+       AND v.created_at >= $5 AND v.created_at < $6
+       AND v.user_id <> m.author_id
+       AND u.created_at <= v.created_at - make_interval(secs => $4)
+       AND (e.bootstrap OR s.weight > 0)
+       AND NOT EXISTS (
+           SELECT 1 FROM bans b
+            WHERE b.community_id = e.community_id AND b.user_id = v.user_id
+              AND b.created_at < e.ends_at
+              AND (b.expires_at IS NULL OR b.expires_at > e.starts_at))
+)
 SELECT community_id, CASE WHEN comment THEN 'comment' ELSE 'post' END AS kind, id, author_id,
        count(*)::integer AS votes, sum(value)::integer AS score,
        round(sum(value * part) * 1e6)::bigint AS weight,
@@ -90,83 +159,21 @@ SELECT community_id, CASE WHEN comment THEN 'comment' ELSE 'post' END AS kind, i
        coalesce(round(sum(part) FILTER (WHERE value > 0 AND low_standing) * 1e6), 0)::bigint
            AS low_standing_weight
   FROM (
-      SELECT *, weight * CASE WHEN value > 0 AND returned THEN $12::float8 ELSE 1 END
+      SELECT *, weight * CASE WHEN returned THEN $12::float8 ELSE 1 END
                 / (per_author * sum(1::float8 / per_author)
-                                    OVER (PARTITION BY community_id, voter_id)) AS part
+                                    OVER (PARTITION BY voter_id, community_id)) AS part
         FROM (
-            SELECT *,
-                   count(*) FILTER (WHERE NOT mirror) OVER pair::float8 AS per_author,
-                   bool_or(mirror) OVER pair AS returned
-              FROM (
-                  -- Each eligible vote, and each eligible upvote once more as its mirror (the
-                  -- author as voter, the voter as author): sorted by (community, voter, author),
-                  -- a mirror lands among the votes it returns, so one sort serves the budget
-                  -- and the reciprocity.
-                  SELECT e.community_id, e.comment, e.id,
-                         CASE WHEN m.mirror THEN e.voter_id ELSE e.author_id END AS author_id,
-                         CASE WHEN m.mirror THEN e.author_id ELSE e.voter_id END AS voter_id,
-                         e.value, e.weight, e.low_standing, m.mirror
-                    FROM (
-                        SELECT p.community_id, false AS comment, p.id, p.author_id,
-                               v.user_id AS voter_id, v.value,
-                               CASE WHEN e.bootstrap THEN 1 ELSE s.weight END AS weight,
-                               coalesce(s.low_standing, true) AS low_standing
-                          FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $7::boolean[])
-                                   AS e(community_id, starts_at, ends_at, bootstrap)
-                          JOIN posts p ON p.community_id = e.community_id
-                          JOIN post_votes v ON v.post_id = p.id
-                          JOIN users u ON u.id = v.user_id
-                          LEFT JOIN unnest($8::bigint[], $9::text[], $10::float8[], $11::boolean[])
-                                   AS s(community_id, address, weight, low_standing)
-                                 ON s.community_id = e.community_id AND s.address = u.address
-                         WHERE p.deleted_at IS NULL AND p.removed_at IS NULL
-                           AND v.created_at >= e.starts_at AND v.created_at < e.ends_at
-                           -- The span of all the windows ($5 to $6), as bounds the planner sees: a
-                           -- day's votes are read by their time index (migration 0009), a year's by
-                           -- a scan.
-                           AND v.created_at >= $5 AND v.created_at < $6
-                           AND v.user_id <> p.author_id
-                           AND u.created_at <= v.created_at - make_interval(secs => $4)
-                           AND (e.bootstrap OR s.weight > 0)
-                           AND NOT EXISTS (
-                               SELECT 1 FROM bans b
-                                WHERE b.community_id = e.community_id AND b.user_id = v.user_id
-                                  AND b.created_at < e.ends_at
-                                  AND (b.expires_at IS NULL OR b.expires_at > e.starts_at))
-                        -- The same for comments' votes: alike by design, one SELECT per
-                        -- votes table (no table name is assembled from strings).
-                        UNION ALL
-                        SELECT p.community_id, true, m.id, m.author_id, v.user_id, v.value,
-                               CASE WHEN e.bootstrap THEN 1 ELSE s.weight END,
-                               coalesce(s.low_standing, true)
-                          FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $7::boolean[])
-                                   AS e(community_id, starts_at, ends_at, bootstrap)
-                          JOIN posts p ON p.community_id = e.community_id
-                          JOIN comments m ON m.post_id = p.id
-                          JOIN comment_votes v ON v.comment_id = m.id
-                          JOIN users u ON u.id = v.user_id
-                          LEFT JOIN unnest($8::bigint[], $9::text[], $10::float8[], $11::boolean[])
-                                   AS s(community_id, address, weight, low_standing)
-                                 ON s.community_id = e.community_id AND s.address = u.address
-                         WHERE p.deleted_at IS NULL AND p.removed_at IS NULL
-                           AND m.deleted_at IS NULL AND m.removed_at IS NULL
-                           AND v.created_at >= e.starts_at AND v.created_at < e.ends_at
-                           AND v.created_at >= $5 AND v.created_at < $6
-                           AND v.user_id <> m.author_id
-                           AND u.created_at <= v.created_at - make_interval(secs => $4)
-                           AND (e.bootstrap OR s.weight > 0)
-                           AND NOT EXISTS (
-                               SELECT 1 FROM bans b
-                                WHERE b.community_id = e.community_id AND b.user_id = v.user_id
-                                  AND b.created_at < e.ends_at
-                                  AND (b.expires_at IS NULL OR b.expires_at > e.starts_at))
-                    ) e
-                   CROSS JOIN LATERAL (VALUES (false), (true)) AS m(mirror)
-                   WHERE NOT m.mirror OR e.value > 0
-              ) doubled
-            WINDOW pair AS (PARTITION BY community_id, voter_id, author_id)
+            SELECT e.*,
+                   count(*) OVER (PARTITION BY voter_id, community_id, author_id)::float8
+                       AS per_author,
+                   -- Uncorrelated, so one hash table of the upvotes probed once per upvote (as long
+                   -- as the planner expects it to fit in work_mem times hash_mem_multiplier:
+                   -- some 20,000,000 upvotes per connection with scoring_settings).
+                   e.value > 0 AND (e.community_id, e.author_id, e.voter_id) IN (
+                       SELECT r.community_id, r.voter_id, r.author_id FROM eligible r
+                        WHERE r.value > 0) AS returned
+              FROM eligible e
         ) counted
-       WHERE NOT mirror
   ) shared
  GROUP BY community_id, comment, id, author_id
 HAVING round(sum(value * part) * 1e6) > 0;

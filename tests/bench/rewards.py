@@ -54,10 +54,14 @@ async def _bare(conn: asyncpg.Connection, window: tuple[Any, Any], age: float) -
 
 
 async def _compute(
-    conn: asyncpg.Connection, settings: Settings, window: tuple[Any, Any]
+    conn: asyncpg.Connection,
+    scorer: asyncpg.Connection,
+    settings: Settings,
+    window: tuple[Any, Any],
 ) -> dict[str, Any]:
-    """The rewards of every community's epoch computed as the close computes them (one scoring
-    query for all, then each community's split with its caps), without the books."""
+    """The rewards of every community's epoch computed as the close computes them (the scoring
+    shared by `conn` and a second connection as the worker's close shares it, then each
+    community's split with its caps), without the books."""
     ids = [r["id"] for r in await conn.fetch(Q.community_ids)]
     emission = rewards.emission(
         1,
@@ -66,7 +70,9 @@ async def _compute(
         decay_factor=settings.reward_decay_factor,
     )
     started = time.perf_counter()
-    scores = await epochs.score_epochs(conn, settings, [(i, *window) for i in ids])
+    scores = await epochs.score_epochs(
+        conn, settings, [(i, *window) for i in ids], scorers=[scorer]
+    )
     scored = time.perf_counter()
     recipients = 0
     for items in scores.values():
@@ -93,6 +99,12 @@ async def measure(database_url: str, rounds: int) -> dict[str, Any]:
     settings = dataclasses.replace(Settings.from_env(), reward_review_seconds=0)
     age = float(settings.reward_min_account_age_seconds)
     conn = await asyncpg.connect(database_url)
+    scorer = await asyncpg.connect(database_url)
+
+    async def connect_scorer() -> asyncpg.Connection:
+        connection: asyncpg.Connection = await asyncpg.connect(database_url)
+        return connection
+
     try:
         first, last, votes = await conn.fetchrow(Q.vote_window)
         window = (first, last + timedelta(seconds=1))
@@ -106,7 +118,7 @@ async def measure(database_url: str, rounds: int) -> dict[str, Any]:
             bares.append(await _bare(conn, window, age))
             log.info("  %s", bares[-1])
             log.info("round %d of %d: %d epochs' rewards computed ...", number, rounds, communities)
-            computes.append(await _compute(conn, settings, window))
+            computes.append(await _compute(conn, scorer, settings, window))
             log.info("  %s", computes[-1])
         log.info("closing %d epochs ...", communities)
         await conn.execute(Q.reset_ledger)
@@ -114,7 +126,7 @@ async def measure(database_url: str, rounds: int) -> dict[str, Any]:
             await conn.execute(Q.open_bench_epochs, window[0], window[1], settings.reward_emission)
             cpu = procstat.CpuMeter({"bench": os.getpid()}).start()
             started = time.perf_counter()
-            closed = await epochs.close_due_epochs(conn, settings)
+            closed = await epochs.close_due_epochs(conn, settings, connect_scorer=connect_scorer)
             seconds = time.perf_counter() - started
             usage = cpu.stop()
             written = dict(await conn.fetchrow(Q.written))
@@ -125,6 +137,7 @@ async def measure(database_url: str, rounds: int) -> dict[str, Any]:
         bares.append(await _bare(conn, window, age))
         log.info("  %s", bares[-1])
     finally:
+        await scorer.close()
         await conn.close()
     bare_seconds = statistics.median(b["seconds"] for b in bares)
     compute_seconds = statistics.median(c["seconds"] for c in computes)

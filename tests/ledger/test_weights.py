@@ -128,6 +128,39 @@ async def test_a_vote_returned_in_the_same_epoch_carries_half_its_weight(
     assert await line_weights(db, community_id, 1) == {"A": 1_500_000, "B": 500_000}
 
 
+async def test_epochs_closed_together_are_scored_each_as_alone_on_the_workers_two_connections(
+    live_server: LiveServer,
+    http: httpx.AsyncClient,
+    db: asyncpg.Connection,
+    worker: Worker,
+    send: Callable[..., str],
+) -> None:
+    # given two communities nobody holds points in: in the first Ann and Ben upvote each
+    # other's post and Cy upvotes both; in the second Dee's post is upvoted by Eve, Fay and Ann
+    (ann, ben, cy, dee, eve, fay), first, first_id = await bootstrap_community(
+        live_server, http, db, 6
+    )
+    second = await create_community_without_sender(dee, live_server.settings)
+    second_id = await token_deployed(db, second)
+    a = await create_post(ann, first, title="A")
+    b = await create_post(ben, first, title="B")
+    d = await create_post(dee, str(second["name"]), title="D")
+    await vote(ann, b["id"], "UP")
+    await vote(ben, a["id"], "UP")
+    for post in (a, b):
+        await vote(cy, post["id"], "UP")
+    for voter in (eve, fay, ann):
+        await vote(voter, d["id"], "UP")
+    # when the worker closes every due epoch in one run (the scoring shared by its two
+    # connections, each community scored whole on one of them)
+    closed = worker.results(send(until=await clock(db)))
+    # then both closed, and each scored as it would alone: the traded votes half a weight, Cy's
+    # split over two authors, and Ann's budget in the second community her own there
+    assert int(closed) >= 2
+    assert await line_weights(db, first_id, 1) == {"A": 1_000_000, "B": 1_000_000}
+    assert await line_weights(db, second_id, 1) == {"D": 3_000_000}
+
+
 async def test_voters_who_upvote_the_same_authors_together_show_as_co_voters(
     live_server: LiveServer,
     http: httpx.AsyncClient,
