@@ -155,12 +155,19 @@ async def score_epochs(
     shares = await _shares(conn, windows, 1 + len(scorers))
     scored: dict[int, list[rewards.Item]] = {}
     # Each share's items are made as soon as its connection answers, while the others still score.
-    await asyncio.gather(
-        *(
-            _score(each, settings, share, standing, scored)
-            for each, share in zip((conn, *scorers), shares, strict=False)
-        )
-    )
+    tasks = [
+        asyncio.ensure_future(_score(each, settings, share, standing, scored))
+        for each, share in zip((conn, *scorers), shares, strict=False)
+    ]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        # No connection is left scoring for a close that has failed, and the failure is raised
+        # as itself (not in a group: the worker retries by its type).
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
     return scored
 
 
