@@ -155,7 +155,8 @@ async def test_a_transaction_the_node_dropped_is_broadcast_again_the_same_bytes(
     node(w3, "anvil_dropTransaction", "0x" + bytes(minting["tx_hash"]).hex())
     # then the sender sees it gone and broadcasts the same signed bytes again
     sender.wait_for_log("broadcasting 0x" + bytes(minting["tx_hash"]).hex() + " again")
-    assert in_pool(w3, bytes(minting["tx_hash"]))
+    # (the line is logged just before the bytes are sent)
+    assert await until(lambda: pooled(w3, bytes(minting["tx_hash"])), sender, within=10)
     # when blocks are mined again
     mining.resume()
     await wait_until_settled(db, sender)
