@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -208,16 +209,8 @@ def _close_due(
     async def connect_scorer() -> asyncpg.Connection:
         return await connect(database_url, settings)
 
-    return _on_connection(
-        settings,
-        lambda conn: epochs.close_due_epochs(
-            conn,
-            settings,
-            until=until,
-            community_id=community_id,
-            connect_scorer=connect_scorer,
-        ),
-    )
+    close = functools.partial(epochs.close_due_epochs, connect_scorer=connect_scorer)
+    return _run_due(settings, close, until=until, community_id=community_id)
 
 
 def check_now(settings: Settings, community_id: int | None = None) -> list[str]:
