@@ -31,27 +31,37 @@ def _process_seconds(pid: int) -> float:
     return (int(after[11]) + int(after[12])) / _TICK  # utime + stime
 
 
-def _postgres_seconds(database: str | None = None) -> dict[tuple[int, int], float]:
-    """CPU seconds of every PostgreSQL process (of those that serve `database`, if given), by
-    (pid, start time): pids are reused."""
-    found: dict[tuple[int, int], float] = {}
-    titles: dict[int, str] = {}
+def _postgres_processes() -> dict[tuple[int, int], tuple[float, str]]:
+    """CPU seconds and title of every PostgreSQL process, by (pid, start time): pids are
+    reused."""
+    found: dict[tuple[int, int], tuple[float, str]] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
             raw = Path(entry.path, "stat").read_text()
+            name = raw[raw.find("(") + 1 : raw.rfind(")")]
+            if not name.startswith("postgres"):
+                continue
             title = Path(entry.path, "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except (OSError, UnicodeDecodeError):
             continue
-        name = raw[raw.find("(") + 1 : raw.rfind(")")]
-        if name.startswith("postgres"):
-            after = raw.rsplit(")", 1)[1].split()
-            found[int(entry.name), int(after[19])] = (int(after[11]) + int(after[12])) / _TICK
-            titles[int(entry.name)] = title
-    if database is None:
-        return found
-    return {key: t for key, t in found.items() if _serves(titles[key[0]], database, titles)}
+        after = raw.rsplit(")", 1)[1].split()
+        seconds = (int(after[11]) + int(after[12])) / _TICK
+        found[int(entry.name), int(after[19])] = (seconds, title)
+    return found
+
+
+def _postgres_seconds(
+    processes: dict[tuple[int, int], tuple[float, str]], database: str | None = None
+) -> dict[tuple[int, int], float]:
+    """The CPU seconds of `processes` (of those that serve `database`, if given)."""
+    titles = {pid: title for (pid, _), (_, title) in processes.items()}
+    return {
+        key: seconds
+        for key, (seconds, title) in processes.items()
+        if database is None or _serves(title, database, titles)
+    }
 
 
 _BACKEND = re.compile(r"postgres: [^:]+: \S+ (?P<database>\S+) (\S+\(\d+\)|\[local\])")
@@ -97,12 +107,14 @@ class CpuMeter:
         self._t0 = time.monotonic()
         self._machine0 = _machine()
         self._procs0 = {name: _process_seconds(pid) for name, pid in self.pids.items()}
-        self._pg0 = _postgres_seconds()
-        self._own0 = _postgres_seconds(self.database) if self.database else {}
+        processes = _postgres_processes()
+        self._pg0 = _postgres_seconds(processes)
+        self._own0 = _postgres_seconds(processes, self.database) if self.database else {}
         return self
 
     def stop(self) -> dict[str, float]:
         wall = time.monotonic() - self._t0
+        processes = _postgres_processes()
         busy1, total1 = _machine()
         busy0, total0 = self._machine0
         result = {
@@ -110,7 +122,9 @@ class CpuMeter:
             # Processes that ended meanwhile are lost (their time is unknown); new ones count whole.
             "postgres_cpu_pct": round(
                 100
-                * sum(t - self._pg0.get(pid, 0.0) for pid, t in _postgres_seconds().items())
+                * sum(
+                    t - self._pg0.get(pid, 0.0) for pid, t in _postgres_seconds(processes).items()
+                )
                 / wall,
                 1,
             ),
@@ -121,7 +135,7 @@ class CpuMeter:
                 100
                 * sum(
                     t - self._own0.get(pid, 0.0)
-                    for pid, t in _postgres_seconds(self.database).items()
+                    for pid, t in _postgres_seconds(processes, self.database).items()
                 )
                 / wall,
                 1,
