@@ -1,0 +1,1 @@
+DROP INDEX chain_moderator_events_address;
