@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import platform
+import time
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -49,6 +50,18 @@ def code_version() -> dict[str, Any]:
     }
 
 
+def host_loop_seconds() -> float:
+    """CPU seconds of a fixed Python loop (10,000,000 additions): how fast the host runs at this
+    moment. A virtual machine shares its cores with neighbours: the same code has run twice as
+    slow within an hour (0.31 s, then 0.74 s, on 2026-12-07), so figures of different runs compare
+    only with this beside them."""
+    started = time.process_time()
+    total = 0
+    for number in range(10_000_000):
+        total += number
+    return round(time.process_time() - started, 2)
+
+
 def environment() -> dict[str, Any]:
     versions = {}
     for package in (
@@ -68,6 +81,7 @@ def environment() -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "loadavg_at_start": Path("/proc/loadavg").read_text().split()[:3],
+        "host_loop_s_at_start": host_loop_seconds(),
         "packages": versions,
         "code": code_version(),
     }
@@ -120,6 +134,11 @@ def table(results: dict[str, Any]) -> str:
             f"{env['code']['newest_change']}); {env['cpus']} CPUs, load average at start "
             f"{' '.join(env['loadavg_at_start'])}"
         )
+        if "host_loop_s_at_end" in env:
+            lines.append(
+                f"host speed: a fixed loop of 10M additions took {env['host_loop_s_at_start']} s "
+                f"of CPU at the start, {env['host_loop_s_at_end']} s at the end (lower is faster)"
+            )
     dataset = results.get("dataset")
     if dataset:
         p = dataset["params"]
