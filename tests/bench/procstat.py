@@ -107,9 +107,7 @@ class CpuMeter:
         self._t0 = time.monotonic()
         self._machine0 = _machine()
         self._procs0 = {name: _process_seconds(pid) for name, pid in self.pids.items()}
-        processes = _postgres_processes()
-        self._pg0 = _postgres_seconds(processes)
-        self._own0 = _postgres_seconds(processes, self.database) if self.database else {}
+        self._pg0 = _postgres_seconds(_postgres_processes())
         return self
 
     def stop(self) -> dict[str, float]:
@@ -119,29 +117,20 @@ class CpuMeter:
         busy0, total0 = self._machine0
         result = {
             "machine_busy_pct": round(100 * (busy1 - busy0) / max(1, total1 - total0), 1),
-            # Processes that ended meanwhile are lost (their time is unknown); new ones count whole.
-            "postgres_cpu_pct": round(
-                100
-                * sum(
-                    t - self._pg0.get(pid, 0.0) for pid, t in _postgres_seconds(processes).items()
-                )
-                / wall,
-                1,
-            ),
+            "postgres_cpu_pct": self._postgres_pct(_postgres_seconds(processes), wall),
             "loadavg_1m": float(Path("/proc/loadavg").read_text().split()[0]),
         }
         if self.database:
-            result["postgres_own_cpu_pct"] = round(
-                100
-                * sum(
-                    t - self._own0.get(pid, 0.0)
-                    for pid, t in _postgres_seconds(processes, self.database).items()
-                )
-                / wall,
-                1,
+            result["postgres_own_cpu_pct"] = self._postgres_pct(
+                _postgres_seconds(processes, self.database), wall
             )
         for name, pid in self.pids.items():
             result[f"{name}_cpu_pct"] = round(
                 100 * (_process_seconds(pid) - self._procs0[name]) / wall, 1
             )
         return result
+
+    def _postgres_pct(self, now: dict[tuple[int, int], float], wall: float) -> float:
+        """The CPU these PostgreSQL processes used since the start, in % of one core. Processes
+        that ended meanwhile are lost (their time is unknown); new ones count whole."""
+        return round(100 * sum(t - self._pg0.get(key, 0.0) for key, t in now.items()) / wall, 1)
